@@ -1,0 +1,104 @@
+#include "protocol/escape.h"
+
+#include "common/text.h"
+
+namespace wharf::protocol {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+bool XmlAllowed(int32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+}  // namespace
+
+void AppendXmlEscaped(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    char c = text[pos];
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x80) {
+      switch (c) {
+        case '&':
+          out.append("&amp;");
+          break;
+        case '<':
+          out.append("&lt;");
+          break;
+        case '>':
+          out.append("&gt;");
+          break;
+        case '"':
+          out.append("&quot;");
+          break;
+        default:
+          out.push_back(c);
+      }
+      ++pos;
+      continue;
+    }
+    size_t start = pos;
+    int32_t cp = NextCodePoint(text, pos);
+    if (cp < 0) {
+      out.append(kReplacement);
+      ++pos;
+    } else if (cp == 0xD) {
+      out.append("&#xD;");
+    } else if (!XmlAllowed(cp)) {
+      out.append(kReplacement);
+    } else {
+      out.append(text.substr(start, pos - start));
+    }
+  }
+}
+
+void AppendJsonEscaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + text.size());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    char c = text[pos];
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x80) {
+      switch (c) {
+        case '"':
+          out.append("\\\"");
+          break;
+        case '\\':
+          out.append("\\\\");
+          break;
+        case '\n':
+          out.append("\\n");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        case '\t':
+          out.append("\\t");
+          break;
+        default:
+          if (u < 0x20) {
+            out.append("\\u00");
+            out.push_back(kHex[u >> 4]);
+            out.push_back(kHex[u & 0xf]);
+          } else {
+            out.push_back(c);
+          }
+      }
+      ++pos;
+      continue;
+    }
+    size_t start = pos;
+    if (NextCodePoint(text, pos) < 0) {
+      out.append(kReplacement);
+      ++pos;
+    } else {
+      out.append(text.substr(start, pos - start));
+    }
+  }
+}
+
+}  // namespace wharf::protocol

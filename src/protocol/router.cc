@@ -1,0 +1,130 @@
+// Routing: which protocol, service and action a request is (sqs-api.md §1.1).
+
+#include <algorithm>
+
+#include "protocol/form.h"
+#include "protocol/json_reader.h"
+#include "protocol/protocol.h"
+#include "protocol/query_reader.h"
+
+namespace wharf::protocol {
+namespace {
+
+using api::Action;
+using api::ErrorCode;
+
+constexpr std::string_view kSqsTargetPrefix = "AmazonSQS.";
+
+const std::string* FindParam(const FormParams& params, std::string_view name) {
+  for (const auto& [k, v] : params) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+// A Query request sent to a queue URL ("/<account>/<queue>") names its queue by the path.
+bool IsQueuePath(std::string_view path) {
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  if (path.empty() || path.front() != '/') return false;
+  path.remove_prefix(1);
+  size_t slash = path.find('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  std::string_view rest = path.substr(slash + 1);
+  return !rest.empty() && rest.find('/') == std::string_view::npos;
+}
+
+bool IsFormContent(std::string_view content_type) {
+  return content_type.empty() || content_type.substr(0, 33) == "application/x-www-form-urlencoded";
+}
+
+RouteError InvalidAction(std::string_view name) {
+  return RouteError{Protocol::kQuery,
+                    api::Error(ErrorCode::kInvalidAction, "The action " + std::string(name) +
+                                                              " is not valid for this endpoint."),
+                    false};
+}
+
+}  // namespace
+
+struct Parser {
+  static Result<ParsedRequest, RouteError> Json(const RequestView& request) {
+    std::string_view target = request.amz_target;
+    if (target.substr(0, kSqsTargetPrefix.size()) != kSqsTargetPrefix) {
+      return RouteError{Protocol::kJson10,
+                        api::Error(ErrorCode::kUnknownOperation,
+                                   "Unknown operation " + std::string(target) + "."),
+                        false};
+    }
+    std::string_view name = target.substr(kSqsTargetPrefix.size());
+    auto action = api::FindAction(api::Service::kSqs, name);
+    if (!action) {
+      return RouteError{Protocol::kJson10,
+                        api::Error(ErrorCode::kUnknownOperation,
+                                   "Unknown operation " + std::string(target) + "."),
+                        false};
+    }
+    ParsedRequest parsed;
+    parsed.protocol_ = Protocol::kJson10;
+    parsed.action_ = *action;
+    parsed.body_ = request.body;
+    return parsed;
+  }
+
+  static Result<ParsedRequest, RouteError> Query(const RequestView& request) {
+    ParsedRequest parsed;
+    parsed.protocol_ = Protocol::kQuery;
+    FormParams& params = parsed.params_;
+    if (!ParseForm(request.query, params)) {
+      return RouteError{Protocol::kQuery, api::Error(ErrorCode::kMalformedQueryString), false};
+    }
+    if (request.body && !request.body->empty() && IsFormContent(request.content_type)) {
+      if (!ParseForm(*request.body, params)) {
+        return RouteError{Protocol::kQuery, api::Error(ErrorCode::kInvalidQueryParameter), false};
+      }
+    }
+    const bool queue_path = IsQueuePath(request.path);
+    const std::string* action_name = FindParam(params, "Action");
+    if (!action_name) {
+      if (queue_path) {
+        return RouteError{Protocol::kQuery, api::Error(ErrorCode::kUnknownOperation), true};
+      }
+      return RouteError{Protocol::kQuery, api::Error(ErrorCode::kMissingAction), false};
+    }
+    auto action = api::FindAction(api::Service::kSqs, *action_name);
+    if (!action) return InvalidAction(*action_name);
+    if (queue_path && (*action == Action::kCreateQueue || *action == Action::kListQueues)) {
+      return InvalidAction(*action_name);
+    }
+    if (queue_path && !FindParam(params, "QueueUrl")) {
+      params.emplace_back("QueueUrl", std::string(request.path));
+    }
+    // Sorted by name so members and flattened lists are found by binary search; stable so the
+    // first of repeated parameters wins.
+    std::stable_sort(params.begin(), params.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    parsed.action_ = *action;
+    return parsed;
+  }
+};
+
+Result<ParsedRequest, RouteError> Parse(const RequestView& request) {
+  if (!request.amz_target.empty()) return Parser::Json(request);
+  return Parser::Query(request);
+}
+
+Protocol GuessProtocol(std::string_view amz_target) {
+  return amz_target.empty() ? Protocol::kQuery : Protocol::kJson10;
+}
+
+api::ApiStatus ParsedRequest::Decode(api::Shape input) const {
+  if (protocol_ == Protocol::kJson10) {
+    static const std::string kEmpty;
+    return DecodeJson(body_ ? *body_ : kEmpty, input);
+  }
+  api::ApiStatus status;
+  QueryReader reader(params_, std::string(), &status);
+  input.Describe(reader);
+  return status;
+}
+
+}  // namespace wharf::protocol

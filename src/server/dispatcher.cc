@@ -1,0 +1,109 @@
+#include "server/dispatcher.h"
+
+#include <memory>
+
+#include "auth/credential_scope.h"
+#include "common/ids.h"
+#include "protocol/form.h"
+#include "protocol/protocol.h"
+#include "server/http_call.h"
+#include "sqs/register.h"
+
+namespace wharf::server {
+namespace {
+
+net::HttpResponse Health(const std::string& request_id) {
+  net::HttpResponse response;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.headers.emplace_back("x-amzn-RequestId", request_id);
+  response.body = R"({"status":"ok"})";
+  return response;
+}
+
+// The access key and signing region: from the Authorization header, or from the presigned-URL
+// parameters (security.md §1.1). Signatures are not verified yet.
+api::ApiResult<auth::CredentialScope> IdentifyCaller(const net::HttpRequest& request) {
+  std::string_view authorization = request.Header("Authorization");
+  if (!authorization.empty()) {
+    auto info = auth::ParseAuthorizationHeader(authorization);
+    if (!info.ok()) return std::move(info).error();
+    return std::move(info)->scope;
+  }
+  protocol::FormParams params;
+  if (protocol::ParseForm(request.Query(), params)) {
+    for (const auto& [name, value] : params) {
+      if (name == "X-Amz-Credential") return auth::ParseCredentialScope(value);
+    }
+  }
+  return api::Error(api::ErrorCode::kMissingAuthenticationToken);
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(sqs::SqsService& sqs, DispatcherOptions options)
+    : sqs_(sqs), options_(std::move(options)) {
+  sqs::RegisterHandlers(sqs_handlers_);
+}
+
+void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
+  api::RequestContext context;
+  context.request_id = NewUuid();
+  if (request.Path() == "/health" && request.method == "GET") {
+    respond(Health(context.request_id));
+    return;
+  }
+  const std::string_view amz_target = request.Header("X-Amz-Target");
+  if (request.body_too_large) {
+    respond(ToHttp(protocol::EncodeError(protocol::GuessProtocol(amz_target), context.request_id,
+                                         api::Error(api::ErrorCode::kRequestEntityTooLarge)),
+                   context.request_id));
+    return;
+  }
+  context.account_id = options_.account_id;
+  context.sender_id = options_.account_id;  // SenderId of a root caller is its account id
+  context.region = options_.region;
+  context.trace_header = std::string(request.Header("X-Amzn-Trace-Id"));
+  if (!options_.base_url.empty()) {
+    context.base_url = options_.base_url;
+  } else {
+    std::string_view host = request.Header("Host");
+    context.base_url = std::string(request.is_tls ? "https://" : "http://") +
+                       std::string(host.empty() ? "localhost:9324" : host);
+  }
+
+  auto call =
+      std::make_shared<HttpCall>(std::move(request), std::move(respond), std::move(context));
+  const net::HttpRequest& req = call->request();
+  protocol::RequestView view;
+  view.method = req.method;
+  view.path = req.Path();
+  view.query = req.Query();
+  view.content_type = req.Header("Content-Type");
+  view.amz_target = req.Header("X-Amz-Target");
+  view.body = &req.body;
+  auto parsed = protocol::Parse(view);
+  if (!parsed.ok()) {
+    call->FailRoute(parsed.error());
+    return;
+  }
+  const api::Action action = parsed->action();
+  call->SetParsed(std::move(parsed).value());
+
+  auto caller = IdentifyCaller(req);
+  if (!caller.ok()) {
+    call->Fail(std::move(caller).error());
+    return;
+  }
+  call->mutable_context().access_key_id = std::move(caller->access_key_id);
+
+  auto thunk = sqs_handlers_.Find(action);
+  if (!thunk) {
+    call->Fail(api::Error(api::ErrorCode::kUnsupportedOperation,
+                          "The action " + std::string(api::InfoOf(action).name) +
+                              " is not supported by this server yet."));
+    return;
+  }
+  thunk(sqs_, std::move(call));
+}
+
+}  // namespace wharf::server

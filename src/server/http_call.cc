@@ -1,0 +1,45 @@
+#include "server/http_call.h"
+
+namespace wharf::server {
+
+net::HttpResponse ToHttp(protocol::EncodedResponse encoded, const std::string& request_id) {
+  net::HttpResponse response;
+  response.status = encoded.status;
+  response.headers.emplace_back("Content-Type", std::move(encoded.content_type));
+  response.headers.emplace_back("x-amzn-RequestId", request_id);
+  if (encoded.query_error) {
+    response.headers.emplace_back("x-amzn-query-error", std::move(*encoded.query_error));
+  }
+  response.body = std::move(encoded.body);
+  return response;
+}
+
+HttpCall::HttpCall(net::HttpRequest request, net::Responder respond, api::RequestContext context)
+    : request_(std::move(request)), respond_(std::move(respond)), context_(std::move(context)) {}
+
+HttpCall::~HttpCall() {
+  if (!answered_.load()) Fail(api::Error(api::ErrorCode::kInternalFailure));
+}
+
+api::ApiStatus HttpCall::Decode(api::Shape input) { return parsed_.Decode(input); }
+
+void HttpCall::Send(protocol::EncodedResponse encoded) {
+  respond_(ToHttp(std::move(encoded), context_.request_id));
+}
+
+void HttpCall::Succeed(api::Shape output) {
+  if (answered_.exchange(true)) return;
+  Send(protocol::EncodeSuccess(parsed_.protocol(), parsed_.action(), context_.request_id, output));
+}
+
+void HttpCall::Fail(api::ApiError error) {
+  if (answered_.exchange(true)) return;
+  Send(protocol::EncodeError(parsed_.protocol(), context_.request_id, error));
+}
+
+void HttpCall::FailRoute(const protocol::RouteError& error) {
+  if (answered_.exchange(true)) return;
+  Send(protocol::EncodeRouteError(error, context_.request_id));
+}
+
+}  // namespace wharf::server

@@ -1,0 +1,45 @@
+#pragma once
+
+// api::Call over one HTTP request: decodes the typed input with the request's codec and encodes
+// the answer in the same protocol. Answers exactly once; if the last reference goes without an
+// answer (a bug), the client gets InternalFailure instead of a hung connection.
+
+#include <atomic>
+
+#include "api/handler_table.h"
+#include "net/http.h"
+#include "protocol/protocol.h"
+
+namespace wharf::server {
+
+// The HTTP response for an encoded AWS response, with x-amzn-RequestId and friends.
+net::HttpResponse ToHttp(protocol::EncodedResponse encoded, const std::string& request_id);
+
+class HttpCall final : public api::Call {
+ public:
+  HttpCall(net::HttpRequest request, net::Responder respond, api::RequestContext context);
+  ~HttpCall() override;
+
+  // The request this call owns; parse it in place (its body is referenced, not copied).
+  const net::HttpRequest& request() const { return request_; }
+  void SetParsed(protocol::ParsedRequest parsed) { parsed_ = std::move(parsed); }
+  api::RequestContext& mutable_context() { return context_; }
+
+  const api::RequestContext& context() const override { return context_; }
+  api::ApiStatus Decode(api::Shape input) override;
+  void Succeed(api::Shape output) override;
+  void Fail(api::ApiError error) override;
+  // For errors found before the action is known.
+  void FailRoute(const protocol::RouteError& error);
+
+ private:
+  void Send(protocol::EncodedResponse encoded);
+
+  net::HttpRequest request_;
+  net::Responder respond_;
+  api::RequestContext context_;
+  protocol::ParsedRequest parsed_;
+  std::atomic<bool> answered_{false};
+};
+
+}  // namespace wharf::server

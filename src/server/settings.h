@@ -1,0 +1,47 @@
+#pragma once
+
+// Every setting of `wharf serve`, declared once: name, flag, environment variable, default,
+// description. The command line, `--help` and docs/configuration.md are all produced from this
+// table. Precedence: flag > environment (WHARF_*) > default. (A wharf.toml layer comes with the
+// operations work.)
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace wharf::server {
+
+struct Settings {
+  std::string host = "0.0.0.0";
+  uint16_t port = 9324;
+  std::string data_dir = "./data";
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string access_key_id = "test";
+  std::string secret_access_key = "test";
+  std::string base_url;  // empty: built from the Host header of each request
+  int io_threads = 0;
+  int64_t max_request_bytes = 8 * 1024 * 1024;
+  int64_t legacy_max_message_size = 0;  // 262144 emulates the pre-2025 limit; 0 = current 1 MiB
+  std::string log_level = "info";
+};
+
+struct SettingInfo {
+  std::string flag;  // "--port"
+  std::string env;   // "WHARF_PORT"
+  std::string default_value;
+  std::string description;
+};
+
+// Adds every setting to `app` as an option bound to `settings`.
+void AddSettings(CLI::App& app, Settings& settings);
+// The table, for documentation.
+std::vector<SettingInfo> DescribeSettings();
+// docs/configuration.md, generated.
+std::string SettingsMarkdown();
+
+}  // namespace wharf::server

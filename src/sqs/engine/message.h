@@ -1,0 +1,80 @@
+#pragma once
+
+// A message as the engine keeps it: the immutable content, shared (so handing a message to a
+// receiver under the queue lock is a reference-count bump, not a copy of up to 1 MiB), and the
+// mutable delivery state, owned by the queue and touched only under its lock.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/sqs/message_types.h"
+#include "common/clock.h"
+#include "sqs/engine/indexed_heap.h"
+
+namespace wharf::sqs {
+
+struct MessageContent {
+  std::string message_id;
+  std::string body;
+  api::sqs::MessageAttributeMap attributes;  // sorted by name
+  std::string md5_of_body;
+  std::optional<std::string> md5_of_attributes;  // over all attributes; absent when none
+  std::optional<std::string> trace_header;       // AWSTraceHeader
+  std::optional<std::string> md5_of_system_attributes;
+  std::optional<std::string> group_id;
+  std::optional<std::string> deduplication_id;
+  std::string sender_id;
+  int64_t sent_millis = 0;  // wall clock, SentTimestamp
+};
+
+enum class MessageState : uint8_t { kDelayed, kVisible, kInFlight };
+
+struct StoredMessage {
+  uint64_t seq = 0;  // per queue, increasing in send order
+  std::shared_ptr<const MessageContent> content;
+  MonoTime sent_at{};  // monotonic twin of content->sent_millis, for retention
+  MessageState state = MessageState::kVisible;
+  MonoTime visible_at{};   // end of the delay or of the visibility timeout
+  MonoTime received_at{};  // start of the current receive (12-hour visibility cap)
+  uint32_t receive_count = 0;
+  uint32_t receipt_nonce = 0;  // changes on every receive; part of the receipt handle
+  int64_t first_receive_millis = 0;
+
+  // Positions in the queue's heaps (IndexedHeap).
+  size_t ready_pos = kNotInHeap;
+  size_t timer_pos = kNotInHeap;
+  size_t retention_pos = kNotInHeap;
+};
+
+// Visible messages leave in send order.
+struct BySeq {
+  bool operator()(const StoredMessage* a, const StoredMessage* b) const { return a->seq < b->seq; }
+};
+// Delayed and in-flight messages come due by visible_at.
+struct ByVisibleAt {
+  bool operator()(const StoredMessage* a, const StoredMessage* b) const {
+    return a->visible_at < b->visible_at || (a->visible_at == b->visible_at && a->seq < b->seq);
+  }
+};
+// Retention expires the oldest first.
+struct BySentAt {
+  bool operator()(const StoredMessage* a, const StoredMessage* b) const {
+    return a->sent_at < b->sent_at || (a->sent_at == b->sent_at && a->seq < b->seq);
+  }
+};
+
+using ReadyHeap = IndexedHeap<StoredMessage, BySeq, &StoredMessage::ready_pos>;
+using TimerHeap = IndexedHeap<StoredMessage, ByVisibleAt, &StoredMessage::timer_pos>;
+using RetentionHeap = IndexedHeap<StoredMessage, BySentAt, &StoredMessage::retention_pos>;
+
+// A message handed to a receiver: a snapshot taken under the queue lock.
+struct ReceivedMessage {
+  std::shared_ptr<const MessageContent> content;
+  std::string receipt_handle;
+  uint32_t receive_count = 0;
+  int64_t first_receive_millis = 0;
+};
+
+}  // namespace wharf::sqs

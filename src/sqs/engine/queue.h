@@ -1,0 +1,148 @@
+#pragma once
+
+// One queue's state: its messages, their delivery state, and the receivers parked on it.
+//
+// Concurrency: every member is guarded by `mu_`; lock order is queue, then registry (a queue
+// never waits for another queue's lock); a queue has a single writer at a time and no
+// lock is held across a call into the store or a completion (completions are collected under
+// the lock and run after it is released). Timer callbacks hold only a weak_ptr, so a deleted
+// queue is freed once the last request holding it finishes.
+//
+// Time: deadlines are on the injectable Clock's monotonic reading. Nothing runs in the
+// background; due work (delays ending, visibility timeouts expiring, retention) is applied
+// lazily whenever the queue is touched, and a Scheduler timer wakes the queue only while
+// receivers are parked on it.
+//
+// Durability: mutations produce storage records that go through Store::Commit; a request is
+// answered only in the commit's completion. Sends are committed before they are applied, so a
+// message becomes receivable only once durable.
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/error.h"
+#include "common/clock.h"
+#include "common/scheduler.h"
+#include "sqs/engine/message.h"
+#include "sqs/engine/queue_config.h"
+#include "sqs/engine/receipt_handle.h"
+#include "sqs/limits.h"
+#include "storage/store.h"
+
+namespace wharf::sqs {
+
+struct QueueIdentity {
+  uint64_t id = 0;  // unique per queue incarnation; part of every receipt handle
+  std::string account_id;
+  std::string name;
+  std::string arn;
+  bool fifo = false;  // fixed at creation
+};
+
+struct QueueDeps {
+  const Clock* clock = nullptr;
+  Scheduler* scheduler = nullptr;
+  storage::Store* store = nullptr;
+  const Limits* limits = nullptr;
+};
+
+struct NewMessage {
+  std::shared_ptr<const MessageContent> content;
+  std::optional<int64_t> delay_seconds;  // absent: the queue's DelaySeconds
+};
+
+struct ReceiveOptions {
+  int64_t max_messages = 1;
+  std::optional<int64_t> visibility_timeout;  // absent: the queue's VisibilityTimeout
+  std::optional<int64_t> wait_seconds;        // absent: the queue's ReceiveMessageWaitTimeSeconds
+};
+
+using ReceiveDone = std::function<void(api::ApiResult<std::vector<ReceivedMessage>>)>;
+using Done = std::function<void(api::ApiStatus)>;
+
+class Queue : public std::enable_shared_from_this<Queue> {
+ public:
+  Queue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, QueueDeps deps);
+  ~Queue();
+  Queue(const Queue&) = delete;
+  Queue& operator=(const Queue&) = delete;
+
+  const QueueIdentity& identity() const { return identity_; }
+  QueueConfig config() const;
+  QueueCounters Counters();
+  api::StringPairs tags() const;
+
+  // --- queue-level changes (answered once durable) ---
+  void SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup, Done done);
+  void Tag(const api::StringPairs& tags, Done done);
+  void Untag(const std::vector<std::string>& keys, Done done);
+  void Purge(Done done);
+  // The queue was deleted: parked receivers get an empty answer, timers stop, messages go.
+  void Close();
+
+  // --- messages ---
+  // Commits the messages, then makes them visible (or delayed) and wakes parked receivers.
+  void Send(std::vector<NewMessage> messages, Done done);
+  // Returns visible messages at once, or parks until one arrives or the wait ends.
+  void Receive(const ReceiveOptions& options, ReceiveDone done);
+  void Delete(std::string_view receipt_handle, Done done);
+  void ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds, Done done);
+
+ private:
+  struct Waiter {
+    uint64_t id;
+    int64_t max_messages;
+    int64_t visibility_seconds;
+    TimerId timer = 0;
+    ReceiveDone done;
+  };
+  using Completions = std::vector<std::function<void()>>;
+
+  // All private methods expect `mu_` held.
+  void Advance(MonoTime now, std::vector<storage::Record>& records);
+  void MakeVisible(StoredMessage& m);
+  void Remove(StoredMessage& m);
+  std::vector<ReceivedMessage> Take(int64_t max, int64_t visibility_seconds, MonoTime now,
+                                    std::vector<storage::Record>& records);
+  void ServeWaiters(MonoTime now, Completions& completions);
+  void ArmWakeTimer();
+  void OnWake();
+  void OnWaitExpired(uint64_t waiter_id);
+  // Decodes a handle for this queue; nullopt when it is not one of ours.
+  std::optional<ReceiptHandle> ParseHandle(std::string_view text) const;
+  void Commit(std::vector<storage::Record> records, Done done);
+  void CommitReceive(std::vector<storage::Record> records, std::vector<ReceivedMessage> messages,
+                     ReceiveDone done);
+  storage::Record StateRecord(const StoredMessage& m) const;
+
+  const QueueIdentity identity_;
+  const QueueDeps deps_;
+
+  mutable std::mutex mu_;
+  QueueConfig config_;
+  api::StringPairs tags_;
+  bool closed_ = false;
+  uint64_t next_seq_ = 1;
+  std::map<uint64_t, StoredMessage> messages_;  // by seq
+  ReadyHeap ready_;
+  TimerHeap timers_;  // delayed and in-flight messages
+  RetentionHeap retention_;
+  int64_t delayed_count_ = 0;
+  std::optional<MonoTime> last_purge_;
+
+  uint64_t next_waiter_id_ = 1;
+  std::list<Waiter> waiters_;  // in arrival order: the longest-waiting receiver is served first
+  std::unordered_map<uint64_t, std::list<Waiter>::iterator> waiter_index_;
+  TimerId wake_timer_ = 0;
+  MonoTime wake_at_{};
+};
+
+}  // namespace wharf::sqs

@@ -1,0 +1,77 @@
+#pragma once
+
+// A queue's settable attributes and identity (sqs-api.md §3), with the validation and rendering
+// rules for the attribute maps of CreateQueue, SetQueueAttributes and GetQueueAttributes.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/error.h"
+#include "api/visitor.h"
+#include "sqs/limits.h"
+
+namespace wharf::sqs {
+
+struct RedrivePolicy {
+  std::string dead_letter_target_arn;
+  int64_t max_receive_count = 10;
+};
+
+struct QueueConfig {
+  bool fifo = false;
+  int64_t delay_seconds = 0;
+  int64_t maximum_message_size = 1'048'576;
+  int64_t message_retention_period = 345'600;
+  int64_t receive_message_wait_time_seconds = 0;
+  int64_t visibility_timeout = 30;
+  std::optional<std::string> policy;
+  std::optional<RedrivePolicy> redrive_policy;
+  std::optional<std::string> redrive_allow_policy;
+  std::optional<std::string> kms_master_key_id;
+  int64_t kms_data_key_reuse_period_seconds = 300;
+  bool sqs_managed_sse_enabled = true;
+  bool content_based_deduplication = false;
+  std::string deduplication_scope = "queue";
+  std::string fifo_throughput_limit = "perQueue";
+  int64_t created_timestamp = 0;        // epoch seconds
+  int64_t last_modified_timestamp = 0;  // epoch seconds
+};
+
+// The counters GetQueueAttributes reports, read from the queue's state.
+struct QueueCounters {
+  int64_t visible = 0;
+  int64_t in_flight = 0;
+  int64_t delayed = 0;
+};
+
+enum class AttributeMode : uint8_t { kCreate, kSet };
+
+// Answers "does a queue with this ARN exist, and is it FIFO?" for RedrivePolicy checks.
+using QueueTypeLookup = std::function<std::optional<bool>(std::string_view arn)>;
+
+// Validates `attributes` against `config` and applies them to it; on error `config` is left
+// unchanged. For kCreate, `config.fifo` must already reflect FifoQueue.
+api::ApiStatus ApplyAttributes(QueueConfig& config, const api::StringPairs& attributes,
+                               AttributeMode mode, const Limits& limits,
+                               const QueueTypeLookup& lookup);
+
+// The value the queue reports for a settable attribute, or nullopt when it reports none.
+std::optional<std::string> ReportedValue(const QueueConfig& config, std::string_view name);
+
+// Renders GetQueueAttributes: `names` may contain "All"; unknown names are an error.
+api::ApiResult<api::StringPairs> RenderAttributes(const QueueConfig& config,
+                                                  const QueueCounters& counters,
+                                                  std::string_view queue_arn,
+                                                  const std::vector<std::string>& names);
+
+// Whether `given` (a value from a CreateQueue request) equals the queue's current value of
+// `name`, compared the way CreateQueue's idempotency check compares (sqs-api.md §2.1).
+bool AttributeMatches(const QueueConfig& config, std::string_view name, std::string_view given);
+
+std::string SerializeRedrivePolicy(const RedrivePolicy& policy);
+
+}  // namespace wharf::sqs

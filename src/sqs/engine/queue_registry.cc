@@ -1,0 +1,143 @@
+#include "sqs/engine/queue_registry.h"
+
+#include <mutex>
+
+#include "common/ids.h"
+
+namespace wharf::sqs {
+
+std::string_view PartitionOf(std::string_view region) {
+  if (region.rfind("cn-", 0) == 0) return "aws-cn";
+  if (region.rfind("us-gov-", 0) == 0) return "aws-us-gov";
+  return "aws";
+}
+
+QueueRegistry::QueueRegistry(QueueDeps deps, std::string region)
+    : deps_(deps), region_(std::move(region)) {}
+
+std::string QueueRegistry::Key(std::string_view account, std::string_view name) {
+  std::string key(account);
+  key.push_back('/');
+  key.append(name);
+  return key;
+}
+
+std::string QueueRegistry::ArnOf(std::string_view account, std::string_view name) const {
+  std::string arn = "arn:";
+  arn.append(PartitionOf(region_));
+  arn.append(":sqs:");
+  arn.append(region_);
+  arn.push_back(':');
+  arn.append(account);
+  arn.push_back(':');
+  arn.append(name);
+  return arn;
+}
+
+std::shared_ptr<Queue> QueueRegistry::Find(std::string_view account, std::string_view name) const {
+  std::shared_lock lock(mu_);
+  auto it = queues_.find(Key(account, name));
+  return it == queues_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Queue> QueueRegistry::FindByArn(std::string_view arn) const {
+  // arn:<partition>:sqs:<region>:<account>:<name>
+  std::string_view parts[6];
+  size_t start = 0;
+  for (int i = 0; i < 6; ++i) {
+    size_t colon = i < 5 ? arn.find(':', start) : std::string_view::npos;
+    if (i < 5 && colon == std::string_view::npos) return nullptr;
+    parts[i] = arn.substr(start, colon - start);
+    start = colon + 1;
+  }
+  if (parts[0] != "arn" || parts[2] != "sqs") return nullptr;
+  return Find(parts[4], parts[5]);
+}
+
+api::ApiResult<QueueRegistry::Created> QueueRegistry::Create(const std::string& account,
+                                                             const std::string& name,
+                                                             QueueConfig config,
+                                                             api::StringPairs tags,
+                                                             const api::StringPairs& given) {
+  const std::string key = Key(account, name);
+  std::shared_ptr<Queue> existing;
+  {
+    std::unique_lock lock(mu_);
+    if (auto it = queues_.find(key); it != queues_.end()) {
+      existing = it->second;
+    } else {
+      const MonoTime now = deps_.clock->Now();
+      if (auto d = deleted_at_.find(key); d != deleted_at_.end()) {
+        if (now - d->second < Seconds(deps_.limits->recreate_after_delete_seconds)) {
+          return api::Error(api::ErrorCode::kQueueDeletedRecently);
+        }
+        deleted_at_.erase(d);
+      }
+      QueueIdentity identity{RandomU64(), account, name, ArnOf(account, name), config.fifo};
+      auto queue =
+          std::make_shared<Queue>(std::move(identity), std::move(config), std::move(tags), deps_);
+      queues_.emplace(key, queue);
+      return Created{std::move(queue), true};
+    }
+  }
+  // Compared outside the registry lock: lock order is always queue, then registry.
+  QueueConfig current = existing->config();
+  for (const auto& [attr, value] : given) {
+    if (!AttributeMatches(current, attr, value)) {
+      return api::Error(api::ErrorCode::kQueueNameExists,
+                        "A queue already exists with the same name and a different value for "
+                        "attribute " +
+                            attr);
+    }
+  }
+  return Created{std::move(existing), false};
+}
+
+void QueueRegistry::Remove(const std::shared_ptr<Queue>& queue) {
+  const std::string key = Key(queue->identity().account_id, queue->identity().name);
+  {
+    std::unique_lock lock(mu_);
+    auto it = queues_.find(key);
+    if (it == queues_.end() || it->second != queue) return;
+    queues_.erase(it);
+    const MonoTime now = deps_.clock->Now();
+    deleted_at_[key] = now;
+    // Forget names whose window has passed, so the map does not grow forever.
+    std::erase_if(deleted_at_, [&](const auto& entry) {
+      return now - entry.second >= Seconds(deps_.limits->recreate_after_delete_seconds);
+    });
+  }
+  queue->Close();
+}
+
+std::vector<std::shared_ptr<Queue>> QueueRegistry::List(std::string_view account,
+                                                        std::string_view prefix,
+                                                        std::string_view after,
+                                                        size_t limit) const {
+  std::vector<std::shared_ptr<Queue>> out;
+  const std::string account_prefix = Key(account, "");
+  const std::string start = Key(account, after.empty() ? prefix : after);
+  std::shared_lock lock(mu_);
+  auto it = after.empty() ? queues_.lower_bound(start) : queues_.upper_bound(start);
+  for (; it != queues_.end() && out.size() < limit; ++it) {
+    std::string_view key = it->first;
+    if (key.substr(0, account_prefix.size()) != account_prefix) break;
+    std::string_view name = key.substr(account_prefix.size());
+    if (name.substr(0, prefix.size()) != prefix) {
+      if (name > prefix) break;
+      continue;
+    }
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+std::vector<std::shared_ptr<Queue>> QueueRegistry::All() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<Queue>> out;
+  out.reserve(queues_.size());
+  for (const auto& [key, queue] : queues_) out.push_back(queue);
+  return out;
+}
+
+}  // namespace wharf::sqs

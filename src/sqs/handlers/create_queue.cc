@@ -1,0 +1,56 @@
+// CreateQueue (sqs-api.md §2.1).
+
+#include "common/text.h"
+#include "sqs/handlers/common.h"
+#include "sqs/handlers/handlers.h"
+
+namespace wharf::sqs {
+
+void CreateQueue(SqsService& s, const RequestContext& ctx, a::CreateQueueInput in,
+                 Reply<a::QueueUrlOutput> reply) {
+  if (!in.queue_name || in.queue_name->empty()) return reply.Fail(MissingParameter("QueueName"));
+  bool fifo = false;
+  for (const auto& [name, value] : in.attributes) {
+    if (name == "FifoQueue" && EqualsIgnoreCase(value, "true")) fifo = true;
+  }
+  if (auto valid = ValidateQueueName(*in.queue_name, fifo, s.limits().max_queue_name_length);
+      !valid.ok()) {
+    return reply.Fail(std::move(valid).error());
+  }
+  if (fifo) {
+    return reply.Fail(api::Error(api::ErrorCode::kUnsupportedOperation,
+                                 "FIFO queues are not supported by this server yet."));
+  }
+  QueueConfig config;
+  config.fifo = fifo;
+  config.maximum_message_size = s.limits().max_message_size;
+  config.created_timestamp = s.clock().WallMillis() / 1000;
+  config.last_modified_timestamp = config.created_timestamp;
+  if (auto applied = ApplyAttributes(config, in.attributes, AttributeMode::kCreate, s.limits(),
+                                     s.TypeLookup());
+      !applied.ok()) {
+    return reply.Fail(std::move(applied).error());
+  }
+  if (auto valid = ValidateTags(in.tags); !valid.ok()) return reply.Fail(std::move(valid).error());
+  if (static_cast<int64_t>(in.tags.size()) > s.limits().max_tags) {
+    return reply.Fail(api::Error(api::ErrorCode::kInvalidParameterValue,
+                                 "Too many tags added for queue " + *in.queue_name + "."));
+  }
+
+  auto created = s.queues().Create(ctx.account_id, *in.queue_name, std::move(config),
+                                   std::move(in.tags), in.attributes);
+  if (!created.ok()) return reply.Fail(std::move(created).error());
+  a::QueueUrlOutput out{s.QueueUrlOf(ctx, *created->queue)};
+  if (!created->is_new || !s.store().durable()) return reply.Ok(std::move(out));
+  std::vector<storage::Record> records;
+  records.push_back({storage::RecordType::kQueuePut, created->queue->identity().id, 0, {}});
+  s.store().Commit(std::move(records), [reply, out](storage::StorageStatus status) {
+    if (status.ok()) {
+      reply.Ok(out);
+    } else {
+      reply.Fail(FromStorageError(status.error()));
+    }
+  });
+}
+
+}  // namespace wharf::sqs

@@ -1,0 +1,15 @@
+// PurgeQueue (sqs-api.md §2.14).
+
+#include "sqs/handlers/common.h"
+#include "sqs/handlers/handlers.h"
+
+namespace wharf::sqs {
+
+void PurgeQueue(SqsService& s, const RequestContext& ctx, a::QueueUrlInput in,
+                Reply<a::Empty> reply) {
+  auto queue = s.ResolveQueue(ctx, in.queue_url);
+  if (!queue.ok()) return reply.Fail(std::move(queue).error());
+  (*queue)->Purge(AnswerEmpty(std::move(reply)));
+}
+
+}  // namespace wharf::sqs

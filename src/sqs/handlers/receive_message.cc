@@ -1,0 +1,128 @@
+// ReceiveMessage (sqs-api.md §2.9, §4.5, §5.4–5.5).
+
+#include <algorithm>
+
+#include "sqs/handlers/common.h"
+#include "sqs/handlers/handlers.h"
+#include "sqs/message_validation.h"
+
+namespace wharf::sqs {
+namespace {
+
+// Which system attributes the caller asked for (AttributeNames ∪ MessageSystemAttributeNames).
+struct SystemAttributeFilter {
+  bool all = false;
+  std::vector<std::string> names;
+
+  bool Wants(std::string_view name) const {
+    return all || std::find(names.begin(), names.end(), name) != names.end();
+  }
+};
+
+// MessageAttributeNames: "All", ".*" and "*" mean all; "Prefix.*" matches names starting with
+// Prefix; other entries are exact names (§2.9).
+bool WantsMessageAttribute(const std::vector<std::string>& filters, std::string_view name) {
+  for (const std::string& f : filters) {
+    if (f == "All" || f == ".*" || f == "*") return true;
+    if (f.size() > 2 && f.compare(f.size() - 2, 2, ".*") == 0) {
+      std::string_view prefix(f.data(), f.size() - 2);
+      if (name.substr(0, prefix.size()) == prefix) return true;
+    } else if (f == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+a::Message Render(const ReceivedMessage& received, const SystemAttributeFilter& system,
+                  const std::vector<std::string>& attribute_filters) {
+  const MessageContent& c = *received.content;
+  a::Message m;
+  m.message_id = c.message_id;
+  m.receipt_handle = received.receipt_handle;
+  m.md5_of_body = c.md5_of_body;
+  m.body = c.body;
+  if (system.Wants("SenderId")) m.attributes.emplace_back("SenderId", c.sender_id);
+  if (system.Wants("ApproximateFirstReceiveTimestamp")) {
+    m.attributes.emplace_back("ApproximateFirstReceiveTimestamp",
+                              std::to_string(received.first_receive_millis));
+  }
+  if (system.Wants("ApproximateReceiveCount")) {
+    m.attributes.emplace_back("ApproximateReceiveCount", std::to_string(received.receive_count));
+  }
+  if (system.Wants("SentTimestamp")) {
+    m.attributes.emplace_back("SentTimestamp", std::to_string(c.sent_millis));
+  }
+  if (c.trace_header && system.Wants("AWSTraceHeader")) {
+    m.attributes.emplace_back("AWSTraceHeader", *c.trace_header);
+  }
+  if (c.group_id && system.Wants("MessageGroupId")) {
+    m.attributes.emplace_back("MessageGroupId", *c.group_id);
+  }
+  size_t returned = 0;
+  for (const auto& [name, value] : c.attributes) {
+    if (WantsMessageAttribute(attribute_filters, name)) {
+      m.message_attributes.emplace_back(name, value);
+      ++returned;
+    }
+  }
+  // The digest covers exactly the attributes returned (§4.6).
+  if (returned == c.attributes.size()) {
+    m.md5_of_message_attributes = c.md5_of_attributes;
+  } else if (returned > 0) {
+    m.md5_of_message_attributes = Md5OfAttributes(m.message_attributes);
+  }
+  return m;
+}
+
+}  // namespace
+
+void ReceiveMessage(SqsService& s, const RequestContext& ctx, a::ReceiveMessageInput in,
+                    Reply<a::ReceiveMessageOutput> reply) {
+  auto queue = s.ResolveQueue(ctx, in.queue_url);
+  if (!queue.ok()) return reply.Fail(std::move(queue).error());
+  const Limits& limits = s.limits();
+  if (in.max_number_of_messages && (*in.max_number_of_messages < 1 ||
+                                    *in.max_number_of_messages > limits.max_receive_messages)) {
+    return reply.Fail(InvalidParameterValue(std::to_string(*in.max_number_of_messages),
+                                            "MaxNumberOfMessages",
+                                            "Must be between 1 and 10, if provided."));
+  }
+  if (in.wait_time_seconds &&
+      (*in.wait_time_seconds < 0 || *in.wait_time_seconds > limits.max_wait_time_seconds)) {
+    return reply.Fail(InvalidParameterValue(std::to_string(*in.wait_time_seconds),
+                                            "WaitTimeSeconds",
+                                            "Must be >= 0 and <= 20, if provided."));
+  }
+  if (in.visibility_timeout &&
+      (*in.visibility_timeout < 0 || *in.visibility_timeout > limits.max_visibility_timeout)) {
+    return reply.Fail(InvalidParameterValue(std::to_string(*in.visibility_timeout),
+                                            "VisibilityTimeout",
+                                            "Must be >= 0 and <= 43200, if provided."));
+  }
+
+  SystemAttributeFilter system;
+  for (auto* list : {&in.attribute_names, &in.message_system_attribute_names}) {
+    for (std::string& name : *list) {
+      if (name == "All") system.all = true;
+      system.names.push_back(std::move(name));
+    }
+  }
+  ReceiveOptions options;
+  options.max_messages = in.max_number_of_messages.value_or(1);
+  options.visibility_timeout = in.visibility_timeout;
+  options.wait_seconds = in.wait_time_seconds;
+  (*queue)->Receive(
+      options, [reply, system = std::move(system), filters = std::move(in.message_attribute_names)](
+                   api::ApiResult<std::vector<ReceivedMessage>> result) {
+        if (!result.ok()) return reply.Fail(std::move(result).error());
+        a::ReceiveMessageOutput out;
+        out.messages.reserve(result->size());
+        for (const ReceivedMessage& received : *result) {
+          out.messages.push_back(Render(received, system, filters));
+        }
+        reply.Ok(std::move(out));
+      });
+}
+
+}  // namespace wharf::sqs

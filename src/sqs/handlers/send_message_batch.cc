@@ -1,0 +1,59 @@
+// SendMessageBatch (sqs-api.md §2.8): whole-request checks first, then each entry on its own;
+// entries that fail are reported in Failed and the others are sent, in request order.
+
+#include "sqs/handlers/common.h"
+#include "sqs/handlers/handlers.h"
+#include "sqs/message_validation.h"
+
+namespace wharf::sqs {
+
+void SendMessageBatch(SqsService& s, const RequestContext& ctx, a::SendMessageBatchInput in,
+                      Reply<a::SendMessageBatchOutput> reply) {
+  auto queue = s.ResolveQueue(ctx, in.queue_url);
+  if (!queue.ok()) return reply.Fail(std::move(queue).error());
+  if (auto shape = ValidateBatch(IdsOf(in.entries), "SendMessageBatchRequestEntry",
+                                 s.limits().max_batch_entries);
+      !shape.ok()) {
+    return reply.Fail(std::move(shape).error());
+  }
+  int64_t total = 0;
+  for (auto& entry : in.entries) total += MessageSize(FieldsOf(entry));
+  if (total > s.limits().max_batch_bytes) {
+    return reply.Fail(api::Error(api::ErrorCode::kBatchRequestTooLong,
+                                 "Batch requests cannot be longer than " +
+                                     std::to_string(s.limits().max_batch_bytes) +
+                                     " bytes. You have sent " + std::to_string(total) + " bytes."));
+  }
+
+  const QueueConfig config = (*queue)->config();
+  const int64_t now = s.clock().WallMillis();
+  a::SendMessageBatchOutput out;
+  std::vector<NewMessage> messages;
+  for (auto& entry : in.entries) {
+    auto message =
+        BuildMessage(FieldsOf(entry), SendKind::kBatchEntry, config, s.limits(), ctx, now);
+    if (!message.ok()) {
+      out.failed.push_back(FailedEntry(*entry.id, message.error()));
+      continue;
+    }
+    const MessageContent& content = *message->content;
+    a::SendMessageBatchResultEntry result;
+    result.id = *entry.id;
+    result.message_id = content.message_id;
+    result.md5_of_message_body = content.md5_of_body;
+    result.md5_of_message_attributes = content.md5_of_attributes;
+    result.md5_of_message_system_attributes = content.md5_of_system_attributes;
+    out.successful.push_back(std::move(result));
+    messages.push_back(std::move(message).value());
+  }
+  if (messages.empty()) return reply.Ok(std::move(out));
+  (*queue)->Send(std::move(messages), [reply, out = std::move(out)](api::ApiStatus status) {
+    if (status.ok()) {
+      reply.Ok(out);
+    } else {
+      reply.Fail(std::move(status).error());
+    }
+  });
+}
+
+}  // namespace wharf::sqs

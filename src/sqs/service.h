@@ -1,0 +1,56 @@
+#pragma once
+
+// The SQS service: the queue registry plus what every handler needs (clock, limits, store,
+// region). One instance per server; handlers receive it by reference.
+// Thread-safety: all members are safe to use from any thread.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/error.h"
+#include "api/request_context.h"
+#include "common/clock.h"
+#include "common/scheduler.h"
+#include "sqs/engine/queue_registry.h"
+#include "sqs/limits.h"
+#include "storage/store.h"
+
+namespace wharf::sqs {
+
+struct ServiceOptions {
+  std::string region = "us-east-1";
+  Limits limits;
+};
+
+class SqsService {
+ public:
+  SqsService(const Clock& clock, Scheduler& scheduler, storage::Store& store,
+             ServiceOptions options);
+
+  const Clock& clock() const { return clock_; }
+  storage::Store& store() { return store_; }
+  const Limits& limits() const { return options_.limits; }
+  const std::string& region() const { return options_.region; }
+  QueueRegistry& queues() { return registry_; }
+
+  // The queue a QueueUrl names (sqs-api.md §2.0): the last two path segments are
+  // <account>/<name>; a bare name means the caller's account. MissingParameter when absent,
+  // QueueDoesNotExist when unknown.
+  api::ApiResult<std::shared_ptr<Queue>> ResolveQueue(const api::RequestContext& ctx,
+                                                      const std::optional<std::string>& queue_url);
+  std::string QueueUrlOf(const api::RequestContext& ctx, const Queue& queue) const;
+  // For RedrivePolicy checks: is there a queue with this ARN, and is it FIFO?
+  QueueTypeLookup TypeLookup();
+
+ private:
+  const Clock& clock_;
+  storage::Store& store_;
+  const ServiceOptions options_;
+  QueueRegistry registry_;
+};
+
+// MissingParameter "The request must contain the parameter <name>."
+api::ApiError MissingParameter(std::string_view name);
+
+}  // namespace wharf::sqs

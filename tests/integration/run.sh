@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317 # cleanup functions are invoked from traps
+# Runs Wharf's integration suites against a freshly started server.
+#
+#   tests/integration/run.sh <path-to-wharf-binary>
+#
+# Starts `<binary> serve --port <free port> --data-dir <temp dir>`, waits for /health, then runs
+#   1. the Node.js suites  (node --test, js/*.test.mjs)
+#   2. the Python suites   (python/, if present)
+#   3. the CLI suite       (cli/run.sh, if present)
+# Every suite runs even when an earlier one failed; the exit status is non-zero if any failed.
+#
+# Optional environment:
+#   SUITES="js python cli"   which suites to run (default: all three)
+#   JS_TESTS="js/queues.test.mjs ..."   Node test files to run (default: js/*.test.mjs)
+#   WHARF_JS_PROTOCOLS=json|query   restrict the Node suites to one client
+set -u
+
+usage() {
+  echo "usage: $0 <path-to-wharf-binary>" >&2
+  exit 2
+}
+
+[ "$#" -ge 1 ] || usage
+BIN_ARG=$1
+if [ ! -f "$BIN_ARG" ] || [ ! -x "$BIN_ARG" ]; then
+  echo "run.sh: '$BIN_ARG' is not an executable file" >&2
+  exit 2
+fi
+BIN=$(cd "$(dirname "$BIN_ARG")" && pwd)/$(basename "$BIN_ARG")
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SUITES=${SUITES:-"js python cli"}
+
+for tool in curl node; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: '$tool' is required" >&2; exit 2; }
+done
+
+DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wharf-it-data.XXXXXX")
+LOG_FILE=$(mktemp "${TMPDIR:-/tmp}/wharf-it-log.XXXXXX")
+SERVER_PID=""
+FAILED=()
+KEEP_LOG=0
+
+print_log() {
+  echo "===== wharf server log ($LOG_FILE, last 400 lines) =====" >&2
+  tail -n 400 "$LOG_FILE" >&2 || true
+  echo "===== end of server log =====" >&2
+}
+
+# kill -0 also succeeds for an exited child that has not been reaped yet (a zombie).
+server_alive() {
+  [ -n "$SERVER_PID" ] || return 1
+  kill -0 "$SERVER_PID" 2>/dev/null || return 1
+  if [ -r "/proc/$SERVER_PID/status" ] && grep -q '^State:[[:space:]]*Z' "/proc/$SERVER_PID/status" 2>/dev/null; then
+    return 1
+  fi
+  return 0
+}
+
+stop_server() {
+  if server_alive; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      server_alive || break
+      sleep 0.1
+    done
+    if server_alive; then
+      echo "run.sh: server did not stop within 5 s; killing it" >&2
+      kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
+cleanup() {
+  stop_server
+  rm -rf "$DATA_DIR"
+  if [ "$KEEP_LOG" = 0 ]; then rm -f "$LOG_FILE"; else echo "run.sh: server log kept at $LOG_FILE" >&2; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  node -e '
+    const s = require("net").createServer();
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => console.log(p)); });'
+}
+
+# --- start the server ------------------------------------------------------------------------
+PORT=$(free_port) || { echo "run.sh: could not find a free port" >&2; exit 1; }
+echo "run.sh: starting $BIN serve --port $PORT --data-dir $DATA_DIR"
+"$BIN" serve --port "$PORT" --data-dir "$DATA_DIR" >"$LOG_FILE" 2>&1 &
+SERVER_PID=$!
+
+ready=0
+for _ in $(seq 1 300); do # 30 s
+  if ! server_alive; then
+    echo "run.sh: the server exited during start-up" >&2
+    break
+  fi
+  if curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
+    ready=1
+    break
+  fi
+  sleep 0.1
+done
+if [ "$ready" != 1 ]; then
+  echo "run.sh: the server did not become healthy on port $PORT within 30 s" >&2
+  print_log
+  KEEP_LOG=1
+  exit 1
+fi
+echo "run.sh: server ready on port $PORT (pid $SERVER_PID)"
+
+export WHARF_ENDPOINT="http://127.0.0.1:$PORT"
+export AWS_ACCESS_KEY_ID=test
+export AWS_SECRET_ACCESS_KEY=test
+export AWS_DEFAULT_REGION=us-east-1
+export AWS_REGION=us-east-1
+
+cd "$HERE" || exit 1
+
+run_suite() { # name, command...
+  local name=$1
+  shift
+  echo
+  echo "===== suite: $name ====="
+  "$@"
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "===== suite $name FAILED (exit $rc) ====="
+    FAILED+=("$name")
+  else
+    echo "===== suite $name passed ====="
+  fi
+  if ! server_alive; then
+    echo "run.sh: the server is no longer running after suite $name" >&2
+    FAILED+=("server-died-during-$name")
+  fi
+}
+
+wants() { case " $SUITES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# --- 1. Node.js -------------------------------------------------------------------------------
+if wants js; then
+  if [ ! -d node_modules/@aws-sdk/client-sqs ] || [ ! -d node_modules/sqs-query ] || [ ! -d node_modules/sqs-consumer ]; then
+    echo "run.sh: installing Node dependencies (npm ci)"
+    npm ci --no-audit --no-fund || FAILED+=("npm-ci")
+  fi
+  if [ -n "${JS_TESTS:-}" ]; then
+    # shellcheck disable=SC2206 # word splitting intended: a list of files
+    js_files=($JS_TESTS)
+  else
+    js_files=(js/*.test.mjs)
+  fi
+  run_suite js node --test --test-concurrency=1 "${js_files[@]}"
+fi
+
+# --- 2. Python --------------------------------------------------------------------------------
+if wants python && [ -d python ]; then
+  run_suite python /usr/bin/python3 -m unittest discover -s python -v
+fi
+
+# --- 3. AWS CLI -------------------------------------------------------------------------------
+if wants cli && [ -f cli/run.sh ]; then
+  run_suite cli bash cli/run.sh
+fi
+
+echo
+if [ "${#FAILED[@]}" -ne 0 ]; then
+  echo "run.sh: FAILED suites: ${FAILED[*]}"
+  print_log
+  exit 1
+fi
+echo "run.sh: all suites passed"
+exit 0
