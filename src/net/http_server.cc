@@ -236,6 +236,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     state_ = State::kIdle;
     if (core_->stopping.load()) return Close();
     if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
+    if (buffer_.capacity() > 4 * kReadChunk) buffer_.shrink_to_fit();  // after a large body
     stream_.expires_after(core_->options.idle_timeout);
     stream_.async_read_some(
         buffer_.prepare(kReadChunk),

@@ -41,6 +41,7 @@ class HttpServer {
   Status<NetError> Start();
   // The bound port (useful with port 0).
   uint16_t port() const;
+  // Must not be called from an I/O thread or a handler: it joins the I/O threads.
   // Stops accepting, lets requests in progress finish (up to `grace`), then closes everything
   // and joins the I/O threads. Idempotent.
   void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));

@@ -353,10 +353,12 @@ TEST(HttpServerTest, HandlerAnswersLaterFromAnotherThread) {
 
 TEST(HttpServerTest, OversizeContentLengthReachesHandlerAsBodyTooLarge) {
   std::promise<HttpRequest> seen;
+  std::atomic<size_t> capacity{0};  // a copy of the request would not keep the capacity
   ServerOptions options = TestOptions();
   options.max_body_bytes = 1024;
   auto server = StartServer(
       [&](HttpRequest&& request, Responder respond) {
+        capacity = request.body.capacity();
         seen.set_value(request);
         respond(Text(413, "too large"));
       },
@@ -377,7 +379,7 @@ TEST(HttpServerTest, OversizeContentLengthReachesHandlerAsBodyTooLarge) {
   HttpRequest request = future.get();
   EXPECT_TRUE(request.body_too_large);
   EXPECT_TRUE(request.body.empty());
-  EXPECT_GE(request.body.capacity(), kBodyPadding);
+  EXPECT_GE(capacity.load(), kBodyPadding);
   EXPECT_EQ(request.Header("X-Custom"), "yes");
   EXPECT_EQ(request.Path(), "/q");
 }
