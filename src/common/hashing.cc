@@ -51,7 +51,7 @@ Sha256Digest Sha256Of(std::string_view bytes) {
 Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   Sha256Digest out{};
   unsigned int len = 0;
-  HMAC(Sha256Algorithm(), key.data(), static_cast<int>(key.size()),
+  HMAC(Sha256Algorithm(), key.empty() ? "" : key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
   return out;
 }

@@ -16,6 +16,7 @@
 #include "server/dispatcher.h"
 #include "server/settings.h"
 #include "sqs/service.h"
+#include "storage/rocks_store.h"
 #include "storage/store.h"
 
 namespace {
@@ -39,15 +40,47 @@ int Serve(const server::Settings& settings) {
     return 1;
   }
 
+  if (settings.storage != "embedded" && settings.storage != "memory") {
+    std::fprintf(stderr, "wharf: --storage must be embedded or memory\n");
+    return 2;
+  }
+  if (settings.durability != "strict" && settings.durability != "relaxed") {
+    std::fprintf(stderr, "wharf: --durability must be strict or relaxed\n");
+    return 2;
+  }
   SystemClock clock;
   ThreadScheduler scheduler(clock);
-  storage::MemoryStore store;
+  std::unique_ptr<storage::Store> store;
+  if (settings.storage == "memory") {
+    store = std::make_unique<storage::MemoryStore>();
+  } else {
+    storage::RocksOptions rocks;
+    rocks.directory = (std::filesystem::path(settings.data_dir) / "queues").string();
+    rocks.durability = settings.durability == "strict" ? storage::Durability::kStrict
+                                                       : storage::Durability::kRelaxed;
+    rocks.relaxed_sync_interval = std::chrono::milliseconds(settings.relaxed_sync_ms);
+    auto opened = storage::RocksStore::Open(rocks);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "wharf: cannot open the store: %s\n", opened.error().detail.c_str());
+      return 1;
+    }
+    store = std::move(opened).value();
+  }
   sqs::ServiceOptions sqs_options;
   sqs_options.region = settings.region;
   if (settings.legacy_max_message_size > 0) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }
-  sqs::SqsService sqs(clock, scheduler, store, sqs_options);
+  sqs::SqsService sqs(clock, scheduler, *store, sqs_options);
+  const auto recovery_start = std::chrono::steady_clock::now();
+  auto recovered = sqs.Recover();
+  if (!recovered.ok()) {
+    std::fprintf(stderr, "wharf: cannot recover the store: %s\n", recovered.error().c_str());
+    return 1;
+  }
+  const auto recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - recovery_start)
+                               .count();
   server::Dispatcher dispatcher(sqs, {settings.account_id, settings.region, settings.base_url});
 
   net::ServerOptions net_options;
@@ -64,20 +97,24 @@ int Serve(const server::Settings& settings) {
                  settings.port, started.error().message.c_str());
     return 1;
   }
-  std::fprintf(stderr,
-               "wharf %s listening on http://%s:%u (region %s, account %s)\n"
-               "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
-               "anything but local use\n"
-               "wharf: WARNING: storage is in memory for now: messages do not survive a restart\n",
-               WHARF_VERSION, settings.host.c_str(), http.port(), settings.region.c_str(),
-               settings.account_id.c_str(), settings.access_key_id.c_str(),
-               settings.secret_access_key.c_str());
+  std::fprintf(
+      stderr,
+      "wharf %s listening on http://%s:%u (region %s, account %s)\n"
+      "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
+      "anything but local use\n"
+      "wharf: storage %s (%s durability): recovered %llu queues and %llu messages in %lld ms\n",
+      WHARF_VERSION, settings.host.c_str(), http.port(), settings.region.c_str(),
+      settings.account_id.c_str(), settings.access_key_id.c_str(),
+      settings.secret_access_key.c_str(), settings.storage.c_str(), settings.durability.c_str(),
+      static_cast<unsigned long long>(recovered->queues),
+      static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms));
 
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "wharf: signal %d, shutting down\n", received);
   http.Stop();
   scheduler.Stop();
+  if (auto* rocks = dynamic_cast<storage::RocksStore*>(store.get())) rocks->Close();
   return 0;
 }
 

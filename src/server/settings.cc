@@ -25,6 +25,16 @@ const std::vector<Row>& Rows() {
        &Bind<&Settings::port>},
       {{"--data-dir", "WHARF_DATA_DIR", d.data_dir, "Directory for durable data."},
        &Bind<&Settings::data_dir>},
+      {{"--storage", "WHARF_STORAGE", d.storage,
+        "embedded: durable store under --data-dir; memory: nothing survives a restart (tests)."},
+       &Bind<&Settings::storage>},
+      {{"--durability", "WHARF_DURABILITY", d.durability,
+        "strict: a change is acknowledged only once synced to disk. relaxed: the disk is synced "
+        "every --relaxed-sync-ms, so a power loss can lose that much acknowledged work."},
+       &Bind<&Settings::durability>},
+      {{"--relaxed-sync-ms", "WHARF_RELAXED_SYNC_MS", std::to_string(d.relaxed_sync_ms),
+        "Sync interval in relaxed durability."},
+       &Bind<&Settings::relaxed_sync_ms>},
       {{"--region", "WHARF_REGION", d.region,
         "Region Wharf serves; queue ARNs carry it. Set it to match policies written for another "
         "region."},

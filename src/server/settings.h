@@ -19,6 +19,9 @@ struct Settings {
   std::string host = "0.0.0.0";
   uint16_t port = 9324;
   std::string data_dir = "./data";
+  std::string storage = "embedded";   // "embedded" (RocksDB under data_dir) or "memory"
+  std::string durability = "strict";  // "strict": synced before acknowledged; "relaxed": periodic
+  int64_t relaxed_sync_ms = 100;
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   std::string access_key_id = "test";

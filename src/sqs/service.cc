@@ -1,5 +1,9 @@
 #include "sqs/service.h"
 
+#include <unordered_map>
+
+#include "sqs/engine/records.h"
+
 namespace wharf::sqs {
 
 api::ApiError MissingParameter(std::string_view name) {
@@ -45,6 +49,67 @@ std::string SqsService::QueueUrlOf(const api::RequestContext& ctx, const Queue& 
   url.push_back('/');
   url.append(queue.identity().name);
   return url;
+}
+
+namespace {
+
+class Rebuilder final : public storage::RecoveryVisitor {
+ public:
+  explicit Rebuilder(QueueRegistry& registry) : registry_(registry) {}
+
+  void Queue(uint64_t queue_id, std::string_view payload) override {
+    if (!error_.empty()) return;
+    auto record = DecodeQueueRecord(payload);
+    if (!record) {
+      error_ = "unreadable queue record " + std::to_string(queue_id);
+      return;
+    }
+    queues_[queue_id] = registry_.Restore(queue_id, record->account_id, record->name,
+                                          std::move(record->config), std::move(record->tags));
+    ++stats_.queues;
+  }
+
+  void Message(uint64_t queue_id, uint64_t seq, std::string_view message,
+               std::string_view state) override {
+    if (!error_.empty()) return;
+    auto queue = queues_.find(queue_id);
+    if (queue == queues_.end()) return;  // left behind by a deleted queue; nothing to serve
+    auto record = DecodeMessageRecord(message);
+    if (!record) {
+      error_ = "unreadable message record " + std::to_string(queue_id) + "/" + std::to_string(seq);
+      return;
+    }
+    std::optional<StateRecord> decoded_state;
+    if (!state.empty()) {
+      decoded_state = DecodeStateRecord(state);
+      if (!decoded_state) {
+        error_ = "unreadable state record " + std::to_string(queue_id) + "/" + std::to_string(seq);
+        return;
+      }
+    }
+    queue->second->Restore(seq, std::make_shared<MessageContent>(std::move(record->content)),
+                           record->visible_at_millis, decoded_state ? &*decoded_state : nullptr);
+    ++stats_.messages;
+  }
+
+  const std::string& error() const { return error_; }
+  const SqsService::RecoveryStats& stats() const { return stats_; }
+
+ private:
+  QueueRegistry& registry_;
+  std::unordered_map<uint64_t, std::shared_ptr<sqs::Queue>> queues_;
+  SqsService::RecoveryStats stats_;
+  std::string error_;
+};
+
+}  // namespace
+
+Result<SqsService::RecoveryStats, std::string> SqsService::Recover() {
+  Rebuilder rebuilder(registry_);
+  storage::StorageStatus status = store_.Recover(rebuilder);
+  if (!status.ok()) return "storage: " + status.error().detail;
+  if (!rebuilder.error().empty()) return rebuilder.error();
+  return rebuilder.stats();
 }
 
 QueueTypeLookup SqsService::TypeLookup() {

@@ -40,6 +40,14 @@ class SqsService {
   api::ApiResult<std::shared_ptr<Queue>> ResolveQueue(const api::RequestContext& ctx,
                                                       const std::optional<std::string>& queue_url);
   std::string QueueUrlOf(const api::RequestContext& ctx, const Queue& queue) const;
+  // Rebuilds every queue and message from the store (startup). Fails on a record it cannot
+  // read rather than serving a partial state.
+  struct RecoveryStats {
+    uint64_t queues = 0;
+    uint64_t messages = 0;
+  };
+  Result<RecoveryStats, std::string> Recover();
+
   // For RedrivePolicy checks: is there a queue with this ARN, and is it FIFO?
   QueueTypeLookup TypeLookup();
 

@@ -1,10 +1,11 @@
 #pragma once
 
-// The durable store seam. Every mutation of queue state passes through Store::Commit before it
-// takes effect or is acknowledged: the engine builds the records of one request (or one group
-// of requests), hands them over, and applies the change to its in-memory state only in the
-// completion. "Acknowledged ⇒ durable" therefore depends only on the backend keeping its
-// promise: `done` runs after the records are synced (or failed to be).
+// The durable store seam. Every mutation of queue state passes through the Store: the engine
+// appends the records of a change under the queue's lock (so they reach the disk in the order
+// the state changed) and answers the request only when the store reports them durable. Sends
+// are appended before the messages become receivable and published only once durable.
+// "Acknowledged ⇒ durable" therefore depends only on the backend keeping its promise: `done`
+// runs after the records are synced (or failed to be).
 //
 // Backends: MemoryStore (no durability, completes at once; tests and --storage=memory). The
 // embedded durable backend and the distributed one implement the same interface.
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -44,21 +46,44 @@ struct StorageError {
 using StorageStatus = Status<StorageError>;
 using CommitDone = std::function<void(StorageStatus)>;
 
+// What a backend hands back at startup: every queue record, then every message with its latest
+// state record (empty when the message was never received or delayed), in (queue, seq) order.
+class RecoveryVisitor {
+ public:
+  virtual ~RecoveryVisitor() = default;
+  virtual void Queue(uint64_t queue_id, std::string_view payload) = 0;
+  virtual void Message(uint64_t queue_id, uint64_t seq, std::string_view message,
+                       std::string_view state) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
   // True when the backend keeps records; the engine skips building payloads otherwise.
   virtual bool durable() const = 0;
-  // Makes `records` durable, then calls `done` exactly once, possibly on another thread and
-  // possibly before Commit returns.
-  virtual void Commit(std::vector<Record> records, CommitDone done) = 0;
+  // Queues `records` to be written and returns a ticket. Never blocks on the disk and never
+  // calls back, so the engine calls it under the queue lock: records reach the disk in the
+  // order the engine's state changed. Appending nothing returns the latest ticket, so waiting
+  // on it still orders the answer after every earlier change.
+  virtual uint64_t Append(std::vector<Record> records) = 0;
+  // Calls `done` once everything appended up to `ticket` is durable (or failed), possibly on
+  // another thread, possibly before returning. Call it without holding engine locks.
+  virtual void WhenDurable(uint64_t ticket, CommitDone done) = 0;
+  // Replays the stored state into `visitor`. Called once, before serving.
+  virtual StorageStatus Recover(RecoveryVisitor& visitor) = 0;
+
+  void Commit(std::vector<Record> records, CommitDone done) {
+    WhenDurable(Append(std::move(records)), std::move(done));
+  }
 };
 
-// Keeps nothing: every commit succeeds at once, on the calling thread.
+// Keeps nothing: every append is "durable" at once.
 class MemoryStore final : public Store {
  public:
   bool durable() const override { return false; }
-  void Commit(std::vector<Record>, CommitDone done) override { done(StorageStatus()); }
+  uint64_t Append(std::vector<Record>) override { return 0; }
+  void WhenDurable(uint64_t, CommitDone done) override { done(StorageStatus()); }
+  StorageStatus Recover(RecoveryVisitor&) override { return {}; }
 };
 
 }  // namespace wharf::storage

@@ -34,6 +34,7 @@
 #include "sqs/engine/message.h"
 #include "sqs/engine/queue_config.h"
 #include "sqs/engine/receipt_handle.h"
+#include "sqs/engine/records.h"
 #include "sqs/limits.h"
 #include "storage/store.h"
 
@@ -86,7 +87,18 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void Untag(const std::vector<std::string>& keys, Done done);
   void Purge(Done done);
   // The queue was deleted: parked receivers get an empty answer, timers stop, messages go.
+  // Every later change answers QueueDoesNotExist, so nothing is written after the delete.
   void Close();
+  // Appends the record of a new queue, before the registry makes it visible (so no message
+  // record of the queue can reach the disk ahead of it); returns the ticket to wait on.
+  uint64_t AppendCreated();
+  // Writes the deletion of a closed queue.
+  void PersistDeleted(Done done);
+
+  // --- recovery (before serving; no locks needed, but taken for uniformity) ---
+  // Puts back a stored message with its state. `state` is null for a message never received.
+  void Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
+               int64_t visible_at_millis, const StateRecord* state);
 
   // --- messages ---
   // Commits the messages, then makes them visible (or delayed) and wakes parked receivers.
@@ -118,10 +130,18 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void OnWaitExpired(uint64_t waiter_id);
   // Decodes a handle for this queue; nullopt when it is not one of ours.
   std::optional<ReceiptHandle> ParseHandle(std::string_view text) const;
-  void Commit(std::vector<storage::Record> records, Done done);
-  void CommitReceive(std::vector<storage::Record> records, std::vector<ReceivedMessage> messages,
-                     ReceiveDone done);
-  storage::Record StateRecord(const StoredMessage& m) const;
+  // Appends records to the store (under `mu_`, so disk order = state-change order) and returns
+  // the ticket to wait on. Empty records: waits for everything appended before.
+  uint64_t Append(std::vector<storage::Record>& records);
+  // Answers once `ticket` is durable. Call without `mu_`.
+  void AnswerWhenDurable(uint64_t ticket, Done done);
+  void AnswerReceiveWhenDurable(uint64_t ticket, std::vector<ReceivedMessage> messages,
+                                ReceiveDone done);
+  // Record builders (payloads only when the store keeps them).
+  void AddQueueRecord(std::vector<storage::Record>& records) const;
+  void AddStateRecord(std::vector<storage::Record>& records, const StoredMessage& m) const;
+  void AddDeleteRecord(std::vector<storage::Record>& records, const StoredMessage& m) const;
+  int64_t WallOf(MonoTime t) const;
 
   const QueueIdentity identity_;
   const QueueDeps deps_;
@@ -137,6 +157,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   RetentionHeap retention_;
   int64_t delayed_count_ = 0;
   std::optional<MonoTime> last_purge_;
+  // Sends that were appended before a purge but not yet published are dropped at publish.
+  uint64_t purged_below_ = 0;
 
   uint64_t next_waiter_id_ = 1;
   std::list<Waiter> waiters_;  // in arrival order: the longest-waiting receiver is served first

@@ -93,6 +93,18 @@ api::ApiResult<QueueRegistry::Created> QueueRegistry::Create(const std::string& 
   return Created{std::move(existing), false};
 }
 
+std::shared_ptr<Queue> QueueRegistry::Restore(uint64_t id, const std::string& account,
+                                              const std::string& name, QueueConfig config,
+                                              api::StringPairs tags) {
+  const bool fifo = config.fifo;
+  QueueIdentity identity{id, account, name, ArnOf(account, name), fifo};
+  auto queue =
+      std::make_shared<Queue>(std::move(identity), std::move(config), std::move(tags), deps_);
+  std::unique_lock lock(mu_);
+  queues_[Key(account, name)] = queue;
+  return queue;
+}
+
 void QueueRegistry::Remove(const std::shared_ptr<Queue>& queue) {
   const std::string key = Key(queue->identity().account_id, queue->identity().name);
   {

@@ -28,12 +28,17 @@ class QueueRegistry {
   struct Created {
     std::shared_ptr<Queue> queue;
     bool is_new = false;
+    uint64_t ticket = 0;  // store ticket of the new queue's record
   };
   // Creates the queue, or returns the existing one when every attribute in `given` matches
   // its current value (QueueNameExists otherwise).
   api::ApiResult<Created> Create(const std::string& account, const std::string& name,
                                  QueueConfig config, api::StringPairs tags,
                                  const api::StringPairs& given);
+
+  // Puts back a stored queue at startup.
+  std::shared_ptr<Queue> Restore(uint64_t id, const std::string& account, const std::string& name,
+                                 QueueConfig config, api::StringPairs tags);
 
   // Removes the queue (if it is still `queue`), blocks its name for a while and closes it.
   void Remove(const std::shared_ptr<Queue>& queue);

@@ -41,10 +41,8 @@ void CreateQueue(SqsService& s, const RequestContext& ctx, a::CreateQueueInput i
                                    std::move(in.tags), in.attributes);
   if (!created.ok()) return reply.Fail(std::move(created).error());
   a::QueueUrlOutput out{s.QueueUrlOf(ctx, *created->queue)};
-  if (!created->is_new || !s.store().durable()) return reply.Ok(std::move(out));
-  std::vector<storage::Record> records;
-  records.push_back({storage::RecordType::kQueuePut, created->queue->identity().id, 0, {}});
-  s.store().Commit(std::move(records), [reply, out](storage::StorageStatus status) {
+  if (!created->is_new) return reply.Ok(std::move(out));
+  s.store().WhenDurable(created->ticket, [reply, out](storage::StorageStatus status) {
     if (status.ok()) {
       reply.Ok(out);
     } else {

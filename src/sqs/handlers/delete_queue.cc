@@ -10,18 +10,7 @@ void DeleteQueue(SqsService& s, const RequestContext& ctx, a::QueueUrlInput in,
   auto queue = s.ResolveQueue(ctx, in.queue_url);
   if (!queue.ok()) return reply.Fail(std::move(queue).error());
   s.queues().Remove(*queue);
-  std::vector<storage::Record> records;
-  if (s.store().durable()) {
-    records.push_back({storage::RecordType::kQueueDelete, (*queue)->identity().id, 0, {}});
-  }
-  if (records.empty()) return reply.Ok({});
-  s.store().Commit(std::move(records), [reply](storage::StorageStatus status) {
-    if (status.ok()) {
-      reply.Ok({});
-    } else {
-      reply.Fail(FromStorageError(status.error()));
-    }
-  });
+  (*queue)->PersistDeleted(AnswerEmpty(std::move(reply)));
 }
 
 }  // namespace wharf::sqs

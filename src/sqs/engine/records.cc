@@ -1,0 +1,183 @@
+#include "sqs/engine/records.h"
+
+#include "common/binary_codec.h"
+
+namespace wharf::sqs {
+namespace {
+
+constexpr uint8_t kQueueRecordV1 = 1;
+constexpr uint8_t kMessageRecordV1 = 1;
+constexpr uint8_t kStateRecordV1 = 1;
+
+void WriteAttributes(BinaryWriter& w, const api::sqs::MessageAttributeMap& attributes) {
+  w.Varint(attributes.size());
+  for (const auto& [name, value] : attributes) {
+    w.Bytes(name);
+    w.OptionalBytes(value.data_type);
+    w.OptionalBytes(value.string_value);
+    w.OptionalBytes(value.binary_value);
+  }
+}
+
+api::sqs::MessageAttributeMap ReadAttributes(BinaryReader& r) {
+  api::sqs::MessageAttributeMap out;
+  uint64_t n = r.Varint();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    std::string name = r.Bytes();
+    api::sqs::MessageAttributeValue value;
+    value.data_type = r.OptionalBytes();
+    value.string_value = r.OptionalBytes();
+    value.binary_value = r.OptionalBytes();
+    out.emplace_back(std::move(name), std::move(value));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeQueueRecord(const QueueRecord& q) {
+  std::string out;
+  BinaryWriter w(out);
+  const QueueConfig& c = q.config;
+  w.U8(kQueueRecordV1);
+  w.Bytes(q.account_id);
+  w.Bytes(q.name);
+  w.Bool(c.fifo);
+  w.Signed(c.delay_seconds);
+  w.Signed(c.maximum_message_size);
+  w.Signed(c.message_retention_period);
+  w.Signed(c.receive_message_wait_time_seconds);
+  w.Signed(c.visibility_timeout);
+  w.OptionalBytes(c.policy);
+  w.Bool(c.redrive_policy.has_value());
+  if (c.redrive_policy) {
+    w.Bytes(c.redrive_policy->dead_letter_target_arn);
+    w.Signed(c.redrive_policy->max_receive_count);
+  }
+  w.OptionalBytes(c.redrive_allow_policy);
+  w.OptionalBytes(c.kms_master_key_id);
+  w.Signed(c.kms_data_key_reuse_period_seconds);
+  w.Bool(c.sqs_managed_sse_enabled);
+  w.Bool(c.content_based_deduplication);
+  w.Bytes(c.deduplication_scope);
+  w.Bytes(c.fifo_throughput_limit);
+  w.Signed(c.created_timestamp);
+  w.Signed(c.last_modified_timestamp);
+  w.Varint(q.tags.size());
+  for (const auto& [k, v] : q.tags) {
+    w.Bytes(k);
+    w.Bytes(v);
+  }
+  return out;
+}
+
+std::optional<QueueRecord> DecodeQueueRecord(std::string_view payload) {
+  BinaryReader r(payload);
+  if (r.U8() != kQueueRecordV1) return std::nullopt;
+  QueueRecord q;
+  QueueConfig& c = q.config;
+  q.account_id = r.Bytes();
+  q.name = r.Bytes();
+  c.fifo = r.Bool();
+  c.delay_seconds = r.Signed();
+  c.maximum_message_size = r.Signed();
+  c.message_retention_period = r.Signed();
+  c.receive_message_wait_time_seconds = r.Signed();
+  c.visibility_timeout = r.Signed();
+  c.policy = r.OptionalBytes();
+  if (r.Bool()) {
+    RedrivePolicy p;
+    p.dead_letter_target_arn = r.Bytes();
+    p.max_receive_count = r.Signed();
+    c.redrive_policy = std::move(p);
+  }
+  c.redrive_allow_policy = r.OptionalBytes();
+  c.kms_master_key_id = r.OptionalBytes();
+  c.kms_data_key_reuse_period_seconds = r.Signed();
+  c.sqs_managed_sse_enabled = r.Bool();
+  c.content_based_deduplication = r.Bool();
+  c.deduplication_scope = r.Bytes();
+  c.fifo_throughput_limit = r.Bytes();
+  c.created_timestamp = r.Signed();
+  c.last_modified_timestamp = r.Signed();
+  uint64_t tags = r.Varint();
+  for (uint64_t i = 0; i < tags && r.ok(); ++i) {
+    std::string k = r.Bytes();
+    std::string v = r.Bytes();
+    q.tags.emplace_back(std::move(k), std::move(v));
+  }
+  if (!r.ok() || !r.done()) return std::nullopt;
+  return q;
+}
+
+std::string EncodeMessageRecord(const MessageContent& c, int64_t visible_at_millis) {
+  std::string out;
+  out.reserve(c.body.size() + 128);
+  BinaryWriter w(out);
+  w.U8(kMessageRecordV1);
+  w.Bytes(c.message_id);
+  w.Signed(c.sent_millis);
+  w.Signed(visible_at_millis);
+  w.Bytes(c.sender_id);
+  w.OptionalBytes(c.trace_header);
+  w.OptionalBytes(c.md5_of_system_attributes);
+  w.OptionalBytes(c.group_id);
+  w.OptionalBytes(c.deduplication_id);
+  w.Bytes(c.md5_of_body);
+  w.OptionalBytes(c.md5_of_attributes);
+  WriteAttributes(w, c.attributes);
+  w.Bytes(c.body);
+  return out;
+}
+
+std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload) {
+  BinaryReader r(payload);
+  if (r.U8() != kMessageRecordV1) return std::nullopt;
+  MessageRecord m;
+  MessageContent& c = m.content;
+  c.message_id = r.Bytes();
+  c.sent_millis = r.Signed();
+  m.visible_at_millis = r.Signed();
+  c.sender_id = r.Bytes();
+  c.trace_header = r.OptionalBytes();
+  c.md5_of_system_attributes = r.OptionalBytes();
+  c.group_id = r.OptionalBytes();
+  c.deduplication_id = r.OptionalBytes();
+  c.md5_of_body = r.Bytes();
+  c.md5_of_attributes = r.OptionalBytes();
+  c.attributes = ReadAttributes(r);
+  c.body = r.Bytes();
+  if (!r.ok() || !r.done()) return std::nullopt;
+  return m;
+}
+
+std::string EncodeStateRecord(const StateRecord& s) {
+  std::string out;
+  BinaryWriter w(out);
+  w.U8(kStateRecordV1);
+  w.U8(static_cast<uint8_t>(s.state));
+  w.Signed(s.visible_at_millis);
+  w.Signed(s.received_at_millis);
+  w.Varint(s.receive_count);
+  w.Varint(s.receipt_nonce);
+  w.Signed(s.first_receive_millis);
+  return out;
+}
+
+std::optional<StateRecord> DecodeStateRecord(std::string_view payload) {
+  BinaryReader r(payload);
+  if (r.U8() != kStateRecordV1) return std::nullopt;
+  StateRecord s;
+  uint8_t state = r.U8();
+  if (state > static_cast<uint8_t>(MessageState::kInFlight)) return std::nullopt;
+  s.state = static_cast<MessageState>(state);
+  s.visible_at_millis = r.Signed();
+  s.received_at_millis = r.Signed();
+  s.receive_count = static_cast<uint32_t>(r.Varint());
+  s.receipt_nonce = static_cast<uint32_t>(r.Varint());
+  s.first_receive_millis = r.Signed();
+  if (!r.ok() || !r.done()) return std::nullopt;
+  return s;
+}
+
+}  // namespace wharf::sqs

@@ -1,0 +1,50 @@
+#pragma once
+
+// The on-disk records of the queue engine (docs/storage-format.md). Every record starts with a
+// format version; a change to a record bumps it and keeps the reader of the old one.
+// Times on disk are wall-clock milliseconds: the monotonic clock does not survive a restart.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/visitor.h"
+#include "sqs/engine/message.h"
+#include "sqs/engine/queue_config.h"
+
+namespace wharf::sqs {
+
+struct QueueRecord {
+  std::string account_id;
+  std::string name;
+  QueueConfig config;
+  api::StringPairs tags;
+};
+
+std::string EncodeQueueRecord(const QueueRecord& record);
+std::optional<QueueRecord> DecodeQueueRecord(std::string_view payload);
+
+// A message as stored: its content, and (for a delayed send) when it becomes visible.
+struct MessageRecord {
+  MessageContent content;
+  int64_t visible_at_millis = 0;  // 0: visible at once
+};
+
+std::string EncodeMessageRecord(const MessageContent& content, int64_t visible_at_millis);
+std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload);
+
+// Delivery state written on receive and visibility changes.
+struct StateRecord {
+  MessageState state = MessageState::kVisible;
+  int64_t visible_at_millis = 0;
+  int64_t received_at_millis = 0;
+  uint32_t receive_count = 0;
+  uint32_t receipt_nonce = 0;
+  int64_t first_receive_millis = 0;
+};
+
+std::string EncodeStateRecord(const StateRecord& state);
+std::optional<StateRecord> DecodeStateRecord(std::string_view payload);
+
+}  // namespace wharf::sqs

@@ -1,0 +1,275 @@
+#include "storage/rocks_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/binary_codec.h"
+
+namespace wharf::storage {
+namespace {
+
+constexpr char kMetaQueue = 'Q';
+
+std::string QueueKey(uint64_t queue_id) {
+  std::string key(1, kMetaQueue);
+  BinaryWriter(key).BigEndian64(queue_id);
+  return key;
+}
+
+std::string MessageKey(uint64_t queue_id, uint64_t seq) {
+  std::string key;
+  key.reserve(16);
+  BinaryWriter w(key);
+  w.BigEndian64(queue_id);
+  w.BigEndian64(seq);
+  return key;
+}
+
+StorageError FromRocks(const rocksdb::Status& s) {
+  StorageErrorCode code = StorageErrorCode::kIoError;
+  if (s.IsNoSpace()) code = StorageErrorCode::kNoSpace;
+  if (s.IsCorruption()) code = StorageErrorCode::kCorruption;
+  return StorageError{code, s.ToString()};
+}
+
+void Apply(rocksdb::WriteBatch& batch, const Record& r, rocksdb::ColumnFamilyHandle* meta,
+           rocksdb::ColumnFamilyHandle* msg, rocksdb::ColumnFamilyHandle* state) {
+  switch (r.type) {
+    case RecordType::kQueuePut:
+      batch.Put(meta, QueueKey(r.queue_id), r.payload);
+      return;
+    case RecordType::kQueueDelete:
+    case RecordType::kQueuePurge: {
+      if (r.type == RecordType::kQueueDelete) batch.Delete(meta, QueueKey(r.queue_id));
+      // One range tombstone per column family instead of a delete per message.
+      const std::string from = MessageKey(r.queue_id, 0);
+      const std::string to = r.type == RecordType::kQueuePurge ? MessageKey(r.queue_id, r.seq)
+                                                               : MessageKey(r.queue_id + 1, 0);
+      batch.DeleteRange(msg, from, to);
+      batch.DeleteRange(state, from, to);
+      return;
+    }
+    case RecordType::kMessagePut:
+      batch.Put(msg, MessageKey(r.queue_id, r.seq), r.payload);
+      return;
+    case RecordType::kMessageState:
+      batch.Put(state, MessageKey(r.queue_id, r.seq), r.payload);
+      return;
+    case RecordType::kMessageDelete: {
+      const std::string key = MessageKey(r.queue_id, r.seq);
+      batch.Delete(msg, key);
+      batch.Delete(state, key);
+      return;
+    }
+  }
+}
+
+rocksdb::ColumnFamilyOptions MessageFamilyOptions() {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = 32 << 20;
+  // Deleted messages leave tombstones; compact files dense with them so startup scans and
+  // range reads stay short (storage.md §6.3).
+  cf.table_properties_collector_factories.emplace_back(
+      rocksdb::NewCompactOnDeletionCollectorFactory(1000, 500));
+  return cf;
+}
+
+}  // namespace
+
+RocksStore::RocksStore(const RocksOptions& options) : options_(options) {}
+
+Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOptions& options) {
+  std::unique_ptr<RocksStore> store(new RocksStore(options));
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_total_wal_size = 256 << 20;
+  if (options.env) db_options.env = options.env;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {"meta", rocksdb::ColumnFamilyOptions()},
+      {"msg", MessageFamilyOptions()},
+      {"state", MessageFamilyOptions()},
+  };
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.directory, families, &store->handles_, &db);
+  if (!s.ok()) {
+    StorageError error = FromRocks(s);
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      error.detail = "data directory " + options.directory + " is in use by another process (" +
+                     s.ToString() + ")";
+    }
+    return error;
+  }
+  store->db_.reset(db);
+  store->meta_ = store->handles_[1];
+  store->msg_ = store->handles_[2];
+  store->state_ = store->handles_[3];
+  store->committer_ = std::thread([s = store.get()] { s->Run(); });
+  return store;
+}
+
+RocksStore::~RocksStore() { Close(); }
+
+void RocksStore::Close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (committer_.joinable()) committer_.join();
+  std::lock_guard lock(mu_);
+  closed_ = true;
+  if (db_) {
+    if (options_.durability == Durability::kRelaxed) db_->SyncWAL().PermitUncheckedError();
+    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    handles_.clear();
+    db_->Close().PermitUncheckedError();
+    db_.reset();
+  }
+}
+
+uint64_t RocksStore::groups_written() const {
+  std::lock_guard lock(mu_);
+  return groups_written_;
+}
+
+uint64_t RocksStore::Append(std::vector<Record> records) {
+  std::lock_guard lock(mu_);
+  // Nothing to write: the ticket of the last append, so the caller still waits for every
+  // change made before it (a repeated delete must not be acknowledged before the first one).
+  if (records.empty()) return appended_;
+  const uint64_t ticket = ++appended_;
+  if (pending_.empty()) {
+    pending_ = std::move(records);
+  } else {
+    pending_.insert(pending_.end(), std::make_move_iterator(records.begin()),
+                    std::make_move_iterator(records.end()));
+  }
+  cv_.notify_one();
+  return ticket;
+}
+
+void RocksStore::WhenDurable(uint64_t ticket, CommitDone done) {
+  StorageStatus status;
+  {
+    std::lock_guard lock(mu_);
+    if (ticket > durable_) {
+      if (!stopping_) {
+        waiters_.emplace(ticket, std::move(done));
+        return;
+      }
+      status = StorageError{StorageErrorCode::kClosed, "store is closed"};
+    } else if (failed_from_ && ticket >= *failed_from_) {
+      status = failure_;
+    }
+  }
+  done(std::move(status));
+}
+
+void RocksStore::Run() {
+  const bool strict = options_.durability == Durability::kStrict;
+  auto last_sync = std::chrono::steady_clock::now();
+  for (;;) {
+    std::vector<Record> group;
+    uint64_t upto = 0;
+    {
+      std::unique_lock lock(mu_);
+      if (strict) {
+        cv_.wait(lock, [&] { return stopping_ || appended_ > durable_; });
+      } else {
+        cv_.wait_for(lock, options_.relaxed_sync_interval,
+                     [&] { return stopping_ || appended_ > durable_; });
+      }
+      if (stopping_ && appended_ == durable_) break;
+      group.swap(pending_);
+      upto = appended_;
+    }
+    if (upto > 0) {
+      rocksdb::Status s;
+      if (!group.empty()) {
+        rocksdb::WriteBatch batch;
+        for (const Record& r : group) Apply(batch, r, meta_, msg_, state_);
+        rocksdb::WriteOptions write_options;
+        write_options.sync = strict;
+        s = db_->Write(write_options, &batch);
+      }
+      std::vector<std::pair<uint64_t, CommitDone>> ready;
+      StorageStatus failure;
+      {
+        std::lock_guard lock(mu_);
+        if (!s.ok() && !failed_from_) {
+          failed_from_ = durable_ + 1;
+          failure_ = FromRocks(s);
+        }
+        durable_ = std::max(durable_, upto);
+        ++groups_written_;
+        auto end = waiters_.upper_bound(durable_);
+        for (auto it = waiters_.begin(); it != end; ++it) {
+          ready.emplace_back(it->first, std::move(it->second));
+        }
+        waiters_.erase(waiters_.begin(), end);
+        if (failed_from_) failure = failure_;
+      }
+      for (auto& [ticket, done] : ready) {
+        const bool failed = !failure.ok() && failed_from_ && ticket >= *failed_from_;
+        done(failed ? failure : StorageStatus());
+      }
+    }
+    if (!strict && std::chrono::steady_clock::now() - last_sync >= options_.relaxed_sync_interval) {
+      db_->SyncWAL().PermitUncheckedError();
+      last_sync = std::chrono::steady_clock::now();
+    }
+  }
+  // Stopping: anyone still waiting learns the store closed.
+  std::multimap<uint64_t, CommitDone> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(waiters_);
+  }
+  for (auto& [ticket, done] : left)
+    done(StorageError{StorageErrorCode::kClosed, "store is closed"});
+}
+
+StorageStatus RocksStore::Recover(RecoveryVisitor& visitor) {
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
+    for (it->Seek(std::string(1, kMetaQueue)); it->Valid(); it->Next()) {
+      rocksdb::Slice key = it->key();
+      if (key.size() != 9 || key[0] != kMetaQueue) break;
+      BinaryReader r(std::string_view(key.data() + 1, 8));
+      visitor.Queue(r.BigEndian64(), std::string_view(it->value().data(), it->value().size()));
+    }
+    if (!it->status().ok()) return FromRocks(it->status());
+  }
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;  // one pass at startup: do not evict anything for it
+  std::unique_ptr<rocksdb::Iterator> msgs(db_->NewIterator(read_options, msg_));
+  std::unique_ptr<rocksdb::Iterator> states(db_->NewIterator(read_options, state_));
+  states->SeekToFirst();
+  for (msgs->SeekToFirst(); msgs->Valid(); msgs->Next()) {
+    const rocksdb::Slice key = msgs->key();
+    if (key.size() != 16) continue;
+    while (states->Valid() && states->key().compare(key) < 0) states->Next();
+    std::string_view state;
+    if (states->Valid() && states->key() == key) {
+      state = std::string_view(states->value().data(), states->value().size());
+    }
+    BinaryReader r(std::string_view(key.data(), key.size()));
+    const uint64_t queue_id = r.BigEndian64();
+    const uint64_t seq = r.BigEndian64();
+    visitor.Message(queue_id, seq, std::string_view(msgs->value().data(), msgs->value().size()),
+                    state);
+  }
+  if (!msgs->status().ok()) return FromRocks(msgs->status());
+  if (!states->status().ok()) return FromRocks(states->status());
+  return {};
+}
+
+}  // namespace wharf::storage

@@ -1,0 +1,91 @@
+#pragma once
+
+// The embedded durable store: RocksDB under the data directory (docs/adr/0001-embedded-store.md),
+// holding the durable record while all scheduling state lives in the engine's memory
+// (storage.md §6). Column families: `meta` (queues), `msg` (message records), `state` (receive
+// state, kept apart so a receive never rewrites a body). Keys are big-endian, so a queue's
+// messages are one contiguous range in send order.
+//
+// Group commit: Append() only enqueues. One committer thread takes everything queued, writes it
+// as one WriteBatch with one sync, then runs the completions of every ticket it covered — so no I/O
+// thread ever waits for the disk, and concurrent requests share a sync. With Durability::kRelaxed
+// the batch is written without sync and the WAL is synced every `relaxed_sync_interval` instead
+// (the documented window of loss).
+//
+// A failed write is sticky: RocksDB stops accepting writes after an I/O error, so every later
+// ticket fails too (clients get a retryable 503) until the process restarts on a healthy disk.
+//
+// RocksDB's LOCK file keeps a second process from opening the same directory.
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/store.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Env;
+}  // namespace rocksdb
+
+namespace wharf::storage {
+
+enum class Durability : uint8_t { kStrict, kRelaxed };
+
+struct RocksOptions {
+  std::string directory;
+  Durability durability = Durability::kStrict;
+  std::chrono::milliseconds relaxed_sync_interval{100};
+  // Tests inject a fault-injecting Env here; nullptr means the default one.
+  rocksdb::Env* env = nullptr;
+};
+
+class RocksStore final : public Store {
+ public:
+  static Result<std::unique_ptr<RocksStore>, StorageError> Open(const RocksOptions& options);
+  ~RocksStore() override;
+
+  bool durable() const override { return true; }
+  uint64_t Append(std::vector<Record> records) override;
+  void WhenDurable(uint64_t ticket, CommitDone done) override;
+  StorageStatus Recover(RecoveryVisitor& visitor) override;
+
+  // Finishes queued commits and closes the database. Idempotent.
+  void Close();
+  // Groups written so far (for tests and metrics: concurrent commits share groups).
+  uint64_t groups_written() const;
+
+ private:
+  explicit RocksStore(const RocksOptions& options);
+  void Run();
+
+  const RocksOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* msg_ = nullptr;
+  rocksdb::ColumnFamilyHandle* state_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Record> pending_;          // appended, not yet written
+  uint64_t appended_ = 0;                // last ticket handed out
+  uint64_t durable_ = 0;                 // every ticket up to this one is written
+  std::optional<uint64_t> failed_from_;  // first ticket whose write failed (sticky)
+  StorageError failure_{};
+  std::multimap<uint64_t, CommitDone> waiters_;
+  bool stopping_ = false;
+  bool closed_ = false;
+  uint64_t groups_written_ = 0;
+  std::thread committer_;
+};
+
+}  // namespace wharf::storage
