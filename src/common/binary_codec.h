@@ -65,6 +65,7 @@ class BinaryReader {
     for (int shift = 0; shift < 64; shift += 7) {
       if (!Need(1)) return 0;
       auto b = static_cast<uint8_t>(in_[pos_++]);
+      if (shift == 63 && b > 1) break;  // more than 64 bits
       v |= static_cast<uint64_t>(b & 0x7f) << shift;
       if (!(b & 0x80)) return v;
     }

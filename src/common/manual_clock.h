@@ -54,7 +54,7 @@ class ManualClock final : public Clock, public Scheduler {
       {
         std::lock_guard lock(mu_);
         if (timers_.empty() || timers_.begin()->first.first > target) {
-          now_ = target;
+          now_ = std::max(now_, target);  // a callback may have advanced past target
           return;
         }
         auto it = timers_.begin();

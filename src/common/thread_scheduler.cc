@@ -16,8 +16,14 @@ void ThreadScheduler::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  timers_.clear();
-  deadline_of_.clear();
+  // Destroy the pending callbacks outside the lock: they may own objects whose destructors
+  // schedule or cancel timers.
+  std::map<std::pair<MonoTime, TimerId>, std::function<void()>> timers;
+  {
+    std::lock_guard lock(mu_);
+    timers.swap(timers_);
+    deadline_of_.clear();
+  }
 }
 
 TimerId ThreadScheduler::ScheduleAt(MonoTime when, std::function<void()> fn) {
@@ -26,6 +32,7 @@ TimerId ThreadScheduler::ScheduleAt(MonoTime when, std::function<void()> fn) {
   {
     std::lock_guard lock(mu_);
     id = ++next_id_;
+    if (stopping_) return id;  // never runs: the scheduler is shutting down
     timers_.emplace(std::make_pair(when, id), std::move(fn));
     deadline_of_.emplace(id, when);
     earliest = timers_.begin()->first.second == id;

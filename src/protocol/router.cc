@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/text.h"
 #include "protocol/form.h"
 #include "protocol/json_reader.h"
 #include "protocol/protocol.h"
@@ -34,7 +35,9 @@ bool IsQueuePath(std::string_view path) {
 }
 
 bool IsFormContent(std::string_view content_type) {
-  return content_type.empty() || content_type.substr(0, 33) == "application/x-www-form-urlencoded";
+  // Media types are case-insensitive (RFC 9110 §8.3.1).
+  return content_type.empty() ||
+         StartsWithIgnoreCase(content_type, "application/x-www-form-urlencoded");
 }
 
 RouteError InvalidAction(std::string_view name) {

@@ -1,5 +1,6 @@
 // wharf: an Amazon SQS-compatible message queue server.
 //   wharf serve [options]   serve SQS on one port (both protocols)
+//   wharf bench [options]   measure an SQS endpoint (src/bench)
 //   wharf settings          print the settings table (docs/configuration.md)
 //   wharf --version
 
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "bench/bench.h"
 #include "common/clock.h"
 #include "common/thread_scheduler.h"
 #include "net/http_server.h"
@@ -130,11 +132,14 @@ int main(int argc, char** argv) {
       app.add_subcommand("serve", "Serve SQS (AWS JSON 1.0 and AWS Query) on one port");
   server::AddSettings(*serve, settings);
   CLI::App* settings_cmd = app.add_subcommand("settings", "Print the settings table as Markdown");
+  bench::Options bench_options;
+  CLI::App* bench_cmd = bench::AddCommand(app, bench_options);
 
   CLI11_PARSE(app, argc, argv);
   if (settings_cmd->parsed()) {
     std::cout << server::SettingsMarkdown();
     return 0;
   }
+  if (bench_cmd->parsed()) return bench::Run(bench_options);
   return Serve(settings);
 }

@@ -244,6 +244,23 @@ api::ApiResult<NewMessage> BuildMessage(SendFields f, SendKind kind, const Queue
                             "MessageDeduplicationId can only include alphanumeric and punctuation "
                             "characters. 1 to 128 in length.");
   }
+  if (config.fifo) {
+    if (f.delay_seconds && *f.delay_seconds != 0) {
+      return InvalidParameter("Value " + std::to_string(*f.delay_seconds) +
+                              " for parameter DelaySeconds is invalid. Reason: The request include "
+                              "parameter that is not valid for this queue type.");
+    }
+    if (!f.group_id) {
+      if (batch) return InvalidParameter("The request must contain the parameter MessageGroupId.");
+      return api::Error(ErrorCode::kMissingParameter,
+                        "The request must contain the parameter MessageGroupId.");
+    }
+    if (!f.deduplication_id && !config.content_based_deduplication) {
+      return InvalidParameter(
+          "The queue should either have ContentBasedDeduplication enabled or "
+          "MessageDeduplicationId provided explicitly");
+    }
+  }
   if (!config.fifo && f.deduplication_id) {
     return InvalidParameter("Value " + *f.deduplication_id +
                             " for parameter MessageDeduplicationId is invalid. Reason: The request "
@@ -257,6 +274,10 @@ api::ApiResult<NewMessage> BuildMessage(SendFields f, SendKind kind, const Queue
   }
 
   auto content = std::make_shared<MessageContent>();
+  if (config.fifo && !f.deduplication_id) {
+    // Content-based deduplication: the SHA-256 of the body (attributes excluded, §5.12).
+    f.deduplication_id = HexLower(Sha256Of(*f.body));
+  }
   content->message_id = NewUuid();
   content->md5_of_body = HexLower(Md5Of(*f.body));
   content->body = std::move(*f.body);

@@ -64,8 +64,9 @@ class Rebuilder final : public storage::RecoveryVisitor {
       error_ = "unreadable queue record " + std::to_string(queue_id);
       return;
     }
-    queues_[queue_id] = registry_.Restore(queue_id, record->account_id, record->name,
-                                          std::move(record->config), std::move(record->tags));
+    queues_[queue_id] =
+        registry_.Restore(queue_id, record->account_id, record->name, record->dedup_by_group,
+                          std::move(record->config), std::move(record->tags));
     ++stats_.queues;
   }
 
@@ -90,6 +91,18 @@ class Rebuilder final : public storage::RecoveryVisitor {
     queue->second->Restore(seq, std::make_shared<MessageContent>(std::move(record->content)),
                            record->visible_at_millis, decoded_state ? &*decoded_state : nullptr);
     ++stats_.messages;
+  }
+
+  void Dedup(uint64_t queue_id, std::string_view key, std::string_view payload) override {
+    if (!error_.empty()) return;
+    auto queue = queues_.find(queue_id);
+    if (queue == queues_.end()) return;
+    auto entry = DecodeDedupRecord(payload);
+    if (!entry) {
+      error_ = "unreadable deduplication record of queue " + std::to_string(queue_id);
+      return;
+    }
+    queue->second->RestoreDedup(std::string(key), std::move(*entry));
   }
 
   const std::string& error() const { return error_; }

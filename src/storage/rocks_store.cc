@@ -34,8 +34,25 @@ StorageError FromRocks(const rocksdb::Status& s) {
   return StorageError{code, s.ToString()};
 }
 
-void Apply(rocksdb::WriteBatch& batch, const Record& r, rocksdb::ColumnFamilyHandle* meta,
-           rocksdb::ColumnFamilyHandle* msg, rocksdb::ColumnFamilyHandle* state) {
+std::string DedupKey(uint64_t queue_id, std::string_view key) {
+  std::string out;
+  out.reserve(8 + key.size());
+  BinaryWriter(out).BigEndian64(queue_id);
+  out.append(key);
+  return out;
+}
+
+struct Families {
+  rocksdb::ColumnFamilyHandle* meta;
+  rocksdb::ColumnFamilyHandle* msg;
+  rocksdb::ColumnFamilyHandle* state;
+  rocksdb::ColumnFamilyHandle* dedup;
+};
+
+void Apply(rocksdb::WriteBatch& batch, const Record& r, const Families& f) {
+  rocksdb::ColumnFamilyHandle* meta = f.meta;
+  rocksdb::ColumnFamilyHandle* msg = f.msg;
+  rocksdb::ColumnFamilyHandle* state = f.state;
   switch (r.type) {
     case RecordType::kQueuePut:
       batch.Put(meta, QueueKey(r.queue_id), r.payload);
@@ -49,8 +66,16 @@ void Apply(rocksdb::WriteBatch& batch, const Record& r, rocksdb::ColumnFamilyHan
                                                                : MessageKey(r.queue_id + 1, 0);
       batch.DeleteRange(msg, from, to);
       batch.DeleteRange(state, from, to);
+      // Purge forgets deduplication ids too (sqs-api.md §2.14).
+      batch.DeleteRange(f.dedup, DedupKey(r.queue_id, {}), DedupKey(r.queue_id + 1, {}));
       return;
     }
+    case RecordType::kDedupPut:
+      batch.Put(f.dedup, DedupKey(r.queue_id, r.key), r.payload);
+      return;
+    case RecordType::kDedupDelete:
+      batch.Delete(f.dedup, DedupKey(r.queue_id, r.key));
+      return;
     case RecordType::kMessagePut:
       batch.Put(msg, MessageKey(r.queue_id, r.seq), r.payload);
       return;
@@ -94,6 +119,7 @@ Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOp
       {"meta", rocksdb::ColumnFamilyOptions()},
       {"msg", MessageFamilyOptions()},
       {"state", MessageFamilyOptions()},
+      {"dedup", MessageFamilyOptions()},
   };
   rocksdb::DB* db = nullptr;
   rocksdb::Status s =
@@ -110,6 +136,7 @@ Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOp
   store->meta_ = store->handles_[1];
   store->msg_ = store->handles_[2];
   store->state_ = store->handles_[3];
+  store->dedup_ = store->handles_[4];
   store->committer_ = std::thread([s = store.get()] { s->Run(); });
   return store;
 }
@@ -195,7 +222,8 @@ void RocksStore::Run() {
       rocksdb::Status s;
       if (!group.empty()) {
         rocksdb::WriteBatch batch;
-        for (const Record& r : group) Apply(batch, r, meta_, msg_, state_);
+        const Families families{meta_, msg_, state_, dedup_};
+        for (const Record& r : group) Apply(batch, r, families);
         rocksdb::WriteOptions write_options;
         write_options.sync = strict;
         s = db_->Write(write_options, &batch);
@@ -269,6 +297,15 @@ StorageStatus RocksStore::Recover(RecoveryVisitor& visitor) {
   }
   if (!msgs->status().ok()) return FromRocks(msgs->status());
   if (!states->status().ok()) return FromRocks(states->status());
+  std::unique_ptr<rocksdb::Iterator> dedup(db_->NewIterator(read_options, dedup_));
+  for (dedup->SeekToFirst(); dedup->Valid(); dedup->Next()) {
+    const rocksdb::Slice key = dedup->key();
+    if (key.size() < 8) continue;
+    BinaryReader r(std::string_view(key.data(), 8));
+    visitor.Dedup(r.BigEndian64(), std::string_view(key.data() + 8, key.size() - 8),
+                  std::string_view(dedup->value().data(), dedup->value().size()));
+  }
+  if (!dedup->status().ok()) return FromRocks(dedup->status());
   return {};
 }
 

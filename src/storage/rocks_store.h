@@ -3,8 +3,8 @@
 // The embedded durable store: RocksDB under the data directory (docs/adr/0001-embedded-store.md),
 // holding the durable record while all scheduling state lives in the engine's memory
 // (storage.md §6). Column families: `meta` (queues), `msg` (message records), `state` (receive
-// state, kept apart so a receive never rewrites a body). Keys are big-endian, so a queue's
-// messages are one contiguous range in send order.
+// state, kept apart so a receive never rewrites a body), `dedup` (FIFO deduplication window). Keys
+// are big-endian, so a queue's messages are one contiguous range in send order.
 //
 // Group commit: Append() only enqueues. One committer thread takes everything queued, writes it
 // as one WriteBatch with one sync, then runs the completions of every ticket it covered — so no I/O
@@ -72,6 +72,7 @@ class RocksStore final : public Store {
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* msg_ = nullptr;
   rocksdb::ColumnFamilyHandle* state_ = nullptr;
+  rocksdb::ColumnFamilyHandle* dedup_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 
   mutable std::mutex mu_;

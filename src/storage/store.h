@@ -26,7 +26,9 @@ enum class RecordType : uint8_t {
   kMessagePut,     // message appended; payload = message record
   kMessageState,   // receive count / visibility deadline changed; payload = state record
   kMessageDelete,  // message removed (delete, retention, move)
-  kQueuePurge,     // all messages of a queue removed
+  kQueuePurge,     // messages with seq below `seq` removed, and the queue's dedup entries
+  kDedupPut,       // FIFO deduplication entry under `key`; payload = entry record
+  kDedupDelete,    // FIFO deduplication entry under `key` expired
 };
 
 struct Record {
@@ -34,6 +36,7 @@ struct Record {
   uint64_t queue_id = 0;
   uint64_t seq = 0;     // message sequence number within the queue (message records)
   std::string payload;  // versioned encoding owned by the writer of the record type
+  std::string key;      // dedup records: the deduplication key
 };
 
 enum class StorageErrorCode : uint8_t { kIoError, kNoSpace, kCorruption, kClosed };
@@ -47,13 +50,15 @@ using StorageStatus = Status<StorageError>;
 using CommitDone = std::function<void(StorageStatus)>;
 
 // What a backend hands back at startup: every queue record, then every message with its latest
-// state record (empty when the message was never received or delayed), in (queue, seq) order.
+// state record (empty when the message was never received or delayed), in (queue, seq) order,
+// then every FIFO deduplication entry.
 class RecoveryVisitor {
  public:
   virtual ~RecoveryVisitor() = default;
   virtual void Queue(uint64_t queue_id, std::string_view payload) = 0;
   virtual void Message(uint64_t queue_id, uint64_t seq, std::string_view message,
                        std::string_view state) = 0;
+  virtual void Dedup(uint64_t queue_id, std::string_view key, std::string_view payload) = 0;
 };
 
 class Store {

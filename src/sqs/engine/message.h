@@ -72,6 +72,7 @@ using RetentionHeap = IndexedHeap<StoredMessage, BySentAt, &StoredMessage::reten
 // A message handed to a receiver: a snapshot taken under the queue lock.
 struct ReceivedMessage {
   std::shared_ptr<const MessageContent> content;
+  uint64_t seq = 0;
   std::string receipt_handle;
   uint32_t receive_count = 0;
   int64_t first_receive_millis = 0;

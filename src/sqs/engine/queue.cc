@@ -16,6 +16,27 @@ void RunAll(std::vector<std::function<void()>>& completions) {
   for (auto& fn : completions) fn();
 }
 
+// An error answer given inside the queue lock runs only after the lock is released: declare it
+// before the lock_guard, so it is destroyed after it (completions may touch the queue again).
+class AnswerLater {
+ public:
+  AnswerLater() = default;
+  AnswerLater(const AnswerLater&) = delete;
+  AnswerLater& operator=(const AnswerLater&) = delete;
+  ~AnswerLater() {
+    if (answer_) answer_();
+  }
+  template <typename Fn>
+  void Fail(Fn& done, api::ApiError error) {
+    answer_ = [done = std::move(done), error = std::move(error)]() mutable {
+      done(std::move(error));
+    };
+  }
+
+ private:
+  std::function<void()> answer_;
+};
+
 api::ApiError InvalidHandle(std::string_view handle) {
   return api::Error(
       ErrorCode::kReceiptHandleIsInvalid,
@@ -24,11 +45,19 @@ api::ApiError InvalidHandle(std::string_view handle) {
 
 }  // namespace
 
+std::string SequenceNumberOf(uint64_t seq) {
+  // 10^19 + seq keeps every value at 20 digits while seq stays below 8.4e18.
+  return std::to_string(10'000'000'000'000'000'000ULL + seq);
+}
+
 Queue::Queue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, QueueDeps deps)
     : identity_(std::move(identity)),
       deps_(deps),
       config_(std::move(config)),
-      tags_(std::move(tags)) {}
+      tags_(std::move(tags)),
+      // Seqs start from the wall clock (in thousandths of a millisecond) so that FIFO sequence
+      // numbers keep increasing across restarts even when every message was deleted.
+      next_seq_(static_cast<uint64_t>(deps_.clock->WallMillis()) * 1000) {}
 
 Queue::~Queue() {
   if (wake_timer_) deps_.scheduler->Cancel(wake_timer_);
@@ -54,68 +83,11 @@ QueueCounters Queue::Counters() {
     std::lock_guard lock(mu_);
     Advance(deps_.clock->Now(), records);
     Append(records);
-    counters.visible = static_cast<int64_t>(ready_.size());
+    counters.visible = identity_.fifo ? fifo_visible_ : static_cast<int64_t>(ready_.size());
     counters.delayed = delayed_count_;
-    counters.in_flight = static_cast<int64_t>(timers_.size()) - delayed_count_;
+    counters.in_flight = InFlight();
   }
   return counters;
-}
-
-// --- storage ----------------------------------------------------------------------------------
-
-uint64_t Queue::Append(std::vector<Record>& records) {
-  return deps_.store->Append(std::move(records));
-}
-
-void Queue::AnswerWhenDurable(uint64_t ticket, Done done) {
-  deps_.store->WhenDurable(ticket, [done = std::move(done)](storage::StorageStatus s) {
-    if (s.ok()) {
-      done({});
-    } else {
-      done(FromStorageError(s.error()));
-    }
-  });
-}
-
-void Queue::AnswerReceiveWhenDurable(uint64_t ticket, std::vector<ReceivedMessage> messages,
-                                     ReceiveDone done) {
-  deps_.store->WhenDurable(ticket, [messages = std::move(messages),
-                                    done = std::move(done)](storage::StorageStatus s) mutable {
-    if (s.ok()) {
-      done(std::move(messages));
-    } else {
-      done(FromStorageError(s.error()));
-    }
-  });
-}
-
-int64_t Queue::WallOf(MonoTime t) const {
-  return deps_.clock->WallMillis() +
-         std::chrono::duration_cast<std::chrono::milliseconds>(t - deps_.clock->Now()).count();
-}
-
-void Queue::AddQueueRecord(std::vector<Record>& records) const {
-  if (!deps_.store->durable()) return;
-  records.push_back(
-      Record{RecordType::kQueuePut, identity_.id, 0,
-             EncodeQueueRecord({identity_.account_id, identity_.name, config_, tags_})});
-}
-
-void Queue::AddStateRecord(std::vector<Record>& records, const StoredMessage& m) const {
-  if (!deps_.store->durable()) return;
-  StateRecord s;
-  s.state = m.state;
-  s.visible_at_millis = WallOf(m.visible_at);
-  s.received_at_millis = WallOf(m.received_at);
-  s.receive_count = m.receive_count;
-  s.receipt_nonce = m.receipt_nonce;
-  s.first_receive_millis = m.first_receive_millis;
-  records.push_back(Record{RecordType::kMessageState, identity_.id, m.seq, EncodeStateRecord(s)});
-}
-
-void Queue::AddDeleteRecord(std::vector<Record>& records, const StoredMessage& m) const {
-  if (!deps_.store->durable()) return;
-  records.push_back(Record{RecordType::kMessageDelete, identity_.id, m.seq, {}});
 }
 
 // --- time -------------------------------------------------------------------------------------
@@ -130,13 +102,50 @@ void Queue::Advance(MonoTime now, std::vector<Record>& records) {
   while (!timers_.empty() && timers_.top()->visible_at <= now) {
     MakeVisible(*timers_.top());
   }
+  if (identity_.fifo && dedup_.size() > 0) {
+    std::vector<std::string> expired;
+    const int64_t wall = deps_.clock->WallMillis();
+    dedup_.Expire(wall, expired);
+    for (std::string& key : expired) {
+      if (deps_.store->durable()) {
+        records.push_back(Record{RecordType::kDedupDelete, identity_.id, 0, {}, std::move(key)});
+      }
+    }
+    std::erase_if(attempts_, [&](const auto& a) { return a.second.expires_millis <= wall; });
+  }
+}
+
+int64_t Queue::InFlight() const { return static_cast<int64_t>(timers_.size()) - delayed_count_; }
+
+bool Queue::HasReceivable() const {
+  return identity_.fifo ? groups_.any_available() : !ready_.empty();
+}
+
+void Queue::Publish(StoredMessage& m) {
+  retention_.Push(&m);
+  if (identity_.fifo) {
+    if (m.state == MessageState::kVisible) ++fifo_visible_;
+    if (m.state != MessageState::kVisible) timers_.Push(&m);
+    groups_.Add(&m);
+    return;
+  }
+  if (m.state == MessageState::kVisible) {
+    ready_.Push(&m);
+  } else {
+    timers_.Push(&m);
+  }
 }
 
 void Queue::MakeVisible(StoredMessage& m) {
   if (TimerHeap::Contains(&m)) timers_.Erase(&m);
   if (m.state == MessageState::kDelayed) --delayed_count_;
   m.state = MessageState::kVisible;
-  ready_.Push(&m);
+  if (identity_.fifo) {
+    ++fifo_visible_;
+    groups_.Changed(&m);
+  } else {
+    ready_.Push(&m);
+  }
 }
 
 void Queue::Remove(StoredMessage& m) {
@@ -144,6 +153,10 @@ void Queue::Remove(StoredMessage& m) {
   if (TimerHeap::Contains(&m)) timers_.Erase(&m);
   if (RetentionHeap::Contains(&m)) retention_.Erase(&m);
   if (m.state == MessageState::kDelayed) --delayed_count_;
+  if (identity_.fifo) {
+    if (m.state == MessageState::kVisible) --fifo_visible_;
+    groups_.Remove(&m);
+  }
   messages_.erase(m.seq);
 }
 
@@ -151,18 +164,19 @@ void Queue::Remove(StoredMessage& m) {
 
 void Queue::SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup,
                           Done done) {
+  AnswerLater later;
   std::vector<Record> records;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
     if (closed_) {
-      done(api::Error(ErrorCode::kQueueDoesNotExist));
+      later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
       return;
     }
     api::ApiStatus applied =
         ApplyAttributes(config_, attributes, AttributeMode::kSet, *deps_.limits, lookup);
     if (!applied.ok()) {
-      done(std::move(applied));
+      later.Fail(done, std::move(applied).error());
       return;
     }
     config_.last_modified_timestamp = deps_.clock->WallMillis() / 1000;
@@ -175,12 +189,13 @@ void Queue::SetAttributes(const api::StringPairs& attributes, const QueueTypeLoo
 }
 
 void Queue::Tag(const api::StringPairs& tags, Done done) {
+  AnswerLater later;
   std::vector<Record> records;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
     if (closed_) {
-      done(api::Error(ErrorCode::kQueueDoesNotExist));
+      later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
       return;
     }
     for (const auto& [key, value] : tags) {
@@ -199,12 +214,13 @@ void Queue::Tag(const api::StringPairs& tags, Done done) {
 }
 
 void Queue::Untag(const std::vector<std::string>& keys, Done done) {
+  AnswerLater later;
   std::vector<Record> records;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
     if (closed_) {
-      done(api::Error(ErrorCode::kQueueDoesNotExist));
+      later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
       return;
     }
     std::erase_if(tags_, [&](const auto& t) {
@@ -217,27 +233,33 @@ void Queue::Untag(const std::vector<std::string>& keys, Done done) {
 }
 
 void Queue::Purge(Done done) {
+  AnswerLater later;
   std::vector<Record> records;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
     if (closed_) {
-      done(api::Error(ErrorCode::kQueueDoesNotExist));
+      later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
       return;
     }
     MonoTime now = deps_.clock->Now();
     if (last_purge_ && now - *last_purge_ < Seconds(deps_.limits->purge_interval_seconds)) {
-      done(api::Error(
-          ErrorCode::kPurgeQueueInProgress,
-          "Only one PurgeQueue operation on " + identity_.name + " is allowed every 60 seconds."));
+      later.Fail(done, api::Error(ErrorCode::kPurgeQueueInProgress,
+                                  "Only one PurgeQueue operation on " + identity_.name +
+                                      " is allowed every 60 seconds."));
       return;
     }
     last_purge_ = now;
     ready_.Clear();
     timers_.Clear();
     retention_.Clear();
+    groups_.Clear();
     messages_.clear();
     delayed_count_ = 0;
+    fifo_visible_ = 0;
+    // Purge also forgets deduplication ids (§2.14); the store drops them with the purge record.
+    dedup_.Clear();
+    attempts_.clear();
     purged_below_ = next_seq_;
     if (deps_.store->durable()) {
       records.push_back(Record{RecordType::kQueuePurge, identity_.id, next_seq_, {}});
@@ -262,143 +284,131 @@ void Queue::Close() {
     ready_.Clear();
     timers_.Clear();
     retention_.Clear();
+    groups_.Clear();
     messages_.clear();
     delayed_count_ = 0;
+    fifo_visible_ = 0;
+    dedup_.Clear();
+    attempts_.clear();
   }
   // A receiver parked on a queue that goes away gets an empty answer (sqs-api.md §5.5).
   for (Waiter& w : waiters) w.done(std::vector<ReceivedMessage>{});
 }
 
-uint64_t Queue::AppendCreated() {
-  std::vector<Record> records;
-  std::lock_guard lock(mu_);
-  AddQueueRecord(records);
-  return Append(records);
-}
-
-void Queue::PersistDeleted(Done done) {
-  std::vector<Record> records;
-  uint64_t ticket;
-  {
-    std::lock_guard lock(mu_);
-    if (deps_.store->durable()) {
-      records.push_back(Record{RecordType::kQueueDelete, identity_.id, 0, {}});
-    }
-    ticket = Append(records);
-  }
-  AnswerWhenDurable(ticket, std::move(done));
-}
-
-// --- recovery ---------------------------------------------------------------------------------
-
-void Queue::Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
-                    int64_t visible_at_millis, const StateRecord* state) {
-  std::lock_guard lock(mu_);
-  const MonoTime now = deps_.clock->Now();
-  const int64_t wall = deps_.clock->WallMillis();
-  auto mono = [&](int64_t millis) { return now + Millis(millis - wall); };
-  next_seq_ = std::max(next_seq_, seq + 1);
-  auto [it, inserted] = messages_.try_emplace(seq);
-  StoredMessage& m = it->second;
-  m.seq = seq;
-  m.sent_at = mono(content->sent_millis);
-  m.content = std::move(content);
-  retention_.Push(&m);
-  if (state) {
-    // Receive counts and deadlines survive: an in-flight message stays hidden until its
-    // visibility timeout ends, and its receipt handle still works (docs/storage-format.md).
-    m.receive_count = state->receive_count;
-    m.receipt_nonce = state->receipt_nonce;
-    m.first_receive_millis = state->first_receive_millis;
-    m.received_at = mono(state->received_at_millis);
-    m.visible_at = mono(state->visible_at_millis);
-    m.state =
-        state->state == MessageState::kInFlight ? MessageState::kInFlight : MessageState::kVisible;
-  } else if (visible_at_millis > wall) {
-    m.state = MessageState::kDelayed;
-    m.visible_at = mono(visible_at_millis);
-    ++delayed_count_;
-  }
-  if (m.state == MessageState::kVisible) {
-    ready_.Push(&m);
-  } else {
-    timers_.Push(&m);
-  }
-}
-
 // --- messages ---------------------------------------------------------------------------------
 
-void Queue::Send(std::vector<NewMessage> messages, Done done) {
+void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
+  AnswerLater later;
   std::vector<Record> records;
-  std::vector<uint64_t> seqs;
-  seqs.reserve(messages.size());
+  std::vector<SendResult> results(messages.size());
+  std::vector<uint64_t> seqs(messages.size(), 0);  // 0: a duplicate, not enqueued
+  std::vector<std::string> dedup_keys;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
     if (closed_) {
-      done(api::Error(ErrorCode::kQueueDoesNotExist));
+      later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
       return;
     }
     const int64_t wall = deps_.clock->WallMillis();
-    for (NewMessage& message : messages) {
-      seqs.push_back(next_seq_++);
+    if (identity_.fifo) Advance(deps_.clock->Now(), records);  // expire old dedup ids first
+    for (size_t i = 0; i < messages.size(); ++i) {
+      NewMessage& message = messages[i];
+      const MessageContent& content = *message.content;
+      if (identity_.fifo) {
+        std::string key = DedupKey(identity_.dedup_by_group, content.group_id.value_or(""),
+                                   content.deduplication_id.value_or(""));
+        if (const DedupEntry* seen = dedup_.Find(key, wall)) {
+          results[i] = SendResult{seen->message_id, SequenceNumberOf(seen->seq), true};
+          continue;
+        }
+        seqs[i] = next_seq_++;
+        DedupEntry entry{content.message_id, seqs[i], wall + DedupWindow::kWindowMillis};
+        if (deps_.store->durable()) {
+          records.push_back(
+              Record{RecordType::kDedupPut, identity_.id, 0, EncodeDedupRecord(entry), key});
+        }
+        dedup_.Insert(key, std::move(entry));
+        dedup_keys.push_back(std::move(key));
+        results[i] = SendResult{content.message_id, SequenceNumberOf(seqs[i]), false};
+      } else {
+        seqs[i] = next_seq_++;
+        results[i] = SendResult{content.message_id, std::nullopt, false};
+      }
       if (!message.delay_seconds) message.delay_seconds = config_.delay_seconds;
       if (deps_.store->durable()) {
         const int64_t visible_at =
             *message.delay_seconds > 0 ? wall + *message.delay_seconds * 1000 : 0;
-        records.push_back(Record{RecordType::kMessagePut, identity_.id, seqs.back(),
-                                 EncodeMessageRecord(*message.content, visible_at)});
+        records.push_back(Record{RecordType::kMessagePut, identity_.id, seqs[i],
+                                 EncodeMessageRecord(content, visible_at)});
       }
     }
+    // Duplicates append nothing but still wait for the original to be durable.
     ticket = Append(records);
   }
   // Published only once durable: a message is never receivable before it is safe.
-  auto self = shared_from_this();
-  deps_.store->WhenDurable(ticket, [self, messages = std::move(messages), seqs = std::move(seqs),
-                                    done = std::move(done)](storage::StorageStatus s) mutable {
-    if (!s.ok()) {
-      done(FromStorageError(s.error()));
-      return;
-    }
-    Completions completions;
-    {
-      std::lock_guard lock(self->mu_);
-      if (!self->closed_) {
-        const MonoTime now = self->deps_.clock->Now();
-        for (size_t i = 0; i < messages.size(); ++i) {
-          if (seqs[i] < self->purged_below_) continue;  // purged before it was published
-          auto [it, inserted] = self->messages_.try_emplace(seqs[i]);
-          StoredMessage& m = it->second;
-          m.seq = seqs[i];
-          m.content = std::move(messages[i].content);
-          m.sent_at = now;
-          self->retention_.Push(&m);
-          const int64_t delay = *messages[i].delay_seconds;
-          if (delay > 0) {
-            m.state = MessageState::kDelayed;
-            m.visible_at = now + Seconds(delay);
-            ++self->delayed_count_;
-            self->timers_.Push(&m);
-          } else {
-            m.state = MessageState::kVisible;
-            self->ready_.Push(&m);
-          }
-        }
-        self->ServeWaiters(now, completions);
-        self->ArmWakeTimer();
-      }
-    }
-    RunAll(completions);
-    done({});
+  auto pending = std::make_shared<PendingSend>(PendingSend{std::move(messages), std::move(seqs),
+                                                           std::move(results),
+                                                           std::move(dedup_keys), std::move(done)});
+  deps_.store->WhenDurable(ticket, [self = shared_from_this(), pending](storage::StorageStatus s) {
+    self->FinishSend(*pending, std::move(s));
   });
+}
+
+void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
+  if (!status.ok()) {
+    {
+      // Not stored: a retry must not be taken for a duplicate.
+      std::lock_guard lock(mu_);
+      for (const std::string& key : send.dedup_keys) dedup_.Erase(key);
+    }
+    send.done(FromStorageError(status.error()));
+    return;
+  }
+  Completions completions;
+  {
+    std::lock_guard lock(mu_);
+    if (!closed_) {
+      const MonoTime now = deps_.clock->Now();
+      for (size_t i = 0; i < send.messages.size(); ++i) {
+        if (send.seqs[i] == 0) continue;             // duplicate
+        if (send.seqs[i] < purged_below_) continue;  // purged before it was published
+        auto [it, inserted] = messages_.try_emplace(send.seqs[i]);
+        StoredMessage& m = it->second;
+        m.seq = send.seqs[i];
+        m.content = std::move(send.messages[i].content);
+        m.sent_at = now;
+        const int64_t delay = *send.messages[i].delay_seconds;
+        if (delay > 0) {
+          m.state = MessageState::kDelayed;
+          m.visible_at = now + Seconds(delay);
+          ++delayed_count_;
+        } else {
+          m.state = MessageState::kVisible;
+        }
+        Publish(m);
+      }
+      ServeWaiters(now, completions);
+      ArmWakeTimer();
+    }
+  }
+  RunAll(completions);
+  send.done(std::move(send.results));
+}
+
+ReceivedMessage Queue::Snapshot(const StoredMessage& m) const {
+  return ReceivedMessage{
+      m.content, m.seq,
+      EncodeReceiptHandle({identity_.id, m.seq, m.receive_count, m.receipt_nonce}), m.receive_count,
+      m.first_receive_millis};
 }
 
 std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds, MonoTime now,
                                          std::vector<Record>& records) {
   std::vector<ReceivedMessage> out;
   const int64_t wall = deps_.clock->WallMillis();
-  while (static_cast<int64_t>(out.size()) < max && !ready_.empty()) {
-    StoredMessage& m = *ready_.Pop();
+  auto take = [&](StoredMessage& m) {
+    if (identity_.fifo) --fifo_visible_;
     ++m.receive_count;
     if (m.first_receive_millis == 0) m.first_receive_millis = wall;
     m.receipt_nonce = static_cast<uint32_t>(RandomU64());
@@ -407,33 +417,94 @@ std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds
     m.visible_at = now + Seconds(visibility_seconds);
     timers_.Push(&m);
     AddStateRecord(records, m);
-    out.push_back(ReceivedMessage{
-        m.content, EncodeReceiptHandle({identity_.id, m.seq, m.receive_count, m.receipt_nonce}),
-        m.receive_count, m.first_receive_millis});
+    out.push_back(Snapshot(m));
+  };
+  if (identity_.fifo) {
+    // FIFO: no error at the in-flight quota, just fewer messages (§5.14).
+    const int64_t room = deps_.limits->max_inflight_standard - InFlight();
+    const int64_t n = std::max<int64_t>(0, std::min(max, room));
+    groups_.TakeVisible(static_cast<size_t>(n), [&](StoredMessage* m) { take(*m); });
+  } else {
+    while (static_cast<int64_t>(out.size()) < max && !ready_.empty()) take(*ready_.Pop());
+  }
+  return out;
+}
+
+std::optional<std::vector<ReceivedMessage>> Queue::ReplayAttempt(const std::string& attempt_id,
+                                                                 MonoTime now,
+                                                                 std::vector<Record>& records) {
+  auto it = attempts_.find(attempt_id);
+  if (it == attempts_.end() || it->second.expires_millis <= deps_.clock->WallMillis()) {
+    return std::nullopt;
+  }
+  // Replayed only if none of the messages was deleted or changed since (§5.15).
+  std::vector<StoredMessage*> same;
+  for (const ReceiptHandle& h : it->second.handles) {
+    auto m = messages_.find(h.seq);
+    if (m == messages_.end() || m->second.state != MessageState::kInFlight ||
+        m->second.receive_count != h.receive_count || m->second.receipt_nonce != h.nonce) {
+      return std::nullopt;
+    }
+    same.push_back(&m->second);
+  }
+  std::vector<ReceivedMessage> out;
+  for (StoredMessage* m : same) {
+    m->received_at = now;
+    m->visible_at = now + Seconds(it->second.visibility_seconds);
+    timers_.Fix(m);
+    AddStateRecord(records, *m);
+    out.push_back(Snapshot(*m));
+  }
+  return out;
+}
+
+std::vector<ReceivedMessage> Queue::TakeFor(int64_t max, int64_t visibility_seconds,
+                                            const std::optional<std::string>& attempt_id,
+                                            MonoTime now, std::vector<Record>& records) {
+  if (!identity_.fifo || !attempt_id) return Take(max, visibility_seconds, now, records);
+  if (auto replay = ReplayAttempt(*attempt_id, now, records)) return std::move(*replay);
+  std::vector<ReceivedMessage> out = Take(max, visibility_seconds, now, records);
+  if (!out.empty()) {
+    Attempt& attempt = attempts_[*attempt_id];
+    attempt.expires_millis = deps_.clock->WallMillis() + DedupWindow::kWindowMillis;
+    attempt.visibility_seconds = visibility_seconds;
+    attempt.handles.clear();
+    for (const ReceivedMessage& r : out) {
+      auto h = DecodeReceiptHandle(r.receipt_handle);
+      if (h) attempt.handles.push_back(*h);
+    }
   }
   return out;
 }
 
 void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
+  AnswerLater later;
   std::vector<Record> records;
   std::vector<ReceivedMessage> messages;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
     if (closed_) {
-      done(api::Error(ErrorCode::kQueueDoesNotExist));
+      later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
       return;
     }
     const MonoTime now = deps_.clock->Now();
     Advance(now, records);
+    if (!identity_.fifo && InFlight() >= deps_.limits->max_inflight_standard) {
+      Append(records);
+      later.Fail(done, api::Error(ErrorCode::kOverLimit,
+                                  "Too many messages in flight for queue " + identity_.name + "."));
+      return;
+    }
     const int64_t visibility = options.visibility_timeout.value_or(config_.visibility_timeout);
-    messages = Take(options.max_messages, visibility, now, records);
+    messages = TakeFor(options.max_messages, visibility, options.attempt_id, now, records);
     ticket = Append(records);
     const int64_t wait = options.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
     if (messages.empty() && wait > 0) {
       // Park: answered by ServeWaiters when a message becomes visible, or by the timer.
       uint64_t id = next_waiter_id_++;
-      waiters_.push_back(Waiter{id, options.max_messages, visibility, 0, std::move(done)});
+      waiters_.push_back(
+          Waiter{id, options.max_messages, visibility, options.attempt_id, 0, std::move(done)});
       waiter_index_[id] = std::prev(waiters_.end());
       std::weak_ptr<Queue> weak = weak_from_this();
       waiters_.back().timer = deps_.scheduler->ScheduleAt(now + Seconds(wait), [weak, id] {
@@ -511,6 +582,7 @@ std::optional<ReceiptHandle> Queue::ParseHandle(std::string_view text) const {
 }
 
 void Queue::Delete(std::string_view receipt_handle, Done done) {
+  AnswerLater later;
   auto handle = ParseHandle(receipt_handle);
   if (!handle) {
     done(InvalidHandle(receipt_handle));
@@ -527,7 +599,20 @@ void Queue::Delete(std::string_view receipt_handle, Done done) {
       if (handle->receive_count > m.receive_count ||
           (handle->receive_count == m.receive_count && handle->nonce != m.receipt_nonce)) {
         Append(records);
-        done(InvalidHandle(receipt_handle));
+        later.Fail(done, InvalidHandle(receipt_handle));
+        return;
+      }
+      // FIFO queues refuse a handle whose receive is over (visibility ran out, or received
+      // again): the group may already be in someone else's hands (§2.10).
+      if (identity_.fifo &&
+          (handle->receive_count < m.receive_count || m.state != MessageState::kInFlight)) {
+        Append(records);
+        later.Fail(
+            done,
+            api::Error(ErrorCode::kInvalidParameterValue,
+                       "Value " + std::string(receipt_handle) +
+                           " for parameter ReceiptHandle is invalid. Reason: The receipt handle "
+                           "has expired."));
         return;
       }
       // Standard queues: a handle from an earlier receive, or one whose visibility timeout
@@ -543,6 +628,7 @@ void Queue::Delete(std::string_view receipt_handle, Done done) {
 }
 
 void Queue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds, Done done) {
+  AnswerLater later;
   auto handle = ParseHandle(receipt_handle);
   if (!handle) {
     done(InvalidHandle(receipt_handle));
@@ -596,7 +682,7 @@ void Queue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_se
     }
     ticket = Append(records);
     if (error) {
-      done(std::move(*error));
+      later.Fail(done, std::move(*error));
       return;
     }
   }

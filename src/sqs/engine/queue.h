@@ -31,6 +31,8 @@
 #include "api/error.h"
 #include "common/clock.h"
 #include "common/scheduler.h"
+#include "sqs/engine/dedup_window.h"
+#include "sqs/engine/fifo_groups.h"
 #include "sqs/engine/message.h"
 #include "sqs/engine/queue_config.h"
 #include "sqs/engine/receipt_handle.h"
@@ -45,7 +47,8 @@ struct QueueIdentity {
   std::string account_id;
   std::string name;
   std::string arn;
-  bool fifo = false;  // fixed at creation
+  bool fifo = false;            // fixed at creation
+  bool dedup_by_group = false;  // DeduplicationScope=messageGroup at creation (§5.13)
 };
 
 struct QueueDeps {
@@ -60,8 +63,21 @@ struct NewMessage {
   std::optional<int64_t> delay_seconds;  // absent: the queue's DelaySeconds
 };
 
+// What a send produced for one message: its id and, on FIFO queues, its sequence number. A FIFO
+// duplicate (same deduplication key within 5 minutes) reports the original's id and number.
+struct SendResult {
+  std::string message_id;
+  std::optional<std::string> sequence_number;
+  bool duplicate = false;
+};
+using SendDone = std::function<void(api::ApiResult<std::vector<SendResult>>)>;
+
+// SequenceNumber as AWS formats it: a 20-digit decimal string, increasing with seq.
+std::string SequenceNumberOf(uint64_t seq);
+
 struct ReceiveOptions {
   int64_t max_messages = 1;
+  std::optional<std::string> attempt_id;      // FIFO ReceiveRequestAttemptId
   std::optional<int64_t> visibility_timeout;  // absent: the queue's VisibilityTimeout
   std::optional<int64_t> wait_seconds;        // absent: the queue's ReceiveMessageWaitTimeSeconds
 };
@@ -99,10 +115,12 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // Puts back a stored message with its state. `state` is null for a message never received.
   void Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
                int64_t visible_at_millis, const StateRecord* state);
+  void RestoreDedup(std::string key, DedupEntry entry);
 
   // --- messages ---
   // Commits the messages, then makes them visible (or delayed) and wakes parked receivers.
-  void Send(std::vector<NewMessage> messages, Done done);
+  // On FIFO queues duplicates are answered with the original and not enqueued.
+  void Send(std::vector<NewMessage> messages, SendDone done);
   // Returns visible messages at once, or parks until one arrives or the wait ends.
   void Receive(const ReceiveOptions& options, ReceiveDone done);
   void Delete(std::string_view receipt_handle, Done done);
@@ -113,10 +131,26 @@ class Queue : public std::enable_shared_from_this<Queue> {
     uint64_t id;
     int64_t max_messages;
     int64_t visibility_seconds;
+    std::optional<std::string> attempt_id;
     TimerId timer = 0;
     ReceiveDone done;
   };
+  // A FIFO receive remembered by its ReceiveRequestAttemptId for 5 minutes (§5.15).
+  struct Attempt {
+    int64_t expires_millis = 0;
+    int64_t visibility_seconds = 0;
+    std::vector<ReceiptHandle> handles;
+  };
   using Completions = std::vector<std::function<void()>>;
+  // A send waiting for its records to be durable.
+  struct PendingSend {
+    std::vector<NewMessage> messages;
+    std::vector<uint64_t> seqs;  // 0: a FIFO duplicate, not enqueued
+    std::vector<SendResult> results;
+    std::vector<std::string> dedup_keys;
+    SendDone done;
+  };
+  void FinishSend(PendingSend& send, storage::StorageStatus status);
 
   // All private methods expect `mu_` held.
   void Advance(MonoTime now, std::vector<storage::Record>& records);
@@ -124,6 +158,17 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void Remove(StoredMessage& m);
   std::vector<ReceivedMessage> Take(int64_t max, int64_t visibility_seconds, MonoTime now,
                                     std::vector<storage::Record>& records);
+  // Receive of one waiter or request: replays a FIFO attempt, or takes and remembers it.
+  std::vector<ReceivedMessage> TakeFor(int64_t max, int64_t visibility_seconds,
+                                       const std::optional<std::string>& attempt_id, MonoTime now,
+                                       std::vector<storage::Record>& records);
+  std::optional<std::vector<ReceivedMessage>> ReplayAttempt(const std::string& attempt_id,
+                                                            MonoTime now,
+                                                            std::vector<storage::Record>& records);
+  void Publish(StoredMessage& m);  // a new or restored message joins the ready structures
+  bool HasReceivable() const;
+  int64_t InFlight() const;
+  ReceivedMessage Snapshot(const StoredMessage& m) const;
   void ServeWaiters(MonoTime now, Completions& completions);
   void ArmWakeTimer();
   void OnWake();
@@ -152,7 +197,11 @@ class Queue : public std::enable_shared_from_this<Queue> {
   bool closed_ = false;
   uint64_t next_seq_ = 1;
   std::map<uint64_t, StoredMessage> messages_;  // by seq
-  ReadyHeap ready_;
+  ReadyHeap ready_;                             // standard queues: visible messages in send order
+  FifoGroups groups_;  // FIFO queues: groups and which of them have a visible head
+  int64_t fifo_visible_ = 0;
+  DedupWindow dedup_;
+  std::unordered_map<std::string, Attempt> attempts_;
   TimerHeap timers_;  // delayed and in-flight messages
   RetentionHeap retention_;
   int64_t delayed_count_ = 0;

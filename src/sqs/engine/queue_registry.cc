@@ -50,7 +50,12 @@ std::shared_ptr<Queue> QueueRegistry::FindByArn(std::string_view arn) const {
     parts[i] = arn.substr(start, colon - start);
     start = colon + 1;
   }
-  if (parts[0] != "arn" || parts[2] != "sqs") return nullptr;
+  // Queues live in the one region Wharf serves: an ARN of another region or partition names
+  // a queue that does not exist here.
+  if (parts[0] != "arn" || parts[1] != PartitionOf(region_) || parts[2] != "sqs" ||
+      parts[3] != region_) {
+    return nullptr;
+  }
   return Find(parts[4], parts[5]);
 }
 
@@ -73,11 +78,20 @@ api::ApiResult<QueueRegistry::Created> QueueRegistry::Create(const std::string& 
         }
         deleted_at_.erase(d);
       }
-      QueueIdentity identity{RandomU64(), account, name, ArnOf(account, name), config.fifo};
+      QueueIdentity identity;
+      identity.id = RandomU64();
+      identity.account_id = account;
+      identity.name = name;
+      identity.arn = ArnOf(account, name);
+      identity.fifo = config.fifo;
+      identity.dedup_by_group = config.fifo && config.deduplication_scope == "messageGroup";
       auto queue =
           std::make_shared<Queue>(std::move(identity), std::move(config), std::move(tags), deps_);
+      // The queue's record goes to the store before the queue becomes visible, so no message
+      // record of it can reach the disk first.
+      const uint64_t ticket = queue->AppendCreated();
       queues_.emplace(key, queue);
-      return Created{std::move(queue), true};
+      return Created{std::move(queue), true, ticket};
     }
   }
   // Compared outside the registry lock: lock order is always queue, then registry.
@@ -94,10 +108,10 @@ api::ApiResult<QueueRegistry::Created> QueueRegistry::Create(const std::string& 
 }
 
 std::shared_ptr<Queue> QueueRegistry::Restore(uint64_t id, const std::string& account,
-                                              const std::string& name, QueueConfig config,
-                                              api::StringPairs tags) {
+                                              const std::string& name, bool dedup_by_group,
+                                              QueueConfig config, api::StringPairs tags) {
   const bool fifo = config.fifo;
-  QueueIdentity identity{id, account, name, ArnOf(account, name), fifo};
+  QueueIdentity identity{id, account, name, ArnOf(account, name), fifo, dedup_by_group};
   auto queue =
       std::make_shared<Queue>(std::move(identity), std::move(config), std::move(tags), deps_);
   std::unique_lock lock(mu_);

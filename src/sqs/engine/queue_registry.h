@@ -38,7 +38,7 @@ class QueueRegistry {
 
   // Puts back a stored queue at startup.
   std::shared_ptr<Queue> Restore(uint64_t id, const std::string& account, const std::string& name,
-                                 QueueConfig config, api::StringPairs tags);
+                                 bool dedup_by_group, QueueConfig config, api::StringPairs tags);
 
   // Removes the queue (if it is still `queue`), blocks its name for a while and closes it.
   void Remove(const std::shared_ptr<Queue>& queue);

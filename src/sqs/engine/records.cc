@@ -8,6 +8,7 @@ namespace {
 constexpr uint8_t kQueueRecordV1 = 1;
 constexpr uint8_t kMessageRecordV1 = 1;
 constexpr uint8_t kStateRecordV1 = 1;
+constexpr uint8_t kDedupRecordV1 = 1;
 
 void WriteAttributes(BinaryWriter& w, const api::sqs::MessageAttributeMap& attributes) {
   w.Varint(attributes.size());
@@ -43,6 +44,7 @@ std::string EncodeQueueRecord(const QueueRecord& q) {
   w.Bytes(q.account_id);
   w.Bytes(q.name);
   w.Bool(c.fifo);
+  w.Bool(q.dedup_by_group);
   w.Signed(c.delay_seconds);
   w.Signed(c.maximum_message_size);
   w.Signed(c.message_retention_period);
@@ -79,6 +81,7 @@ std::optional<QueueRecord> DecodeQueueRecord(std::string_view payload) {
   q.account_id = r.Bytes();
   q.name = r.Bytes();
   c.fifo = r.Bool();
+  q.dedup_by_group = r.Bool();
   c.delay_seconds = r.Signed();
   c.maximum_message_size = r.Signed();
   c.message_retention_period = r.Signed();
@@ -178,6 +181,27 @@ std::optional<StateRecord> DecodeStateRecord(std::string_view payload) {
   s.first_receive_millis = r.Signed();
   if (!r.ok() || !r.done()) return std::nullopt;
   return s;
+}
+
+std::string EncodeDedupRecord(const DedupEntry& e) {
+  std::string out;
+  BinaryWriter w(out);
+  w.U8(kDedupRecordV1);
+  w.Bytes(e.message_id);
+  w.Varint(e.seq);
+  w.Signed(e.expires_millis);
+  return out;
+}
+
+std::optional<DedupEntry> DecodeDedupRecord(std::string_view payload) {
+  BinaryReader r(payload);
+  if (r.U8() != kDedupRecordV1) return std::nullopt;
+  DedupEntry e;
+  e.message_id = r.Bytes();
+  e.seq = r.Varint();
+  e.expires_millis = r.Signed();
+  if (!r.ok() || !r.done()) return std::nullopt;
+  return e;
 }
 
 }  // namespace wharf::sqs

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "api/visitor.h"
+#include "sqs/engine/dedup_window.h"
 #include "sqs/engine/message.h"
 #include "sqs/engine/queue_config.h"
 
@@ -18,6 +19,7 @@ namespace wharf::sqs {
 struct QueueRecord {
   std::string account_id;
   std::string name;
+  bool dedup_by_group = false;  // deduplication scope in effect, fixed at creation
   QueueConfig config;
   api::StringPairs tags;
 };
@@ -45,6 +47,10 @@ struct StateRecord {
 };
 
 std::string EncodeStateRecord(const StateRecord& state);
+
+// FIFO deduplication entries (the window survives restarts).
+std::string EncodeDedupRecord(const DedupEntry& entry);
+std::optional<DedupEntry> DecodeDedupRecord(std::string_view payload);
 std::optional<StateRecord> DecodeStateRecord(std::string_view payload);
 
 }  // namespace wharf::sqs

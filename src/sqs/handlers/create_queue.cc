@@ -17,10 +17,6 @@ void CreateQueue(SqsService& s, const RequestContext& ctx, a::CreateQueueInput i
       !valid.ok()) {
     return reply.Fail(std::move(valid).error());
   }
-  if (fifo) {
-    return reply.Fail(api::Error(api::ErrorCode::kUnsupportedOperation,
-                                 "FIFO queues are not supported by this server yet."));
-  }
   QueueConfig config;
   config.fifo = fifo;
   config.maximum_message_size = s.limits().max_message_size;

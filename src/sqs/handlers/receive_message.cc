@@ -34,7 +34,7 @@ bool WantsMessageAttribute(const std::vector<std::string>& filters, std::string_
   return false;
 }
 
-a::Message Render(const ReceivedMessage& received, const SystemAttributeFilter& system,
+a::Message Render(const ReceivedMessage& received, bool fifo, const SystemAttributeFilter& system,
                   const std::vector<std::string>& attribute_filters) {
   const MessageContent& c = *received.content;
   a::Message m;
@@ -58,6 +58,14 @@ a::Message Render(const ReceivedMessage& received, const SystemAttributeFilter& 
   }
   if (c.group_id && system.Wants("MessageGroupId")) {
     m.attributes.emplace_back("MessageGroupId", *c.group_id);
+  }
+  if (fifo) {
+    if (c.deduplication_id && system.Wants("MessageDeduplicationId")) {
+      m.attributes.emplace_back("MessageDeduplicationId", *c.deduplication_id);
+    }
+    if (system.Wants("SequenceNumber")) {
+      m.attributes.emplace_back("SequenceNumber", SequenceNumberOf(received.seq));
+    }
   }
   size_t returned = 0;
   for (const auto& [name, value] : c.attributes) {
@@ -112,17 +120,31 @@ void ReceiveMessage(SqsService& s, const RequestContext& ctx, a::ReceiveMessageI
   options.max_messages = in.max_number_of_messages.value_or(1);
   options.visibility_timeout = in.visibility_timeout;
   options.wait_seconds = in.wait_time_seconds;
-  (*queue)->Receive(
-      options, [reply, system = std::move(system), filters = std::move(in.message_attribute_names)](
-                   api::ApiResult<std::vector<ReceivedMessage>> result) {
-        if (!result.ok()) return reply.Fail(std::move(result).error());
-        a::ReceiveMessageOutput out;
-        out.messages.reserve(result->size());
-        for (const ReceivedMessage& received : *result) {
-          out.messages.push_back(Render(received, system, filters));
-        }
-        reply.Ok(std::move(out));
-      });
+  const bool fifo = (*queue)->identity().fifo;
+  if (fifo && in.receive_request_attempt_id) {
+    const std::string& id = *in.receive_request_attempt_id;
+    const bool valid =
+        !id.empty() && id.size() <= 128 &&
+        std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+    if (!valid) {
+      return reply.Fail(InvalidParameterValue(id, "ReceiveRequestAttemptId",
+                                              "ReceiveRequestAttemptId can only include "
+                                              "alphanumeric and punctuation characters. 1 to 128 "
+                                              "in length."));
+    }
+    options.attempt_id = id;  // standard queues ignore it (§2.9)
+  }
+  (*queue)->Receive(options, [reply, fifo, system = std::move(system),
+                              filters = std::move(in.message_attribute_names)](
+                                 api::ApiResult<std::vector<ReceivedMessage>> result) {
+    if (!result.ok()) return reply.Fail(std::move(result).error());
+    a::ReceiveMessageOutput out;
+    out.messages.reserve(result->size());
+    for (const ReceivedMessage& received : *result) {
+      out.messages.push_back(Render(received, fifo, system, filters));
+    }
+    reply.Ok(std::move(out));
+  });
 }
 
 }  // namespace wharf::sqs

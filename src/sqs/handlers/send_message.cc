@@ -16,19 +16,19 @@ void SendMessage(SqsService& s, const RequestContext& ctx, a::SendMessageInput i
 
   const MessageContent& content = *message->content;
   a::SendMessageOutput out;
-  out.message_id = content.message_id;
   out.md5_of_message_body = content.md5_of_body;
   out.md5_of_message_attributes = content.md5_of_attributes;
   out.md5_of_message_system_attributes = content.md5_of_system_attributes;
 
   std::vector<NewMessage> batch;
   batch.push_back(std::move(message).value());
-  (*queue)->Send(std::move(batch), [reply, out = std::move(out)](api::ApiStatus status) {
-    if (status.ok()) {
-      reply.Ok(out);
-    } else {
-      reply.Fail(std::move(status).error());
-    }
+  (*queue)->Send(std::move(batch), [reply, out = std::move(out)](
+                                       api::ApiResult<std::vector<SendResult>> result) mutable {
+    if (!result.ok()) return reply.Fail(std::move(result).error());
+    SendResult& sent = result->front();
+    out.message_id = std::move(sent.message_id);
+    out.sequence_number = std::move(sent.sequence_number);
+    reply.Ok(std::move(out));
   });
 }
 

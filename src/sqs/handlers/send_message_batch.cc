@@ -26,6 +26,21 @@ void SendMessageBatch(SqsService& s, const RequestContext& ctx, a::SendMessageBa
   }
 
   const QueueConfig config = (*queue)->config();
+  if (config.fifo) {
+    // On FIFO queues these two fail the whole request, not the entry (§2.8).
+    for (const auto& entry : in.entries) {
+      if (!entry.message_group_id) {
+        return reply.Fail(api::Error(api::ErrorCode::kInvalidParameterValue,
+                                     "The request must contain the parameter MessageGroupId."));
+      }
+      if (!entry.message_deduplication_id && !config.content_based_deduplication) {
+        return reply.Fail(
+            api::Error(api::ErrorCode::kInvalidParameterValue,
+                       "The queue should either have ContentBasedDeduplication enabled or "
+                       "MessageDeduplicationId provided explicitly"));
+      }
+    }
+  }
   const int64_t now = s.clock().WallMillis();
   a::SendMessageBatchOutput out;
   std::vector<NewMessage> messages;
@@ -39,7 +54,6 @@ void SendMessageBatch(SqsService& s, const RequestContext& ctx, a::SendMessageBa
     const MessageContent& content = *message->content;
     a::SendMessageBatchResultEntry result;
     result.id = *entry.id;
-    result.message_id = content.message_id;
     result.md5_of_message_body = content.md5_of_body;
     result.md5_of_message_attributes = content.md5_of_attributes;
     result.md5_of_message_system_attributes = content.md5_of_system_attributes;
@@ -47,12 +61,15 @@ void SendMessageBatch(SqsService& s, const RequestContext& ctx, a::SendMessageBa
     messages.push_back(std::move(message).value());
   }
   if (messages.empty()) return reply.Ok(std::move(out));
-  (*queue)->Send(std::move(messages), [reply, out = std::move(out)](api::ApiStatus status) {
-    if (status.ok()) {
-      reply.Ok(out);
-    } else {
-      reply.Fail(std::move(status).error());
+  // Entries are enqueued in request order; results come back in the same order.
+  (*queue)->Send(std::move(messages), [reply, out = std::move(out)](
+                                          api::ApiResult<std::vector<SendResult>> result) mutable {
+    if (!result.ok()) return reply.Fail(std::move(result).error());
+    for (size_t i = 0; i < out.successful.size(); ++i) {
+      out.successful[i].message_id = std::move((*result)[i].message_id);
+      out.successful[i].sequence_number = std::move((*result)[i].sequence_number);
     }
+    reply.Ok(std::move(out));
   });
 }
 

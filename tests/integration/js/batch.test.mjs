@@ -46,6 +46,26 @@ for (const P of PROTOCOLS) {
       }
     });
 
+    test('per-entry AWSTraceHeader → MD5OfMessageSystemAttributes; per-entry attributes → MD5OfMessageAttributes', async () => {
+      const { url } = await queues.create('sb-sysattr');
+      const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+      const r = await P.send('SendMessageBatch', {
+        QueueUrl: url,
+        Entries: [
+          { Id: 't', MessageBody: 'traced', MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: trace } } },
+          { Id: 'd', MessageBody: 'ts', MessageAttributes: { timestamp: { DataType: 'Number', StringValue: '1493147359900' } } },
+        ],
+      });
+      const byId = Object.fromEntries(r.Successful.map((s) => [s.Id, s]));
+      assert.equal(byId.t.MD5OfMessageSystemAttributes, '5ae4d5d7636402d80f4eb6d213245a88');
+      assert.equal(byId.t.MD5OfMessageAttributes, undefined);
+      assert.equal(byId.d.MD5OfMessageAttributes, '235c5c510d26fb653d073faed50ae77c');
+      assert.equal(byId.d.MD5OfMessageSystemAttributes, undefined);
+      const got = await receiveN(P, url, 2, { ...P.sysAttrs(['AWSTraceHeader']) });
+      const traced = got.find((m) => m.MessageId === byId.t.MessageId);
+      assert.equal(traced.Attributes.AWSTraceHeader, trace);
+    });
+
     test('ten entries are accepted', async () => {
       const { url } = await queues.create('sb-ten');
       const entries = Array.from({ length: 10 }, (_, i) => ({ Id: `m${i}`, MessageBody: `body ${i}` }));

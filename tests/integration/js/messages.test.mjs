@@ -261,6 +261,16 @@ for (const P of PROTOCOLS) {
         Array.from({ length: 10 }, (_, i) => [`a${i}`, { DataType: 'String', StringValue: `v${i}` }]),
       );
 
+      test('a 256-character name and a 256-character DataType are accepted', async () => {
+        const attrs = {
+          ['n'.repeat(256)]: { DataType: 'String', StringValue: 'v' },
+          short: { DataType: 'Number.' + 'x'.repeat(249), StringValue: '42' },
+        };
+        assert.equal(attrs.short.DataType.length, 256);
+        const r = await P.send('SendMessage', { QueueUrl: url, MessageBody: 'long names', MessageAttributes: attrs });
+        assert.equal(r.MD5OfMessageAttributes, md5OfAttributes(attrs));
+      });
+
       test('10 attributes are accepted, 11 → InvalidParameterValue', async () => {
         const r = await P.send('SendMessage', { QueueUrl: url, MessageBody: 'ten', MessageAttributes: tenAttrs });
         assert.equal(r.MD5OfMessageAttributes, md5OfAttributes(tenAttrs));
@@ -297,6 +307,10 @@ for (const P of PROTOCOLS) {
         ['two consecutive dots', { 'a..b': { DataType: 'String', StringValue: 'v' } }],
         ['a 257-character name', { ['n'.repeat(257)]: { DataType: 'String', StringValue: 'v' } }],
         ['an invalid DataType', { x: { DataType: 'Invalid', StringValue: 'v' } }],
+        ['a lower-case DataType (types are case-sensitive)', { x: { DataType: 'string', StringValue: 'v' } }],
+        ['a 257-character DataType', { x: { DataType: 'Number.' + 'x'.repeat(250), StringValue: '1' } }],
+        ['an empty Binary value', { x: { DataType: 'Binary', BinaryValue: new Uint8Array(0) } }],
+        ['a String type with only a BinaryValue', { x: { DataType: 'String', BinaryValue: new Uint8Array([1]) } }],
         ['a control character in a String value', { x: { DataType: 'String', StringValue: 'a\u0008b' } }],
       ]) {
         test(`${what} → InvalidParameterValue`, async () => {
@@ -310,6 +324,15 @@ for (const P of PROTOCOLS) {
       test('empty body → MissingParameter', async () => {
         await expectSqsError(P, P.send('SendMessage', { QueueUrl: url, MessageBody: '' }), ERR.MissingParameter,
           { message: 'The request must contain the parameter MessageBody.' });
+      });
+
+      test('missing MessageBody → MissingParameter', async () => {
+        await expectSqsError(P, P.send('SendMessage', { QueueUrl: url }), ERR.MissingParameter,
+          { message: 'The request must contain the parameter MessageBody.' });
+      });
+
+      test('missing QueueUrl → MissingParameter', async () => {
+        await expectSqsError(P, P.send('SendMessage', { MessageBody: 'nowhere' }), ERR.MissingParameter);
       });
 
       test('DelaySeconds 900 is accepted; 901 and -1 → InvalidParameterValue', async () => {
@@ -348,6 +371,40 @@ for (const P of PROTOCOLS) {
       test('unknown queue → QueueDoesNotExist', async () => {
         const missing = url.replace(/[^/]+$/, 'no-such-queue-' + Date.now());
         await expectSqsError(P, P.send('SendMessage', { QueueUrl: missing, MessageBody: 'x' }), ERR.NonExistentQueue);
+      });
+
+      test('the queue is resolved from the QueueUrl path: other host, bare name, trailing slash (§2.0)', async () => {
+        const { name, url: q } = await queues.create('msg-path');
+        const variants = [
+          `https://sqs.us-east-1.amazonaws.com/000000000000/${name}`,
+          `http://localhost:1/000000000000/${name}`,
+          `${q}/`,
+          name,
+        ];
+        const ids = [];
+        for (const QueueUrl of variants) {
+          const r = await P.send('SendMessage', { QueueUrl, MessageBody: QueueUrl });
+          ids.push(r.MessageId);
+        }
+        const got = await receiveN(P, q, variants.length);
+        assert.deepEqual(new Set(got.map((m) => m.MessageId)), new Set(ids));
+      });
+
+      test('a lowered MaximumMessageSize applies to the next send', async () => {
+        const { url: q } = await queues.create('msg-maxsize');
+        await P.send('SendMessage', { QueueUrl: q, MessageBody: 'a'.repeat(4096) });
+        await P.send('SetQueueAttributes', { QueueUrl: q, Attributes: { MaximumMessageSize: '2048' } });
+        await P.send('SendMessage', { QueueUrl: q, MessageBody: 'a'.repeat(2048) });
+        await expectSqsError(P, P.send('SendMessage', { QueueUrl: q, MessageBody: 'a'.repeat(2049) }), ERR.InvalidParameterValue,
+          { message: 'One or more parameters are invalid. Reason: Message must be shorter than 2048 bytes.' });
+      });
+
+      test('responses carry a request id', async () => {
+        const r = await P.send('SendMessage', { QueueUrl: url, MessageBody: 'request id' });
+        assert.equal(typeof r.$metadata.requestId, 'string');
+        assert.ok(r.$metadata.requestId.length > 0, 'x-amzn-RequestId / RequestId missing');
+        const r2 = await P.send('SendMessage', { QueueUrl: url, MessageBody: 'request id 2' });
+        assert.notEqual(r2.$metadata.requestId, r.$metadata.requestId, 'request ids must differ per request');
       });
 
       test('every accepted message is received exactly with its MessageId', async () => {

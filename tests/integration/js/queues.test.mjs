@@ -121,6 +121,28 @@ for (const P of PROTOCOLS) {
         assert.equal(a.ReceiveMessageWaitTimeSeconds, '20');
       });
 
+      test('boolean attribute values are accepted case-insensitively and returned lower-case', async () => {
+        const { name, url } = await queues.create('cq-bool', { SqsManagedSseEnabled: 'False' });
+        assert.equal((await getAttributes(P, url, ['SqsManagedSseEnabled'])).SqsManagedSseEnabled, 'false');
+        // Idempotency compares booleans case-insensitively (§2.1).
+        const again = await P.send('CreateQueue', { QueueName: name, Attributes: { SqsManagedSseEnabled: 'FALSE' } });
+        assert.equal(again.QueueUrl, url);
+        await expectSqsError(P, P.send('CreateQueue', { QueueName: name, Attributes: { SqsManagedSseEnabled: 'true' } }),
+          ERR.QueueAlreadyExists);
+      });
+
+      test('SSE-KMS and SSE-SQS together → InvalidAttributeName', async () => {
+        await expectSqsError(
+          P,
+          P.send('CreateQueue', {
+            QueueName: uniqueName('cq-sse', P),
+            Attributes: { KmsMasterKeyId: 'alias/aws/sqs', SqsManagedSseEnabled: 'true' },
+          }),
+          ERR.InvalidAttributeName,
+          { message: 'You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.' },
+        );
+      });
+
       test('FifoQueue=true on a name without .fifo → InvalidParameterValue', async () => {
         await expectSqsError(
           P,
@@ -172,6 +194,17 @@ for (const P of PROTOCOLS) {
           assert.equal(e.Type, 'Sender');
           assert.ok(e instanceof P.sdk.QueueDoesNotExist);
         }
+      });
+
+      test('QueueOwnerAWSAccountId of the caller\'s account returns the same URL', async () => {
+        const { name, url } = await queues.create('gqu-owner');
+        const r = await P.send('GetQueueUrl', { QueueName: name, QueueOwnerAWSAccountId: '000000000000' });
+        assert.equal(r.QueueUrl, url);
+      });
+
+      test('missing QueueName → MissingParameter', async () => {
+        await expectSqsError(P, P.send('GetQueueUrl', {}), ERR.MissingParameter,
+          { message: 'The request must contain the parameter QueueName.' });
       });
 
       test('queue names are case-sensitive', async () => {
@@ -431,6 +464,13 @@ for (const P of PROTOCOLS) {
 
         await P.send('UntagQueue', { QueueUrl: url, TagKeys: ['team', 'Env', 'empty'] });
         assert.deepEqual((await P.send('ListQueueTags', { QueueUrl: url })).Tags ?? {}, {});
+      });
+
+      test('tag keys and values with XML/JSON-special characters round-trip', async () => {
+        const { url } = await queues.create('tags-special');
+        const tags = { 'k:a/b=c+d@e': 'v <&> "q" \'s\'', 'unicode-ü': 'wert ✓ 😀', plain: 'a b c' };
+        await P.send('TagQueue', { QueueUrl: url, Tags: tags });
+        assert.deepEqual((await P.send('ListQueueTags', { QueueUrl: url })).Tags, tags);
       });
 
       test('a queue without tags lists none', async () => {

@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PROTOCOLS, Queues, ERR, expectSqsError, receiveN, receiveOne, assertEmptyReceive, sleep, timed,
+  PROTOCOLS, Queues, ERR, expectSqsError, receiveN, receiveOne, assertEmptyReceive, assertCounts, sleep, timed,
 } from './helpers.mjs';
 
 // §4.6 Example C.
@@ -201,6 +201,58 @@ for (const P of PROTOCOLS) {
       });
     });
 
+    test('unknown queue → QueueDoesNotExist', async () => {
+      const { url } = await queues.create('rm-gone');
+      await P.send('DeleteQueue', { QueueUrl: url });
+      await expectSqsError(P, P.send('ReceiveMessage', { QueueUrl: url }), ERR.NonExistentQueue);
+    });
+
+    test('ten large messages with XML-special characters come back in one receive', async () => {
+      const { url } = await queues.create('rm-large');
+      const unit = 'a&b<c>d"e\r\nf\'g😀 ';
+      const bodies = Array.from({ length: 10 }, (_, i) => `#${i} ` + unit.repeat(Math.floor(400000 / Buffer.byteLength(unit))));
+      for (let i = 0; i < 10; i += 2) {
+        await P.send('SendMessageBatch', {
+          QueueUrl: url,
+          Entries: [{ Id: `m${i}`, MessageBody: bodies[i] }, { Id: `m${i + 1}`, MessageBody: bodies[i + 1] }],
+        });
+      }
+      const got = await receiveN(P, url, 10, { VisibilityTimeout: 120 });
+      assert.equal(got.length, 10);
+      assert.deepEqual(got.map((m) => m.Body).sort(), [...bodies].sort());
+    });
+
+    test('concurrent receivers: 100 messages, each delivered exactly once', async () => {
+      const { url } = await queues.create('rm-concurrent');
+      const sent = new Set();
+      await Promise.all(Array.from({ length: 10 }, async (_, b) => {
+        const r = await P.send('SendMessageBatch', {
+          QueueUrl: url,
+          Entries: Array.from({ length: 10 }, (_, i) => ({ Id: `m${i}`, MessageBody: `batch ${b} msg ${i}` })),
+        });
+        assert.equal(r.Successful.length, 10);
+        for (const s of r.Successful) sent.add(s.MessageId);
+      }));
+      assert.equal(sent.size, 100);
+      const received = [];
+      const deadline = Date.now() + 30000;
+      await Promise.all(Array.from({ length: 5 }, async () => {
+        while (Date.now() < deadline) {
+          const r = await P.send('ReceiveMessage', { QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 120 });
+          const msgs = r.Messages ?? [];
+          if (msgs.length === 0) return;
+          received.push(...msgs.map((m) => m.MessageId));
+          const d = await P.send('DeleteMessageBatch', {
+            QueueUrl: url, Entries: msgs.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })),
+          });
+          assert.equal((d.Failed ?? []).length, 0);
+        }
+      }));
+      assert.equal(received.length, 100, `received ${received.length} messages (duplicates: ${received.length - new Set(received).size})`);
+      assert.deepEqual(new Set(received), sent);
+      await assertCounts(P, url, { visible: 0, notVisible: 0, delayed: 0 });
+    });
+
     describe('long polling', () => {
       test('returns early when a message arrives during the wait', async () => {
         const { url } = await queues.create('rm-lp-early');
@@ -263,6 +315,51 @@ for (const P of PROTOCOLS) {
         const ms = Date.now() - t0;
         assert.equal(r.Messages?.length, 1);
         assert.ok(ms >= 900 && ms < 7000, `returned after ${ms} ms`);
+      });
+
+      test('a waiting long poll is woken when an in-flight message visibility timeout expires', async () => {
+        const { url } = await queues.create('rm-lp-expiry');
+        const sent = await P.send('SendMessage', { QueueUrl: url, MessageBody: 'expires' });
+        await receiveOne(P, url, { VisibilityTimeout: 2 });
+        const t0 = Date.now();
+        const r = await P.send('ReceiveMessage', { QueueUrl: url, WaitTimeSeconds: 15 });
+        const ms = Date.now() - t0;
+        assert.equal(r.Messages?.[0]?.MessageId, sent.MessageId, 'the expired message should be returned by the waiting poll');
+        assert.ok(ms < 9000, `returned after ${ms} ms; the visibility timeout was 2 s`);
+      });
+
+      test('a waiting long poll is woken by ChangeMessageVisibility to 0', async () => {
+        const { url } = await queues.create('rm-lp-cmv');
+        const sent = await P.send('SendMessage', { QueueUrl: url, MessageBody: 'released' });
+        const m = await receiveOne(P, url, { VisibilityTimeout: 600 });
+        const t0 = Date.now();
+        const poll = P.send('ReceiveMessage', { QueueUrl: url, WaitTimeSeconds: 15 });
+        await sleep(1000);
+        await P.send('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 });
+        const r = await poll;
+        const ms = Date.now() - t0;
+        assert.equal(r.Messages?.[0]?.MessageId, sent.MessageId);
+        assert.ok(ms < 9000, `returned after ${ms} ms; visibility was set to 0 after 1 s`);
+      });
+
+      test('long polls on different queues are woken independently', async () => {
+        const qs = [];
+        for (let i = 0; i < 6; i++) qs.push((await queues.create(`rm-lp-multi${i}`)).url);
+        const t0 = Date.now();
+        const polls = qs.map((q) => P.send('ReceiveMessage', { QueueUrl: q, WaitTimeSeconds: 8 }).then((r) => ({ r, ms: Date.now() - t0 })));
+        await sleep(800);
+        // Only the even queues get a message; the odd ones must wait out their full 8 s.
+        for (let i = 0; i < qs.length; i += 2) await P.send('SendMessage', { QueueUrl: qs[i], MessageBody: `for queue ${i}` });
+        const results = await Promise.all(polls);
+        results.forEach(({ r, ms }, i) => {
+          if (i % 2 === 0) {
+            assert.equal(r.Messages?.[0]?.Body, `for queue ${i}`, `queue ${i} should get its own message`);
+            assert.ok(ms < 6000, `queue ${i} returned after ${ms} ms; a message arrived at ~800 ms`);
+          } else {
+            assert.equal((r.Messages ?? []).length, 0, `queue ${i} received a message that was not sent to it`);
+            assert.ok(ms >= 7900, `queue ${i} returned after ${ms} ms without a message; wait was 8 s`);
+          }
+        });
       });
 
       test('concurrent long polls never receive the same message', async () => {

@@ -91,6 +91,28 @@ for (const P of PROTOCOLS) {
           });
       });
 
+      test('extending beyond 12 hours since the receive → InvalidParameterValue (no clamping)', async () => {
+        const { url } = await queues.create('cmv-12h');
+        await P.send('SendMessage', { QueueUrl: url, MessageBody: '12h' });
+        const m = await receiveOne(P, url, { VisibilityTimeout: 600 });
+        await sleep(1100);
+        // received ≥ 1 s ago, so now + 43200 s is beyond received_at + 12 h (§5.4).
+        await expectSqsError(P, P.send('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 43200 }),
+          ERR.InvalidParameterValue, {
+            message: 'Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].',
+          });
+        // A value inside the budget is still accepted.
+        await P.send('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 3600 });
+      });
+
+      test('VisibilityTimeout -1 → InvalidParameterValue', async () => {
+        const { url } = await queues.create('cmv-negative');
+        await P.send('SendMessage', { QueueUrl: url, MessageBody: 'negative' });
+        const m = await receiveOne(P, url);
+        await expectSqsError(P, P.send('ChangeMessageVisibility', { QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: -1 }),
+          ERR.InvalidParameterValue);
+      });
+
       test('VisibilityTimeout 43201 → InvalidParameterValue', async () => {
         const { url } = await queues.create('cmv-range');
         await P.send('SendMessage', { QueueUrl: url, MessageBody: 'range' });
@@ -126,6 +148,27 @@ for (const P of PROTOCOLS) {
         assert.equal(again.Messages?.length, 2);
       });
 
+      test('an entry for a deleted message fails per entry with InvalidParameterValue', async () => {
+        const { url } = await queues.create('cmvb-deleted');
+        await P.send('SendMessageBatch', {
+          QueueUrl: url, Entries: [{ Id: '1', MessageBody: 'one' }, { Id: '2', MessageBody: 'two' }],
+        });
+        const [a, b] = await receiveN(P, url, 2, { VisibilityTimeout: 600 });
+        await P.send('DeleteMessage', { QueueUrl: url, ReceiptHandle: b.ReceiptHandle });
+        const r = await P.send('ChangeMessageVisibilityBatch', {
+          QueueUrl: url,
+          Entries: [
+            { Id: 'live', ReceiptHandle: a.ReceiptHandle, VisibilityTimeout: 100 },
+            { Id: 'deleted', ReceiptHandle: b.ReceiptHandle, VisibilityTimeout: 100 },
+          ],
+        });
+        assert.deepEqual(r.Successful.map((s) => s.Id), ['live']);
+        assert.equal(r.Failed.length, 1);
+        assert.equal(r.Failed[0].Id, 'deleted');
+        assert.equal(r.Failed[0].Code, 'InvalidParameterValue');
+        assert.equal(r.Failed[0].SenderFault, true);
+      });
+
       test('0 entries → EmptyBatchRequest; duplicate ids → BatchEntryIdsNotDistinct', async () => {
         const { url } = await queues.create('cmvb-shape');
         await expectSqsError(P, P.send('ChangeMessageVisibilityBatch', { QueueUrl: url, Entries: [] }), ERR.EmptyBatchRequest);
@@ -145,6 +188,52 @@ for (const P of PROTOCOLS) {
         await expectSqsError(P, P.send('DeleteMessage', { QueueUrl: url, ReceiptHandle: GARBAGE }), ERR.ReceiptHandleIsInvalid, {
           message: 'The input receipt handle "garbage" is not a valid receipt handle.',
         });
+      });
+
+      test('a truncated or extended handle → ReceiptHandleIsInvalid, and the message stays in flight', async () => {
+        const { url } = await queues.create('dm-altered');
+        await P.send('SendMessage', { QueueUrl: url, MessageBody: 'keep me' });
+        const m = await receiveOne(P, url, { VisibilityTimeout: 600 });
+        const h = m.ReceiptHandle;
+        for (const bad of [h.slice(0, Math.floor(h.length / 2)), `${h}x`, `x${h}`]) {
+          await expectSqsError(P, P.send('DeleteMessage', { QueueUrl: url, ReceiptHandle: bad }), ERR.ReceiptHandleIsInvalid);
+        }
+        await assertCounts(P, url, { visible: 0, notVisible: 1, delayed: 0 }, 'after deletes with altered handles');
+        await P.send('DeleteMessage', { QueueUrl: url, ReceiptHandle: h });
+        await assertCounts(P, url, { visible: 0, notVisible: 0, delayed: 0 }, 'after the delete with the real handle');
+      });
+
+      test('a handle with one character changed never deletes a message', async () => {
+        // A changed handle may look like a stale handle of a deleted message (success is allowed,
+        // §2.10) or be rejected (ReceiptHandleIsInvalid); it must not delete any in-flight message.
+        const { url } = await queues.create('dm-tampered');
+        await P.send('SendMessageBatch', { QueueUrl: url, Entries: [{ Id: 'a', MessageBody: 'a' }, { Id: 'b', MessageBody: 'b' }] });
+        const got = await receiveN(P, url, 2, { VisibilityTimeout: 600 });
+        assert.equal(got.length, 2);
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+        for (const m of got) {
+          const h = m.ReceiptHandle;
+          for (let i = 0; i < h.length; i += 1) {
+            if (h[i] === '=') continue;
+            const c = alphabet[(alphabet.indexOf(h[i]) + 1) % alphabet.length] ?? 'A';
+            const tampered = h.slice(0, i) + c + h.slice(i + 1);
+            // A change in the unused bits of the last base64 character decodes to the same bytes,
+            // i.e. the same handle: not a tampered one.
+            if (/^[A-Za-z0-9+/]+=*$/.test(h) && Buffer.from(tampered, 'base64').equals(Buffer.from(h, 'base64'))) continue;
+            try {
+              await P.send('DeleteMessage', { QueueUrl: url, ReceiptHandle: tampered });
+            } catch (e) {
+              assert.equal(e.Code ?? e.Error?.Code, 'ReceiptHandleIsInvalid', `tampered handle ${tampered}: ${e.name} ${e.message}`);
+            }
+          }
+        }
+        await assertCounts(P, url, { visible: 0, notVisible: 2, delayed: 0 }, 'after deletes with tampered handles');
+      });
+
+      test('missing ReceiptHandle → MissingParameter', async () => {
+        const { url } = await queues.create('dm-missing');
+        await expectSqsError(P, P.send('DeleteMessage', { QueueUrl: url }), ERR.MissingParameter,
+          { message: 'The request must contain the parameter ReceiptHandle.' });
       });
 
       test('a handle from another queue → ReceiptHandleIsInvalid', async () => {

@@ -316,6 +316,34 @@ class MessageAttributesTest(WharfTestCase):
                          {"ApproximateNumberOfMessages": "0"})
 
 
+class StandardQueueGroupAndDedupTest(WharfTestCase):
+
+    def test_message_group_id_on_standard_queue(self):
+        _, url = self.new_queue("fair")
+        self.sqs.send_message(QueueUrl=url, MessageBody="tenant", MessageGroupId="tenant-1")
+        m = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2,
+                                     AttributeNames=["All"])["Messages"][0]
+        self.assertEqual(m["Attributes"].get("MessageGroupId"), "tenant-1")
+        self.assertNotIn("SequenceNumber", m["Attributes"])
+
+    def test_deduplication_id_on_standard_queue_is_rejected(self):
+        _, url = self.new_queue("nodedup")
+        with self.assertRaises(self.sqs.exceptions.ClientError) as ctx:
+            self.sqs.send_message(QueueUrl=url, MessageBody="x", MessageDeduplicationId="d1")
+        self.assertClientError(
+            ctx, "InvalidParameterValue", 400,
+            "Value d1 for parameter MessageDeduplicationId is invalid. Reason: The request "
+            "include parameter that is not valid for this queue type.")
+
+    def test_bad_message_group_id(self):
+        _, url = self.new_queue("badgroup")
+        with self.assertRaises(self.sqs.exceptions.ClientError) as ctx:
+            self.sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="has space")
+        self.assertClientError(
+            ctx, "InvalidParameterValue", 400,
+            "Value has space for parameter MessageGroupId is invalid. Reason: MessageGroupId can "
+            "only include alphanumeric and punctuation characters. 1 to 128 in length.")
+
 class SystemAttributesTest(WharfTestCase):
 
     def test_receive_system_attributes(self):

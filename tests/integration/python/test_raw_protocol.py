@@ -2,13 +2,18 @@
 
 import datetime
 import email.utils
-import re
-import time
+import os
 import unittest
+import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 
-from wharf_helpers import (ACCOUNT, XMLNS, WharfTestCase, json_request, md5_hex, query_get,
-                           query_post, raw_request, unique_name, xml_find, xml_findall)
+from botocore.auth import SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from wharf_helpers import (ACCOUNT, XMLNS, WharfTestCase, endpoint, json_request, md5_hex,
+                           query_get, query_post, raw_request, unique_name, xml_find, xml_findall)
 
 RFC7231_RE = (r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
               r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$")
@@ -79,6 +84,33 @@ class RawProtocolTest(WharfTestCase):
         self.assertEqual(resp.status, 200, resp.text)
         m = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"][0]
         self.assertEqual(m["Body"], "a b c+d")
+
+    def test_query_presigned_get(self):
+        name, url = self.new_queue("rawpresign")
+        full = "%s/%s/%s?%s" % (endpoint(), ACCOUNT, name, urllib.parse.urlencode(
+            {"Action": "SendMessage", "MessageBody": "presigned body", "Version": "2012-11-05"}))
+        req = AWSRequest(method="GET", url=full)
+        SigV4QueryAuth(Credentials(os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+                                   os.environ.get("AWS_SECRET_ACCESS_KEY", "test")),
+                       "sqs", "us-east-1", expires=300).add_auth(req)
+        self.assertIn("X-Amz-Signature=", req.url)
+        with urllib.request.urlopen(req.url, timeout=30) as r:
+            self.assertEqual(r.status, 200)
+            root = ET.fromstring(r.read())
+        self.assertEqual(xml_find(root, "SendMessageResult/MD5OfMessageBody").text,
+                         md5_hex("presigned body"))
+        m = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"][0]
+        self.assertEqual(m["Body"], "presigned body")
+
+    def test_query_queue_url_parameter_overrides_path(self):
+        name1, url1 = self.new_queue("rawpath1")
+        name2, url2 = self.new_queue("rawpath2")
+        resp = query_post({"Action": "SendMessage", "QueueUrl": url2, "MessageBody": "to two",
+                           "Version": "2012-11-05"}, path="/%s/%s" % (ACCOUNT, name1))
+        self.assertEqual(resp.status, 200, resp.text)
+        self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=url1))
+        m = self.sqs.receive_message(QueueUrl=url2, WaitTimeSeconds=2)["Messages"][0]
+        self.assertEqual(m["Body"], "to two")
 
     def test_query_unknown_action(self):
         resp = query_post({"Action": "FooBar", "Version": "2012-11-05"})

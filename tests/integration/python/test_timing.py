@@ -81,6 +81,30 @@ class VisibilityTest(WharfTestCase):
             "is not available for visibility timeout change." % m["ReceiptHandle"])
 
 
+    def test_visibility_total_beyond_twelve_hours_is_rejected(self):
+        _, url = self.new_queue("cmv12h")
+        self.sqs.send_message(QueueUrl=url, MessageBody="x")
+        m = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"][0]
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
+                                           VisibilityTimeout=43000)
+        with self.assertRaises(self.sqs.exceptions.ClientError) as ctx:
+            self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
+                                               VisibilityTimeout=43201)
+        self.assertClientError(ctx, "InvalidParameterValue", 400)
+
+    def test_delete_with_expired_handle_deletes_on_standard_queue(self):
+        _, url = self.new_queue("expdel")
+        self.sqs.send_message(QueueUrl=url, MessageBody="x")
+        m = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2,
+                                     VisibilityTimeout=1)["Messages"][0]
+        time.sleep(2)
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        self.assertEqual(self.queue_attrs(url, "ApproximateNumberOfMessages",
+                                          "ApproximateNumberOfMessagesNotVisible"),
+                         {"ApproximateNumberOfMessages": "0",
+                          "ApproximateNumberOfMessagesNotVisible": "0"})
+        self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1))
+
 class DelayTest(WharfTestCase):
 
     def test_per_message_delay(self):
@@ -125,6 +149,7 @@ class LongPollingTest(WharfTestCase):
         def send_later():
             time.sleep(1.0)
             sender.send_message(QueueUrl=url, MessageBody="arrived")
+            sender.close()
 
         th = threading.Thread(target=send_later)
         t0 = time.monotonic()
@@ -173,6 +198,7 @@ class LongPollingTest(WharfTestCase):
         def poll():
             c = make_client()
             r = c.receive_message(QueueUrl=url, WaitTimeSeconds=4)
+            c.close()
             with lock:
                 results.extend(m["MessageId"] for m in r.get("Messages", []))
 

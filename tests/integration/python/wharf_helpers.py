@@ -20,7 +20,6 @@ import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from botocore.exceptions import ClientError
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -91,6 +90,10 @@ class WharfTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.sqs = make_client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sqs.close()
 
     def setUp(self):
         self._queues = []

@@ -1,0 +1,123 @@
+// The Queue's side of durability: building its storage records, waiting for them, and
+// rebuilding its state from them at startup. See queue.h and docs/storage-format.md.
+
+#include "sqs/engine/queue.h"
+#include "sqs/engine/storage_errors.h"
+
+namespace wharf::sqs {
+
+using storage::Record;
+using storage::RecordType;
+
+uint64_t Queue::Append(std::vector<Record>& records) {
+  return deps_.store->Append(std::move(records));
+}
+
+void Queue::AnswerWhenDurable(uint64_t ticket, Done done) {
+  deps_.store->WhenDurable(ticket, [done = std::move(done)](storage::StorageStatus s) {
+    if (s.ok()) {
+      done({});
+    } else {
+      done(FromStorageError(s.error()));
+    }
+  });
+}
+
+void Queue::AnswerReceiveWhenDurable(uint64_t ticket, std::vector<ReceivedMessage> messages,
+                                     ReceiveDone done) {
+  deps_.store->WhenDurable(ticket, [messages = std::move(messages),
+                                    done = std::move(done)](storage::StorageStatus s) mutable {
+    if (s.ok()) {
+      done(std::move(messages));
+    } else {
+      done(FromStorageError(s.error()));
+    }
+  });
+}
+
+int64_t Queue::WallOf(MonoTime t) const {
+  return deps_.clock->WallMillis() +
+         std::chrono::duration_cast<std::chrono::milliseconds>(t - deps_.clock->Now()).count();
+}
+
+void Queue::AddQueueRecord(std::vector<Record>& records) const {
+  if (!deps_.store->durable()) return;
+  records.push_back(Record{RecordType::kQueuePut, identity_.id, 0,
+                           EncodeQueueRecord({identity_.account_id, identity_.name,
+                                              identity_.dedup_by_group, config_, tags_})});
+}
+
+void Queue::AddStateRecord(std::vector<Record>& records, const StoredMessage& m) const {
+  if (!deps_.store->durable()) return;
+  StateRecord s;
+  s.state = m.state;
+  s.visible_at_millis = WallOf(m.visible_at);
+  s.received_at_millis = WallOf(m.received_at);
+  s.receive_count = m.receive_count;
+  s.receipt_nonce = m.receipt_nonce;
+  s.first_receive_millis = m.first_receive_millis;
+  records.push_back(Record{RecordType::kMessageState, identity_.id, m.seq, EncodeStateRecord(s)});
+}
+
+void Queue::AddDeleteRecord(std::vector<Record>& records, const StoredMessage& m) const {
+  if (!deps_.store->durable()) return;
+  records.push_back(Record{RecordType::kMessageDelete, identity_.id, m.seq, {}});
+}
+
+uint64_t Queue::AppendCreated() {
+  std::vector<Record> records;
+  std::lock_guard lock(mu_);
+  AddQueueRecord(records);
+  return Append(records);
+}
+
+void Queue::PersistDeleted(Done done) {
+  std::vector<Record> records;
+  uint64_t ticket;
+  {
+    std::lock_guard lock(mu_);
+    if (deps_.store->durable()) {
+      records.push_back(Record{RecordType::kQueueDelete, identity_.id, 0, {}});
+    }
+    ticket = Append(records);
+  }
+  AnswerWhenDurable(ticket, std::move(done));
+}
+
+void Queue::Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
+                    int64_t visible_at_millis, const StateRecord* state) {
+  std::lock_guard lock(mu_);
+  const MonoTime now = deps_.clock->Now();
+  const int64_t wall = deps_.clock->WallMillis();
+  auto mono = [&](int64_t millis) { return now + Millis(millis - wall); };
+  next_seq_ = std::max(next_seq_, seq + 1);
+  auto [it, inserted] = messages_.try_emplace(seq);
+  StoredMessage& m = it->second;
+  m.seq = seq;
+  m.sent_at = mono(content->sent_millis);
+  m.content = std::move(content);
+  if (state) {
+    // Receive counts and deadlines survive: an in-flight message stays hidden until its
+    // visibility timeout ends, and its receipt handle still works (docs/storage-format.md).
+    m.receive_count = state->receive_count;
+    m.receipt_nonce = state->receipt_nonce;
+    m.first_receive_millis = state->first_receive_millis;
+    m.received_at = mono(state->received_at_millis);
+    m.visible_at = mono(state->visible_at_millis);
+    m.state =
+        state->state == MessageState::kInFlight ? MessageState::kInFlight : MessageState::kVisible;
+  } else if (visible_at_millis > wall) {
+    m.state = MessageState::kDelayed;
+    m.visible_at = mono(visible_at_millis);
+    ++delayed_count_;
+  }
+  Publish(m);
+}
+
+void Queue::RestoreDedup(std::string key, DedupEntry entry) {
+  std::lock_guard lock(mu_);
+  if (entry.expires_millis <= deps_.clock->WallMillis()) return;
+  dedup_.Insert(std::move(key), std::move(entry));
+}
+
+}  // namespace wharf::sqs

@@ -1,0 +1,97 @@
+#include "api/action.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace wharf::api {
+namespace {
+
+struct ExpectedAction {
+  Action action;
+  std::string_view name;
+  std::string_view iam_action;
+  bool targets_queue;
+  bool has_output;
+};
+
+// sqs-api.md §2 (actions), §1.3.2 (actions without output), security.md §2.7 (IAM names: the
+// batch actions are authorised as their single twin).
+constexpr ExpectedAction kExpected[] = {
+    {Action::kAddPermission, "AddPermission", "sqs:AddPermission", true, false},
+    {Action::kCancelMessageMoveTask, "CancelMessageMoveTask", "sqs:CancelMessageMoveTask", false,
+     true},
+    {Action::kChangeMessageVisibility, "ChangeMessageVisibility", "sqs:ChangeMessageVisibility",
+     true, false},
+    {Action::kChangeMessageVisibilityBatch, "ChangeMessageVisibilityBatch",
+     "sqs:ChangeMessageVisibility", true, true},
+    {Action::kCreateQueue, "CreateQueue", "sqs:CreateQueue", false, true},
+    {Action::kDeleteMessage, "DeleteMessage", "sqs:DeleteMessage", true, false},
+    {Action::kDeleteMessageBatch, "DeleteMessageBatch", "sqs:DeleteMessage", true, true},
+    {Action::kDeleteQueue, "DeleteQueue", "sqs:DeleteQueue", true, false},
+    {Action::kGetQueueAttributes, "GetQueueAttributes", "sqs:GetQueueAttributes", true, true},
+    {Action::kGetQueueUrl, "GetQueueUrl", "sqs:GetQueueUrl", false, true},
+    {Action::kListDeadLetterSourceQueues, "ListDeadLetterSourceQueues",
+     "sqs:ListDeadLetterSourceQueues", true, true},
+    {Action::kListMessageMoveTasks, "ListMessageMoveTasks", "sqs:ListMessageMoveTasks", false,
+     true},
+    {Action::kListQueues, "ListQueues", "sqs:ListQueues", false, true},
+    {Action::kListQueueTags, "ListQueueTags", "sqs:ListQueueTags", true, true},
+    {Action::kPurgeQueue, "PurgeQueue", "sqs:PurgeQueue", true, false},
+    {Action::kReceiveMessage, "ReceiveMessage", "sqs:ReceiveMessage", true, true},
+    {Action::kRemovePermission, "RemovePermission", "sqs:RemovePermission", true, false},
+    {Action::kSendMessage, "SendMessage", "sqs:SendMessage", true, true},
+    {Action::kSendMessageBatch, "SendMessageBatch", "sqs:SendMessage", true, true},
+    {Action::kSetQueueAttributes, "SetQueueAttributes", "sqs:SetQueueAttributes", true, false},
+    {Action::kStartMessageMoveTask, "StartMessageMoveTask", "sqs:StartMessageMoveTask", false,
+     true},
+    {Action::kTagQueue, "TagQueue", "sqs:TagQueue", true, false},
+    {Action::kUntagQueue, "UntagQueue", "sqs:UntagQueue", true, false},
+};
+static_assert(std::size(kExpected) == kActionCount);
+
+TEST(ActionTableTest, HasTwentyThreeActions) {
+  EXPECT_EQ(kActionCount, 23u);
+  EXPECT_EQ(AllActions().size(), 23u);
+}
+
+TEST(ActionTableTest, EveryRowInActionOrder) {
+  for (size_t i = 0; i < kActionCount; ++i) {
+    const ExpectedAction& want = kExpected[i];
+    const ActionInfo& row = AllActions()[i];
+    SCOPED_TRACE(std::string(want.name));
+    EXPECT_EQ(static_cast<size_t>(row.action), i);
+    EXPECT_EQ(row.action, want.action);
+    EXPECT_EQ(row.service, Service::kSqs);
+    EXPECT_EQ(row.name, want.name);
+    EXPECT_EQ(row.iam_action, want.iam_action);
+    EXPECT_EQ(row.targets_queue, want.targets_queue);
+    EXPECT_EQ(row.has_output, want.has_output);
+    EXPECT_EQ(&InfoOf(want.action), &row);
+  }
+}
+
+TEST(ActionTableTest, NamesAreUnique) {
+  std::set<std::string_view> names;
+  for (const ActionInfo& row : AllActions()) EXPECT_TRUE(names.insert(row.name).second);
+}
+
+TEST(FindActionTest, FindsEveryActionByItsWireName) {
+  for (const ExpectedAction& want : kExpected) {
+    auto found = FindAction(Service::kSqs, want.name);
+    ASSERT_TRUE(found.has_value()) << want.name;
+    EXPECT_EQ(*found, want.action) << want.name;
+  }
+}
+
+TEST(FindActionTest, UnknownNames) {
+  for (std::string_view name :
+       {"", "FooBar", "sendmessage", "SENDMESSAGE", "SendMessage ", " SendMessage", "SendMessag",
+        "SendMessageBatchX", "AmazonSQS.SendMessage", "sqs:SendMessage", "GetQueueURL"}) {
+    EXPECT_EQ(FindAction(Service::kSqs, name), std::nullopt) << "[" << name << "]";
+  }
+}
+
+}  // namespace
+}  // namespace wharf::api
