@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Wharf crash test: SIGKILLs a server under load and checks that no acknowledged send or delete
+# was lost.
+#
+#   tests/crash/run.sh <path-to-wharf-binary> [extra crash_test.py options, e.g. --seed N]
+set -u
+if [ "$#" -lt 1 ]; then
+  echo "usage: $0 <path-to-wharf-binary> [crash_test.py options]" >&2
+  exit 2
+fi
+BIN_ARG=$1
+shift
+if [ ! -f "$BIN_ARG" ] || [ ! -x "$BIN_ARG" ]; then
+  echo "run.sh: '$BIN_ARG' is not an executable file" >&2
+  exit 2
+fi
+BIN=$(cd "$(dirname "$BIN_ARG")" && pwd)/$(basename "$BIN_ARG")
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT" || exit 2
+/usr/bin/python3 tests/crash/crash_test.py --wharf "$BIN" "$@"
+exit $?
