@@ -138,6 +138,7 @@ Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOp
   store->state_ = store->handles_[3];
   store->dedup_ = store->handles_[4];
   store->committer_ = std::thread([s = store.get()] { s->Run(); });
+  store->compactor_ = std::thread([s = store.get()] { s->Compact(); });
   return store;
 }
 
@@ -151,6 +152,12 @@ void RocksStore::Close() {
   }
   cv_.notify_all();
   if (committer_.joinable()) committer_.join();
+  {
+    std::lock_guard lock(compact_mu_);
+    compact_stopping_ = true;
+  }
+  compact_cv_.notify_all();
+  if (compactor_.joinable()) compactor_.join();
   std::lock_guard lock(mu_);
   closed_ = true;
   if (db_) {
@@ -227,6 +234,19 @@ void RocksStore::Run() {
         rocksdb::WriteOptions write_options;
         write_options.sync = strict;
         s = db_->Write(write_options, &batch);
+        if (s.ok()) {
+          std::vector<uint64_t> reclaim;
+          for (const Record& r : group) {
+            if (r.type == RecordType::kQueuePurge || r.type == RecordType::kQueueDelete) {
+              reclaim.push_back(r.queue_id);
+            }
+          }
+          if (!reclaim.empty()) {
+            std::lock_guard lock(compact_mu_);
+            compact_queues_.insert(compact_queues_.end(), reclaim.begin(), reclaim.end());
+            compact_cv_.notify_one();
+          }
+        }
       }
       std::vector<std::pair<uint64_t, CommitDone>> ready;
       StorageStatus failure;
@@ -263,6 +283,29 @@ void RocksStore::Run() {
   }
   for (auto& [ticket, done] : left)
     done(StorageError{StorageErrorCode::kClosed, "store is closed"});
+}
+
+void RocksStore::Compact() {
+  for (;;) {
+    std::vector<uint64_t> queues;
+    {
+      std::unique_lock lock(compact_mu_);
+      compact_cv_.wait(lock, [&] { return compact_stopping_ || !compact_queues_.empty(); });
+      if (compact_stopping_) return;
+      queues.swap(compact_queues_);
+    }
+    for (uint64_t queue_id : queues) {
+      const std::string from = MessageKey(queue_id, 0);
+      const std::string to = MessageKey(queue_id + 1, 0);
+      const rocksdb::Slice begin(from), end(to);
+      rocksdb::CompactRangeOptions options;
+      options.exclusive_manual_compaction = false;  // do not hold up background compactions
+      for (auto* family : {msg_, state_, dedup_}) {
+        // Failures only delay reclaiming space; the data is already deleted.
+        db_->CompactRange(options, family, &begin, &end).PermitUncheckedError();
+      }
+    }
+  }
 }
 
 StorageStatus RocksStore::Recover(RecoveryVisitor& visitor) {

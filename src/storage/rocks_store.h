@@ -87,6 +87,15 @@ class RocksStore final : public Store {
   bool closed_ = false;
   uint64_t groups_written_ = 0;
   std::thread committer_;
+
+  // Space reclamation: after a purge or queue deletion, the covered key range is compacted on
+  // this thread, so the committer never waits for a compaction.
+  void Compact();
+  std::mutex compact_mu_;
+  std::condition_variable compact_cv_;
+  std::vector<uint64_t> compact_queues_;  // queue ids whose messages were range-deleted
+  bool compact_stopping_ = false;
+  std::thread compactor_;
 };
 
 }  // namespace wharf::storage
