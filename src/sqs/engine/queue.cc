@@ -123,6 +123,20 @@ bool Queue::HasReceivable() const {
 
 void Queue::Publish(StoredMessage& m) {
   retention_.Push(&m);
+  if (!identity_.fifo) {
+    // Fair queues (sqs-api.md §5.17): messages of a standard queue that carry a MessageGroupId
+    // are ordered by start-time fair queuing. Each group's messages get consecutive tags from
+    // max(virtual time, the group's last tag), and receives take the smallest tag, so a group
+    // with a large backlog cannot delay a quiet group's new message behind its backlog.
+    // Messages without a group get the current virtual time: plain send order.
+    uint64_t tag = virtual_time_ + 1;
+    if (m.content->group_id) {
+      uint64_t& last = group_tags_[*m.content->group_id];
+      tag = std::max(tag, last + 1);
+      last = tag;
+    }
+    m.fair_tag = tag;
+  }
   if (identity_.fifo) {
     if (m.state == MessageState::kVisible) ++fifo_visible_;
     if (m.state != MessageState::kVisible) timers_.Push(&m);
@@ -425,7 +439,15 @@ std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds
     const int64_t n = std::max<int64_t>(0, std::min(max, room));
     groups_.TakeVisible(static_cast<size_t>(n), [&](StoredMessage* m) { take(*m); });
   } else {
-    while (static_cast<int64_t>(out.size()) < max && !ready_.empty()) take(*ready_.Pop());
+    while (static_cast<int64_t>(out.size()) < max && !ready_.empty()) {
+      StoredMessage& m = *ready_.Pop();
+      virtual_time_ = std::max(virtual_time_, m.fair_tag);
+      take(m);
+    }
+    // Groups whose last tag the virtual time has passed would start from it anyway.
+    if (group_tags_.size() > 1024 && ++fair_prune_counter_ % 1024 == 0) {
+      std::erase_if(group_tags_, [&](const auto& g) { return g.second <= virtual_time_; });
+    }
   }
   return out;
 }

@@ -197,7 +197,10 @@ class Queue : public std::enable_shared_from_this<Queue> {
   bool closed_ = false;
   uint64_t next_seq_ = 1;
   std::map<uint64_t, StoredMessage> messages_;  // by seq
-  ReadyHeap ready_;                             // standard queues: visible messages in send order
+  ReadyHeap ready_;                             // standard queues: visible messages, fair order
+  uint64_t virtual_time_ = 0;                   // fair order: tag of the last taken
+  std::unordered_map<std::string, uint64_t> group_tags_;  // fair order: last tag per group
+  uint64_t fair_prune_counter_ = 0;
   FifoGroups groups_;  // FIFO queues: groups and which of them have a visible head
   int64_t fifo_visible_ = 0;
   DedupWindow dedup_;
