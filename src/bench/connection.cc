@@ -1,11 +1,11 @@
 #include "bench/connection.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/http/read.hpp>
 #include <strings.h>
 
 #include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
 
 #include "bench/response_scan.h"
 
@@ -21,8 +21,8 @@ constexpr std::chrono::milliseconds kReconnectDelay{100};
 
 }  // namespace
 
-void ResponseParser::on_field_impl(http::field, boost::beast::string_view name, boost::beast::string_view value,
-                                   error_code&) {
+void ResponseParser::on_field_impl(http::field, boost::beast::string_view name,
+                                   boost::beast::string_view value, error_code&) {
   constexpr std::string_view kQueryError = "x-amzn-query-error";
   if (name.size() == kQueryError.size() &&
       strncasecmp(name.data(), kQueryError.data(), name.size()) == 0) {
@@ -30,8 +30,7 @@ void ResponseParser::on_field_impl(http::field, boost::beast::string_view name, 
   }
 }
 
-void ResponseParser::on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                                       error_code&) {
+void ResponseParser::on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) {
   if (length && *length <= kBodyLimit) body_.reserve(static_cast<size_t>(*length));
 }
 
@@ -40,14 +39,14 @@ size_t ResponseParser::on_body_impl(boost::beast::string_view data, error_code&)
   return data.size();
 }
 
-size_t ResponseParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view data, error_code&) {
+size_t ResponseParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view data,
+                                          error_code&) {
   body_.append(data);
   return data.size();
 }
 
 Connection::Connection(asio::io_context& io, const ConnectionConfig& config,
-                       std::unique_ptr<Workload> workload, Recorder& recorder,
-                       RunControl& control)
+                       std::unique_ptr<Workload> workload, Recorder& recorder, RunControl& control)
     : socket_(io),
       timer_(io),
       config_(config),
@@ -69,7 +68,6 @@ void Connection::Connect() {
   asio::async_connect(socket_, config_.endpoints,
                       [this](const boost::system::error_code& ec, const asio::ip::tcp::endpoint&) {
                         if (ec) return TransportFailure(ec);
-                        connected_ = true;
                         boost::system::error_code ignored;
                         socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
                         Loop();
@@ -130,7 +128,6 @@ void Connection::OnRead(const boost::beast::error_code& ec) {
   if (!parser_->keep_alive()) {
     boost::system::error_code ignored;
     socket_.close(ignored);
-    connected_ = false;
     parser_.reset();
     read_buffer_.clear();
     return Connect();
@@ -142,7 +139,6 @@ void Connection::OnRead(const boost::beast::error_code& ec) {
 void Connection::TransportFailure(const boost::beast::error_code& ec) {
   boost::system::error_code ignored;
   socket_.close(ignored);
-  connected_ = false;
   read_buffer_.clear();
   parser_.reset();
   const bool was_in_flight = in_flight_;

@@ -38,11 +38,13 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
 
  private:
   using error_code = boost::beast::error_code;
-  void on_request_impl(boost::beast::http::verb, boost::beast::string_view, boost::beast::string_view, int,
-                       error_code&) override {}
-  void on_response_impl(int code, boost::beast::string_view, int, error_code&) override { status_ = code; }
-  void on_field_impl(boost::beast::http::field, boost::beast::string_view name, boost::beast::string_view value,
-                     error_code&) override;
+  void on_request_impl(boost::beast::http::verb, boost::beast::string_view,
+                       boost::beast::string_view, int, error_code&) override {}
+  void on_response_impl(int code, boost::beast::string_view, int, error_code&) override {
+    status_ = code;
+  }
+  void on_field_impl(boost::beast::http::field, boost::beast::string_view name,
+                     boost::beast::string_view value, error_code&) override;
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override;
   size_t on_body_impl(boost::beast::string_view data, error_code&) override;
@@ -98,7 +100,6 @@ class Connection {
   std::string query_error_;
   std::string error_text_;
 
-  bool connected_ = false;
   bool in_flight_ = false;
   bool timed_out_ = false;
   bool finished_ = false;

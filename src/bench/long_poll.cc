@@ -26,10 +26,10 @@ constexpr std::chrono::milliseconds kPoll{1};
 // What the two connections of a pair share; they may run on different threads.
 struct PairState {
   std::mutex mu;
-  bool parked = false;     // a receive is outstanding
-  bool sent = false;       // this round's message has been sent
-  int64_t ack_ns = 0;      // this round's send acknowledged at
-  int64_t answer_ns = 0;   // this round's receive answered at
+  bool parked = false;    // a receive is outstanding
+  bool sent = false;      // this round's message has been sent
+  int64_t ack_ns = 0;     // this round's send acknowledged at
+  int64_t answer_ns = 0;  // this round's receive answered at
 
   // Called with mu held by whichever side completes the round second.
   void CompleteRound(Recorder& recorder, int64_t now_ns) {
@@ -64,8 +64,7 @@ class Receiver final : public Workload {
       return;
     }
     std::string_view raw;
-    const bool got = r.status == 200 &&
-                     ValueScanner(r.protocol, r.body, "ReceiptHandle").Next(raw);
+    const bool got = r.status == 200 && ValueScanner(r.protocol, r.body, "ReceiptHandle").Next(raw);
     std::lock_guard lock(pair_.mu);
     pair_.parked = false;
     if (!got) return;  // waited 20 s in vain, or failed: park again
@@ -82,7 +81,8 @@ class Receiver final : public Workload {
 
 class Sender final : public Workload {
  public:
-  Sender(PairState& pair, int body_size) : pair_(pair), body_(static_cast<size_t>(body_size), 'x') {}
+  Sender(PairState& pair, int body_size)
+      : pair_(pair), body_(static_cast<size_t>(body_size), 'x') {}
 
   Step Next(RequestWriter& writer, int64_t) override {
     bool ready = false;

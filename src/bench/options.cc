@@ -13,8 +13,8 @@ namespace wharf::bench {
 
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   size_t unit_at = 0;
-  while (unit_at < text.size() && (std::isdigit(static_cast<unsigned char>(text[unit_at])) ||
-                                   text[unit_at] == '.')) {
+  while (unit_at < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[unit_at])) || text[unit_at] == '.')) {
     ++unit_at;
   }
   if (unit_at == 0) return std::nullopt;
@@ -78,8 +78,8 @@ CLI::App* AddCommand(CLI::App& app, Options& o) {
   cmd->add_option("--access-key", o.access_key, "Access key id")->capture_default_str();
   cmd->add_option("--secret-key", o.secret_key, "Secret access key")->capture_default_str();
   cmd->add_option("--scenario", o.scenario, "Scenario: " + scenarios)
-      ->check(CLI::IsMember(std::vector<std::string>(ScenarioNames().begin(),
-                                                     ScenarioNames().end())))
+      ->check(
+          CLI::IsMember(std::vector<std::string>(ScenarioNames().begin(), ScenarioNames().end())))
       ->capture_default_str();
   cmd->add_option("--queue", o.queue,
                   "Queue name (created if missing); default bench-<scenario>-<random>");
@@ -98,7 +98,7 @@ CLI::App* AddCommand(CLI::App& app, Options& o) {
       ->capture_default_str();
   cmd->add_option("--prefill", o.prefill,
                   "receive-delete: messages sent (in batches) before timing starts; "
-                  "default --count, or 100000");
+                  "default 2 x --count, or 100000");
   cmd->add_option("--rate", o.rate,
                   "Producers' total messages per second (send, send-batch, pipeline); "
                   "0 = unlimited")

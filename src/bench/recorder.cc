@@ -105,7 +105,8 @@ void Recorder::EmptyReceive(int64_t now_ns) {
 }
 
 void Recorder::EndToEnd(int64_t latency_ns, int64_t now_ns) {
-  if (Counts(now_ns)) measured_.end_to_end.Record(static_cast<uint64_t>(std::max<int64_t>(0, latency_ns)));
+  if (Counts(now_ns))
+    measured_.end_to_end.Record(static_cast<uint64_t>(std::max<int64_t>(0, latency_ns)));
 }
 
 void Recorder::Wakeup(int64_t latency_ns, bool before_ack, int64_t now_ns) {

@@ -57,7 +57,7 @@ struct Totals {
   uint64_t sent = 0;      // pipeline: messages produced
   uint64_t errors = 0;
   uint64_t empty_receives = 0;
-  uint64_t wakeups_before_ack = 0;  // long-poll: receive answered before the send's ack
+  uint64_t wakeups_before_ack = 0;          // long-poll: receive answered before the send's ack
   std::array<Histogram, kOpCount> latency;  // request latency (ns) per action
   Histogram end_to_end;                     // pipeline (ns)
   Histogram wakeup;                         // long-poll (ns)

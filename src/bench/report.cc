@@ -13,8 +13,10 @@ struct Quantile {
   const char* table_name;
   double percentile;  // < 0: the maximum
 };
-constexpr Quantile kQuantiles[] = {{"p50", "p50", 50},        {"p90", "p90", 90},
-                                   {"p99", "p99", 99},        {"p99.9", "p99.9", 99.9},
+constexpr Quantile kQuantiles[] = {{"p50", "p50", 50},
+                                   {"p90", "p90", 90},
+                                   {"p99", "p99", 99},
+                                   {"p99.9", "p99.9", 99.9},
                                    {"max", "max", -1}};
 
 double Ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
@@ -68,7 +70,9 @@ std::string FormatTable(const Report& r) {
          r.interrupted ? " (interrupted)" : "");
   Append(out, "endpoint %s, queue %s%s\n", o.endpoint.c_str(), r.queue.c_str(),
          r.queue_deleted ? " (deleted)" : " (kept)");
-  Append(out, "  %-20s %12.2f s\n", "measured", r.seconds);
+  Append(out, "  %-20s %12.2f s%s\n", "measured", r.seconds,
+         r.drained ? "   (ended early: the queue was drained; raise --prefill to measure longer)"
+                   : "");
   Append(out, "  %-20s %12llu   %12.1f msg/s   (%s)\n", "messages",
          static_cast<unsigned long long>(t.messages), PerSecond(t.messages, r.seconds),
          r.message_unit.c_str());
@@ -157,6 +161,7 @@ std::string FormatJson(const Report& r) {
            static_cast<unsigned long long>(t.wakeups_before_ack));
   }
   if (r.interrupted) out.append(",\"interrupted\":true");
+  if (r.drained) out.append(",\"queue_drained\":true");
   out.append("}\n");
   return out;
 }

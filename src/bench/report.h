@@ -18,6 +18,7 @@ struct Report {
   std::string queue;
   bool queue_deleted = false;
   bool interrupted = false;
+  bool drained = false;  // the run ended because the queue was empty
   double seconds = 0;
   Totals totals;
 };

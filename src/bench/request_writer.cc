@@ -8,6 +8,9 @@ namespace {
 
 constexpr std::string_view kJsonContentType = "application/x-amz-json-1.0";
 constexpr std::string_view kQueryContentType = "application/x-www-form-urlencoded; charset=utf-8";
+// Batch entry ids; a batch holds at most 10 entries.
+constexpr std::array<std::string_view, 10> kIds = {"0", "1", "2", "3", "4",
+                                                   "5", "6", "7", "8", "9"};
 
 void AppendInt(std::string& out, uint64_t value) {
   std::array<char, 24> buf{};
@@ -40,34 +43,41 @@ std::string_view OpName(Op op) {
 
 void AppendJsonEscaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
+  size_t run = 0;  // start of the current run of bytes that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    if (u >= 0x20) {
       out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
+      out.push_back(static_cast<char>(u));
+    } else {
       out.append("\\u00");
       out.push_back(kHex[u >> 4]);
       out.push_back(kHex[u & 0xf]);
-    } else {
-      out.push_back(c);
     }
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 void AppendFormEncoded(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
         c == '_' || c == '.' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xf]);
+      continue;
     }
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back('%');
+    out.push_back(kHex[u >> 4]);
+    out.push_back(kHex[u & 0xf]);
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 RequestWriter::RequestWriter(const Target& target)
@@ -162,14 +172,29 @@ void RequestWriter::SendMessage(std::string_view message_body) {
 void RequestWriter::SendMessageBatch(std::string_view message_body, int entries) {
   Begin(Op::kSendMessageBatch);
   QueueUrlMember();
-  if (protocol_ == WireProtocol::kJson) body_.append(",\"Entries\":[");
-  for (int i = 0; i < entries; ++i) {
-    const char id[2] = {static_cast<char>('0' + i % 10), '\0'};
-    Member(i == 0 ? "{" : ",{", "SendMessageBatchRequestEntry", i, "Id", id);
-    Member(",", "SendMessageBatchRequestEntry", i, "MessageBody", message_body);
-    if (protocol_ == WireProtocol::kJson) body_.push_back('}');
+  // Every entry carries the same body: escape it once.
+  escaped_.clear();
+  if (protocol_ == WireProtocol::kJson) {
+    AppendJsonEscaped(escaped_, message_body);
+    body_.append(",\"Entries\":[");
+    for (int i = 0; i < entries; ++i) {
+      body_.append(i == 0 ? "{\"Id\":\"" : ",{\"Id\":\"");
+      AppendInt(body_, static_cast<uint64_t>(i));
+      body_.append("\",\"MessageBody\":\"").append(escaped_).append("\"}");
+    }
+    body_.push_back(']');
+  } else {
+    AppendFormEncoded(escaped_, message_body);
+    for (int i = 0; i < entries; ++i) {
+      body_.append("&SendMessageBatchRequestEntry.");
+      AppendInt(body_, static_cast<uint64_t>(i) + 1);
+      body_.append(".Id=");
+      AppendInt(body_, static_cast<uint64_t>(i));
+      body_.append("&SendMessageBatchRequestEntry.");
+      AppendInt(body_, static_cast<uint64_t>(i) + 1);
+      body_.append(".MessageBody=").append(escaped_);
+    }
   }
-  if (protocol_ == WireProtocol::kJson) body_.push_back(']');
   End();
 }
 
@@ -195,7 +220,7 @@ void RequestWriter::DeleteMessageBatch(const std::vector<std::string>& receipt_h
   if (protocol_ == WireProtocol::kJson) body_.append(",\"Entries\":[");
   for (size_t i = 0; i < count; ++i) {
     const int index = static_cast<int>(i);
-    const char id[2] = {static_cast<char>('0' + i % 10), '\0'};
+    const std::string_view id = kIds[i % kIds.size()];
     Member(i == 0 ? "{" : ",{", "DeleteMessageBatchRequestEntry", index, "Id", id);
     Member(",", "DeleteMessageBatchRequestEntry", index, "ReceiptHandle", receipt_handles[i]);
     if (protocol_ == WireProtocol::kJson) body_.push_back('}');
@@ -206,7 +231,7 @@ void RequestWriter::DeleteMessageBatch(const std::vector<std::string>& receipt_h
 
 void RequestWriter::Finish() {
   const std::string_view date = date_.Now();
-  const Sha256Digest payload = Sha256Of(body_);
+  const Sha256Digest payload = payload_sha256_.Of(body_);
   payload_hash_.clear();
   AppendHex(payload_hash_, payload.data(), payload.size());
 

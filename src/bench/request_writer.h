@@ -83,10 +83,12 @@ class RequestWriter {
   std::string host_;
   SigV4Signer signer_;
   AmzDate date_;
+  Sha256Context payload_sha256_;
   std::string json_queue_url_;   // JSON-escaped
   std::string query_queue_url_;  // form-encoded
   Op op_ = Op::kSendMessage;
   std::string body_;
+  std::string escaped_;  // a batch's shared message body, escaped once
   std::string head_;
   std::string canonical_headers_;
   std::string payload_hash_;

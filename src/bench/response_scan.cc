@@ -118,9 +118,8 @@ void UnescapeXml(std::string_view raw, std::string& out) {
       uint32_t cp = 0;
       const bool hex = entity[1] == 'x' || entity[1] == 'X';
       for (size_t k = hex ? 2 : 1; k < entity.size(); ++k) {
-        const int d = hex ? HexValue(entity[k]) : (entity[k] >= '0' && entity[k] <= '9'
-                                                        ? entity[k] - '0'
-                                                        : -1);
+        const int d = hex ? HexValue(entity[k])
+                          : (entity[k] >= '0' && entity[k] <= '9' ? entity[k] - '0' : -1);
         if (d < 0 || cp > 0x10FFFF) {
           cp = 0xFFFD;
           break;

@@ -66,8 +66,9 @@ std::string RandomSuffix() {
 int Run(const Options& o) {
   const auto endpoint = ParseEndpoint(o.endpoint);
   if (!endpoint) {
-    std::fprintf(stderr, "wharf bench: --endpoint must look like http://host:port (https is not "
-                         "supported)\n");
+    std::fprintf(stderr,
+                 "wharf bench: --endpoint must look like http://host:port (https is not "
+                 "supported)\n");
     return 2;
   }
   ScenarioOptions scenario_options;
@@ -92,7 +93,8 @@ int Run(const Options& o) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, OnInterrupt);
 
-  const std::string queue = o.queue.empty() ? "bench-" + o.scenario + "-" + RandomSuffix() : o.queue;
+  const std::string queue =
+      o.queue.empty() ? "bench-" + o.scenario + "-" + RandomSuffix() : o.queue;
   const AdminResult created = CreateQueue(endpoint->server, target, queue);
   if (!created.ok) {
     std::fprintf(stderr, "wharf bench: CreateQueue %s failed: %s\n", queue.c_str(),
@@ -166,6 +168,7 @@ int Run(const Options& o) {
   report.queue = queue;
   report.queue_deleted = deleted;
   report.interrupted = interrupted || result.interrupted;
+  report.drained = result.finished_early;
   report.seconds = result.seconds;
   report.totals = std::move(result.totals);
   const std::string table = FormatTable(report);

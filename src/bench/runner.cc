@@ -115,8 +115,8 @@ LoadResult RunLoad(const LoadPlan& plan) {
   for (int i = 0; i < thread_count; ++i) threads.push_back(std::make_unique<IoThread>(control));
   for (int i = 0; i < plan.connections; ++i) {
     IoThread& t = *threads[static_cast<size_t>(i % thread_count)];
-    t.connections.push_back(std::make_unique<Connection>(t.io, config, plan.make_workload(i),
-                                                         t.recorder, control));
+    t.connections.push_back(
+        std::make_unique<Connection>(t.io, config, plan.make_workload(i), t.recorder, control));
   }
 
   const int64_t begin_ns = NowNanos();
@@ -154,8 +154,8 @@ LoadResult RunLoad(const LoadPlan& plan) {
     }
   }
   for (auto& t : threads) t->thread.join();
-  // Every connection finished on its own (say, a --count reached by the prefill): close the
-  // window now.
+  // Every connection finished on its own (a drained queue): the window closes now.
+  result.finished_early = control.phase() != Phase::kDraining;
   control.EndMeasuring(NowNanos());
 
   for (const auto& t : threads) result.totals.Merge(t->recorder.measured());

@@ -42,6 +42,8 @@ struct LoadResult {
   Totals totals;
   double seconds = 0;  // length of the measuring window
   bool interrupted = false;
+  // Every connection stopped on its own before the window was due to end (a drained queue).
+  bool finished_early = false;
 };
 
 LoadResult RunLoad(const LoadPlan& plan);

@@ -55,10 +55,13 @@ struct ProducerConfig {
 std::unique_ptr<Workload> MakeProducer(const ProducerConfig& config);
 
 // Receives up to 10 messages (waiting `wait_seconds`) and deletes what came back with one
-// DeleteMessageBatch; with `end_to_end`, records now minus the timestamp in each body.
+// DeleteMessageBatch; with `end_to_end`, records now minus the timestamp in each body. With
+// `stop_after_empty` > 0 the connection stops after that many empty receives in a row (the
+// queue is drained).
 struct ConsumerConfig {
   int wait_seconds = 0;
   bool end_to_end = false;
+  int stop_after_empty = 0;
 };
 std::unique_ptr<Workload> MakeConsumer(const ConsumerConfig& config);
 

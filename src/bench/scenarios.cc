@@ -34,7 +34,8 @@ class Producer final : public Workload {
   Step Next(RequestWriter& writer, int64_t now_ns) override {
     if (interval_ns_ > 0) {
       if (next_due_ns_ == 0) next_due_ns_ = now_ns;
-      if (now_ns < next_due_ns_) return Step::Pause(std::chrono::nanoseconds(next_due_ns_ - now_ns));
+      if (now_ns < next_due_ns_)
+        return Step::Pause(std::chrono::nanoseconds(next_due_ns_ - now_ns));
       // Catch up after a stall, but by at most one second's worth of requests.
       next_due_ns_ = std::max(next_due_ns_, now_ns - 1'000'000'000) + interval_ns_;
     }
@@ -81,6 +82,9 @@ class Consumer final : public Workload {
   explicit Consumer(const ConsumerConfig& config) : config_(config), handles_(kBatch) {}
 
   Step Next(RequestWriter& writer, int64_t) override {
+    if (config_.stop_after_empty > 0 && empty_in_a_row_ >= config_.stop_after_empty) {
+      return Step::Done();
+    }
     if (pending_ > 0) {
       writer.DeleteMessageBatch(handles_, pending_);
     } else {
@@ -108,7 +112,12 @@ class Consumer final : public Workload {
       handle.clear();
       UnescapeTo(r.protocol, raw, handle);
     }
-    if (pending_ == 0) recorder.EmptyReceive(r.done_ns);
+    if (pending_ == 0) {
+      recorder.EmptyReceive(r.done_ns);
+      ++empty_in_a_row_;
+    } else {
+      empty_in_a_row_ = 0;
+    }
     if (config_.end_to_end) {
       ValueScanner bodies(r.protocol, r.body, "Body");
       while (bodies.Next(raw)) {
@@ -126,6 +135,7 @@ class Consumer final : public Workload {
   ConsumerConfig config_;
   std::vector<std::string> handles_;  // capacity kept from one receive to the next
   size_t pending_ = 0;                // handles to delete
+  int empty_in_a_row_ = 0;
 };
 
 // send / send-batch: every connection produces.
@@ -146,16 +156,18 @@ class SendScenario final : public Scenario {
   int batch_;
 };
 
-// receive-delete: every connection consumes a prefilled queue.
+// receive-delete: every connection consumes a prefilled queue, until the window ends or the
+// queue is drained (three empty receives in a row on every connection).
 class ReceiveDeleteScenario final : public Scenario {
  public:
   explicit ReceiveDeleteScenario(const ScenarioOptions& o) : options_(o) {}
   uint64_t Prefill() const override {
     if (options_.prefill > 0) return options_.prefill;
-    return options_.count > 0 ? options_.count : 100'000;
+    // With --count, twice the count leaves room for what the warm-up consumes.
+    return options_.count > 0 ? 2 * options_.count : 100'000;
   }
   std::unique_ptr<Workload> MakeWorkload(int, int) override {
-    return MakeConsumer(ConsumerConfig{});
+    return MakeConsumer(ConsumerConfig{.stop_after_empty = 3});
   }
   std::string_view MessageUnit() const override { return "received and deleted"; }
 

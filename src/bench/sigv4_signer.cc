@@ -34,6 +34,7 @@ const Sha256Digest& SigV4Signer::SigningKey(std::string_view day) {
     const Sha256Digest k_region = HmacSha256(as_key(k_date), region_);
     const Sha256Digest k_service = HmacSha256(as_key(k_region), service_);
     signing_key_ = HmacSha256(as_key(k_service), "aws4_request");
+    hmac_.SetKey(signing_key_);
     key_day_.assign(day);
   }
   return signing_key_;
@@ -53,7 +54,7 @@ std::string_view SigV4Signer::Sign(std::string_view method, std::string_view can
   canonical_.append(canonical_headers).push_back('\n');
   canonical_.append(signed_headers).push_back('\n');
   canonical_.append(payload_hash_hex);
-  const Sha256Digest canonical_hash = Sha256Of(canonical_);
+  const Sha256Digest canonical_hash = sha256_.Of(canonical_);
 
   string_to_sign_.assign("AWS4-HMAC-SHA256\n");
   string_to_sign_.append(amz_date).push_back('\n');
@@ -65,10 +66,8 @@ std::string_view SigV4Signer::Sign(std::string_view method, std::string_view can
   string_to_sign_.push_back('\n');
   AppendHex(string_to_sign_, canonical_hash.data(), canonical_hash.size());
 
-  const Sha256Digest& key = SigningKey(day);
-  const Sha256Digest signature =
-      HmacSha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
-                 string_to_sign_);
+  SigningKey(day);  // keys hmac_
+  const Sha256Digest signature = hmac_.Of(string_to_sign_);
 
   authorization_.assign("AWS4-HMAC-SHA256 Credential=");
   authorization_.append(access_key_).push_back('/');

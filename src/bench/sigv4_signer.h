@@ -3,8 +3,8 @@
 // Client-side AWS Signature Version 4, header form (security.md §1.4–1.6).
 //
 // The signing key is derived once per day (it depends only on the secret, the date, the region
-// and the service), so signing one request costs two SHA-256 digests (payload and canonical
-// request) and one HMAC. Scratch buffers are reused: after warm-up, signing allocates nothing.
+// and the service), so signing one request costs one SHA-256 of the canonical request and one
+// HMAC, with reused OpenSSL contexts and scratch buffers (the payload hash is the caller's).
 // Thread-safety: none; use one signer per connection.
 
 #include <array>
@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "bench/digest.h"
 #include "common/hashing.h"
 
 namespace wharf::bench {
@@ -47,6 +48,8 @@ class SigV4Signer {
   std::string service_;
   std::string key_day_;  // the day signing_key_ belongs to
   Sha256Digest signing_key_{};
+  Sha256Context sha256_;
+  HmacSha256Context hmac_;  // keyed with signing_key_
   std::string canonical_;
   std::string string_to_sign_;
   std::string authorization_;

@@ -42,6 +42,17 @@ std::string DedupKey(uint64_t queue_id, std::string_view key) {
   return out;
 }
 
+// The exclusive upper bound of every key of `queue_id` (its 8-byte prefix followed by at most
+// `max_suffix` bytes). The next queue's prefix, or for the last possible id a run of 0xFF bytes
+// longer than any such key.
+std::string QueueRangeEnd(uint64_t queue_id, size_t max_suffix) {
+  if (queue_id == UINT64_MAX) return std::string(8 + max_suffix + 1, '\xff');
+  std::string key;
+  BinaryWriter(key).BigEndian64(queue_id + 1);
+  return key;
+}
+constexpr size_t kMaxDedupKey = 512;  // group id + NUL + dedup id, 128 characters each
+
 struct Families {
   rocksdb::ColumnFamilyHandle* meta;
   rocksdb::ColumnFamilyHandle* msg;
@@ -63,11 +74,11 @@ void Apply(rocksdb::WriteBatch& batch, const Record& r, const Families& f) {
       // One range tombstone per column family instead of a delete per message.
       const std::string from = MessageKey(r.queue_id, 0);
       const std::string to = r.type == RecordType::kQueuePurge ? MessageKey(r.queue_id, r.seq)
-                                                               : MessageKey(r.queue_id + 1, 0);
+                                                               : QueueRangeEnd(r.queue_id, 8);
       batch.DeleteRange(msg, from, to);
       batch.DeleteRange(state, from, to);
       // Purge forgets deduplication ids too (sqs-api.md §2.14).
-      batch.DeleteRange(f.dedup, DedupKey(r.queue_id, {}), DedupKey(r.queue_id + 1, {}));
+      batch.DeleteRange(f.dedup, DedupKey(r.queue_id, {}), QueueRangeEnd(r.queue_id, kMaxDedupKey));
       return;
     }
     case RecordType::kDedupPut:
@@ -296,7 +307,7 @@ void RocksStore::Compact() {
     }
     for (uint64_t queue_id : queues) {
       const std::string from = MessageKey(queue_id, 0);
-      const std::string to = MessageKey(queue_id + 1, 0);
+      const std::string to = QueueRangeEnd(queue_id, kMaxDedupKey);
       const rocksdb::Slice begin(from), end(to);
       rocksdb::CompactRangeOptions options;
       options.exclusive_manual_compaction = false;  // do not hold up background compactions

@@ -411,10 +411,10 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
 }
 
 ReceivedMessage Queue::Snapshot(const StoredMessage& m) const {
-  return ReceivedMessage{
-      m.content, m.seq,
-      EncodeReceiptHandle({identity_.id, m.seq, m.receive_count, m.receipt_nonce}), m.receive_count,
-      m.first_receive_millis};
+  return ReceivedMessage{m.content, m.seq,
+                         EncodeReceiptHandle({identity_.id, m.seq, m.receive_count, m.receipt_nonce,
+                                              MessageCheckOf(m.content->message_id)}),
+                         m.receive_count, m.first_receive_millis};
 }
 
 std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds, MonoTime now,
@@ -540,14 +540,14 @@ void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
 }
 
 void Queue::ServeWaiters(MonoTime now, Completions& completions) {
-  while (!waiters_.empty() && !ready_.empty()) {
+  while (!waiters_.empty() && HasReceivable()) {
     Waiter w = std::move(waiters_.front());
     waiter_index_.erase(w.id);
     waiters_.pop_front();
     if (w.timer) deps_.scheduler->Cancel(w.timer);
     std::vector<Record> records;
     std::vector<ReceivedMessage> messages =
-        Take(w.max_messages, w.visibility_seconds, now, records);
+        TakeFor(w.max_messages, w.visibility_seconds, w.attempt_id, now, records);
     const uint64_t ticket = Append(records);
     completions.push_back([self = shared_from_this(), ticket, messages = std::move(messages),
                            done = std::move(w.done)]() mutable {
@@ -616,6 +616,10 @@ void Queue::Delete(std::string_view receipt_handle, Done done) {
     std::lock_guard lock(mu_);
     Advance(deps_.clock->Now(), records);
     auto it = messages_.find(handle->seq);
+    if (it != messages_.end() &&
+        MessageCheckOf(it->second.content->message_id) != handle->message_check) {
+      it = messages_.end();  // another message now holds this seq: the handle's message is gone
+    }
     if (it != messages_.end()) {
       StoredMessage& m = it->second;
       if (handle->receive_count > m.receive_count ||
@@ -664,6 +668,10 @@ void Queue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_se
     const MonoTime now = deps_.clock->Now();
     Advance(now, records);
     auto it = messages_.find(handle->seq);
+    if (it != messages_.end() &&
+        MessageCheckOf(it->second.content->message_id) != handle->message_check) {
+      it = messages_.end();
+    }
     std::optional<api::ApiError> error;
     if (it == messages_.end()) {
       error = api::Error(ErrorCode::kInvalidParameterValue,
