@@ -5,6 +5,7 @@
 //   wharf --version
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -70,6 +71,11 @@ int Serve(const server::Settings& settings) {
   }
   sqs::ServiceOptions sqs_options;
   sqs_options.region = settings.region;
+  sqs_options.body_memory_bytes = settings.body_memory_mb * 1024 * 1024;
+  if (sqs_options.body_memory_bytes == 0) {
+    sqs_options.body_memory_bytes = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) *
+                                    static_cast<int64_t>(sysconf(_SC_PAGE_SIZE)) / 4;
+  }
   if (settings.legacy_max_message_size > 0) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }

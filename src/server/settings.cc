@@ -35,6 +35,10 @@ const std::vector<Row>& Rows() {
       {{"--relaxed-sync-ms", "WHARF_RELAXED_SYNC_MS", std::to_string(d.relaxed_sync_ms),
         "Sync interval in relaxed durability."},
        &Bind<&Settings::relaxed_sync_ms>},
+      {{"--body-memory-mb", "WHARF_BODY_MEMORY_MB", "0",
+        "Message bodies kept in memory across all queues (MiB); beyond it new bodies stay on disk "
+        "and are read back when received. 0: a quarter of the machine's memory."},
+       &Bind<&Settings::body_memory_mb>},
       {{"--region", "WHARF_REGION", d.region,
         "Region Wharf serves; queue ARNs carry it. Set it to match policies written for another "
         "region."},

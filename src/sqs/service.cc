@@ -16,7 +16,9 @@ SqsService::SqsService(const Clock& clock, Scheduler& scheduler, storage::Store&
     : clock_(clock),
       store_(store),
       options_(std::move(options)),
-      registry_(QueueDeps{&clock_, &scheduler, &store_, &options_.limits}, options_.region) {}
+      budget_(options_.body_memory_bytes > 0 ? options_.body_memory_bytes : INT64_MAX),
+      registry_(QueueDeps{&clock_, &scheduler, &store_, &options_.limits, &budget_},
+                options_.region) {}
 
 api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueue(
     const api::RequestContext& ctx, const std::optional<std::string>& queue_url) {

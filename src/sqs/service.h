@@ -21,6 +21,9 @@ namespace wharf::sqs {
 struct ServiceOptions {
   std::string region = "us-east-1";
   Limits limits;
+  // Message bodies kept in memory, across all queues; beyond it bodies stay on disk (only with
+  // a durable store). 0: no limit.
+  int64_t body_memory_bytes = 0;
 };
 
 class SqsService {
@@ -33,6 +36,7 @@ class SqsService {
   const Limits& limits() const { return options_.limits; }
   const std::string& region() const { return options_.region; }
   QueueRegistry& queues() { return registry_; }
+  const BodyBudget& body_budget() const { return budget_; }
 
   // The queue a QueueUrl names (sqs-api.md §2.0): the last two path segments are
   // <account>/<name>; a bare name means the caller's account. MissingParameter when absent,
@@ -55,6 +59,7 @@ class SqsService {
   const Clock& clock_;
   storage::Store& store_;
   const ServiceOptions options_;
+  BodyBudget budget_;
   QueueRegistry registry_;
 };
 

@@ -150,6 +150,7 @@ Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOp
   store->dedup_ = store->handles_[4];
   store->committer_ = std::thread([s = store.get()] { s->Run(); });
   store->compactor_ = std::thread([s = store.get()] { s->Compact(); });
+  store->reader_ = std::thread([s = store.get()] { s->Read(); });
   return store;
 }
 
@@ -169,6 +170,12 @@ void RocksStore::Close() {
   }
   compact_cv_.notify_all();
   if (compactor_.joinable()) compactor_.join();
+  {
+    std::lock_guard lock(read_mu_);
+    read_stopping_ = true;
+  }
+  read_cv_.notify_all();
+  if (reader_.joinable()) reader_.join();
   std::lock_guard lock(mu_);
   closed_ = true;
   if (db_) {
@@ -294,6 +301,56 @@ void RocksStore::Run() {
   }
   for (auto& [ticket, done] : left)
     done(StorageError{StorageErrorCode::kClosed, "store is closed"});
+}
+
+void RocksStore::ReadMessages(uint64_t queue_id, std::vector<uint64_t> seqs, ReadDone done) {
+  {
+    std::lock_guard lock(read_mu_);
+    if (!read_stopping_) {
+      reads_.push_back(ReadRequest{queue_id, std::move(seqs), std::move(done)});
+      read_cv_.notify_one();
+      return;
+    }
+  }
+  done(StorageError{StorageErrorCode::kClosed, "store is closed"});
+}
+
+void RocksStore::Read() {
+  for (;;) {
+    std::vector<ReadRequest> requests;
+    {
+      std::unique_lock lock(read_mu_);
+      read_cv_.wait(lock, [&] { return read_stopping_ || !reads_.empty(); });
+      if (read_stopping_ && reads_.empty()) return;
+      requests.swap(reads_);
+    }
+    std::vector<std::string> keys;
+    for (const ReadRequest& r : requests) {
+      for (uint64_t seq : r.seqs) keys.push_back(MessageKey(r.queue_id, seq));
+    }
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->MultiGet(rocksdb::ReadOptions(), msg_, keys.size(), slices.data(), values.data(),
+                  statuses.data());
+    size_t k = 0;
+    for (ReadRequest& r : requests) {
+      std::vector<std::string> out(r.seqs.size());
+      std::optional<StorageError> error;
+      for (size_t i = 0; i < r.seqs.size(); ++i, ++k) {
+        if (statuses[k].ok()) {
+          out[i] = values[k].ToString();
+        } else if (!statuses[k].IsNotFound() && !error) {
+          error = FromRocks(statuses[k]);
+        }
+      }
+      if (error) {
+        r.done(std::move(*error));
+      } else {
+        r.done(std::move(out));
+      }
+    }
+  }
 }
 
 void RocksStore::Compact() {

@@ -57,6 +57,7 @@ class RocksStore final : public Store {
   uint64_t Append(std::vector<Record> records) override;
   void WhenDurable(uint64_t ticket, CommitDone done) override;
   StorageStatus Recover(RecoveryVisitor& visitor) override;
+  void ReadMessages(uint64_t queue_id, std::vector<uint64_t> seqs, ReadDone done) override;
 
   // Finishes queued commits and closes the database. Idempotent.
   void Close();
@@ -96,6 +97,20 @@ class RocksStore final : public Store {
   std::vector<uint64_t> compact_queues_;  // queue ids whose messages were range-deleted
   bool compact_stopping_ = false;
   std::thread compactor_;
+
+  // Reads of bodies kept only on disk, on their own thread so neither I/O threads nor the
+  // committer wait for the disk. Requests queued together are read with one MultiGet.
+  struct ReadRequest {
+    uint64_t queue_id;
+    std::vector<uint64_t> seqs;
+    ReadDone done;
+  };
+  void Read();
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<ReadRequest> reads_;
+  bool read_stopping_ = false;
+  std::thread reader_;
 };
 
 }  // namespace wharf::storage

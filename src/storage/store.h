@@ -48,6 +48,8 @@ struct StorageError {
 
 using StorageStatus = Status<StorageError>;
 using CommitDone = std::function<void(StorageStatus)>;
+// Message records read back (in the order asked; an empty string for a record that is gone).
+using ReadDone = std::function<void(Result<std::vector<std::string>, StorageError>)>;
 
 // What a backend hands back at startup: every queue record, then every message with its latest
 // state record (empty when the message was never received or delayed), in (queue, seq) order,
@@ -76,6 +78,9 @@ class Store {
   virtual void WhenDurable(uint64_t ticket, CommitDone done) = 0;
   // Replays the stored state into `visitor`. Called once, before serving.
   virtual StorageStatus Recover(RecoveryVisitor& visitor) = 0;
+  // Reads the message records of `seqs` of a queue, off the caller's thread, and calls `done`
+  // with them (possibly on another thread). Used for message bodies kept only on disk.
+  virtual void ReadMessages(uint64_t queue_id, std::vector<uint64_t> seqs, ReadDone done) = 0;
 
   void Commit(std::vector<Record> records, CommitDone done) {
     WhenDurable(Append(std::move(records)), std::move(done));
@@ -89,6 +94,9 @@ class MemoryStore final : public Store {
   uint64_t Append(std::vector<Record>) override { return 0; }
   void WhenDurable(uint64_t, CommitDone done) override { done(StorageStatus()); }
   StorageStatus Recover(RecoveryVisitor&) override { return {}; }
+  void ReadMessages(uint64_t, std::vector<uint64_t> seqs, ReadDone done) override {
+    done(std::vector<std::string>(seqs.size()));  // keeps nothing, so nothing is on "disk"
+  }
 };
 
 }  // namespace wharf::storage

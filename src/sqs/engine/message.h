@@ -27,6 +27,9 @@ struct MessageContent {
   std::optional<std::string> deduplication_id;
   std::string sender_id;
   int64_t sent_millis = 0;  // wall clock, SentTimestamp
+  // The body is not in memory (over the BodyBudget); `body` is empty and a receive reads the
+  // message record back from the store.
+  bool body_on_disk = false;
 };
 
 enum class MessageState : uint8_t { kDelayed, kVisible, kInFlight };
@@ -42,6 +45,7 @@ struct StoredMessage {
   uint32_t receive_count = 0;
   uint32_t receipt_nonce = 0;  // changes on every receive; part of the receipt handle
   int64_t first_receive_millis = 0;
+  uint32_t budget_bytes = 0;  // body bytes this message holds in the BodyBudget
 
   // Positions in the queue's heaps (IndexedHeap).
   size_t ready_pos = kNotInHeap;

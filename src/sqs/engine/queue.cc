@@ -122,6 +122,7 @@ bool Queue::HasReceivable() const {
 }
 
 void Queue::Publish(StoredMessage& m) {
+  PlaceBody(m);
   retention_.Push(&m);
   if (!identity_.fifo) {
     // Fair queues (sqs-api.md §5.17): messages of a standard queue that carry a MessageGroupId
@@ -171,7 +172,27 @@ void Queue::Remove(StoredMessage& m) {
     if (m.state == MessageState::kVisible) --fifo_visible_;
     groups_.Remove(&m);
   }
+  ReleaseBody(m);
   messages_.erase(m.seq);
+}
+
+void Queue::PlaceBody(StoredMessage& m) {
+  if (!deps_.budget || !deps_.store->durable() || m.content->body_on_disk) return;
+  const auto bytes = static_cast<int64_t>(m.content->body.size());
+  if (deps_.budget->TryReserve(bytes)) {
+    m.budget_bytes = static_cast<uint32_t>(bytes);
+    return;
+  }
+  auto cold = std::make_shared<MessageContent>(*m.content);
+  cold->body.clear();
+  cold->body.shrink_to_fit();
+  cold->body_on_disk = true;
+  m.content = std::move(cold);
+}
+
+void Queue::ReleaseBody(StoredMessage& m) {
+  if (m.budget_bytes > 0 && deps_.budget) deps_.budget->Release(m.budget_bytes);
+  m.budget_bytes = 0;
 }
 
 // --- queue-level changes ----------------------------------------------------------------------
@@ -268,6 +289,7 @@ void Queue::Purge(Done done) {
     timers_.Clear();
     retention_.Clear();
     groups_.Clear();
+    for (auto& [seq, m] : messages_) ReleaseBody(m);
     messages_.clear();
     delayed_count_ = 0;
     fifo_visible_ = 0;
@@ -299,6 +321,7 @@ void Queue::Close() {
     timers_.Clear();
     retention_.Clear();
     groups_.Clear();
+    for (auto& [seq, m] : messages_) ReleaseBody(m);
     messages_.clear();
     delayed_count_ = 0;
     fifo_visible_ = 0;

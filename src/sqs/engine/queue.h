@@ -31,6 +31,7 @@
 #include "api/error.h"
 #include "common/clock.h"
 #include "common/scheduler.h"
+#include "sqs/engine/body_budget.h"
 #include "sqs/engine/dedup_window.h"
 #include "sqs/engine/fifo_groups.h"
 #include "sqs/engine/message.h"
@@ -56,6 +57,7 @@ struct QueueDeps {
   Scheduler* scheduler = nullptr;
   storage::Store* store = nullptr;
   const Limits* limits = nullptr;
+  BodyBudget* budget = nullptr;  // null: every body stays in memory
 };
 
 struct NewMessage {
@@ -166,6 +168,11 @@ class Queue : public std::enable_shared_from_this<Queue> {
                                                             MonoTime now,
                                                             std::vector<storage::Record>& records);
   void Publish(StoredMessage& m);  // a new or restored message joins the ready structures
+  // Keeps the body in memory if the BodyBudget allows, otherwise swaps in a body-less copy.
+  void PlaceBody(StoredMessage& m);
+  void ReleaseBody(StoredMessage& m);
+  // Completes a receive, first reading back the bodies kept on disk.
+  void LoadBodiesThen(std::vector<ReceivedMessage> messages, ReceiveDone done);
   bool HasReceivable() const;
   int64_t InFlight() const;
   ReceivedMessage Snapshot(const StoredMessage& m) const;

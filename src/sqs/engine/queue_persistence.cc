@@ -25,14 +25,47 @@ void Queue::AnswerWhenDurable(uint64_t ticket, Done done) {
 
 void Queue::AnswerReceiveWhenDurable(uint64_t ticket, std::vector<ReceivedMessage> messages,
                                      ReceiveDone done) {
-  deps_.store->WhenDurable(ticket, [messages = std::move(messages),
+  deps_.store->WhenDurable(ticket, [self = shared_from_this(), messages = std::move(messages),
                                     done = std::move(done)](storage::StorageStatus s) mutable {
-    if (s.ok()) {
-      done(std::move(messages));
-    } else {
+    if (!s.ok()) {
       done(FromStorageError(s.error()));
+      return;
     }
+    self->LoadBodiesThen(std::move(messages), std::move(done));
   });
+}
+
+void Queue::LoadBodiesThen(std::vector<ReceivedMessage> messages, ReceiveDone done) {
+  std::vector<uint64_t> seqs;
+  for (const ReceivedMessage& m : messages) {
+    if (m.content->body_on_disk) seqs.push_back(m.seq);
+  }
+  if (seqs.empty()) {
+    done(std::move(messages));
+    return;
+  }
+  auto pending = std::make_shared<std::vector<ReceivedMessage>>(std::move(messages));
+  deps_.store->ReadMessages(
+      identity_.id, std::move(seqs),
+      [pending, done = std::move(done)](
+          Result<std::vector<std::string>, storage::StorageError> read) mutable {
+        if (!read.ok()) {
+          done(FromStorageError(read.error()));
+          return;
+        }
+        size_t k = 0;
+        for (ReceivedMessage& m : *pending) {
+          if (!m.content->body_on_disk) continue;
+          auto record = DecodeMessageRecord((*read)[k++]);
+          if (!record) {
+            // Deleted or expired meanwhile (the record is gone): nothing to deliver for it.
+            continue;
+          }
+          m.content = std::make_shared<MessageContent>(std::move(record->content));
+        }
+        std::erase_if(*pending, [](const ReceivedMessage& m) { return m.content->body_on_disk; });
+        done(std::move(*pending));
+      });
 }
 
 int64_t Queue::WallOf(MonoTime t) const {
