@@ -296,6 +296,8 @@ api::ApiResult<NewMessage> BuildMessage(SendFields f, SendKind kind, const Queue
   content->deduplication_id = std::move(f.deduplication_id);
   content->sender_id = ctx.sender_id;
   content->sent_millis = now_millis;
+  // On FIFO queues DelaySeconds may only be 0, which means "the queue's delay" (§2.7 step 7).
+  if (config.fifo) f.delay_seconds.reset();
   return NewMessage{std::move(content), f.delay_seconds};
 }
 

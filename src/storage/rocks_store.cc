@@ -1,6 +1,7 @@
 #include "storage/rocks_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/experimental.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
@@ -123,6 +124,13 @@ Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOp
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
   db_options.max_total_wal_size = 256 << 20;
+  // After an I/O error, stay failed instead of retrying flushes in the background: a flush
+  // retried after a failed one can hit an assertion in RocksDB 7.8 when the memtable holds
+  // range deletes (fixed upstream in facebook/rocksdb#12796). Wharf's contract is already
+  // "a failed write is sticky until restart", and nothing acknowledged depends on the retry.
+  db_options.max_bgerror_resume_count = 0;
+  // The WAL holds everything; flushing on close only adds another chance to hit the above.
+  db_options.avoid_flush_during_shutdown = true;
   if (options.env) db_options.env = options.env;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
@@ -362,15 +370,28 @@ void RocksStore::Compact() {
       if (compact_stopping_) return;
       queues.swap(compact_queues_);
     }
+    {
+      // After a failed write RocksDB is in an error state in which a manual compaction can
+      // hit an assertion in 7.8 (fixed upstream in facebook/rocksdb#12796). Reclaiming space
+      // can wait for a healthy restart.
+      std::lock_guard lock(mu_);
+      if (failed_from_) compaction_disabled_ = true;
+    }
+    if (compaction_disabled_) continue;
     for (uint64_t queue_id : queues) {
+      if (compaction_disabled_) break;
       const std::string from = MessageKey(queue_id, 0);
       const std::string to = QueueRangeEnd(queue_id, kMaxDedupKey);
       const rocksdb::Slice begin(from), end(to);
-      rocksdb::CompactRangeOptions options;
-      options.exclusive_manual_compaction = false;  // do not hold up background compactions
       for (auto* family : {msg_, state_, dedup_}) {
+        // Marks the SST files of the range for background compaction. Unlike CompactRange it
+        // never forces a memtable flush (the memtable's tombstones go with the next regular
+        // flush), which keeps it clear of the RocksDB 7.8 assertion described in Open().
         // Failures only delay reclaiming space; the data is already deleted.
-        db_->CompactRange(options, family, &begin, &end).PermitUncheckedError();
+        if (!rocksdb::experimental::SuggestCompactRange(db_.get(), family, &begin, &end).ok()) {
+          compaction_disabled_ = true;
+          break;
+        }
       }
     }
   }

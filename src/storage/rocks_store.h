@@ -96,6 +96,7 @@ class RocksStore final : public Store {
   std::condition_variable compact_cv_;
   std::vector<uint64_t> compact_queues_;  // queue ids whose messages were range-deleted
   bool compact_stopping_ = false;
+  bool compaction_disabled_ = false;  // compactor thread only
   std::thread compactor_;
 
   // Reads of bodies kept only on disk, on their own thread so neither I/O threads nor the

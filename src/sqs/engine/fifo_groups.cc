@@ -13,11 +13,10 @@ void FifoGroups::Refresh(Group& g) {
   const bool available = !g.messages.empty() && g.messages.front()->state == MessageState::kVisible;
   const bool listed = decltype(available_)::Contains(&g);
   if (available && !listed) {
+    g.turn = ++next_turn_;
     available_.Push(&g);
   } else if (!available && listed) {
     available_.Erase(&g);
-  } else if (available) {
-    available_.Fix(&g);  // the head may have changed
   }
 }
 

@@ -5,9 +5,10 @@
 // consecutive visible messages from each available group's head, so a group whose head is in
 // flight yields nothing and its order is never broken.
 //
-// Available groups sit in a heap ordered by their head's seq: the group that has waited longest
-// is served first, so one busy group cannot starve the others, and a receive never scans groups
-// that have nothing to give. Owned by its Queue; used only under the queue's lock.
+// Available groups are served round-robin: a group joins the back of the line whenever it
+// becomes available (a new group, or its head was deleted or became visible again), so one busy
+// group cannot starve the others, and a receive never scans groups that have nothing to give. Owned
+// by its Queue; used only under the queue's lock.
 
 #include <deque>
 #include <string>
@@ -53,18 +54,18 @@ class FifoGroups {
     std::string id;
     std::deque<StoredMessage*> messages;  // seq order
     size_t available_pos = kNotInHeap;
+    uint64_t turn = 0;  // when it last became available
   };
-  struct ByHeadSeq {
-    bool operator()(const Group* a, const Group* b) const {
-      return a->messages.front()->seq < b->messages.front()->seq;
-    }
+  struct ByTurn {
+    bool operator()(const Group* a, const Group* b) const { return a->turn < b->turn; }
   };
 
   Group* Find(const StoredMessage* m);
   void Refresh(Group& g);
 
   std::unordered_map<std::string, Group> groups_;
-  IndexedHeap<Group, ByHeadSeq, &Group::available_pos> available_;
+  IndexedHeap<Group, ByTurn, &Group::available_pos> available_;
+  uint64_t next_turn_ = 0;
 };
 
 }  // namespace wharf::sqs

@@ -52,6 +52,11 @@ class IndexedHeap {
   // Call after the key of `x` changed.
   void Fix(T* x) { Fix(x->*Pos); }
 
+  // Restores the heap order after the keys of many elements changed at once.
+  void Rebuild() {
+    for (size_t i = heap_.size() / 2; i-- > 0;) SiftDown(i);
+  }
+
   void Clear() {
     for (T* x : heap_) x->*Pos = kNotInHeap;
     heap_.clear();

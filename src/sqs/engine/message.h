@@ -35,8 +35,7 @@ struct MessageContent {
 enum class MessageState : uint8_t { kDelayed, kVisible, kInFlight };
 
 struct StoredMessage {
-  uint64_t seq = 0;       // per queue, increasing in send order
-  uint64_t fair_tag = 0;  // standard queues: position in the fair order (Queue::Publish)
+  uint64_t seq = 0;  // per queue, increasing in send order
   std::shared_ptr<const MessageContent> content;
   MonoTime sent_at{};  // monotonic twin of content->sent_millis, for retention
   MessageState state = MessageState::kVisible;
@@ -53,11 +52,9 @@ struct StoredMessage {
   size_t retention_pos = kNotInHeap;
 };
 
-// Visible messages of a standard queue leave in fair order, then send order (Queue::Publish).
-struct ByFairTag {
-  bool operator()(const StoredMessage* a, const StoredMessage* b) const {
-    return a->fair_tag < b->fair_tag || (a->fair_tag == b->fair_tag && a->seq < b->seq);
-  }
+// Visible messages of one group leave in send order.
+struct BySeq {
+  bool operator()(const StoredMessage* a, const StoredMessage* b) const { return a->seq < b->seq; }
 };
 // Delayed and in-flight messages come due by visible_at.
 struct ByVisibleAt {
@@ -72,7 +69,7 @@ struct BySentAt {
   }
 };
 
-using ReadyHeap = IndexedHeap<StoredMessage, ByFairTag, &StoredMessage::ready_pos>;
+using ReadyHeap = IndexedHeap<StoredMessage, BySeq, &StoredMessage::ready_pos>;
 using TimerHeap = IndexedHeap<StoredMessage, ByVisibleAt, &StoredMessage::timer_pos>;
 using RetentionHeap = IndexedHeap<StoredMessage, BySentAt, &StoredMessage::retention_pos>;
 

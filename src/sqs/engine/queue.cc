@@ -124,20 +124,6 @@ bool Queue::HasReceivable() const {
 void Queue::Publish(StoredMessage& m) {
   PlaceBody(m);
   retention_.Push(&m);
-  if (!identity_.fifo) {
-    // Fair queues (sqs-api.md §5.17): messages of a standard queue that carry a MessageGroupId
-    // are ordered by start-time fair queuing. Each group's messages get consecutive tags from
-    // max(virtual time, the group's last tag), and receives take the smallest tag, so a group
-    // with a large backlog cannot delay a quiet group's new message behind its backlog.
-    // Messages without a group get the current virtual time: plain send order.
-    uint64_t tag = virtual_time_ + 1;
-    if (m.content->group_id) {
-      uint64_t& last = group_tags_[*m.content->group_id];
-      tag = std::max(tag, last + 1);
-      last = tag;
-    }
-    m.fair_tag = tag;
-  }
   if (identity_.fifo) {
     if (m.state == MessageState::kVisible) ++fifo_visible_;
     if (m.state != MessageState::kVisible) timers_.Push(&m);
@@ -158,13 +144,13 @@ void Queue::MakeVisible(StoredMessage& m) {
   if (identity_.fifo) {
     ++fifo_visible_;
     groups_.Changed(&m);
-  } else {
-    ready_.Push(&m);
+    return;
   }
+  ready_.Push(&m);
 }
 
 void Queue::Remove(StoredMessage& m) {
-  if (ReadyHeap::Contains(&m)) ready_.Erase(&m);
+  if (FairReady::Contains(&m)) ready_.Erase(&m);
   if (TimerHeap::Contains(&m)) timers_.Erase(&m);
   if (RetentionHeap::Contains(&m)) retention_.Erase(&m);
   if (m.state == MessageState::kDelayed) --delayed_count_;
@@ -201,6 +187,7 @@ void Queue::SetAttributes(const api::StringPairs& attributes, const QueueTypeLoo
                           Done done) {
   AnswerLater later;
   std::vector<Record> records;
+  Completions completions;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
@@ -208,6 +195,7 @@ void Queue::SetAttributes(const api::StringPairs& attributes, const QueueTypeLoo
       later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
       return;
     }
+    const int64_t old_delay = config_.delay_seconds;
     api::ApiStatus applied =
         ApplyAttributes(config_, attributes, AttributeMode::kSet, *deps_.limits, lookup);
     if (!applied.ok()) {
@@ -216,10 +204,23 @@ void Queue::SetAttributes(const api::StringPairs& attributes, const QueueTypeLoo
     }
     config_.last_modified_timestamp = deps_.clock->WallMillis() / 1000;
     AddQueueRecord(records);
+    const MonoTime now = deps_.clock->Now();
+    if (identity_.fifo && config_.delay_seconds != old_delay) {
+      // On FIFO queues a new DelaySeconds applies to messages still delayed (§5.6).
+      for (StoredMessage* m : timers_.items()) {
+        if (m->state == MessageState::kDelayed) {
+          m->visible_at = m->sent_at + Seconds(config_.delay_seconds);
+        }
+      }
+      timers_.Rebuild();
+    }
     // A shorter retention period takes effect at once.
-    Advance(deps_.clock->Now(), records);
+    Advance(now, records);
+    ServeWaiters(now, completions);
+    ArmWakeTimer();
     ticket = Append(records);
   }
+  RunAll(completions);
   AnswerWhenDurable(ticket, std::move(done));
 }
 
@@ -462,15 +463,7 @@ std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds
     const int64_t n = std::max<int64_t>(0, std::min(max, room));
     groups_.TakeVisible(static_cast<size_t>(n), [&](StoredMessage* m) { take(*m); });
   } else {
-    while (static_cast<int64_t>(out.size()) < max && !ready_.empty()) {
-      StoredMessage& m = *ready_.Pop();
-      virtual_time_ = std::max(virtual_time_, m.fair_tag);
-      take(m);
-    }
-    // Groups whose last tag the virtual time has passed would start from it anyway.
-    if (group_tags_.size() > 1024 && ++fair_prune_counter_ % 1024 == 0) {
-      std::erase_if(group_tags_, [&](const auto& g) { return g.second <= virtual_time_; });
-    }
+    while (static_cast<int64_t>(out.size()) < max && !ready_.empty()) take(*ready_.Pop());
   }
   return out;
 }
@@ -487,15 +480,18 @@ std::optional<std::vector<ReceivedMessage>> Queue::ReplayAttempt(const std::stri
   for (const ReceiptHandle& h : it->second.handles) {
     auto m = messages_.find(h.seq);
     if (m == messages_.end() || m->second.state != MessageState::kInFlight ||
-        m->second.receive_count != h.receive_count || m->second.receipt_nonce != h.nonce) {
-      return std::nullopt;
+        m->second.receive_count != h.receive_count || m->second.receipt_nonce != h.nonce ||
+        m->second.visible_at != it->second.visible_at[same.size()]) {
+      return std::nullopt;  // deleted, received again, or its visibility was changed
     }
     same.push_back(&m->second);
   }
   std::vector<ReceivedMessage> out;
-  for (StoredMessage* m : same) {
+  for (size_t i = 0; i < same.size(); ++i) {
+    StoredMessage* m = same[i];
     m->received_at = now;
     m->visible_at = now + Seconds(it->second.visibility_seconds);
+    it->second.visible_at[i] = m->visible_at;  // a later retry replays this answer too
     timers_.Fix(m);
     AddStateRecord(records, *m);
     out.push_back(Snapshot(*m));
@@ -514,9 +510,12 @@ std::vector<ReceivedMessage> Queue::TakeFor(int64_t max, int64_t visibility_seco
     attempt.expires_millis = deps_.clock->WallMillis() + DedupWindow::kWindowMillis;
     attempt.visibility_seconds = visibility_seconds;
     attempt.handles.clear();
+    attempt.visible_at.clear();
     for (const ReceivedMessage& r : out) {
       auto h = DecodeReceiptHandle(r.receipt_handle);
-      if (h) attempt.handles.push_back(*h);
+      if (!h) continue;
+      attempt.handles.push_back(*h);
+      attempt.visible_at.push_back(messages_.at(h->seq).visible_at);
     }
   }
   return out;
@@ -634,6 +633,7 @@ void Queue::Delete(std::string_view receipt_handle, Done done) {
     return;
   }
   std::vector<Record> records;
+  Completions completions;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
@@ -668,11 +668,14 @@ void Queue::Delete(std::string_view receipt_handle, Done done) {
       // has run out, still deletes (sqs-api.md §2.10).
       AddDeleteRecord(records, m);
       Remove(m);
+      // Deleting a FIFO group's head unblocks the group: parked receivers may now get it.
+      if (identity_.fifo) ServeWaiters(deps_.clock->Now(), completions);
     }
     // A message already gone (deleted, purged, expired) deletes successfully again, once the
     // change that removed it is durable.
     ticket = Append(records);
   }
+  RunAll(completions);
   AnswerWhenDurable(ticket, std::move(done));
 }
 

@@ -33,6 +33,7 @@
 #include "common/scheduler.h"
 #include "sqs/engine/body_budget.h"
 #include "sqs/engine/dedup_window.h"
+#include "sqs/engine/fair_ready.h"
 #include "sqs/engine/fifo_groups.h"
 #include "sqs/engine/message.h"
 #include "sqs/engine/queue_config.h"
@@ -142,6 +143,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
     int64_t expires_millis = 0;
     int64_t visibility_seconds = 0;
     std::vector<ReceiptHandle> handles;
+    std::vector<MonoTime> visible_at;  // each message's deadline when the attempt was answered
   };
   using Completions = std::vector<std::function<void()>>;
   // A send waiting for its records to be durable.
@@ -204,10 +206,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   bool closed_ = false;
   uint64_t next_seq_ = 1;
   std::map<uint64_t, StoredMessage> messages_;  // by seq
-  ReadyHeap ready_;                             // standard queues: visible messages, fair order
-  uint64_t virtual_time_ = 0;                   // fair order: tag of the last taken
-  std::unordered_map<std::string, uint64_t> group_tags_;  // fair order: last tag per group
-  uint64_t fair_prune_counter_ = 0;
+  FairReady ready_;    // standard queues: visible messages, fair order between groups
   FifoGroups groups_;  // FIFO queues: groups and which of them have a visible head
   int64_t fifo_visible_ = 0;
   DedupWindow dedup_;

@@ -1,0 +1,33 @@
+#include "sqs/register.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string_view>
+
+#include "api/action.h"
+
+// Every row of the action table that Wharf implements has a handler; the rest have none (and the
+// dispatcher answers UnsupportedOperation for them).
+
+namespace wharf::sqs {
+namespace {
+
+const std::set<std::string_view> kNotImplemented = {"AddPermission", "RemovePermission",
+                                                    "StartMessageMoveTask", "CancelMessageMoveTask",
+                                                    "ListMessageMoveTasks"};
+
+TEST(RegisterHandlersTest, EveryImplementedActionHasAHandler) {
+  api::HandlerTable<SqsService> table;
+  RegisterHandlers(table);
+  int implemented = 0;
+  for (const api::ActionInfo& info : api::AllActions()) {
+    const bool expected = kNotImplemented.count(info.name) == 0;
+    EXPECT_EQ(table.Find(info.action) != nullptr, expected) << info.name;
+    implemented += expected;
+  }
+  EXPECT_EQ(implemented, 18);
+}
+
+}  // namespace
+}  // namespace wharf::sqs
