@@ -743,6 +743,12 @@ void Queue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_se
     }
   }
   RunAll(completions);
+  if (!identity_.fifo) {
+    // Like receives, a standard queue's visibility change need not wait for its sync
+    // (storage.md §6.3): losing it in a crash only makes the message visible earlier.
+    done({});
+    return;
+  }
   AnswerWhenDurable(ticket, std::move(done));
 }
 

@@ -25,6 +25,15 @@ void Queue::AnswerWhenDurable(uint64_t ticket, Done done) {
 
 void Queue::AnswerReceiveWhenDurable(uint64_t ticket, std::vector<ReceivedMessage> messages,
                                      ReceiveDone done) {
+  if (!identity_.fifo) {
+    // Standard queues answer a receive without waiting for its state record to be synced
+    // (storage.md §6.3): the record goes out with the next group commit, and a crash before
+    // that only makes the message visible again earlier, with a receive count one lower,
+    // which at-least-once delivery permits. FIFO receives wait: an early unlock of a group
+    // could let a second consumer into it.
+    LoadBodiesThen(std::move(messages), std::move(done));
+    return;
+  }
   deps_.store->WhenDurable(ticket, [self = shared_from_this(), messages = std::move(messages),
                                     done = std::move(done)](storage::StorageStatus s) mutable {
     if (!s.ok()) {
