@@ -127,11 +127,16 @@ Result<SqsService::RecoveryStats, std::string> SqsService::Recover() {
   return rebuilder.stats();
 }
 
-QueueTypeLookup SqsService::TypeLookup() {
-  return [this](std::string_view arn) -> std::optional<bool> {
+QueueTypeLookup SqsService::TypeLookup(std::string source_arn, std::string source_account) {
+  return [this, source_arn = std::move(source_arn), source_account = std::move(source_account)](
+             std::string_view arn) -> std::optional<DeadLetterTarget> {
     auto queue = registry_.FindByArn(arn);
-    if (!queue) return std::nullopt;
-    return queue->identity().fifo;
+    // A dead-letter queue must be in the source's account (and region, which FindByArn checks).
+    if (!queue || queue->identity().account_id != source_account) return std::nullopt;
+    const QueueConfig config = queue->config();
+    const bool allows =
+        !config.redrive_allow_policy || RedriveAllows(*config.redrive_allow_policy, source_arn);
+    return DeadLetterTarget{queue->identity().fifo, allows};
   };
 }
 

@@ -53,7 +53,7 @@ class SqsService {
   Result<RecoveryStats, std::string> Recover();
 
   // For RedrivePolicy checks: is there a queue with this ARN, and is it FIFO?
-  QueueTypeLookup TypeLookup();
+  QueueTypeLookup TypeLookup(std::string source_arn, std::string source_account);
 
  private:
   const Clock& clock_;

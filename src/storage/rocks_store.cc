@@ -88,6 +88,11 @@ void Apply(rocksdb::WriteBatch& batch, const Record& r, const Families& f) {
     case RecordType::kDedupDelete:
       batch.Delete(f.dedup, DedupKey(r.queue_id, r.key));
       return;
+    case RecordType::kMessageCopy:
+      // Resolved by the committer before the batch is built (CopyPayloads). A source that is
+      // gone (only possible if its queue was deleted meanwhile) leaves nothing to copy.
+      if (!r.payload.empty()) batch.Put(msg, MessageKey(r.queue_id, r.seq), r.payload);
+      return;
     case RecordType::kMessagePut:
       batch.Put(msg, MessageKey(r.queue_id, r.seq), r.payload);
       return;
@@ -256,6 +261,7 @@ void RocksStore::Run() {
       if (!group.empty()) {
         rocksdb::WriteBatch batch;
         const Families families{meta_, msg_, state_, dedup_};
+        CopyPayloads(group);
         for (const Record& r : group) Apply(batch, r, families);
         rocksdb::WriteOptions write_options;
         write_options.sync = strict;
@@ -358,6 +364,27 @@ void RocksStore::Read() {
         r.done(std::move(out));
       }
     }
+  }
+}
+
+void RocksStore::CopyPayloads(std::vector<Record>& group) {
+  for (Record& r : group) {
+    if (r.type != RecordType::kMessageCopy || !r.payload.empty()) continue;
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), msg_, MessageKey(r.src_queue_id, r.src_seq), &value);
+    // A source written in this same group is still in `group`: look there too.
+    if (s.IsNotFound()) {
+      for (const Record& earlier : group) {
+        if (&earlier == &r) break;
+        if (earlier.type == RecordType::kMessagePut && earlier.queue_id == r.src_queue_id &&
+            earlier.seq == r.src_seq) {
+          value = earlier.payload;
+          s = rocksdb::Status::OK();
+        }
+      }
+    }
+    r.payload = std::move(value);
   }
 }
 

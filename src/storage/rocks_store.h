@@ -67,6 +67,8 @@ class RocksStore final : public Store {
  private:
   explicit RocksStore(const RocksOptions& options);
   void Run();
+  // Fills the payload of kMessageCopy records from the source records (committer thread).
+  void CopyPayloads(std::vector<Record>& group);
 
   const RocksOptions options_;
   std::unique_ptr<rocksdb::DB> db_;

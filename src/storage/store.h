@@ -29,6 +29,8 @@ enum class RecordType : uint8_t {
   kQueuePurge,     // messages with seq below `seq` removed, and the queue's dedup entries
   kDedupPut,       // FIFO deduplication entry under `key`; payload = entry record
   kDedupDelete,    // FIFO deduplication entry under `key` expired
+  kMessageCopy,    // message record of (src_queue_id, src_seq) copied to (queue_id, seq): a move
+                   // to a dead-letter queue or back; the source was written in an earlier group
 };
 
 struct Record {
@@ -37,6 +39,8 @@ struct Record {
   uint64_t seq = 0;     // message sequence number within the queue (message records)
   std::string payload;  // versioned encoding owned by the writer of the record type
   std::string key;      // dedup records: the deduplication key
+  uint64_t src_queue_id = 0;  // kMessageCopy: where the record comes from
+  uint64_t src_seq = 0;
 };
 
 enum class StorageErrorCode : uint8_t { kIoError, kNoSpace, kCorruption, kClosed };

@@ -45,6 +45,8 @@ struct StoredMessage {
   uint32_t receipt_nonce = 0;  // changes on every receive; part of the receipt handle
   int64_t first_receive_millis = 0;
   uint32_t budget_bytes = 0;  // body bytes this message holds in the BodyBudget
+  // Set on a message moved to a dead-letter queue: the ARN of the queue it came from.
+  std::shared_ptr<const std::string> dead_letter_source_arn;
 
   // Positions in the queue's heaps (IndexedHeap).
   size_t ready_pos = kNotInHeap;
@@ -77,6 +79,7 @@ using RetentionHeap = IndexedHeap<StoredMessage, BySentAt, &StoredMessage::reten
 struct ReceivedMessage {
   std::shared_ptr<const MessageContent> content;
   uint64_t seq = 0;
+  std::shared_ptr<const std::string> dead_letter_source_arn;
   std::string receipt_handle;
   uint32_t receive_count = 0;
   int64_t first_receive_millis = 0;

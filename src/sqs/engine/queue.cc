@@ -297,9 +297,9 @@ void Queue::Purge(Done done) {
     // Purge also forgets deduplication ids (§2.14); the store drops them with the purge record.
     dedup_.Clear();
     attempts_.clear();
-    purged_below_ = next_seq_;
+    purged_below_ = next_seq_.load();
     if (deps_.store->durable()) {
-      records.push_back(Record{RecordType::kQueuePurge, identity_.id, next_seq_, {}});
+      records.push_back(Record{RecordType::kQueuePurge, identity_.id, purged_below_, {}});
     }
     ticket = Append(records);
   }
@@ -435,10 +435,13 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
 }
 
 ReceivedMessage Queue::Snapshot(const StoredMessage& m) const {
-  return ReceivedMessage{m.content, m.seq,
+  return ReceivedMessage{m.content,
+                         m.seq,
+                         m.dead_letter_source_arn,
                          EncodeReceiptHandle({identity_.id, m.seq, m.receive_count, m.receipt_nonce,
                                               MessageCheckOf(m.content->message_id)}),
-                         m.receive_count, m.first_receive_millis};
+                         m.receive_count,
+                         m.first_receive_millis};
 }
 
 std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds, MonoTime now,
@@ -457,13 +460,45 @@ std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds
     AddStateRecord(records, m);
     out.push_back(Snapshot(m));
   };
+  // Dead-letter redrive: a message already received maxReceiveCount times moves to the DLQ on
+  // this receive instead of being delivered (§5.10). Without a reachable DLQ it is delivered.
+  std::shared_ptr<Queue> dlq;
+  if (config_.redrive_policy && deps_.find_queue) {
+    dlq = deps_.find_queue(config_.redrive_policy->dead_letter_target_arn);
+    if (dlq.get() == this || (dlq && dlq->identity().fifo != identity_.fifo)) dlq.reset();
+  }
+  auto due = [&](const StoredMessage& m) {
+    return dlq && m.receive_count >= config_.redrive_policy->max_receive_count;
+  };
   if (identity_.fifo) {
     // FIFO: no error at the in-flight quota, just fewer messages (§5.14).
     const int64_t room = deps_.limits->max_inflight_standard - InFlight();
     const int64_t n = std::max<int64_t>(0, std::min(max, room));
-    groups_.TakeVisible(static_cast<size_t>(n), [&](StoredMessage* m) { take(*m); });
+    // A head due for the dead-letter queue leaves its group, which may unblock it: take again.
+    std::vector<StoredMessage*> dead;
+    for (int round = 0; round < 16 && static_cast<int64_t>(out.size()) < n; ++round) {
+      dead.clear();
+      groups_.TakeVisible(static_cast<size_t>(n) - out.size(), [&](StoredMessage* m) {
+        if (due(*m)) {
+          --fifo_visible_;
+          m->state = MessageState::kInFlight;  // blocks the group until it is moved below
+          dead.push_back(m);
+        } else {
+          take(*m);
+        }
+      });
+      if (dead.empty()) break;
+      for (StoredMessage* m : dead) Relocate(*m, dlq, /*back_to_source=*/false, now, records);
+    }
   } else {
-    while (static_cast<int64_t>(out.size()) < max && !ready_.empty()) take(*ready_.Pop());
+    while (static_cast<int64_t>(out.size()) < max && !ready_.empty()) {
+      StoredMessage& m = *ready_.Pop();
+      if (due(m)) {
+        Relocate(m, dlq, /*back_to_source=*/false, now, records);
+        continue;
+      }
+      take(m);
+    }
   }
   return out;
 }
@@ -525,6 +560,8 @@ void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
   AnswerLater later;
   std::vector<Record> records;
   std::vector<ReceivedMessage> messages;
+  std::vector<Relocation> moves;
+  bool parked = false;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
@@ -542,6 +579,7 @@ void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
     }
     const int64_t visibility = options.visibility_timeout.value_or(config_.visibility_timeout);
     messages = TakeFor(options.max_messages, visibility, options.attempt_id, now, records);
+    moves = std::exchange(moves_, {});
     ticket = Append(records);
     const int64_t wait = options.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
     if (messages.empty() && wait > 0) {
@@ -555,24 +593,36 @@ void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
         if (auto q = weak.lock()) q->OnWaitExpired(id);
       });
       ArmWakeTimer();
-      return;
+      parked = true;
     }
   }
-  AnswerReceiveWhenDurable(ticket, std::move(messages), std::move(done));
+  ScheduleRelocations(ticket, std::move(moves));
+  if (!parked) AnswerReceiveWhenDurable(ticket, std::move(messages), std::move(done));
 }
 
 void Queue::ServeWaiters(MonoTime now, Completions& completions) {
   while (!waiters_.empty() && HasReceivable()) {
-    Waiter w = std::move(waiters_.front());
-    waiter_index_.erase(w.id);
-    waiters_.pop_front();
-    if (w.timer) deps_.scheduler->Cancel(w.timer);
+    Waiter& w = waiters_.front();
     std::vector<Record> records;
     std::vector<ReceivedMessage> messages =
         TakeFor(w.max_messages, w.visibility_seconds, w.attempt_id, now, records);
+    std::vector<Relocation> moves = std::exchange(moves_, {});
     const uint64_t ticket = Append(records);
+    if (!moves.empty()) {
+      completions.push_back(
+          [self = shared_from_this(), ticket, moves = std::move(moves)]() mutable {
+            self->ScheduleRelocations(ticket, std::move(moves));
+          });
+    }
+    // Nothing to give after all (everything went to the dead-letter queue, or the FIFO
+    // in-flight quota is reached): the receiver stays parked.
+    if (messages.empty()) break;
+    Waiter served = std::move(w);
+    waiter_index_.erase(served.id);
+    waiters_.pop_front();
+    if (served.timer) deps_.scheduler->Cancel(served.timer);
     completions.push_back([self = shared_from_this(), ticket, messages = std::move(messages),
-                           done = std::move(w.done)]() mutable {
+                           done = std::move(served.done)]() mutable {
       self->AnswerReceiveWhenDurable(ticket, std::move(messages), std::move(done));
     });
   }

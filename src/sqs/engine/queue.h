@@ -17,6 +17,7 @@
 // answered only in the commit's completion. Sends are committed before they are applied, so a
 // message becomes receivable only once durable.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -53,12 +54,29 @@ struct QueueIdentity {
   bool dedup_by_group = false;  // DeduplicationScope=messageGroup at creation (§5.13)
 };
 
+class Queue;
+
 struct QueueDeps {
   const Clock* clock = nullptr;
   Scheduler* scheduler = nullptr;
   storage::Store* store = nullptr;
   const Limits* limits = nullptr;
   BodyBudget* budget = nullptr;  // null: every body stays in memory
+  // Finds a queue by ARN (dead-letter targets, move-task destinations). Takes the registry's
+  // lock, which may be taken under a queue's lock (lock order: queue, then registry).
+  std::function<std::shared_ptr<Queue>(std::string_view arn)> find_queue;
+};
+
+// A message leaving one queue for another (dead-letter move, or redrive by a move task),
+// written as one atomic group of records and placed in the destination once durable.
+struct Relocation {
+  std::shared_ptr<Queue> destination;
+  uint64_t seq = 0;  // in the destination
+  std::shared_ptr<const MessageContent> content;
+  uint32_t receive_count = 0;
+  int64_t first_receive_millis = 0;
+  std::shared_ptr<const std::string> dead_letter_source_arn;
+  MonoTime enqueued_at{};
 };
 
 struct NewMessage {
@@ -129,6 +147,17 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void Delete(std::string_view receipt_handle, Done done);
   void ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds, Done done);
 
+  // --- dead-letter queues and move tasks ---
+  // Places a message relocated here by another queue (after its records are durable).
+  void AcceptRelocated(Relocation relocation);
+  // Moves up to `max` visible messages out (a move task): each to `fixed_destination` when
+  // given, else back to the queue named by its DeadLetterQueueSourceArn. `done` gets how many
+  // moved (once durable) or the error that stops the task (a destination that no longer
+  // exists: QueueDoesNotExist).
+  using MoveDone = std::function<void(api::ApiResult<int64_t>)>;
+  void MoveOut(int64_t max, const std::shared_ptr<Queue>& fixed_destination, MoveDone done);
+  uint64_t ReserveSeq() { return next_seq_.fetch_add(1); }
+
  private:
   struct Waiter {
     uint64_t id;
@@ -178,6 +207,11 @@ class Queue : public std::enable_shared_from_this<Queue> {
   bool HasReceivable() const;
   int64_t InFlight() const;
   ReceivedMessage Snapshot(const StoredMessage& m) const;
+  // Appends the records of moving `m` to `destination` and removes it here.
+  void Relocate(StoredMessage& m, const std::shared_ptr<Queue>& destination, bool back_to_source,
+                MonoTime now, std::vector<storage::Record>& records);
+  // Places relocations in their destinations once `ticket` is durable. Call without `mu_`.
+  void ScheduleRelocations(uint64_t ticket, std::vector<Relocation> moves);
   void ServeWaiters(MonoTime now, Completions& completions);
   void ArmWakeTimer();
   void OnWake();
@@ -204,14 +238,15 @@ class Queue : public std::enable_shared_from_this<Queue> {
   QueueConfig config_;
   api::StringPairs tags_;
   bool closed_ = false;
-  uint64_t next_seq_ = 1;
+  std::atomic<uint64_t> next_seq_{1};  // atomic: a queue moving a message here reserves a seq
   std::map<uint64_t, StoredMessage> messages_;  // by seq
   FairReady ready_;    // standard queues: visible messages, fair order between groups
   FifoGroups groups_;  // FIFO queues: groups and which of them have a visible head
   int64_t fifo_visible_ = 0;
   DedupWindow dedup_;
   std::unordered_map<std::string, Attempt> attempts_;
-  TimerHeap timers_;  // delayed and in-flight messages
+  std::vector<Relocation> moves_;  // relocations appended under mu_, not yet scheduled
+  TimerHeap timers_;               // delayed and in-flight messages
   RetentionHeap retention_;
   int64_t delayed_count_ = 0;
   std::optional<MonoTime> last_purge_;

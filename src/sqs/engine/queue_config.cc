@@ -87,10 +87,16 @@ api::ApiResult<RedrivePolicy> ParseRedrivePolicy(std::string_view text, bool sou
                                   ", valid values are from 1 to 1000 both inclusive.");
   }
   policy.max_receive_count = *n;
-  std::optional<bool> target_fifo = lookup ? lookup(policy.dead_letter_target_arn) : std::nullopt;
-  if (!target_fifo) return RedriveError(text, "Dead letter target does not exist.");
-  if (*target_fifo != source_is_fifo) {
+  std::optional<DeadLetterTarget> target =
+      lookup ? lookup(policy.dead_letter_target_arn) : std::nullopt;
+  if (!target) return RedriveError(text, "Dead letter target does not exist.");
+  if (target->fifo != source_is_fifo) {
     return RedriveError(text, "Dead-letter queue must be same type of queue as the source.");
+  }
+  if (!target->allows_source) {
+    return RedriveError(text,
+                        "The dead-letter queue's RedriveAllowPolicy does not allow this queue as "
+                        "a source.");
   }
   return policy;
 }
@@ -127,6 +133,30 @@ api::ApiStatus ValidateRedriveAllowPolicy(std::string_view text) {
   }
   return {};
 }
+
+}  // namespace
+
+bool RedriveAllows(std::string_view redrive_allow_policy, std::string_view source_arn) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(redrive_allow_policy.data(), redrive_allow_policy.size()).get(root) !=
+      simdjson::SUCCESS) {
+    return true;  // validated when set; an unreadable policy cannot exist
+  }
+  std::string_view permission;
+  if (root["redrivePermission"].get(permission) != simdjson::SUCCESS) return true;
+  if (permission == "allowAll") return true;
+  if (permission == "denyAll") return false;
+  simdjson::dom::array sources;
+  if (root["sourceQueueArns"].get(sources) != simdjson::SUCCESS) return false;
+  for (simdjson::dom::element arn : sources) {
+    std::string_view value;
+    if (arn.get(value) == simdjson::SUCCESS && value == source_arn) return true;
+  }
+  return false;
+}
+
+namespace {
 
 bool IsJsonObject(std::string_view text) {
   simdjson::dom::parser parser;
@@ -332,7 +362,9 @@ bool AttributeMatches(const QueueConfig& config, std::string_view name, std::str
   QueueConfig scratch = config;
   Limits limits;
   // The DLQ's existence was checked when the policy was set; compare the values only.
-  QueueTypeLookup any = [&](std::string_view) { return std::optional<bool>(config.fifo); };
+  QueueTypeLookup any = [&](std::string_view) {
+    return std::optional<DeadLetterTarget>(DeadLetterTarget{config.fifo, true});
+  };
   api::StringPairs one{{std::string(name), std::string(given)}};
   if (!ApplyAttributes(scratch, one, AttributeMode::kSet, limits, any).ok()) return false;
   return ReportedValue(scratch, name) == ReportedValue(config, name) &&

@@ -50,8 +50,17 @@ struct QueueCounters {
 
 enum class AttributeMode : uint8_t { kCreate, kSet };
 
-// Answers "does a queue with this ARN exist, and is it FIFO?" for RedrivePolicy checks.
-using QueueTypeLookup = std::function<std::optional<bool>(std::string_view arn)>;
+// What a RedrivePolicy check needs to know about its dead-letter target: whether it exists for
+// the source (same account and region), its type, and whether its RedriveAllowPolicy admits the
+// source. nullopt: no such queue for this source.
+struct DeadLetterTarget {
+  bool fifo = false;
+  bool allows_source = true;
+};
+using QueueTypeLookup = std::function<std::optional<DeadLetterTarget>(std::string_view arn)>;
+
+// Whether a RedriveAllowPolicy (JSON, §3.3) lets `source_arn` use its queue as dead-letter queue.
+bool RedriveAllows(std::string_view redrive_allow_policy, std::string_view source_arn);
 
 // Validates `attributes` against `config` and applies them to it; on error `config` is left
 // unchanged. For kCreate, `config.fifo` must already reflect FifoQueue.

@@ -98,6 +98,8 @@ void Queue::AddStateRecord(std::vector<Record>& records, const StoredMessage& m)
   s.receive_count = m.receive_count;
   s.receipt_nonce = m.receipt_nonce;
   s.first_receive_millis = m.first_receive_millis;
+  s.enqueued_millis = WallOf(m.sent_at);
+  if (m.dead_letter_source_arn) s.dead_letter_source_arn = *m.dead_letter_source_arn;
   records.push_back(Record{RecordType::kMessageState, identity_.id, m.seq, EncodeStateRecord(s)});
 }
 
@@ -132,7 +134,7 @@ void Queue::Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
   const MonoTime now = deps_.clock->Now();
   const int64_t wall = deps_.clock->WallMillis();
   auto mono = [&](int64_t millis) { return now + Millis(millis - wall); };
-  next_seq_ = std::max(next_seq_, seq + 1);
+  next_seq_.store(std::max(next_seq_.load(), seq + 1));
   auto [it, inserted] = messages_.try_emplace(seq);
   StoredMessage& m = it->second;
   m.seq = seq;
@@ -148,6 +150,10 @@ void Queue::Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
     m.visible_at = mono(state->visible_at_millis);
     m.state =
         state->state == MessageState::kInFlight ? MessageState::kInFlight : MessageState::kVisible;
+    if (state->enqueued_millis != 0) m.sent_at = mono(state->enqueued_millis);
+    if (state->dead_letter_source_arn) {
+      m.dead_letter_source_arn = std::make_shared<std::string>(*state->dead_letter_source_arn);
+    }
   } else if (visible_at_millis > wall) {
     m.state = MessageState::kDelayed;
     m.visible_at = mono(visible_at_millis);

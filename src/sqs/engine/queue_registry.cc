@@ -13,7 +13,12 @@ std::string_view PartitionOf(std::string_view region) {
 }
 
 QueueRegistry::QueueRegistry(QueueDeps deps, std::string region)
-    : deps_(deps), region_(std::move(region)) {}
+    : deps_(WithLookup(std::move(deps))), region_(std::move(region)) {}
+
+QueueDeps QueueRegistry::WithLookup(QueueDeps deps) {
+  deps.find_queue = [this](std::string_view arn) { return FindByArn(arn); };
+  return deps;
+}
 
 std::string QueueRegistry::Key(std::string_view account, std::string_view name) {
   std::string key(account);

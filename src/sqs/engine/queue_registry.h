@@ -53,6 +53,8 @@ class QueueRegistry {
 
  private:
   static std::string Key(std::string_view account, std::string_view name);
+  // The queues' dependencies, with find_queue pointing at this registry.
+  QueueDeps WithLookup(QueueDeps deps);
 
   const QueueDeps deps_;
   const std::string region_;

@@ -164,6 +164,8 @@ std::string EncodeStateRecord(const StateRecord& s) {
   w.Varint(s.receive_count);
   w.Varint(s.receipt_nonce);
   w.Signed(s.first_receive_millis);
+  w.Signed(s.enqueued_millis);
+  w.OptionalBytes(s.dead_letter_source_arn);
   return out;
 }
 
@@ -179,6 +181,8 @@ std::optional<StateRecord> DecodeStateRecord(std::string_view payload) {
   s.receive_count = static_cast<uint32_t>(r.Varint());
   s.receipt_nonce = static_cast<uint32_t>(r.Varint());
   s.first_receive_millis = r.Signed();
+  s.enqueued_millis = r.Signed();
+  s.dead_letter_source_arn = r.OptionalBytes();
   if (!r.ok() || !r.done()) return std::nullopt;
   return s;
 }

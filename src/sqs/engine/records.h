@@ -44,6 +44,9 @@ struct StateRecord {
   uint32_t receive_count = 0;
   uint32_t receipt_nonce = 0;
   int64_t first_receive_millis = 0;
+  // When the message entered this queue (retention counts from it); 0: its SentTimestamp.
+  int64_t enqueued_millis = 0;
+  std::optional<std::string> dead_letter_source_arn;  // set on messages in a dead-letter queue
 };
 
 std::string EncodeStateRecord(const StateRecord& state);

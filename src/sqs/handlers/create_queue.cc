@@ -22,8 +22,9 @@ void CreateQueue(SqsService& s, const RequestContext& ctx, a::CreateQueueInput i
   config.maximum_message_size = s.limits().max_message_size;
   config.created_timestamp = s.clock().WallMillis() / 1000;
   config.last_modified_timestamp = config.created_timestamp;
-  if (auto applied = ApplyAttributes(config, in.attributes, AttributeMode::kCreate, s.limits(),
-                                     s.TypeLookup());
+  if (auto applied = ApplyAttributes(
+          config, in.attributes, AttributeMode::kCreate, s.limits(),
+          s.TypeLookup(s.queues().ArnOf(ctx.account_id, *in.queue_name), ctx.account_id));
       !applied.ok()) {
     return reply.Fail(std::move(applied).error());
   }

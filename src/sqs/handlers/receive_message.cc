@@ -59,6 +59,9 @@ a::Message Render(const ReceivedMessage& received, bool fifo, const SystemAttrib
   if (c.group_id && system.Wants("MessageGroupId")) {
     m.attributes.emplace_back("MessageGroupId", *c.group_id);
   }
+  if (received.dead_letter_source_arn && system.Wants("DeadLetterQueueSourceArn")) {
+    m.attributes.emplace_back("DeadLetterQueueSourceArn", *received.dead_letter_source_arn);
+  }
   if (fifo) {
     if (c.deduplication_id && system.Wants("MessageDeduplicationId")) {
       m.attributes.emplace_back("MessageDeduplicationId", *c.deduplication_id);

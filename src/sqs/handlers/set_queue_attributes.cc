@@ -10,7 +10,9 @@ void SetQueueAttributes(SqsService& s, const RequestContext& ctx, a::SetQueueAtt
   auto queue = s.ResolveQueue(ctx, in.queue_url);
   if (!queue.ok()) return reply.Fail(std::move(queue).error());
   if (in.attributes.empty()) return reply.Fail(MissingParameter("Attributes"));
-  (*queue)->SetAttributes(in.attributes, s.TypeLookup(), AnswerEmpty(std::move(reply)));
+  const QueueIdentity& id = (*queue)->identity();
+  (*queue)->SetAttributes(in.attributes, s.TypeLookup(id.arn, id.account_id),
+                          AnswerEmpty(std::move(reply)));
 }
 
 }  // namespace wharf::sqs
