@@ -17,6 +17,9 @@ void RegisterHandlers(api::HandlerTable<SqsService>& table) {
   table.Add<&UntagQueue>(Action::kUntagQueue);
   table.Add<&ListQueueTags>(Action::kListQueueTags);
   table.Add<&ListDeadLetterSourceQueues>(Action::kListDeadLetterSourceQueues);
+  table.Add<&StartMessageMoveTask>(Action::kStartMessageMoveTask);
+  table.Add<&CancelMessageMoveTask>(Action::kCancelMessageMoveTask);
+  table.Add<&ListMessageMoveTasks>(Action::kListMessageMoveTasks);
   table.Add<&SendMessage>(Action::kSendMessage);
   table.Add<&SendMessageBatch>(Action::kSendMessageBatch);
   table.Add<&ReceiveMessage>(Action::kReceiveMessage);

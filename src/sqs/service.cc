@@ -18,7 +18,17 @@ SqsService::SqsService(const Clock& clock, Scheduler& scheduler, storage::Store&
       options_(std::move(options)),
       budget_(options_.body_memory_bytes > 0 ? options_.body_memory_bytes : INT64_MAX),
       registry_(QueueDeps{&clock_, &scheduler, &store_, &options_.limits, &budget_},
-                options_.region) {}
+                options_.region),
+      move_tasks_(clock_, scheduler, store_, registry_) {}
+
+bool SqsService::IsDeadLetterQueue(std::string_view arn, std::string_view account) {
+  for (const auto& queue : registry_.All()) {
+    if (queue->identity().account_id != account) continue;
+    const QueueConfig config = queue->config();
+    if (config.redrive_policy && config.redrive_policy->dead_letter_target_arn == arn) return true;
+  }
+  return false;
+}
 
 api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueue(
     const api::RequestContext& ctx, const std::optional<std::string>& queue_url) {
@@ -57,7 +67,7 @@ namespace {
 
 class Rebuilder final : public storage::RecoveryVisitor {
  public:
-  explicit Rebuilder(QueueRegistry& registry) : registry_(registry) {}
+  Rebuilder(QueueRegistry& registry, MoveTasks& tasks) : registry_(registry), tasks_(tasks) {}
 
   void Queue(uint64_t queue_id, std::string_view payload) override {
     if (!error_.empty()) return;
@@ -107,11 +117,14 @@ class Rebuilder final : public storage::RecoveryVisitor {
     queue->second->RestoreDedup(std::string(key), std::move(*entry));
   }
 
+  void Task(std::string_view, std::string_view payload) override { tasks_.Restore(payload); }
+
   const std::string& error() const { return error_; }
   const SqsService::RecoveryStats& stats() const { return stats_; }
 
  private:
   QueueRegistry& registry_;
+  MoveTasks& tasks_;
   std::unordered_map<uint64_t, std::shared_ptr<sqs::Queue>> queues_;
   SqsService::RecoveryStats stats_;
   std::string error_;
@@ -120,7 +133,7 @@ class Rebuilder final : public storage::RecoveryVisitor {
 }  // namespace
 
 Result<SqsService::RecoveryStats, std::string> SqsService::Recover() {
-  Rebuilder rebuilder(registry_);
+  Rebuilder rebuilder(registry_, move_tasks_);
   storage::StorageStatus status = store_.Recover(rebuilder);
   if (!status.ok()) return "storage: " + status.error().detail;
   if (!rebuilder.error().empty()) return rebuilder.error();

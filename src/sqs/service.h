@@ -14,6 +14,7 @@
 #include "common/scheduler.h"
 #include "sqs/engine/queue_registry.h"
 #include "sqs/limits.h"
+#include "sqs/move_tasks.h"
 #include "storage/store.h"
 
 namespace wharf::sqs {
@@ -37,6 +38,9 @@ class SqsService {
   const std::string& region() const { return options_.region; }
   QueueRegistry& queues() { return registry_; }
   const BodyBudget& body_budget() const { return budget_; }
+  MoveTasks& move_tasks() { return move_tasks_; }
+  // Whether some queue of `account` uses the queue with this ARN as its dead-letter queue.
+  bool IsDeadLetterQueue(std::string_view arn, std::string_view account);
 
   // The queue a QueueUrl names (sqs-api.md §2.0): the last two path segments are
   // <account>/<name>; a bare name means the caller's account. MissingParameter when absent,
@@ -61,6 +65,7 @@ class SqsService {
   const ServiceOptions options_;
   BodyBudget budget_;
   QueueRegistry registry_;
+  MoveTasks move_tasks_;
 };
 
 // MissingParameter "The request must contain the parameter <name>."

@@ -12,6 +12,7 @@ namespace wharf::storage {
 namespace {
 
 constexpr char kMetaQueue = 'Q';
+constexpr char kMetaTask = 'T';
 
 std::string QueueKey(uint64_t queue_id) {
   std::string key(1, kMetaQueue);
@@ -84,6 +85,9 @@ void Apply(rocksdb::WriteBatch& batch, const Record& r, const Families& f) {
     }
     case RecordType::kDedupPut:
       batch.Put(f.dedup, DedupKey(r.queue_id, r.key), r.payload);
+      return;
+    case RecordType::kTaskPut:
+      batch.Put(meta, std::string(1, kMetaTask) + r.key, r.payload);
       return;
     case RecordType::kDedupDelete:
       batch.Delete(f.dedup, DedupKey(r.queue_id, r.key));
@@ -465,6 +469,14 @@ StorageStatus RocksStore::Recover(RecoveryVisitor& visitor) {
                   std::string_view(dedup->value().data(), dedup->value().size()));
   }
   if (!dedup->status().ok()) return FromRocks(dedup->status());
+  std::unique_ptr<rocksdb::Iterator> tasks(db_->NewIterator(rocksdb::ReadOptions(), meta_));
+  for (tasks->Seek(std::string(1, kMetaTask)); tasks->Valid(); tasks->Next()) {
+    const rocksdb::Slice key = tasks->key();
+    if (key.size() < 1 || key[0] != kMetaTask) break;
+    visitor.Task(std::string_view(key.data() + 1, key.size() - 1),
+                 std::string_view(tasks->value().data(), tasks->value().size()));
+  }
+  if (!tasks->status().ok()) return FromRocks(tasks->status());
   return {};
 }
 

@@ -29,6 +29,7 @@ enum class RecordType : uint8_t {
   kQueuePurge,     // messages with seq below `seq` removed, and the queue's dedup entries
   kDedupPut,       // FIFO deduplication entry under `key`; payload = entry record
   kDedupDelete,    // FIFO deduplication entry under `key` expired
+  kTaskPut,        // message move task under `key` (its id); payload = task record
   kMessageCopy,    // message record of (src_queue_id, src_seq) copied to (queue_id, seq): a move
                    // to a dead-letter queue or back; the source was written in an earlier group
 };
@@ -36,9 +37,9 @@ enum class RecordType : uint8_t {
 struct Record {
   RecordType type;
   uint64_t queue_id = 0;
-  uint64_t seq = 0;     // message sequence number within the queue (message records)
-  std::string payload;  // versioned encoding owned by the writer of the record type
-  std::string key;      // dedup records: the deduplication key
+  uint64_t seq = 0;           // message sequence number within the queue (message records)
+  std::string payload;        // versioned encoding owned by the writer of the record type
+  std::string key;            // dedup records: the deduplication key
   uint64_t src_queue_id = 0;  // kMessageCopy: where the record comes from
   uint64_t src_seq = 0;
 };
@@ -57,7 +58,7 @@ using ReadDone = std::function<void(Result<std::vector<std::string>, StorageErro
 
 // What a backend hands back at startup: every queue record, then every message with its latest
 // state record (empty when the message was never received or delayed), in (queue, seq) order,
-// then every FIFO deduplication entry.
+// then every FIFO deduplication entry, then every message move task.
 class RecoveryVisitor {
  public:
   virtual ~RecoveryVisitor() = default;
@@ -65,6 +66,7 @@ class RecoveryVisitor {
   virtual void Message(uint64_t queue_id, uint64_t seq, std::string_view message,
                        std::string_view state) = 0;
   virtual void Dedup(uint64_t queue_id, std::string_view key, std::string_view payload) = 0;
+  virtual void Task(std::string_view /*id*/, std::string_view /*payload*/) {}
 };
 
 class Store {

@@ -91,6 +91,13 @@ api::ApiStatus ValidateBatch(const std::vector<const std::optional<std::string>*
   return {};
 }
 
+bool LooksLikeArn(std::string_view arn) {
+  if (arn.substr(0, 4) != "arn:") return false;
+  size_t colons = 0;
+  for (char c : arn) colons += c == ':';
+  return colons >= 5 && arn.back() != ':';
+}
+
 api::sqs::BatchResultErrorEntry FailedEntry(std::string id, const api::ApiError& error) {
   const api::ErrorInfo& info = api::InfoOf(error.code);
   api::sqs::BatchResultErrorEntry entry;

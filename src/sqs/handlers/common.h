@@ -47,6 +47,9 @@ std::vector<const std::optional<std::string>*> IdsOf(const std::vector<Entry>& e
   return ids;
 }
 
+// arn:<partition>:<service>:<region>:<account-id>:<resource-id>, loosely (format errors only).
+bool LooksLikeArn(std::string_view arn);
+
 // A per-entry failure as BatchResultErrorEntry reports it: the Query-style code in both
 // protocols (§2.8).
 api::sqs::BatchResultErrorEntry FailedEntry(std::string id, const api::ApiError& error);

@@ -37,6 +37,16 @@ ApiResult<a::ListQueueTagsOutput> ListQueueTags(SqsService& s, const RequestCont
 ApiResult<a::ListDeadLetterSourceQueuesOutput> ListDeadLetterSourceQueues(
     SqsService& s, const RequestContext& ctx, a::ListDeadLetterSourceQueuesInput& in);
 
+ApiResult<a::StartMessageMoveTaskOutput> StartMessageMoveTask(SqsService& s,
+                                                              const RequestContext& ctx,
+                                                              a::StartMessageMoveTaskInput& in);
+ApiResult<a::CancelMessageMoveTaskOutput> CancelMessageMoveTask(SqsService& s,
+                                                                const RequestContext& ctx,
+                                                                a::CancelMessageMoveTaskInput& in);
+ApiResult<a::ListMessageMoveTasksOutput> ListMessageMoveTasks(SqsService& s,
+                                                              const RequestContext& ctx,
+                                                              a::ListMessageMoveTasksInput& in);
+
 void SendMessage(SqsService& s, const RequestContext& ctx, a::SendMessageInput in,
                  Reply<a::SendMessageOutput> reply);
 void SendMessageBatch(SqsService& s, const RequestContext& ctx, a::SendMessageBatchInput in,

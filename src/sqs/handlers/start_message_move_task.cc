@@ -1,0 +1,54 @@
+// StartMessageMoveTask (sqs-api.md §2.18, §5.11).
+
+#include "sqs/handlers/common.h"
+#include "sqs/handlers/handlers.h"
+
+namespace wharf::sqs {
+
+ApiResult<a::StartMessageMoveTaskOutput> StartMessageMoveTask(SqsService& s,
+                                                              const RequestContext& ctx,
+                                                              a::StartMessageMoveTaskInput& in) {
+  if (!in.source_arn || in.source_arn->empty()) return MissingParameter("SourceArn");
+  if (!LooksLikeArn(*in.source_arn)) {
+    return api::Error(api::ErrorCode::kInvalidParameterValue,
+                      "You must use this format to specify the SourceArn: "
+                      "arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
+  }
+  if (in.destination_arn && !LooksLikeArn(*in.destination_arn)) {
+    return api::Error(api::ErrorCode::kInvalidParameterValue,
+                      "You must use this format to specify the DestinationArn: "
+                      "arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
+  }
+  const auto& rate = in.max_number_of_messages_per_second;
+  if (rate && (*rate < 1 || *rate > 500)) {
+    return InvalidParameterValue(std::to_string(*rate), "MaxNumberOfMessagesPerSecond",
+                                 "Must be between 1 and 500.");
+  }
+  auto source = s.queues().FindByArn(*in.source_arn);
+  if (!source || source->identity().account_id != ctx.account_id) {
+    return api::Error(api::ErrorCode::kResourceNotFound,
+                      "The resource that you specified for the SourceArn parameter doesn't "
+                      "exist.");
+  }
+  if (!s.IsDeadLetterQueue(*in.source_arn, ctx.account_id)) {
+    return api::Error(api::ErrorCode::kInvalidParameterValue,
+                      "Source queue must be configured as a Dead Letter Queue.");
+  }
+  if (in.destination_arn) {
+    auto destination = s.queues().FindByArn(*in.destination_arn);
+    if (!destination || destination->identity().account_id != ctx.account_id) {
+      return api::Error(api::ErrorCode::kResourceNotFound,
+                        "The resource that you specified for the DestinationArn parameter "
+                        "doesn't exist.");
+    }
+    if (destination->identity().fifo != source->identity().fifo) {
+      return api::Error(api::ErrorCode::kInvalidParameterValue,
+                        "The destination queue must be the same type as the source queue.");
+    }
+  }
+  auto task = s.move_tasks().Start(source, in.destination_arn, rate);
+  if (!task.ok()) return std::move(task).error();
+  return a::StartMessageMoveTaskOutput{EncodeTaskHandle(*task, *in.source_arn)};
+}
+
+}  // namespace wharf::sqs

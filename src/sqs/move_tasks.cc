@@ -1,0 +1,280 @@
+#include "sqs/move_tasks.h"
+
+#include <algorithm>
+
+#include "common/base64.h"
+#include "common/binary_codec.h"
+#include "common/ids.h"
+
+namespace wharf::sqs {
+namespace {
+
+constexpr uint8_t kTaskRecordV1 = 1;
+constexpr Duration kTick = Millis(100);
+
+std::string EncodeTask(const MoveTaskInfo& t) {
+  std::string out;
+  BinaryWriter w(out);
+  w.U8(kTaskRecordV1);
+  w.Bytes(t.task_id);
+  w.Bytes(t.source_arn);
+  w.OptionalBytes(t.destination_arn);
+  w.Bool(t.max_per_second.has_value());
+  w.Signed(t.max_per_second.value_or(0));
+  w.Bytes(t.status);
+  w.Signed(t.moved);
+  w.Signed(t.to_move);
+  w.OptionalBytes(t.failure_reason);
+  w.Signed(t.started_millis);
+  return out;
+}
+
+std::optional<MoveTaskInfo> DecodeTask(std::string_view payload) {
+  BinaryReader r(payload);
+  if (r.U8() != kTaskRecordV1) return std::nullopt;
+  MoveTaskInfo t;
+  t.task_id = r.Bytes();
+  t.source_arn = r.Bytes();
+  t.destination_arn = r.OptionalBytes();
+  const bool has_rate = r.Bool();
+  const int64_t rate = r.Signed();
+  if (has_rate) t.max_per_second = rate;
+  t.status = r.Bytes();
+  t.moved = r.Signed();
+  t.to_move = r.Signed();
+  t.failure_reason = r.OptionalBytes();
+  t.started_millis = r.Signed();
+  if (!r.ok() || !r.done()) return std::nullopt;
+  return t;
+}
+
+// The JSON string of a value that is an ARN or a UUID (no characters need escaping there, but
+// be safe with quotes and backslashes anyway).
+std::string JsonString(std::string_view v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeTaskHandle(const std::string& task_id, const std::string& source_arn) {
+  // AWS's handles are base64 of {"taskId":...,"sourceArn":...} (sqs-api.md §5.1).
+  return Base64Encode("{\"taskId\":" + JsonString(task_id) +
+                      ",\"sourceArn\":" + JsonString(source_arn) + "}");
+}
+
+std::optional<std::pair<std::string, std::string>> DecodeTaskHandle(std::string_view handle) {
+  auto json = Base64Decode(handle);
+  if (!json) return std::nullopt;
+  auto field = [&](std::string_view name) -> std::optional<std::string> {
+    const std::string key = "\"" + std::string(name) + "\":\"";
+    size_t start = json->find(key);
+    if (start == std::string::npos) return std::nullopt;
+    start += key.size();
+    size_t end = json->find('"', start);
+    if (end == std::string::npos) return std::nullopt;
+    return json->substr(start, end - start);
+  };
+  auto id = field("taskId");
+  auto arn = field("sourceArn");
+  if (!id || !arn || id->empty() || arn->empty()) return std::nullopt;
+  return std::make_pair(*id, *arn);
+}
+
+MoveTasks::MoveTasks(const Clock& clock, Scheduler& scheduler, storage::Store& store,
+                     QueueRegistry& registry)
+    : clock_(clock), scheduler_(scheduler), store_(store), registry_(registry) {}
+
+MoveTasks::~MoveTasks() { Stop(); }
+
+void MoveTasks::Stop() {
+  std::lock_guard lock(mu_);
+  stopped_ = true;
+  for (auto& [id, task] : tasks_) {
+    if (task.timer) scheduler_.Cancel(task.timer);
+    task.timer = 0;
+  }
+}
+
+void MoveTasks::Persist(const MoveTaskInfo& info) {
+  if (!store_.durable()) return;
+  storage::Record record{storage::RecordType::kTaskPut, 0, 0, EncodeTask(info)};
+  record.key = info.task_id;
+  std::vector<storage::Record> records;
+  records.push_back(std::move(record));
+  store_.Append(std::move(records));
+}
+
+void MoveTasks::Schedule(const std::string& task_id) {
+  Task& task = tasks_.at(task_id);
+  if (stopped_ || task.timer) return;
+  task.timer = scheduler_.ScheduleAt(clock_.Now() + kTick, [this, task_id] { Tick(task_id); });
+}
+
+api::ApiResult<std::string> MoveTasks::Start(const std::shared_ptr<Queue>& source,
+                                             std::optional<std::string> destination_arn,
+                                             std::optional<int64_t> max_per_second) {
+  const int64_t to_move = source->Counters().visible;
+  std::lock_guard lock(mu_);
+  const std::string& source_arn = source->identity().arn;
+  for (const auto& [id, task] : tasks_) {
+    if (task.info.source_arn == source_arn &&
+        (task.info.status == "RUNNING" || task.info.status == "CANCELLING")) {
+      return api::Error(api::ErrorCode::kInvalidParameterValue,
+                        "There is already a task running. Only one active task is allowed for a "
+                        "source queue arn at a given time.");
+    }
+  }
+  Task task;
+  task.info.task_id = NewUuid();
+  task.info.source_arn = source_arn;
+  task.info.destination_arn = std::move(destination_arn);
+  task.info.max_per_second = max_per_second;
+  task.info.status = "RUNNING";
+  task.info.to_move = to_move;
+  task.info.started_millis = clock_.WallMillis();
+  task.last_tick = clock_.Now();
+  const std::string id = task.info.task_id;
+  Persist(task.info);
+  tasks_.emplace(id, std::move(task));
+  Schedule(id);
+  return id;
+}
+
+api::ApiResult<int64_t> MoveTasks::Cancel(const std::string& source_arn,
+                                          const std::string& task_id) {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end() || it->second.info.source_arn != source_arn) {
+    return api::Error(api::ErrorCode::kResourceNotFound, "Task does not exist.");
+  }
+  Task& task = it->second;
+  if (task.info.status != "RUNNING") {
+    return api::Error(api::ErrorCode::kInvalidParameterValue,
+                      "Value " + task_id +
+                          " for parameter TaskHandle is invalid. Reason: Only a running task can "
+                          "be cancelled.");
+  }
+  // CANCELLING until the move in progress (if any) has finished, then CANCELLED.
+  task.info.status = task.moving ? "CANCELLING" : "CANCELLED";
+  if (!task.moving && task.timer) {
+    scheduler_.Cancel(task.timer);
+    task.timer = 0;
+  }
+  Persist(task.info);
+  return task.info.moved;
+}
+
+std::vector<MoveTaskInfo> MoveTasks::List(const std::string& source_arn, size_t max) const {
+  std::vector<MoveTaskInfo> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, task] : tasks_) {
+      if (task.info.source_arn == source_arn) out.push_back(task.info);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const MoveTaskInfo& a, const MoveTaskInfo& b) {
+    return a.started_millis > b.started_millis ||
+           (a.started_millis == b.started_millis && a.task_id > b.task_id);
+  });
+  if (out.size() > max) out.resize(max);
+  return out;
+}
+
+void MoveTasks::Restore(std::string_view payload) {
+  auto info = DecodeTask(payload);
+  if (!info) return;  // an unreadable task record only loses the task's history
+  std::lock_guard lock(mu_);
+  Task task;
+  task.info = std::move(*info);
+  // A task interrupted while cancelling is cancelled; a running one resumes.
+  if (task.info.status == "CANCELLING") task.info.status = "CANCELLED";
+  task.last_tick = clock_.Now();
+  const std::string id = task.info.task_id;
+  const bool running = task.info.status == "RUNNING";
+  tasks_[id] = std::move(task);
+  if (running) Schedule(id);
+}
+
+void MoveTasks::Tick(const std::string& task_id) {
+  std::shared_ptr<Queue> source, destination;
+  int64_t budget = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = tasks_.find(task_id);
+    if (stopped_ || it == tasks_.end()) return;
+    Task& task = it->second;
+    task.timer = 0;
+    if (task.info.status != "RUNNING") return;
+    auto fail = [&](std::string reason) {
+      task.info.status = "FAILED";
+      task.info.failure_reason = std::move(reason);
+      Persist(task.info);
+    };
+    source = registry_.FindByArn(task.info.source_arn);
+    if (!source) return fail("AWS.SimpleQueueService.NonExistentQueue");
+    if (task.info.destination_arn) {
+      destination = registry_.FindByArn(*task.info.destination_arn);
+      if (!destination) return fail("AWS.SimpleQueueService.NonExistentQueue");
+    }
+    // Token bucket: the rate times the time since the last tick, at most one second's worth.
+    const MonoTime now = clock_.Now();
+    const double elapsed =
+        std::min(1.0, std::chrono::duration<double>(now - task.last_tick).count());
+    task.last_tick = now;
+    const int64_t rate = task.info.max_per_second.value_or(kDefaultRate);
+    budget = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(rate) * elapsed));
+    task.moving = true;
+  }
+  source->MoveOut(budget, destination, [this, task_id, source](api::ApiResult<int64_t> result) {
+    Finished(task_id, std::move(result));
+  });
+}
+
+void MoveTasks::Finished(const std::string& task_id, api::ApiResult<int64_t> result) {
+  std::shared_ptr<Queue> source;
+  {
+    std::lock_guard lock(mu_);
+    auto it = tasks_.find(task_id);
+    if (it == tasks_.end()) return;
+    Task& task = it->second;
+    task.moving = false;
+    if (!result.ok()) {
+      task.info.status = "FAILED";
+      task.info.failure_reason = std::string(api::InfoOf(result.error().code).query_code);
+      Persist(task.info);
+      return;
+    }
+    task.info.moved += *result;
+    if (task.info.status == "CANCELLING") {
+      task.info.status = "CANCELLED";
+      Persist(task.info);
+      return;
+    }
+    if (*result > 0) {
+      Persist(task.info);
+      Schedule(task_id);
+      return;
+    }
+    source = registry_.FindByArn(task.info.source_arn);
+  }
+  // Nothing moved this time: done once the source has nothing visible left (messages still in
+  // flight there were not "present" for the task, §5.11).
+  const bool drained = !source || source->Counters().visible == 0;
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end() || it->second.info.status != "RUNNING") return;
+  if (drained) {
+    it->second.info.status = "COMPLETED";
+    Persist(it->second.info);
+  } else {
+    Schedule(task_id);
+  }
+}
+
+}  // namespace wharf::sqs
