@@ -64,15 +64,21 @@ std::string JsonString(std::string_view v) {
 
 std::string EncodeTaskHandle(const std::string& task_id, const std::string& source_arn) {
   // AWS's handles are base64 of {"taskId":...,"sourceArn":...} (sqs-api.md §5.1).
-  return Base64Encode("{\"taskId\":" + JsonString(task_id) +
-                      ",\"sourceArn\":" + JsonString(source_arn) + "}");
+  std::string json = "{\"taskId\":";
+  json.append(JsonString(task_id));
+  json.append(",\"sourceArn\":");
+  json.append(JsonString(source_arn));
+  json.push_back('}');
+  return Base64Encode(json);
 }
 
 std::optional<std::pair<std::string, std::string>> DecodeTaskHandle(std::string_view handle) {
   auto json = Base64Decode(handle);
   if (!json) return std::nullopt;
   auto field = [&](std::string_view name) -> std::optional<std::string> {
-    const std::string key = "\"" + std::string(name) + "\":\"";
+    std::string key = "\"";
+    key.append(name);
+    key.append("\":\"");
     size_t start = json->find(key);
     if (start == std::string::npos) return std::nullopt;
     start += key.size();
