@@ -71,9 +71,12 @@ AdminResult Fail(const Target& target, const Answer& answer) {
 
 }  // namespace
 
-AdminResult CreateQueue(const HostPort& server, const Target& target, std::string_view name) {
+AdminResult CreateQueue(const HostPort& server, const Target& target, std::string_view name,
+                        bool fifo) {
   RequestWriter writer(target);
-  writer.CreateQueue(name);
+  static constexpr QueueAttribute kFifo[] = {{"FifoQueue", "true"}};
+  writer.CreateQueue(
+      name, fifo ? std::span<const QueueAttribute>(kFifo) : std::span<const QueueAttribute>());
   const Answer answer = Call(server, writer);
   if (answer.status != 200) return Fail(target, answer);
   AdminResult result;

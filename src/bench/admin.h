@@ -17,7 +17,9 @@ struct AdminResult {
   std::string error;  // when !ok: the AWS error code and message, or the transport error
 };
 
-AdminResult CreateQueue(const HostPort& server, const Target& target, std::string_view name);
+// With `fifo`, the queue is created with FifoQueue=true (its name must end in .fifo).
+AdminResult CreateQueue(const HostPort& server, const Target& target, std::string_view name,
+                        bool fifo = false);
 AdminResult DeleteQueue(const HostPort& server, const Target& target, std::string_view queue_url);
 
 }  // namespace wharf::bench

@@ -2,8 +2,9 @@
 
 // `wharf bench`: a load generator for any SQS endpoint (Wharf or not), in the spirit of
 // RabbitMQ's PerfTest. It speaks both SQS wire protocols with real SigV4 signatures, runs one
-// scenario (send, send-batch, receive-delete, pipeline, long-poll) over N keep-alive connections
-// and reports throughput and latency percentiles as a table or one JSON object.
+// scenario (send, send-batch, fifo, receive-delete, pipeline, long-poll) over N keep-alive
+// connections, on a standard or a FIFO queue, and reports throughput and latency percentiles as
+// a table or one JSON object.
 //
 // This is the module's only public header: the HTTP client (Boost.Beast) stays inside.
 
@@ -34,6 +35,8 @@ struct Options {
   int body_size = 256;
   uint64_t prefill = 0;  // receive-delete: messages sent before timing starts (0: automatic)
   double rate = 0;       // producers' total messages per second; 0 = as fast as possible
+  bool fifo = false;     // a FIFO queue (name suffixed .fifo; sends carry group and dedup ids)
+  int groups = 1;        // FIFO: message group ids g0..g<groups-1>, used round-robin
   bool json = false;     // JSON report on stdout (the table goes to stderr)
   bool progress = true;  // one progress line per second on stderr
 };

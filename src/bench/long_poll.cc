@@ -5,12 +5,14 @@
 // notes when the send is acknowledged. The wake-up latency is the time from that
 // acknowledgement to the parked receive's answer; when the answer arrives first (the server
 // woke the receiver before acknowledging the send) it counts as 0 and is reported separately.
-// The receiver then deletes the message and parks again.
+// The receiver then deletes the message and parks again. On a FIFO queue (--fifo) the sender's
+// messages go round-robin over the groups, each with a unique deduplication id.
 
 #include <mutex>
 #include <optional>
 #include <string>
 
+#include "bench/fifo.h"
 #include "bench/response_scan.h"
 #include "bench/scenario.h"
 #include "common/ids.h"
@@ -81,8 +83,10 @@ class Receiver final : public Workload {
 
 class Sender final : public Workload {
  public:
-  Sender(PairState& pair, int body_size)
-      : pair_(pair), body_(static_cast<size_t>(body_size), 'x') {}
+  Sender(PairState& pair, int body_size, int fifo_groups)
+      : pair_(pair), body_(static_cast<size_t>(body_size), 'x') {
+    if (fifo_groups > 0) fifo_.emplace(fifo_groups, 0);
+  }
 
   Step Next(RequestWriter& writer, int64_t) override {
     bool ready = false;
@@ -101,7 +105,7 @@ class Sender final : public Workload {
       return Step::Pause(std::chrono::nanoseconds(kMinPauseNs + spread));
     }
     paused_ = false;
-    writer.SendMessage(body_);
+    writer.SendMessage(body_, fifo_ ? fifo_->Next(1).data() : nullptr);
     return Step::Request();
   }
 
@@ -120,6 +124,7 @@ class Sender final : public Workload {
   PairState& pair_;
   std::string body_;
   bool paused_ = false;
+  std::optional<FifoSequence> fifo_;
 };
 
 class LongPollScenario final : public Scenario {
@@ -128,7 +133,7 @@ class LongPollScenario final : public Scenario {
   int Connections(int) const override { return 2; }
   std::unique_ptr<Workload> MakeWorkload(int index, int) override {
     if (index == 0) return std::make_unique<Receiver>(pair_);
-    return std::make_unique<Sender>(pair_, options_.body_size);
+    return std::make_unique<Sender>(pair_, options_.body_size, options_.fifo ? options_.groups : 0);
   }
   std::string_view MessageUnit() const override { return "wake-ups"; }
 

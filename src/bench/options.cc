@@ -104,6 +104,13 @@ CLI::App* AddCommand(CLI::App& app, Options& o) {
                   "0 = unlimited")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_flag("--fifo", o.fifo,
+                "FIFO queue: the name gets the .fifo suffix, sends carry MessageGroupId and a "
+                "unique MessageDeduplicationId (implied by --scenario fifo)");
+  cmd->add_option("--groups", o.groups,
+                  "FIFO: spread messages round-robin over this many message groups g0..gN-1")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
   cmd->add_flag("--json", o.json, "Print the report as one JSON object on stdout");
   cmd->add_flag_function(
       "--no-progress", [&o](int64_t) { o.progress = false; }, "No progress line on stderr");

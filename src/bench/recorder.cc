@@ -38,6 +38,7 @@ void Totals::Merge(const Totals& other) {
   errors += other.errors;
   empty_receives += other.empty_receives;
   wakeups_before_ack += other.wakeups_before_ack;
+  last_message_ns = std::max(last_message_ns, other.last_message_ns);
   for (size_t i = 0; i < latency.size(); ++i) latency[i].Merge(other.latency[i]);
   end_to_end.Merge(other.end_to_end);
   wakeup.Merge(other.wakeup);
@@ -93,6 +94,7 @@ void Recorder::Messages(uint64_t n, int64_t now_ns) {
   Bump(live_messages_, n);
   if (!Counts(now_ns)) return;
   measured_.messages += n;
+  measured_.last_message_ns = std::max(measured_.last_message_ns, now_ns);
   control_.AddMessages(n, now_ns);
 }
 

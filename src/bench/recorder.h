@@ -58,6 +58,7 @@ struct Totals {
   uint64_t errors = 0;
   uint64_t empty_receives = 0;
   uint64_t wakeups_before_ack = 0;          // long-poll: receive answered before the send's ack
+  int64_t last_message_ns = 0;              // when the last counted message was recorded
   std::array<Histogram, kOpCount> latency;  // request latency (ns) per action
   Histogram end_to_end;                     // pipeline (ns)
   Histogram wakeup;                         // long-poll (ns)

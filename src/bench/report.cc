@@ -68,6 +68,7 @@ std::string FormatTable(const Report& r) {
   Append(out, "wharf bench: %s over %s, %d connection(s) on %d thread(s), %d-byte bodies%s\n",
          r.scenario.c_str(), o.protocol.c_str(), r.connections, r.threads, o.body_size,
          r.interrupted ? " (interrupted)" : "");
+  if (r.fifo) Append(out, "FIFO queue, %d message group(s)\n", r.groups);
   Append(out, "endpoint %s, queue %s%s\n", o.endpoint.c_str(), r.queue.c_str(),
          r.queue_deleted ? " (deleted)" : " (kept)");
   Append(out, "  %-20s %12.2f s%s\n", "measured", r.seconds,
@@ -117,6 +118,7 @@ std::string FormatJson(const Report& r) {
   AppendJsonString(out, r.queue);
   Append(out, ",\"connections\":%d,\"threads\":%d,\"body_size\":%d", r.connections, r.threads,
          o.body_size);
+  Append(out, ",\"fifo\":%s,\"groups\":%d", r.fifo ? "true" : "false", r.groups);
   Append(out, ",\"duration_s\":%.3f,\"messages\":%llu,\"messages_per_s\":%.1f", r.seconds,
          static_cast<unsigned long long>(t.messages), PerSecond(t.messages, r.seconds));
   if (t.sent > 0) {

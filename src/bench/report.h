@@ -13,6 +13,8 @@ struct Report {
   const Options* options = nullptr;
   std::string scenario;
   std::string message_unit;  // "sent", "consumed", ...
+  bool fifo = false;
+  int groups = 1;  // FIFO message groups
   int connections = 0;
   int threads = 0;
   std::string queue;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <span>
 
 namespace wharf::bench {
 namespace {
@@ -150,9 +151,29 @@ void RequestWriter::End() {
   if (protocol_ == WireProtocol::kJson) body_.push_back('}');
 }
 
-void RequestWriter::CreateQueue(std::string_view queue_name) {
+void RequestWriter::CreateQueue(std::string_view queue_name,
+                                std::span<const QueueAttribute> attributes) {
   Begin(Op::kCreateQueue);
   String("QueueName", queue_name, /*first=*/true);
+  if (protocol_ == WireProtocol::kJson) {
+    if (!attributes.empty()) {
+      body_.append(",\"Attributes\":{");
+      for (size_t i = 0; i < attributes.size(); ++i) {
+        body_.append(i == 0 ? "\"" : ",\"");
+        AppendJsonEscaped(body_, attributes[i].name);
+        body_.append("\":\"");
+        AppendJsonEscaped(body_, attributes[i].value);
+        body_.push_back('"');
+      }
+      body_.push_back('}');
+    }
+  } else {
+    for (size_t i = 0; i < attributes.size(); ++i) {
+      const int index = static_cast<int>(i);
+      Member("", "Attribute", index, "Name", attributes[i].name);
+      Member("", "Attribute", index, "Value", attributes[i].value);
+    }
+  }
   End();
 }
 
@@ -162,25 +183,42 @@ void RequestWriter::DeleteQueue() {
   End();
 }
 
-void RequestWriter::SendMessage(std::string_view message_body) {
+void RequestWriter::FifoMembers(const FifoIds& fifo) {
+  if (fifo.group_id.empty()) return;
+  String("MessageGroupId", fifo.group_id);
+  String("MessageDeduplicationId", fifo.deduplication_id);
+}
+
+void RequestWriter::SendMessage(std::string_view message_body, const FifoIds* fifo) {
   Begin(Op::kSendMessage);
   QueueUrlMember();
   String("MessageBody", message_body);
+  if (fifo != nullptr) FifoMembers(*fifo);
   End();
 }
 
-void RequestWriter::SendMessageBatch(std::string_view message_body, int entries) {
+void RequestWriter::SendMessageBatch(std::string_view message_body, int entries,
+                                     std::span<const FifoIds> fifo) {
   Begin(Op::kSendMessageBatch);
   QueueUrlMember();
   // Every entry carries the same body: escape it once.
   escaped_.clear();
+  const auto has_fifo = [&](int i) {
+    return !fifo.empty() && !fifo[static_cast<size_t>(i)].group_id.empty();
+  };
   if (protocol_ == WireProtocol::kJson) {
     AppendJsonEscaped(escaped_, message_body);
     body_.append(",\"Entries\":[");
     for (int i = 0; i < entries; ++i) {
       body_.append(i == 0 ? "{\"Id\":\"" : ",{\"Id\":\"");
       AppendInt(body_, static_cast<uint64_t>(i));
-      body_.append("\",\"MessageBody\":\"").append(escaped_).append("\"}");
+      body_.append("\",\"MessageBody\":\"").append(escaped_).push_back('"');
+      if (has_fifo(i)) {
+        const FifoIds& ids = fifo[static_cast<size_t>(i)];
+        Member(",", "", i, "MessageGroupId", ids.group_id);
+        Member(",", "", i, "MessageDeduplicationId", ids.deduplication_id);
+      }
+      body_.push_back('}');
     }
     body_.push_back(']');
   } else {
@@ -193,6 +231,12 @@ void RequestWriter::SendMessageBatch(std::string_view message_body, int entries)
       body_.append("&SendMessageBatchRequestEntry.");
       AppendInt(body_, static_cast<uint64_t>(i) + 1);
       body_.append(".MessageBody=").append(escaped_);
+      if (has_fifo(i)) {
+        const FifoIds& ids = fifo[static_cast<size_t>(i)];
+        Member("", "SendMessageBatchRequestEntry", i, "MessageGroupId", ids.group_id);
+        Member("", "SendMessageBatchRequestEntry", i, "MessageDeduplicationId",
+               ids.deduplication_id);
+      }
     }
   }
   End();

@@ -7,6 +7,7 @@
 // Thread-safety: none; one writer per connection.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,19 @@ struct Target {
   std::string secret_key;
 };
 
+// The FIFO members of one message (sqs-api.md §2.7): both are sent when `group_id` is not
+// empty.
+struct FifoIds {
+  std::string_view group_id;
+  std::string_view deduplication_id;
+};
+
+// One CreateQueue attribute (JSON `Attributes` map, Query `Attribute.N.Name/Value`).
+struct QueueAttribute {
+  std::string_view name;
+  std::string_view value;
+};
+
 // Appends `s` as the inside of a JSON string (escaping quotes, backslashes, control bytes).
 void AppendJsonEscaped(std::string& out, std::string_view s);
 // Appends `s` percent-encoded for a form body (everything but A-Z a-z 0-9 - _ . ~).
@@ -51,11 +65,14 @@ class RequestWriter {
   void set_queue_url(std::string_view queue_url);
 
   // Each of these starts a new request (replacing the previous one).
-  void CreateQueue(std::string_view queue_name);
+  void CreateQueue(std::string_view queue_name, std::span<const QueueAttribute> attributes = {});
   void DeleteQueue();
-  void SendMessage(std::string_view message_body);
-  // `entries` entries (Ids "0".."n-1") all carrying `message_body`.
-  void SendMessageBatch(std::string_view message_body, int entries);
+  // With `fifo`, the message carries MessageGroupId and MessageDeduplicationId.
+  void SendMessage(std::string_view message_body, const FifoIds* fifo = nullptr);
+  // `entries` entries (Ids "0".."n-1") all carrying `message_body`. When `fifo` is not empty it
+  // holds at least `entries` elements: entry i carries fifo[i]'s group and deduplication ids.
+  void SendMessageBatch(std::string_view message_body, int entries,
+                        std::span<const FifoIds> fifo = {});
   void ReceiveMessage(int max_messages, int wait_seconds);
   void DeleteMessage(std::string_view receipt_handle);
   // Deletes the first `count` handles.
@@ -77,6 +94,8 @@ class RequestWriter {
   void Int(std::string_view name, int value);
   void Member(std::string_view json_prefix, std::string_view query_name, int index,
               std::string_view member, std::string_view value);
+  // MessageGroupId and MessageDeduplicationId as top-level members (SendMessage).
+  void FifoMembers(const FifoIds& fifo);
   void End();
 
   WireProtocol protocol_;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "bench/admin.h"
 #include "bench/bench.h"
@@ -76,6 +77,12 @@ int Run(const Options& o) {
   scenario_options.rate = o.rate;
   scenario_options.prefill = o.prefill;
   scenario_options.count = o.count;
+  scenario_options.fifo = o.fifo || ScenarioIsFifo(o.scenario);
+  scenario_options.groups = o.groups;
+  if (!scenario_options.fifo && o.groups != 1) {
+    std::fprintf(stderr, "wharf bench: --groups needs a FIFO queue (--fifo)\n");
+    return 2;
+  }
   std::unique_ptr<Scenario> scenario = MakeScenario(o.scenario, scenario_options);
   if (!scenario) {
     std::fprintf(stderr, "wharf bench: unknown scenario %s\n", o.scenario.c_str());
@@ -93,9 +100,12 @@ int Run(const Options& o) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, OnInterrupt);
 
-  const std::string queue =
-      o.queue.empty() ? "bench-" + o.scenario + "-" + RandomSuffix() : o.queue;
-  const AdminResult created = CreateQueue(endpoint->server, target, queue);
+  const bool fifo = scenario_options.fifo;
+  std::string queue = o.queue;
+  if (queue.empty()) queue.append("bench-").append(o.scenario).append("-").append(RandomSuffix());
+  constexpr std::string_view kFifoSuffix = ".fifo";
+  if (fifo && !std::string_view(queue).ends_with(kFifoSuffix)) queue.append(kFifoSuffix);
+  const AdminResult created = CreateQueue(endpoint->server, target, queue, fifo);
   if (!created.ok) {
     std::fprintf(stderr, "wharf bench: CreateQueue %s failed: %s\n", queue.c_str(),
                  created.error.c_str());
@@ -116,10 +126,14 @@ int Run(const Options& o) {
     fill.label = "prefill";
     fill.connections = o.connections;
     fill.count = prefill;
-    fill.make_workload = [&](int) {
+    fill.make_workload = [&](int index) {
       ProducerConfig p;
       p.batch = kPrefillBatch;
       p.body_size = o.body_size;
+      if (fifo) {
+        p.fifo_groups = o.groups;
+        p.fifo_first = static_cast<uint64_t>(index) * kPrefillBatch;
+      }
       return MakeProducer(p);
     };
     if (o.progress) {
@@ -162,6 +176,8 @@ int Run(const Options& o) {
   Report report;
   report.options = &o;
   report.scenario = o.scenario;
+  report.fifo = fifo;
+  report.groups = o.groups;
   report.message_unit = std::string(scenario->MessageUnit());
   report.connections = connections;
   report.threads = std::max(1, std::min(o.threads, connections));

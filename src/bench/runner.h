@@ -40,7 +40,8 @@ struct LoadResult {
   bool ok = false;
   std::string error;  // when !ok: the endpoint could not be resolved
   Totals totals;
-  double seconds = 0;  // length of the measuring window
+  // Length of the measuring window; when the queue was drained, up to the last message.
+  double seconds = 0;
   bool interrupted = false;
   // Every connection stopped on its own before the window was due to end (a drained queue).
   bool finished_early = false;

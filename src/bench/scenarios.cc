@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <string>
 
+#include "bench/fifo.h"
 #include "bench/response_scan.h"
 #include "bench/scenario.h"
 
@@ -29,6 +31,7 @@ class Producer final : public Workload {
     if (config.rate > 0) {
       interval_ns_ = static_cast<int64_t>(1e9 * config.batch / config.rate);
     }
+    if (config.fifo_groups > 0) fifo_.emplace(config.fifo_groups, config.fifo_first);
   }
 
   Step Next(RequestWriter& writer, int64_t now_ns) override {
@@ -41,7 +44,9 @@ class Producer final : public Workload {
     }
     if (config_.timestamp) Stamp(now_ns);
     if (config_.batch == 1) {
-      writer.SendMessage(body_);
+      writer.SendMessage(body_, fifo_ ? fifo_->Next(1).data() : nullptr);
+    } else if (fifo_) {
+      writer.SendMessageBatch(body_, config_.batch, fifo_->Next(config_.batch));
     } else {
       writer.SendMessageBatch(body_, config_.batch);
     }
@@ -75,15 +80,24 @@ class Producer final : public Workload {
   std::string body_;
   int64_t interval_ns_ = 0;
   int64_t next_due_ns_ = 0;
+  std::optional<FifoSequence> fifo_;
 };
 
 class Consumer final : public Workload {
  public:
   explicit Consumer(const ConsumerConfig& config) : config_(config), handles_(kBatch) {}
 
-  Step Next(RequestWriter& writer, int64_t) override {
+  Step Next(RequestWriter& writer, int64_t now_ns) override {
     if (config_.stop_after_empty > 0 && empty_in_a_row_ >= config_.stop_after_empty) {
-      return Step::Done();
+      DrainWatch* watch = config_.drain_watch;
+      if (watch == nullptr) return Step::Done();
+      if (watch->holding.load(std::memory_order_acquire) == 0 &&
+          watch->last_activity_ns.load(std::memory_order_acquire) == streak_mark_) {
+        // FIFO and nothing happened since the streak began.
+        if (now_ns - streak_since_ns_ >= DrainWatch::kQuietNs) return Step::Done();
+        quiet_pause_ = !quiet_pause_;
+        if (quiet_pause_) return Step::Pause(DrainWatch::kQuietPoll);
+      }
     }
     if (pending_ > 0) {
       writer.DeleteMessageBatch(handles_, pending_);
@@ -95,6 +109,10 @@ class Consumer final : public Workload {
 
   void OnResponse(const Response& r, Recorder& recorder) override {
     if (r.op == Op::kDeleteMessageBatch) {
+      if (config_.drain_watch != nullptr) {
+        config_.drain_watch->last_activity_ns.store(r.done_ns, std::memory_order_release);
+        config_.drain_watch->holding.fetch_sub(1, std::memory_order_acq_rel);
+      }
       if (r.status == 200) {
         const int failed = RecordBatchFailures(r, recorder);
         recorder.Messages(static_cast<uint64_t>(std::max(0, static_cast<int>(pending_) - failed)),
@@ -114,9 +132,13 @@ class Consumer final : public Workload {
     }
     if (pending_ == 0) {
       recorder.EmptyReceive(r.done_ns);
-      ++empty_in_a_row_;
+      CountEmpty(r.done_ns);
     } else {
       empty_in_a_row_ = 0;
+      if (config_.drain_watch != nullptr) {
+        config_.drain_watch->holding.fetch_add(1, std::memory_order_acq_rel);
+        config_.drain_watch->last_activity_ns.store(r.done_ns, std::memory_order_release);
+      }
     }
     if (config_.end_to_end) {
       ValueScanner bodies(r.protocol, r.body, "Body");
@@ -132,21 +154,54 @@ class Consumer final : public Workload {
   }
 
  private:
+  void CountEmpty(int64_t now_ns) {
+    DrainWatch* watch = config_.drain_watch;
+    if (watch == nullptr) {
+      ++empty_in_a_row_;
+      return;
+    }
+    // FIFO: the receive only counts while nobody holds messages (their groups are blocked),
+    // and the streak restarts whenever some consumer received or deleted messages.
+    if (watch->holding.load(std::memory_order_acquire) > 0) {
+      empty_in_a_row_ = 0;
+      return;
+    }
+    const int64_t activity = watch->last_activity_ns.load(std::memory_order_acquire);
+    if (activity != streak_mark_ || empty_in_a_row_ == 0) {
+      empty_in_a_row_ = 0;
+      streak_mark_ = activity;
+      streak_since_ns_ = now_ns;
+    }
+    ++empty_in_a_row_;
+  }
+
   ConsumerConfig config_;
   std::vector<std::string> handles_;  // capacity kept from one receive to the next
   size_t pending_ = 0;                // handles to delete
   int empty_in_a_row_ = 0;
+  int64_t streak_mark_ = 0;      // FIFO: the shared last activity when the streak began
+  int64_t streak_since_ns_ = 0;  // FIFO: when the streak began
+  bool quiet_pause_ = false;     // FIFO: alternates pauses and receives while waiting for quiet
 };
 
-// send / send-batch: every connection produces.
+// FIFO producers: connection `index` starts its round-robin `index` batches further on, so the
+// connections do not all begin on the same groups.
+void SetFifo(ProducerConfig& p, const ScenarioOptions& o, int index) {
+  if (!o.fifo) return;
+  p.fifo_groups = o.groups;
+  p.fifo_first = static_cast<uint64_t>(index) * static_cast<uint64_t>(p.batch);
+}
+
+// send / send-batch (and fifo: send-batch on a FIFO queue): every connection produces.
 class SendScenario final : public Scenario {
  public:
   SendScenario(const ScenarioOptions& o, int batch) : options_(o), batch_(batch) {}
-  std::unique_ptr<Workload> MakeWorkload(int, int connections) override {
+  std::unique_ptr<Workload> MakeWorkload(int index, int connections) override {
     ProducerConfig p;
     p.batch = batch_;
     p.body_size = options_.body_size;
     p.rate = options_.rate / connections;
+    SetFifo(p, options_, index);
     return MakeProducer(p);
   }
   std::string_view MessageUnit() const override { return "sent"; }
@@ -157,7 +212,9 @@ class SendScenario final : public Scenario {
 };
 
 // receive-delete: every connection consumes a prefilled queue, until the window ends or the
-// queue is drained (three empty receives in a row on every connection).
+// queue is drained (three empty receives in a row on every connection; on a FIFO queue, see
+// DrainWatch). On a FIFO queue at most one batch per group is in flight: with fewer groups than
+// connections the others receive nothing meanwhile, which is the semantics, not a bug.
 class ReceiveDeleteScenario final : public Scenario {
  public:
   explicit ReceiveDeleteScenario(const ScenarioOptions& o) : options_(o) {}
@@ -167,12 +224,14 @@ class ReceiveDeleteScenario final : public Scenario {
     return options_.count > 0 ? 2 * options_.count : 100'000;
   }
   std::unique_ptr<Workload> MakeWorkload(int, int) override {
-    return MakeConsumer(ConsumerConfig{.stop_after_empty = 3});
+    return MakeConsumer(ConsumerConfig{.stop_after_empty = 3,
+                                       .drain_watch = options_.fifo ? &drain_watch_ : nullptr});
   }
   std::string_view MessageUnit() const override { return "received and deleted"; }
 
  private:
   ScenarioOptions options_;
+  DrainWatch drain_watch_;
 };
 
 // pipeline: the first half of the connections produce batches of timestamped messages, the
@@ -190,6 +249,7 @@ class PipelineScenario final : public Scenario {
       p.rate = options_.rate / producers;
       p.timestamp = true;
       p.count_messages = false;
+      SetFifo(p, options_, index);
       return MakeProducer(p);
     }
     return MakeConsumer(ConsumerConfig{.wait_seconds = 1, .end_to_end = true});
@@ -211,14 +271,21 @@ std::unique_ptr<Workload> MakeConsumer(const ConsumerConfig& config) {
 }
 
 const std::vector<std::string_view>& ScenarioNames() {
-  static const std::vector<std::string_view> names = {"send", "send-batch", "receive-delete",
-                                                      "pipeline", "long-poll"};
+  static const std::vector<std::string_view> names = {"send",           "send-batch", "fifo",
+                                                      "receive-delete", "pipeline",   "long-poll"};
   return names;
 }
+
+bool ScenarioIsFifo(std::string_view name) { return name == "fifo"; }
 
 std::unique_ptr<Scenario> MakeScenario(std::string_view name, const ScenarioOptions& options) {
   if (name == "send") return std::make_unique<SendScenario>(options, 1);
   if (name == "send-batch") return std::make_unique<SendScenario>(options, kBatch);
+  if (name == "fifo") {
+    ScenarioOptions fifo = options;
+    fifo.fifo = true;
+    return std::make_unique<SendScenario>(fifo, kBatch);
+  }
   if (name == "receive-delete") return std::make_unique<ReceiveDeleteScenario>(options);
   if (name == "pipeline") return std::make_unique<PipelineScenario>(options);
   if (name == "long-poll") return MakeLongPollScenario(options);

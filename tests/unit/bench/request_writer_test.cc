@@ -83,6 +83,59 @@ TEST(RequestWriterTest, QueryBatchRepeatsTheEscapedBody) {
       "&SendMessageBatchRequestEntry.2.Id=1&SendMessageBatchRequestEntry.2.MessageBody=a%26b");
 }
 
+TEST(RequestWriterTest, JsonFifoSends) {
+  RequestWriter w(MakeTarget(WireProtocol::kJson));
+  w.set_queue_url("u");
+  const FifoIds one{"g0", "d-1"};
+  w.SendMessage("m", &one);
+  EXPECT_EQ(w.body(), R"({"QueueUrl":"u","MessageBody":"m",)"
+                      R"("MessageGroupId":"g0","MessageDeduplicationId":"d-1"})");
+  const FifoIds ids[] = {{"g1", "d-2"}, {"g2", "d\"3"}};
+  w.SendMessageBatch("b", 2, ids);
+  EXPECT_EQ(w.body(), R"({"QueueUrl":"u","Entries":[)"
+                      R"({"Id":"0","MessageBody":"b","MessageGroupId":"g1",)"
+                      R"("MessageDeduplicationId":"d-2"},)"
+                      R"({"Id":"1","MessageBody":"b","MessageGroupId":"g2",)"
+                      R"("MessageDeduplicationId":"d\"3"}]})");
+  // Without ids the entries stay standard ones.
+  w.SendMessage("m", nullptr);
+  EXPECT_EQ(w.body(), R"({"QueueUrl":"u","MessageBody":"m"})");
+}
+
+TEST(RequestWriterTest, QueryFifoSends) {
+  RequestWriter w(MakeTarget(WireProtocol::kQuery));
+  w.set_queue_url("u");
+  const FifoIds one{"g0", "d-1"};
+  w.SendMessage("m", &one);
+  EXPECT_EQ(w.body(),
+            "Action=SendMessage&Version=2012-11-05&QueueUrl=u&MessageBody=m"
+            "&MessageGroupId=g0&MessageDeduplicationId=d-1");
+  const FifoIds ids[] = {{"g1", "d-2"}, {"g2", "d+3"}};
+  w.SendMessageBatch("b", 2, ids);
+  EXPECT_EQ(w.body(),
+            "Action=SendMessageBatch&Version=2012-11-05&QueueUrl=u"
+            "&SendMessageBatchRequestEntry.1.Id=0&SendMessageBatchRequestEntry.1.MessageBody=b"
+            "&SendMessageBatchRequestEntry.1.MessageGroupId=g1"
+            "&SendMessageBatchRequestEntry.1.MessageDeduplicationId=d-2"
+            "&SendMessageBatchRequestEntry.2.Id=1&SendMessageBatchRequestEntry.2.MessageBody=b"
+            "&SendMessageBatchRequestEntry.2.MessageGroupId=g2"
+            "&SendMessageBatchRequestEntry.2.MessageDeduplicationId=d%2B3");
+}
+
+TEST(RequestWriterTest, CreateFifoQueue) {
+  const QueueAttribute fifo[] = {{"FifoQueue", "true"}};
+  RequestWriter json(MakeTarget(WireProtocol::kJson));
+  json.CreateQueue("q.fifo", fifo);
+  EXPECT_EQ(json.body(), R"({"QueueName":"q.fifo","Attributes":{"FifoQueue":"true"}})");
+  RequestWriter query(MakeTarget(WireProtocol::kQuery));
+  query.CreateQueue("q.fifo", fifo);
+  EXPECT_EQ(query.body(),
+            "Action=CreateQueue&Version=2012-11-05&QueueName=q.fifo"
+            "&Attribute.1.Name=FifoQueue&Attribute.1.Value=true");
+  query.CreateQueue("q");
+  EXPECT_EQ(query.body(), "Action=CreateQueue&Version=2012-11-05&QueueName=q");
+}
+
 TEST(RequestWriterTest, HeadIsSignedAndFramed) {
   RequestWriter w(MakeTarget(WireProtocol::kJson));
   w.set_queue_url(kUrl);
