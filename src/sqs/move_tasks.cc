@@ -228,13 +228,20 @@ void MoveTasks::Tick(const std::string& task_id) {
       destination = registry_.FindByArn(*task.info.destination_arn);
       if (!destination) return fail("AWS.SimpleQueueService.NonExistentQueue");
     }
-    // Token bucket: the rate times the time since the last tick, at most one second's worth.
+    // Token bucket: the rate accrues per second of elapsed time, at most one second's worth is
+    // kept, and only whole messages are spent (the fraction carries over), so a task never
+    // moves more than rate × elapsed + 1 messages.
     const MonoTime now = clock_.Now();
-    const double elapsed =
-        std::min(1.0, std::chrono::duration<double>(now - task.last_tick).count());
+    const double rate = static_cast<double>(task.info.max_per_second.value_or(kDefaultRate));
+    const double elapsed = std::chrono::duration<double>(now - task.last_tick).count();
     task.last_tick = now;
-    const int64_t rate = task.info.max_per_second.value_or(kDefaultRate);
-    budget = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(rate) * elapsed));
+    task.tokens = std::min(rate, task.tokens + rate * elapsed);
+    budget = static_cast<int64_t>(task.tokens);
+    if (budget == 0) {
+      Schedule(task_id);
+      return;
+    }
+    task.tokens -= static_cast<double>(budget);
     task.moving = true;
   }
   source->MoveOut(budget, destination, [this, task_id, source](api::ApiResult<int64_t> result) {

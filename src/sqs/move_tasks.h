@@ -64,6 +64,7 @@ class MoveTasks {
     TimerId timer = 0;
     bool moving = false;  // a MoveOut is in progress
     MonoTime last_tick{};
+    double tokens = 0;  // messages the rate allows now (token bucket, at most one second's worth)
   };
 
   void Schedule(const std::string& task_id);  // requires mu_

@@ -18,4 +18,6 @@ BIN=$(cd "$(dirname "$BIN_ARG")" && pwd)/$(basename "$BIN_ARG")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 2
 /usr/bin/python3 tests/crash/crash_test.py --wharf "$BIN" "$@"
-exit $?
+rc=$?
+/usr/bin/python3 tests/crash/redrive_crash_test.py --wharf "$BIN" "$@" || rc=1
+exit $rc

@@ -65,9 +65,17 @@ TEST_F(SqsServiceResolveTest, QueueUrlUsesTheRequestsBaseUrl) {
 }
 
 TEST_F(SqsServiceResolveTest, TypeLookupAnswersForExistingQueuesOnly) {
-  QueueTypeLookup lookup = service_.TypeLookup();
-  EXPECT_EQ(lookup("arn:aws:sqs:us-east-1:000000000000:orders"), std::optional<bool>(false));
+  QueueTypeLookup lookup =
+      service_.TypeLookup("arn:aws:sqs:us-east-1:000000000000:source", "000000000000");
+  auto found = lookup("arn:aws:sqs:us-east-1:000000000000:orders");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_FALSE(found->fifo);
+  EXPECT_TRUE(found->allows_source);
   EXPECT_EQ(lookup("arn:aws:sqs:us-east-1:000000000000:nope"), std::nullopt);
+  // Another account's queue is never a dead-letter target for this source.
+  QueueTypeLookup other =
+      service_.TypeLookup("arn:aws:sqs:us-east-1:111111111111:source", "111111111111");
+  EXPECT_EQ(other("arn:aws:sqs:us-east-1:000000000000:orders"), std::nullopt);
 }
 
 }  // namespace

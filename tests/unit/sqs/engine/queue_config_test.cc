@@ -21,7 +21,8 @@ class QueueConfigTest : public ::testing::Test {
   api::ApiStatus Apply(const api::StringPairs& attributes,
                        AttributeMode mode = AttributeMode::kSet) {
     return ApplyAttributes(config_, attributes, mode, limits_, [](std::string_view arn) {
-      return arn == kDlqArn ? std::optional<bool>(false) : std::nullopt;
+      return arn == kDlqArn ? std::optional<DeadLetterTarget>(DeadLetterTarget{false, true})
+                            : std::nullopt;
     });
   }
 
@@ -195,7 +196,9 @@ TEST_F(QueueConfigTest, RedrivePolicyTargetMustHaveTheSameQueueType) {
       config_,
       {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:0:dlq.fifo",)"
                          R"("maxReceiveCount":5})"}},
-      AttributeMode::kSet, limits_, [](std::string_view) { return std::optional<bool>(true); });
+      AttributeMode::kSet, limits_, [](std::string_view) {
+        return std::optional<DeadLetterTarget>(DeadLetterTarget{true, true});
+      });
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kInvalidParameterValue);
 }

@@ -38,7 +38,10 @@ class QueueRegistryTest : public ::testing::Test {
   api::ApiStatus SetAttributes(Queue& q, const api::StringPairs& attributes) {
     std::optional<api::ApiStatus> status;
     q.SetAttributes(
-        attributes, [](std::string_view) { return std::optional<bool>(false); },
+        attributes,
+        [](std::string_view) {
+          return std::optional<DeadLetterTarget>(DeadLetterTarget{false, true});
+        },
         [&](api::ApiStatus s) { status = std::move(s); });
     EXPECT_TRUE(status.has_value());
     return status.value_or(api::Error(ErrorCode::kInternalFailure));

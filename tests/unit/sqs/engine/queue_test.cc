@@ -498,7 +498,8 @@ TEST_F(QueueTest, ErrorCompletionsRunWithoutTheQueueLockHeld) {
   {
     LockProbe probe(*q);
     q->SetAttributes(
-        {{"VisibilityTimeout", "-1"}}, [](std::string_view) { return std::optional<bool>(); },
+        {{"VisibilityTimeout", "-1"}},
+        [](std::string_view) { return std::optional<DeadLetterTarget>(); },
         [&](api::ApiStatus) { probe.Check(); });
     EXPECT_TRUE(probe.lock_was_free()) << "SetAttributes error completion under the lock";
   }

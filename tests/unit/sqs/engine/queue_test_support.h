@@ -118,7 +118,7 @@ class QueueFixture : public ::testing::Test {
   api::ApiStatus SetAttributes(Queue& q, const api::StringPairs& attributes) {
     std::optional<api::ApiStatus> status;
     q.SetAttributes(
-        attributes, [](std::string_view) { return std::optional<bool>(); },
+        attributes, [](std::string_view) { return std::optional<DeadLetterTarget>(); },
         [&](api::ApiStatus s) { status = std::move(s); });
     EXPECT_TRUE(status.has_value());
     return status.value_or(api::Error(api::ErrorCode::kInternalFailure, "no answer"));

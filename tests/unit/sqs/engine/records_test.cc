@@ -87,6 +87,8 @@ void ExpectSameState(const StateRecord& a, const StateRecord& b) {
   EXPECT_EQ(a.receive_count, b.receive_count);
   EXPECT_EQ(a.receipt_nonce, b.receipt_nonce);
   EXPECT_EQ(a.first_receive_millis, b.first_receive_millis);
+  EXPECT_EQ(a.enqueued_millis, b.enqueued_millis);
+  EXPECT_EQ(a.dead_letter_source_arn, b.dead_letter_source_arn);
 }
 
 // --- samples ---------------------------------------------------------------------------------
@@ -169,6 +171,8 @@ StateRecord InFlightState() {
   s.receive_count = 7;
   s.receipt_nonce = 0xdeadbeef;
   s.first_receive_millis = 1'699'999'000'000;
+  s.enqueued_millis = 1'699'998'000'000;
+  s.dead_letter_source_arn = "arn:aws:sqs:us-east-1:000000000000:source";
   return s;
 }
 
@@ -424,6 +428,7 @@ TEST(RecordFormatV1Test, StateRecordMatchesTheDocument) {
   DocWriter w;
   w.U8(1).U8(2).Signed(s.visible_at_millis).Signed(s.received_at_millis);
   w.Varint(s.receive_count).Varint(s.receipt_nonce).Signed(s.first_receive_millis);
+  w.Signed(s.enqueued_millis).Opt(s.dead_letter_source_arn);
   EXPECT_EQ(EncodeStateRecord(s), w.str());
   auto decoded = DecodeStateRecord(w.str());
   ASSERT_TRUE(decoded.has_value());
