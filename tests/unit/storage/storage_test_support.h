@@ -347,6 +347,13 @@ class Model {
       case RecordType::kDedupDelete:
         dedup_.erase({r.queue_id, r.key});
         return;
+      case RecordType::kTaskPut:
+        return;  // move tasks are not part of the replay this model checks
+      case RecordType::kMessageCopy: {
+        auto source = messages_.find({r.src_queue_id, r.src_seq});
+        if (source != messages_.end()) messages_[{r.queue_id, r.seq}] = source->second;
+        return;
+      }
     }
   }
   void Apply(const std::vector<Record>& records) {
