@@ -12,10 +12,6 @@ using api::ErrorCode;
 using storage::Record;
 using storage::RecordType;
 
-void RunAll(std::vector<std::function<void()>>& completions) {
-  for (auto& fn : completions) fn();
-}
-
 // An error answer given inside the queue lock runs only after the lock is released: declare it
 // before the lock_guard, so it is destroyed after it (completions may touch the queue again).
 class AnswerLater {
@@ -44,6 +40,10 @@ api::ApiError InvalidHandle(std::string_view handle) {
 }
 
 }  // namespace
+
+void Queue::RunAll(Completions& completions) {
+  for (auto& fn : completions) fn();
+}
 
 std::string SequenceNumberOf(uint64_t seq) {
   // 10^19 + seq keeps every value at 20 digits while seq stays below 8.4e18.
@@ -598,75 +598,6 @@ void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
   }
   ScheduleRelocations(ticket, std::move(moves));
   if (!parked) AnswerReceiveWhenDurable(ticket, std::move(messages), std::move(done));
-}
-
-void Queue::ServeWaiters(MonoTime now, Completions& completions) {
-  while (!waiters_.empty() && HasReceivable()) {
-    Waiter& w = waiters_.front();
-    std::vector<Record> records;
-    std::vector<ReceivedMessage> messages =
-        TakeFor(w.max_messages, w.visibility_seconds, w.attempt_id, now, records);
-    std::vector<Relocation> moves = std::exchange(moves_, {});
-    const uint64_t ticket = Append(records);
-    if (!moves.empty()) {
-      completions.push_back(
-          [self = shared_from_this(), ticket, moves = std::move(moves)]() mutable {
-            self->ScheduleRelocations(ticket, std::move(moves));
-          });
-    }
-    // Nothing to give after all (everything went to the dead-letter queue, or the FIFO
-    // in-flight quota is reached): the receiver stays parked.
-    if (messages.empty()) break;
-    Waiter served = std::move(w);
-    waiter_index_.erase(served.id);
-    waiters_.pop_front();
-    if (served.timer) deps_.scheduler->Cancel(served.timer);
-    completions.push_back([self = shared_from_this(), ticket, messages = std::move(messages),
-                           done = std::move(served.done)]() mutable {
-      self->AnswerReceiveWhenDurable(ticket, std::move(messages), std::move(done));
-    });
-  }
-}
-
-void Queue::ArmWakeTimer() {
-  if (waiters_.empty() || timers_.empty()) return;
-  MonoTime due = timers_.top()->visible_at;
-  if (wake_timer_ && wake_at_ <= due) return;
-  if (wake_timer_) deps_.scheduler->Cancel(wake_timer_);
-  wake_at_ = due;
-  std::weak_ptr<Queue> weak = weak_from_this();
-  wake_timer_ = deps_.scheduler->ScheduleAt(due, [weak] {
-    if (auto q = weak.lock()) q->OnWake();
-  });
-}
-
-void Queue::OnWake() {
-  Completions completions;
-  std::vector<Record> records;
-  {
-    std::lock_guard lock(mu_);
-    wake_timer_ = 0;
-    if (closed_) return;
-    const MonoTime now = deps_.clock->Now();
-    Advance(now, records);
-    Append(records);
-    ServeWaiters(now, completions);
-    ArmWakeTimer();
-  }
-  RunAll(completions);
-}
-
-void Queue::OnWaitExpired(uint64_t waiter_id) {
-  ReceiveDone done;
-  {
-    std::lock_guard lock(mu_);
-    auto it = waiter_index_.find(waiter_id);
-    if (it == waiter_index_.end()) return;  // already served
-    done = std::move(it->second->done);
-    waiters_.erase(it->second);
-    waiter_index_.erase(it);
-  }
-  done(std::vector<ReceivedMessage>{});
 }
 
 std::optional<ReceiptHandle> Queue::ParseHandle(std::string_view text) const {

@@ -184,6 +184,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
     SendDone done;
   };
   void FinishSend(PendingSend& send, storage::StorageStatus status);
+  static void RunAll(Completions& completions);  // answers collected under the lock, after it
 
   // All private methods expect `mu_` held.
   void Advance(MonoTime now, std::vector<storage::Record>& records);

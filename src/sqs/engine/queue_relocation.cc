@@ -88,7 +88,7 @@ void Queue::AcceptRelocated(Relocation move) {
     ServeWaiters(now, completions);
     ArmWakeTimer();
   }
-  for (auto& fn : completions) fn();
+  RunAll(completions);
 }
 
 void Queue::MoveOut(int64_t max, const std::shared_ptr<Queue>& fixed_destination, MoveDone done) {

@@ -28,6 +28,7 @@
 #include "sqs/service.h"
 #include "sqs_test_support.h"
 #include "storage/rocks_store.h"
+#include "sync_store.h"
 
 namespace wharf::sqs::testing {
 namespace {
@@ -617,52 +618,6 @@ TEST_F(MoveTaskTest, ListMessageMoveTasksShowsTheNewestFirstAndHandlesOnlyWhileR
 // =============================================================================================
 // Over a RocksStore: a task resumes after a restart
 // =============================================================================================
-
-// Makes every wait synchronous: WhenDurable blocks until the wrapped store has synced and answers
-// on the caller's thread, so a handler call, or a task's tick inside ManualClock::Advance, has
-// finished when it returns.
-class SyncStore final : public storage::Store {
- public:
-  explicit SyncStore(storage::Store& inner) : inner_(inner) {}
-
-  bool durable() const override { return inner_.durable(); }
-  uint64_t Append(std::vector<storage::Record> records) override {
-    return inner_.Append(std::move(records));
-  }
-  void WhenDurable(uint64_t ticket, storage::CommitDone done) override {
-    done(Await<storage::StorageStatus>(
-        [&](auto answer) { inner_.WhenDurable(ticket, std::move(answer)); }));
-  }
-  storage::StorageStatus Recover(storage::RecoveryVisitor& visitor) override {
-    return inner_.Recover(visitor);
-  }
-  void ReadMessages(uint64_t queue_id, std::vector<uint64_t> seqs,
-                    storage::ReadDone done) override {
-    done(Await<Result<std::vector<std::string>, storage::StorageError>>(
-        [&](auto answer) { inner_.ReadMessages(queue_id, std::move(seqs), std::move(answer)); }));
-  }
-
- private:
-  template <typename T, typename Begin>
-  static T Await(Begin begin) {
-    struct Slot {
-      std::mutex mu;
-      std::condition_variable cv;
-      std::optional<T> value;
-    };
-    auto slot = std::make_shared<Slot>();
-    begin([slot](T value) {
-      std::lock_guard lock(slot->mu);
-      slot->value.emplace(std::move(value));
-      slot->cv.notify_all();
-    });
-    std::unique_lock lock(slot->mu);
-    slot->cv.wait(lock, [&] { return slot->value.has_value(); });
-    return std::move(*slot->value);
-  }
-
-  storage::Store& inner_;
-};
 
 class MoveTaskRestartTest : public ::testing::Test, public MoveTaskCalls<MoveTaskRestartTest> {
  protected:
