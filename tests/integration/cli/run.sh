@@ -226,5 +226,35 @@ check_contains "stderr" "$ERR" "AWS.SimpleQueueService.NonExistentQueue"
 check_contains "stderr operation" "$ERR" "GetQueueUrl"
 check "stdout empty" "$OUT" ""
 
+section "dead-letter queue: redrive policy, dead-lettering, list-dead-letter-source-queues"
+DLQ_NAME=$(uniq_name dlq)
+aws_sqs create-queue --queue-name "$DLQ_NAME"
+expect_ok "create DLQ"
+DLQ_URL=$(jget "d['QueueUrl']")
+QUEUES+=("$DLQ_URL")
+DLQ_ARN=$(qattr "$DLQ_URL" QueueArn)
+SRC_NAME=$(uniq_name src)
+POLICY="{\"deadLetterTargetArn\":\"$DLQ_ARN\",\"maxReceiveCount\":1}"
+ATTRS=$("$PY" -c 'import json,sys; print(json.dumps({"RedrivePolicy": sys.argv[1], "VisibilityTimeout": "0"}))' "$POLICY")
+aws_sqs create-queue --queue-name "$SRC_NAME" --attributes "$ATTRS"
+expect_ok "create source with RedrivePolicy"
+SRC_URL=$(jget "d['QueueUrl']")
+QUEUES+=("$SRC_URL")
+check "RedrivePolicy as AWS formats it" "$(qattr "$SRC_URL" RedrivePolicy)" "$POLICY"
+aws_sqs send-message --queue-url "$SRC_URL" --message-body "poison"
+expect_ok "send poison message"
+aws_sqs receive-message --queue-url "$SRC_URL"
+check "first receive delivers it" "$(jget "d['Messages'][0]['Body']")" "poison"
+aws_sqs receive-message --queue-url "$SRC_URL"
+check "second receive moves it to the DLQ" "$(jget "str(len(d.get('Messages', [])))")" "0"
+aws_sqs receive-message --queue-url "$DLQ_URL" --attribute-names All --wait-time-seconds 2
+check "DLQ has it" "$(jget "d['Messages'][0]['Body']")" "poison"
+check "DeadLetterQueueSourceArn" "$(jget "d['Messages'][0]['Attributes']['DeadLetterQueueSourceArn']")" \
+  "arn:aws:sqs:${AWS_DEFAULT_REGION}:${ACCOUNT}:${SRC_NAME}"
+check "receive count carried over" "$(jget "d['Messages'][0]['Attributes']['ApproximateReceiveCount']")" "2"
+aws_sqs list-dead-letter-source-queues --queue-url "$DLQ_URL"
+expect_ok "list-dead-letter-source-queues"
+check "source listed" "$(jget "d.get('queueUrls')")" "[\"$SRC_URL\"]"
+
 echo "cli: $PASSES checks passed, $FAILURES failed"
 [[ $FAILURES -eq 0 ]]
