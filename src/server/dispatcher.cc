@@ -42,6 +42,9 @@ api::ApiResult<auth::CredentialScope> IdentifyCaller(const net::HttpRequest& req
 
 Dispatcher::Dispatcher(sqs::SqsService& sqs, DispatcherOptions options)
     : sqs_(sqs), options_(std::move(options)) {
+  if (options_.credentials && options_.clock) {
+    verifier_ = std::make_unique<auth::SigV4Verifier>(*options_.credentials);
+  }
   sqs::RegisterHandlers(sqs_handlers_);
 }
 
@@ -89,12 +92,27 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   const api::Action action = parsed->action();
   call->SetParsed(std::move(parsed).value());
 
-  auto caller = IdentifyCaller(req);
-  if (!caller.ok()) {
-    call->Fail(std::move(caller).error());
-    return;
+  if (verifier_) {
+    // Every request is signed (security.md §1): who signed it is who calls.
+    auth::SignedRequest signed_request{req.method, req.Path(), req.Query(), &req.headers, req.body};
+    const int64_t now = options_.clock->WallMillis() / 1000;
+    auto caller = verifier_->Verify(signed_request, now, "sqs");
+    if (!caller.ok()) {
+      call->Fail(std::move(caller).error());
+      return;
+    }
+    api::RequestContext& ctx = call->mutable_context();
+    ctx.access_key_id = std::move(caller->key.access_key_id);
+    ctx.account_id = std::move(caller->key.principal.account_id);
+    ctx.sender_id = std::move(caller->key.principal.sender_id);
+  } else {
+    auto caller = IdentifyCaller(req);
+    if (!caller.ok()) {
+      call->Fail(std::move(caller).error());
+      return;
+    }
+    call->mutable_context().access_key_id = std::move(caller->access_key_id);
   }
-  call->mutable_context().access_key_id = std::move(caller->access_key_id);
 
   auto thunk = sqs_handlers_.Find(action);
   if (!thunk) {

@@ -4,9 +4,12 @@
 // layer, caller identification, the request id, and the response headers every AWS response
 // carries. Runs on I/O threads; never blocks (handlers answer later when they must wait).
 
+#include <memory>
 #include <string>
 
 #include "api/handler_table.h"
+#include "auth/credentials.h"
+#include "auth/sigv4_verifier.h"
 #include "common/clock.h"
 #include "net/http.h"
 #include "sqs/service.h"
@@ -14,9 +17,13 @@
 namespace wharf::server {
 
 struct DispatcherOptions {
-  std::string account_id = "000000000000";
+  std::string account_id = "000000000000";  // the caller's account when signatures are not checked
   std::string region = "us-east-1";
   std::string base_url;  // empty: from the Host header
+  // Verifies every request's signature against these credentials; null (`--auth off`, and the
+  // in-process test harness) only parses the Authorization header for the access key.
+  const auth::CredentialStore* credentials = nullptr;
+  const Clock* clock = nullptr;  // wall clock for the signature time window
 };
 
 class Dispatcher {
@@ -28,6 +35,7 @@ class Dispatcher {
  private:
   sqs::SqsService& sqs_;
   const DispatcherOptions options_;
+  std::unique_ptr<auth::SigV4Verifier> verifier_;
   api::HandlerTable<sqs::SqsService> sqs_handlers_;
 };
 

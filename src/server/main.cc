@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "auth/credentials.h"
 #include "bench/bench.h"
 #include "common/clock.h"
 #include "common/thread_scheduler.h"
@@ -89,7 +90,21 @@ int Serve(const server::Settings& settings) {
   const auto recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - recovery_start)
                                .count();
-  server::Dispatcher dispatcher(sqs, {settings.account_id, settings.region, settings.base_url});
+  if (settings.auth != "on" && settings.auth != "off") {
+    std::fprintf(stderr, "wharf: --auth must be on or off\n");
+    return 2;
+  }
+  auth::StaticCredentialStore credentials;
+  credentials.AddRootKey(settings.access_key_id, settings.secret_access_key, settings.account_id);
+  server::DispatcherOptions dispatch_options;
+  dispatch_options.account_id = settings.account_id;
+  dispatch_options.region = settings.region;
+  dispatch_options.base_url = settings.base_url;
+  if (settings.auth == "on") {
+    dispatch_options.credentials = &credentials;
+    dispatch_options.clock = &clock;
+  }
+  server::Dispatcher dispatcher(sqs, std::move(dispatch_options));
 
   net::ServerOptions net_options;
   net_options.address = settings.host;
@@ -110,11 +125,13 @@ int Serve(const server::Settings& settings) {
       "wharf %s listening on http://%s:%u (region %s, account %s)\n"
       "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
       "anything but local use\n"
+      "wharf: signature verification %s\n"
       "wharf: storage %s (%s durability): recovered %llu queues and %llu messages in %lld ms\n",
       WHARF_VERSION, settings.host.c_str(), http.port(), settings.region.c_str(),
       settings.account_id.c_str(), settings.access_key_id.c_str(),
-      settings.secret_access_key.c_str(), settings.storage.c_str(), settings.durability.c_str(),
-      static_cast<unsigned long long>(recovered->queues),
+      settings.secret_access_key.c_str(),
+      settings.auth == "on" ? "on" : "OFF (--auth off: development only)", settings.storage.c_str(),
+      settings.durability.c_str(), static_cast<unsigned long long>(recovered->queues),
       static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms));
 
   int received = 0;

@@ -63,6 +63,10 @@ const std::vector<Row>& Rows() {
       {{"--legacy-max-message-size", "WHARF_LEGACY_MAX_MESSAGE_SIZE", "0",
         "Set to 262144 to emulate SQS's pre-2025 256 KiB message limit; 0 keeps 1 MiB."},
        &Bind<&Settings::legacy_max_message_size>},
+      {{"--auth", "WHARF_AUTH", d.auth,
+        "on: every request's SigV4 signature is verified. off: the access key is read but the "
+        "signature is not checked (development only; never the default)."},
+       &Bind<&Settings::auth>},
       {{"--log-level", "WHARF_LOG_LEVEL", d.log_level, "trace, debug, info, warn or error."},
        &Bind<&Settings::log_level>},
   };

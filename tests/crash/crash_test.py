@@ -24,6 +24,7 @@ Exit status: 0 all checks passed, 1 a violation or failure, 2 setup error.
 import argparse
 import collections
 import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -37,9 +38,32 @@ import tempfile
 import threading
 import time
 
-AUTH = ("AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sqs/aws4_request, "
-        "SignedHeaders=host;x-amz-date, "
-        "Signature=0000000000000000000000000000000000000000000000000000000000000000")
+ACCESS_KEY, SECRET_KEY, REGION = "test", "test", "us-east-1"
+
+
+def sigv4_headers(host, target, payload):
+    """SigV4 (security.md §1.4-1.6) for a JSON-protocol POST to /, signing host, x-amz-date and
+    x-amz-target, with the standard library only (the server verifies every signature)."""
+    amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    day = amz_date[:8]
+    canonical = "\n".join([
+        "POST", "/", "",
+        "host:%s\nx-amz-date:%s\nx-amz-target:%s\n" % (host, amz_date, target),
+        "host;x-amz-date;x-amz-target",
+        hashlib.sha256(payload).hexdigest()])
+    scope = "%s/%s/sqs/aws4_request" % (day, REGION)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                          hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + SECRET_KEY).encode()
+    for part in (day, REGION, "sqs", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return {
+        "X-Amz-Date": amz_date,
+        "X-Amz-Target": target,
+        "Authorization": "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=host;x-amz-date;"
+                         "x-amz-target, Signature=%s" % (ACCESS_KEY, scope, signature),
+    }
 VISIBILITY_TIMEOUT = 5
 REQUEST_TIMEOUT = 10.0
 
@@ -82,12 +106,8 @@ class SqsClient:
     def call(self, action, body):
         """Returns (parsed JSON, time the request was sent). Raises Unacknowledged."""
         payload = json.dumps(body).encode()
-        headers = {
-            "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": "AmazonSQS." + action,
-            "X-Amz-Date": "20250101T000000Z",
-            "Authorization": AUTH,
-        }
+        headers = {"Content-Type": "application/x-amz-json-1.0"}
+        headers.update(sigv4_headers("127.0.0.1:%d" % self.port, "AmazonSQS." + action, payload))
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
         t_sent = now()
