@@ -319,16 +319,13 @@ Sha256Digest SigV4Verifier::CachedSigningKey(const AccessKey& key, std::string_v
   cache_key.append(region);
   cache_key.push_back('|');
   cache_key.append(service);
-  cache_key.push_back('|');
-  // The secret's hash is part of the key, so a rotated secret never reuses an old entry.
-  const Sha256Digest secret_hash = Sha256Of(key.secret);
-  cache_key.append(reinterpret_cast<const char*>(secret_hash.data()), 8);
   std::lock_guard lock(cache_mu_);
   auto it = key_cache_.find(cache_key);
-  if (it != key_cache_.end()) return it->second;
+  // An entry derived from another secret (the key was rotated) is recomputed.
+  if (it != key_cache_.end() && it->second.secret == key.secret) return it->second.signing_key;
   if (key_cache_.size() > 4096) key_cache_.clear();  // dates roll over; keep it small
-  Sha256Digest signing = SigningKey(key.secret, date, region, service);
-  key_cache_.emplace(std::move(cache_key), signing);
+  const Sha256Digest signing = SigningKey(key.secret, date, region, service);
+  key_cache_.insert_or_assign(std::move(cache_key), CachedKey{key.secret, signing});
   return signing;
 }
 

@@ -55,7 +55,11 @@ class SigV4Verifier {
 
   const CredentialStore& credentials_;
   std::mutex cache_mu_;
-  std::unordered_map<std::string, Sha256Digest> key_cache_;  // key|date|region|service
+  struct CachedKey {
+    std::string secret;  // the secret it was derived from
+    Sha256Digest signing_key;
+  };
+  std::unordered_map<std::string, CachedKey> key_cache_;  // access key|date|region|service
 };
 
 // "20250115T120000Z" for a unix time; and back (nullopt-like -1 on malformed input).

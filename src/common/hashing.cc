@@ -1,9 +1,8 @@
 #include "common/hashing.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
-#include <stdexcept>
+#include <algorithm>
 
 namespace wharf {
 namespace {
@@ -16,6 +15,34 @@ const EVP_MD* Md5Algorithm() {
 const EVP_MD* Sha256Algorithm() {
   static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   return md;
+}
+
+// One digest context per thread, reused: EVP_Digest allocates and frees a context per call.
+class ThreadDigestContext {
+ public:
+  ThreadDigestContext() : ctx_(EVP_MD_CTX_new()) {}
+  ~ThreadDigestContext() { EVP_MD_CTX_free(ctx_); }
+  ThreadDigestContext(const ThreadDigestContext&) = delete;
+  ThreadDigestContext& operator=(const ThreadDigestContext&) = delete;
+
+  EVP_MD_CTX* Start(const EVP_MD* md) {
+    EVP_DigestInit_ex2(ctx_, md, nullptr);
+    return ctx_;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+EVP_MD_CTX* DigestStart(const EVP_MD* md) {
+  thread_local ThreadDigestContext context;
+  return context.Start(md);
+}
+
+template <size_t N>
+void DigestFinish(EVP_MD_CTX* ctx, std::array<uint8_t, N>& out) {
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
 }
 
 }  // namespace
@@ -35,24 +62,45 @@ Md5Digest Md5::Finish() {
 }
 
 Md5Digest Md5Of(std::string_view bytes) {
+  EVP_MD_CTX* ctx = DigestStart(Md5Algorithm());
+  EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
   Md5Digest out{};
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), out.data(), &len, Md5Algorithm(), nullptr);
+  DigestFinish(ctx, out);
   return out;
 }
 
 Sha256Digest Sha256Of(std::string_view bytes) {
+  EVP_MD_CTX* ctx = DigestStart(Sha256Algorithm());
+  EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
   Sha256Digest out{};
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), out.data(), &len, Sha256Algorithm(), nullptr);
+  DigestFinish(ctx, out);
   return out;
 }
 
+// HMAC as RFC 2104 spells it, over the reused digest context. OpenSSL 3's HMAC() goes through
+// EVP_Q_mac, which looks the MAC up and allocates on every call: 2.0 µs against 0.36 µs here
+// for a SigV4 string to sign (bench/ micro-benchmark), and every request needs one.
 Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
+  constexpr size_t kBlock = 64;  // SHA-256 block size
+  std::array<uint8_t, kBlock> pad{};
+  if (key.size() > kBlock) {
+    const Sha256Digest hashed = Sha256Of(key);
+    std::copy(hashed.begin(), hashed.end(), pad.begin());
+  } else {
+    std::copy(key.begin(), key.end(), pad.begin());
+  }
+  for (auto& b : pad) b ^= 0x36;
+  EVP_MD_CTX* ctx = DigestStart(Sha256Algorithm());
+  EVP_DigestUpdate(ctx, pad.data(), pad.size());
+  EVP_DigestUpdate(ctx, data.data(), data.size());
+  Sha256Digest inner{};
+  DigestFinish(ctx, inner);
+  for (auto& b : pad) b ^= 0x36 ^ 0x5c;
+  ctx = DigestStart(Sha256Algorithm());
+  EVP_DigestUpdate(ctx, pad.data(), pad.size());
+  EVP_DigestUpdate(ctx, inner.data(), inner.size());
   Sha256Digest out{};
-  unsigned int len = 0;
-  HMAC(Sha256Algorithm(), key.empty() ? "" : key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
+  DigestFinish(ctx, out);
   return out;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // MD5 and SHA-256 through OpenSSL's EVP interface, and HMAC-SHA256 for SigV4.
-// The digest objects are fetched once per process; every function is thread-safe.
+// The digest objects are fetched once per process and the one-shot functions reuse one context
+// per thread, so none of them allocates; every function is thread-safe.
 
 #include <array>
 #include <cstdint>

@@ -12,7 +12,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -32,6 +31,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
+// Each connection lives on one event loop run by one thread, so the loop's own executor
+// serializes its handlers; no strand, and no type-erased executor on the hot path.
+using Executor = asio::io_context::executor_type;
+using Socket = tcp::socket::rebind_executor<Executor>::other;
+using Stream = beast::basic_stream<tcp, Executor>;
 
 // The header section (request line + fields) of one request may not exceed this.
 constexpr uint32_t kHeaderLimit = 64 * 1024;
@@ -109,9 +113,14 @@ class Connection;
 // destroyed.
 struct Core {
   Core(ServerOptions opts, RequestHandler h, int threads)
-      : ioc(threads), options(std::move(opts)), handler(std::move(h)) {}
+      : options(std::move(opts)), handler(std::move(h)) {
+    loops.reserve(threads);
+    for (int i = 0; i < threads; ++i) loops.push_back(std::make_unique<asio::io_context>(1));
+  }
 
-  asio::io_context ioc;
+  // One event loop per I/O thread (concurrency hint 1: the loop may skip locking for work
+  // posted by its own thread).
+  std::vector<std::unique_ptr<asio::io_context>> loops;
   const ServerOptions options;
   RequestHandler handler;  // called on I/O threads only; cleared once they are joined
 
@@ -177,14 +186,14 @@ std::string_view CurrentHttpDate() {
 
 // One accepted socket. Owned by shared_ptr: pending Asio operations and the Responder of the
 // request in progress hold it; the Core's registry holds only a weak_ptr. Every member is
-// touched only on the connection's strand, except Respond() (any thread), which posts onto it.
+// touched only on the connection's event loop, except Respond() (any thread), which posts onto it.
 //
 // Lifecycle: WaitForRequest (idle, idle_timeout) -> ReadHeader/ReadBody (header_timeout) ->
 // Dispatch (handler; no timeout while it works) -> Write -> WaitForRequest again, or Linger
 // and Close. One request at a time, so bytes of a pipelined next request wait in buffer_.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(std::shared_ptr<Core> core, tcp::socket socket)
+  Connection(std::shared_ptr<Core> core, Socket socket)
       : core_(std::move(core)), executor_(socket.get_executor()), stream_(std::move(socket)) {}
 
   ~Connection() {
@@ -196,9 +205,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  const asio::any_io_executor& executor() const { return executor_; }
+  const Executor& executor() const { return executor_; }
 
-  // On the strand, once.
+  // On the connection's loop, once.
   void Start() {
     beast::error_code ec;
     stream_.socket().set_option(tcp::no_delay(true), ec);
@@ -213,8 +222,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     WaitForRequest();
   }
 
-  // On the strand. Graceful: close unless a request is with the handler or being answered
-  // (those finish, answered with Connection: close). Force: close regardless.
+  // On the connection's loop. Graceful: close unless a request is with the handler or being
+  // answered (those finish, answered with Connection: close). Force: close regardless.
   void Shutdown(bool force) {
     if (state_ == State::kClosed) return;
     if (force || (state_ != State::kAwaitingHandler && state_ != State::kWriting)) Close();
@@ -475,8 +484,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   const std::shared_ptr<Core> core_;  // first member: destroyed after the socket
-  const asio::any_io_executor executor_;
-  beast::tcp_stream stream_;
+  const Executor executor_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   std::string remote_address_;
@@ -492,16 +501,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 }  // namespace
 
-// Threading model: one io_context run by `io_threads` threads; each connection (and the
-// acceptor) owns a strand on it. A single shared loop rather than one loop per thread because
-// answers come from arbitrary threads (long-poll wake-ups, the group committer) and must land on
-// the connection's executor anyway, and because the shared loop spreads ready connections over
-// whichever thread is free instead of pinning each to the thread that accepted it, so one slow
-// connection never holds up the others that share its loop. The cost is one scheduler queue
-// shared by all threads, which is fine at the handful of threads a core count gives.
+// Threading model: one event loop (io_context) per I/O thread; accepted connections are dealt
+// round-robin to the loops and stay on theirs, the acceptor lives on the first. No strands and
+// no scheduler queue shared between threads: with a shared loop and a strand per connection,
+// the two threads contended on the scheduler's mutex and every handler went through the
+// strand's queue (together about 15 % of the server's CPU in `send`, docs/benchmarks.md).
+// Handlers never block (design.md), so a connection only waits for its loop's CPU time; answers
+// from other threads (group committer, long-poll wake-ups) are posted to the connection's loop.
 //
 // Owned by HttpServer; its methods are called from the owner's thread (never from an I/O
-// thread: Stop() joins them). Accept handlers run on the acceptor's strand.
+// thread: Stop() joins them). Accept handlers run on the first loop.
 class HttpServer::Impl {
  public:
   Impl(ServerOptions options, RequestHandler handler) {
@@ -510,7 +519,7 @@ class HttpServer::Impl {
     if (threads <= 0) threads = 1;
     threads_wanted_ = threads;
     core_ = std::make_shared<Core>(std::move(options), std::move(handler), threads);
-    acceptor_.emplace(asio::make_strand(core_->ioc));
+    acceptor_.emplace(core_->loops.front()->get_executor());
     retry_timer_.emplace(acceptor_->get_executor());
   }
 
@@ -526,7 +535,7 @@ class HttpServer::Impl {
     if (!ec) {
       endpoint = tcp::endpoint(address, options.port);
     } else {
-      tcp::resolver resolver(core_->ioc);
+      tcp::resolver resolver(*core_->loops.front());
       auto results = resolver.resolve(options.address, std::to_string(options.port), ec);
       if (ec || results.empty()) {
         return NetError{"cannot resolve listen address '" + options.address +
@@ -547,7 +556,8 @@ class HttpServer::Impl {
     if (ec) return Fail("getsockname " + where, ec);
 
     started_ = true;
-    work_.emplace(core_->ioc.get_executor());
+    work_.reserve(core_->loops.size());
+    for (auto& loop : core_->loops) work_.emplace_back(loop->get_executor());
     DoAccept();
     {
       std::lock_guard core_lock(core_->mu);
@@ -555,8 +565,8 @@ class HttpServer::Impl {
     }
     threads_.reserve(threads_wanted_);
     for (int i = 0; i < threads_wanted_; ++i) {
-      threads_.emplace_back([core = core_.get()] {
-        core->ioc.run();
+      threads_.emplace_back([core = core_.get(), loop = core_->loops[i].get()] {
+        loop->run();
         std::lock_guard lock(core->mu);
         --core->threads_running;
         core->cv.notify_all();
@@ -598,11 +608,11 @@ class HttpServer::Impl {
     for (auto& conn : core.Snapshot()) {
       asio::post(conn->executor(), [conn] { conn->Shutdown(/*force=*/true); });
     }
-    work_.reset();
+    work_.clear();
     {
       std::unique_lock core_lock(core.mu);
       if (!core.cv.wait_for(core_lock, kDrainTimeout, [&] { return core.threads_running == 0; })) {
-        core.ioc.stop();
+        for (auto& loop : core.loops) loop->stop();
       }
     }
     for (auto& thread : threads_) thread.join();
@@ -619,14 +629,16 @@ class HttpServer::Impl {
     return NetError{what + ": " + ec.message()};
   }
 
-  // On the acceptor's strand.
+  // On the acceptor's loop. The socket is created on the loop it will live on.
   void DoAccept() {
-    acceptor_->async_accept(
-        asio::make_strand(core_->ioc),
-        [this](beast::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
+    asio::io_context& loop = *core_->loops[next_loop_];
+    next_loop_ = (next_loop_ + 1) % core_->loops.size();
+    acceptor_->async_accept(loop.get_executor(), [this](beast::error_code ec, Socket socket) {
+      OnAccept(ec, std::move(socket));
+    });
   }
 
-  void OnAccept(beast::error_code ec, tcp::socket socket) {
+  void OnAccept(beast::error_code ec, Socket socket) {
     if (ec == asio::error::operation_aborted || core_->stopping.load()) return;
     if (ec) {  // out of descriptors or buffers: back off instead of spinning
       retry_timer_->expires_after(kAcceptRetryDelay);
@@ -644,10 +656,11 @@ class HttpServer::Impl {
     DoAccept();
   }
 
-  std::shared_ptr<Core> core_;  // first member: the acceptor and timer need its io_context
+  std::shared_ptr<Core> core_;  // first member: the acceptor and timer need its loops
   std::optional<tcp::acceptor> acceptor_;
   std::optional<asio::steady_timer> retry_timer_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<asio::executor_work_guard<Executor>> work_;  // one per loop
+  size_t next_loop_ = 0;  // on the acceptor's loop: where the next connection goes
   std::vector<std::thread> threads_;
   std::atomic<uint16_t> port_{0};
   std::mutex lifecycle_mu_;  // serializes Start/Stop

@@ -59,6 +59,19 @@ TEST_F(SigV4VerifierTest, ExampleAJsonSendMessage) {
   EXPECT_EQ(caller->region, "us-east-1");
 }
 
+// The signing key is cached per (key, date, region, service); a new secret for the same access
+// key id must not be served from an entry derived from the old one.
+TEST_F(SigV4VerifierTest, RotatedSecretIsNotServedFromTheSigningKeyCache) {
+  ASSERT_TRUE(Verify("POST", "/", "", ExampleAHeaders(), kExampleABody).ok());
+  store_.AddRootKey("AKIAIOSFODNN7EXAMPLE", "a-rotated-secret", "123456789012");
+  auto caller = Verify("POST", "/", "", ExampleAHeaders(), kExampleABody);
+  ASSERT_FALSE(caller.ok());
+  EXPECT_EQ(caller.error().code, ErrorCode::kSignatureDoesNotMatch);
+  store_.AddRootKey("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
+                    "123456789012");
+  EXPECT_TRUE(Verify("POST", "/", "", ExampleAHeaders(), kExampleABody).ok());
+}
+
 TEST_F(SigV4VerifierTest, ExampleAWithTheJsSignersContentSha256) {
   Headers h = ExampleAHeaders("76d13844a11bb0dd05458b2e0154499ca73145250843af319c9f5953c30d392c");
   h.emplace_back("x-amz-content-sha256",
