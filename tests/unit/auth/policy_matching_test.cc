@@ -1,13 +1,15 @@
 // The building blocks under the evaluator: glob and ARN matching, typed condition values,
-// policy variables and single conditions.
+// policy variables, single conditions and the SQS permission table.
 
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "api/action.h"
 #include "auth/policy/condition_context.h"
 #include "auth/policy/condition_values.h"
 #include "auth/policy/conditions.h"
+#include "auth/policy/sqs_permissions.h"
 #include "auth/policy/variables.h"
 #include "auth/policy/wildcard.h"
 
@@ -328,6 +330,68 @@ TEST(ConditionsTest, NullTestsPresence) {
   EXPECT_FALSE(EvaluateCondition(Entry("Null", "test:present", {"true"}), context, true));
   EXPECT_TRUE(EvaluateCondition(Entry("Null", "test:empty", {"TRUE"}), context, true));
   EXPECT_FALSE(EvaluateCondition(Entry("Null", "test:absent", {"yes"}), context, true));
+}
+
+TEST(SqsPermissionsTest, AgreesWithTheActionTable) {
+  for (const api::ActionInfo& info : api::AllActions()) {
+    const SqsPermission& permission = SqsPermissionFor(info.action);
+    EXPECT_EQ(permission.api, info.action) << info.name;
+    EXPECT_EQ(permission.iam_action, info.iam_action) << info.name;
+  }
+}
+
+TEST(SqsPermissionsTest, BatchApisCheckTheirSingleTwin) {
+  EXPECT_EQ(SqsPermissionFor(api::Action::kSendMessageBatch).iam_action, "sqs:SendMessage");
+  EXPECT_EQ(SqsPermissionFor(api::Action::kDeleteMessageBatch).iam_action, "sqs:DeleteMessage");
+  EXPECT_EQ(SqsPermissionFor(api::Action::kChangeMessageVisibilityBatch).iam_action,
+            "sqs:ChangeMessageVisibility");
+  EXPECT_EQ(SqsPermissionFor(api::Action::kListQueues).resource, SqsResource::kAll);
+  EXPECT_EQ(SqsPermissionFor(api::Action::kGetQueueUrl).resource, SqsResource::kQueueByName);
+  EXPECT_EQ(SqsPermissionFor(api::Action::kCreateQueue).resource, SqsResource::kCallerAccountQueue);
+}
+
+TEST(SqsPermissionsTest, OwnerOnlyActionsAreAwsPublishedList) {
+  // security.md §2.7: the actions to which cross-account permissions do not apply.
+  const std::vector<std::string_view> owner_only = {"sqs:AddPermission",
+                                                    "sqs:CancelMessageMoveTask",
+                                                    "sqs:CreateQueue",
+                                                    "sqs:DeleteQueue",
+                                                    "sqs:ListMessageMoveTasks",
+                                                    "sqs:ListQueues",
+                                                    "sqs:ListQueueTags",
+                                                    "sqs:RemovePermission",
+                                                    "sqs:SetQueueAttributes",
+                                                    "sqs:StartMessageMoveTask",
+                                                    "sqs:TagQueue",
+                                                    "sqs:UntagQueue"};
+  size_t rows = 0;
+  for (const api::ActionInfo& info : api::AllActions()) {
+    const SqsPermission& permission = SqsPermissionFor(info.action);
+    bool listed =
+        std::find(owner_only.begin(), owner_only.end(), permission.iam_action) != owner_only.end();
+    EXPECT_EQ(!permission.cross_account, listed) << info.name;
+    EXPECT_EQ(IsOwnerOnlySqsAction(permission.iam_action), listed) << info.name;
+    if (listed) ++rows;
+  }
+  EXPECT_EQ(rows, owner_only.size());
+  EXPECT_TRUE(IsOwnerOnlySqsAction("SQS:setqueueattributes"));
+  EXPECT_FALSE(IsOwnerOnlySqsAction("sqs:SendMessage"));
+  EXPECT_FALSE(IsOwnerOnlySqsAction("sqs:SendMessageBatch"));
+}
+
+TEST(SqsPermissionsTest, AddPermissionActions) {
+  for (std::string_view name :
+       {"*", "SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility",
+        "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues", "PurgeQueue"}) {
+    EXPECT_EQ(ClassifyAddPermissionAction(name), AddPermissionAction::kAccepted) << name;
+  }
+  for (std::string_view name : {"CreateQueue", "SetQueueAttributes", "DeleteQueue", "TagQueue",
+                                "ListQueues", "AddPermission", "StartMessageMoveTask"}) {
+    EXPECT_EQ(ClassifyAddPermissionAction(name), AddPermissionAction::kOwnerOnly) << name;
+  }
+  for (std::string_view name : {"SendMessageBatch", "sendmessage", "sqs:SendMessage", "Foo", ""}) {
+    EXPECT_EQ(ClassifyAddPermissionAction(name), AddPermissionAction::kUnknown) << name;
+  }
 }
 
 }  // namespace
