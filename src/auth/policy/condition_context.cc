@@ -1,18 +1,13 @@
 #include "auth/policy/condition_context.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 namespace wharf::auth {
 namespace {
 
-std::string Lower(std::string_view key) {
-  std::string out(key);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return out;
-}
+char FoldAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
 
 std::string_view TypeName(PrincipalType type) {
   switch (type) {
@@ -30,8 +25,18 @@ std::string_view TypeName(PrincipalType type) {
 
 }  // namespace
 
+bool ConditionContext::LessIgnoreCase::operator()(std::string_view a, std::string_view b) const {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                      [](char x, char y) { return FoldAscii(x) < FoldAscii(y); });
+}
+
 void ConditionContext::Set(std::string_view key, std::vector<std::string> values) {
-  values_[Lower(key)] = std::move(values);
+  auto it = values_.find(key);
+  if (it != values_.end()) {
+    it->second = std::move(values);
+  } else {
+    values_.emplace(std::string(key), std::move(values));
+  }
 }
 
 void ConditionContext::Set(std::string_view key, std::string value) {
@@ -41,12 +46,12 @@ void ConditionContext::Set(std::string_view key, std::string value) {
 }
 
 void ConditionContext::Remove(std::string_view key) {
-  auto it = values_.find(Lower(key));
+  auto it = values_.find(key);
   if (it != values_.end()) values_.erase(it);
 }
 
 const std::vector<std::string>* ConditionContext::Find(std::string_view key) const {
-  auto it = values_.find(Lower(key));
+  auto it = values_.find(key);
   return it == values_.end() ? nullptr : &it->second;
 }
 

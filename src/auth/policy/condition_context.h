@@ -28,7 +28,12 @@ class ConditionContext {
   const std::vector<std::string>* Find(std::string_view key) const;
 
  private:
-  std::map<std::string, std::vector<std::string>, std::less<>> values_;  // lower-cased keys
+  // Orders keys ignoring ASCII case, so lookups neither fold nor allocate.
+  struct LessIgnoreCase {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const;
+  };
+  std::map<std::string, std::vector<std::string>, LessIgnoreCase> values_;
 };
 
 // Adds the principal keys of §2.4: aws:PrincipalArn (the role ARN for a session),

@@ -1,5 +1,6 @@
 #include "auth/policy/wildcard.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>

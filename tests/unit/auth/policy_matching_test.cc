@@ -166,6 +166,10 @@ TEST(ConditionContextTest, KeysAreCaseInsensitive) {
   context.Set("aws:SourceArn", "arn:aws:sns:us-east-1:123456789012:t");
   ASSERT_NE(context.Find("AWS:SOURCEARN"), nullptr);
   EXPECT_EQ(context.Find("aws:sourcearn")->front(), "arn:aws:sns:us-east-1:123456789012:t");
+  context.Set("AWS:SOURCEARN", "arn:aws:sns:us-east-1:123456789012:u");  // replaces, not adds
+  ASSERT_EQ(context.Find("aws:SourceArn")->size(), 1u);
+  EXPECT_EQ(context.Find("aws:SourceArn")->front(), "arn:aws:sns:us-east-1:123456789012:u");
+  EXPECT_EQ(context.Find("aws:SourceAr"), nullptr);
   context.Remove("Aws:SourceArn");
   EXPECT_EQ(context.Find("aws:SourceArn"), nullptr);
 }
