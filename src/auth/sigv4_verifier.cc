@@ -368,8 +368,13 @@ api::ApiResult<VerifiedCaller> SigV4Verifier::Verify(const SignedRequest& r, int
     return Expired(c.timestamp, now);
   }
   // (4) The key.
-  auto key = credentials_.Find(c.scope.access_key_id);
-  if (!key) return api::Error(ErrorCode::kInvalidClientTokenId);
+  std::string_view session_token = HeaderValue(r, "X-Amz-Security-Token");
+  if (c.presigned) {
+    if (const std::string* token = query.Get("X-Amz-Security-Token")) session_token = *token;
+  }
+  auto found = credentials_.Lookup(c.scope.access_key_id, session_token, now * 1000);
+  if (!found.ok()) return std::move(found).error();
+  const AccessKey& key = **found;
   // (5) Canonical request, with the payload hash.
   std::string payload_hash;
   const std::string_view content_sha = HeaderValue(r, "x-amz-content-sha256");
@@ -425,14 +430,14 @@ api::ApiResult<VerifiedCaller> SigV4Verifier::Verify(const SignedRequest& r, int
   to_sign.append(c.scope.service);
   to_sign.append("/aws4_request\n");
   to_sign.append(HexLower(Sha256Of(canonical)));
-  const Sha256Digest signing = CachedSigningKey(*key, c.scope.date, c.scope.region, service);
+  const Sha256Digest signing = CachedSigningKey(key, c.scope.date, c.scope.region, service);
   const std::string expected = HexLower(HmacSha256(
       std::string_view(reinterpret_cast<const char*>(signing.data()), signing.size()), to_sign));
   if (c.signature.size() != expected.size() ||
       CRYPTO_memcmp(c.signature.data(), expected.data(), expected.size()) != 0) {
     return Mismatch();
   }
-  return VerifiedCaller{std::move(*key), c.scope.region, c.scope.service};
+  return VerifiedCaller{std::move(found).value(), c.scope.region, c.scope.service};
 }
 
 }  // namespace wharf::auth

@@ -7,6 +7,7 @@
 // Thread-safety: Verify may be called from any thread; the signing-key cache has its own lock.
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -30,7 +31,7 @@ struct SignedRequest {
 };
 
 struct VerifiedCaller {
-  AccessKey key;
+  std::shared_ptr<const AccessKey> key;
   std::string region;   // from the credential scope
   std::string service;  // from the credential scope
 };

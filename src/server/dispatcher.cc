@@ -66,6 +66,8 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   context.sender_id = options_.account_id;  // SenderId of a root caller is its account id
   context.region = options_.region;
   context.trace_header = std::string(request.Header("X-Amzn-Trace-Id"));
+  context.source_ip = request.remote_address;
+  context.secure_transport = request.is_tls;
   if (!options_.base_url.empty()) {
     context.base_url = options_.base_url;
   } else {
@@ -91,6 +93,7 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   }
   const api::Action action = parsed->action();
   call->SetParsed(std::move(parsed).value());
+  call->mutable_context().action = action;
 
   if (verifier_) {
     // Every request is signed (security.md §1): who signed it is who calls.
@@ -102,9 +105,10 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
       return;
     }
     api::RequestContext& ctx = call->mutable_context();
-    ctx.access_key_id = std::move(caller->key.access_key_id);
-    ctx.account_id = std::move(caller->key.principal.account_id);
-    ctx.sender_id = std::move(caller->key.principal.sender_id);
+    ctx.access_key_id = caller->key->access_key_id;
+    ctx.account_id = caller->key->principal.account_id;
+    ctx.sender_id = caller->key->principal.unique_id;
+    ctx.caller = std::move(caller->key);
   } else {
     auto caller = IdentifyCaller(req);
     if (!caller.ok()) {

@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/thread_scheduler.h"
 #include "net/http_server.h"
+#include "server/accounts_config.h"
 #include "server/dispatcher.h"
 #include "server/settings.h"
 #include "sqs/service.h"
@@ -96,6 +97,24 @@ int Serve(const server::Settings& settings) {
   }
   auth::StaticCredentialStore credentials;
   credentials.AddRootKey(settings.access_key_id, settings.secret_access_key, settings.account_id);
+  size_t extra_accounts = 0;
+  if (!settings.config_file.empty()) {
+    auto accounts = server::LoadAccounts(settings.config_file);
+    if (!accounts.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", accounts.error().c_str());
+      return 2;
+    }
+    for (auto& account : *accounts) {
+      if (account.access_key_id == settings.access_key_id) {
+        std::fprintf(stderr, "wharf: %s: access key %s is already the default account's\n",
+                     settings.config_file.c_str(), account.access_key_id.c_str());
+        return 2;
+      }
+      credentials.AddRootKey(std::move(account.access_key_id), std::move(account.secret_access_key),
+                             std::move(account.id));
+    }
+    extra_accounts = accounts->size();
+  }
   server::DispatcherOptions dispatch_options;
   dispatch_options.account_id = settings.account_id;
   dispatch_options.region = settings.region;
@@ -125,13 +144,14 @@ int Serve(const server::Settings& settings) {
       "wharf %s listening on http://%s:%u (region %s, account %s)\n"
       "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
       "anything but local use\n"
-      "wharf: signature verification %s\n"
+      "wharf: signature verification %s; %zu further account(s) from the configuration\n"
       "wharf: storage %s (%s durability): recovered %llu queues and %llu messages in %lld ms\n",
       WHARF_VERSION, settings.host.c_str(), http.port(), settings.region.c_str(),
       settings.account_id.c_str(), settings.access_key_id.c_str(),
       settings.secret_access_key.c_str(),
-      settings.auth == "on" ? "on" : "OFF (--auth off: development only)", settings.storage.c_str(),
-      settings.durability.c_str(), static_cast<unsigned long long>(recovered->queues),
+      settings.auth == "on" ? "on" : "OFF (--auth off: development only)", extra_accounts,
+      settings.storage.c_str(), settings.durability.c_str(),
+      static_cast<unsigned long long>(recovered->queues),
       static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms));
 
   int received = 0;

@@ -51,6 +51,10 @@ const std::vector<Row>& Rows() {
       {{"--secret-access-key", "WHARF_SECRET_ACCESS_KEY", d.secret_access_key,
         "Secret key of the default account's root credentials."},
        &Bind<&Settings::secret_access_key>},
+      {{"--config", "WHARF_CONFIG", "",
+        "wharf.toml with further [[accounts]] (id, access_key_id, secret_access_key), each an "
+        "account with its root key. Empty: only the default account."},
+       &Bind<&Settings::config_file>},
       {{"--base-url", "WHARF_BASE_URL", "",
         "Scheme, host and port put in queue URLs (e.g. http://sqs.internal:9324). Empty: the "
         "host the client used."},

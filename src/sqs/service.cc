@@ -48,6 +48,9 @@ api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueue(
     size_t prev = head.rfind('/');
     account = prev == std::string_view::npos ? head : head.substr(prev + 1);
   }
+  // Until queue policies are evaluated, another account's queue is out of reach (and whether
+  // it exists is not revealed: security.md §2.7).
+  if (account != ctx.account_id) return api::Error(api::ErrorCode::kAccessDenied);
   std::shared_ptr<Queue> queue;
   if (!name.empty() && !account.empty()) queue = registry_.Find(account, name);
   if (!queue) return api::Error(api::ErrorCode::kQueueDoesNotExist);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,9 +18,33 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr int64_t kExampleTime = 1736942400;  // 2025-01-15T12:00:00Z
 
+// Temporary keys, as the STS service would hand them out.
+class SessionStore final : public CredentialStore {
+ public:
+  void Add(std::string id, std::string secret, std::string token, int64_t expires_at_ms) {
+    auto key = std::make_shared<AccessKey>();
+    key->access_key_id = id;
+    key->secret = std::move(secret);
+    key->principal = RootPrincipal("123456789012");
+    key->session_token = std::move(token);
+    key->expires_at_ms = expires_at_ms;
+    keys_[std::move(id)] = std::move(key);
+  }
+  api::ApiResult<std::shared_ptr<const AccessKey>> Lookup(std::string_view id,
+                                                          std::string_view token,
+                                                          int64_t now_ms) const override {
+    auto it = keys_.find(std::string(id));
+    if (it == keys_.end()) return api::Error(ErrorCode::kInvalidClientTokenId);
+    return CheckSessionToken(it->second, token, now_ms);
+  }
+
+ private:
+  std::map<std::string, std::shared_ptr<const AccessKey>> keys_;
+};
+
 class SigV4VerifierTest : public ::testing::Test {
  protected:
-  SigV4VerifierTest() : verifier_(store_) {
+  SigV4VerifierTest() : chain_({&store_, &sessions_}), verifier_(chain_) {
     store_.AddRootKey("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
                       "123456789012");
   }
@@ -49,13 +74,15 @@ class SigV4VerifierTest : public ::testing::Test {
       R"({"QueueUrl":"http://localhost:9324/000000000000/orders","MessageBody":"hello world"})";
 
   StaticCredentialStore store_;
+  SessionStore sessions_;
+  ChainedCredentialStore chain_;
   SigV4Verifier verifier_;
 };
 
 TEST_F(SigV4VerifierTest, ExampleAJsonSendMessage) {
   auto caller = Verify("POST", "/", "", ExampleAHeaders(), kExampleABody);
   ASSERT_TRUE(caller.ok()) << caller.error().message;
-  EXPECT_EQ(caller->key.principal.account_id, "123456789012");
+  EXPECT_EQ(caller->key->principal.account_id, "123456789012");
   EXPECT_EQ(caller->region, "us-east-1");
 }
 
@@ -88,8 +115,8 @@ TEST_F(SigV4VerifierTest, ExampleAWithTheJsSignersContentSha256) {
 }
 
 TEST_F(SigV4VerifierTest, ExampleBQueryPostWithSessionToken) {
-  store_.AddRootKey("ASIAIOSFODNN7EXAMPLE", "tempSecret/abc+def/0123456789ABCDEFGHIJKL",
-                    "123456789012");
+  sessions_.Add("ASIAIOSFODNN7EXAMPLE", "tempSecret/abc+def/0123456789ABCDEFGHIJKL",
+                "FwoGZXIvYXdzEJr//////////wEaDE+test/token==", (kExampleTime + 3600) * 1000);
   Headers h = {{"Host", "localhost:9324"},
                {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
                {"X-Amz-Date", "20250115T120000Z"},
@@ -98,9 +125,33 @@ TEST_F(SigV4VerifierTest, ExampleBQueryPostWithSessionToken) {
                 "AWS4-HMAC-SHA256 Credential=ASIAIOSFODNN7EXAMPLE/20250115/us-east-1/sts/"
                 "aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, "
                 "Signature=20728a02446ede3b2bb398b2f74c43454212ed5194ececea1afd95a592013359"}};
-  auto caller = Verify("POST", "/", "", h, "Action=GetCallerIdentity&Version=2011-06-15",
-                       kExampleTime, "sts");
+  const std::string body = "Action=GetCallerIdentity&Version=2011-06-15";
+  auto caller = Verify("POST", "/", "", h, body, kExampleTime, "sts");
   ASSERT_TRUE(caller.ok()) << caller.error().message;
+  EXPECT_TRUE(caller->key->temporary());
+
+  // §1.9: the session past its expiry → ExpiredToken (the signature's own window is still fine).
+  sessions_.Add("ASIAIOSFODNN7EXAMPLE", "tempSecret/abc+def/0123456789ABCDEFGHIJKL",
+                "FwoGZXIvYXdzEJr//////////wEaDE+test/token==", kExampleTime * 1000);
+  auto expired = Verify("POST", "/", "", h, body, kExampleTime, "sts");
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error().code, ErrorCode::kExpiredToken);
+
+  // A temporary key without its token, or with another token → InvalidClientTokenId.
+  sessions_.Add("ASIAIOSFODNN7EXAMPLE", "tempSecret/abc+def/0123456789ABCDEFGHIJKL",
+                "another-token", (kExampleTime + 3600) * 1000);
+  auto wrong = Verify("POST", "/", "", h, body, kExampleTime, "sts");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kInvalidClientTokenId);
+}
+
+// §1.9 rule 4: a session token sent with a long-term key is refused.
+TEST_F(SigV4VerifierTest, SessionTokenWithALongTermKeyIsInvalid) {
+  Headers h = ExampleAHeaders();
+  h.emplace_back("X-Amz-Security-Token", "some-token");
+  auto caller = Verify("POST", "/", "", h, kExampleABody);
+  ASSERT_FALSE(caller.ok());
+  EXPECT_EQ(caller.error().code, ErrorCode::kInvalidClientTokenId);
 }
 
 TEST_F(SigV4VerifierTest, ExampleCPresignedGet) {

@@ -77,10 +77,12 @@ class DispatcherAuthTest : public ::testing::Test {
 };
 
 TEST_F(DispatcherAuthTest, AProperlySignedRequestReachesTheService) {
-  // The signature is right; the queue does not exist (in the signer's account 123456789012).
+  // The signature is right, so the service decides: the queue URL names account 000000000000,
+  // not the signer's 123456789012, and another account's queue that the caller may not use is
+  // AccessDenied whether or not it exists (security.md §2.7).
   net::HttpResponse r = Call(ExampleA());
-  EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(Header(r, "x-amzn-query-error"), "AWS.SimpleQueueService.NonExistentQueue;Sender");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(Header(r, "x-amzn-query-error"), "AccessDenied;Sender");
 }
 
 TEST_F(DispatcherAuthTest, AWrongSignatureIsSignatureDoesNotMatch) {

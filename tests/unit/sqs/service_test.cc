@@ -40,7 +40,6 @@ TEST_F(SqsServiceResolveTest, AcceptsEveryUrlFormThatNamesTheQueue) {
 TEST_F(SqsServiceResolveTest, RejectsWhatDoesNotNameAnExistingQueue) {
   for (const char* url : {
            "http://localhost:9324/000000000000/Orders",  // case-sensitive
-           "http://localhost:9324/111111111111/orders",  // another account
            "http://localhost:9324/000000000000/nope",
            "http://localhost:9324/",
            "http://localhost:9324",
@@ -49,6 +48,11 @@ TEST_F(SqsServiceResolveTest, RejectsWhatDoesNotNameAnExistingQueue) {
     ASSERT_FALSE(r.ok()) << url;
     EXPECT_EQ(r.error().code, ErrorCode::kQueueDoesNotExist) << url;
   }
+  // Another account's queue: AccessDenied, whether or not it exists (security.md §2.7).
+  auto other =
+      service_.ResolveQueue(ctx_, std::string("http://localhost:9324/111111111111/orders"));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kAccessDenied);
   for (std::optional<std::string> url :
        {std::optional<std::string>(), std::optional<std::string>("")}) {
     auto r = service_.ResolveQueue(ctx_, url);

@@ -1,0 +1,93 @@
+// [[accounts]] in wharf.toml: what is accepted, and that every mistake is named.
+
+#include "server/accounts_config.h"
+
+#include <gtest/gtest.h>
+
+namespace wharf::server {
+namespace {
+
+TEST(AccountsConfigTest, ReadsEveryAccount) {
+  auto accounts = ParseAccounts(R"(
+[[accounts]]
+id = "111122223333"
+access_key_id = "AKIAACCOUNTB"
+secret_access_key = "secret-b"
+
+[[accounts]]
+id = "444455556666"
+access_key_id = "AKIAACCOUNTC"
+secret_access_key = "secret/c+d"
+)",
+                                "wharf.toml");
+  ASSERT_TRUE(accounts.ok()) << accounts.error();
+  ASSERT_EQ(accounts->size(), 2u);
+  EXPECT_EQ((*accounts)[0].id, "111122223333");
+  EXPECT_EQ((*accounts)[0].access_key_id, "AKIAACCOUNTB");
+  EXPECT_EQ((*accounts)[1].secret_access_key, "secret/c+d");
+}
+
+TEST(AccountsConfigTest, EmptyFileMeansNoFurtherAccounts) {
+  auto accounts = ParseAccounts("# nothing yet\n", "wharf.toml");
+  ASSERT_TRUE(accounts.ok()) << accounts.error();
+  EXPECT_TRUE(accounts->empty());
+}
+
+struct BadCase {
+  const char* name;
+  const char* toml;
+  const char* message;  // expected substring of the error
+};
+
+class AccountsConfigErrorTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(AccountsConfigErrorTest, IsRefusedWithAMessageNamingTheProblem) {
+  auto accounts = ParseAccounts(GetParam().toml, "wharf.toml");
+  ASSERT_FALSE(accounts.ok());
+  EXPECT_NE(accounts.error().find(GetParam().message), std::string::npos) << accounts.error();
+  EXPECT_EQ(accounts.error().rfind("wharf.toml", 0), 0u) << accounts.error();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, AccountsConfigErrorTest,
+    ::testing::Values(
+        BadCase{"Syntax", "[[accounts]\nid = 1", "wharf.toml:1"},
+        BadCase{"UnknownTopLevel", "region = \"eu-west-1\"\n", "unknown setting 'region'"},
+        BadCase{"NotAnArray", "[accounts]\nid = \"111122223333\"\n", "array of tables"},
+        BadCase{"ShortId",
+                "[[accounts]]\nid = \"1234\"\naccess_key_id = \"K\"\nsecret_access_key = \"s\"\n",
+                "'id' must be 12 digits"},
+        BadCase{"NumericId",
+                "[[accounts]]\nid = 111122223333\naccess_key_id = \"K\"\nsecret_access_key = "
+                "\"s\"\n",
+                "'id' must be a string"},
+        BadCase{"BadKeyId",
+                "[[accounts]]\nid = \"111122223333\"\naccess_key_id = \"K-1\"\n"
+                "secret_access_key = \"s\"\n",
+                "'access_key_id' must be"},
+        BadCase{"MissingSecret", "[[accounts]]\nid = \"111122223333\"\naccess_key_id = \"K\"\n",
+                "'secret_access_key' is missing"},
+        BadCase{"UnknownKey",
+                "[[accounts]]\nid = \"111122223333\"\naccess_key_id = \"K\"\n"
+                "secret_access_key = \"s\"\nsecret = \"x\"\n",
+                "unknown key 'secret'"},
+        BadCase{"DuplicateAccount",
+                "[[accounts]]\nid = \"111122223333\"\naccess_key_id = \"K1\"\n"
+                "secret_access_key = \"s\"\n[[accounts]]\nid = \"111122223333\"\n"
+                "access_key_id = \"K2\"\nsecret_access_key = \"s\"\n",
+                "account 111122223333 twice"},
+        BadCase{"DuplicateKey",
+                "[[accounts]]\nid = \"111122223333\"\naccess_key_id = \"K1\"\n"
+                "secret_access_key = \"s\"\n[[accounts]]\nid = \"444455556666\"\n"
+                "access_key_id = \"K1\"\nsecret_access_key = \"s\"\n",
+                "access key K1 twice"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(AccountsConfigTest, MissingFileIsReported) {
+  auto accounts = LoadAccounts("/nonexistent/wharf.toml");
+  ASSERT_FALSE(accounts.ok());
+  EXPECT_NE(accounts.error().find("/nonexistent/wharf.toml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wharf::server
