@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "auth/authorizer.h"
 #include "auth/credentials.h"
 #include "bench/bench.h"
 #include "common/clock.h"
@@ -81,6 +82,20 @@ int Serve(const server::Settings& settings) {
   if (settings.legacy_max_message_size > 0) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }
+  // Every SQS call is authorized (security.md §2): account roots, queue policies, and — once
+  // the identity service lands — IAM users' and roles' policies.
+  auth::AuditSink audit;
+  if (settings.audit_log == "on") {
+    audit = [](const auth::AuditRecord& record) {
+      const std::string line = auth::FormatAuditRecord(record) + "\n";
+      std::fwrite(line.data(), 1, line.size(), stderr);
+    };
+  } else if (settings.audit_log != "off") {
+    std::fprintf(stderr, "wharf: --audit-log must be on or off\n");
+    return 2;
+  }
+  const auth::Authorizer authorizer(/*identities=*/nullptr, clock, std::move(audit));
+  sqs_options.authorizer = &authorizer;
   sqs::SqsService sqs(clock, scheduler, *store, sqs_options);
   const auto recovery_start = std::chrono::steady_clock::now();
   auto recovered = sqs.Recover();

@@ -71,6 +71,10 @@ const std::vector<Row>& Rows() {
         "on: every request's SigV4 signature is verified. off: the access key is read but the "
         "signature is not checked (development only; never the default)."},
        &Bind<&Settings::auth>},
+      {{"--audit-log", "WHARF_AUDIT_LOG", d.audit_log,
+        "on: log every authorization decision (principal, action, resource, decision, matched "
+        "policy statement; never a secret) to stderr."},
+       &Bind<&Settings::audit_log>},
       {{"--log-level", "WHARF_LOG_LEVEL", d.log_level, "trace, debug, info, warn or error."},
        &Bind<&Settings::log_level>},
   };

@@ -13,6 +13,8 @@ void RegisterHandlers(api::HandlerTable<SqsService>& table) {
   table.Add<&GetQueueAttributes>(Action::kGetQueueAttributes);
   table.Add<&SetQueueAttributes>(Action::kSetQueueAttributes);
   table.Add<&PurgeQueue>(Action::kPurgeQueue);
+  table.Add<&AddPermission>(Action::kAddPermission);
+  table.Add<&RemovePermission>(Action::kRemovePermission);
   table.Add<&TagQueue>(Action::kTagQueue);
   table.Add<&UntagQueue>(Action::kUntagQueue);
   table.Add<&ListQueueTags>(Action::kListQueueTags);

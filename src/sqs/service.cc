@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "auth/policy/sqs_permissions.h"
 #include "sqs/engine/records.h"
 
 namespace wharf::sqs {
@@ -48,13 +49,48 @@ api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueue(
     size_t prev = head.rfind('/');
     account = prev == std::string_view::npos ? head : head.substr(prev + 1);
   }
-  // Until queue policies are evaluated, another account's queue is out of reach (and whether
-  // it exists is not revealed: security.md §2.7).
-  if (account != ctx.account_id) return api::Error(api::ErrorCode::kAccessDenied);
+  return ResolveQueueByName(ctx, account, name);
+}
+
+api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueueByName(
+    const api::RequestContext& ctx, std::string_view account, std::string_view name) {
   std::shared_ptr<Queue> queue;
   if (!name.empty() && !account.empty()) queue = registry_.Find(account, name);
-  if (!queue) return api::Error(api::ErrorCode::kQueueDoesNotExist);
+  if (!queue) {
+    if (account == ctx.account_id) return api::Error(api::ErrorCode::kQueueDoesNotExist);
+    // Another account's queue that does not exist is denied like one that does, with the
+    // same message (no queue, so no policy grants anything): existence is not revealed.
+    WHARF_RETURN_IF_ERROR(Authorize(ctx, registry_.ArnOf(account, name), account, nullptr));
+    return api::Error(api::ErrorCode::kAccessDenied);
+  }
+  WHARF_RETURN_IF_ERROR(Authorize(ctx, queue->identity().arn, account, queue.get()));
   return queue;
+}
+
+api::ApiStatus SqsService::Authorize(const api::RequestContext& ctx, std::string_view resource,
+                                     std::string_view resource_account, const Queue* queue) {
+  return AuthorizeAction(ctx, auth::SqsPermissionFor(ctx.action).iam_action, resource,
+                         resource_account, queue);
+}
+
+api::ApiStatus SqsService::AuthorizeAction(const api::RequestContext& ctx,
+                                           std::string_view iam_action, std::string_view resource,
+                                           std::string_view resource_account, const Queue* queue) {
+  if (options_.authorizer == nullptr) {
+    // No policies: callers reach their own account's queues only.
+    if (resource != "*" && resource_account != ctx.account_id) {
+      return api::Error(api::ErrorCode::kAccessDenied);
+    }
+    return {};
+  }
+  const std::shared_ptr<const auth::PolicyDocument> policy = queue ? queue->policy() : nullptr;
+  auth::ResourceAccess access;
+  access.action = iam_action;
+  access.resource = resource;
+  access.resource_account = resource_account;
+  access.resource_policy = policy.get();
+  access.resource_policy_name = "queue policy";
+  return options_.authorizer->Authorize(ctx, access);
 }
 
 std::string SqsService::QueueUrlOf(const api::RequestContext& ctx, const Queue& queue) const {

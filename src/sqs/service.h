@@ -10,6 +10,7 @@
 
 #include "api/error.h"
 #include "api/request_context.h"
+#include "auth/authorizer.h"
 #include "common/clock.h"
 #include "common/scheduler.h"
 #include "sqs/engine/queue_registry.h"
@@ -25,6 +26,9 @@ struct ServiceOptions {
   // Message bodies kept in memory, across all queues; beyond it bodies stay on disk (only with
   // a durable store). 0: no limit.
   int64_t body_memory_bytes = 0;
+  // Decides every call (security.md §2.7). Null: every caller acts as the root of its own
+  // account and reaches only its own queues (unit tests of the engine).
+  const auth::Authorizer* authorizer = nullptr;
 };
 
 class SqsService {
@@ -44,9 +48,24 @@ class SqsService {
 
   // The queue a QueueUrl names (sqs-api.md §2.0): the last two path segments are
   // <account>/<name>; a bare name means the caller's account. MissingParameter when absent,
-  // QueueDoesNotExist when unknown.
+  // QueueDoesNotExist when unknown. The caller must be allowed the action being served
+  // (ctx.action) on it: AccessDenied otherwise, and for another account's queue that does not
+  // exist, so that existence does not leak across accounts (security.md §2.7).
   api::ApiResult<std::shared_ptr<Queue>> ResolveQueue(const api::RequestContext& ctx,
                                                       const std::optional<std::string>& queue_url);
+  // The queue `account`/`name` (GetQueueUrl), authorized the same way.
+  api::ApiResult<std::shared_ptr<Queue>> ResolveQueueByName(const api::RequestContext& ctx,
+                                                            std::string_view account,
+                                                            std::string_view name);
+  // Authorizes the action being served on `resource` (an ARN or "*") owned by
+  // `resource_account`, with `queue`'s policy when there is a queue.
+  api::ApiStatus Authorize(const api::RequestContext& ctx, std::string_view resource,
+                           std::string_view resource_account, const Queue* queue);
+  // Same, for an explicitly named IAM action (the extra checks of §2.7, e.g. sqs:TagQueue on
+  // CreateQueue with tags).
+  api::ApiStatus AuthorizeAction(const api::RequestContext& ctx, std::string_view iam_action,
+                                 std::string_view resource, std::string_view resource_account,
+                                 const Queue* queue);
   std::string QueueUrlOf(const api::RequestContext& ctx, const Queue& queue) const;
   // Rebuilds every queue and message from the store (startup). Fails on a record it cannot
   // read rather than serving a partial state.

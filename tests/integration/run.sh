@@ -75,7 +75,7 @@ stop_server() {
 
 cleanup() {
   stop_server
-  rm -rf "$DATA_DIR"
+  rm -rf "$DATA_DIR" "${CONFIG_FILE:-}"
   if [ "$KEEP_LOG" = 0 ]; then rm -f "$LOG_FILE"; else echo "run.sh: server log kept at $LOG_FILE" >&2; fi
 }
 trap cleanup EXIT
@@ -89,8 +89,20 @@ free_port() {
 
 # --- start the server ------------------------------------------------------------------------
 PORT=$(free_port) || { echo "run.sh: could not find a free port" >&2; exit 1; }
-echo "run.sh: starting $BIN serve --port $PORT --data-dir $DATA_DIR"
-"$BIN" serve --port "$PORT" --data-dir "$DATA_DIR" >"$LOG_FILE" 2>&1 &
+# A second account (with its root key) for the cross-account tests.
+export WHARF_SECOND_ACCOUNT=111122223333
+export WHARF_SECOND_ACCESS_KEY=AKIASECONDACCOUNT
+export WHARF_SECOND_SECRET_KEY=second/account+secret
+CONFIG_FILE="$DATA_DIR/../$(basename "$DATA_DIR").toml"
+cat >"$CONFIG_FILE" <<EOF
+[[accounts]]
+id = "$WHARF_SECOND_ACCOUNT"
+access_key_id = "$WHARF_SECOND_ACCESS_KEY"
+secret_access_key = "$WHARF_SECOND_SECRET_KEY"
+EOF
+echo "run.sh: starting $BIN serve --port $PORT --data-dir $DATA_DIR --config $CONFIG_FILE --audit-log on"
+"$BIN" serve --port "$PORT" --data-dir "$DATA_DIR" --config "$CONFIG_FILE" --audit-log on \
+  >"$LOG_FILE" 2>&1 &
 SERVER_PID=$!
 
 ready=0

@@ -71,6 +71,11 @@ QueueConfig Queue::config() const {
   return config_;
 }
 
+std::shared_ptr<const auth::PolicyDocument> Queue::policy() const {
+  std::lock_guard lock(mu_);
+  return config_.policy_document;
+}
+
 api::StringPairs Queue::tags() const {
   std::lock_guard lock(mu_);
   return tags_;
@@ -182,6 +187,35 @@ void Queue::ReleaseBody(StoredMessage& m) {
 }
 
 // --- queue-level changes ----------------------------------------------------------------------
+
+void Queue::EditPolicy(const PolicyEdit& edit, Done done) {
+  AnswerLater later;
+  std::vector<Record> records;
+  uint64_t ticket;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) {
+      later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
+      return;
+    }
+    auto edited = edit(config_.policy);
+    if (!edited.ok()) {
+      later.Fail(done, std::move(edited).error());
+      return;
+    }
+    const api::StringPairs attributes = {{"Policy", edited->value_or("")}};
+    api::ApiStatus applied =
+        ApplyAttributes(config_, attributes, AttributeMode::kSet, *deps_.limits, nullptr);
+    if (!applied.ok()) {
+      later.Fail(done, std::move(applied).error());
+      return;
+    }
+    config_.last_modified_timestamp = deps_.clock->WallMillis() / 1000;
+    AddQueueRecord(records);
+    ticket = Append(records);
+  }
+  AnswerWhenDurable(ticket, std::move(done));
+}
 
 void Queue::SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup,
                           Done done) {

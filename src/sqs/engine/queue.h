@@ -115,11 +115,20 @@ class Queue : public std::enable_shared_from_this<Queue> {
 
   const QueueIdentity& identity() const { return identity_; }
   QueueConfig config() const;
+  // The parsed queue policy (null without one): what authorization reads on every request,
+  // without copying the whole configuration.
+  std::shared_ptr<const auth::PolicyDocument> policy() const;
   QueueCounters Counters();
   api::StringPairs tags() const;
 
   // --- queue-level changes (answered once durable) ---
   void SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup, Done done);
+  // Read-modify-write of the Policy attribute under the queue's lock (AddPermission,
+  // RemovePermission): `edit` gets the current text and returns the new one (nullopt removes
+  // the policy) or an error.
+  using PolicyEdit = std::function<api::ApiResult<std::optional<std::string>>(
+      const std::optional<std::string>& current)>;
+  void EditPolicy(const PolicyEdit& edit, Done done);
   void Tag(const api::StringPairs& tags, Done done);
   void Untag(const std::vector<std::string>& keys, Done done);
   void Purge(Done done);

@@ -27,6 +27,19 @@ api::ApiError InvalidValue(std::string_view name, std::string_view reason) {
       "Invalid value for the parameter " + std::string(name) + ". Reason: " + std::string(reason));
 }
 
+}  // namespace
+
+api::ApiResult<std::shared_ptr<const auth::PolicyDocument>> ParseQueuePolicy(
+    std::string_view text) {
+  auto parsed =
+      auth::ParsePolicyDocument(text, auth::PolicyKind::kResource, auth::kSqsQueuePolicyLimits);
+  // SQS does not say what is wrong with a policy (security.md §2.8).
+  if (!parsed.ok()) return InvalidValue("Policy");
+  return std::make_shared<const auth::PolicyDocument>(std::move(parsed).value());
+}
+
+namespace {
+
 std::optional<bool> ParseBool(std::string_view value) {
   if (EqualsIgnoreCase(value, "true")) return true;
   if (EqualsIgnoreCase(value, "false")) return false;
@@ -158,13 +171,6 @@ bool RedriveAllows(std::string_view redrive_allow_policy, std::string_view sourc
 
 namespace {
 
-bool IsJsonObject(std::string_view text) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  return parser.parse(text.data(), text.size()).get(root) == simdjson::SUCCESS &&
-         root.type() == simdjson::dom::element_type::OBJECT;
-}
-
 bool IsFifoOnly(std::string_view name) {
   return name == "FifoQueue" || name == "ContentBasedDeduplication" ||
          name == "DeduplicationScope" || name == "FifoThroughputLimit";
@@ -201,12 +207,15 @@ api::ApiStatus ApplyOne(QueueConfig& c, std::string_view name, std::string_view 
     return ParseRange(name, value, 0, limits.max_visibility_timeout, c.visibility_timeout);
   }
   if (name == "Policy") {
-    if (value.empty()) {
+    if (value.empty()) {  // removes the policy (§2.8)
       c.policy.reset();
+      c.policy_document.reset();
       return {};
     }
-    if (!IsJsonObject(value)) return InvalidValue(name);
+    auto document = ParseQueuePolicy(value);
+    if (!document.ok()) return std::move(document).error();
     c.policy = std::string(value);
+    c.policy_document = std::move(document).value();
     return {};
   }
   if (name == "RedrivePolicy") {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 
 #include "api/error.h"
 #include "api/visitor.h"
+#include "auth/policy/policy_document.h"
 #include "sqs/limits.h"
 
 namespace wharf::sqs {
@@ -28,7 +30,9 @@ struct QueueConfig {
   int64_t message_retention_period = 345'600;
   int64_t receive_message_wait_time_seconds = 0;
   int64_t visibility_timeout = 30;
-  std::optional<std::string> policy;
+  std::optional<std::string> policy;  // as the client set it (returned verbatim)
+  // `policy` parsed, for authorization; set together with it.
+  std::shared_ptr<const auth::PolicyDocument> policy_document;
   std::optional<RedrivePolicy> redrive_policy;
   std::optional<std::string> redrive_allow_policy;
   std::optional<std::string> kms_master_key_id;
@@ -82,5 +86,9 @@ api::ApiResult<api::StringPairs> RenderAttributes(const QueueConfig& config,
 bool AttributeMatches(const QueueConfig& config, std::string_view name, std::string_view given);
 
 std::string SerializeRedrivePolicy(const RedrivePolicy& policy);
+
+// A queue policy (security.md §2.8): a resource policy within SQS's quotas. The error is
+// InvalidAttributeValue as SetQueueAttributes reports it.
+api::ApiResult<std::shared_ptr<const auth::PolicyDocument>> ParseQueuePolicy(std::string_view text);
 
 }  // namespace wharf::sqs

@@ -88,6 +88,12 @@ std::optional<QueueRecord> DecodeQueueRecord(std::string_view payload) {
   c.receive_message_wait_time_seconds = r.Signed();
   c.visibility_timeout = r.Signed();
   c.policy = r.OptionalBytes();
+  if (c.policy) {
+    // Stored policies were validated when set. One that no longer parses (written by an older
+    // version) grants nothing: the queue then serves its own account only.
+    auto document = ParseQueuePolicy(*c.policy);
+    if (document.ok()) c.policy_document = std::move(document).value();
+  }
   if (r.Bool()) {
     RedrivePolicy p;
     p.dead_letter_target_arn = r.Bytes();

@@ -20,6 +20,7 @@ ApiResult<a::CancelMessageMoveTaskOutput> CancelMessageMoveTask(SqsService& s,
                       "The resource that you specified for the SourceArn parameter doesn't "
                       "exist.");
   }
+  WHARF_RETURN_IF_ERROR(s.Authorize(ctx, source->identity().arn, ctx.account_id, source.get()));
   auto moved = s.move_tasks().Cancel(handle->second, handle->first);
   if (!moved.ok()) return std::move(moved).error();
   a::CancelMessageMoveTaskOutput out;

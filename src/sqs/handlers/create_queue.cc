@@ -17,14 +17,24 @@ void CreateQueue(SqsService& s, const RequestContext& ctx, a::CreateQueueInput i
       !valid.ok()) {
     return reply.Fail(std::move(valid).error());
   }
+  // Queues are created in the caller's own account only; with tags, TagQueue is checked too.
+  const std::string arn = s.queues().ArnOf(ctx.account_id, *in.queue_name);
+  if (auto allowed = s.Authorize(ctx, arn, ctx.account_id, nullptr); !allowed.ok()) {
+    return reply.Fail(std::move(allowed).error());
+  }
+  if (!in.tags.empty()) {
+    if (auto allowed = s.AuthorizeAction(ctx, "sqs:TagQueue", arn, ctx.account_id, nullptr);
+        !allowed.ok()) {
+      return reply.Fail(std::move(allowed).error());
+    }
+  }
   QueueConfig config;
   config.fifo = fifo;
   config.maximum_message_size = s.limits().max_message_size;
   config.created_timestamp = s.clock().WallMillis() / 1000;
   config.last_modified_timestamp = config.created_timestamp;
-  if (auto applied = ApplyAttributes(
-          config, in.attributes, AttributeMode::kCreate, s.limits(),
-          s.TypeLookup(s.queues().ArnOf(ctx.account_id, *in.queue_name), ctx.account_id));
+  if (auto applied = ApplyAttributes(config, in.attributes, AttributeMode::kCreate, s.limits(),
+                                     s.TypeLookup(arn, ctx.account_id));
       !applied.ok()) {
     return reply.Fail(std::move(applied).error());
   }

@@ -10,9 +10,10 @@ ApiResult<a::QueueUrlOutput> GetQueueUrl(SqsService& s, const RequestContext& ct
   const std::string& account = in.queue_owner_account_id && !in.queue_owner_account_id->empty()
                                    ? *in.queue_owner_account_id
                                    : ctx.account_id;
-  auto queue = s.queues().Find(account, *in.queue_name);
-  if (!queue) return api::Error(api::ErrorCode::kQueueDoesNotExist);
-  return a::QueueUrlOutput{s.QueueUrlOf(ctx, *queue)};
+  // Another account's queue is reachable when its policy grants sqs:GetQueueUrl (§2.7).
+  auto queue = s.ResolveQueueByName(ctx, account, *in.queue_name);
+  if (!queue.ok()) return std::move(queue).error();
+  return a::QueueUrlOutput{s.QueueUrlOf(ctx, **queue)};
 }
 
 }  // namespace wharf::sqs

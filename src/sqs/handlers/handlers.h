@@ -29,6 +29,10 @@ void SetQueueAttributes(SqsService& s, const RequestContext& ctx, a::SetQueueAtt
                         Reply<a::Empty> reply);
 void PurgeQueue(SqsService& s, const RequestContext& ctx, a::QueueUrlInput in,
                 Reply<a::Empty> reply);
+void AddPermission(SqsService& s, const RequestContext& ctx, a::AddPermissionInput in,
+                   Reply<a::Empty> reply);
+void RemovePermission(SqsService& s, const RequestContext& ctx, a::RemovePermissionInput in,
+                      Reply<a::Empty> reply);
 void TagQueue(SqsService& s, const RequestContext& ctx, a::TagQueueInput in, Reply<a::Empty> reply);
 void UntagQueue(SqsService& s, const RequestContext& ctx, a::UntagQueueInput in,
                 Reply<a::Empty> reply);

@@ -24,6 +24,7 @@ ApiResult<a::ListMessageMoveTasksOutput> ListMessageMoveTasks(SqsService& s,
                       "The resource that you specified for the SourceArn parameter doesn't "
                       "exist.");
   }
+  WHARF_RETURN_IF_ERROR(s.Authorize(ctx, source->identity().arn, ctx.account_id, source.get()));
   a::ListMessageMoveTasksOutput out;
   for (const MoveTaskInfo& task :
        s.move_tasks().List(*in.source_arn, static_cast<size_t>(in.max_results.value_or(1)))) {

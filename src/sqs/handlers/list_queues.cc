@@ -8,6 +8,8 @@ namespace wharf::sqs {
 
 ApiResult<a::ListQueuesOutput> ListQueues(SqsService& s, const RequestContext& ctx,
                                           a::ListQueuesInput& in) {
+  // Lists the caller's own queues only; the resource is "*" (§2.7).
+  WHARF_RETURN_IF_ERROR(s.Authorize(ctx, "*", ctx.account_id, nullptr));
   const int64_t max = s.limits().max_list_results;
   if (in.max_results && (*in.max_results < 1 || *in.max_results > max)) {
     return InvalidParameterValue(std::to_string(*in.max_results), "MaxResults",

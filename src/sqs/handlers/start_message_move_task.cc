@@ -30,6 +30,13 @@ ApiResult<a::StartMessageMoveTaskOutput> StartMessageMoveTask(SqsService& s,
                       "The resource that you specified for the SourceArn parameter doesn't "
                       "exist.");
   }
+  // The task reads and deletes from the dead-letter queue (§2.7).
+  const std::string_view source_arn = source->identity().arn;
+  WHARF_RETURN_IF_ERROR(s.Authorize(ctx, source_arn, ctx.account_id, source.get()));
+  for (std::string_view read :
+       {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}) {
+    WHARF_RETURN_IF_ERROR(s.AuthorizeAction(ctx, read, source_arn, ctx.account_id, source.get()));
+  }
   if (!s.IsDeadLetterQueue(*in.source_arn, ctx.account_id)) {
     return api::Error(api::ErrorCode::kInvalidParameterValue,
                       "Source queue must be configured as a Dead Letter Queue.");
@@ -45,6 +52,8 @@ ApiResult<a::StartMessageMoveTaskOutput> StartMessageMoveTask(SqsService& s,
       return api::Error(api::ErrorCode::kInvalidParameterValue,
                         "The destination queue must be the same type as the source queue.");
     }
+    WHARF_RETURN_IF_ERROR(s.AuthorizeAction(ctx, "sqs:SendMessage", destination->identity().arn,
+                                            ctx.account_id, destination.get()));
   }
   auto task = s.move_tasks().Start(source, in.destination_arn, rate);
   if (!task.ok()) return std::move(task).error();

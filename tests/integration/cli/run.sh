@@ -256,5 +256,37 @@ aws_sqs list-dead-letter-source-queues --queue-url "$DLQ_URL"
 expect_ok "list-dead-letter-source-queues"
 check "source listed" "$(jget "d.get('queueUrls')")" "[\"$SRC_URL\"]"
 
+section "signatures and cross-account access (security.md §1.10, §2.7-2.8)"
+# as_second <args...>: aws_sqs signed with the second account's root key (run.sh declares it).
+as_second() {
+  AWS_ACCESS_KEY_ID="$WHARF_SECOND_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$WHARF_SECOND_SECRET_KEY" aws_sqs "$@"
+}
+AWS_SECRET_ACCESS_KEY=wrong-secret aws_sqs list-queues
+check_contains "wrong secret" "$ERR" "(SignatureDoesNotMatch)"
+AWS_ACCESS_KEY_ID=AKIANOSUCHKEY000 aws_sqs list-queues
+check_contains "unknown key" "$ERR" "(InvalidClientTokenId)"
+SHARED_NAME=$(uniq_name shared)
+aws_sqs create-queue --queue-name "$SHARED_NAME"
+expect_ok "create shared queue"
+SHARED_URL=$(jget "d['QueueUrl']")
+QUEUES+=("$SHARED_URL")
+as_second send-message --queue-url "$SHARED_URL" --message-body "before"
+check_contains "second account without a grant" "$ERR" "(AccessDenied)"
+check_contains "IAM wording" "$ERR" "User: arn:aws:iam::${WHARF_SECOND_ACCOUNT}:root is not authorized to perform: sqs:sendmessage"
+aws_sqs add-permission --queue-url "$SHARED_URL" --label cli-grant \
+  --aws-account-ids "$WHARF_SECOND_ACCOUNT" --actions SendMessage ReceiveMessage
+expect_ok "add-permission"
+as_second send-message --queue-url "$SHARED_URL" --message-body "granted"
+expect_ok "second account sends after add-permission"
+as_second receive-message --queue-url "$SHARED_URL" --wait-time-seconds 2
+check "second account receives after add-permission" "$(jget "d['Messages'][0]['Body']")" "granted"
+as_second delete-queue --queue-url "$SHARED_URL"
+check_contains "delete-queue stays with the owner" "$ERR" "(AccessDenied)"
+aws_sqs remove-permission --queue-url "$SHARED_URL" --label cli-grant
+expect_ok "remove-permission"
+check "Policy gone with its last statement" "$(qattr "$SHARED_URL" Policy)" "<absent>"
+as_second send-message --queue-url "$SHARED_URL" --message-body "after"
+check_contains "second account after remove-permission" "$ERR" "(AccessDenied)"
+
 echo "cli: $PASSES checks passed, $FAILURES failed"
 [[ $FAILURES -eq 0 ]]

@@ -169,6 +169,33 @@ export const ERR = {
   // §6.1 / Appendix C: 404 in the current model, 400 in older models and LocalStack; SDKs key on
   // the code, so either status is accepted.
   ReceiptHandleIsInvalid: { code: 'ReceiptHandleIsInvalid', shape: 'ReceiptHandleIsInvalid', status: [400, 404] },
+  // security.md §1.10 and §2.9: not modelled by SQS, so the JSON client names them after the code.
+  AccessDenied: { code: 'AccessDenied', shape: 'AccessDenied', status: 403 },
+  SignatureDoesNotMatch: { code: 'SignatureDoesNotMatch', shape: 'SignatureDoesNotMatch', status: 403 },
+  InvalidClientTokenId: { code: 'InvalidClientTokenId', shape: 'InvalidClientTokenId', status: 403 },
+  OverLimit: { code: 'OverLimit', shape: 'OverLimit', status: 403 },
+};
+
+// A client of the same SDK signing with other credentials (another account, a wrong secret).
+export function clientWith(P, credentials) {
+  const client = new P.sdk.SQSClient({ endpoint: ENDPOINT, region: REGION, credentials });
+  return {
+    name: P.name,
+    isJson: P.isJson,
+    sdk: P.sdk,
+    send(op, input = {}) {
+      return client.send(new P.sdk[`${op}Command`](input));
+    },
+  };
+}
+
+// The second account run.sh declares in the server's configuration file.
+export const SECOND = {
+  account: process.env.WHARF_SECOND_ACCOUNT,
+  credentials: {
+    accessKeyId: process.env.WHARF_SECOND_ACCESS_KEY,
+    secretAccessKey: process.env.WHARF_SECOND_SECRET_KEY,
+  },
 };
 
 export const NON_EXISTENT_QUEUE_TEXT = {
