@@ -11,8 +11,19 @@
 namespace wharf::storage {
 namespace {
 
+// One-byte prefixes of the `meta` column family (docs/storage-format.md). Each scan seeks its own
+// prefix and stops at the first key without it, so the families of keys never mix.
+constexpr char kMetaObject = 'O';
 constexpr char kMetaQueue = 'Q';
 constexpr char kMetaTask = 'T';
+
+std::string ObjectKey(std::string_view key) {
+  std::string out;
+  out.reserve(1 + key.size());
+  out.push_back(kMetaObject);
+  out.append(key);
+  return out;
+}
 
 std::string QueueKey(uint64_t queue_id) {
   std::string key(1, kMetaQueue);
@@ -88,6 +99,12 @@ void Apply(rocksdb::WriteBatch& batch, const Record& r, const Families& f) {
       return;
     case RecordType::kTaskPut:
       batch.Put(meta, std::string(1, kMetaTask) + r.key, r.payload);
+      return;
+    case RecordType::kObjectPut:
+      batch.Put(meta, ObjectKey(r.key), r.payload);
+      return;
+    case RecordType::kObjectDelete:
+      batch.Delete(meta, ObjectKey(r.key));
       return;
     case RecordType::kDedupDelete:
       batch.Delete(f.dedup, DedupKey(r.queue_id, r.key));
@@ -477,6 +494,27 @@ StorageStatus RocksStore::Recover(RecoveryVisitor& visitor) {
                  std::string_view(tasks->value().data(), tasks->value().size()));
   }
   if (!tasks->status().ok()) return FromRocks(tasks->status());
+  return {};
+}
+
+StorageStatus RocksStore::ScanObjects(
+    std::string_view prefix,
+    const std::function<void(std::string_view key, std::string_view payload)>& visit) {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_ || !db_) return StorageError{StorageErrorCode::kClosed, "store is closed"};
+  }
+  const std::string start = ObjectKey(prefix);
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;  // read once at start-up
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, meta_));
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    if (!key.starts_with(start)) break;
+    visit(std::string_view(key.data() + 1, key.size() - 1),
+          std::string_view(it->value().data(), it->value().size()));
+  }
+  if (!it->status().ok()) return FromRocks(it->status());
   return {};
 }
 

@@ -2,7 +2,8 @@
 
 // The embedded durable store: RocksDB under the data directory (docs/adr/0001-embedded-store.md),
 // holding the durable record while all scheduling state lives in the engine's memory
-// (storage.md §6). Column families: `meta` (queues), `msg` (message records), `state` (receive
+// (storage.md §6). Column families: `meta` (queues, move tasks, keyed objects), `msg` (message
+// records), `state` (receive
 // state, kept apart so a receive never rewrites a body), `dedup` (FIFO deduplication window). Keys
 // are big-endian, so a queue's messages are one contiguous range in send order.
 //
@@ -58,6 +59,9 @@ class RocksStore final : public Store {
   void WhenDurable(uint64_t ticket, CommitDone done) override;
   StorageStatus Recover(RecoveryVisitor& visitor) override;
   void ReadMessages(uint64_t queue_id, std::vector<uint64_t> seqs, ReadDone done) override;
+  StorageStatus ScanObjects(
+      std::string_view prefix,
+      const std::function<void(std::string_view key, std::string_view payload)>& visit) override;
 
   // Finishes queued commits and closes the database. Idempotent.
   void Close();

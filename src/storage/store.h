@@ -9,6 +9,14 @@
 //
 // Backends: MemoryStore (no durability, completes at once; tests and --storage=memory). The
 // embedded durable backend and the distributed one implement the same interface.
+//
+// Keyed objects: besides queues and messages, owners of small named objects (IAM users, access
+// keys, roles and policies; later KMS keys, SNS topics) persist them through the same Store, so
+// they share its group commit and its durability promise. An object is a key (opaque bytes chosen
+// by its owner, namespaced by a prefix such as "iam/000000000000/user/alice") and a value
+// (kObjectPut / kObjectDelete records, in the same Append as any other record, so a change that
+// touches a queue and an object is one atomic write). ScanObjects reads them back at start-up.
+// Owners keep their own in-memory state while serving; the store is never read on a request.
 
 #include <cstdint>
 #include <functional>
@@ -32,6 +40,8 @@ enum class RecordType : uint8_t {
   kTaskPut,        // message move task under `key` (its id); payload = task record
   kMessageCopy,    // message record of (src_queue_id, src_seq) copied to (queue_id, seq): a move
                    // to a dead-letter queue or back; the source was written in an earlier group
+  kObjectPut,      // keyed object `key` created or replaced; payload = its value (ScanObjects)
+  kObjectDelete,   // keyed object `key` removed (nothing happens if there is none)
 };
 
 struct Record {
@@ -39,7 +49,8 @@ struct Record {
   uint64_t queue_id = 0;
   uint64_t seq = 0;           // message sequence number within the queue (message records)
   std::string payload;        // versioned encoding owned by the writer of the record type
-  std::string key;            // dedup records: the deduplication key
+  std::string key;            // dedup records: the deduplication key; tasks: the task id;
+                              // objects: the object key
   uint64_t src_queue_id = 0;  // kMessageCopy: where the record comes from
   uint64_t src_seq = 0;
 };
@@ -87,6 +98,16 @@ class Store {
   // Reads the message records of `seqs` of a queue, off the caller's thread, and calls `done`
   // with them (possibly on another thread). Used for message bodies kept only on disk.
   virtual void ReadMessages(uint64_t queue_id, std::vector<uint64_t> seqs, ReadDone done) = 0;
+  // Calls `visit` with every stored object whose key starts with `prefix` (all of them for an
+  // empty prefix), in key order (bytewise, unsigned), on the caller's thread, before returning.
+  // Meant for start-up, before serving: each owner scans its own prefix, in any order, any
+  // number of times, independently of Recover. It sees what has been written; records appended
+  // but not yet durable may be missing, so call it before appending or after WhenDurable. The
+  // views are valid only during the call. An error stops the scan (objects already visited
+  // stay visited); the owner should refuse to start instead of serving a partial state.
+  virtual StorageStatus ScanObjects(
+      std::string_view prefix,
+      const std::function<void(std::string_view key, std::string_view payload)>& visit) = 0;
 
   void Commit(std::vector<Record> records, CommitDone done) {
     WhenDurable(Append(std::move(records)), std::move(done));
@@ -94,6 +115,13 @@ class Store {
 };
 
 // Keeps nothing: every append is "durable" at once.
+//
+// That includes keyed objects: ScanObjects visits nothing. Memory mode keeps nothing across a
+// restart, so there is nothing to read back at start-up; while running, owners serve from their
+// own in-memory state, exactly as the queue engine does with messages. Keeping objects here
+// would make memory mode half-durable (objects "survive" only within one process, never across
+// a restart) and give owners a second source of truth to keep in step with. Tests that need
+// objects to come back use a RocksStore on a temporary directory.
 class MemoryStore final : public Store {
  public:
   bool durable() const override { return false; }
@@ -102,6 +130,10 @@ class MemoryStore final : public Store {
   StorageStatus Recover(RecoveryVisitor&) override { return {}; }
   void ReadMessages(uint64_t, std::vector<uint64_t> seqs, ReadDone done) override {
     done(std::vector<std::string>(seqs.size()));  // keeps nothing, so nothing is on "disk"
+  }
+  StorageStatus ScanObjects(
+      std::string_view, const std::function<void(std::string_view, std::string_view)>&) override {
+    return {};  // keeps nothing (see above)
   }
 };
 

@@ -35,6 +35,11 @@ class SyncStore final : public storage::Store {
     done(Await<Result<std::vector<std::string>, storage::StorageError>>(
         [&](auto answer) { inner_.ReadMessages(queue_id, std::move(seqs), std::move(answer)); }));
   }
+  storage::StorageStatus ScanObjects(
+      std::string_view prefix,
+      const std::function<void(std::string_view, std::string_view)>& visit) override {
+    return inner_.ScanObjects(prefix, visit);
+  }
 
  private:
   template <typename T, typename Start>

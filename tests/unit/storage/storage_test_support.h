@@ -1,7 +1,8 @@
 #pragma once
 
 // Shared pieces of the storage tests: a temporary directory per test, a synchronous wait for a
-// commit, a RecoveryVisitor that collects what a backend replays, and a reference model of what
+// commit, a RecoveryVisitor that collects what a backend replays (and the keyed objects it
+// scans), and a reference model of what
 // a sequence of records must leave behind (the contract of store.h and docs/storage-format.md,
 // written as plainly as possible so a backend can be checked against it).
 //
@@ -160,6 +161,16 @@ inline Record DedupDelete(uint64_t queue, std::string key) {
   r.key = std::move(key);
   return r;
 }
+inline Record ObjectPut(std::string key, std::string payload) {
+  Record r{RecordType::kObjectPut, 0, 0, std::move(payload)};
+  r.key = std::move(key);
+  return r;
+}
+inline Record ObjectDelete(std::string key) {
+  Record r{RecordType::kObjectDelete, 0, 0, {}};
+  r.key = std::move(key);
+  return r;
+}
 
 // Every byte value, NUL first, twice: payloads must be bytes, not C strings.
 inline std::string AllBytes() {
@@ -185,11 +196,12 @@ using MessageKey = std::pair<uint64_t, uint64_t>;  // queue, seq
 using DedupKey = std::pair<uint64_t, std::string>;
 
 // What Recover() replays: queues, messages joined with their latest state ("" when none), and
-// deduplication entries.
+// deduplication entries; and what ScanObjects("") visits: keyed objects.
 struct Replayed {
   std::map<uint64_t, std::string> queues;
   std::map<MessageKey, std::pair<std::string, std::string>> messages;  // message, state
   std::map<DedupKey, std::string> dedup;
+  std::map<std::string, std::string> objects;
 
   bool operator==(const Replayed&) const = default;
 };
@@ -260,6 +272,18 @@ inline std::string Diff(const Replayed& expected, const Replayed& actual) {
       note("unexpected dedup " + std::to_string(key.first) + "/" + key.second);
     }
   }
+  for (const auto& [key, value] : expected.objects) {
+    auto it = actual.objects.find(key);
+    if (it == actual.objects.end()) {
+      note("object " + Abbreviate(key) + " missing");
+    } else if (it->second != value) {
+      note("object " + Abbreviate(key) + ": expected " + Abbreviate(value) + ", got " +
+           Abbreviate(it->second));
+    }
+  }
+  for (const auto& [key, value] : actual.objects) {
+    if (!expected.objects.contains(key)) note("unexpected object " + Abbreviate(key));
+  }
   if (shown > 8) out << "\n  ... and " << (shown - 8) << " more";
   return shown == 0 ? std::string("(no difference)") : out.str();
 }
@@ -303,13 +327,32 @@ class Collector final : public RecoveryVisitor {
   std::vector<std::string> order_errors_;
 };
 
-// Recovers `store` into a Replayed, failing the test on an error or a misordered replay.
+// Every object ScanObjects(prefix) visits, in the order visited (key, payload).
+inline std::vector<std::pair<std::string, std::string>> ScanAll(Store& store,
+                                                                std::string_view prefix = {}) {
+  std::vector<std::pair<std::string, std::string>> out;
+  StorageStatus status = store.ScanObjects(prefix, [&](std::string_view key, std::string_view v) {
+    out.emplace_back(std::string(key), std::string(v));
+  });
+  EXPECT_TRUE(status.ok()) << "ScanObjects failed: " << Describe(status);
+  return out;
+}
+
+// Recovers `store` into a Replayed, with every keyed object, failing the test on an error or a
+// misordered replay or scan.
 inline Replayed RecoverAll(Store& store) {
   Collector collector;
   StorageStatus status = store.Recover(collector);
   EXPECT_TRUE(status.ok()) << "Recover failed: " << Describe(status);
   for (const std::string& error : collector.order_errors()) ADD_FAILURE() << "replay: " << error;
-  return collector.replayed();
+  Replayed out = collector.replayed();
+  for (auto& [key, payload] : ScanAll(store)) {
+    if (!out.objects.empty() && out.objects.rbegin()->first >= key) {
+      ADD_FAILURE() << "scan: object " << Abbreviate(key) << " out of order or twice";
+    }
+    out.objects.emplace(std::move(key), std::move(payload));
+  }
+  return out;
 }
 
 // The reference model: the contents of a store after applying records in order, as store.h and
@@ -354,6 +397,12 @@ class Model {
         if (source != messages_.end()) messages_[{r.queue_id, r.seq}] = source->second;
         return;
       }
+      case RecordType::kObjectPut:
+        objects_[r.key] = r.payload;
+        return;
+      case RecordType::kObjectDelete:
+        objects_.erase(r.key);
+        return;
     }
   }
   void Apply(const std::vector<Record>& records) {
@@ -369,6 +418,7 @@ class Model {
                            std::make_pair(message, state == states_.end() ? "" : state->second));
     }
     out.dedup = dedup_;
+    out.objects = objects_;
     return out;
   }
 
@@ -400,6 +450,7 @@ class Model {
   std::map<MessageKey, std::string> messages_;
   std::map<MessageKey, std::string> states_;
   std::map<DedupKey, std::string> dedup_;
+  std::map<std::string, std::string> objects_;  // std::string compares bytes as unsigned
 };
 
 // Finds how much of `commits` (after `base`) a recovered store holds: the smallest j >= `at_least`
@@ -421,8 +472,9 @@ inline std::optional<size_t> MatchingPrefix(const Model& base,
 }
 
 // Engine-like commits over a few queues: sends, receives (states), deletes, attribute changes,
-// purges, queue deletes and re-creations, deduplication entries. Seqs are never reused, so a
-// record lost in a crash cannot be confused with a later one.
+// purges, queue deletes and re-creations, deduplication entries, and keyed objects (puts,
+// overwrites, deletes; sometimes in the same commit as a queue change). Seqs are never reused,
+// so a record lost in a crash cannot be confused with a later one.
 class Workload {
  public:
   // `range_deletes`: whether to purge and delete queues (range tombstones).
@@ -455,6 +507,13 @@ class Workload {
       }
     } else if (op < 93) {  // attributes or tags changed
       out.push_back(QueuePut(q, RandomBytes(rng_, 16 + rng_() % 200)));
+      if (rng_() % 4 == 0) out.push_back(ObjectPut(ObjectName(), RandomBytes(rng_, rng_() % 64)));
+    } else if (op < 96 && rng_() % 2 == 0) {  // a keyed object written or removed
+      if (rng_() % 3 == 0) {
+        out.push_back(ObjectDelete(ObjectName()));
+      } else {
+        out.push_back(ObjectPut(ObjectName(), RandomBytes(rng_, rng_() % 300)));
+      }
     } else if (op < 96 && range_deletes_) {  // purge
       out.push_back(QueuePurge(q, next_seq_[q] + 1));
       live.clear();
@@ -475,6 +534,21 @@ class Workload {
 
  private:
   static constexpr uint64_t kQueues[] = {1, 2, 0x8000'0000'0000'0000ULL, UINT64_MAX - 1};
+
+  // A few owners' namespaces, and keys that are prefixes of others or hold NUL and 0xFF bytes.
+  std::string ObjectName() {
+    static const char* const kPrefixes[] = {"iam/000000000000/user/", "iam/000000000000/key/",
+                                            "kms/key/", "sns/"};
+    std::string key = kPrefixes[rng_() % std::size(kPrefixes)];
+    switch (rng_() % 4) {
+      case 0:
+        return key;  // the bare prefix is a key too
+      case 1:
+        return key.append(std::string("x\0\xff", 3));
+      default:
+        return key.append(std::to_string(rng_() % 6));
+    }
+  }
 
   std::string Payload() {
     // Now and then a body larger than a WAL block (32 KiB), so records span blocks.
