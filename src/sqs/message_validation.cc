@@ -213,7 +213,7 @@ std::string Md5OfAttributes(const MessageAttributeMap& sorted_attributes) {
   return HexLower(md5.Finish());
 }
 
-api::ApiResult<NewMessage> BuildMessage(SendFields f, SendKind kind, const QueueConfig& config,
+api::ApiResult<NewMessage> BuildMessage(SendFields f, SendKind kind, const SendRules& config,
                                         const Limits& limits, const api::RequestContext& ctx,
                                         int64_t now_millis) {
   const bool batch = kind == SendKind::kBatchEntry;

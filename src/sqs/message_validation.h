@@ -48,7 +48,7 @@ std::string Md5OfAttributes(const api::sqs::MessageAttributeMap& sorted_attribut
 
 // Validates the fields for `config` and builds the message (ids, digests, sender, timestamps).
 // `fields` is consumed (moved from) on success.
-api::ApiResult<NewMessage> BuildMessage(SendFields fields, SendKind kind, const QueueConfig& config,
+api::ApiResult<NewMessage> BuildMessage(SendFields fields, SendKind kind, const SendRules& config,
                                         const Limits& limits, const api::RequestContext& ctx,
                                         int64_t now_millis);
 

@@ -71,6 +71,11 @@ QueueConfig Queue::config() const {
   return config_;
 }
 
+SendRules Queue::send_rules() const {
+  std::lock_guard lock(mu_);
+  return SendRulesOf(config_);
+}
+
 std::shared_ptr<const auth::PolicyDocument> Queue::policy() const {
   std::lock_guard lock(mu_);
   return config_.policy_document;

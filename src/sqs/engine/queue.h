@@ -115,6 +115,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
 
   const QueueIdentity& identity() const { return identity_; }
   QueueConfig config() const;
+  SendRules send_rules() const;
   // The parsed queue policy (null without one): what authorization reads on every request,
   // without copying the whole configuration.
   std::shared_ptr<const auth::PolicyDocument> policy() const;

@@ -45,6 +45,18 @@ struct QueueConfig {
   int64_t last_modified_timestamp = 0;  // epoch seconds
 };
 
+// What validating a send needs of the configuration: copied on every send instead of the
+// whole QueueConfig (strings and policies included).
+struct SendRules {
+  bool fifo = false;
+  bool content_based_deduplication = false;
+  int64_t maximum_message_size = 1'048'576;
+};
+
+inline SendRules SendRulesOf(const QueueConfig& c) {
+  return SendRules{c.fifo, c.content_based_deduplication, c.maximum_message_size};
+}
+
 // The counters GetQueueAttributes reports, read from the queue's state.
 struct QueueCounters {
   int64_t visible = 0;

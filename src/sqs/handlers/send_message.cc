@@ -10,8 +10,8 @@ void SendMessage(SqsService& s, const RequestContext& ctx, a::SendMessageInput i
                  Reply<a::SendMessageOutput> reply) {
   auto queue = s.ResolveQueue(ctx, in.queue_url);
   if (!queue.ok()) return reply.Fail(std::move(queue).error());
-  auto message = BuildMessage(FieldsOf(in), SendKind::kSingle, (*queue)->config(), s.limits(), ctx,
-                              s.clock().WallMillis());
+  auto message = BuildMessage(FieldsOf(in), SendKind::kSingle, (*queue)->send_rules(), s.limits(),
+                              ctx, s.clock().WallMillis());
   if (!message.ok()) return reply.Fail(std::move(message).error());
 
   const MessageContent& content = *message->content;

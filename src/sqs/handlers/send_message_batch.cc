@@ -25,7 +25,7 @@ void SendMessageBatch(SqsService& s, const RequestContext& ctx, a::SendMessageBa
                                      " bytes. You have sent " + std::to_string(total) + " bytes."));
   }
 
-  const QueueConfig config = (*queue)->config();
+  const SendRules config = (*queue)->send_rules();
   if (config.fifo) {
     // On FIFO queues these two fail the whole request, not the entry (§2.8).
     for (const auto& entry : in.entries) {

@@ -16,7 +16,7 @@ using api::ErrorCode;
 class MessageValidationTest : public ::testing::Test {
  protected:
   api::ApiResult<NewMessage> Build(a::SendMessageInput in, SendKind kind = SendKind::kSingle) {
-    return BuildMessage(FieldsOf(in), kind, config_, limits_, ctx_, 1'735'689'600'000);
+    return BuildMessage(FieldsOf(in), kind, SendRulesOf(config_), limits_, ctx_, 1'735'689'600'000);
   }
   api::ApiResult<NewMessage> BuildBody(std::string body, a::MessageAttributeMap attributes = {}) {
     a::SendMessageInput in;
