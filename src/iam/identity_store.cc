@@ -1,0 +1,928 @@
+#include "iam/identity_store.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "iam/identifiers.h"
+
+namespace wharf::iam {
+namespace {
+
+using api::ErrorCode;
+
+api::ApiError NoSuch(std::string_view kind, std::string_view name) {
+  std::string message = "The ";
+  message.append(kind);
+  message.append(" with name ");
+  message.append(name);
+  message.append(" cannot be found.");
+  return api::Error(ErrorCode::kNoSuchEntity, std::move(message));
+}
+
+api::ApiError Conflict(std::string_view what) {
+  std::string message = "Cannot delete entity, must ";
+  message.append(what);
+  message.append(" first.");
+  return api::Error(ErrorCode::kDeleteConflict, std::move(message));
+}
+
+api::ApiError Quota(std::string_view name, size_t limit) {
+  std::string message = "Cannot exceed quota for ";
+  message.append(name);
+  message.append(": ");
+  message.append(std::to_string(limit));
+  return api::Error(ErrorCode::kLimitExceeded, std::move(message));
+}
+
+std::string_view KindName(Holder holder) {
+  switch (holder) {
+    case Holder::kUser:
+      return "user";
+    case Holder::kRole:
+      return "role";
+    case Holder::kGroup:
+      return "group";
+  }
+  return "user";
+}
+
+size_t NonWhitespace(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return c != ' ' && c != '\t' && c != '\n' && c != '\r';
+  }));
+}
+
+// The parser's verdict in IAM's terms.
+api::ApiResult<std::shared_ptr<const auth::PolicyDocument>> Parse(std::string_view json,
+                                                                  auth::PolicyKind kind,
+                                                                  const auth::PolicyLimits& limits,
+                                                                  api::ApiError too_large) {
+  auto parsed = auth::ParsePolicyDocument(json, kind, limits);
+  if (!parsed.ok()) {
+    if (parsed.error().kind == auth::PolicyError::Kind::kLimitExceeded) return too_large;
+    return api::Error(ErrorCode::kMalformedPolicyDocument, parsed.error().message);
+  }
+  return std::make_shared<const auth::PolicyDocument>(std::move(parsed).value());
+}
+
+std::shared_ptr<const auth::PolicyDocument> ParseQuietly(std::string_view json,
+                                                         auth::PolicyKind kind) {
+  auto parsed = auth::ParsePolicyDocument(json, kind);
+  if (!parsed.ok()) return nullptr;
+  return std::make_shared<const auth::PolicyDocument>(std::move(parsed).value());
+}
+
+bool HasPrefix(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// The AWS-managed policies that tutorials use (security.md §3.3).
+struct AwsPolicy {
+  std::string_view name;
+  std::string_view document;
+};
+constexpr AwsPolicy kAwsPolicies[] = {
+    {"AdministratorAccess",
+     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"},
+    {"AmazonSQSFullAccess",
+     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:*"],"Resource":"*"}]})"},
+    {"AmazonSQSReadOnlyAccess",
+     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:GetQueueAttributes","sqs:GetQueueUrl","sqs:ListDeadLetterSourceQueues","sqs:ListQueues","sqs:ListMessageMoveTasks","sqs:ListQueueTags"],"Resource":"*"}]})"},
+    {"AmazonSNSFullAccess",
+     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sns:*"],"Resource":"*"}]})"},
+};
+
+}  // namespace
+
+IdentityStore::IdentityStore(const Clock& clock, IdentityJournal& journal, StoreLimits limits)
+    : clock_(clock), journal_(journal), limits_(limits) {
+  for (const AwsPolicy& p : kAwsPolicies) {
+    PolicyEntry entry;
+    entry.r.account_id = "aws";
+    entry.r.name = std::string(p.name);
+    entry.r.path = "/";
+    entry.r.arn = IamArn("aws", "policy", "/", p.name);
+    entry.r.id = NewUniqueId("ANPA");
+    entry.r.document = std::string(p.document);
+    entry.doc = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
+    aws_policies_.emplace(entry.r.arn, std::move(entry));
+  }
+}
+
+// --- journal ---------------------------------------------------------------------------------
+
+api::ApiStatus IdentityStore::Journal(const IdentityRecord& record) {
+  if (auto written = journal_.Put(record); !written.ok()) {
+    return api::Error(ErrorCode::kInternalFailure);
+  }
+  return {};
+}
+
+api::ApiStatus IdentityStore::JournalErase(RecordKind kind, const std::string& account,
+                                           const std::string& name) {
+  if (auto written = journal_.Erase(kind, account, name); !written.ok()) {
+    return api::Error(ErrorCode::kInternalFailure);
+  }
+  return {};
+}
+
+void IdentityStore::Load(const std::vector<IdentityRecord>& records) {
+  std::unique_lock lock(mu_);
+  std::vector<const AccessKeyRecord*> key_records;
+  for (const IdentityRecord& record : records) {
+    if (const auto* user = std::get_if<UserRecord>(&record)) {
+      UserEntry entry{*user, {}};
+      for (const InlinePolicy& p : user->policies.inline_policies) {
+        entry.docs[p.name] = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
+      }
+      accounts_[user->account_id].users[NameKey(user->name)] = std::move(entry);
+    } else if (const auto* role = std::get_if<RoleRecord>(&record)) {
+      RoleEntry entry{*role, {}, ParseQuietly(role->trust_policy, auth::PolicyKind::kTrust)};
+      for (const InlinePolicy& p : role->policies.inline_policies) {
+        entry.docs[p.name] = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
+      }
+      accounts_[role->account_id].roles[NameKey(role->name)] = std::move(entry);
+    } else if (const auto* group = std::get_if<GroupRecord>(&record)) {
+      GroupEntry entry{*group, {}};
+      for (const InlinePolicy& p : group->policies.inline_policies) {
+        entry.docs[p.name] = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
+      }
+      accounts_[group->account_id].groups[NameKey(group->name)] = std::move(entry);
+    } else if (const auto* policy = std::get_if<ManagedPolicyRecord>(&record)) {
+      PolicyEntry entry{*policy, ParseQuietly(policy->document, auth::PolicyKind::kIdentity)};
+      accounts_[policy->account_id].policies[policy->arn] = std::move(entry);
+    } else if (const auto* key = std::get_if<AccessKeyRecord>(&record)) {
+      key_records.push_back(key);
+    }
+  }
+  for (const AccessKeyRecord* key : key_records) {  // after the users they belong to
+    auto account = accounts_.find(key->account_id);
+    if (account == accounts_.end()) continue;
+    auto user = account->second.users.find(NameKey(key->user_name));
+    if (user == account->second.users.end()) continue;
+    keys_[key->access_key_id] = KeyEntry{*key, MakeKey(*key, user->second.r)};
+  }
+}
+
+std::shared_ptr<const auth::AccessKey> IdentityStore::MakeKey(const AccessKeyRecord& record,
+                                                              const UserRecord& user) {
+  auto key = std::make_shared<auth::AccessKey>();
+  key->access_key_id = record.access_key_id;
+  key->secret = record.secret;
+  key->principal.type = auth::PrincipalType::kUser;
+  key->principal.account_id = user.account_id;
+  key->principal.arn = user.arn;
+  key->principal.user_name = user.name;
+  key->principal.unique_id = user.id;
+  return key;
+}
+
+// --- users -----------------------------------------------------------------------------------
+
+api::ApiResult<UserRecord> IdentityStore::CreateUser(const std::string& account,
+                                                     const std::string& name,
+                                                     const std::string& path,
+                                                     std::vector<Tag> tags) {
+  std::unique_lock lock(mu_);
+  auto& users = accounts_[account].users;
+  if (users.count(NameKey(name))) {
+    return api::Error(ErrorCode::kEntityAlreadyExists,
+                      "User with name " + name + " already exists.");
+  }
+  UserEntry entry;
+  entry.r.account_id = account;
+  entry.r.name = name;
+  entry.r.path = path;
+  entry.r.id = NewUniqueId("AIDA");
+  entry.r.arn = IamArn(account, "user", path, name);
+  entry.r.created_ms = clock_.WallMillis();
+  entry.r.tags = std::move(tags);
+  if (auto st = Journal(entry.r); !st.ok()) return std::move(st).error();
+  UserRecord out = entry.r;
+  users.emplace(NameKey(name), std::move(entry));
+  return out;
+}
+
+api::ApiResult<UserRecord> IdentityStore::GetUser(const std::string& account,
+                                                  const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto a = accounts_.find(account);
+  if (a != accounts_.end()) {
+    auto u = a->second.users.find(NameKey(name));
+    if (u != a->second.users.end()) return u->second.r;
+  }
+  return NoSuch("user", name);
+}
+
+std::vector<UserRecord> IdentityStore::ListUsers(const std::string& account,
+                                                 const std::string& path_prefix) const {
+  std::shared_lock lock(mu_);
+  std::vector<UserRecord> out;
+  auto a = accounts_.find(account);
+  if (a == accounts_.end()) return out;
+  for (const auto& [key, entry] : a->second.users) {
+    if (HasPrefix(entry.r.path, path_prefix)) out.push_back(entry.r);
+  }
+  return out;
+}
+
+api::ApiStatus IdentityStore::DeleteUser(const std::string& account, const std::string& name) {
+  std::unique_lock lock(mu_);
+  auto& users = accounts_[account].users;
+  auto u = users.find(NameKey(name));
+  if (u == users.end()) return NoSuch("user", name);
+  for (const auto& [id, key] : keys_) {
+    if (key.r.account_id == account && NameKey(key.r.user_name) == u->first) {
+      return Conflict("delete access keys");
+    }
+  }
+  const UserRecord& user = u->second.r;
+  if (!user.policies.inline_policies.empty()) return Conflict("delete policies");
+  if (!user.policies.attached_arns.empty()) return Conflict("detach all policies");
+  if (!user.groups.empty()) return Conflict("remove users from group");
+  if (auto st = JournalErase(RecordKind::kUser, account, user.name); !st.ok()) return st;
+  users.erase(u);
+  return {};
+}
+
+// --- access keys -----------------------------------------------------------------------------
+
+api::ApiResult<AccessKeyRecord> IdentityStore::CreateAccessKey(const std::string& account,
+                                                               const std::string& user) {
+  std::unique_lock lock(mu_);
+  auto& users = accounts_[account].users;
+  auto u = users.find(NameKey(user));
+  if (u == users.end()) return NoSuch("user", user);
+  size_t count = 0;
+  for (const auto& [id, key] : keys_) {
+    if (key.r.account_id == account && NameKey(key.r.user_name) == u->first) ++count;
+  }
+  if (count >= limits_.access_keys_per_user) {
+    return Quota("AccessKeysPerUser", limits_.access_keys_per_user);
+  }
+  AccessKeyRecord record;
+  record.account_id = account;
+  record.user_name = u->second.r.name;
+  do {
+    record.access_key_id = NewAccessKeyId("AKIA");
+  } while (keys_.count(record.access_key_id));
+  record.secret = NewSecretAccessKey();
+  record.active = true;
+  record.created_ms = clock_.WallMillis();
+  if (auto st = Journal(record); !st.ok()) return std::move(st).error();
+  keys_[record.access_key_id] = KeyEntry{record, MakeKey(record, u->second.r)};
+  return record;
+}
+
+api::ApiResult<std::vector<AccessKeyRecord>> IdentityStore::ListAccessKeys(
+    const std::string& account, const std::string& user) const {
+  std::shared_lock lock(mu_);
+  auto a = accounts_.find(account);
+  if (a == accounts_.end() || !a->second.users.count(NameKey(user))) return NoSuch("user", user);
+  std::vector<AccessKeyRecord> out;
+  for (const auto& [id, key] : keys_) {
+    if (key.r.account_id == account && NameKey(key.r.user_name) == NameKey(user)) {
+      out.push_back(key.r);
+      out.back().secret.clear();
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.created_ms != b.created_ms ? a.created_ms < b.created_ms
+                                        : a.access_key_id < b.access_key_id;
+  });
+  return out;
+}
+
+api::ApiStatus IdentityStore::UpdateAccessKey(const std::string& account, const std::string& user,
+                                              const std::string& key_id, bool active) {
+  std::unique_lock lock(mu_);
+  auto k = keys_.find(key_id);
+  if (k == keys_.end() || k->second.r.account_id != account ||
+      NameKey(k->second.r.user_name) != NameKey(user)) {
+    return api::Error(ErrorCode::kNoSuchEntity,
+                      "The Access Key with id " + key_id + " cannot be found");
+  }
+  AccessKeyRecord updated = k->second.r;
+  updated.active = active;
+  if (auto st = Journal(updated); !st.ok()) return st;
+  k->second.r = std::move(updated);
+  return {};
+}
+
+api::ApiStatus IdentityStore::DeleteAccessKey(const std::string& account, const std::string& user,
+                                              const std::string& key_id) {
+  std::unique_lock lock(mu_);
+  auto k = keys_.find(key_id);
+  if (k == keys_.end() || k->second.r.account_id != account ||
+      NameKey(k->second.r.user_name) != NameKey(user)) {
+    return api::Error(ErrorCode::kNoSuchEntity,
+                      "The Access Key with id " + key_id + " cannot be found");
+  }
+  if (auto st = JournalErase(RecordKind::kAccessKey, account, key_id); !st.ok()) return st;
+  keys_.erase(k);
+  return {};
+}
+
+api::ApiResult<std::shared_ptr<const auth::AccessKey>> IdentityStore::Lookup(
+    std::string_view access_key_id, std::string_view session_token, int64_t now_ms) const {
+  std::shared_lock lock(mu_);
+  auto k = keys_.find(std::string(access_key_id));
+  if (k == keys_.end() || !k->second.r.active) {
+    return api::Error(ErrorCode::kInvalidClientTokenId);
+  }
+  return auth::CheckSessionToken(k->second.key, session_token, now_ms);
+}
+
+// --- policies of users, roles and groups ---------------------------------------------------
+
+api::ApiResult<IdentityStore::HolderRef> IdentityStore::FindHolder(
+    Holder holder, const std::string& account, const std::string& entity) const {
+  auto a = accounts_.find(account);
+  const std::string key = NameKey(entity);
+  HolderRef ref;
+  ref.display = std::string(KindName(holder)) + " " + entity;
+  if (a != accounts_.end()) {
+    switch (holder) {
+      case Holder::kUser:
+        if (auto it = a->second.users.find(key); it != a->second.users.end()) {
+          ref.policies = &it->second.r.policies;
+          ref.docs = &it->second.docs;
+          return ref;
+        }
+        break;
+      case Holder::kRole:
+        if (auto it = a->second.roles.find(key); it != a->second.roles.end()) {
+          ref.policies = &it->second.r.policies;
+          ref.docs = &it->second.docs;
+          return ref;
+        }
+        break;
+      case Holder::kGroup:
+        if (auto it = a->second.groups.find(key); it != a->second.groups.end()) {
+          ref.policies = &it->second.r.policies;
+          ref.docs = &it->second.docs;
+          return ref;
+        }
+        break;
+    }
+  }
+  return NoSuch(KindName(holder), entity);
+}
+
+template <typename Change>
+api::ApiStatus IdentityStore::MutateHolder(Holder holder, const std::string& account,
+                                           const std::string& entity, Change change) {
+  const auto apply = [&](auto& entries) -> api::ApiStatus {
+    auto it = entries.find(NameKey(entity));
+    if (it == entries.end()) return NoSuch(KindName(holder), entity);
+    auto copy = it->second;
+    if (auto st = change(copy.r.policies, copy.docs, copy.r.name); !st.ok()) return st;
+    if (auto st = Journal(copy.r); !st.ok()) return st;
+    it->second = std::move(copy);
+    return {};
+  };
+  Account& a = accounts_[account];
+  switch (holder) {
+    case Holder::kUser:
+      return apply(a.users);
+    case Holder::kRole:
+      return apply(a.roles);
+    case Holder::kGroup:
+      return apply(a.groups);
+  }
+  return {};
+}
+
+api::ApiStatus IdentityStore::PutInlinePolicy(Holder holder, const std::string& account,
+                                              const std::string& entity,
+                                              const std::string& policy_name,
+                                              const std::string& document) {
+  auto parsed =
+      Parse(document, auth::PolicyKind::kIdentity, {}, api::Error(ErrorCode::kLimitExceeded));
+  if (!parsed.ok()) return std::move(parsed).error();
+  const size_t limit = holder == Holder::kUser   ? limits_.user_inline_chars
+                       : holder == Holder::kRole ? limits_.role_inline_chars
+                                                 : limits_.group_inline_chars;
+  std::unique_lock lock(mu_);
+  return MutateHolder(
+      holder, account, entity,
+      [&](PolicyHolder& policies, Docs& docs, const std::string& name) -> api::ApiStatus {
+        auto& list = policies.inline_policies;
+        auto it = std::find_if(list.begin(), list.end(),
+                               [&](const InlinePolicy& p) { return p.name == policy_name; });
+        if (it == list.end()) {
+          list.push_back({policy_name, document});
+        } else {
+          it->document = document;
+        }
+        size_t total = 0;
+        for (const InlinePolicy& p : list) total += NonWhitespace(p.document);
+        if (total > limit) {
+          return api::Error(ErrorCode::kLimitExceeded,
+                            "Maximum policy size of " + std::to_string(limit) +
+                                " bytes exceeded for " + std::string(KindName(holder)) + " " +
+                                name);
+        }
+        docs[policy_name] = *parsed;
+        return {};
+      });
+}
+
+api::ApiResult<InlinePolicy> IdentityStore::GetInlinePolicy(Holder holder,
+                                                            const std::string& account,
+                                                            const std::string& entity,
+                                                            const std::string& policy_name) const {
+  std::shared_lock lock(mu_);
+  auto ref = FindHolder(holder, account, entity);
+  if (!ref.ok()) return std::move(ref).error();
+  for (const InlinePolicy& p : ref->policies->inline_policies) {
+    if (p.name == policy_name) return p;
+  }
+  return NoSuch(std::string(KindName(holder)) + " policy", policy_name);
+}
+
+api::ApiResult<std::vector<std::string>> IdentityStore::ListInlinePolicies(
+    Holder holder, const std::string& account, const std::string& entity) const {
+  std::shared_lock lock(mu_);
+  auto ref = FindHolder(holder, account, entity);
+  if (!ref.ok()) return std::move(ref).error();
+  std::vector<std::string> names;
+  for (const InlinePolicy& p : ref->policies->inline_policies) names.push_back(p.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+api::ApiStatus IdentityStore::DeleteInlinePolicy(Holder holder, const std::string& account,
+                                                 const std::string& entity,
+                                                 const std::string& policy_name) {
+  std::unique_lock lock(mu_);
+  return MutateHolder(
+      holder, account, entity,
+      [&](PolicyHolder& policies, Docs& docs, const std::string&) -> api::ApiStatus {
+        auto& list = policies.inline_policies;
+        auto it = std::find_if(list.begin(), list.end(),
+                               [&](const InlinePolicy& p) { return p.name == policy_name; });
+        if (it == list.end()) {
+          return NoSuch(std::string(KindName(holder)) + " policy", policy_name);
+        }
+        list.erase(it);
+        docs.erase(policy_name);
+        return {};
+      });
+}
+
+const IdentityStore::PolicyEntry* IdentityStore::FindPolicy(const std::string& account,
+                                                            const std::string& arn) const {
+  if (auto it = aws_policies_.find(arn); it != aws_policies_.end()) return &it->second;
+  auto a = accounts_.find(account);
+  if (a == accounts_.end()) return nullptr;
+  auto it = a->second.policies.find(arn);
+  return it == a->second.policies.end() ? nullptr : &it->second;
+}
+
+api::ApiStatus IdentityStore::AttachPolicy(Holder holder, const std::string& account,
+                                           const std::string& entity,
+                                           const std::string& policy_arn) {
+  std::unique_lock lock(mu_);
+  if (!FindPolicy(account, policy_arn)) {
+    return api::Error(ErrorCode::kNoSuchEntity,
+                      "Policy " + policy_arn + " does not exist or is not attachable.");
+  }
+  const char* quota = holder == Holder::kUser   ? "PoliciesPerUser"
+                      : holder == Holder::kRole ? "PoliciesPerRole"
+                                                : "PoliciesPerGroup";
+  return MutateHolder(holder, account, entity,
+                      [&](PolicyHolder& policies, Docs&, const std::string&) -> api::ApiStatus {
+                        auto& arns = policies.attached_arns;
+                        if (std::find(arns.begin(), arns.end(), policy_arn) != arns.end()) {
+                          return {};  // attaching twice is a no-op, as in IAM
+                        }
+                        if (arns.size() >= limits_.managed_policies_per_entity) {
+                          return Quota(quota, limits_.managed_policies_per_entity);
+                        }
+                        arns.push_back(policy_arn);
+                        return {};
+                      });
+}
+
+api::ApiStatus IdentityStore::DetachPolicy(Holder holder, const std::string& account,
+                                           const std::string& entity,
+                                           const std::string& policy_arn) {
+  std::unique_lock lock(mu_);
+  return MutateHolder(holder, account, entity,
+                      [&](PolicyHolder& policies, Docs&, const std::string&) -> api::ApiStatus {
+                        auto& arns = policies.attached_arns;
+                        auto it = std::find(arns.begin(), arns.end(), policy_arn);
+                        if (it == arns.end()) {
+                          return api::Error(ErrorCode::kNoSuchEntity,
+                                            "Policy " + policy_arn + " was not found.");
+                        }
+                        arns.erase(it);
+                        return {};
+                      });
+}
+
+api::ApiResult<std::vector<AttachedPolicyRef>> IdentityStore::ListAttachedPolicies(
+    Holder holder, const std::string& account, const std::string& entity) const {
+  std::shared_lock lock(mu_);
+  auto ref = FindHolder(holder, account, entity);
+  if (!ref.ok()) return std::move(ref).error();
+  std::vector<AttachedPolicyRef> out;
+  for (const std::string& arn : ref->policies->attached_arns) {
+    const PolicyEntry* p = FindPolicy(account, arn);
+    out.push_back({p ? p->r.name : std::string(), arn});
+  }
+  return out;
+}
+
+// --- managed policies ------------------------------------------------------------------------
+
+int64_t IdentityStore::AttachmentCount(const std::string& arn) const {
+  int64_t count = 0;
+  const auto count_in = [&](const auto& entries) {
+    for (const auto& [key, entry] : entries) {
+      const auto& arns = entry.r.policies.attached_arns;
+      count += std::count(arns.begin(), arns.end(), arn);
+    }
+  };
+  for (const auto& [id, account] : accounts_) {
+    count_in(account.users);
+    count_in(account.roles);
+    count_in(account.groups);
+  }
+  return count;
+}
+
+PolicyView IdentityStore::ViewOf(const PolicyEntry& entry) const {
+  return PolicyView{entry.r, AttachmentCount(entry.r.arn)};
+}
+
+api::ApiResult<PolicyView> IdentityStore::CreatePolicy(const std::string& account,
+                                                       const std::string& name,
+                                                       const std::string& path,
+                                                       const std::string& document,
+                                                       const std::string& description) {
+  auth::PolicyLimits limits;
+  limits.max_size = limits_.managed_policy_chars;
+  limits.size_ignores_whitespace = true;
+  auto parsed = Parse(document, auth::PolicyKind::kIdentity, limits,
+                      Quota("PolicySize", limits_.managed_policy_chars));
+  if (!parsed.ok()) return std::move(parsed).error();
+  std::unique_lock lock(mu_);
+  auto& policies = accounts_[account].policies;
+  for (const auto& [arn, entry] : policies) {
+    if (NameKey(entry.r.name) == NameKey(name)) {
+      return api::Error(
+          ErrorCode::kEntityAlreadyExists,
+          "A policy called " + name + " already exists. Duplicate names are not allowed.");
+    }
+  }
+  PolicyEntry entry;
+  entry.r.account_id = account;
+  entry.r.name = name;
+  entry.r.path = path;
+  entry.r.id = NewUniqueId("ANPA");
+  entry.r.arn = IamArn(account, "policy", path, name);
+  entry.r.description = description;
+  entry.r.document = document;
+  entry.r.created_ms = entry.r.updated_ms = clock_.WallMillis();
+  entry.doc = *parsed;
+  if (auto st = Journal(entry.r); !st.ok()) return std::move(st).error();
+  PolicyView view{entry.r, 0};
+  policies.emplace(entry.r.arn, std::move(entry));
+  return view;
+}
+
+api::ApiResult<PolicyView> IdentityStore::GetPolicy(const std::string& account,
+                                                    const std::string& arn) const {
+  std::shared_lock lock(mu_);
+  const PolicyEntry* entry = FindPolicy(account, arn);
+  if (!entry) return api::Error(ErrorCode::kNoSuchEntity, "Policy " + arn + " was not found.");
+  return ViewOf(*entry);
+}
+
+std::vector<PolicyView> IdentityStore::ListPolicies(const std::string& account,
+                                                    const std::string& scope, bool only_attached,
+                                                    const std::string& path_prefix) const {
+  std::shared_lock lock(mu_);
+  std::vector<PolicyView> out;
+  const auto add = [&](const PolicyEntry& entry) {
+    if (!HasPrefix(entry.r.path, path_prefix)) return;
+    PolicyView view = ViewOf(entry);
+    if (only_attached && view.attachment_count == 0) return;
+    out.push_back(std::move(view));
+  };
+  if (scope != "Local") {
+    for (const auto& [arn, entry] : aws_policies_) add(entry);
+  }
+  if (scope != "AWS") {
+    if (auto a = accounts_.find(account); a != accounts_.end()) {
+      for (const auto& [arn, entry] : a->second.policies) add(entry);
+    }
+  }
+  return out;
+}
+
+api::ApiStatus IdentityStore::DeletePolicy(const std::string& account, const std::string& arn) {
+  std::unique_lock lock(mu_);
+  auto& policies = accounts_[account].policies;
+  auto it = policies.find(arn);
+  if (it == policies.end()) {
+    if (aws_policies_.count(arn)) {
+      return api::Error(ErrorCode::kInvalidInput, "Cannot delete an AWS managed policy.");
+    }
+    return api::Error(ErrorCode::kNoSuchEntity, "Policy " + arn + " was not found.");
+  }
+  if (AttachmentCount(arn) > 0) {
+    return api::Error(ErrorCode::kDeleteConflict, "Cannot delete a policy attached to entities.");
+  }
+  if (auto st = JournalErase(RecordKind::kManagedPolicy, account, arn); !st.ok()) return st;
+  policies.erase(it);
+  return {};
+}
+
+// --- roles -----------------------------------------------------------------------------------
+
+api::ApiResult<RoleRecord> IdentityStore::CreateRole(
+    const std::string& account, const std::string& name, const std::string& path,
+    const std::string& trust_policy, const std::string& description, int64_t max_session_duration,
+    std::vector<Tag> tags) {
+  auth::PolicyLimits limits;
+  limits.max_size = limits_.trust_policy_chars;
+  limits.size_ignores_whitespace = true;
+  auto trust = Parse(trust_policy, auth::PolicyKind::kTrust, limits,
+                     Quota("ACLSizePerRole", limits_.trust_policy_chars));
+  if (!trust.ok()) return std::move(trust).error();
+  std::unique_lock lock(mu_);
+  auto& roles = accounts_[account].roles;
+  if (roles.count(NameKey(name))) {
+    return api::Error(ErrorCode::kEntityAlreadyExists,
+                      "Role with name " + name + " already exists.");
+  }
+  RoleEntry entry;
+  entry.r.account_id = account;
+  entry.r.name = name;
+  entry.r.path = path;
+  entry.r.id = NewUniqueId("AROA");
+  entry.r.arn = IamArn(account, "role", path, name);
+  entry.r.created_ms = clock_.WallMillis();
+  entry.r.trust_policy = trust_policy;
+  entry.r.description = description;
+  entry.r.max_session_duration = max_session_duration;
+  entry.r.tags = std::move(tags);
+  entry.trust = *trust;
+  if (auto st = Journal(entry.r); !st.ok()) return std::move(st).error();
+  RoleRecord out = entry.r;
+  roles.emplace(NameKey(name), std::move(entry));
+  return out;
+}
+
+api::ApiResult<RoleRecord> IdentityStore::GetRole(const std::string& account,
+                                                  const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto a = accounts_.find(account);
+  if (a != accounts_.end()) {
+    auto r = a->second.roles.find(NameKey(name));
+    if (r != a->second.roles.end()) return r->second.r;
+  }
+  return NoSuch("role", name);
+}
+
+std::vector<RoleRecord> IdentityStore::ListRoles(const std::string& account,
+                                                 const std::string& path_prefix) const {
+  std::shared_lock lock(mu_);
+  std::vector<RoleRecord> out;
+  auto a = accounts_.find(account);
+  if (a == accounts_.end()) return out;
+  for (const auto& [key, entry] : a->second.roles) {
+    if (HasPrefix(entry.r.path, path_prefix)) out.push_back(entry.r);
+  }
+  return out;
+}
+
+api::ApiStatus IdentityStore::DeleteRole(const std::string& account, const std::string& name) {
+  std::unique_lock lock(mu_);
+  auto& roles = accounts_[account].roles;
+  auto r = roles.find(NameKey(name));
+  if (r == roles.end()) return NoSuch("role", name);
+  if (!r->second.r.policies.inline_policies.empty()) return Conflict("delete policies");
+  if (!r->second.r.policies.attached_arns.empty()) return Conflict("detach all policies");
+  if (auto st = JournalErase(RecordKind::kRole, account, r->second.r.name); !st.ok()) return st;
+  roles.erase(r);
+  return {};
+}
+
+api::ApiStatus IdentityStore::UpdateAssumeRolePolicy(const std::string& account,
+                                                     const std::string& name,
+                                                     const std::string& trust_policy) {
+  auth::PolicyLimits limits;
+  limits.max_size = limits_.trust_policy_chars;
+  limits.size_ignores_whitespace = true;
+  auto trust = Parse(trust_policy, auth::PolicyKind::kTrust, limits,
+                     Quota("ACLSizePerRole", limits_.trust_policy_chars));
+  if (!trust.ok()) return std::move(trust).error();
+  std::unique_lock lock(mu_);
+  auto& roles = accounts_[account].roles;
+  auto r = roles.find(NameKey(name));
+  if (r == roles.end()) return NoSuch("role", name);
+  RoleEntry copy = r->second;
+  copy.r.trust_policy = trust_policy;
+  copy.trust = *trust;
+  if (auto st = Journal(copy.r); !st.ok()) return st;
+  r->second = std::move(copy);
+  return {};
+}
+
+std::optional<RoleForSession> IdentityStore::FindRoleByArn(const std::string& arn) const {
+  auto parsed = ParseIamArn(arn);
+  if (!parsed || parsed->kind != "role") return std::nullopt;
+  std::shared_lock lock(mu_);
+  auto a = accounts_.find(parsed->account_id);
+  if (a == accounts_.end()) return std::nullopt;
+  auto r = a->second.roles.find(NameKey(parsed->name));
+  if (r == a->second.roles.end() || r->second.r.arn != arn) return std::nullopt;
+  return RoleForSession{r->second.r, r->second.trust};
+}
+
+// --- groups ----------------------------------------------------------------------------------
+
+api::ApiResult<GroupRecord> IdentityStore::CreateGroup(const std::string& account,
+                                                       const std::string& name,
+                                                       const std::string& path) {
+  std::unique_lock lock(mu_);
+  auto& groups = accounts_[account].groups;
+  if (groups.count(NameKey(name))) {
+    return api::Error(ErrorCode::kEntityAlreadyExists,
+                      "Group with name " + name + " already exists.");
+  }
+  GroupEntry entry;
+  entry.r.account_id = account;
+  entry.r.name = name;
+  entry.r.path = path;
+  entry.r.id = NewUniqueId("AGPA");
+  entry.r.arn = IamArn(account, "group", path, name);
+  entry.r.created_ms = clock_.WallMillis();
+  if (auto st = Journal(entry.r); !st.ok()) return std::move(st).error();
+  GroupRecord out = entry.r;
+  groups.emplace(NameKey(name), std::move(entry));
+  return out;
+}
+
+api::ApiResult<GroupRecord> IdentityStore::GetGroup(const std::string& account,
+                                                    const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto a = accounts_.find(account);
+  if (a != accounts_.end()) {
+    auto g = a->second.groups.find(NameKey(name));
+    if (g != a->second.groups.end()) return g->second.r;
+  }
+  return NoSuch("group", name);
+}
+
+api::ApiResult<std::vector<UserRecord>> IdentityStore::GroupMembers(const std::string& account,
+                                                                    const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto a = accounts_.find(account);
+  if (a == accounts_.end() || !a->second.groups.count(NameKey(name))) {
+    return NoSuch("group", name);
+  }
+  std::vector<UserRecord> out;
+  for (const auto& [key, user] : a->second.users) {
+    for (const std::string& g : user.r.groups) {
+      if (NameKey(g) == NameKey(name)) out.push_back(user.r);
+    }
+  }
+  return out;
+}
+
+std::vector<GroupRecord> IdentityStore::ListGroups(const std::string& account,
+                                                   const std::string& path_prefix) const {
+  std::shared_lock lock(mu_);
+  std::vector<GroupRecord> out;
+  auto a = accounts_.find(account);
+  if (a == accounts_.end()) return out;
+  for (const auto& [key, entry] : a->second.groups) {
+    if (HasPrefix(entry.r.path, path_prefix)) out.push_back(entry.r);
+  }
+  return out;
+}
+
+api::ApiResult<std::vector<GroupRecord>> IdentityStore::ListGroupsForUser(
+    const std::string& account, const std::string& user) const {
+  std::shared_lock lock(mu_);
+  auto a = accounts_.find(account);
+  if (a == accounts_.end()) return NoSuch("user", user);
+  auto u = a->second.users.find(NameKey(user));
+  if (u == a->second.users.end()) return NoSuch("user", user);
+  std::vector<GroupRecord> out;
+  for (const std::string& g : u->second.r.groups) {
+    if (auto it = a->second.groups.find(NameKey(g)); it != a->second.groups.end()) {
+      out.push_back(it->second.r);
+    }
+  }
+  return out;
+}
+
+api::ApiStatus IdentityStore::DeleteGroup(const std::string& account, const std::string& name) {
+  std::unique_lock lock(mu_);
+  Account& a = accounts_[account];
+  auto g = a.groups.find(NameKey(name));
+  if (g == a.groups.end()) return NoSuch("group", name);
+  for (const auto& [key, user] : a.users) {
+    for (const std::string& member_of : user.r.groups) {
+      if (NameKey(member_of) == g->first) return Conflict("remove users from group");
+    }
+  }
+  if (!g->second.r.policies.inline_policies.empty()) return Conflict("delete policies");
+  if (!g->second.r.policies.attached_arns.empty()) return Conflict("detach all policies");
+  if (auto st = JournalErase(RecordKind::kGroup, account, g->second.r.name); !st.ok()) return st;
+  a.groups.erase(g);
+  return {};
+}
+
+api::ApiStatus IdentityStore::AddUserToGroup(const std::string& account, const std::string& group,
+                                             const std::string& user) {
+  std::unique_lock lock(mu_);
+  Account& a = accounts_[account];
+  auto g = a.groups.find(NameKey(group));
+  if (g == a.groups.end()) return NoSuch("group", group);
+  auto u = a.users.find(NameKey(user));
+  if (u == a.users.end()) return NoSuch("user", user);
+  UserEntry copy = u->second;
+  for (const std::string& existing : copy.r.groups) {
+    if (NameKey(existing) == g->first) return {};
+  }
+  if (copy.r.groups.size() >= limits_.groups_per_user) {
+    return Quota("GroupsPerUser", limits_.groups_per_user);
+  }
+  copy.r.groups.push_back(g->second.r.name);
+  if (auto st = Journal(copy.r); !st.ok()) return st;
+  u->second = std::move(copy);
+  return {};
+}
+
+api::ApiStatus IdentityStore::RemoveUserFromGroup(const std::string& account,
+                                                  const std::string& group,
+                                                  const std::string& user) {
+  std::unique_lock lock(mu_);
+  Account& a = accounts_[account];
+  auto g = a.groups.find(NameKey(group));
+  if (g == a.groups.end()) return NoSuch("group", group);
+  auto u = a.users.find(NameKey(user));
+  if (u == a.users.end()) return NoSuch("user", user);
+  UserEntry copy = u->second;
+  auto& groups = copy.r.groups;
+  auto it = std::find_if(groups.begin(), groups.end(),
+                         [&](const std::string& name) { return NameKey(name) == g->first; });
+  if (it == groups.end()) return NoSuch("user", user);
+  groups.erase(it);
+  if (auto st = Journal(copy.r); !st.ok()) return st;
+  u->second = std::move(copy);
+  return {};
+}
+
+// --- identity policies -----------------------------------------------------------------------
+
+void IdentityStore::AppendPolicies(const PolicyHolder& holder, const Docs& docs,
+                                   const std::string& prefix, const std::string& account,
+                                   std::vector<auth::NamedPolicy>& out) const {
+  for (const InlinePolicy& p : holder.inline_policies) {
+    auto doc = docs.find(p.name);
+    if (doc != docs.end() && doc->second) out.push_back({prefix + p.name, doc->second});
+  }
+  for (const std::string& arn : holder.attached_arns) {
+    const PolicyEntry* entry = FindPolicy(account, arn);
+    if (entry && entry->doc) out.push_back({arn, entry->doc});
+  }
+}
+
+std::vector<auth::NamedPolicy> IdentityStore::PoliciesOf(
+    const auth::RequestPrincipal& principal) const {
+  std::vector<auth::NamedPolicy> out;
+  std::shared_lock lock(mu_);
+  auto a = accounts_.find(principal.account_id);
+  if (a == accounts_.end()) return out;
+  const Account& account = a->second;
+  if (principal.type == auth::PrincipalType::kUser) {
+    auto u = account.users.find(NameKey(principal.user_name));
+    if (u == account.users.end() || u->second.r.arn != principal.arn) return out;
+    const UserRecord& user = u->second.r;
+    AppendPolicies(user.policies, u->second.docs, "user/" + user.name + "/", user.account_id, out);
+    for (const std::string& group_name : user.groups) {
+      auto g = account.groups.find(NameKey(group_name));
+      if (g == account.groups.end()) continue;
+      AppendPolicies(g->second.r.policies, g->second.docs, "group/" + g->second.r.name + "/",
+                     user.account_id, out);
+    }
+  } else if (principal.type == auth::PrincipalType::kAssumedRole) {
+    auto parsed = ParseIamArn(principal.role_arn);
+    if (!parsed || parsed->kind != "role") return out;
+    auto r = account.roles.find(NameKey(parsed->name));
+    if (r == account.roles.end() || r->second.r.arn != principal.role_arn) return out;
+    AppendPolicies(r->second.r.policies, r->second.docs, "role/" + r->second.r.name + "/",
+                   r->second.r.account_id, out);
+  }
+  return out;
+}
+
+}  // namespace wharf::iam
