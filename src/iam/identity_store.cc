@@ -36,7 +36,6 @@ IdentityStore::IdentityStore(const Clock& clock, IdentityJournal& journal, Store
     PolicyEntry entry;
     entry.r.account_id = "aws";
     entry.r.name = std::string(p.name);
-    entry.r.path = "/";
     entry.r.arn = IamArn("aws", "policy", "/", p.name);
     entry.r.id = NewUniqueId("ANPA");
     entry.r.document = std::string(p.document);
