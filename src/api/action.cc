@@ -38,24 +38,98 @@ constexpr std::array<ActionInfo, kActionCount> kActions{{
 }};
 static_assert(kActions.size() == 23, "SQS has 23 actions (sqs-api.md §2)");
 
-constexpr bool TableIsInEnumOrder() {
-  for (size_t i = 0; i < kActions.size(); ++i) {
-    if (static_cast<size_t>(kActions[i].action) != i) return false;
+constexpr Service kIam = Service::kIam;
+constexpr Service kSts = Service::kSts;
+
+// IAM and STS, in enum order after the SQS rows. IAM authorises each call as iam:<Action>;
+// sts:GetCallerIdentity is never checked (security.md §3.4).
+constexpr std::array<ActionInfo, kAllActionCount - kActionCount> kIdentityActions{{
+    {kCreateUser, kIam, "CreateUser", "iam:CreateUser", false, true},
+    {kGetUser, kIam, "GetUser", "iam:GetUser", false, true},
+    {kListUsers, kIam, "ListUsers", "iam:ListUsers", false, true},
+    {kDeleteUser, kIam, "DeleteUser", "iam:DeleteUser", false, false},
+    {kCreateAccessKey, kIam, "CreateAccessKey", "iam:CreateAccessKey", false, true},
+    {kListAccessKeys, kIam, "ListAccessKeys", "iam:ListAccessKeys", false, true},
+    {kUpdateAccessKey, kIam, "UpdateAccessKey", "iam:UpdateAccessKey", false, false},
+    {kDeleteAccessKey, kIam, "DeleteAccessKey", "iam:DeleteAccessKey", false, false},
+    {kPutUserPolicy, kIam, "PutUserPolicy", "iam:PutUserPolicy", false, false},
+    {kGetUserPolicy, kIam, "GetUserPolicy", "iam:GetUserPolicy", false, true},
+    {kListUserPolicies, kIam, "ListUserPolicies", "iam:ListUserPolicies", false, true},
+    {kDeleteUserPolicy, kIam, "DeleteUserPolicy", "iam:DeleteUserPolicy", false, false},
+    {kCreatePolicy, kIam, "CreatePolicy", "iam:CreatePolicy", false, true},
+    {kGetPolicy, kIam, "GetPolicy", "iam:GetPolicy", false, true},
+    {kGetPolicyVersion, kIam, "GetPolicyVersion", "iam:GetPolicyVersion", false, true},
+    {kListPolicies, kIam, "ListPolicies", "iam:ListPolicies", false, true},
+    {kDeletePolicy, kIam, "DeletePolicy", "iam:DeletePolicy", false, false},
+    {kAttachUserPolicy, kIam, "AttachUserPolicy", "iam:AttachUserPolicy", false, false},
+    {kDetachUserPolicy, kIam, "DetachUserPolicy", "iam:DetachUserPolicy", false, false},
+    {kListAttachedUserPolicies, kIam, "ListAttachedUserPolicies", "iam:ListAttachedUserPolicies",
+     false, true},
+    {kCreateRole, kIam, "CreateRole", "iam:CreateRole", false, true},
+    {kGetRole, kIam, "GetRole", "iam:GetRole", false, true},
+    {kListRoles, kIam, "ListRoles", "iam:ListRoles", false, true},
+    {kDeleteRole, kIam, "DeleteRole", "iam:DeleteRole", false, false},
+    {kUpdateAssumeRolePolicy, kIam, "UpdateAssumeRolePolicy", "iam:UpdateAssumeRolePolicy", false,
+     false},
+    {kPutRolePolicy, kIam, "PutRolePolicy", "iam:PutRolePolicy", false, false},
+    {kGetRolePolicy, kIam, "GetRolePolicy", "iam:GetRolePolicy", false, true},
+    {kListRolePolicies, kIam, "ListRolePolicies", "iam:ListRolePolicies", false, true},
+    {kDeleteRolePolicy, kIam, "DeleteRolePolicy", "iam:DeleteRolePolicy", false, false},
+    {kAttachRolePolicy, kIam, "AttachRolePolicy", "iam:AttachRolePolicy", false, false},
+    {kDetachRolePolicy, kIam, "DetachRolePolicy", "iam:DetachRolePolicy", false, false},
+    {kListAttachedRolePolicies, kIam, "ListAttachedRolePolicies", "iam:ListAttachedRolePolicies",
+     false, true},
+    {kCreateGroup, kIam, "CreateGroup", "iam:CreateGroup", false, true},
+    {kGetGroup, kIam, "GetGroup", "iam:GetGroup", false, true},
+    {kListGroups, kIam, "ListGroups", "iam:ListGroups", false, true},
+    {kDeleteGroup, kIam, "DeleteGroup", "iam:DeleteGroup", false, false},
+    {kAddUserToGroup, kIam, "AddUserToGroup", "iam:AddUserToGroup", false, false},
+    {kRemoveUserFromGroup, kIam, "RemoveUserFromGroup", "iam:RemoveUserFromGroup", false, false},
+    {kListGroupsForUser, kIam, "ListGroupsForUser", "iam:ListGroupsForUser", false, true},
+    {kPutGroupPolicy, kIam, "PutGroupPolicy", "iam:PutGroupPolicy", false, false},
+    {kGetGroupPolicy, kIam, "GetGroupPolicy", "iam:GetGroupPolicy", false, true},
+    {kListGroupPolicies, kIam, "ListGroupPolicies", "iam:ListGroupPolicies", false, true},
+    {kDeleteGroupPolicy, kIam, "DeleteGroupPolicy", "iam:DeleteGroupPolicy", false, false},
+    {kAttachGroupPolicy, kIam, "AttachGroupPolicy", "iam:AttachGroupPolicy", false, false},
+    {kDetachGroupPolicy, kIam, "DetachGroupPolicy", "iam:DetachGroupPolicy", false, false},
+    {kListAttachedGroupPolicies, kIam, "ListAttachedGroupPolicies", "iam:ListAttachedGroupPolicies",
+     false, true},
+    {kGetCallerIdentity, kSts, "GetCallerIdentity", "sts:GetCallerIdentity", false, true},
+    {kAssumeRole, kSts, "AssumeRole", "sts:AssumeRole", false, true},
+    {kGetSessionToken, kSts, "GetSessionToken", "sts:GetSessionToken", false, true},
+}};
+
+template <size_t N>
+constexpr bool TableIsInEnumOrder(const std::array<ActionInfo, N>& table, size_t first) {
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (static_cast<size_t>(table[i].action) != first + i) return false;
   }
   return true;
 }
-static_assert(TableIsInEnumOrder(), "kActions rows must follow the Action enum order");
+static_assert(TableIsInEnumOrder(kActions, 0), "kActions rows must follow the Action enum order");
+static_assert(TableIsInEnumOrder(kIdentityActions, kActionCount),
+              "kIdentityActions rows must follow the Action enum order");
 
 }  // namespace
 
-const ActionInfo& InfoOf(Action action) { return kActions[static_cast<size_t>(action)]; }
+const ActionInfo& InfoOf(Action action) {
+  const auto i = static_cast<size_t>(action);
+  return i < kActionCount ? kActions[i] : kIdentityActions[i - kActionCount];
+}
 const std::array<ActionInfo, kActionCount>& AllActions() { return kActions; }
+const std::array<ActionInfo, kAllActionCount - kActionCount>& IdentityActions() {
+  return kIdentityActions;
+}
 
 std::optional<Action> FindAction(Service service, std::string_view name) {
-  for (const ActionInfo& info : kActions) {
-    if (info.service == service && info.name == name) return info.action;
-  }
-  return std::nullopt;
+  const auto find = [&](const auto& table) -> std::optional<Action> {
+    for (const ActionInfo& info : table) {
+      if (info.service == service && info.name == name) return info.action;
+    }
+    return std::nullopt;
+  };
+  if (service == Service::kSqs) return find(kActions);
+  return find(kIdentityActions);
 }
 
 }  // namespace wharf::api

@@ -11,7 +11,7 @@
 
 namespace wharf::api {
 
-enum class Service : uint8_t { kSqs };
+enum class Service : uint8_t { kSqs, kIam, kSts };
 
 enum class Action : uint8_t {
   kAddPermission,
@@ -37,20 +37,77 @@ enum class Action : uint8_t {
   kStartMessageMoveTask,
   kTagQueue,
   kUntagQueue,
+  // IAM (security.md §3.3), then STS (§3.4). They follow the SQS rows so that the SQS-indexed
+  // tables (kActionCount, AllActions(), auth's SqsPermissionFor) keep their meaning.
+  kCreateUser,
+  kGetUser,
+  kListUsers,
+  kDeleteUser,
+  kCreateAccessKey,
+  kListAccessKeys,
+  kUpdateAccessKey,
+  kDeleteAccessKey,
+  kPutUserPolicy,
+  kGetUserPolicy,
+  kListUserPolicies,
+  kDeleteUserPolicy,
+  kCreatePolicy,
+  kGetPolicy,
+  kGetPolicyVersion,
+  kListPolicies,
+  kDeletePolicy,
+  kAttachUserPolicy,
+  kDetachUserPolicy,
+  kListAttachedUserPolicies,
+  kCreateRole,
+  kGetRole,
+  kListRoles,
+  kDeleteRole,
+  kUpdateAssumeRolePolicy,
+  kPutRolePolicy,
+  kGetRolePolicy,
+  kListRolePolicies,
+  kDeleteRolePolicy,
+  kAttachRolePolicy,
+  kDetachRolePolicy,
+  kListAttachedRolePolicies,
+  kCreateGroup,
+  kGetGroup,
+  kListGroups,
+  kDeleteGroup,
+  kAddUserToGroup,
+  kRemoveUserFromGroup,
+  kListGroupsForUser,
+  kPutGroupPolicy,
+  kGetGroupPolicy,
+  kListGroupPolicies,
+  kDeleteGroupPolicy,
+  kAttachGroupPolicy,
+  kDetachGroupPolicy,
+  kListAttachedGroupPolicies,
+  kGetCallerIdentity,
+  kAssumeRole,
+  kGetSessionToken,
 };
+// The SQS actions: the first kActionCount rows.
 inline constexpr size_t kActionCount = static_cast<size_t>(Action::kUntagQueue) + 1;
+// Every action of every service (HandlerTable size).
+inline constexpr size_t kAllActionCount = static_cast<size_t>(Action::kGetSessionToken) + 1;
 
 struct ActionInfo {
   Action action;
   Service service;
   std::string_view name;        // wire name: Action=<name>, X-Amz-Target: AmazonSQS.<name>
-  std::string_view iam_action;  // permission checked for it, e.g. "sqs:SendMessage"
+  std::string_view iam_action;  // permission checked for it, e.g. "sqs:SendMessage", "iam:GetUser"
   bool targets_queue;           // input carries a QueueUrl naming the resource
   bool has_output;              // Query responses carry a <NameResult> element
 };
 
 const ActionInfo& InfoOf(Action action);
+// The SQS rows only.
 const std::array<ActionInfo, kActionCount>& AllActions();
+// The IAM and STS rows.
+const std::array<ActionInfo, kAllActionCount - kActionCount>& IdentityActions();
 // Looks up an action of `service` by its wire name (case-sensitive, as AWS is).
 std::optional<Action> FindAction(Service service, std::string_view name);
 

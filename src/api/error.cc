@@ -116,6 +116,19 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kCatalog{{
      "UnknownOperationException", 400, S, ""},
     {kRequestEntityTooLarge, "com.amazon.coral.service#RequestEntityTooLarge",
      "RequestEntityTooLarge", 413, S, "Request body too large."},
+    // IAM and STS: security.md §3.1 [model]; IAM's HTTP statuses per code.
+    {kNoSuchEntity, "com.amazon.coral.service#NoSuchEntityException", "NoSuchEntity", 404, S, ""},
+    {kEntityAlreadyExists, "com.amazon.coral.service#EntityAlreadyExistsException",
+     "EntityAlreadyExists", 409, S, ""},
+    {kLimitExceeded, "com.amazon.coral.service#LimitExceededException", "LimitExceeded", 409, S,
+     ""},
+    {kDeleteConflict, "com.amazon.coral.service#DeleteConflictException", "DeleteConflict", 409, S,
+     ""},
+    {kMalformedPolicyDocument, "com.amazon.coral.service#MalformedPolicyDocumentException",
+     "MalformedPolicyDocument", 400, S, "Syntax errors in policy."},
+    {kInvalidInput, "com.amazon.coral.service#InvalidInputException", "InvalidInput", 400, S, ""},
+    {kPackedPolicyTooLarge, "com.amazon.coral.service#PackedPolicyTooLargeException",
+     "PackedPolicyTooLarge", 400, S, "Packed policy consumes more than the allowed size."},
 }};
 
 constexpr bool CatalogIsInEnumOrder() {

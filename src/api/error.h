@@ -64,9 +64,16 @@ enum class ErrorCode : uint8_t {
   kSerializationException,
   kUnknownOperation,
   kRequestEntityTooLarge,
+  // IAM and STS (security.md §3.1).
+  kNoSuchEntity,
+  kEntityAlreadyExists,
+  kLimitExceeded,
+  kDeleteConflict,
+  kMalformedPolicyDocument,
+  kInvalidInput,
+  kPackedPolicyTooLarge,
 };
-inline constexpr size_t kErrorCodeCount =
-    static_cast<size_t>(ErrorCode::kRequestEntityTooLarge) + 1;
+inline constexpr size_t kErrorCodeCount = static_cast<size_t>(ErrorCode::kPackedPolicyTooLarge) + 1;
 
 enum class Fault : uint8_t { kSender, kReceiver };
 

@@ -129,7 +129,7 @@ class HandlerTable {
     }
   }
 
-  std::array<Thunk, kActionCount> thunks_{};
+  std::array<Thunk, kAllActionCount> thunks_{};
 };
 
 }  // namespace wharf::api

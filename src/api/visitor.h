@@ -8,6 +8,9 @@
 // A Member names a field on each wire: `json` is the JSON member name; `flat` is the Query
 // parameter prefix and the XML element name (AWS Query flattens lists: Entries in JSON is
 // SendMessageBatchRequestEntry.N in Query and repeated <SendMessageBatchResultEntry> in XML).
+// IAM and STS wrap their lists instead: a `flat` name with a dot, "Users.member", is the
+// Query prefix Users.member.N and the XML <Users><member>…</member></Users> (always written,
+// empty or not).
 
 #include <cstdint>
 #include <optional>
@@ -38,6 +41,15 @@ inline constexpr MapNames kKeyValue{"Key", "Value"};
 using StringPairs = std::vector<std::pair<std::string, std::string>>;
 
 class Visitor;
+
+// Type-erased access to a std::optional<T> of a described struct (IAM's <User>…</User>).
+class StructRef {
+ public:
+  virtual ~StructRef() = default;
+  virtual bool present() const = 0;
+  virtual void Describe(Visitor& v) = 0;  // requires present()
+  virtual void EmplaceAndDescribe(Visitor& v) = 0;
+};
 
 // Type-erased access to a std::vector<T> of described structs.
 class ListRef {
@@ -77,7 +89,31 @@ class Visitor {
   virtual void StringMap(Member m, MapNames names, StringPairs& map) = 0;
   virtual void StructList(Member m, ListRef& list) = 0;
   virtual void StructMap(Member m, MapNames names, MapRef& map) = 0;
+  // A nested structure. Visitors of protocols that never carry one (SQS JSON input) ignore it.
+  virtual void Struct(Member m, StructRef& s) {
+    (void)m;
+    (void)s;
+  }
 };
+
+template <typename T>
+class OptionalOf final : public StructRef {
+ public:
+  explicit OptionalOf(std::optional<T>& value) : value_(value) {}
+  bool present() const override { return value_.has_value(); }
+  void Describe(Visitor& v) override { value_->Describe(v); }
+  void EmplaceAndDescribe(Visitor& v) override { value_.emplace().Describe(v); }
+
+ private:
+  std::optional<T>& value_;
+};
+
+// A nested structure member: absent when empty.
+template <typename T>
+void Object(Visitor& v, Member m, std::optional<T>& value) {
+  OptionalOf<T> ref(value);
+  v.Struct(m, ref);
+}
 
 template <typename T>
 class ListOf final : public ListRef {

@@ -31,6 +31,9 @@ struct RequestView {
   // The body; for JSON its capacity should exceed its size by simdjson's padding (64 bytes),
   // otherwise it is copied once.
   const std::string* body = nullptr;
+  // The service in the SigV4 credential scope ("sqs", "iam", "sts"; "" when unsigned): routes
+  // requests without X-Amz-Target (security.md §0). Anything but iam/sts is SQS.
+  std::string_view scope_service;
 };
 
 using FormParams = std::vector<std::pair<std::string, std::string>>;  // sorted by name
@@ -40,6 +43,7 @@ class ParsedRequest {
  public:
   Protocol protocol() const { return protocol_; }
   api::Action action() const { return action_; }
+  api::Service service() const { return api::InfoOf(action_).service; }
   // Fills a typed input from the request (JSON body or Query parameters).
   api::ApiStatus Decode(api::Shape input) const;
 
@@ -57,6 +61,7 @@ struct RouteError {
   api::ApiError error;
   // AWS answers a queue-URL request without an Action with a bare 404 <UnknownOperationException/>.
   bool unknown_operation_404 = false;
+  api::Service service = api::Service::kSqs;  // whose Query error format to use
 };
 
 Result<ParsedRequest, RouteError> Parse(const RequestView& request);
@@ -73,8 +78,9 @@ struct EncodedResponse {
 
 EncodedResponse EncodeSuccess(Protocol protocol, api::Action action, std::string_view request_id,
                               api::Shape output);
+// `service` picks the XML namespace and envelope of Query errors (SQS adds <Detail/>).
 EncodedResponse EncodeError(Protocol protocol, std::string_view request_id,
-                            const api::ApiError& error);
+                            const api::ApiError& error, api::Service service = api::Service::kSqs);
 EncodedResponse EncodeRouteError(const RouteError& error, std::string_view request_id);
 
 }  // namespace wharf::protocol

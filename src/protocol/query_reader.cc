@@ -136,6 +136,17 @@ void QueryReader::StructList(api::Member m, api::ListRef& list) {
   }
 }
 
+void QueryReader::Struct(api::Member m, api::StructRef& s) {
+  std::string nested = prefix_;
+  nested.append(m.flat);
+  nested.push_back('.');
+  auto it = std::lower_bound(params_.begin(), params_.end(), nested,
+                             [](const auto& p, const std::string& k) { return p.first < k; });
+  if (it == params_.end() || !StartsWith(it->first, nested)) return;  // absent
+  QueryReader reader(params_, std::move(nested), status_);
+  s.EmplaceAndDescribe(reader);
+}
+
 void QueryReader::StructMap(api::Member m, api::MapNames names, api::MapRef& map) {
   for (uint32_t n : Indexes(m.flat)) {
     std::string base(m.flat);

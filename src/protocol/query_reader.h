@@ -29,6 +29,7 @@ class QueryReader final : public api::Visitor {
   void StringMap(api::Member m, api::MapNames names, api::StringPairs& map) override;
   void StructList(api::Member m, api::ListRef& list) override;
   void StructMap(api::Member m, api::MapNames names, api::MapRef& map) override;
+  void Struct(api::Member m, api::StructRef& s) override;
 
  private:
   const std::string* Find(std::string_view name) const;

@@ -10,6 +10,20 @@ namespace {
 constexpr std::string_view kXmlContentType = "text/xml";
 constexpr std::string_view kJsonContentType = "application/x-amz-json-1.0";
 constexpr std::string_view kXmlns = "http://queue.amazonaws.com/doc/2012-11-05/";
+constexpr std::string_view kIamXmlns = "https://iam.amazonaws.com/doc/2010-05-08/";
+constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+std::string_view XmlnsOf(api::Service service) {
+  switch (service) {
+    case api::Service::kSqs:
+      return kXmlns;
+    case api::Service::kIam:
+      return kIamXmlns;
+    case api::Service::kSts:
+      return kStsXmlns;
+  }
+  return kXmlns;
+}
 
 std::string_view MessageOf(Protocol protocol, const api::ApiError& error) {
   if (!error.message.empty()) return error.message;
@@ -39,7 +53,7 @@ EncodedResponse EncodeSuccess(Protocol protocol, api::Action action, std::string
   out.append(R"(<?xml version="1.0"?><)");
   out.append(info.name);
   out.append(R"(Response xmlns=")");
-  out.append(kXmlns);
+  out.append(XmlnsOf(info.service));
   out.append(R"(">)");
   if (info.has_output) {
     out.push_back('<');
@@ -60,7 +74,7 @@ EncodedResponse EncodeSuccess(Protocol protocol, api::Action action, std::string
 }
 
 EncodedResponse EncodeError(Protocol protocol, std::string_view request_id,
-                            const api::ApiError& error) {
+                            const api::ApiError& error, api::Service service) {
   const api::ErrorInfo& info = api::InfoOf(error.code);
   const std::string_view fault = info.fault == api::Fault::kSender ? "Sender" : "Receiver";
   EncodedResponse response;
@@ -78,14 +92,16 @@ EncodedResponse EncodeError(Protocol protocol, std::string_view request_id,
   }
   response.content_type = kXmlContentType;
   out.append(R"(<?xml version="1.0"?><ErrorResponse xmlns=")");
-  out.append(kXmlns);
+  out.append(XmlnsOf(service));
   out.append(R"("><Error><Type>)");
   out.append(fault);
   out.append("</Type><Code>");
   AppendXmlEscaped(out, info.query_code);
   out.append("</Code><Message>");
   AppendXmlEscaped(out, MessageOf(protocol, error));
-  out.append("</Message><Detail/></Error><RequestId>");
+  out.append("</Message>");
+  if (service == api::Service::kSqs) out.append("<Detail/>");
+  out.append("</Error><RequestId>");
   AppendXmlEscaped(out, request_id);
   out.append("</RequestId></ErrorResponse>");
   return response;
@@ -99,7 +115,7 @@ EncodedResponse EncodeRouteError(const RouteError& error, std::string_view reque
     response.body = "<UnknownOperationException/>";
     return response;
   }
-  return EncodeError(error.protocol, request_id, error.error);
+  return EncodeError(error.protocol, request_id, error.error, error.service);
 }
 
 }  // namespace wharf::protocol

@@ -47,6 +47,17 @@ RouteError InvalidAction(std::string_view name) {
                     false};
 }
 
+// IAM and STS: Query only, selected by the credential scope (security.md §0, §3.1).
+api::Service ServiceOfScope(std::string_view scope_service) {
+  if (scope_service == "iam") return api::Service::kIam;
+  if (scope_service == "sts") return api::Service::kSts;
+  return api::Service::kSqs;
+}
+
+std::string_view VersionOf(api::Service service) {
+  return service == api::Service::kIam ? "2010-05-08" : "2011-06-15";
+}
+
 }  // namespace
 
 struct Parser {
@@ -85,6 +96,8 @@ struct Parser {
         return RouteError{Protocol::kQuery, api::Error(ErrorCode::kInvalidQueryParameter), false};
       }
     }
+    const api::Service service = ServiceOfScope(request.scope_service);
+    if (service != api::Service::kSqs) return Identity(std::move(parsed), service);
     const bool queue_path = IsQueuePath(request.path);
     const std::string* action_name = FindParam(params, "Action");
     if (!action_name) {
@@ -103,6 +116,27 @@ struct Parser {
     }
     // Sorted by name so members and flattened lists are found by binary search; stable so the
     // first of repeated parameters wins.
+    std::stable_sort(params.begin(), params.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    parsed.action_ = *action;
+    return parsed;
+  }
+
+  static Result<ParsedRequest, RouteError> Identity(ParsedRequest parsed, api::Service service) {
+    FormParams& params = parsed.params_;
+    const std::string* action_name = FindParam(params, "Action");
+    if (!action_name) {
+      return RouteError{Protocol::kQuery, api::Error(ErrorCode::kMissingAction), false, service};
+    }
+    auto action = api::FindAction(service, *action_name);
+    if (!action) {
+      std::string message = "Could not find operation ";
+      message.append(*action_name);
+      message.append(" for version ");
+      message.append(VersionOf(service));
+      return RouteError{Protocol::kQuery, api::Error(ErrorCode::kInvalidAction, std::move(message)),
+                        false, service};
+    }
     std::stable_sort(params.begin(), params.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     parsed.action_ = *action;

@@ -38,8 +38,22 @@ void XmlWriter::Blob(api::Member m, std::optional<std::string>& bytes) {
   if (bytes) Element(m.flat, Base64Encode(*bytes));
 }
 
+namespace {
+
+// "Users.member" → {"Users", "member"}; a flattened list has no wrapper.
+std::pair<std::string_view, std::string_view> SplitWrapped(std::string_view flat) {
+  const size_t dot = flat.find('.');
+  if (dot == std::string_view::npos) return {{}, flat};
+  return {flat.substr(0, dot), flat.substr(dot + 1)};
+}
+
+}  // namespace
+
 void XmlWriter::StringList(api::Member m, std::vector<std::string>& list) {
-  for (const std::string& item : list) Element(m.flat, item);
+  const auto [wrapper, item_name] = SplitWrapped(m.flat);
+  if (!wrapper.empty()) Open(wrapper);
+  for (const std::string& item : list) Element(item_name, item);
+  if (!wrapper.empty()) Close(wrapper);
 }
 
 void XmlWriter::StringMap(api::Member m, api::MapNames names, api::StringPairs& map) {
@@ -52,11 +66,21 @@ void XmlWriter::StringMap(api::Member m, api::MapNames names, api::StringPairs& 
 }
 
 void XmlWriter::StructList(api::Member m, api::ListRef& list) {
+  const auto [wrapper, item_name] = SplitWrapped(m.flat);
+  if (!wrapper.empty()) Open(wrapper);
   for (size_t i = 0; i < list.size(); ++i) {
-    Open(m.flat);
+    Open(item_name);
     list.DescribeAt(i, *this);
-    Close(m.flat);
+    Close(item_name);
   }
+  if (!wrapper.empty()) Close(wrapper);
+}
+
+void XmlWriter::Struct(api::Member m, api::StructRef& s) {
+  if (!s.present()) return;
+  Open(m.flat);
+  s.Describe(*this);
+  Close(m.flat);
 }
 
 void XmlWriter::StructMap(api::Member m, api::MapNames names, api::MapRef& map) {
@@ -178,6 +202,19 @@ void JsonWriter::StructMap(api::Member m, api::MapNames, api::MapRef& map) {
     nested.EndObject();
   }
   out_.push_back('}');
+}
+
+}  // namespace wharf::protocol
+
+namespace wharf::protocol {
+
+void JsonWriter::Struct(api::Member m, api::StructRef& s) {
+  if (!s.present()) return;
+  Key(m.json);
+  JsonWriter nested(out_);
+  nested.BeginObject();
+  s.Describe(nested);
+  nested.EndObject();
 }
 
 }  // namespace wharf::protocol

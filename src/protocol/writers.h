@@ -9,7 +9,8 @@
 namespace wharf::protocol {
 
 // Appends the members as XML elements named by their `flat` names, lists and maps flattened
-// (sqs-api.md §1.3.2). Absent optional members and empty lists are omitted.
+// (sqs-api.md §1.3.2). Absent optional members and empty lists are omitted. Wrapped lists
+// ("Users.member", IAM) are written as <Users><member>…</member></Users>, also when empty.
 class XmlWriter final : public api::Visitor {
  public:
   explicit XmlWriter(std::string& out) : out_(out) {}
@@ -24,6 +25,7 @@ class XmlWriter final : public api::Visitor {
   void StringMap(api::Member m, api::MapNames names, api::StringPairs& map) override;
   void StructList(api::Member m, api::ListRef& list) override;
   void StructMap(api::Member m, api::MapNames names, api::MapRef& map) override;
+  void Struct(api::Member m, api::StructRef& s) override;
 
  private:
   void Element(std::string_view name, std::string_view text);
@@ -52,6 +54,7 @@ class JsonWriter final : public api::Visitor {
   void StringMap(api::Member m, api::MapNames names, api::StringPairs& map) override;
   void StructList(api::Member m, api::ListRef& list) override;
   void StructMap(api::Member m, api::MapNames names, api::MapRef& map) override;
+  void Struct(api::Member m, api::StructRef& s) override;
 
  private:
   void Key(std::string_view name);

@@ -4,6 +4,7 @@
 
 #include "auth/credential_scope.h"
 #include "common/ids.h"
+#include "iam/register.h"
 #include "protocol/form.h"
 #include "protocol/protocol.h"
 #include "server/http_call.h"
@@ -38,6 +39,25 @@ api::ApiResult<auth::CredentialScope> IdentifyCaller(const net::HttpRequest& req
   return api::Error(api::ErrorCode::kMissingAuthenticationToken);
 }
 
+// The service a request was signed for (security.md §0), "" when it carries no readable
+// credential scope; only used to route requests without X-Amz-Target.
+std::string ScopeService(const net::HttpRequest& request) {
+  auto scope = IdentifyCaller(request);
+  return scope.ok() ? scope->service : std::string();
+}
+
+std::string_view SigningName(api::Service service) {
+  switch (service) {
+    case api::Service::kSqs:
+      return "sqs";
+    case api::Service::kIam:
+      return "iam";
+    case api::Service::kSts:
+      return "sts";
+  }
+  return "sqs";
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(sqs::SqsService& sqs, DispatcherOptions options)
@@ -46,6 +66,7 @@ Dispatcher::Dispatcher(sqs::SqsService& sqs, DispatcherOptions options)
     verifier_ = std::make_unique<auth::SigV4Verifier>(*options_.credentials);
   }
   sqs::RegisterHandlers(sqs_handlers_);
+  iam::RegisterHandlers(identity_handlers_);
 }
 
 void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
@@ -86,6 +107,8 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   view.content_type = req.Header("Content-Type");
   view.amz_target = req.Header("X-Amz-Target");
   view.body = &req.body;
+  const std::string scope_service = view.amz_target.empty() ? ScopeService(req) : std::string();
+  view.scope_service = scope_service;
   auto parsed = protocol::Parse(view);
   if (!parsed.ok()) {
     call->FailRoute(parsed.error());
@@ -99,7 +122,7 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     // Every request is signed (security.md §1): who signed it is who calls.
     auth::SignedRequest signed_request{req.method, req.Path(), req.Query(), &req.headers, req.body};
     const int64_t now = options_.clock->WallMillis() / 1000;
-    auto caller = verifier_->Verify(signed_request, now, "sqs");
+    auto caller = verifier_->Verify(signed_request, now, SigningName(api::InfoOf(action).service));
     if (!caller.ok()) {
       call->Fail(std::move(caller).error());
       return;
@@ -118,6 +141,17 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     call->mutable_context().access_key_id = std::move(caller->access_key_id);
   }
 
+  if (api::InfoOf(action).service != api::Service::kSqs) {
+    auto identity_thunk = options_.identity ? identity_handlers_.Find(action) : nullptr;
+    if (!identity_thunk) {
+      call->Fail(api::Error(api::ErrorCode::kInvalidAction,
+                            "The action " + std::string(api::InfoOf(action).name) +
+                                " is not valid for this endpoint."));
+      return;
+    }
+    identity_thunk(*options_.identity, std::move(call));
+    return;
+  }
   auto thunk = sqs_handlers_.Find(action);
   if (!thunk) {
     call->Fail(api::Error(api::ErrorCode::kUnsupportedOperation,

@@ -11,6 +11,7 @@
 #include "auth/credentials.h"
 #include "auth/sigv4_verifier.h"
 #include "common/clock.h"
+#include "iam/service.h"
 #include "net/http.h"
 #include "sqs/service.h"
 
@@ -24,6 +25,8 @@ struct DispatcherOptions {
   // in-process test harness) only parses the Authorization header for the access key.
   const auth::CredentialStore* credentials = nullptr;
   const Clock* clock = nullptr;  // wall clock for the signature time window
+  // Serves IAM and STS (requests signed for "iam"/"sts"); null: they get InvalidAction.
+  iam::IdentityService* identity = nullptr;
 };
 
 class Dispatcher {
@@ -37,6 +40,7 @@ class Dispatcher {
   const DispatcherOptions options_;
   std::unique_ptr<auth::SigV4Verifier> verifier_;
   api::HandlerTable<sqs::SqsService> sqs_handlers_;
+  api::HandlerTable<iam::IdentityService> identity_handlers_;
 };
 
 }  // namespace wharf::server

@@ -34,7 +34,7 @@ void HttpCall::Succeed(api::Shape output) {
 
 void HttpCall::Fail(api::ApiError error) {
   if (answered_.exchange(true)) return;
-  Send(protocol::EncodeError(parsed_.protocol(), context_.request_id, error));
+  Send(protocol::EncodeError(parsed_.protocol(), context_.request_id, error, parsed_.service()));
 }
 
 void HttpCall::FailRoute(const protocol::RouteError& error) {

@@ -17,6 +17,10 @@
 #include "bench/bench.h"
 #include "common/clock.h"
 #include "common/thread_scheduler.h"
+#include "iam/identity_store.h"
+#include "iam/records.h"
+#include "iam/service.h"
+#include "iam/session_store.h"
 #include "net/http_server.h"
 #include "server/accounts_config.h"
 #include "server/dispatcher.h"
@@ -130,12 +134,23 @@ int Serve(const server::Settings& settings) {
     }
     extra_accounts = accounts->size();
   }
+  // IAM and STS (security.md §3). The journal keeps nothing yet: identities created through
+  // the IAM API last until the process ends.
+  iam::NullJournal identity_journal;
+  iam::IdentityStore identity_store(clock, identity_journal);
+  iam::SessionStore sts_sessions(clock);
+  auth::ChainedCredentialStore all_credentials({&credentials, &identity_store, &sts_sessions});
+  // Decides for every service: identity policies come from the identity store.
+  const auth::Authorizer authorizer(&identity_store, clock);
+  iam::IdentityService identity(identity_store, sts_sessions, authorizer, clock);
+
   server::DispatcherOptions dispatch_options;
   dispatch_options.account_id = settings.account_id;
   dispatch_options.region = settings.region;
   dispatch_options.base_url = settings.base_url;
+  dispatch_options.identity = &identity;
   if (settings.auth == "on") {
-    dispatch_options.credentials = &credentials;
+    dispatch_options.credentials = &all_credentials;
     dispatch_options.clock = &clock;
   }
   server::Dispatcher dispatcher(sqs, std::move(dispatch_options));

@@ -95,3 +95,37 @@ TEST(FindActionTest, UnknownNames) {
 
 }  // namespace
 }  // namespace wharf::api
+
+namespace wharf::api {
+namespace {
+
+TEST(IdentityActionTest, IamAndStsRowsFollowTheSqsRows) {
+  EXPECT_EQ(kAllActionCount, kActionCount + IdentityActions().size());
+  size_t iam = 0, sts = 0;
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < IdentityActions().size(); ++i) {
+    const ActionInfo& row = IdentityActions()[i];
+    SCOPED_TRACE(std::string(row.name));
+    EXPECT_EQ(static_cast<size_t>(row.action), kActionCount + i);
+    EXPECT_EQ(&InfoOf(row.action), &row);
+    EXPECT_FALSE(row.targets_queue);
+    EXPECT_TRUE(names.insert(row.name).second);
+    const std::string prefix = row.service == Service::kIam ? "iam:" : "sts:";
+    EXPECT_EQ(row.iam_action, prefix + std::string(row.name));
+    EXPECT_EQ(FindAction(row.service, row.name), row.action);
+    EXPECT_FALSE(FindAction(Service::kSqs, row.name));
+    (row.service == Service::kIam ? iam : sts)++;
+  }
+  EXPECT_EQ(iam, 46u);
+  EXPECT_EQ(sts, 3u);
+  EXPECT_FALSE(FindAction(Service::kIam, "SendMessage"));
+  EXPECT_FALSE(FindAction(Service::kSts, "CreateUser"));
+  // Actions without output answer with only ResponseMetadata (security.md §3.1).
+  EXPECT_FALSE(InfoOf(Action::kDeleteUser).has_output);
+  EXPECT_FALSE(InfoOf(Action::kPutUserPolicy).has_output);
+  EXPECT_TRUE(InfoOf(Action::kCreateAccessKey).has_output);
+  EXPECT_TRUE(InfoOf(Action::kGetCallerIdentity).has_output);
+}
+
+}  // namespace
+}  // namespace wharf::api

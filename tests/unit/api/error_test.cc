@@ -110,6 +110,21 @@ constexpr ExpectedError kExpected[] = {
      "UnknownOperationException", 400, S},
     {ErrorCode::kRequestEntityTooLarge, "com.amazon.coral.service#RequestEntityTooLarge",
      "RequestEntityTooLarge", 413, S},
+    {ErrorCode::kNoSuchEntity, "com.amazon.coral.service#NoSuchEntityException", "NoSuchEntity",
+     404, S},
+    {ErrorCode::kEntityAlreadyExists, "com.amazon.coral.service#EntityAlreadyExistsException",
+     "EntityAlreadyExists", 409, S},
+    {ErrorCode::kLimitExceeded, "com.amazon.coral.service#LimitExceededException", "LimitExceeded",
+     409, S},
+    {ErrorCode::kDeleteConflict, "com.amazon.coral.service#DeleteConflictException",
+     "DeleteConflict", 409, S},
+    {ErrorCode::kMalformedPolicyDocument,
+     "com.amazon.coral.service#MalformedPolicyDocumentException", "MalformedPolicyDocument", 400,
+     S},
+    {ErrorCode::kInvalidInput, "com.amazon.coral.service#InvalidInputException", "InvalidInput",
+     400, S},
+    {ErrorCode::kPackedPolicyTooLarge, "com.amazon.coral.service#PackedPolicyTooLargeException",
+     "PackedPolicyTooLarge", 400, S},
 };
 static_assert(std::size(kExpected) == kErrorCodeCount);
 
