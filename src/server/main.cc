@@ -86,8 +86,13 @@ int Serve(const server::Settings& settings) {
   if (settings.legacy_max_message_size > 0) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }
-  // Every SQS call is authorized (security.md §2): account roots, queue policies, and — once
-  // the identity service lands — IAM users' and roles' policies.
+  // IAM and STS (security.md §3). The journal keeps nothing yet: identities created through
+  // the IAM API last until the process ends.
+  iam::NullJournal identity_journal;
+  iam::IdentityStore identity_store(clock, identity_journal);
+  iam::SessionStore sts_sessions(clock);
+  // Every call of every service is authorized (security.md §2): account roots, IAM users' and
+  // role sessions' policies from the identity store, queue policies.
   auth::AuditSink audit;
   if (settings.audit_log == "on") {
     audit = [](const auth::AuditRecord& record) {
@@ -98,7 +103,7 @@ int Serve(const server::Settings& settings) {
     std::fprintf(stderr, "wharf: --audit-log must be on or off\n");
     return 2;
   }
-  const auth::Authorizer authorizer(/*identities=*/nullptr, clock, std::move(audit));
+  const auth::Authorizer authorizer(&identity_store, clock, std::move(audit));
   sqs_options.authorizer = &authorizer;
   sqs::SqsService sqs(clock, scheduler, *store, sqs_options);
   const auto recovery_start = std::chrono::steady_clock::now();
@@ -134,14 +139,7 @@ int Serve(const server::Settings& settings) {
     }
     extra_accounts = accounts->size();
   }
-  // IAM and STS (security.md §3). The journal keeps nothing yet: identities created through
-  // the IAM API last until the process ends.
-  iam::NullJournal identity_journal;
-  iam::IdentityStore identity_store(clock, identity_journal);
-  iam::SessionStore sts_sessions(clock);
   auth::ChainedCredentialStore all_credentials({&credentials, &identity_store, &sts_sessions});
-  // Decides for every service: identity policies come from the identity store.
-  const auth::Authorizer authorizer(&identity_store, clock);
   iam::IdentityService identity(identity_store, sts_sessions, authorizer, clock);
 
   server::DispatcherOptions dispatch_options;
