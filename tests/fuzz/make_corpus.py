@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora under tests/fuzz/corpus/ (README.md). The seeds are checked in; rerun
+this after editing it. Each seed is small and either valid or one mistake away from valid."""
+
+import json
+import pathlib
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+# ---------------------------------------------------------------------------------------------
+# policy_document_fuzz: one policy document per file.
+
+POLICIES = {
+    # security.md §2.8: what AddPermission writes (LocalStack snapshot of real AWS).
+    "add_permission": """{
+  "Version": "2008-10-17",
+  "Id": "arn:aws:sqs:us-east-1:123456789012:orders/SQSDefaultPolicy",
+  "Statement": [
+    {
+      "Sid": "crossaccountpermission",
+      "Effect": "Allow",
+      "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::123456789012:root"]},
+      "Action": "SQS:ReceiveMessage",
+      "Resource": "arn:aws:sqs:us-east-1:123456789012:orders"
+    }
+  ]
+}""",
+    # AddPermission with several actions and a plain account id, appended to an existing policy.
+    "add_permission_two_statements": """{"Version":"2008-10-17","Id":"arn:aws:sqs:us-east-1:123456789012:orders/SQSDefaultPolicy","Statement":[{"Sid":"first","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["SQS:SendMessage","SQS:DeleteMessage","SQS:ChangeMessageVisibility"],"Resource":"arn:aws:sqs:us-east-1:123456789012:orders"},{"Sid":"second","Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"SQS:*","Resource":"arn:aws:sqs:us-east-1:123456789012:orders"}]}""",
+    # The AWS docs' SNS → SQS queue policy ("Subscribing an Amazon SQS queue to an SNS topic").
+    "sns_to_sqs": """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {"Service": "sns.amazonaws.com"},
+      "Action": "sqs:SendMessage",
+      "Resource": "arn:aws:sqs:us-east-1:123456789012:orders",
+      "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:orders-topic"}}
+    }
+  ]
+}""",
+    # security.md §2.1's example.
+    "documented_example": """{
+  "Version": "2012-10-17",
+  "Id": "optional-id",
+  "Statement": [
+    {
+      "Sid": "optional",
+      "Effect": "Allow",
+      "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]},
+      "Action": ["sqs:SendMessage", "sqs:Get*"],
+      "Resource": "arn:aws:sqs:us-east-1:123456789012:orders",
+      "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:t"}}
+    }
+  ]
+}""",
+    # An identity policy with policy variables and a Deny.
+    "identity_variables": """{"Version":"2012-10-17","Statement":[{"Sid":"Own","Effect":"Allow","Action":["sqs:*"],"Resource":"arn:aws:sqs:*:${aws:PrincipalAccount}:${aws:username}-*"},{"Sid":"NoPurge","Effect":"Deny","Action":"sqs:PurgeQueue","Resource":"*"},{"Effect":"Allow","Action":"sqs:ListQueues","Resource":"*","Condition":{"StringLike":{"aws:userid":"${aws:userid, 'nobody'}*"}}}]}""",
+    # Every operator family, qualifiers and IfExists.
+    "conditions": """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Condition":{
+"IpAddress":{"aws:SourceIp":["192.0.2.0/24","2001:db8::/32"]},
+"NotIpAddress":{"wharf:Mapped":"10.0.0.0/8"},
+"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"},
+"DateGreaterThanEquals":{"aws:EpochTime":1700000000},
+"Bool":{"aws:SecureTransport":false},
+"NumericLessThanEquals":{"wharf:Number":[-1.5e4,"12"]},
+"ForAllValues:StringLike":{"aws:TagKeys":["team","Cost-*"]},
+"ForAnyValue:StringEqualsIgnoreCase":{"aws:TagKeys":"TEAM"},
+"StringNotEqualsIfExists":{"aws:RequestedRegion":"eu-west-1"},
+"Null":{"aws:username":"false"},
+"BinaryEquals":{"wharf:Binary":"aGVsbG8"},
+"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/*"}}}]}""",
+    # NotAction / NotResource / NotPrincipal.
+    "negations": """{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:user/team/alice","arn:aws:sts::123456789012:assumed-role/worker/session-1"]},"NotAction":["sqs:Receive*","sqs:Get?ueue*"],"NotResource":"arn:aws:sqs:us-west-2:*:*"}}""",
+    # A role trust policy.
+    "trust": """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/app/worker","Service":["sqs.amazonaws.com"],"Federated":"cognito-identity.amazonaws.com","CanonicalUser":"abc"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}]}""",
+    # Near-valid: each is refused for one reason.
+    "bad_duplicate_key": """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Action":"sqs:*","Resource":"*"}]}""",
+    "bad_trailing_comma": """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*",}]}""",
+    "bad_version": """{"Version":"2012-10-18","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}""",
+    "bad_operator": """{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:*","Condition":{"NullIfExists":{"a:b":"true"}}}]}""",
+    "bad_duplicate_sid": """{"Statement":[{"Sid":"a","Effect":"Allow","Principal":{"AWS":"*"},"Action":"sqs:*"},{"Sid":"a","Effect":"Deny","Principal":{"AWS":"*"},"Action":"sqs:*"}]}""",
+    "bad_empty_action_list": """{"Statement":[{"Effect":"Allow","Principal":"*","Action":[],"Resource":"*"}]}""",
+}
+
+# Just over SQS's 8,192-byte limit (and so also IAM's 6,144 characters): it lets libFuzzer grow
+# inputs past both size limits, whose default -max_len would otherwise be 4,096 bytes.
+def over_size_limits():
+    statements = []
+    while True:
+        i = len(statements)
+        statements.append({"Sid": f"s{i}", "Effect": "Allow", "Principal": {"AWS": "111122223333"},
+                           "Action": "sqs:SendMessage",
+                           "Resource": f"arn:aws:sqs:us-east-1:123456789012:q{i:0300d}"})
+        text = json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=1)
+        if len(text) > 8192:
+            return text
+
+
+POLICIES["over_size_limits"] = over_size_limits()
+
+# ---------------------------------------------------------------------------------------------
+# sigv4_fuzz: flags byte, then authorization \n x-amz-date \n query \n path \n extra \n body.
+POST, CONTENT_SHA, STS, SECOND_HOST, SESSION_TOKEN, LOWER = 1, 2, 16, 32, 64, 128
+CLOCK_AT_DATE, CLOCK_LATE, CLOCK_EARLY, CLOCK_EXAMPLE = 0, 4, 8, 12
+
+A_BODY = '{"QueueUrl":"http://localhost:9324/000000000000/orders","MessageBody":"hello world"}'
+A_AUTH = ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250115/us-east-1/sqs/aws4_request, "
+          "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
+          "Signature=8ea028b1d615618858d4835e003acdb339c0a3ee299882cb7998d4e97db5e5cc")
+A_AUTH_JS = ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250115/us-east-1/sqs/aws4_request, "
+             "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target, "
+             "Signature=76d13844a11bb0dd05458b2e0154499ca73145250843af319c9f5953c30d392c")
+A_SHA = "x-amz-content-sha256:43d1f5e567974cbacf91e6a4d451776fb9ac733dc39a5dcaf2ae3a1216dddd6e"
+B_AUTH = ("AWS4-HMAC-SHA256 Credential=ASIAIOSFODNN7EXAMPLE/20250115/us-east-1/sts/aws4_request, "
+          "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, "
+          "Signature=20728a02446ede3b2bb398b2f74c43454212ed5194ececea1afd95a592013359")
+C_QUERY = ("Action=GetQueueAttributes&AttributeName.1=All&Version=2012-11-05&X-Amz-Algorithm="
+           "AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20250115%2Fus-east-1%2Fsqs"
+           "%2Faws4_request&X-Amz-Date=20250115T120000Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host"
+           "&X-Amz-Signature=2ac0321af185e05399c8d11b5b4d9c7160c0b8cd50603f9242ddfa9901d09607")
+D_AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+          "SignedHeaders=host;x-amz-date, "
+          "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+DATE_A = "20250115T120000Z"
+
+
+def request(flags, authorization="", date="", query="", path="/", extra="", body=""):
+    return bytes([flags]) + "\n".join([authorization, date, query, path, extra, body]).encode()
+
+
+REQUESTS = {
+    # Verify: security.md Example A, its JS-signer variant, and Example C.
+    "example_a": request(POST | CLOCK_EXAMPLE, A_AUTH, DATE_A, body=A_BODY),
+    "example_a_js_content_sha": request(POST, A_AUTH_JS, DATE_A, extra=A_SHA, body=A_BODY),
+    "example_c_presigned": request(CLOCK_EXAMPLE, query=C_QUERY, path="/000000000000/orders"),
+    # Parse fully, then fail on the key (B: a session key; D: another account's key).
+    "example_b_sts_token": request(POST | STS | SESSION_TOKEN, B_AUTH, DATE_A,
+                                   extra="X-Amz-Security-Token:FwoGZXIvYXdzEJr//////////wEaDE+test/token==",
+                                   body="Action=GetCallerIdentity&Version=2011-06-15"),
+    "example_d_get_vanilla": request(LOWER, D_AUTH, "20150830T123600Z"),
+    # Near-valid.
+    "a_expired": request(POST | CLOCK_LATE, A_AUTH, DATE_A, body=A_BODY),
+    "a_not_yet_current": request(POST | CLOCK_EARLY, A_AUTH, DATE_A, body=A_BODY),
+    "a_tampered_body": request(POST, A_AUTH, DATE_A, body=A_BODY.replace("hello", "HELLO")),
+    "a_second_host": request(POST | SECOND_HOST | CONTENT_SHA, A_AUTH, DATE_A, body=A_BODY),
+    "a_date_scope_mismatch": request(POST, A_AUTH, "20250116T000000Z", body=A_BODY),
+    "a_bad_date": request(POST, A_AUTH, "2025-01-15T12:00:00Z", body=A_BODY),
+    "a_missing_signature": request(POST, A_AUTH.split(", Signature=")[0], DATE_A, body=A_BODY),
+    "a_unsigned_payload": request(POST, A_AUTH, DATE_A, extra="x-amz-content-sha256:UNSIGNED-PAYLOAD",
+                                  body=A_BODY),
+    "both_header_and_query": request(0, A_AUTH, DATE_A, query=C_QUERY),
+    "c_expires_zero": request(CLOCK_EXAMPLE, query=C_QUERY.replace("X-Amz-Expires=300", "X-Amz-Expires=0"),
+                              path="/000000000000/orders"),
+    "c_wrong_algorithm": request(0, query=C_QUERY.replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1")),
+    "c_scope_four_parts": request(0, query=C_QUERY.replace("%2Faws4_request", "")),
+    "path_dot_segments": request(0, A_AUTH, DATE_A, query="b=2&a=1&a=%2b+%zz&=&&c",
+                                 path="/a/./b/../%7Ec//d%2F/"),
+    "lowercase_algorithm": request(POST, A_AUTH.lower(), DATE_A, body=A_BODY),
+}
+
+
+def main():
+    for name, text in POLICIES.items():
+        if not name.startswith("bad_"):
+            json.loads(text)  # the valid ones must at least be JSON
+        out = HERE / "corpus" / "policy_document_fuzz" / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n" if not text.endswith("\n") else text)
+    for name, data in REQUESTS.items():
+        out = HERE / "corpus" / "sigv4_fuzz" / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+
+
+if __name__ == "__main__":
+    main()
