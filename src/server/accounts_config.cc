@@ -25,8 +25,54 @@ bool IsAccessKeyId(std::string_view id) {
 
 }  // namespace
 
-Result<std::vector<AccountConfig>, std::string> ParseAccounts(std::string_view toml_text,
-                                                              const std::string& source) {
+namespace {
+
+// [[workload_credentials]]: each a token bound to a role.
+Result<std::vector<WorkloadConfig>, std::string> ParseWorkloads(const toml::node& node,
+                                                                const std::string& source) {
+  std::vector<WorkloadConfig> out;
+  const toml::array* list = node.as_array();
+  if (list == nullptr) {
+    return source +
+           ": 'workload_credentials' must be an array of tables ([[workload_credentials]])";
+  }
+  std::set<std::string> tokens;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string where = source + ": workload_credentials[" + std::to_string(i) + "]";
+    const toml::table* entry = (*list)[i].as_table();
+    if (entry == nullptr) return where + " must be a table";
+    WorkloadConfig w;
+    for (const auto& [key, value] : *entry) {
+      const std::string_view name = key.str();
+      if (name == "token" || name == "role_arn") {
+        if (!value.is_string()) return where + ": '" + std::string(name) + "' must be a string";
+        (name == "token" ? w.token : w.role_arn) = **value.as_string();
+      } else if (name == "duration_seconds") {
+        if (!value.is_integer()) return where + ": 'duration_seconds' must be an integer";
+        w.duration_seconds = **value.as_integer();
+      } else {
+        return where + ": unknown key '" + std::string(name) + "'";
+      }
+    }
+    // Long enough not to be guessed: the token is the workload's only credential.
+    if (w.token.size() < 16) return where + ": 'token' must be at least 16 characters";
+    if (w.role_arn.rfind("arn:aws:iam::", 0) != 0 ||
+        w.role_arn.find(":role/") == std::string::npos) {
+      return where + ": 'role_arn' must be a role ARN (arn:aws:iam::<account>:role/<name>)";
+    }
+    if (w.duration_seconds < 900 || w.duration_seconds > 43200) {
+      return where + ": 'duration_seconds' must be between 900 and 43200";
+    }
+    if (!tokens.insert(w.token).second) return where + ": the same token twice";
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ConfigFile, std::string> ParseConfigFile(std::string_view toml_text,
+                                                const std::string& source) {
   // toml++ reports syntax errors by exception; they stop here.
   toml::table root;
   try {
@@ -37,14 +83,20 @@ Result<std::vector<AccountConfig>, std::string> ParseAccounts(std::string_view t
         << e.description();
     return out.str();
   }
-  std::vector<AccountConfig> accounts;
+  ConfigFile config;
+  std::vector<AccountConfig>& accounts = config.accounts;
   for (const auto& [key, value] : root) {
-    if (key.str() != "accounts") {
+    if (key.str() != "accounts" && key.str() != "workload_credentials") {
       return source + ": unknown setting '" + std::string(key.str()) + "'";
     }
   }
+  if (const toml::node* workloads = root.get("workload_credentials")) {
+    auto parsed = ParseWorkloads(*workloads, source);
+    if (!parsed.ok()) return std::move(parsed).error();
+    config.workloads = std::move(parsed).value();
+  }
   const toml::node* node = root.get("accounts");
-  if (node == nullptr) return accounts;
+  if (node == nullptr) return config;
   const toml::array* list = node->as_array();
   if (list == nullptr) return source + ": 'accounts' must be an array of tables ([[accounts]])";
   std::set<std::string> ids;
@@ -77,15 +129,15 @@ Result<std::vector<AccountConfig>, std::string> ParseAccounts(std::string_view t
     }
     accounts.push_back(std::move(account));
   }
-  return accounts;
+  return config;
 }
 
-Result<std::vector<AccountConfig>, std::string> LoadAccounts(const std::string& path) {
+Result<ConfigFile, std::string> LoadConfigFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "cannot read the configuration file " + path;
   std::ostringstream text;
   text << in.rdbuf();
-  return ParseAccounts(text.str(), path);
+  return ParseConfigFile(text.str(), path);
 }
 
 }  // namespace wharf::server

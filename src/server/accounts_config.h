@@ -7,8 +7,15 @@
 //   access_key_id = "AKIAEXAMPLEACCOUNT2"
 //   secret_access_key = "..."
 //
-// They come in addition to the default account of --account-id / --access-key-id. Other
-// settings move into the same file with the operations work (issue 10); unknown keys are
+// They come in addition to the default account of --account-id / --access-key-id. The same file
+// binds workload tokens to roles (the container-credentials endpoint, iam/workload_credentials.h):
+//
+//   [[workload_credentials]]
+//   token = "a-long-random-token"          # the worker's AWS_CONTAINER_AUTHORIZATION_TOKEN
+//   role_arn = "arn:aws:iam::000000000000:role/producer"
+//   duration_seconds = 3600                # optional, 900-43200 (capped by the role)
+//
+// Other settings move into the same file with the operations work (issue 10); unknown keys are
 // refused so that a typo is not silently ignored.
 
 #include <string>
@@ -24,10 +31,21 @@ struct AccountConfig {
   std::string secret_access_key;  // never logged
 };
 
-// Reads the [[accounts]] of a TOML file. The error names the file, the entry and the problem.
-Result<std::vector<AccountConfig>, std::string> LoadAccounts(const std::string& path);
+struct WorkloadConfig {
+  std::string token;  // never logged
+  std::string role_arn;
+  int64_t duration_seconds = 3600;
+};
+
+struct ConfigFile {
+  std::vector<AccountConfig> accounts;
+  std::vector<WorkloadConfig> workloads;
+};
+
+// Reads a TOML configuration file. The error names the file, the entry and the problem.
+Result<ConfigFile, std::string> LoadConfigFile(const std::string& path);
 // Same, from TOML text (tests); `source` names it in errors.
-Result<std::vector<AccountConfig>, std::string> ParseAccounts(std::string_view toml_text,
-                                                              const std::string& source);
+Result<ConfigFile, std::string> ParseConfigFile(std::string_view toml_text,
+                                                const std::string& source);
 
 }  // namespace wharf::server

@@ -76,6 +76,18 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     respond(Health(context.request_id));
     return;
   }
+  if (options_.workload_credentials && request.method == "GET" &&
+      request.Path() == iam::kWorkloadCredentialsPath) {
+    // Not an AWS request: the container credential provider sends only its token.
+    auto answer = options_.workload_credentials->Serve(request.Header("Authorization"));
+    net::HttpResponse response;
+    response.status = answer.status;
+    response.headers.emplace_back("Content-Type", "application/json");
+    response.headers.emplace_back("Cache-Control", "no-store");
+    response.body = std::move(answer.body);
+    respond(std::move(response));
+    return;
+  }
   const std::string_view amz_target = request.Header("X-Amz-Target");
   if (request.body_too_large) {
     respond(ToHttp(protocol::EncodeError(protocol::GuessProtocol(amz_target), context.request_id,
@@ -149,6 +161,7 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
                                 " is not valid for this endpoint."));
       return;
     }
+    if (options_.identity_gate) call->SetAnswerGate(options_.identity_gate);
     identity_thunk(*options_.identity, std::move(call));
     return;
   }

@@ -12,7 +12,9 @@
 #include "auth/sigv4_verifier.h"
 #include "common/clock.h"
 #include "iam/service.h"
+#include "iam/workload_credentials.h"
 #include "net/http.h"
+#include "server/http_call.h"
 #include "sqs/service.h"
 
 namespace wharf::server {
@@ -27,6 +29,10 @@ struct DispatcherOptions {
   const Clock* clock = nullptr;  // wall clock for the signature time window
   // Serves IAM and STS (requests signed for "iam"/"sts"); null: they get InvalidAction.
   iam::IdentityService* identity = nullptr;
+  // IAM/STS answers wait on this gate (their changes become durable first); empty: none.
+  HttpCall::AnswerGate identity_gate;
+  // GET /_wharf/credentials: temporary credentials for workloads; null: not served.
+  const iam::WorkloadCredentials* workload_credentials = nullptr;
 };
 
 class Dispatcher {

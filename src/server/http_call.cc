@@ -24,7 +24,15 @@ HttpCall::~HttpCall() {
 api::ApiStatus HttpCall::Decode(api::Shape input) { return parsed_.Decode(input); }
 
 void HttpCall::Send(protocol::EncodedResponse encoded) {
-  respond_(ToHttp(std::move(encoded), context_.request_id));
+  if (!gate_) return respond_(ToHttp(std::move(encoded), context_.request_id));
+  net::HttpResponse failure =
+      ToHttp(protocol::EncodeError(parsed_.protocol(), context_.request_id,
+                                   api::Error(api::ErrorCode::kInternalFailure), parsed_.service()),
+             context_.request_id);
+  gate_([respond = respond_, answer = ToHttp(std::move(encoded), context_.request_id),
+         failure = std::move(failure)](bool durable) mutable {
+    respond(durable ? std::move(answer) : std::move(failure));
+  });
 }
 
 void HttpCall::Succeed(api::Shape output) {

@@ -5,6 +5,7 @@
 // answer (a bug), the client gets InternalFailure instead of a hung connection.
 
 #include <atomic>
+#include <functional>
 
 #include "api/handler_table.h"
 #include "net/http.h"
@@ -32,6 +33,12 @@ class HttpCall final : public api::Call {
   // For errors found before the action is known.
   void FailRoute(const protocol::RouteError& error);
 
+  // Holds the answer until `gate` releases it: the gate gets a continuation to call with true
+  // (send the answer) or false (the change did not become durable: InternalFailure instead).
+  // Identity changes are applied in memory at once but acknowledged only once synced.
+  using AnswerGate = std::function<void(std::function<void(bool durable)> release)>;
+  void SetAnswerGate(AnswerGate gate) { gate_ = std::move(gate); }
+
  private:
   void Send(protocol::EncodedResponse encoded);
 
@@ -40,6 +47,7 @@ class HttpCall final : public api::Call {
   api::RequestContext context_;
   protocol::ParsedRequest parsed_;
   std::atomic<bool> answered_{false};
+  AnswerGate gate_;
 };
 
 }  // namespace wharf::server

@@ -16,11 +16,14 @@
 #include "auth/credentials.h"
 #include "bench/bench.h"
 #include "common/clock.h"
+#include "common/sealing.h"
 #include "common/thread_scheduler.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
 #include "iam/service.h"
 #include "iam/session_store.h"
+#include "iam/store_journal.h"
+#include "iam/workload_credentials.h"
 #include "net/http_server.h"
 #include "server/accounts_config.h"
 #include "server/dispatcher.h"
@@ -32,6 +35,31 @@
 namespace {
 
 using namespace wharf;
+
+// The root key that seals secrets at rest (security.md §4.6): WHARF_ROOT_KEY, else the key file
+// (created with a fresh random key on first start).
+Result<Sealer, std::string> LoadOrCreateRootKey(const server::Settings& settings) {
+  if (const char* hex = std::getenv("WHARF_ROOT_KEY"); hex != nullptr && *hex != '\0') {
+    return LoadRootKey(RootKeyFromEnvironment{"WHARF_ROOT_KEY"});
+  }
+  std::filesystem::path data = std::filesystem::absolute(settings.data_dir).lexically_normal();
+  if (data.filename().empty()) data = data.parent_path();  // "data/"
+  RootKeyFile file;
+  file.path = settings.root_key_file.empty() ? (data.parent_path() / "wharf-root.key").string()
+                                             : settings.root_key_file;
+  file.data_dir = settings.data_dir;
+  if (!std::filesystem::exists(file.path)) {
+    auto created = CreateKeyFile(file);
+    if (created.ok()) {
+      std::fprintf(stderr,
+                   "wharf: created root key %s (keep it, and keep it apart from backups "
+                   "of the data directory)\n",
+                   file.path.c_str());
+    }
+    return created;
+  }
+  return LoadRootKey(file);
+}
 
 int Serve(const server::Settings& settings) {
   // Block the stop signals in every thread; the main thread waits for them with sigwait.
@@ -86,10 +114,29 @@ int Serve(const server::Settings& settings) {
   if (settings.legacy_max_message_size > 0) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }
-  // IAM and STS (security.md §3). The journal keeps nothing yet: identities created through
-  // the IAM API last until the process ends.
-  iam::NullJournal identity_journal;
+  // IAM and STS (security.md §3). Identities are keyed objects in the store, access-key
+  // secrets sealed under the root key; in memory mode nothing is kept.
+  iam::NullJournal no_journal;
+  std::unique_ptr<iam::StoreJournal> store_journal;
+  if (settings.storage != "memory") {
+    auto root = LoadOrCreateRootKey(settings);
+    if (!root.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", root.error().c_str());
+      return 1;
+    }
+    store_journal = std::make_unique<iam::StoreJournal>(*store, root->Derive("iam-secrets v1"));
+  }
+  iam::IdentityJournal& identity_journal =
+      store_journal ? static_cast<iam::IdentityJournal&>(*store_journal) : no_journal;
   iam::IdentityStore identity_store(clock, identity_journal);
+  if (store_journal) {
+    auto identities = store_journal->Load();
+    if (!identities.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", identities.error().c_str());
+      return 1;
+    }
+    identity_store.Load(*identities);
+  }
   iam::SessionStore sts_sessions(clock);
   // Every call of every service is authorized (security.md §2): account roots, IAM users' and
   // role sessions' policies from the identity store, queue policies.
@@ -122,13 +169,22 @@ int Serve(const server::Settings& settings) {
   auth::StaticCredentialStore credentials;
   credentials.AddRootKey(settings.access_key_id, settings.secret_access_key, settings.account_id);
   size_t extra_accounts = 0;
+  std::vector<iam::WorkloadBinding> workloads;
   if (!settings.config_file.empty()) {
-    auto accounts = server::LoadAccounts(settings.config_file);
-    if (!accounts.ok()) {
-      std::fprintf(stderr, "wharf: %s\n", accounts.error().c_str());
+    auto config = server::LoadConfigFile(settings.config_file);
+    if (!config.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", config.error().c_str());
       return 2;
     }
-    for (auto& account : *accounts) {
+    for (server::WorkloadConfig& w : config->workloads) {
+      iam::WorkloadBinding binding;
+      binding.token = std::move(w.token);
+      binding.role_arn = std::move(w.role_arn);
+      binding.duration_seconds = w.duration_seconds;
+      workloads.push_back(std::move(binding));
+    }
+    std::vector<server::AccountConfig>& accounts = config->accounts;
+    for (auto& account : accounts) {
       if (account.access_key_id == settings.access_key_id) {
         std::fprintf(stderr, "wharf: %s: access key %s is already the default account's\n",
                      settings.config_file.c_str(), account.access_key_id.c_str());
@@ -137,7 +193,7 @@ int Serve(const server::Settings& settings) {
       credentials.AddRootKey(std::move(account.access_key_id), std::move(account.secret_access_key),
                              std::move(account.id));
     }
-    extra_accounts = accounts->size();
+    extra_accounts = accounts.size();
   }
   auth::ChainedCredentialStore all_credentials({&credentials, &identity_store, &sts_sessions});
   iam::IdentityService identity(identity_store, sts_sessions, authorizer, clock);
@@ -147,6 +203,17 @@ int Serve(const server::Settings& settings) {
   dispatch_options.region = settings.region;
   dispatch_options.base_url = settings.base_url;
   dispatch_options.identity = &identity;
+  const iam::WorkloadCredentials workload_credentials(identity_store, sts_sessions, clock,
+                                                      std::move(workloads));
+  dispatch_options.workload_credentials = &workload_credentials;
+  if (store_journal) {
+    // IAM answers wait until their changes are synced (acknowledged ⇒ durable).
+    dispatch_options.identity_gate = [&store, journal = store_journal.get()](auto release) {
+      store->WhenDurable(
+          journal->latest_ticket(),
+          [release = std::move(release)](storage::StorageStatus status) { release(status.ok()); });
+    };
+  }
   if (settings.auth == "on") {
     dispatch_options.credentials = &all_credentials;
     dispatch_options.clock = &clock;

@@ -55,6 +55,11 @@ const std::vector<Row>& Rows() {
         "wharf.toml with further [[accounts]] (id, access_key_id, secret_access_key), each an "
         "account with its root key. Empty: only the default account."},
        &Bind<&Settings::config_file>},
+      {{"--root-key-file", "WHARF_ROOT_KEY_FILE", "",
+        "File with the root key (64 hex characters, mode 0600, outside the data directory) that "
+        "seals secrets at rest; created on first start. Empty: wharf-root.key next to the data "
+        "directory. WHARF_ROOT_KEY (64 hex characters) takes precedence over any file."},
+       &Bind<&Settings::root_key_file>},
       {{"--base-url", "WHARF_BASE_URL", "",
         "Scheme, host and port put in queue URLs (e.g. http://sqs.internal:9324). Empty: the "
         "host the client used."},

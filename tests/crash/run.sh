@@ -17,6 +17,9 @@ fi
 BIN=$(cd "$(dirname "$BIN_ARG")" && pwd)/$(basename "$BIN_ARG")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 2
+# One root key for every restart of this run (secrets at rest are sealed with it).
+WHARF_ROOT_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export WHARF_ROOT_KEY
 /usr/bin/python3 tests/crash/crash_test.py --wharf "$BIN" "$@"
 rc=$?
 /usr/bin/python3 tests/crash/redrive_crash_test.py --wharf "$BIN" "$@" || rc=1

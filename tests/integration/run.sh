@@ -90,15 +90,27 @@ free_port() {
 # --- start the server ------------------------------------------------------------------------
 PORT=$(free_port) || { echo "run.sh: could not find a free port" >&2; exit 1; }
 # A second account (with its root key) for the cross-account tests.
+# The root key that seals secrets at rest, for this run only.
+WHARF_ROOT_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export WHARF_ROOT_KEY
 export WHARF_SECOND_ACCOUNT=111122223333
 export WHARF_SECOND_ACCESS_KEY=AKIASECONDACCOUNT
 export WHARF_SECOND_SECRET_KEY=second/account+secret
+# A workload token bound to a role the workload test creates (container credentials).
+WHARF_WORKLOAD_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
+export WHARF_WORKLOAD_TOKEN
+export WHARF_WORKLOAD_ROLE=wharf-it-workload
 CONFIG_FILE="$DATA_DIR/../$(basename "$DATA_DIR").toml"
 cat >"$CONFIG_FILE" <<EOF
 [[accounts]]
 id = "$WHARF_SECOND_ACCOUNT"
 access_key_id = "$WHARF_SECOND_ACCESS_KEY"
 secret_access_key = "$WHARF_SECOND_SECRET_KEY"
+
+[[workload_credentials]]
+token = "$WHARF_WORKLOAD_TOKEN"
+role_arn = "arn:aws:iam::000000000000:role/$WHARF_WORKLOAD_ROLE"
+duration_seconds = 900
 EOF
 echo "run.sh: starting $BIN serve --port $PORT --data-dir $DATA_DIR --config $CONFIG_FILE --audit-log on"
 "$BIN" serve --port "$PORT" --data-dir "$DATA_DIR" --config "$CONFIG_FILE" --audit-log on \

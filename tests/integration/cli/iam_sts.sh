@@ -62,7 +62,9 @@ sys.stdout.write(v if isinstance(v, str) else json.dumps(v, sort_keys=True))
 "
 }
 
+SQS_URL=""
 cleanup() {
+  if [[ -n "$SQS_URL" ]]; then aws_root sqs delete-queue --queue-url "$SQS_URL"; fi
   aws_root iam delete-role-policy --role-name "$ROLE_NAME" --policy-name send-only
   aws_root iam delete-role --role-name "$ROLE_NAME"
   aws_root iam delete-user-policy --user-name "$USER_NAME" --policy-name send-only
@@ -142,6 +144,22 @@ check_contains "AccessDenied message" "$ERR" "is not authorized to perform: iam:
 aws_as "$USER_KEY" "wrong$USER_SECRET" "" sts get-caller-identity
 expect_error "wrong secret" "SignatureDoesNotMatch"
 
+section "a send-only user on SQS (security.md §2.7)"
+aws_root sqs create-queue --queue-name "cli-iam-$SUFFIX"
+expect_ok "create queue as root"
+SQS_URL=$(jget "d['QueueUrl']")
+aws_as "$USER_KEY" "$USER_SECRET" "" sqs send-message --queue-url "$SQS_URL" --message-body "from a user"
+expect_ok "the send-only user sends"
+aws_as "$USER_KEY" "$USER_SECRET" "" sqs receive-message --queue-url "$SQS_URL"
+expect_error "the send-only user may not receive" "AccessDenied"
+check_contains "denied with the user's ARN" "$ERR" \
+  "User: arn:aws:iam::$ACCOUNT:user/$USER_NAME is not authorized to perform: sqs:receivemessage"
+aws_as "$USER_KEY" "$USER_SECRET" "" sqs delete-queue --queue-url "$SQS_URL"
+expect_error "the send-only user may not delete the queue" "AccessDenied"
+aws_root sqs receive-message --queue-url "$SQS_URL" --attribute-names SenderId
+check "root receives the user's message" "$(jget "d['Messages'][0]['Body']")" "from a user"
+check "SenderId is the user's id" "$(jget "d['Messages'][0]['Attributes']['SenderId']")" "$USER_ID"
+
 section "inactive key"
 aws_root iam update-access-key --user-name "$USER_NAME" --access-key-id "$USER_KEY" --status Inactive
 expect_ok "update-access-key Inactive"
@@ -189,6 +207,10 @@ aws_as "$TMP_KEY" "$TMP_SECRET" "${TMP_TOKEN}tampered" sts get-caller-identity
 expect_error "tampered session token" "InvalidClientTokenId"
 aws_as "$TMP_KEY" "$TMP_SECRET" "" sts get-caller-identity
 expect_error "temporary key without its token" "InvalidClientTokenId"
+aws_as "$TMP_KEY" "$TMP_SECRET" "$TMP_TOKEN" sqs send-message --queue-url "$SQS_URL" --message-body "from a role"
+expect_ok "the role session sends (its role's send-only policy)"
+aws_as "$TMP_KEY" "$TMP_SECRET" "$TMP_TOKEN" sqs receive-message --queue-url "$SQS_URL"
+expect_error "the role session may not receive" "AccessDenied"
 aws_as "$TMP_KEY" "$TMP_SECRET" "$TMP_TOKEN" iam list-users
 expect_error "the role may not use IAM" "AccessDenied"
 check_contains "denied session ARN" "$ERR" "arn:aws:sts::$ACCOUNT:assumed-role/$ROLE_NAME/worker-1"

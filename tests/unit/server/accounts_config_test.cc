@@ -7,6 +7,19 @@
 namespace wharf::server {
 namespace {
 
+Result<std::vector<AccountConfig>, std::string> ParseAccounts(std::string_view text,
+                                                              const std::string& source) {
+  auto config = ParseConfigFile(text, source);
+  if (!config.ok()) return std::move(config).error();
+  return std::move(config->accounts);
+}
+
+Result<std::vector<AccountConfig>, std::string> LoadAccounts(const std::string& path) {
+  auto config = LoadConfigFile(path);
+  if (!config.ok()) return std::move(config).error();
+  return std::move(config->accounts);
+}
+
 TEST(AccountsConfigTest, ReadsEveryAccount) {
   auto accounts = ParseAccounts(R"(
 [[accounts]]
@@ -82,6 +95,47 @@ INSTANTIATE_TEST_SUITE_P(
                 "access_key_id = \"K1\"\nsecret_access_key = \"s\"\n",
                 "access key K1 twice"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+TEST(AccountsConfigTest, WorkloadCredentialsBindTokensToRoles) {
+  auto config = ParseConfigFile(R"(
+[[workload_credentials]]
+token = "0123456789abcdef0123"
+role_arn = "arn:aws:iam::000000000000:role/producer"
+
+[[workload_credentials]]
+token = "fedcba9876543210fedc"
+role_arn = "arn:aws:iam::000000000000:role/team/consumer"
+duration_seconds = 900
+)",
+                                "wharf.toml");
+  ASSERT_TRUE(config.ok()) << config.error();
+  ASSERT_EQ(config->workloads.size(), 2u);
+  EXPECT_EQ(config->workloads[0].role_arn, "arn:aws:iam::000000000000:role/producer");
+  EXPECT_EQ(config->workloads[0].duration_seconds, 3600);
+  EXPECT_EQ(config->workloads[1].duration_seconds, 900);
+  EXPECT_TRUE(config->accounts.empty());
+}
+
+TEST(AccountsConfigTest, BadWorkloadBindingsAreNamed) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[[workload_credentials]]\ntoken = \"short\"\nrole_arn = "
+       "\"arn:aws:iam::000000000000:role/r\"\n",
+       "'token' must be at least 16 characters"},
+      {"[[workload_credentials]]\ntoken = \"0123456789abcdef\"\nrole_arn = "
+       "\"arn:aws:iam::000000000000:user/u\"\n",
+       "'role_arn' must be a role ARN"},
+      {"[[workload_credentials]]\ntoken = \"0123456789abcdef\"\nrole_arn = "
+       "\"arn:aws:iam::000000000000:role/r\"\nduration_seconds = 60\n",
+       "'duration_seconds' must be between 900 and 43200"},
+      {"[[workload_credentials]]\ntoken = \"0123456789abcdef\"\nrole = \"x\"\n",
+       "unknown key 'role'"},
+  };
+  for (const auto& [text, message] : cases) {
+    auto config = ParseConfigFile(text, "wharf.toml");
+    ASSERT_FALSE(config.ok()) << text;
+    EXPECT_NE(config.error().find(message), std::string::npos) << config.error();
+  }
+}
 
 TEST(AccountsConfigTest, MissingFileIsReported) {
   auto accounts = LoadAccounts("/nonexistent/wharf.toml");
