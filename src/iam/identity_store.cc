@@ -142,23 +142,14 @@ api::ApiResult<UserRecord> IdentityStore::GetUser(const std::string& account,
                                                   const std::string& name) const {
   std::shared_lock lock(mu_);
   auto a = accounts_.find(account);
-  if (a != accounts_.end()) {
-    auto u = a->second.users.find(NameKey(name));
-    if (u != a->second.users.end()) return u->second.r;
-  }
-  return NoSuch("user", name);
+  return RecordIn(a == accounts_.end() ? nullptr : &a->second.users, "user", name);
 }
 
 std::vector<UserRecord> IdentityStore::ListUsers(const std::string& account,
                                                  const std::string& path_prefix) const {
   std::shared_lock lock(mu_);
-  std::vector<UserRecord> out;
   auto a = accounts_.find(account);
-  if (a == accounts_.end()) return out;
-  for (const auto& [key, entry] : a->second.users) {
-    if (HasPrefix(entry.r.path, path_prefix)) out.push_back(entry.r);
-  }
-  return out;
+  return RecordsUnder(a == accounts_.end() ? nullptr : &a->second.users, path_prefix);
 }
 
 api::ApiStatus IdentityStore::DeleteUser(const std::string& account, const std::string& name) {
@@ -308,23 +299,14 @@ api::ApiResult<RoleRecord> IdentityStore::GetRole(const std::string& account,
                                                   const std::string& name) const {
   std::shared_lock lock(mu_);
   auto a = accounts_.find(account);
-  if (a != accounts_.end()) {
-    auto r = a->second.roles.find(NameKey(name));
-    if (r != a->second.roles.end()) return r->second.r;
-  }
-  return NoSuch("role", name);
+  return RecordIn(a == accounts_.end() ? nullptr : &a->second.roles, "role", name);
 }
 
 std::vector<RoleRecord> IdentityStore::ListRoles(const std::string& account,
                                                  const std::string& path_prefix) const {
   std::shared_lock lock(mu_);
-  std::vector<RoleRecord> out;
   auto a = accounts_.find(account);
-  if (a == accounts_.end()) return out;
-  for (const auto& [key, entry] : a->second.roles) {
-    if (HasPrefix(entry.r.path, path_prefix)) out.push_back(entry.r);
-  }
-  return out;
+  return RecordsUnder(a == accounts_.end() ? nullptr : &a->second.roles, path_prefix);
 }
 
 api::ApiStatus IdentityStore::DeleteRole(const std::string& account, const std::string& name) {
@@ -399,11 +381,7 @@ api::ApiResult<GroupRecord> IdentityStore::GetGroup(const std::string& account,
                                                     const std::string& name) const {
   std::shared_lock lock(mu_);
   auto a = accounts_.find(account);
-  if (a != accounts_.end()) {
-    auto g = a->second.groups.find(NameKey(name));
-    if (g != a->second.groups.end()) return g->second.r;
-  }
-  return NoSuch("group", name);
+  return RecordIn(a == accounts_.end() ? nullptr : &a->second.groups, "group", name);
 }
 
 api::ApiResult<std::vector<UserRecord>> IdentityStore::GroupMembers(const std::string& account,
@@ -425,13 +403,8 @@ api::ApiResult<std::vector<UserRecord>> IdentityStore::GroupMembers(const std::s
 std::vector<GroupRecord> IdentityStore::ListGroups(const std::string& account,
                                                    const std::string& path_prefix) const {
   std::shared_lock lock(mu_);
-  std::vector<GroupRecord> out;
   auto a = accounts_.find(account);
-  if (a == accounts_.end()) return out;
-  for (const auto& [key, entry] : a->second.groups) {
-    if (HasPrefix(entry.r.path, path_prefix)) out.push_back(entry.r);
-  }
-  return out;
+  return RecordsUnder(a == accounts_.end() ? nullptr : &a->second.groups, path_prefix);
 }
 
 api::ApiResult<std::vector<GroupRecord>> IdentityStore::ListGroupsForUser(

@@ -81,4 +81,28 @@ inline bool HasPrefix(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
+// The record of the user, role or group `name` (in `entities`, one account's map of them), or
+// NoSuchEntity. Shared by GetUser/GetRole/GetGroup.
+template <typename Entities>
+auto RecordIn(const Entities* entities, std::string_view kind, const std::string& name)
+    -> api::ApiResult<decltype(entities->begin()->second.r)> {
+  if (entities != nullptr) {
+    auto it = entities->find(NameKey(name));
+    if (it != entities->end()) return it->second.r;
+  }
+  return NoSuch(kind, name);
+}
+
+// The records of `entities` (may be null) under `path_prefix`. Shared by the List* calls.
+template <typename Entities>
+auto RecordsUnder(const Entities* entities, std::string_view path_prefix)
+    -> std::vector<decltype(entities->begin()->second.r)> {
+  std::vector<decltype(entities->begin()->second.r)> out;
+  if (entities == nullptr) return out;
+  for (const auto& [key, entry] : *entities) {
+    if (HasPrefix(entry.r.path, path_prefix)) out.push_back(entry.r);
+  }
+  return out;
+}
+
 }  // namespace wharf::iam::store_internal
