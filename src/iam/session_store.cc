@@ -1,5 +1,7 @@
 #include "iam/session_store.h"
 
+#include <algorithm>
+
 #include "iam/identifiers.h"
 
 namespace wharf::iam {
@@ -44,7 +46,10 @@ api::ApiResult<std::shared_ptr<const auth::AccessKey>> SessionStore::Lookup(
     if (it == sessions_.end()) return api::Error(api::ErrorCode::kInvalidClientTokenId);
     key = it->second;
   }
-  return auth::CheckSessionToken(std::move(key), session_token, now_ms);
+  // Expiry is judged by the later of the request's time and this store's clock (they are the
+  // same clock except in test mode, where the store's runs ahead on request).
+  return auth::CheckSessionToken(std::move(key), session_token,
+                                 std::max(now_ms, clock_.WallMillis()));
 }
 
 size_t SessionStore::size() const {

@@ -76,6 +76,32 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     respond(Health(context.request_id));
     return;
   }
+  if (options_.test_clock && request.method == "POST" && request.Path() == "/_wharf/test/clock") {
+    // Test mode: let STS sessions expire without waiting (never enabled by default).
+    int64_t seconds = 0;
+    const std::string_view query = request.Query();
+    constexpr std::string_view kParam = "advance_seconds=";
+    if (query.substr(0, kParam.size()) == kParam) {
+      for (char c : query.substr(kParam.size())) {
+        if (c < '0' || c > '9' || seconds > 100'000'000) {
+          seconds = -1;
+          break;
+        }
+        seconds = seconds * 10 + (c - '0');
+      }
+    }
+    net::HttpResponse response;
+    response.headers.emplace_back("Content-Type", "application/json");
+    if (seconds <= 0) {
+      response.status = 400;
+      response.body = R"({"message":"advance_seconds must be a positive integer"})";
+    } else {
+      options_.test_clock->Advance(seconds * 1000);
+      response.body = "{\"wall_millis\":" + std::to_string(options_.test_clock->WallMillis()) + "}";
+    }
+    respond(std::move(response));
+    return;
+  }
   if (options_.workload_credentials && request.method == "GET" &&
       request.Path() == iam::kWorkloadCredentialsPath) {
     // Not an AWS request: the container credential provider sends only its token.

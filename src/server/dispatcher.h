@@ -11,6 +11,7 @@
 #include "auth/credentials.h"
 #include "auth/sigv4_verifier.h"
 #include "common/clock.h"
+#include "common/offset_clock.h"
 #include "iam/service.h"
 #include "iam/workload_credentials.h"
 #include "net/http.h"
@@ -33,6 +34,8 @@ struct DispatcherOptions {
   HttpCall::AnswerGate identity_gate;
   // GET /_wharf/credentials: temporary credentials for workloads; null: not served.
   const iam::WorkloadCredentials* workload_credentials = nullptr;
+  // Test mode only: POST /_wharf/test/clock?advance_seconds=N moves this clock forward.
+  OffsetClock* test_clock = nullptr;
 };
 
 class Dispatcher {

@@ -16,6 +16,7 @@
 #include "auth/credentials.h"
 #include "bench/bench.h"
 #include "common/clock.h"
+#include "common/offset_clock.h"
 #include "common/sealing.h"
 #include "common/thread_scheduler.h"
 #include "iam/identity_store.h"
@@ -137,7 +138,13 @@ int Serve(const server::Settings& settings) {
     }
     identity_store.Load(*identities);
   }
-  iam::SessionStore sts_sessions(clock);
+  if (settings.test_mode != "on" && settings.test_mode != "off") {
+    std::fprintf(stderr, "wharf: --test-mode must be on or off\n");
+    return 2;
+  }
+  // Test mode: STS sessions run on a clock that tests can move forward.
+  OffsetClock session_clock(clock);
+  iam::SessionStore sts_sessions(session_clock);
   // Every call of every service is authorized (security.md §2): account roots, IAM users' and
   // role sessions' policies from the identity store, queue policies.
   auth::AuditSink audit;
@@ -203,6 +210,12 @@ int Serve(const server::Settings& settings) {
   dispatch_options.region = settings.region;
   dispatch_options.base_url = settings.base_url;
   dispatch_options.identity = &identity;
+  if (settings.test_mode == "on") {
+    dispatch_options.test_clock = &session_clock;
+    std::fprintf(stderr,
+                 "wharf: WARNING: test mode: POST /_wharf/test/clock moves the clock of "
+                 "STS sessions; never use this in production\n");
+  }
   const iam::WorkloadCredentials workload_credentials(identity_store, sts_sessions, clock,
                                                       std::move(workloads));
   dispatch_options.workload_credentials = &workload_credentials;

@@ -80,6 +80,10 @@ const std::vector<Row>& Rows() {
         "on: log every authorization decision (principal, action, resource, decision, matched "
         "policy statement; never a secret) to stderr."},
        &Bind<&Settings::audit_log>},
+      {{"--test-mode", "WHARF_TEST_MODE", d.test_mode,
+        "on: serves POST /_wharf/test/clock?advance_seconds=N, which moves the clock of STS "
+        "sessions forward so tests can let temporary credentials expire. Never in production."},
+       &Bind<&Settings::test_mode>},
       {{"--log-level", "WHARF_LOG_LEVEL", d.log_level, "trace, debug, info, warn or error."},
        &Bind<&Settings::log_level>},
   };

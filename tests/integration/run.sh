@@ -112,8 +112,8 @@ token = "$WHARF_WORKLOAD_TOKEN"
 role_arn = "arn:aws:iam::000000000000:role/$WHARF_WORKLOAD_ROLE"
 duration_seconds = 900
 EOF
-echo "run.sh: starting $BIN serve --port $PORT --data-dir $DATA_DIR --config $CONFIG_FILE --audit-log on"
-"$BIN" serve --port "$PORT" --data-dir "$DATA_DIR" --config "$CONFIG_FILE" --audit-log on \
+echo "run.sh: starting $BIN serve --port $PORT --data-dir $DATA_DIR --config $CONFIG_FILE --audit-log on --test-mode on"
+"$BIN" serve --port "$PORT" --data-dir "$DATA_DIR" --config "$CONFIG_FILE" --audit-log on --test-mode on \
   >"$LOG_FILE" 2>&1 &
 SERVER_PID=$!
 

@@ -229,5 +229,25 @@ section "routing: unknown IAM action"
 aws_root iam list-saml-providers
 expect_error "unimplemented IAM action" "InvalidAction"
 
+section "assumed-role credentials work until they expire (server in --test-mode)"
+aws_as "$USER_KEY" "$USER_SECRET" "" sts assume-role --role-arn "$ROLE_ARN" --role-session-name short \
+  --duration-seconds 900
+expect_ok "assume-role for 900 s"
+E_KEY=$(jget "d['Credentials']['AccessKeyId']")
+E_SECRET=$(jget "d['Credentials']['SecretAccessKey']")
+E_TOKEN=$(jget "d['Credentials']['SessionToken']")
+aws_as "$E_KEY" "$E_SECRET" "$E_TOKEN" sqs send-message --queue-url "$SQS_URL" --message-body "in time"
+expect_ok "the session sends while valid"
+# Move the clock of STS sessions 899 s forward: still valid; then 2 s more: expired.
+curl -sf -X POST "$WHARF_ENDPOINT/_wharf/test/clock?advance_seconds=899" >/dev/null
+check "advance the session clock 899 s" "$?" "0"
+aws_as "$E_KEY" "$E_SECRET" "$E_TOKEN" sqs send-message --queue-url "$SQS_URL" --message-body "just in time"
+expect_ok "the session still sends 1 s before its expiry"
+curl -sf -X POST "$WHARF_ENDPOINT/_wharf/test/clock?advance_seconds=2" >/dev/null
+aws_as "$E_KEY" "$E_SECRET" "$E_TOKEN" sqs send-message --queue-url "$SQS_URL" --message-body "too late"
+expect_error "the session after its expiry" "ExpiredToken"
+aws_as "$E_KEY" "$E_SECRET" "$E_TOKEN" sts get-caller-identity
+expect_error "get-caller-identity after expiry" "ExpiredToken"
+
 echo "cli iam/sts: $PASSES checks passed, $FAILURES failed"
 [[ $FAILURES -eq 0 ]]
