@@ -238,12 +238,13 @@ E_SECRET=$(jget "d['Credentials']['SecretAccessKey']")
 E_TOKEN=$(jget "d['Credentials']['SessionToken']")
 aws_as "$E_KEY" "$E_SECRET" "$E_TOKEN" sqs send-message --queue-url "$SQS_URL" --message-body "in time"
 expect_ok "the session sends while valid"
-# Move the clock of STS sessions 899 s forward: still valid; then 2 s more: expired.
-curl -sf -X POST "$WHARF_ENDPOINT/_wharf/test/clock?advance_seconds=899" >/dev/null
-check "advance the session clock 899 s" "$?" "0"
-aws_as "$E_KEY" "$E_SECRET" "$E_TOKEN" sqs send-message --queue-url "$SQS_URL" --message-body "just in time"
-expect_ok "the session still sends 1 s before its expiry"
-curl -sf -X POST "$WHARF_ENDPOINT/_wharf/test/clock?advance_seconds=2" >/dev/null
+# Move the clock of STS sessions 780 s forward: still valid (real time also passes while the CLI
+# runs, hence the 2-minute margin); then 240 s more: expired whatever the real time did.
+curl -sf -X POST "$WHARF_ENDPOINT/_wharf/test/clock?advance_seconds=780" >/dev/null
+check "advance the session clock 780 s" "$?" "0"
+aws_as "$E_KEY" "$E_SECRET" "$E_TOKEN" sqs send-message --queue-url "$SQS_URL" --message-body "still in time"
+expect_ok "the session still sends 2 minutes before its expiry"
+curl -sf -X POST "$WHARF_ENDPOINT/_wharf/test/clock?advance_seconds=240" >/dev/null
 aws_as "$E_KEY" "$E_SECRET" "$E_TOKEN" sqs send-message --queue-url "$SQS_URL" --message-body "too late"
 expect_error "the session after its expiry" "ExpiredToken"
 aws_as "$E_KEY" "$E_SECRET" "$E_TOKEN" sts get-caller-identity
