@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "auth/authorizer.h"
 #include "auth/credentials.h"
@@ -119,6 +120,7 @@ int Serve(const server::Settings& settings) {
   // secrets sealed under the root key; in memory mode nothing is kept.
   iam::NullJournal no_journal;
   std::unique_ptr<iam::StoreJournal> store_journal;
+  std::optional<Sealer> session_tokens;  // STS session tokens survive restarts (sealed)
   if (settings.storage != "memory") {
     auto root = LoadOrCreateRootKey(settings);
     if (!root.ok()) {
@@ -126,6 +128,7 @@ int Serve(const server::Settings& settings) {
       return 1;
     }
     store_journal = std::make_unique<iam::StoreJournal>(*store, root->Derive("iam-secrets v1"));
+    session_tokens.emplace(root->Derive("sts-tokens v1"));
   }
   iam::IdentityJournal& identity_journal =
       store_journal ? static_cast<iam::IdentityJournal&>(*store_journal) : no_journal;
@@ -144,7 +147,7 @@ int Serve(const server::Settings& settings) {
   }
   // Test mode: STS sessions run on a clock that tests can move forward.
   OffsetClock session_clock(clock);
-  iam::SessionStore sts_sessions(session_clock);
+  iam::SessionStore sts_sessions(session_clock, session_tokens ? &*session_tokens : nullptr);
   // Every call of every service is authorized (security.md §2): account roots, IAM users' and
   // role sessions' policies from the identity store, queue policies.
   auth::AuditSink audit;

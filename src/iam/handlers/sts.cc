@@ -133,11 +133,13 @@ R<sts::AssumeRoleOutput> AssumeRole(IdentityService& svc, const Ctx& ctx,
   }
   // 5. Session policies.
   std::vector<std::shared_ptr<const auth::PolicyDocument>> session_policies;
+  std::vector<std::string> policy_texts;  // their JSON, carried in a sealed session token
   std::optional<int64_t> packed;
   if (in.policy) {
     const size_t size = NonWhitespace(*in.policy);
     if (size > kSessionPolicyChars) return api::Error(ErrorCode::kPackedPolicyTooLarge);
     auto parsed = auth::ParsePolicyDocument(*in.policy, auth::PolicyKind::kIdentity);
+    policy_texts.push_back(*in.policy);
     if (!parsed.ok()) {
       return api::Error(ErrorCode::kMalformedPolicyDocument, parsed.error().message);
     }
@@ -157,6 +159,7 @@ R<sts::AssumeRoleOutput> AssumeRole(IdentityService& svc, const Ctx& ctx,
                         "The policy " + descriptor.arn + " does not exist or is not attachable.");
     }
     auto parsed = auth::ParsePolicyDocument(view->record.document, auth::PolicyKind::kIdentity);
+    policy_texts.push_back(view->record.document);
     if (!parsed.ok()) return api::Error(ErrorCode::kMalformedPolicyDocument);
     session_policies.push_back(
         std::make_shared<const auth::PolicyDocument>(std::move(parsed).value()));
@@ -169,7 +172,7 @@ R<sts::AssumeRoleOutput> AssumeRole(IdentityService& svc, const Ctx& ctx,
   principal.role_arn = role->record.arn;
   principal.unique_id = role->record.id + ":" + *in.role_session_name;
   principal.session_name = *in.role_session_name;
-  auto key = svc.sessions().Issue(principal, duration, std::move(session_policies));
+  auto key = svc.sessions().Issue(principal, duration, std::move(session_policies), policy_texts);
 
   sts::AssumeRoleOutput out;
   out.credentials = CredentialsOf(*key);
