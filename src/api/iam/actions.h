@@ -29,11 +29,12 @@ struct Tag {
 // --- entities ------------------------------------------------------------------------------
 
 struct User {
-  std::string path;
-  std::string user_name;
+  // Absent only when GetUser describes the account root (no name, path or creation date).
+  std::optional<std::string> path;
+  std::optional<std::string> user_name;
   std::string user_id;
   std::string arn;
-  std::string create_date;
+  std::optional<std::string> create_date;
   std::vector<Tag> tags;
   void Describe(Visitor& v) {
     v.String("Path", path);

@@ -19,6 +19,16 @@ R<wire::UserOutput> CreateUser(IdentityService& svc, const Ctx& ctx, wire::Creat
 }
 
 R<wire::UserOutput> GetUser(IdentityService& svc, const Ctx& ctx, wire::UserNameInput& in) {
+  if (!in.user_name) {
+    const auth::RequestPrincipal caller = CallerOf(ctx);
+    if (caller.type == auth::PrincipalType::kAccount) {
+      // The root's own credentials: IAM describes the root (its account id and root ARN).
+      wire::User root;
+      root.user_id = caller.account_id;
+      root.arn = caller.arn;
+      return wire::UserOutput{std::move(root)};
+    }
+  }
   auto name = TargetUser(ctx, in.user_name);
   if (!name.ok()) return std::move(name).error();
   if (auto st = svc.AuthorizeIam(ctx, UserArn(svc, ctx.account_id, *name)); !st.ok()) {

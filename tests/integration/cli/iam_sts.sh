@@ -86,6 +86,12 @@ check "root Arn" "$(jget "d['Arn']")" "arn:aws:iam::$ACCOUNT:root"
 check "root UserId" "$(jget "d['UserId']")" "$ACCOUNT"
 check "root Account" "$(jget "d['Account']")" "$ACCOUNT"
 
+section "iam get-user as the account root describes the root"
+aws_root iam get-user
+expect_ok "get-user without a name as root"
+check "root Arn" "$(jget "d['User']['Arn']")" "arn:aws:iam::$ACCOUNT:root"
+check "root UserId" "$(jget "d['User']['UserId']")" "$ACCOUNT"
+
 section "iam create-user / get-user / list-users"
 aws_root iam create-user --user-name "$USER_NAME"
 expect_ok "create-user"

@@ -29,6 +29,25 @@ TEST_F(IamHandlersTest, RootMayDoEverything) {
   EXPECT_EQ(out->user->create_date, IsoTime(f.clock.WallMillis()));
 }
 
+TEST_F(IamHandlersTest, GetUserWithoutANameDescribesTheCallerEvenTheRoot) {
+  api::iam::UserNameInput in;
+  auto root = GetUser(f.service, WithAction(f.Root(), Action::kGetUser), in);
+  ASSERT_TRUE(root.ok()) << root.error().message;
+  EXPECT_EQ(root->user->user_id, "123456789012");
+  EXPECT_EQ(root->user->arn, "arn:aws:iam::123456789012:root");
+  EXPECT_FALSE(root->user->user_name.has_value());
+  EXPECT_FALSE(root->user->path.has_value());
+
+  // A user asking about itself still needs iam:GetUser on its own ARN, as on AWS.
+  const std::string key = f.UserWithKey("alice");
+  auto alice = GetUser(f.service, WithAction(f.As(key), Action::kGetUser), in);
+  ASSERT_FALSE(alice.ok());
+  EXPECT_EQ(alice.error().code, ErrorCode::kAccessDenied);
+  EXPECT_NE(alice.error().message.find("iam:GetUser on resource: "
+                                       "arn:aws:iam::123456789012:user/alice"),
+            std::string::npos);
+}
+
 TEST_F(IamHandlersTest, UsersNeedAnIdentityPolicy) {
   const std::string key = f.UserWithKey("alice");
   api::iam::CreateUserInput in;
@@ -63,7 +82,8 @@ TEST_F(IamHandlersTest, UserNameDefaultsToTheCaller) {
   ASSERT_TRUE(me.ok());
   EXPECT_EQ(me->user->user_name, "alice");
   auto root = GetUser(f.service, WithAction(f.Root(), Action::kGetUser), in);
-  EXPECT_EQ(root.error().code, ErrorCode::kValidationError);
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->user->arn, "arn:aws:iam::123456789012:root");  // the root describes itself
   auto created = CreateAccessKey(f.service, WithAction(f.As(key), Action::kCreateAccessKey), in);
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(created->access_key->user_name, "alice");
