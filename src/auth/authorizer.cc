@@ -65,8 +65,15 @@ Decision Authorizer::Decide(const api::RequestContext& ctx, const ResourceAccess
 api::ApiStatus Authorizer::Authorize(const api::RequestContext& ctx,
                                      const ResourceAccess& access) const {
   const Decision decision = Decide(ctx, access);
-  const std::string caller_arn =
-      ctx.caller ? ctx.caller->principal.arn : RootPrincipal(ctx.account_id).arn;
+  if (decision.allowed() && !audit_) return {};  // the common case: nothing more to build
+  std::string root_arn;
+  std::string_view caller_arn;
+  if (ctx.caller) {
+    caller_arn = ctx.caller->principal.arn;
+  } else {
+    root_arn = RootPrincipal(ctx.account_id).arn;
+    caller_arn = root_arn;
+  }
   if (audit_) {
     audit_(AuditRecord{ctx.request_id, caller_arn, ctx.access_key_id, access.action,
                        access.resource, &decision});

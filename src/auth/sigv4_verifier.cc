@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "auth/credential_scope.h"
+#include "common/text.h"
 
 namespace wharf::auth {
 namespace {
@@ -72,20 +73,9 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::string_view HeaderValue(const SignedRequest& r, std::string_view name) {
   for (const auto& [k, v] : *r.headers) {
-    if (IEquals(k, name)) return v;
+    if (EqualsIgnoreCase(k, name)) return v;
   }
   return {};
 }
@@ -94,7 +84,7 @@ std::string_view HeaderValue(const SignedRequest& r, std::string_view name) {
 std::optional<std::string> CanonicalHeaderValue(const SignedRequest& r, std::string_view name) {
   std::optional<std::string> out;
   for (const auto& [k, v] : *r.headers) {
-    if (!IEquals(k, name)) continue;
+    if (!EqualsIgnoreCase(k, name)) continue;
     std::string value;
     bool space = false;
     for (char c : Trim(v)) {

@@ -1,9 +1,9 @@
 #include "iam/store_journal.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "common/binary_codec.h"
+#include "iam/identifiers.h"
 
 namespace wharf::iam {
 namespace {
@@ -246,9 +246,7 @@ std::string ObjectKeyOf(RecordKind kind, const std::string& account_id, const st
   // IAM names are unique regardless of case: one key per entity however a request spells it.
   const bool fold =
       kind == RecordKind::kUser || kind == RecordKind::kRole || kind == RecordKind::kGroup;
-  for (char c : name) {
-    key.push_back(fold ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c);
-  }
+  key.append(fold ? NameKey(name) : name);  // the identity store's own key for the name
   return key;
 }
 

@@ -1,9 +1,11 @@
 #include "server/dispatcher.h"
 
 #include <memory>
+#include <optional>
 
 #include "auth/credential_scope.h"
 #include "common/ids.h"
+#include "common/text.h"
 #include "iam/register.h"
 #include "protocol/form.h"
 #include "protocol/protocol.h"
@@ -78,25 +80,18 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   }
   if (options_.test_clock && request.method == "POST" && request.Path() == "/_wharf/test/clock") {
     // Test mode: let STS sessions expire without waiting (never enabled by default).
-    int64_t seconds = 0;
-    const std::string_view query = request.Query();
     constexpr std::string_view kParam = "advance_seconds=";
-    if (query.substr(0, kParam.size()) == kParam) {
-      for (char c : query.substr(kParam.size())) {
-        if (c < '0' || c > '9' || seconds > 100'000'000) {
-          seconds = -1;
-          break;
-        }
-        seconds = seconds * 10 + (c - '0');
-      }
-    }
+    constexpr int64_t kMaxAdvance = 100'000'000;  // about three years
+    const std::string_view query = request.Query();
+    std::optional<int64_t> seconds;
+    if (query.substr(0, kParam.size()) == kParam) seconds = ParseInt64(query.substr(kParam.size()));
     net::HttpResponse response;
     response.headers.emplace_back("Content-Type", "application/json");
-    if (seconds <= 0) {
+    if (!seconds || *seconds <= 0 || *seconds > kMaxAdvance) {
       response.status = 400;
       response.body = R"({"message":"advance_seconds must be a positive integer"})";
     } else {
-      options_.test_clock->Advance(seconds * 1000);
+      options_.test_clock->Advance(*seconds * 1000);
       response.body = "{\"wall_millis\":" + std::to_string(options_.test_clock->WallMillis()) + "}";
     }
     respond(std::move(response));

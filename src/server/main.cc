@@ -27,7 +27,7 @@
 #include "iam/store_journal.h"
 #include "iam/workload_credentials.h"
 #include "net/http_server.h"
-#include "server/accounts_config.h"
+#include "server/config_file.h"
 #include "server/dispatcher.h"
 #include "server/settings.h"
 #include "sqs/service.h"

@@ -194,36 +194,24 @@ void Queue::ReleaseBody(StoredMessage& m) {
 // --- queue-level changes ----------------------------------------------------------------------
 
 void Queue::EditPolicy(const PolicyEdit& edit, Done done) {
-  AnswerLater later;
-  std::vector<Record> records;
-  uint64_t ticket;
-  {
-    std::lock_guard lock(mu_);
-    if (closed_) {
-      later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
-      return;
-    }
-    auto edited = edit(config_.policy);
-    if (!edited.ok()) {
-      later.Fail(done, std::move(edited).error());
-      return;
-    }
-    const api::StringPairs attributes = {{"Policy", edited->value_or("")}};
-    api::ApiStatus applied =
-        ApplyAttributes(config_, attributes, AttributeMode::kSet, *deps_.limits, nullptr);
-    if (!applied.ok()) {
-      later.Fail(done, std::move(applied).error());
-      return;
-    }
-    config_.last_modified_timestamp = deps_.clock->WallMillis() / 1000;
-    AddQueueRecord(records);
-    ticket = Append(records);
-  }
-  AnswerWhenDurable(ticket, std::move(done));
+  ChangeAttributes(
+      [&edit](const QueueConfig& config) -> api::ApiResult<api::StringPairs> {
+        auto edited = edit(config.policy);
+        if (!edited.ok()) return std::move(edited).error();
+        return api::StringPairs{{"Policy", edited->value_or("")}};  // "" removes it
+      },
+      nullptr, std::move(done));
 }
 
 void Queue::SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup,
                           Done done) {
+  ChangeAttributes(
+      [&attributes](const QueueConfig&) -> api::ApiResult<api::StringPairs> { return attributes; },
+      lookup, std::move(done));
+}
+
+void Queue::ChangeAttributes(const AttributeChange& change, const QueueTypeLookup& lookup,
+                             Done done) {
   AnswerLater later;
   std::vector<Record> records;
   Completions completions;
@@ -234,9 +222,14 @@ void Queue::SetAttributes(const api::StringPairs& attributes, const QueueTypeLoo
       later.Fail(done, api::Error(ErrorCode::kQueueDoesNotExist));
       return;
     }
+    auto attributes = change(config_);
+    if (!attributes.ok()) {
+      later.Fail(done, std::move(attributes).error());
+      return;
+    }
     const int64_t old_delay = config_.delay_seconds;
     api::ApiStatus applied =
-        ApplyAttributes(config_, attributes, AttributeMode::kSet, *deps_.limits, lookup);
+        ApplyAttributes(config_, *attributes, AttributeMode::kSet, *deps_.limits, lookup);
     if (!applied.ok()) {
       later.Fail(done, std::move(applied).error());
       return;

@@ -169,6 +169,11 @@ class Queue : public std::enable_shared_from_this<Queue> {
   uint64_t ReserveSeq() { return next_seq_.fetch_add(1); }
 
  private:
+  // The one locked path of attribute changes: `change` reads the current configuration and
+  // returns the attributes to apply (SetAttributes: the request's; EditPolicy: the edited Policy).
+  using AttributeChange =
+      std::function<api::ApiResult<api::StringPairs>(const QueueConfig& current)>;
+  void ChangeAttributes(const AttributeChange& change, const QueueTypeLookup& lookup, Done done);
   struct Waiter {
     uint64_t id;
     int64_t max_messages;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/hashing.h"
+#include "temp_dir.h"
 
 namespace wharf {
 namespace {
@@ -227,16 +228,8 @@ TEST(SealerTest, CopiesSealAndOpenAlike) {
 class RootKeyTest : public ::testing::Test {
  protected:
   RootKeyTest() {
-    std::random_device random;
-    std::ostringstream name;
-    name << "wharf-sealing-test-" << std::hex << random() << random();
-    dir_ = fs::temp_directory_path() / name.str();
     fs::create_directories(dir_ / "data");
     fs::create_directories(dir_ / "keys");
-  }
-  ~RootKeyTest() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
   }
 
   std::string Path(const std::string& relative) const { return (dir_ / relative).string(); }
@@ -273,7 +266,8 @@ class RootKeyTest : public ::testing::Test {
     return loaded.error();
   }
 
-  fs::path dir_;
+  wharf::testing::TempDir temp_{"wharf-sealing-test"};
+  const fs::path& dir_ = temp_.path();
 };
 
 constexpr std::string_view kHexKey =

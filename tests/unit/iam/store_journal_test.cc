@@ -16,6 +16,7 @@
 #include "common/manual_clock.h"
 #include "iam/identity_store.h"
 #include "storage/rocks_store.h"
+#include "temp_dir.h"
 
 namespace wharf::iam {
 namespace {
@@ -28,25 +29,7 @@ constexpr char kTrust[] =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
     R"("arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]})";
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    std::ostringstream name;
-    name << "wharf-iam-journal-test-" << std::hex << random() << random();
-    path_ = std::filesystem::temp_directory_path() / name.str();
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string db() const { return (path_ / "db").string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using wharf::testing::TempDir;
 
 Sealer KeyOf(char fill) { return std::move(Sealer::FromKey(std::string(32, fill))).value(); }
 

@@ -29,6 +29,7 @@
 #include "sqs_test_support.h"
 #include "storage/rocks_store.h"
 #include "sync_store.h"
+#include "temp_dir.h"
 
 namespace wharf::sqs::testing {
 namespace {
@@ -644,18 +645,7 @@ class MoveTaskRestartTest : public ::testing::Test, public MoveTaskCalls<MoveTas
     std::unique_ptr<SqsService> service;
   };
 
-  MoveTaskRestartTest() {
-    std::random_device random;
-    std::ostringstream name;
-    name << "wharf-move-task-test-" << std::hex << random() << random();
-    dir_ = std::filesystem::temp_directory_path() / name.str();
-    std::filesystem::create_directories(dir_);
-  }
-  ~MoveTaskRestartTest() override {
-    node_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  ~MoveTaskRestartTest() override { node_.reset(); }  // before the directory goes
   void SetUp() override {
     node_ = std::make_unique<Node>((dir_ / "db").string(), 1'700'000'000'000);
     ASSERT_NE(node_->service, nullptr);
@@ -743,7 +733,8 @@ class MoveTaskRestartTest : public ::testing::Test, public MoveTaskCalls<MoveTas
     ASSERT_EQ(Visible("dlq"), 30);
   }
 
-  std::filesystem::path dir_;
+  wharf::testing::TempDir temp_{"wharf-move-task-test"};
+  const std::filesystem::path& dir_ = temp_.path();
   std::unique_ptr<Node> node_;
   api::RequestContext ctx_ = DefaultContext();
 };

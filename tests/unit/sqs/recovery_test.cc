@@ -31,6 +31,7 @@
 #include "sqs/service.h"
 #include "sqs_test_support.h"
 #include "storage/rocks_store.h"
+#include "temp_dir.h"
 
 namespace wharf::sqs {
 namespace {
@@ -108,18 +109,7 @@ struct Process {
 
 class RecoveryTest : public ::testing::Test {
  protected:
-  RecoveryTest() {
-    std::random_device random;
-    std::ostringstream name;
-    name << "wharf-recovery-test-" << std::hex << random() << random();
-    dir_ = std::filesystem::temp_directory_path() / name.str();
-    std::filesystem::create_directories(dir_);
-  }
-  ~RecoveryTest() override {
-    process_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  ~RecoveryTest() override { process_.reset(); }  // before the directory goes
 
   void SetUp() override { process_ = std::make_unique<Process>(Db(), kStartWallMillis); }
 
@@ -253,7 +243,8 @@ class RecoveryTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  wharf::testing::TempDir temp_{"wharf-recovery-test"};
+  const std::filesystem::path& dir_ = temp_.path();
   std::unique_ptr<Process> process_;
   api::RequestContext ctx_ = testing::DefaultContext();
 };

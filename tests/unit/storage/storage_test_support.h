@@ -31,6 +31,7 @@
 
 #include "storage/rocks_store.h"
 #include "storage/store.h"
+#include "temp_dir.h"
 
 namespace rocksdb {
 class Env;
@@ -41,30 +42,7 @@ namespace wharf::storage::testing {
 // How long a test waits for a completion before declaring it lost.
 inline constexpr std::chrono::seconds kCompletionDeadline{60};
 
-// A fresh directory under the system temporary directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    std::ostringstream name;
-    name << "wharf-storage-test-" << std::hex << random() << random();
-    path_ = std::filesystem::temp_directory_path() / name.str();
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  // Where a store keeps its files (a subdirectory, so the backend creates it itself).
-  std::string db() const { return (path_ / "db").string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using wharf::testing::TempDir;
 
 // One completion, waited for from the test thread.
 class Completion {

@@ -32,6 +32,7 @@
 #include "storage/fault_injection.h"
 #include "storage/rocks_store.h"
 #include "sync_store.h"
+#include "temp_dir.h"
 
 namespace wharf::sqs::testing {
 namespace {
@@ -612,18 +613,7 @@ struct Node {
 
 class DeadLetterRestartTest : public ::testing::Test {
  protected:
-  DeadLetterRestartTest() {
-    std::random_device random;
-    std::ostringstream name;
-    name << "wharf-dead-letter-test-" << std::hex << random() << random();
-    dir_ = std::filesystem::temp_directory_path() / name.str();
-    std::filesystem::create_directories(dir_);
-  }
-  ~DeadLetterRestartTest() override {
-    node_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  ~DeadLetterRestartTest() override { node_.reset(); }  // before the directory goes
 
   void Open(rocksdb::Env* env = nullptr, int64_t wall = 1'700'000'000'000) {
     env_ = env;
@@ -716,7 +706,8 @@ class DeadLetterRestartTest : public ::testing::Test {
     return {c.visible, c.in_flight, c.delayed};
   }
 
-  std::filesystem::path dir_;
+  wharf::testing::TempDir temp_{"wharf-dead-letter-test"};
+  const std::filesystem::path& dir_ = temp_.path();
   ServiceOptions options_;
   rocksdb::Env* env_ = nullptr;
   std::unique_ptr<Node> node_;

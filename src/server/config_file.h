@@ -1,6 +1,7 @@
 #pragma once
 
-// Accounts declared in the configuration file (wharf.toml), each with its root access key:
+// The configuration file (wharf.toml, --config). Today it declares accounts, each with its root
+// access key:
 //
 //   [[accounts]]
 //   id = "111122223333"

@@ -1,6 +1,6 @@
 // [[accounts]] in wharf.toml: what is accepted, and that every mistake is named.
 
-#include "server/accounts_config.h"
+#include "server/config_file.h"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@ Result<std::vector<AccountConfig>, std::string> LoadAccounts(const std::string& 
   return std::move(config->accounts);
 }
 
-TEST(AccountsConfigTest, ReadsEveryAccount) {
+TEST(ConfigFileTest, ReadsEveryAccount) {
   auto accounts = ParseAccounts(R"(
 [[accounts]]
 id = "111122223333"
@@ -40,7 +40,7 @@ secret_access_key = "secret/c+d"
   EXPECT_EQ((*accounts)[1].secret_access_key, "secret/c+d");
 }
 
-TEST(AccountsConfigTest, EmptyFileMeansNoFurtherAccounts) {
+TEST(ConfigFileTest, EmptyFileMeansNoFurtherAccounts) {
   auto accounts = ParseAccounts("# nothing yet\n", "wharf.toml");
   ASSERT_TRUE(accounts.ok()) << accounts.error();
   EXPECT_TRUE(accounts->empty());
@@ -52,9 +52,9 @@ struct BadCase {
   const char* message;  // expected substring of the error
 };
 
-class AccountsConfigErrorTest : public ::testing::TestWithParam<BadCase> {};
+class ConfigFileErrorTest : public ::testing::TestWithParam<BadCase> {};
 
-TEST_P(AccountsConfigErrorTest, IsRefusedWithAMessageNamingTheProblem) {
+TEST_P(ConfigFileErrorTest, IsRefusedWithAMessageNamingTheProblem) {
   auto accounts = ParseAccounts(GetParam().toml, "wharf.toml");
   ASSERT_FALSE(accounts.ok());
   EXPECT_NE(accounts.error().find(GetParam().message), std::string::npos) << accounts.error();
@@ -62,7 +62,7 @@ TEST_P(AccountsConfigErrorTest, IsRefusedWithAMessageNamingTheProblem) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, AccountsConfigErrorTest,
+    Cases, ConfigFileErrorTest,
     ::testing::Values(
         BadCase{"Syntax", "[[accounts]\nid = 1", "wharf.toml:1"},
         BadCase{"UnknownTopLevel", "region = \"eu-west-1\"\n", "unknown setting 'region'"},
@@ -96,7 +96,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "access key K1 twice"}),
     [](const auto& info) { return std::string(info.param.name); });
 
-TEST(AccountsConfigTest, WorkloadCredentialsBindTokensToRoles) {
+TEST(ConfigFileTest, WorkloadCredentialsBindTokensToRoles) {
   auto config = ParseConfigFile(R"(
 [[workload_credentials]]
 token = "0123456789abcdef0123"
@@ -116,7 +116,7 @@ duration_seconds = 900
   EXPECT_TRUE(config->accounts.empty());
 }
 
-TEST(AccountsConfigTest, BadWorkloadBindingsAreNamed) {
+TEST(ConfigFileTest, BadWorkloadBindingsAreNamed) {
   const std::pair<const char*, const char*> cases[] = {
       {"[[workload_credentials]]\ntoken = \"short\"\nrole_arn = "
        "\"arn:aws:iam::000000000000:role/r\"\n",
@@ -137,7 +137,7 @@ TEST(AccountsConfigTest, BadWorkloadBindingsAreNamed) {
   }
 }
 
-TEST(AccountsConfigTest, MissingFileIsReported) {
+TEST(ConfigFileTest, MissingFileIsReported) {
   auto accounts = LoadAccounts("/nonexistent/wharf.toml");
   ASSERT_FALSE(accounts.ok());
   EXPECT_NE(accounts.error().find("/nonexistent/wharf.toml"), std::string::npos);

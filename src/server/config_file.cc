@@ -1,4 +1,4 @@
-#include "server/accounts_config.h"
+#include "server/config_file.h"
 
 #include <toml++/toml.h>
 
