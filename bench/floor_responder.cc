@@ -1,0 +1,211 @@
+// The floor: the least work any durable SQS endpoint must do per SendMessage on this machine,
+// to tell which of issue 6's targets are physically out of reach (docs/benchmarks.md, "The
+// floor"). Not a server anyone should run: one thread, one epoll loop, no SigV4, no queue.
+//
+// Per loop turn it reads every readable connection, answers each complete request (MD5 of the
+// body and a message id, as SendMessage must), appends the bodies to one file, and with
+// `--sync fdatasync` makes them durable with one write + fdatasync for the whole turn — group
+// commit with no thread hop at all — before sending the answers. With `--sync none` it is the
+// "minimal HTTP responder returning a fixed SQS reply" of issue 6.
+//
+//   wharf_floor_responder --port 9600 --sync fdatasync --file /tmp/floor.log
+//   wharf bench --endpoint http://127.0.0.1:9600 --scenario send --connections 16
+//
+// Only what `wharf bench` sends is understood: Content-Length bodies, X-Amz-Target of the JSON
+// protocol (CreateQueue and DeleteQueue are answered too, so the generator can set up).
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+struct Connection {
+  int fd = -1;
+  std::string in;
+  std::string out;
+};
+
+std::string_view HeaderValue(std::string_view head, std::string_view name) {
+  size_t pos = 0;
+  while ((pos = head.find("\r\n", pos)) != std::string_view::npos) {
+    pos += 2;
+    if (head.size() - pos < name.size() + 1) break;
+    if (strncasecmp(head.data() + pos, name.data(), name.size()) == 0 &&
+        head[pos + name.size()] == ':') {
+      size_t start = pos + name.size() + 1;
+      while (start < head.size() && head[start] == ' ') ++start;
+      size_t end = head.find("\r\n", start);
+      return head.substr(start, end - start);
+    }
+  }
+  return {};
+}
+
+void Md5Hex(std::string_view data, char out[33]) {
+  unsigned char digest[16];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  out[32] = '\0';
+}
+
+void AppendAnswer(std::string& out, std::string_view body) {
+  char head[160];
+  int n = snprintf(head, sizeof head,
+                   "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                   "Content-Length: %zu\r\n\r\n",
+                   body.size());
+  out.append(head, static_cast<size_t>(n));
+  out.append(body);
+}
+
+// Answers every complete request in `c.in`; bodies of SendMessage go to `group`.
+void Serve(Connection& c, std::string& group, uint64_t& next_id) {
+  size_t consumed = 0;
+  for (;;) {
+    std::string_view rest(c.in.data() + consumed, c.in.size() - consumed);
+    size_t end = rest.find("\r\n\r\n");
+    if (end == std::string_view::npos) break;
+    std::string_view head = rest.substr(0, end + 2);
+    size_t length = strtoul(std::string(HeaderValue(head, "Content-Length")).c_str(), nullptr, 10);
+    if (rest.size() < end + 4 + length) break;
+    std::string_view body = rest.substr(end + 4, length);
+    std::string_view target = HeaderValue(head, "X-Amz-Target");
+    char answer[256];
+    if (target.ends_with(".SendMessage")) {
+      group.append(body);
+      char md5[33];
+      Md5Hex(body, md5);
+      uint64_t id = next_id++;
+      snprintf(answer, sizeof answer,
+               "{\"MessageId\":\"%08x-0000-4000-8000-%012llx\",\"MD5OfMessageBody\":\"%s\"}",
+               static_cast<unsigned>(id >> 48), static_cast<unsigned long long>(id), md5);
+    } else if (target.ends_with(".CreateQueue")) {
+      snprintf(answer, sizeof answer, "{\"QueueUrl\":\"http://127.0.0.1/000000000000/floor\"}");
+    } else {
+      snprintf(answer, sizeof answer, "{}");
+    }
+    AppendAnswer(c.out, answer);
+    consumed += end + 4 + length;
+  }
+  c.in.erase(0, consumed);
+}
+
+bool SendAll(Connection& c) {
+  size_t sent = 0;
+  while (sent < c.out.size()) {
+    ssize_t n = send(c.fd, c.out.data() + sent, c.out.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EAGAIN) {
+      continue;  // answers are small; the peer reads them at once
+    } else {
+      return false;
+    }
+  }
+  c.out.clear();
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int port = 9600;
+  bool sync = false;
+  std::string path = "/tmp/wharf-floor.log";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string_view flag = argv[i];
+    if (flag == "--port") port = atoi(argv[i + 1]);
+    if (flag == "--sync") sync = std::string_view(argv[i + 1]) == "fdatasync";
+    if (flag == "--file") path = argv[i + 1];
+  }
+  int log = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+  int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  int one = 1;
+  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (log < 0 || bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(listener, 1024) != 0) {
+    perror("wharf_floor_responder");
+    return 1;
+  }
+  int ep = epoll_create1(0);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = listener;
+  epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+  std::vector<Connection> connections(65536);
+  std::vector<int> answered;
+  std::string group;
+  uint64_t next_id = 1;
+  epoll_event events[256];
+  char buffer[65536];
+  for (;;) {
+    int n = epoll_wait(ep, events, 256, -1);
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == listener) {
+        int c;
+        while ((c = accept4(listener, nullptr, nullptr, SOCK_NONBLOCK)) >= 0) {
+          setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          connections[static_cast<size_t>(c)] = Connection{c, {}, {}};
+          epoll_event cev{};
+          cev.events = EPOLLIN;
+          cev.data.fd = c;
+          epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
+        }
+        continue;
+      }
+      Connection& c = connections[static_cast<size_t>(fd)];
+      ssize_t got;
+      while ((got = recv(fd, buffer, sizeof buffer, 0)) > 0)
+        c.in.append(buffer, static_cast<size_t>(got));
+      if (got == 0 || (got < 0 && errno != EAGAIN)) {
+        epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
+        close(fd);
+        c = Connection{};
+        continue;
+      }
+      Serve(c, group, next_id);
+      if (!c.out.empty()) answered.push_back(fd);
+    }
+    // One group commit for everything this turn accepted, then the answers.
+    if (!group.empty()) {
+      if (write(log, group.data(), group.size()) < 0 || (sync && fdatasync(log) != 0)) {
+        perror("wharf_floor_responder: write");
+        return 1;
+      }
+      group.clear();
+    }
+    for (int fd : answered) {
+      Connection& c = connections[static_cast<size_t>(fd)];
+      if (c.fd >= 0 && !SendAll(c)) {
+        epoll_ctl(ep, EPOLL_CTL_DEL, fd, nullptr);
+        close(fd);
+        c = Connection{};
+      }
+    }
+    answered.clear();
+  }
+}
