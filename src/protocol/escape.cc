@@ -12,12 +12,23 @@ bool XmlAllowed(int32_t cp) {
          (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
+// Printable ASCII that needs no escape.
+bool IsPlainXml(unsigned char u) {
+  return u >= 0x20 && u < 0x80 && u != '&' && u != '<' && u != '>' && u != '"';
+}
+bool IsPlainJson(unsigned char u) { return u >= 0x20 && u < 0x80 && u != '"' && u != '\\'; }
+
 }  // namespace
 
 void AppendXmlEscaped(std::string& out, std::string_view text) {
   out.reserve(out.size() + text.size());
   size_t pos = 0;
   while (pos < text.size()) {
+    // Most text (ids, digests, typical bodies) is plain ASCII: append each run of it at once.
+    const size_t run = pos;
+    while (pos < text.size() && IsPlainXml(static_cast<unsigned char>(text[pos]))) ++pos;
+    if (pos > run) out.append(text.data() + run, pos - run);
+    if (pos == text.size()) break;
     char c = text[pos];
     auto u = static_cast<unsigned char>(c);
     if (u >= 0x20 && u < 0x80) {
@@ -60,6 +71,10 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
   out.reserve(out.size() + text.size());
   size_t pos = 0;
   while (pos < text.size()) {
+    const size_t run = pos;
+    while (pos < text.size() && IsPlainJson(static_cast<unsigned char>(text[pos]))) ++pos;
+    if (pos > run) out.append(text.data() + run, pos - run);
+    if (pos == text.size()) break;
     char c = text[pos];
     auto u = static_cast<unsigned char>(c);
     if (u < 0x80) {
