@@ -6,9 +6,11 @@
 // body and a message id, as SendMessage must), appends the bodies to one file, and with
 // `--sync fdatasync` makes them durable with one write + fdatasync for the whole turn — group
 // commit with no thread hop at all — before sending the answers. With `--sync none` it is the
-// "minimal HTTP responder returning a fixed SQS reply" of issue 6.
+// "minimal HTTP responder returning a fixed SQS reply" of issue 6. With `--sync-thread on` the
+// write + fdatasync run on a second thread (as Wharf's committer does) and the loop keeps
+// parsing while a group syncs; whatever arrives meanwhile forms the next group.
 //
-//   wharf_floor_responder --port 9600 --sync fdatasync --file /tmp/floor.log
+//   wharf_floor_responder --port 9600 --sync fdatasync [--sync-thread on] --file /tmp/floor.log
 //   wharf bench --endpoint http://127.0.0.1:9600 --scenario send --connections 16
 //
 // Only what `wharf bench` sends is understood: Content-Length bodies, X-Amz-Target of the JSON
@@ -19,16 +21,20 @@
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -125,17 +131,57 @@ bool SendAll(Connection& c) {
   return true;
 }
 
+// The second thread of `--sync-thread on`: syncs what the loop handed over, then tells the
+// loop (through an eventfd) which connections' answers may go.
+struct Syncer {
+  int log = -1;
+  int wake = -1;  // eventfd, readable when `synced` has connections
+  bool sync = true;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string group;         // handed over, not yet written
+  std::vector<int> waiting;  // their connections
+  std::vector<int> synced;   // written and synced: answer these
+
+  void Run() {
+    std::string writing;
+    std::vector<int> answering;
+    for (;;) {
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return !group.empty(); });
+        writing.swap(group);
+        answering.swap(waiting);
+      }
+      if (write(log, writing.data(), writing.size()) < 0 || (sync && fdatasync(log) != 0)) {
+        perror("wharf_floor_responder: write");
+        std::exit(1);
+      }
+      writing.clear();
+      {
+        std::lock_guard lock(mu);
+        synced.insert(synced.end(), answering.begin(), answering.end());
+      }
+      answering.clear();
+      uint64_t one = 1;
+      if (::write(wake, &one, sizeof one) < 0) std::exit(1);
+    }
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int port = 9600;
   bool sync = false;
+  bool sync_thread = false;
   std::string path = "/tmp/wharf-floor.log";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view flag = argv[i];
     if (flag == "--port") port = atoi(argv[i + 1]);
     if (flag == "--sync") sync = std::string_view(argv[i + 1]) == "fdatasync";
     if (flag == "--file") path = argv[i + 1];
+    if (flag == "--sync-thread") sync_thread = std::string_view(argv[i + 1]) == "on";
   }
   int log = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
   int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -155,7 +201,19 @@ int main(int argc, char** argv) {
   ev.events = EPOLLIN;
   ev.data.fd = listener;
   epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+  Syncer syncer;
+  syncer.log = log;
+  syncer.sync = sync;
+  syncer.wake = eventfd(0, EFD_NONBLOCK);
+  if (sync_thread) {
+    epoll_event wev{};
+    wev.events = EPOLLIN;
+    wev.data.fd = syncer.wake;
+    epoll_ctl(ep, EPOLL_CTL_ADD, syncer.wake, &wev);
+    std::thread([&syncer] { syncer.Run(); }).detach();
+  }
   std::vector<Connection> connections(65536);
+  std::vector<int> synced;
   std::vector<int> answered;
   std::string group;
   uint64_t next_id = 1;
@@ -177,6 +235,24 @@ int main(int argc, char** argv) {
         }
         continue;
       }
+      if (fd == syncer.wake) {
+        uint64_t count;
+        if (read(syncer.wake, &count, sizeof count) < 0) continue;
+        {
+          std::lock_guard lock(syncer.mu);
+          synced.swap(syncer.synced);
+        }
+        for (int s : synced) {
+          Connection& c = connections[static_cast<size_t>(s)];
+          if (c.fd >= 0 && !SendAll(c)) {
+            epoll_ctl(ep, EPOLL_CTL_DEL, s, nullptr);
+            close(s);
+            c = Connection{};
+          }
+        }
+        synced.clear();
+        continue;
+      }
       Connection& c = connections[static_cast<size_t>(fd)];
       ssize_t got;
       while ((got = recv(fd, buffer, sizeof buffer, 0)) > 0)
@@ -189,6 +265,17 @@ int main(int argc, char** argv) {
       }
       Serve(c, group, next_id);
       if (!c.out.empty()) answered.push_back(fd);
+    }
+    if (sync_thread && !group.empty()) {
+      {
+        std::lock_guard lock(syncer.mu);
+        syncer.group.append(group);
+        syncer.waiting.insert(syncer.waiting.end(), answered.begin(), answered.end());
+        syncer.cv.notify_one();
+      }
+      group.clear();
+      answered.clear();
+      continue;
     }
     // One group commit for everything this turn accepted, then the answers.
     if (!group.empty()) {
