@@ -29,6 +29,13 @@ simdjson::dom::parser& ThreadParser() {
   return parser;
 }
 
+// Parses `text` with the thread's parser. Empty text is not JSON; it is refused here because an
+// empty view may have a null data pointer, which simdjson would pass to memcpy.
+bool ParseJson(std::string_view text, element& out) {
+  return !text.empty() &&
+         ThreadParser().parse(text.data(), text.size()).get(out) == simdjson::SUCCESS;
+}
+
 std::optional<Value> ScalarValue(element json) {
   switch (json.type()) {
     case element_type::STRING:
@@ -145,11 +152,9 @@ bool AttributeKeyMatches(const KeyRule& key, std::span<const FilterAttribute> at
         }
         break;
       case AttributeType::kStringArray: {
-        element array;
-        if (ThreadParser().parse(attribute->value.data(), attribute->value.size()).get(array) ==
-                simdjson::SUCCESS &&
-            array.type() == element_type::ARRAY) {
-          value_matched = VisitValues(array, visit);
+        element values;
+        if (ParseJson(attribute->value, values) && values.type() == element_type::ARRAY) {
+          value_matched = VisitValues(values, visit);
         }
         break;
       }
@@ -193,10 +198,7 @@ bool FilterPolicy::Matches(std::span<const FilterAttribute> attributes) const {
 bool FilterPolicy::MatchesBody(std::string_view body) const {
   if (scope_ != FilterPolicyScope::kMessageBody) return false;
   element root;
-  if (ThreadParser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS ||
-      root.type() != element_type::OBJECT) {
-    return false;
-  }
+  if (!ParseJson(body, root) || root.type() != element_type::OBJECT) return false;
   for (const filter::Alternative& alternative : compiled_->alternatives) {
     bool all = true;
     for (const KeyRule& key : alternative.keys) {

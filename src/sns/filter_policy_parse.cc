@@ -584,7 +584,9 @@ Result<FilterPolicy, FilterPolicyError> FilterPolicy::Parse(std::string_view jso
   if (json.size() > kMaxPolicyBytes) return Invalid("Filter policy is too large");
   simdjson::dom::parser parser;
   element root;
-  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+  // Empty text is checked first: an empty view may have a null data pointer, which simdjson
+  // would pass to memcpy.
+  if (json.empty() || parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
     // AWS follows this with its JSON parser's own description of the problem.
     return Invalid("failed to parse JSON.");
   }

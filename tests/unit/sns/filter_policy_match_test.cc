@@ -424,6 +424,19 @@ TEST(FilterPolicyMatchTest, EachScopeAnswersOnlyItsOwnQuestion) {
   EXPECT_FALSE(body.Matches({}));
 }
 
+TEST(FilterPolicyMatchTest, EmptyViewsAreNotJson) {
+  // Found by filter_policy_fuzz: a default-constructed view has a null data pointer, which
+  // must not reach simdjson (it would memcpy from it).
+  FilterPolicy body = ParseOk(R"({"a":[{"exists":false}]})", FilterPolicyScope::kMessageBody);
+  EXPECT_FALSE(body.MatchesBody(std::string_view()));
+  FilterPolicy attributes = ParseOk(R"({"a":["x"]})", FilterPolicyScope::kMessageAttributes);
+  const FilterAttribute empty_array{"a", "String.Array", std::string_view()};
+  EXPECT_FALSE(attributes.Matches({&empty_array, 1}));
+  auto parsed = FilterPolicy::Parse(std::string_view(), FilterPolicyScope::kMessageAttributes);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().message, "Invalid parameter: FilterPolicy: failed to parse JSON.");
+}
+
 TEST(FilterPolicyMatchTest, CopiesShareTheCompiledPolicy) {
   FilterPolicy original = ParseOk(R"({"a":["x"]})", FilterPolicyScope::kMessageAttributes);
   FilterPolicy copy = original;
