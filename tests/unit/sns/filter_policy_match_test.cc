@@ -83,6 +83,7 @@ const AttributeCase kAttributeCases[] = {
     // AND across keys.
     {"AndAcrossKeysNeedsBoth", R"({"a":["x"],"b":["y"]})", {Str("a", "x")}, false},
     {"AndAcrossKeysBothPresent", R"({"a":["x"],"b":["y"]})", {Str("b", "y"), Str("a", "x")}, true},
+    {"DottedAttributeNameIsOneName", R"({"a.b":["x"]})", {Str("a.b", "x")}, true},
     {"UnmentionedAttributesAreIgnored", R"({"a":["x"]})", {Str("a", "x"), Str("z", "q")}, true},
     // Numbers: Number attributes compare numerically, strings and numbers never equal.
     {"NumberAttributeEqualsNumber", R"({"n":[3.0]})", {Num("n", "3")}, true},
