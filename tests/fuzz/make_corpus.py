@@ -160,6 +160,65 @@ REQUESTS = {
     "lowercase_algorithm": request(POST, A_AUTH.lower(), DATE_A, body=A_BODY),
 }
 
+# ---------------------------------------------------------------------------------------------
+# filter_policy_fuzz: a filter policy, a NUL byte, then the message: used whole as the body, and
+# read as attributes one per line, "name|type|value".
+
+
+def filter_input(policy, message=""):
+    return policy.encode() + b"\0" + message.encode()
+
+
+FILTER_INPUTS = {
+    # sns-fanout.md §5.2 and the SNS guide's examples, attribute scope.
+    "attributes_exact": filter_input(
+        '{"store":["example_corp","other"],"event":[{"anything-but":"order_cancelled"}]}',
+        "store|String|example_corp\nevent|String|order_placed"),
+    "attributes_numeric": filter_input(
+        '{"price_usd":[{"numeric":[">",0,"<=",150]}],"n":[{"numeric":["=",301.5]}]}',
+        "price_usd|Number|99.5\nn|Number.float|3.015e2"),
+    "attributes_string_array": filter_input(
+        '{"customer_interests":["rugby",{"prefix":"bas"},{"suffix":"ball"}],'
+        '"x":[{"equals-ignore-case":"ABC"}]}',
+        'customer_interests|String.Array|["football","basketball",1,true,null]\nx|String|abc'),
+    "attributes_exists_binary": filter_input(
+        '{"store":[{"exists":true}],"b":[{"exists":false}],"c":[null]}',
+        "store|Number|1\nb|Binary|aGVsbG8="),
+    "attributes_or": filter_input(
+        '{"source":["aws.cloudwatch","aws.events","aws.test"],"$or":['
+        '{"metricName":["CPUUtilization","ReadLatency","TestVal","TestVal2","TestVal3","TestVal4"]},'
+        '{"metricType":["MetricType","TestType","TestType2","TestType3"],'
+        '"$or":[{"metricId":[1234,4321,5678,9012]},{"spaceId":[1,2,3,4,5,6,7]}]}]}',
+        "source|String|aws.test\nmetricType|String|TestType2\nspaceId|Number|7"),
+    "attributes_anything_but": filter_input(
+        '{"a":[{"anything-but":{"prefix":"test-"}}],"b":[{"anything-but":[100,500]}],'
+        '"c":[{"anything-but":["x","y"]}],"ip":[{"cidr":"10.0.0.0/24"},{"cidr":"2001:db8::/32"}]}',
+        "a|String|prod-1\nb|Number|101\nc|String|z\nip|String|10.0.0.7"),
+    # Body scope: nested and dotted keys, arrays of objects, $or inside an object.
+    "body_s3_records": filter_input(
+        '{"Records":{"s3":{"object":{"key":[{"prefix":"auto-"}]}},'
+        '"eventName":[{"prefix":"ObjectCreated:"}]}}',
+        '{"Records":[{"eventName":"ObjectCreated:Put","s3":{"object":[[{"key":"auto-1.xml"}]]}},'
+        '{"eventName":"ObjectRemoved:Delete","s3":{"object":{"key":"home-1.xml"}}}]}'),
+    "body_dotted_or": filter_input(
+        '{"$or":[{"metricName":["CPUUtilization"]},{"namespace":["AWS/EC2"]}],'
+        '"detail":{"scope":["Service"],"$or":[{"source":["aws.cloudwatch"]},'
+        '{"type":["CloudWatch Alarm State Change"]}]},"object.nested":[{"exists":false}]}',
+        '{"namespace":"AWS/EC2","detail":{"scope":"Service","type":"CloudWatch Alarm State Change"}}'),
+    "body_typed_values": filter_input(
+        '{"count":[3],"flag":[true],"x":[null],"price":[{"numeric":[">=",10,"<",20]}]}',
+        '{"count":3.0,"flag":true,"x":null,"price":[5,19.99],"a.b":{"c":1}}'),
+    # Near misses: each refused for one reason.
+    "bad_nested_in_attributes": filter_input('{"object":{"key":[{"prefix":"auto-"}]}}', "key|String|auto-1"),
+    "bad_numeric_range": filter_input('{"key":[{"numeric":[">",3,"<",1]}]}', "key|Number|2"),
+    "bad_anything_but_suffix": filter_input('{"key":[{"anything-but":{"suffix":"test"}}]}'),
+    "bad_too_complex": filter_input(
+        '{"key":[' + ",".join('"v%d"' % i for i in range(151)) + "]}"),
+    "bad_six_keys": filter_input('{"a":[1],"b":[2],"c":[3],"d":[4],"e":[5],"f":[6]}'),
+    "bad_empty_array": filter_input('{"Amount":[]}'),
+    "bad_cidr": filter_input('{"ip":[{"cidr":"10.0.0/33"}]}', "ip|String|10.0.0.1"),
+}
+
 
 def main():
     for name, text in POLICIES.items():
@@ -170,6 +229,12 @@ def main():
         out.write_text(text + "\n" if not text.endswith("\n") else text)
     for name, data in REQUESTS.items():
         out = HERE / "corpus" / "sigv4_fuzz" / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    for name, data in FILTER_INPUTS.items():
+        if not name.startswith("bad_"):
+            json.loads(data.split(b"\0")[0])  # the valid ones must at least be JSON
+        out = HERE / "corpus" / "filter_policy_fuzz" / name
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
 
