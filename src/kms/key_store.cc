@@ -40,8 +40,9 @@ api::ApiError InvalidKeyId(std::string_view text) {
   return api::Error(ErrorCode::kNotFound, "Invalid keyId '" + std::string(text) + "'");
 }
 
-KeyStore::KeyStore(const Clock& clock, KeyJournal& journal, std::string region)
-    : clock_(clock), journal_(journal), region_(std::move(region)) {}
+KeyStore::KeyStore(const Clock& clock, KeyJournal& journal, std::string region,
+                   MaterialLimits limits)
+    : clock_(clock), journal_(journal), region_(std::move(region)), limits_(limits) {}
 
 std::vector<std::string> KeyStore::Load(std::vector<KeyRecord> keys,
                                         std::vector<AliasRecord> aliases) {
@@ -57,6 +58,8 @@ std::vector<std::string> KeyStore::Load(std::vector<KeyRecord> keys,
                          policy.error().message + "); nobody can use the key until it is replaced");
     }
     keys_by_account_[record.account_id].insert(record.key_id);
+    // Every reserved use may have been made before the restart.
+    key.uses->store(record.uses_reserved);
     const std::string id = record.key_id;
     key.record = std::move(record);
     keys_[id] = std::move(key);
@@ -178,6 +181,26 @@ void KeyStore::RotateLocked(Key& key, int64_t now_ms) {
   next.created_ms = now_ms;
   r.materials.push_back(std::move(next));
   if (r.rotation_enabled) r.next_rotation_ms = now_ms + r.rotation_period_days * kMillisPerDay;
+  r.uses_reserved = std::min(limits_.reserve_block, limits_.uses_per_version);
+  key.uses->store(0);
+  journal_.PutKey(r);
+}
+
+bool KeyStore::TakeUse(const Key& key) {
+  uint64_t used = key.uses->load(std::memory_order_relaxed);
+  while (used < key.record.uses_reserved) {
+    if (key.uses->compare_exchange_weak(used, used + 1, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+void KeyStore::ReserveLocked(Key& key, int64_t now_ms) {
+  KeyRecord& r = key.record;
+  if (r.uses_reserved >= limits_.uses_per_version) {
+    RotateLocked(key, now_ms);  // the version's nonce budget is spent
+    return;
+  }
+  r.uses_reserved = std::min(r.uses_reserved + limits_.reserve_block, limits_.uses_per_version);
   journal_.PutKey(r);
 }
 
@@ -287,6 +310,7 @@ KeyView KeyStore::CreateLocked(NewKey spec, int64_t now_ms) {
   first.material = KeyMaterial::Random();
   first.created_ms = now_ms;
   r.materials.push_back(std::move(first));
+  r.uses_reserved = std::min(limits_.reserve_block, limits_.uses_per_version);
   key.policy = std::move(spec.policy);
   journal_.PutKey(r);
   keys_by_account_[r.account_id].insert(r.key_id);
@@ -485,13 +509,17 @@ api::ApiResult<std::string> KeyStore::Encrypt(const std::string& key_id, std::st
     std::shared_lock lock(mu_);
     const Key* key = FindKeyLocked(key_id, now);
     if (key == nullptr) return Vanished(key_id);
-    if (!RotationDue(*key, now)) return SealLocked(*key, plaintext, context);
+    if (auto state = RequireEnabled(key->record); !state.ok()) return std::move(state).error();
+    if (!RotationDue(*key, now) && TakeUse(*key)) return SealLocked(*key, plaintext, context);
   }
-  // A rotation has come due: the new material is made (and journaled) before it is used.
+  // A rotation has come due, or this version's reserved uses are spent: new material or a new
+  // reservation is made (and journaled) before it is used.
   std::unique_lock lock(mu_);
   Key* key = FindKeyLocked(key_id, now);
   if (key == nullptr) return Vanished(key_id);
+  if (auto state = RequireEnabled(key->record); !state.ok()) return std::move(state).error();
   if (RotationDue(*key, now)) RotateLocked(*key, now);
+  while (!TakeUse(*key)) ReserveLocked(*key, now);
   return SealLocked(*key, plaintext, context);
 }
 

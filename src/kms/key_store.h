@@ -15,6 +15,7 @@
 // cryptographic operations (SQS's data keys) take the shared side and never wait on I/O; KMS
 // management calls are rare and take the exclusive side.
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,9 +80,17 @@ struct Opened {
 inline constexpr int64_t kDefaultRotationPeriodDays = 365;
 inline constexpr size_t kMaxTagsPerKey = 50;
 
+// How many encryptions one material version may seal. Random 96-bit nonces are safe for 2^32
+// encryptions under one key (NIST SP 800-38D, security.md §4.6); beyond that the key rotates.
+// Uses are reserved in blocks, one journal write per block, so counting costs no I/O per call.
+struct MaterialLimits {
+  uint64_t uses_per_version = uint64_t{1} << 32;
+  uint64_t reserve_block = uint64_t{1} << 20;
+};
+
 class KeyStore {
  public:
-  KeyStore(const Clock& clock, KeyJournal& journal, std::string region);
+  KeyStore(const Clock& clock, KeyJournal& journal, std::string region, MaterialLimits limits = {});
 
   // Start-up: what the journal loaded. Keys whose deletion date has passed are removed now.
   // Records whose key policy no longer parses are kept with no policy (nobody can use them),
@@ -138,8 +147,9 @@ class KeyStore {
                                                 const std::optional<std::string>& marker) const;
 
   // --- cryptography -------------------------------------------------------------------------
-  // Seals `plaintext` under the key's current material (rotating first if a rotation is due).
-  // DisabledException / KMSInvalidStateException unless the key is Enabled.
+  // Seals `plaintext` under the key's current material (rotating first if a rotation is due or
+  // the version's use budget is spent). DisabledException / KMSInvalidStateException unless the
+  // key is Enabled.
   api::ApiResult<std::string> Encrypt(const std::string& key_id, std::string_view plaintext,
                                       const EncryptionContext& context);
   // Opens a blob of key `key_id` (the one KeyOfBlob named): the key's state is checked first,
@@ -151,6 +161,9 @@ class KeyStore {
   struct Key {
     KeyRecord record;
     std::shared_ptr<const auth::PolicyDocument> policy;
+    // Encryptions made under the current version (≤ record.uses_reserved); counted under the
+    // shared lock, so atomic. Boxed so that a Key can move.
+    std::unique_ptr<std::atomic<uint64_t>> uses = std::make_unique<std::atomic<uint64_t>>(0);
   };
   using AliasMap = std::map<std::string, AliasRecord, std::less<>>;
 
@@ -164,6 +177,11 @@ class KeyStore {
   // Removes keys whose deletion date has passed, with their aliases.
   void SweepLocked(int64_t now_ms);
   void RotateLocked(Key& key, int64_t now_ms);
+  // Takes one use of the current version from its reservation; false when the reservation is
+  // spent (the caller then reserves more under the exclusive lock).
+  static bool TakeUse(const Key& key);
+  // Reserves another block of uses, rotating first when the version's budget is spent.
+  void ReserveLocked(Key& key, int64_t now_ms);
   bool RotationDue(const Key& key, int64_t now_ms) const;
   KeyView CreateLocked(NewKey key, int64_t now_ms);
   // DisabledException ("<arn> is disabled.") / KMSInvalidStateException ("<arn> is pending
@@ -176,6 +194,7 @@ class KeyStore {
   const Clock& clock_;
   KeyJournal& journal_;
   const std::string region_;
+  const MaterialLimits limits_;
 
   mutable std::shared_mutex mu_;
   std::map<std::string, Key, std::less<>> keys_;  // by key id (ids are unique across accounts)

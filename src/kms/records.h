@@ -44,6 +44,10 @@ struct KeyRecord {
   int64_t next_rotation_ms = 0;      // rotation_enabled: when the next automatic rotation is due
   std::vector<std::pair<std::string, std::string>> tags;  // sorted by key
   std::vector<MaterialVersion> materials;                 // ascending versions; last = current
+  // Encryptions admitted under the current material version, reserved in blocks before they
+  // happen (so a restart never counts fewer than were made): the current version is retired
+  // once its budget of random 96-bit nonces is spent (security.md §4.6).
+  uint64_t uses_reserved = 0;
 };
 
 struct AliasRecord {

@@ -46,6 +46,7 @@ std::string EncodeKey(const KeyRecord& k, const Sealer& wrap) {
     w.Signed(m.created_ms);
     w.Bytes(wrap.Seal(m.material.view(), MaterialAad(k.arn, m.version)));
   }
+  w.Varint(k.uses_reserved);
   return out;
 }
 
@@ -108,6 +109,7 @@ Result<KeyRecord, std::string> DecodeKey(BinaryReader& r, const Sealer& wrap) {
     m.material = *material;
     k.materials.push_back(std::move(m));
   }
+  k.uses_reserved = r.Varint();
   if (!r.ok()) return std::string("truncated record");
   if (k.materials.empty()) return std::string("a key without key material");
   return k;

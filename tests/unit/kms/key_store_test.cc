@@ -207,6 +207,37 @@ TEST_F(KeyStoreTest, RotationAddsMaterialVersionsAndOldBlobsStillOpen) {
   EXPECT_EQ(ParseBlobHeader(*store.Encrypt(key.key_id, "x", {}))->material_version, 3u);
 }
 
+TEST_F(KeyStoreTest, AMaterialVersionSealsAtMostItsBudgetThenTheKeyRotates) {
+  // 5 encryptions per version, reserved 2 at a time (the real budget is 2^32, in blocks of 2^20).
+  testing::RecordingJournal small_journal;
+  KeyStore small(clock, small_journal, "us-east-1", MaterialLimits{5, 2});
+  kms::NewKey spec;
+  spec.account_id = kAccount;
+  spec.policy_text = DefaultKeyPolicy(kAccount);
+  spec.policy = *ParseKeyPolicy(spec.policy_text);
+  const KeyView key = small.CreateKey(std::move(spec));
+  EXPECT_EQ(small_journal.keys[key.key_id].uses_reserved, 2u);
+  std::vector<uint32_t> versions;
+  for (int i = 0; i < 7; ++i) {
+    auto blob = small.Encrypt(key.key_id, "x", {});
+    ASSERT_TRUE(blob.ok());
+    versions.push_back(ParseBlobHeader(*blob)->material_version);
+  }
+  EXPECT_EQ(versions, (std::vector<uint32_t>{1, 1, 1, 1, 1, 2, 2}));
+  EXPECT_EQ(small_journal.keys[key.key_id].materials.size(), 2u);
+  EXPECT_EQ(small_journal.keys[key.key_id].uses_reserved, 2u) << "the new version's first block";
+
+  // After a restart every reserved use counts as made: the next encryption reserves anew.
+  const int puts = small_journal.puts;
+  KeyStore restarted(clock, small_journal, "us-east-1", MaterialLimits{5, 2});
+  EXPECT_TRUE(restarted.Load({small_journal.keys[key.key_id]}, {}).empty());
+  auto blob = restarted.Encrypt(key.key_id, "x", {});
+  ASSERT_TRUE(blob.ok());
+  EXPECT_EQ(ParseBlobHeader(*blob)->material_version, 2u);
+  EXPECT_EQ(small_journal.puts, puts + 1);
+  EXPECT_EQ(small_journal.keys[key.key_id].uses_reserved, 4u);
+}
+
 TEST_F(KeyStoreTest, RotationNeedsAnEnabledKey) {
   const KeyView key = NewKey();
   ASSERT_TRUE(store.Disable(key.key_id).ok());
