@@ -43,7 +43,7 @@ constexpr Service kSts = Service::kSts;
 
 // IAM and STS, in enum order after the SQS rows. IAM authorises each call as iam:<Action>;
 // sts:GetCallerIdentity is never checked (security.md §3.4).
-constexpr std::array<ActionInfo, kAllActionCount - kActionCount> kIdentityActions{{
+constexpr std::array<ActionInfo, kIdentityActionCount> kIdentityActions{{
     {kCreateUser, kIam, "CreateUser", "iam:CreateUser", false, true},
     {kGetUser, kIam, "GetUser", "iam:GetUser", false, true},
     {kListUsers, kIam, "ListUsers", "iam:ListUsers", false, true},
@@ -99,6 +99,41 @@ constexpr std::array<ActionInfo, kAllActionCount - kActionCount> kIdentityAction
     {kGetSessionToken, kSts, "GetSessionToken", "sts:GetSessionToken", false, true},
 }};
 
+constexpr Service kKms = Service::kKms;
+
+// KMS authorises each call as kms:<Action> (ReEncrypt checks kms:ReEncryptFrom on the source key
+// and kms:ReEncryptTo on the destination). JSON only, so `has_output` only matters to Query.
+constexpr std::array<ActionInfo, kKmsActionCount> kKmsActions{{
+    {kCreateKey, kKms, "CreateKey", "kms:CreateKey", false, true},
+    {kDescribeKey, kKms, "DescribeKey", "kms:DescribeKey", false, true},
+    {kListKeys, kKms, "ListKeys", "kms:ListKeys", false, true},
+    {kUpdateKeyDescription, kKms, "UpdateKeyDescription", "kms:UpdateKeyDescription", false, false},
+    {kCreateAlias, kKms, "CreateAlias", "kms:CreateAlias", false, false},
+    {kUpdateAlias, kKms, "UpdateAlias", "kms:UpdateAlias", false, false},
+    {kDeleteAlias, kKms, "DeleteAlias", "kms:DeleteAlias", false, false},
+    {kListAliases, kKms, "ListAliases", "kms:ListAliases", false, true},
+    {kEncrypt, kKms, "Encrypt", "kms:Encrypt", false, true},
+    {kDecrypt, kKms, "Decrypt", "kms:Decrypt", false, true},
+    {kReEncrypt, kKms, "ReEncrypt", "kms:ReEncryptFrom", false, true},
+    {kGenerateDataKey, kKms, "GenerateDataKey", "kms:GenerateDataKey", false, true},
+    {kGenerateDataKeyWithoutPlaintext, kKms, "GenerateDataKeyWithoutPlaintext",
+     "kms:GenerateDataKeyWithoutPlaintext", false, true},
+    {kGenerateRandom, kKms, "GenerateRandom", "kms:GenerateRandom", false, true},
+    {kEnableKey, kKms, "EnableKey", "kms:EnableKey", false, false},
+    {kDisableKey, kKms, "DisableKey", "kms:DisableKey", false, false},
+    {kScheduleKeyDeletion, kKms, "ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", false, true},
+    {kCancelKeyDeletion, kKms, "CancelKeyDeletion", "kms:CancelKeyDeletion", false, true},
+    {kGetKeyPolicy, kKms, "GetKeyPolicy", "kms:GetKeyPolicy", false, true},
+    {kPutKeyPolicy, kKms, "PutKeyPolicy", "kms:PutKeyPolicy", false, false},
+    {kEnableKeyRotation, kKms, "EnableKeyRotation", "kms:EnableKeyRotation", false, false},
+    {kDisableKeyRotation, kKms, "DisableKeyRotation", "kms:DisableKeyRotation", false, false},
+    {kGetKeyRotationStatus, kKms, "GetKeyRotationStatus", "kms:GetKeyRotationStatus", false, true},
+    {kRotateKeyOnDemand, kKms, "RotateKeyOnDemand", "kms:RotateKeyOnDemand", false, true},
+    {kTagResource, kKms, "TagResource", "kms:TagResource", false, false},
+    {kUntagResource, kKms, "UntagResource", "kms:UntagResource", false, false},
+    {kListResourceTags, kKms, "ListResourceTags", "kms:ListResourceTags", false, true},
+}};
+
 template <size_t N>
 constexpr bool TableIsInEnumOrder(const std::array<ActionInfo, N>& table, size_t first) {
   for (size_t i = 0; i < table.size(); ++i) {
@@ -109,17 +144,20 @@ constexpr bool TableIsInEnumOrder(const std::array<ActionInfo, N>& table, size_t
 static_assert(TableIsInEnumOrder(kActions, 0), "kActions rows must follow the Action enum order");
 static_assert(TableIsInEnumOrder(kIdentityActions, kActionCount),
               "kIdentityActions rows must follow the Action enum order");
+static_assert(TableIsInEnumOrder(kKmsActions, kActionCount + kIdentityActionCount),
+              "kKmsActions rows must follow the Action enum order");
 
 }  // namespace
 
 const ActionInfo& InfoOf(Action action) {
   const auto i = static_cast<size_t>(action);
-  return i < kActionCount ? kActions[i] : kIdentityActions[i - kActionCount];
+  if (i < kActionCount) return kActions[i];
+  if (i < kActionCount + kIdentityActionCount) return kIdentityActions[i - kActionCount];
+  return kKmsActions[i - kActionCount - kIdentityActionCount];
 }
 const std::array<ActionInfo, kActionCount>& AllActions() { return kActions; }
-const std::array<ActionInfo, kAllActionCount - kActionCount>& IdentityActions() {
-  return kIdentityActions;
-}
+const std::array<ActionInfo, kIdentityActionCount>& IdentityActions() { return kIdentityActions; }
+const std::array<ActionInfo, kKmsActionCount>& KmsActions() { return kKmsActions; }
 
 std::optional<Action> FindAction(Service service, std::string_view name) {
   const auto find = [&](const auto& table) -> std::optional<Action> {
@@ -129,6 +167,7 @@ std::optional<Action> FindAction(Service service, std::string_view name) {
     return std::nullopt;
   };
   if (service == Service::kSqs) return find(kActions);
+  if (service == Service::kKms) return find(kKmsActions);
   return find(kIdentityActions);
 }
 

@@ -11,7 +11,7 @@
 
 namespace wharf::api {
 
-enum class Service : uint8_t { kSqs, kIam, kSts };
+enum class Service : uint8_t { kSqs, kIam, kSts, kKms };
 
 enum class Action : uint8_t {
   kAddPermission,
@@ -88,11 +88,45 @@ enum class Action : uint8_t {
   kGetCallerIdentity,
   kAssumeRole,
   kGetSessionToken,
+  // KMS (security.md §4.4), AWS JSON 1.1 only.
+  kCreateKey,
+  kDescribeKey,
+  kListKeys,
+  kUpdateKeyDescription,
+  kCreateAlias,
+  kUpdateAlias,
+  kDeleteAlias,
+  kListAliases,
+  kEncrypt,
+  kDecrypt,
+  kReEncrypt,
+  kGenerateDataKey,
+  kGenerateDataKeyWithoutPlaintext,
+  kGenerateRandom,
+  kEnableKey,
+  kDisableKey,
+  kScheduleKeyDeletion,
+  kCancelKeyDeletion,
+  kGetKeyPolicy,
+  kPutKeyPolicy,
+  kEnableKeyRotation,
+  kDisableKeyRotation,
+  kGetKeyRotationStatus,
+  kRotateKeyOnDemand,
+  kTagResource,
+  kUntagResource,
+  kListResourceTags,
 };
 // The SQS actions: the first kActionCount rows.
 inline constexpr size_t kActionCount = static_cast<size_t>(Action::kUntagQueue) + 1;
+// The IAM and STS actions follow them.
+inline constexpr size_t kIdentityActionCount =
+    static_cast<size_t>(Action::kGetSessionToken) + 1 - kActionCount;
+// Then KMS.
+inline constexpr size_t kKmsActionCount =
+    static_cast<size_t>(Action::kListResourceTags) + 1 - kActionCount - kIdentityActionCount;
 // Every action of every service (HandlerTable size).
-inline constexpr size_t kAllActionCount = static_cast<size_t>(Action::kGetSessionToken) + 1;
+inline constexpr size_t kAllActionCount = kActionCount + kIdentityActionCount + kKmsActionCount;
 
 struct ActionInfo {
   Action action;
@@ -107,7 +141,9 @@ const ActionInfo& InfoOf(Action action);
 // The SQS rows only.
 const std::array<ActionInfo, kActionCount>& AllActions();
 // The IAM and STS rows.
-const std::array<ActionInfo, kAllActionCount - kActionCount>& IdentityActions();
+const std::array<ActionInfo, kIdentityActionCount>& IdentityActions();
+// The KMS rows.
+const std::array<ActionInfo, kKmsActionCount>& KmsActions();
 // Looks up an action of `service` by its wire name (case-sensitive, as AWS is).
 std::optional<Action> FindAction(Service service, std::string_view name);
 

@@ -129,6 +129,29 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kCatalog{{
     {kInvalidInput, "com.amazon.coral.service#InvalidInputException", "InvalidInput", 400, S, ""},
     {kPackedPolicyTooLarge, "com.amazon.coral.service#PackedPolicyTooLargeException",
      "PackedPolicyTooLarge", 400, S, "Packed policy consumes more than the allowed size."},
+    // KMS: HTTP 400 (security.md §4.5; KMS API Reference, "Errors" of each action). On the wire
+    // KMS writes the bare shape name (protocol::KmsErrorType strips the namespace); KMS has no
+    // Query protocol, so the query code only names them in logs.
+    {kNotFound, "com.amazonaws.kms#NotFoundException", "NotFoundException", 400, S, ""},
+    {kDisabled, "com.amazonaws.kms#DisabledException", "DisabledException", 400, S, ""},
+    {kKmsInvalidStateException, "com.amazonaws.kms#KMSInvalidStateException",
+     "KMSInvalidStateException", 400, S, ""},
+    // Empty on purpose: a corrupt blob and a wrong context must not be told apart (§4.6).
+    {kInvalidCiphertext, "com.amazonaws.kms#InvalidCiphertextException",
+     "InvalidCiphertextException", 400, S, ""},
+    {kIncorrectKey, "com.amazonaws.kms#IncorrectKeyException", "IncorrectKeyException", 400, S,
+     "The key ID in the request does not identify a CMK that can perform this operation."},
+    {kAlreadyExists, "com.amazonaws.kms#AlreadyExistsException", "AlreadyExistsException", 400, S,
+     ""},
+    {kInvalidAliasName, "com.amazonaws.kms#InvalidAliasNameException", "InvalidAliasNameException",
+     400, S, ""},
+    {kInvalidKeyUsage, "com.amazonaws.kms#InvalidKeyUsageException", "InvalidKeyUsageException",
+     400, S, ""},
+    {kInvalidMarker, "com.amazonaws.kms#InvalidMarkerException", "InvalidMarkerException", 400, S,
+     "The marker is not valid."},
+    {kTagException, "com.amazonaws.kms#TagException", "TagException", 400, S, ""},
+    {kKmsUnsupportedOperation, "com.amazonaws.kms#UnsupportedOperationException",
+     "UnsupportedOperationException", 400, S, ""},
 }};
 
 constexpr bool CatalogIsInEnumOrder() {

@@ -72,8 +72,23 @@ enum class ErrorCode : uint8_t {
   kMalformedPolicyDocument,
   kInvalidInput,
   kPackedPolicyTooLarge,
+  // KMS (security.md §4.4–4.5). KMS also raises kAccessDenied, kValidationError,
+  // kMalformedPolicyDocument and kLimitExceeded, under its own JSON 1.1 names
+  // (protocol::KmsErrorType).
+  kNotFound,
+  kDisabled,
+  kKmsInvalidStateException,
+  kInvalidCiphertext,
+  kIncorrectKey,
+  kAlreadyExists,
+  kInvalidAliasName,
+  kInvalidKeyUsage,
+  kInvalidMarker,
+  kTagException,
+  kKmsUnsupportedOperation,
 };
-inline constexpr size_t kErrorCodeCount = static_cast<size_t>(ErrorCode::kPackedPolicyTooLarge) + 1;
+inline constexpr size_t kErrorCodeCount =
+    static_cast<size_t>(ErrorCode::kKmsUnsupportedOperation) + 1;
 
 enum class Fault : uint8_t { kSender, kReceiver };
 

@@ -88,6 +88,11 @@ class Visitor {
   }
   virtual void StringMap(Member m, MapNames names, StringPairs& map) = 0;
   virtual void StructList(Member m, ListRef& list) = 0;
+  // `keep_empty`: an encoder writes an empty JSON array rather than omitting the member.
+  virtual void StructList(Member m, ListRef& list, bool keep_empty) {
+    (void)keep_empty;
+    StructList(m, list);
+  }
   virtual void StructMap(Member m, MapNames names, MapRef& map) = 0;
   // A nested structure. Visitors of protocols that never carry one (SQS JSON input) ignore it.
   virtual void Struct(Member m, StructRef& s) {
@@ -146,6 +151,13 @@ template <typename T>
 void List(Visitor& v, Member m, std::vector<T>& list) {
   ListOf<T> ref(list);
   v.StructList(m, ref);
+}
+
+// A list written as [] when empty (KMS's Keys, Aliases, Tags), instead of being omitted.
+template <typename T>
+void ListKeepEmpty(Visitor& v, Member m, std::vector<T>& list) {
+  ListOf<T> ref(list);
+  v.StructList(m, ref, true);
 }
 
 template <typename T>

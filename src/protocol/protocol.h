@@ -2,9 +2,11 @@
 
 // The protocol layer: from an HTTP request to (protocol, service, action) and a typed input, and
 // from a typed output or an ApiError back to HTTP in the caller's protocol. It never sees a
-// service or queue state. Two SQS protocols share one port (sqs-api.md §1):
+// service or queue state. Three protocols share one port (sqs-api.md §1, security.md §0):
 //   AWS JSON 1.0  — X-Amz-Target: AmazonSQS.<Action>, JSON body, query-compatible errors;
-//   AWS Query     — Action=<Action> in a form body or the URL, XML responses.
+//   AWS Query     — Action=<Action> in a form body or the URL, XML responses (SQS, IAM, STS);
+//   AWS JSON 1.1  — X-Amz-Target: TrentService.<Action> (KMS), plain JSON errors
+//                   {"__type": "NotFoundException", "message": …}, HTTP 400.
 
 #include <cstdint>
 #include <optional>
@@ -19,7 +21,7 @@
 
 namespace wharf::protocol {
 
-enum class Protocol : uint8_t { kQuery, kJson10 };
+enum class Protocol : uint8_t { kQuery, kJson10, kJson11 };
 
 // What the protocol layer needs of an HTTP request. The strings must outlive the request.
 struct RequestView {
@@ -32,7 +34,8 @@ struct RequestView {
   // otherwise it is copied once.
   const std::string* body = nullptr;
   // The service in the SigV4 credential scope ("sqs", "iam", "sts"; "" when unsigned): routes
-  // requests without X-Amz-Target (security.md §0). Anything but iam/sts is SQS.
+  // requests without X-Amz-Target (security.md §0). Anything but iam/sts is SQS. (KMS requests
+  // always carry X-Amz-Target.)
   std::string_view scope_service;
 };
 
@@ -82,5 +85,11 @@ EncodedResponse EncodeSuccess(Protocol protocol, api::Action action, std::string
 EncodedResponse EncodeError(Protocol protocol, std::string_view request_id,
                             const api::ApiError& error, api::Service service = api::Service::kSqs);
 EncodedResponse EncodeRouteError(const RouteError& error, std::string_view request_id);
+
+// The JSON 1.1 `__type` KMS gives an error (security.md §1.10, §4.5): its own exception names
+// for KMS errors, the JSON names of the auth errors (UnrecognizedClientException, …).
+std::string_view KmsErrorType(api::ErrorCode code);
+// KMS answers every client error with HTTP 400 (AccessDeniedException included).
+uint16_t KmsHttpStatus(api::ErrorCode code);
 
 }  // namespace wharf::protocol

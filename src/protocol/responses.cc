@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::string_view kXmlContentType = "text/xml";
 constexpr std::string_view kJsonContentType = "application/x-amz-json-1.0";
+constexpr std::string_view kJson11ContentType = "application/x-amz-json-1.1";
 constexpr std::string_view kXmlns = "http://queue.amazonaws.com/doc/2012-11-05/";
 constexpr std::string_view kIamXmlns = "https://iam.amazonaws.com/doc/2010-05-08/";
 constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -21,6 +22,8 @@ std::string_view XmlnsOf(api::Service service) {
       return kIamXmlns;
     case api::Service::kSts:
       return kStsXmlns;
+    case api::Service::kKms:
+      break;  // JSON only
   }
   return kXmlns;
 }
@@ -39,8 +42,8 @@ std::string_view MessageOf(Protocol protocol, const api::ApiError& error) {
 EncodedResponse EncodeSuccess(Protocol protocol, api::Action action, std::string_view request_id,
                               api::Shape output) {
   EncodedResponse response;
-  if (protocol == Protocol::kJson10) {
-    response.content_type = kJsonContentType;
+  if (protocol == Protocol::kJson10 || protocol == Protocol::kJson11) {
+    response.content_type = protocol == Protocol::kJson10 ? kJsonContentType : kJson11ContentType;
     JsonWriter writer(response.body);
     writer.BeginObject();
     output.Describe(writer);
@@ -80,6 +83,17 @@ EncodedResponse EncodeError(Protocol protocol, std::string_view request_id,
   EncodedResponse response;
   response.status = info.http_status;
   std::string& out = response.body;
+  if (protocol == Protocol::kJson11) {
+    // KMS: no query-compatible header, its own names, 400 for every client error.
+    response.status = KmsHttpStatus(error.code);
+    response.content_type = kJson11ContentType;
+    out.append(R"({"__type":")");
+    AppendJsonEscaped(out, KmsErrorType(error.code));
+    out.append(R"(","message":")");
+    AppendJsonEscaped(out, MessageOf(protocol, error));
+    out.append(R"("})");
+    return response;
+  }
   if (protocol == Protocol::kJson10) {
     response.content_type = kJsonContentType;
     response.query_error = std::string(info.query_code) + ";" + std::string(fault);

@@ -15,6 +15,7 @@ using api::Action;
 using api::ErrorCode;
 
 constexpr std::string_view kSqsTargetPrefix = "AmazonSQS.";
+constexpr std::string_view kKmsTargetPrefix = "TrentService.";
 
 const std::string* FindParam(const FormParams& params, std::string_view name) {
   for (const auto& [k, v] : params) {
@@ -63,6 +64,7 @@ std::string_view VersionOf(api::Service service) {
 struct Parser {
   static Result<ParsedRequest, RouteError> Json(const RequestView& request) {
     std::string_view target = request.amz_target;
+    if (target.substr(0, kKmsTargetPrefix.size()) == kKmsTargetPrefix) return Kms(request);
     if (target.substr(0, kSqsTargetPrefix.size()) != kSqsTargetPrefix) {
       return RouteError{Protocol::kJson10,
                         api::Error(ErrorCode::kUnknownOperation,
@@ -79,6 +81,23 @@ struct Parser {
     }
     ParsedRequest parsed;
     parsed.protocol_ = Protocol::kJson10;
+    parsed.action_ = *action;
+    parsed.body_ = request.body;
+    return parsed;
+  }
+
+  // KMS: AWS JSON 1.1, X-Amz-Target: TrentService.<Action> (security.md §4.5).
+  static Result<ParsedRequest, RouteError> Kms(const RequestView& request) {
+    const std::string_view name = request.amz_target.substr(kKmsTargetPrefix.size());
+    auto action = api::FindAction(api::Service::kKms, name);
+    if (!action) {
+      return RouteError{Protocol::kJson11,
+                        api::Error(ErrorCode::kUnknownOperation,
+                                   "Unknown operation " + std::string(request.amz_target) + "."),
+                        false, api::Service::kKms};
+    }
+    ParsedRequest parsed;
+    parsed.protocol_ = Protocol::kJson11;
     parsed.action_ = *action;
     parsed.body_ = request.body;
     return parsed;
@@ -150,11 +169,13 @@ Result<ParsedRequest, RouteError> Parse(const RequestView& request) {
 }
 
 Protocol GuessProtocol(std::string_view amz_target) {
-  return amz_target.empty() ? Protocol::kQuery : Protocol::kJson10;
+  if (amz_target.empty()) return Protocol::kQuery;
+  if (amz_target.substr(0, kKmsTargetPrefix.size()) == kKmsTargetPrefix) return Protocol::kJson11;
+  return Protocol::kJson10;
 }
 
 api::ApiStatus ParsedRequest::Decode(api::Shape input) const {
-  if (protocol_ == Protocol::kJson10) {
+  if (protocol_ == Protocol::kJson10 || protocol_ == Protocol::kJson11) {
     static const std::string kEmpty;
     return DecodeJson(body_ ? *body_ : kEmpty, input);
   }

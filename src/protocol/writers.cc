@@ -174,8 +174,10 @@ void JsonWriter::StringMap(api::Member m, api::MapNames, api::StringPairs& map) 
   out_.push_back('}');
 }
 
-void JsonWriter::StructList(api::Member m, api::ListRef& list) {
-  if (list.size() == 0) return;
+void JsonWriter::StructList(api::Member m, api::ListRef& list) { StructList(m, list, false); }
+
+void JsonWriter::StructList(api::Member m, api::ListRef& list, bool keep_empty) {
+  if (list.size() == 0 && !keep_empty) return;
   Key(m.json);
   out_.push_back('[');
   for (size_t i = 0; i < list.size(); ++i) {

@@ -53,6 +53,7 @@ class JsonWriter final : public api::Visitor {
   void StringList(api::Member m, std::vector<std::string>& list, bool keep_empty) override;
   void StringMap(api::Member m, api::MapNames names, api::StringPairs& map) override;
   void StructList(api::Member m, api::ListRef& list) override;
+  void StructList(api::Member m, api::ListRef& list, bool keep_empty) override;
   void StructMap(api::Member m, api::MapNames names, api::MapRef& map) override;
   void Struct(api::Member m, api::StructRef& s) override;
 

@@ -7,6 +7,7 @@
 #include "common/ids.h"
 #include "common/text.h"
 #include "iam/register.h"
+#include "kms/register.h"
 #include "protocol/form.h"
 #include "protocol/protocol.h"
 #include "server/http_call.h"
@@ -56,6 +57,8 @@ std::string_view SigningName(api::Service service) {
       return "iam";
     case api::Service::kSts:
       return "sts";
+    case api::Service::kKms:
+      return "kms";
   }
   return "sqs";
 }
@@ -69,6 +72,7 @@ Dispatcher::Dispatcher(sqs::SqsService& sqs, DispatcherOptions options)
   }
   sqs::RegisterHandlers(sqs_handlers_);
   iam::RegisterHandlers(identity_handlers_);
+  kms::RegisterHandlers(kms_handlers_);
 }
 
 void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
@@ -174,6 +178,18 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     call->mutable_context().access_key_id = std::move(caller->access_key_id);
   }
 
+  if (api::InfoOf(action).service == api::Service::kKms) {
+    auto kms_thunk = options_.kms ? kms_handlers_.Find(action) : nullptr;
+    if (!kms_thunk) {
+      call->Fail(api::Error(api::ErrorCode::kUnknownOperation,
+                            "The KMS action " + std::string(api::InfoOf(action).name) +
+                                " is not served by this server."));
+      return;
+    }
+    if (options_.kms_gate) call->SetAnswerGate(options_.kms_gate);
+    kms_thunk(*options_.kms, std::move(call));
+    return;
+  }
   if (api::InfoOf(action).service != api::Service::kSqs) {
     auto identity_thunk = options_.identity ? identity_handlers_.Find(action) : nullptr;
     if (!identity_thunk) {

@@ -14,6 +14,7 @@
 #include "common/offset_clock.h"
 #include "iam/service.h"
 #include "iam/workload_credentials.h"
+#include "kms/service.h"
 #include "net/http.h"
 #include "server/http_call.h"
 #include "sqs/service.h"
@@ -32,6 +33,10 @@ struct DispatcherOptions {
   iam::IdentityService* identity = nullptr;
   // IAM/STS answers wait on this gate (their changes become durable first); empty: none.
   HttpCall::AnswerGate identity_gate;
+  // Serves KMS (X-Amz-Target: TrentService.*); null: UnknownOperationException.
+  kms::KeyService* kms = nullptr;
+  // KMS answers wait on this gate (key changes become durable first); empty: none.
+  HttpCall::AnswerGate kms_gate;
   // GET /_wharf/credentials: temporary credentials for workloads; null: not served.
   const iam::WorkloadCredentials* workload_credentials = nullptr;
   // Test mode only: POST /_wharf/test/clock?advance_seconds=N moves this clock forward.
@@ -50,6 +55,7 @@ class Dispatcher {
   std::unique_ptr<auth::SigV4Verifier> verifier_;
   api::HandlerTable<sqs::SqsService> sqs_handlers_;
   api::HandlerTable<iam::IdentityService> identity_handlers_;
+  api::HandlerTable<kms::KeyService> kms_handlers_;
 };
 
 }  // namespace wharf::server

@@ -26,6 +26,10 @@
 #include "iam/session_store.h"
 #include "iam/store_journal.h"
 #include "iam/workload_credentials.h"
+#include "kms/key_store.h"
+#include "kms/records.h"
+#include "kms/service.h"
+#include "kms/store_journal.h"
 #include "net/http_server.h"
 #include "server/config_file.h"
 #include "server/dispatcher.h"
@@ -121,6 +125,10 @@ int Serve(const server::Settings& settings) {
   iam::NullJournal no_journal;
   std::unique_ptr<iam::StoreJournal> store_journal;
   std::optional<Sealer> session_tokens;  // STS session tokens survive restarts (sealed)
+  // KMS keys and aliases too (security.md §4.6): key material wrapped under the root key's
+  // sub-key "kms-wrap v1".
+  kms::NullJournal no_kms_journal;
+  std::unique_ptr<kms::StoreJournal> kms_journal;
   if (settings.storage != "memory") {
     auto root = LoadOrCreateRootKey(settings);
     if (!root.ok()) {
@@ -129,6 +137,7 @@ int Serve(const server::Settings& settings) {
     }
     store_journal = std::make_unique<iam::StoreJournal>(*store, root->Derive("iam-secrets v1"));
     session_tokens.emplace(root->Derive("sts-tokens v1"));
+    kms_journal = std::make_unique<kms::StoreJournal>(*store, root->Derive("kms-wrap v1"));
   }
   iam::IdentityJournal& identity_journal =
       store_journal ? static_cast<iam::IdentityJournal&>(*store_journal) : no_journal;
@@ -161,6 +170,23 @@ int Serve(const server::Settings& settings) {
     return 2;
   }
   const auth::Authorizer authorizer(&identity_store, clock, std::move(audit));
+  // KMS (security.md §4): the key service SQS's SSE-KMS asks for data keys, and the KMS API.
+  kms::KeyStore key_store(clock,
+                          kms_journal ? static_cast<kms::KeyJournal&>(*kms_journal)
+                                      : static_cast<kms::KeyJournal&>(no_kms_journal),
+                          settings.region);
+  if (kms_journal) {
+    auto keys = kms_journal->Load();
+    if (!keys.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", keys.error().c_str());
+      return 1;
+    }
+    for (const std::string& problem :
+         key_store.Load(std::move(keys->keys), std::move(keys->aliases))) {
+      std::fprintf(stderr, "wharf: WARNING: KMS: %s\n", problem.c_str());
+    }
+  }
+  kms::KeyService key_service(key_store, authorizer, clock);
   sqs_options.authorizer = &authorizer;
   sqs::SqsService sqs(clock, scheduler, *store, sqs_options);
   const auto recovery_start = std::chrono::steady_clock::now();
@@ -213,6 +239,7 @@ int Serve(const server::Settings& settings) {
   dispatch_options.region = settings.region;
   dispatch_options.base_url = settings.base_url;
   dispatch_options.identity = &identity;
+  dispatch_options.kms = &key_service;
   if (settings.test_mode == "on") {
     dispatch_options.test_clock = &session_clock;
     std::fprintf(stderr,
@@ -225,6 +252,14 @@ int Serve(const server::Settings& settings) {
   if (store_journal) {
     // IAM answers wait until their changes are synced (acknowledged ⇒ durable).
     dispatch_options.identity_gate = [&store, journal = store_journal.get()](auto release) {
+      store->WhenDurable(
+          journal->latest_ticket(),
+          [release = std::move(release)](storage::StorageStatus status) { release(status.ok()); });
+    };
+  }
+  if (kms_journal) {
+    // KMS answers too: a key is acknowledged only once it cannot be lost.
+    dispatch_options.kms_gate = [&store, journal = kms_journal.get()](auto release) {
       store->WhenDurable(
           journal->latest_ticket(),
           [release = std::move(release)](storage::StorageStatus status) { release(status.ok()); });

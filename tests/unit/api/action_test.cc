@@ -100,7 +100,7 @@ namespace wharf::api {
 namespace {
 
 TEST(IdentityActionTest, IamAndStsRowsFollowTheSqsRows) {
-  EXPECT_EQ(kAllActionCount, kActionCount + IdentityActions().size());
+  EXPECT_EQ(kAllActionCount, kActionCount + IdentityActions().size() + KmsActions().size());
   size_t iam = 0, sts = 0;
   std::set<std::string_view> names;
   for (size_t i = 0; i < IdentityActions().size(); ++i) {
@@ -125,6 +125,28 @@ TEST(IdentityActionTest, IamAndStsRowsFollowTheSqsRows) {
   EXPECT_FALSE(InfoOf(Action::kPutUserPolicy).has_output);
   EXPECT_TRUE(InfoOf(Action::kCreateAccessKey).has_output);
   EXPECT_TRUE(InfoOf(Action::kGetCallerIdentity).has_output);
+}
+
+TEST(KmsActionTest, KmsRowsFollowTheIdentityRows) {
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < KmsActions().size(); ++i) {
+    const ActionInfo& row = KmsActions()[i];
+    SCOPED_TRACE(std::string(row.name));
+    EXPECT_EQ(static_cast<size_t>(row.action), kActionCount + IdentityActions().size() + i);
+    EXPECT_EQ(&InfoOf(row.action), &row);
+    EXPECT_EQ(row.service, Service::kKms);
+    EXPECT_FALSE(row.targets_queue);
+    EXPECT_TRUE(names.insert(row.name).second);
+    // kms:<Action>, except ReEncrypt, which checks kms:ReEncryptFrom and kms:ReEncryptTo.
+    EXPECT_EQ(row.iam_action, row.action == Action::kReEncrypt ? std::string("kms:ReEncryptFrom")
+                                                               : "kms:" + std::string(row.name));
+    EXPECT_EQ(FindAction(Service::kKms, row.name), row.action);
+    EXPECT_FALSE(FindAction(Service::kSqs, row.name));
+    EXPECT_FALSE(FindAction(Service::kIam, row.name));
+  }
+  EXPECT_EQ(KmsActions().size(), 27u);
+  EXPECT_FALSE(FindAction(Service::kKms, "SendMessage"));
+  EXPECT_FALSE(FindAction(Service::kKms, "encrypt"));
 }
 
 }  // namespace

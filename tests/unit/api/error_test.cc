@@ -125,6 +125,26 @@ constexpr ExpectedError kExpected[] = {
      400, S},
     {ErrorCode::kPackedPolicyTooLarge, "com.amazon.coral.service#PackedPolicyTooLargeException",
      "PackedPolicyTooLarge", 400, S},
+    // KMS (security.md §4.4–4.5): every client error is 400.
+    {ErrorCode::kNotFound, "com.amazonaws.kms#NotFoundException", "NotFoundException", 400, S},
+    {ErrorCode::kDisabled, "com.amazonaws.kms#DisabledException", "DisabledException", 400, S},
+    {ErrorCode::kKmsInvalidStateException, "com.amazonaws.kms#KMSInvalidStateException",
+     "KMSInvalidStateException", 400, S},
+    {ErrorCode::kInvalidCiphertext, "com.amazonaws.kms#InvalidCiphertextException",
+     "InvalidCiphertextException", 400, S},
+    {ErrorCode::kIncorrectKey, "com.amazonaws.kms#IncorrectKeyException", "IncorrectKeyException",
+     400, S},
+    {ErrorCode::kAlreadyExists, "com.amazonaws.kms#AlreadyExistsException",
+     "AlreadyExistsException", 400, S},
+    {ErrorCode::kInvalidAliasName, "com.amazonaws.kms#InvalidAliasNameException",
+     "InvalidAliasNameException", 400, S},
+    {ErrorCode::kInvalidKeyUsage, "com.amazonaws.kms#InvalidKeyUsageException",
+     "InvalidKeyUsageException", 400, S},
+    {ErrorCode::kInvalidMarker, "com.amazonaws.kms#InvalidMarkerException",
+     "InvalidMarkerException", 400, S},
+    {ErrorCode::kTagException, "com.amazonaws.kms#TagException", "TagException", 400, S},
+    {ErrorCode::kKmsUnsupportedOperation, "com.amazonaws.kms#UnsupportedOperationException",
+     "UnsupportedOperationException", 400, S},
 };
 static_assert(std::size(kExpected) == kErrorCodeCount);
 
@@ -138,6 +158,7 @@ TEST(ErrorCatalogTest, EveryCodeHasAWellFormedRow) {
     const size_t hash = info.json_type.find('#');
     ASSERT_NE(hash, std::string_view::npos) << info.json_type;
     EXPECT_TRUE(info.json_type.substr(0, hash) == "com.amazonaws.sqs" ||
+                info.json_type.substr(0, hash) == "com.amazonaws.kms" ||
                 info.json_type.substr(0, hash) == "com.amazon.coral.service")
         << info.json_type;
     EXPECT_GT(info.json_type.size(), hash + 1);
