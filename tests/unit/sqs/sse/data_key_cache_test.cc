@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/manual_clock.h"
 
@@ -77,6 +80,29 @@ TEST(ReceiveKeyCacheTest, PerDataKeyAndPrincipal) {
   EXPECT_FALSE(cache.Find(ReceiveCacheView{8, "carol"}, Seconds(60)));
   clock.Advance(Seconds(60));
   EXPECT_FALSE(cache.Find(ReceiveCacheView{7, "carol"}, Seconds(60)));
+}
+
+TEST(SendKeyCacheTest, ConcurrentProducersAlwaysSeeTheirOwnKeys) {
+  ManualClock clock;
+  SendKeyCache cache(clock, /*max_per_shard=*/8);  // small, so trimming races too
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5000; ++i) {
+        const uint64_t id = static_cast<uint64_t>(t * 100 + i % 50 + 1);
+        const std::string principal = "p" + std::to_string(id);
+        if (auto hit = cache.Find(SendCacheView{kArn, "k", principal}, Seconds(300))) {
+          if (hit->record->id != id || hit->key.bytes[0] != static_cast<uint8_t>(id)) ++mismatches;
+        } else {
+          cache.Put(SendCacheKey{std::string(kArn), "k", principal}, Key(id));
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_LE(cache.size(), 16u * 8u);
 }
 
 }  // namespace
