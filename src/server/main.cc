@@ -154,8 +154,10 @@ int Serve(const server::Settings& settings) {
     std::fprintf(stderr, "wharf: --test-mode must be on or off\n");
     return 2;
   }
-  // Test mode: STS sessions run on a clock that tests can move forward.
+  // Test mode: STS sessions and the SSE-KMS data-key caches run on a clock that tests can move
+  // forward (in normal mode it never moves away from `clock`).
   OffsetClock session_clock(clock);
+  sqs_options.key_cache_clock = &session_clock;
   iam::SessionStore sts_sessions(session_clock, session_tokens ? &*session_tokens : nullptr);
   // Every call of every service is authorized (security.md §2): account roots, IAM users' and
   // role sessions' policies from the identity store, queue policies.
@@ -244,7 +246,7 @@ int Serve(const server::Settings& settings) {
     dispatch_options.test_clock = &session_clock;
     std::fprintf(stderr,
                  "wharf: WARNING: test mode: POST /_wharf/test/clock moves the clock of "
-                 "STS sessions; never use this in production\n");
+                 "STS sessions and SSE-KMS data-key caches; never use this in production\n");
   }
   const iam::WorkloadCredentials workload_credentials(identity_store, sts_sessions, clock,
                                                       std::move(workloads));

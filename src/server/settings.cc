@@ -82,7 +82,8 @@ const std::vector<Row>& Rows() {
        &Bind<&Settings::audit_log>},
       {{"--test-mode", "WHARF_TEST_MODE", d.test_mode,
         "on: serves POST /_wharf/test/clock?advance_seconds=N, which moves the clock of STS "
-        "sessions forward so tests can let temporary credentials expire. Never in production."},
+        "sessions and of the SSE-KMS data-key caches forward so tests can let temporary "
+        "credentials and cached data keys expire. Never in production."},
        &Bind<&Settings::test_mode>},
       {{"--log-level", "WHARF_LOG_LEVEL", d.log_level, "trace, debug, info, warn or error."},
        &Bind<&Settings::log_level>},

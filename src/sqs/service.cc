@@ -18,7 +18,10 @@ SqsService::SqsService(const Clock& clock, Scheduler& scheduler, storage::Store&
       store_(store),
       options_(std::move(options)),
       budget_(options_.body_memory_bytes > 0 ? options_.body_memory_bytes : INT64_MAX),
-      registry_(QueueDeps{&clock_, &scheduler, &store_, &options_.limits, &budget_},
+      encryption_(options_.key_service,
+                  options_.key_cache_clock ? *options_.key_cache_clock : clock_, clock_),
+      registry_(QueueDeps{&clock_, &scheduler, &store_, &options_.limits, &budget_, nullptr,
+                          &encryption_},
                 options_.region),
       move_tasks_(clock_, scheduler, store_, registry_) {}
 
@@ -104,9 +107,14 @@ std::string SqsService::QueueUrlOf(const api::RequestContext& ctx, const Queue& 
 
 namespace {
 
+// SSE-KMS data-key records by queue id, read before the queues (keyed objects).
+using DataKeysByQueue =
+    std::unordered_map<uint64_t, std::vector<std::shared_ptr<const DataKeyRecord>>>;
+
 class Rebuilder final : public storage::RecoveryVisitor {
  public:
-  Rebuilder(QueueRegistry& registry, MoveTasks& tasks) : registry_(registry), tasks_(tasks) {}
+  Rebuilder(QueueRegistry& registry, MoveTasks& tasks, DataKeysByQueue data_keys, MonoTime now)
+      : registry_(registry), tasks_(tasks), data_keys_(std::move(data_keys)), now_(now) {}
 
   void Queue(uint64_t queue_id, std::string_view payload) override {
     if (!error_.empty()) return;
@@ -115,9 +123,14 @@ class Rebuilder final : public storage::RecoveryVisitor {
       error_ = "unreadable queue record " + std::to_string(queue_id);
       return;
     }
-    queues_[queue_id] =
+    std::shared_ptr<sqs::Queue> queue =
         registry_.Restore(queue_id, record->account_id, record->name, record->dedup_by_group,
                           std::move(record->config), std::move(record->tags));
+    if (auto keys = data_keys_.find(queue_id); keys != data_keys_.end()) {
+      for (auto& key : keys->second) queue->data_keys().Restore(std::move(key), now_);
+      data_keys_.erase(keys);
+    }
+    queues_[queue_id] = std::move(queue);
     ++stats_.queues;
   }
 
@@ -138,6 +151,13 @@ class Rebuilder final : public storage::RecoveryVisitor {
         error_ = "unreadable state record " + std::to_string(queue_id) + "/" + std::to_string(seq);
         return;
       }
+    }
+    // A sealed body needs its data key's record: without it the message could never be read.
+    if (record->content.data_key_id != 0 &&
+        !queue->second->data_keys().Pin(record->content.data_key_id)) {
+      error_ = "message " + std::to_string(queue_id) + "/" + std::to_string(seq) +
+               " refers to a missing SSE-KMS data key record";
+      return;
     }
     queue->second->Restore(seq, std::make_shared<MessageContent>(std::move(record->content)),
                            record->visible_at_millis, decoded_state ? &*decoded_state : nullptr);
@@ -160,10 +180,14 @@ class Rebuilder final : public storage::RecoveryVisitor {
 
   const std::string& error() const { return error_; }
   const SqsService::RecoveryStats& stats() const { return stats_; }
+  // Records of queues that no longer exist (their deletion's object deletes were lost).
+  const DataKeysByQueue& orphan_data_keys() const { return data_keys_; }
 
  private:
   QueueRegistry& registry_;
   MoveTasks& tasks_;
+  DataKeysByQueue data_keys_;
+  const MonoTime now_;
   std::unordered_map<uint64_t, std::shared_ptr<sqs::Queue>> queues_;
   SqsService::RecoveryStats stats_;
   std::string error_;
@@ -172,10 +196,34 @@ class Rebuilder final : public storage::RecoveryVisitor {
 }  // namespace
 
 Result<SqsService::RecoveryStats, std::string> SqsService::Recover() {
-  Rebuilder rebuilder(registry_, move_tasks_);
+  DataKeysByQueue data_keys;
+  std::string bad_key;
+  storage::StorageStatus scanned =
+      store_.ScanObjects(kDataKeyObjectPrefix, [&](std::string_view key, std::string_view value) {
+        auto ids = ParseDataKeyObjectKey(key);
+        auto record = DecodeDataKeyRecord(value);
+        if (!ids || !record || record->id != ids->second) {
+          if (bad_key.empty()) bad_key = std::string(key);
+          return;
+        }
+        data_keys[ids->first].push_back(std::make_shared<const DataKeyRecord>(std::move(*record)));
+      });
+  if (!scanned.ok()) return "storage: " + scanned.error().detail;
+  if (!bad_key.empty()) return "unreadable SSE-KMS data key record " + bad_key;
+  Rebuilder rebuilder(registry_, move_tasks_, std::move(data_keys), clock_.Now());
   storage::StorageStatus status = store_.Recover(rebuilder);
   if (!status.ok()) return "storage: " + status.error().detail;
   if (!rebuilder.error().empty()) return rebuilder.error();
+  // Data keys of queues that are gone: nothing can refer to them any more.
+  std::vector<storage::Record> orphans;
+  for (const auto& [queue_id, records] : rebuilder.orphan_data_keys()) {
+    for (const auto& record : records) {
+      storage::Record del{storage::RecordType::kObjectDelete, 0, 0, {}};
+      del.key = DataKeyObjectKey(queue_id, record->id);
+      orphans.push_back(std::move(del));
+    }
+  }
+  if (!orphans.empty()) store_.Append(std::move(orphans));
   return rebuilder.stats();
 }
 

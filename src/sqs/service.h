@@ -13,9 +13,11 @@
 #include "auth/authorizer.h"
 #include "common/clock.h"
 #include "common/scheduler.h"
+#include "kms/data_keys.h"
 #include "sqs/engine/queue_registry.h"
 #include "sqs/limits.h"
 #include "sqs/move_tasks.h"
+#include "sqs/sse/message_encryption.h"
 #include "storage/store.h"
 
 namespace wharf::sqs {
@@ -29,6 +31,13 @@ struct ServiceOptions {
   // Decides every call (security.md §2.7). Null: every caller acts as the root of its own
   // account and reaches only its own queues (unit tests of the engine).
   const auth::Authorizer* authorizer = nullptr;
+  // SSE-KMS (security.md §4.2): the key service that generates and decrypts data keys. The
+  // server always passes one; null only in tests that do not need it, where SSE-KMS sends and
+  // receives fail with KmsNotFound.
+  kms::DataKeyService* key_service = nullptr;
+  // The clock the data-key caches measure the reuse period on. Null: the service's clock. The
+  // server passes the clock that POST /_wharf/test/clock moves in test mode.
+  const Clock* key_cache_clock = nullptr;
 };
 
 class SqsService {
@@ -43,6 +52,7 @@ class SqsService {
   QueueRegistry& queues() { return registry_; }
   const BodyBudget& body_budget() const { return budget_; }
   MoveTasks& move_tasks() { return move_tasks_; }
+  MessageEncryption& encryption() { return encryption_; }
   // Whether some queue of `account` uses the queue with this ARN as its dead-letter queue.
   bool IsDeadLetterQueue(std::string_view arn, std::string_view account);
 
@@ -83,6 +93,7 @@ class SqsService {
   storage::Store& store_;
   const ServiceOptions options_;
   BodyBudget budget_;
+  MessageEncryption encryption_;
   QueueRegistry registry_;
   MoveTasks move_tasks_;
 };

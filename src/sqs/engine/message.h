@@ -11,6 +11,7 @@
 
 #include "api/sqs/message_types.h"
 #include "common/clock.h"
+#include "sqs/engine/data_keys.h"
 #include "sqs/engine/indexed_heap.h"
 
 namespace wharf::sqs {
@@ -30,6 +31,9 @@ struct MessageContent {
   // The body is not in memory (over the BodyBudget); `body` is empty and a receive reads the
   // message record back from the store.
   bool body_on_disk = false;
+  // SSE-KMS (security.md §4.6): the id of the data key (QueueDataKeys) that sealed the body;
+  // `body` is then nonce ‖ ciphertext ‖ tag (sqs/sse/body_envelope.h). 0: the body is in clear.
+  uint64_t data_key_id = 0;
 };
 
 enum class MessageState : uint8_t { kDelayed, kVisible, kInFlight };
@@ -45,6 +49,9 @@ struct StoredMessage {
   uint32_t receipt_nonce = 0;  // changes on every receive; part of the receipt handle
   int64_t first_receive_millis = 0;
   uint32_t budget_bytes = 0;  // body bytes this message holds in the BodyBudget
+  // Nonzero while the message is held (in flight) for a move that re-encrypts it: the move
+  // applies only if the hold is still this one (Queue::FinishRecrypt).
+  uint32_t move_token = 0;
   // Set on a message moved to a dead-letter queue: the ARN of the queue it came from.
   std::shared_ptr<const std::string> dead_letter_source_arn;
 
@@ -83,6 +90,8 @@ struct ReceivedMessage {
   std::string receipt_handle;
   uint32_t receive_count = 0;
   int64_t first_receive_millis = 0;
+  // The record of the data key that sealed the body (content->data_key_id != 0), else null.
+  std::shared_ptr<const DataKeyRecord> data_key;
 };
 
 }  // namespace wharf::sqs

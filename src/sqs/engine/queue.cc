@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/ids.h"
+#include "sqs/engine/answer_later.h"
 #include "sqs/engine/storage_errors.h"
 
 namespace wharf::sqs {
@@ -11,33 +12,6 @@ namespace {
 using api::ErrorCode;
 using storage::Record;
 using storage::RecordType;
-
-// An error answer given inside the queue lock runs only after the lock is released: declare it
-// before the lock_guard, so it is destroyed after it (completions may touch the queue again).
-class AnswerLater {
- public:
-  AnswerLater() = default;
-  AnswerLater(const AnswerLater&) = delete;
-  AnswerLater& operator=(const AnswerLater&) = delete;
-  ~AnswerLater() {
-    if (answer_) answer_();
-  }
-  template <typename Fn>
-  void Fail(Fn& done, api::ApiError error) {
-    answer_ = [done = std::move(done), error = std::move(error)]() mutable {
-      done(std::move(error));
-    };
-  }
-
- private:
-  std::function<void()> answer_;
-};
-
-api::ApiError InvalidHandle(std::string_view handle) {
-  return api::Error(
-      ErrorCode::kReceiptHandleIsInvalid,
-      "The input receipt handle \"" + std::string(handle) + "\" is not a valid receipt handle.");
-}
 
 }  // namespace
 
@@ -57,7 +31,9 @@ Queue::Queue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, 
       tags_(std::move(tags)),
       // Seqs start from the wall clock (in thousandths of a millisecond) so that FIFO sequence
       // numbers keep increasing across restarts even when every message was deleted.
-      next_seq_(static_cast<uint64_t>(deps_.clock->WallMillis()) * 1000) {}
+      next_seq_(static_cast<uint64_t>(deps_.clock->WallMillis()) * 1000),
+      encrypts_(config_.kms_master_key_id.has_value()),
+      data_keys_(identity_.id, *deps_.store) {}
 
 Queue::~Queue() {
   if (wake_timer_) deps_.scheduler->Cancel(wake_timer_);
@@ -112,6 +88,10 @@ void Queue::Advance(MonoTime now, std::vector<Record>& records) {
   while (!timers_.empty() && timers_.top()->visible_at <= now) {
     MakeVisible(*timers_.top());
   }
+  // Data-key records no stored message has needed for a reuse period (QueueDataKeys).
+  if (data_keys_.SweepDue(now)) {
+    data_keys_.Sweep(now, Seconds(config_.kms_data_key_reuse_period_seconds));
+  }
   if (identity_.fifo && dedup_.size() > 0) {
     std::vector<std::string> expired;
     const int64_t wall = deps_.clock->WallMillis();
@@ -149,6 +129,7 @@ void Queue::Publish(StoredMessage& m) {
 
 void Queue::MakeVisible(StoredMessage& m) {
   if (TimerHeap::Contains(&m)) timers_.Erase(&m);
+  m.move_token = 0;  // a hold for a move that has not finished is over
   if (m.state == MessageState::kDelayed) --delayed_count_;
   m.state = MessageState::kVisible;
   if (identity_.fifo) {
@@ -169,6 +150,7 @@ void Queue::Remove(StoredMessage& m) {
     groups_.Remove(&m);
   }
   ReleaseBody(m);
+  if (m.content->data_key_id != 0) data_keys_.Release(m.content->data_key_id, deps_.clock->Now());
   messages_.erase(m.seq);
 }
 
@@ -235,6 +217,7 @@ void Queue::ChangeAttributes(const AttributeChange& change, const QueueTypeLooku
       return;
     }
     config_.last_modified_timestamp = deps_.clock->WallMillis() / 1000;
+    encrypts_.store(config_.kms_master_key_id.has_value(), std::memory_order_relaxed);
     AddQueueRecord(records);
     const MonoTime now = deps_.clock->Now();
     if (identity_.fifo && config_.delay_seconds != old_delay) {
@@ -322,7 +305,10 @@ void Queue::Purge(Done done) {
     timers_.Clear();
     retention_.Clear();
     groups_.Clear();
-    for (auto& [seq, m] : messages_) ReleaseBody(m);
+    for (auto& [seq, m] : messages_) {
+      ReleaseBody(m);
+      if (m.content->data_key_id != 0) data_keys_.Release(m.content->data_key_id, now);
+    }
     messages_.clear();
     delayed_count_ = 0;
     fifo_visible_ = 0;
@@ -355,7 +341,7 @@ void Queue::Close() {
     retention_.Clear();
     groups_.Clear();
     for (auto& [seq, m] : messages_) ReleaseBody(m);
-    messages_.clear();
+    messages_.clear();  // the data-key records go with the queue (PersistDeleted)
     delayed_count_ = 0;
     fifo_visible_ = 0;
     dedup_.Clear();
@@ -406,6 +392,9 @@ void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
         results[i] = SendResult{content.message_id, std::nullopt, false};
       }
       if (!message.delay_seconds) message.delay_seconds = config_.delay_seconds;
+      // Pinned now, so the record is stored ahead of the message and cannot be swept while the
+      // send is in progress; FinishSend unpins it if the message is not kept after all.
+      if (message.data_key) data_keys_.Reference(message.data_key);
       if (deps_.store->durable()) {
         const int64_t visible_at =
             *message.delay_seconds > 0 ? wall + *message.delay_seconds * 1000 : 0;
@@ -431,6 +420,12 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
       // Not stored: a retry must not be taken for a duplicate.
       std::lock_guard lock(mu_);
       for (const std::string& key : send.dedup_keys) dedup_.Erase(key);
+      const MonoTime now = deps_.clock->Now();
+      for (size_t i = 0; i < send.messages.size(); ++i) {
+        if (send.seqs[i] != 0 && send.messages[i].data_key) {
+          data_keys_.Release(send.messages[i].data_key->id, now);
+        }
+      }
     }
     send.done(FromStorageError(status.error()));
     return;
@@ -441,8 +436,12 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
     if (!closed_) {
       const MonoTime now = deps_.clock->Now();
       for (size_t i = 0; i < send.messages.size(); ++i) {
-        if (send.seqs[i] == 0) continue;             // duplicate
-        if (send.seqs[i] < purged_below_) continue;  // purged before it was published
+        if (send.seqs[i] == 0) continue;  // duplicate
+        if (send.seqs[i] < purged_below_) {
+          // Purged before it was published.
+          if (send.messages[i].data_key) data_keys_.Release(send.messages[i].data_key->id, now);
+          continue;
+        }
         auto [it, inserted] = messages_.try_emplace(send.seqs[i]);
         StoredMessage& m = it->second;
         m.seq = send.seqs[i];
@@ -460,6 +459,13 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
       }
       ServeWaiters(now, completions);
       ArmWakeTimer();
+    } else {
+      const MonoTime now = deps_.clock->Now();
+      for (size_t i = 0; i < send.messages.size(); ++i) {
+        if (send.seqs[i] != 0 && send.messages[i].data_key) {
+          data_keys_.Release(send.messages[i].data_key->id, now);
+        }
+      }
     }
   }
   RunAll(completions);
@@ -467,13 +473,15 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
 }
 
 ReceivedMessage Queue::Snapshot(const StoredMessage& m) const {
-  return ReceivedMessage{m.content,
-                         m.seq,
-                         m.dead_letter_source_arn,
-                         EncodeReceiptHandle({identity_.id, m.seq, m.receive_count, m.receipt_nonce,
-                                              MessageCheckOf(m.content->message_id)}),
-                         m.receive_count,
-                         m.first_receive_millis};
+  return ReceivedMessage{
+      m.content,
+      m.seq,
+      m.dead_letter_source_arn,
+      EncodeReceiptHandle({identity_.id, m.seq, m.receive_count, m.receipt_nonce,
+                           MessageCheckOf(m.content->message_id)}),
+      m.receive_count,
+      m.first_receive_millis,
+      m.content->data_key_id != 0 ? data_keys_.Find(m.content->data_key_id) : nullptr};
 }
 
 std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds, MonoTime now,
@@ -520,13 +528,15 @@ std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds
         }
       });
       if (dead.empty()) break;
-      for (StoredMessage* m : dead) Relocate(*m, dlq, /*back_to_source=*/false, now, records);
+      for (StoredMessage* m : dead) {
+        RelocateOrHold(*m, dlq, /*back_to_source=*/false, now, records, nullptr);
+      }
     }
   } else {
     while (static_cast<int64_t>(out.size()) < max && !ready_.empty()) {
       StoredMessage& m = *ready_.Pop();
       if (due(m)) {
-        Relocate(m, dlq, /*back_to_source=*/false, now, records);
+        RelocateOrHold(m, dlq, /*back_to_source=*/false, now, records, nullptr);
         continue;
       }
       take(m);
@@ -593,6 +603,7 @@ void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
   std::vector<Record> records;
   std::vector<ReceivedMessage> messages;
   std::vector<Relocation> moves;
+  std::vector<PendingRecrypt> recrypts;
   bool parked = false;
   uint64_t ticket;
   {
@@ -612,6 +623,7 @@ void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
     const int64_t visibility = options.visibility_timeout.value_or(config_.visibility_timeout);
     messages = TakeFor(options.max_messages, visibility, options.attempt_id, now, records);
     moves = std::exchange(moves_, {});
+    recrypts = std::exchange(recrypts_, {});
     ticket = Append(records);
     const int64_t wait = options.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
     if (messages.empty() && wait > 0) {
@@ -629,140 +641,8 @@ void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
     }
   }
   ScheduleRelocations(ticket, std::move(moves));
+  ScheduleRecrypts(std::move(recrypts));
   if (!parked) AnswerReceiveWhenDurable(ticket, std::move(messages), std::move(done));
-}
-
-std::optional<ReceiptHandle> Queue::ParseHandle(std::string_view text) const {
-  auto handle = DecodeReceiptHandle(text);
-  if (!handle || handle->queue_id != identity_.id) return std::nullopt;
-  return handle;
-}
-
-void Queue::Delete(std::string_view receipt_handle, Done done) {
-  AnswerLater later;
-  auto handle = ParseHandle(receipt_handle);
-  if (!handle) {
-    done(InvalidHandle(receipt_handle));
-    return;
-  }
-  std::vector<Record> records;
-  Completions completions;
-  uint64_t ticket;
-  {
-    std::lock_guard lock(mu_);
-    Advance(deps_.clock->Now(), records);
-    auto it = messages_.find(handle->seq);
-    if (it != messages_.end() &&
-        MessageCheckOf(it->second.content->message_id) != handle->message_check) {
-      it = messages_.end();  // another message now holds this seq: the handle's message is gone
-    }
-    if (it != messages_.end()) {
-      StoredMessage& m = it->second;
-      if (handle->receive_count > m.receive_count ||
-          (handle->receive_count == m.receive_count && handle->nonce != m.receipt_nonce)) {
-        Append(records);
-        later.Fail(done, InvalidHandle(receipt_handle));
-        return;
-      }
-      // FIFO queues refuse a handle whose receive is over (visibility ran out, or received
-      // again): the group may already be in someone else's hands (§2.10).
-      if (identity_.fifo &&
-          (handle->receive_count < m.receive_count || m.state != MessageState::kInFlight)) {
-        Append(records);
-        later.Fail(
-            done,
-            api::Error(ErrorCode::kInvalidParameterValue,
-                       "Value " + std::string(receipt_handle) +
-                           " for parameter ReceiptHandle is invalid. Reason: The receipt handle "
-                           "has expired."));
-        return;
-      }
-      // Standard queues: a handle from an earlier receive, or one whose visibility timeout
-      // has run out, still deletes (sqs-api.md §2.10).
-      AddDeleteRecord(records, m);
-      Remove(m);
-      // Deleting a FIFO group's head unblocks the group: parked receivers may now get it.
-      if (identity_.fifo) ServeWaiters(deps_.clock->Now(), completions);
-    }
-    // A message already gone (deleted, purged, expired) deletes successfully again, once the
-    // change that removed it is durable.
-    ticket = Append(records);
-  }
-  RunAll(completions);
-  AnswerWhenDurable(ticket, std::move(done));
-}
-
-void Queue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds, Done done) {
-  AnswerLater later;
-  auto handle = ParseHandle(receipt_handle);
-  if (!handle) {
-    done(InvalidHandle(receipt_handle));
-    return;
-  }
-  std::vector<Record> records;
-  Completions completions;
-  uint64_t ticket;
-  {
-    std::lock_guard lock(mu_);
-    const MonoTime now = deps_.clock->Now();
-    Advance(now, records);
-    auto it = messages_.find(handle->seq);
-    if (it != messages_.end() &&
-        MessageCheckOf(it->second.content->message_id) != handle->message_check) {
-      it = messages_.end();
-    }
-    std::optional<api::ApiError> error;
-    if (it == messages_.end()) {
-      error = api::Error(ErrorCode::kInvalidParameterValue,
-                         "Value " + std::string(receipt_handle) +
-                             " for parameter ReceiptHandle is invalid. Reason: Message does not "
-                             "exist or is not available for visibility timeout change.");
-    } else {
-      StoredMessage& m = it->second;
-      if (handle->receive_count > m.receive_count ||
-          (handle->receive_count == m.receive_count && handle->nonce != m.receipt_nonce)) {
-        error = InvalidHandle(receipt_handle);
-      } else if (handle->receive_count < m.receive_count) {
-        error = api::Error(ErrorCode::kInvalidParameterValue,
-                           "Value " + std::string(receipt_handle) +
-                               " for parameter ReceiptHandle is invalid. Reason: The receipt "
-                               "handle has expired.");
-      } else if (m.state == MessageState::kInFlight) {
-        const Duration total = (now - m.received_at) + Seconds(timeout_seconds);
-        if (total > Seconds(deps_.limits->max_visibility_timeout)) {
-          error = api::Error(ErrorCode::kInvalidParameterValue,
-                             "Value " + std::to_string(timeout_seconds) +
-                                 " for parameter VisibilityTimeout is invalid. Reason: Total "
-                                 "VisibilityTimeout for the message is beyond the limit [43200 "
-                                 "seconds].");
-        } else {
-          m.visible_at = now + Seconds(timeout_seconds);
-          timers_.Fix(&m);
-          if (timeout_seconds == 0) {
-            MakeVisible(m);
-            ServeWaiters(now, completions);
-          }
-          AddStateRecord(records, m);
-          ArmWakeTimer();
-        }
-      }
-      // Not in flight (its timeout already ran out and nobody received it since): AWS answers
-      // success and the message stays visible (sqs-api.md §2.12).
-    }
-    ticket = Append(records);
-    if (error) {
-      later.Fail(done, std::move(*error));
-      return;
-    }
-  }
-  RunAll(completions);
-  if (!identity_.fifo) {
-    // Like receives, a standard queue's visibility change need not wait for its sync
-    // (storage.md §6.3): losing it in a crash only makes the message visible earlier.
-    done({});
-    return;
-  }
-  AnswerWhenDurable(ticket, std::move(done));
 }
 
 }  // namespace wharf::sqs

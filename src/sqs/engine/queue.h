@@ -33,6 +33,7 @@
 #include "common/clock.h"
 #include "common/scheduler.h"
 #include "sqs/engine/body_budget.h"
+#include "sqs/engine/data_keys.h"
 #include "sqs/engine/dedup_window.h"
 #include "sqs/engine/fair_ready.h"
 #include "sqs/engine/fifo_groups.h"
@@ -40,6 +41,7 @@
 #include "sqs/engine/queue_config.h"
 #include "sqs/engine/receipt_handle.h"
 #include "sqs/engine/records.h"
+#include "sqs/engine/recrypter.h"
 #include "sqs/limits.h"
 #include "storage/store.h"
 
@@ -65,6 +67,9 @@ struct QueueDeps {
   // Finds a queue by ARN (dead-letter targets, move-task destinations). Takes the registry's
   // lock, which may be taken under a queue's lock (lock order: queue, then registry).
   std::function<std::shared_ptr<Queue>(std::string_view arn)> find_queue;
+  // Re-encrypts messages that move between queues when either side uses SSE-KMS. Null (engine
+  // tests without SSE): plaintext messages move as they are; sealed ones cannot move.
+  Recrypter* recrypter = nullptr;
 };
 
 // A message leaving one queue for another (dead-letter move, or redrive by a move task),
@@ -79,9 +84,14 @@ struct Relocation {
   MonoTime enqueued_at{};
 };
 
+struct MoveTally;  // queue_relocation.cc: the moves of one MoveOut that finish later
+
 struct NewMessage {
   std::shared_ptr<const MessageContent> content;
   std::optional<int64_t> delay_seconds;  // absent: the queue's DelaySeconds
+  // SSE-KMS: the record of the data key that sealed the body (content->data_key_id), stored
+  // with the first message that needs it. Null for a body in clear.
+  std::shared_ptr<const DataKeyRecord> data_key;
 };
 
 // What a send produced for one message: its id and, on FIFO queues, its sequence number. A FIFO
@@ -121,6 +131,11 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::shared_ptr<const auth::PolicyDocument> policy() const;
   QueueCounters Counters();
   api::StringPairs tags() const;
+  // Whether SSE-KMS is configured, without the queue's lock (another queue moving a message
+  // here reads it under its own lock).
+  bool encrypts() const { return encrypts_.load(std::memory_order_relaxed); }
+  // The records of the data keys that sealed this queue's stored bodies.
+  QueueDataKeys& data_keys() { return data_keys_; }
 
   // --- queue-level changes (answered once durable) ---
   void SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup, Done done);
@@ -156,6 +171,10 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void Receive(const ReceiveOptions& options, ReceiveDone done);
   void Delete(std::string_view receipt_handle, Done done);
   void ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds, Done done);
+  // Messages of a receive that could not be delivered (their bodies could not be decrypted: a
+  // Kms* error fails the whole ReceiveMessage) go back as they were before it: visible, with
+  // the receive count they had. Messages deleted or received again meanwhile are left alone.
+  void ReturnUndelivered(const std::vector<ReceivedMessage>& messages);
 
   // --- dead-letter queues and move tasks ---
   // Places a message relocated here by another queue (after its records are durable).
@@ -200,6 +219,15 @@ class Queue : public std::enable_shared_from_this<Queue> {
   };
   void FinishSend(PendingSend& send, storage::StorageStatus status);
   static void RunAll(Completions& completions);  // answers collected under the lock, after it
+  // A message held (in flight) while it is re-encrypted for the queue it moves to.
+  struct PendingRecrypt {
+    uint64_t seq = 0;
+    uint32_t token = 0;  // StoredMessage::move_token of the hold
+    std::shared_ptr<Queue> destination;
+    bool back_to_source = false;
+    std::shared_ptr<const MessageContent> content;
+    std::shared_ptr<MoveTally> tally;  // MoveOut's, or null for a dead-letter move
+  };
 
   // All private methods expect `mu_` held.
   void Advance(MonoTime now, std::vector<storage::Record>& records);
@@ -223,11 +251,24 @@ class Queue : public std::enable_shared_from_this<Queue> {
   bool HasReceivable() const;
   int64_t InFlight() const;
   ReceivedMessage Snapshot(const StoredMessage& m) const;
-  // Appends the records of moving `m` to `destination` and removes it here.
+  // Appends the records of moving `m` to `destination` and removes it here. `recrypted`: the
+  // content as the destination stores it (else m's content, unchanged).
   void Relocate(StoredMessage& m, const std::shared_ptr<Queue>& destination, bool back_to_source,
-                MonoTime now, std::vector<storage::Record>& records);
+                MonoTime now, std::vector<storage::Record>& records,
+                const Recrypted* recrypted = nullptr);
   // Places relocations in their destinations once `ticket` is durable. Call without `mu_`.
   void ScheduleRelocations(uint64_t ticket, std::vector<Relocation> moves);
+  // Whether moving `m` to `destination` must re-encrypt it (either side uses SSE-KMS).
+  bool NeedsRecrypt(const StoredMessage& m, const Queue& destination) const;
+  // Moves `m` (already out of the ready structures) to `destination` at once, or holds it for
+  // re-encryption first (PendingRecrypt in recrypts_).
+  void RelocateOrHold(StoredMessage& m, const std::shared_ptr<Queue>& destination,
+                      bool back_to_source, MonoTime now, std::vector<storage::Record>& records,
+                      const std::shared_ptr<MoveTally>& tally);
+  // Re-encrypts held messages (reading bodies kept on disk first). Call without `mu_`.
+  void ScheduleRecrypts(std::vector<PendingRecrypt> pending);
+  // The re-encryption of a held message is done: moves it, or releases the hold on failure.
+  void FinishRecrypt(PendingRecrypt& pending, api::ApiResult<Recrypted> result);
   void ServeWaiters(MonoTime now, Completions& completions);
   void ArmWakeTimer();
   void OnWake();
@@ -261,8 +302,11 @@ class Queue : public std::enable_shared_from_this<Queue> {
   int64_t fifo_visible_ = 0;
   DedupWindow dedup_;
   std::unordered_map<std::string, Attempt> attempts_;
-  std::vector<Relocation> moves_;  // relocations appended under mu_, not yet scheduled
-  TimerHeap timers_;               // delayed and in-flight messages
+  std::vector<Relocation> moves_;         // relocations appended under mu_, not yet scheduled
+  std::vector<PendingRecrypt> recrypts_;  // holds taken under mu_, not yet scheduled
+  std::atomic<bool> encrypts_{false};     // config_.kms_master_key_id is set
+  QueueDataKeys data_keys_;
+  TimerHeap timers_;  // delayed and in-flight messages
   RetentionHeap retention_;
   int64_t delayed_count_ = 0;
   std::optional<MonoTime> last_purge_;

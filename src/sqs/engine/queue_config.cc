@@ -238,6 +238,9 @@ api::ApiStatus ApplyOne(QueueConfig& c, std::string_view name, std::string_view 
     return {};
   }
   if (name == "KmsMasterKeyId") {
+    // Not validated here: AWS accepts any key id and reports a bad one at send/receive time
+    // (security.md §4.1). "" turns SSE-KMS off and leaves the queue unencrypted: it does not
+    // fall back to SSE-SQS (SqsManagedSseEnabled stays false).
     if (value.empty()) {
       c.kms_master_key_id.reset();
     } else {
@@ -349,7 +352,8 @@ std::optional<std::string> ReportedValue(const QueueConfig& c, std::string_view 
   if (name == "RedriveAllowPolicy") return c.redrive_allow_policy;
   if (name == "KmsMasterKeyId") return c.kms_master_key_id;
   if (name == "KmsDataKeyReusePeriodSeconds") {
-    if (!c.kms_master_key_id && c.kms_data_key_reuse_period_seconds == 300) return std::nullopt;
+    // Reported only while SSE-KMS is configured, like KmsMasterKeyId (security.md §4.1).
+    if (!c.kms_master_key_id) return std::nullopt;
     return std::to_string(c.kms_data_key_reuse_period_seconds);
   }
   if (name == "SqsManagedSseEnabled") return Bool(c.sqs_managed_sse_enabled);

@@ -45,16 +45,22 @@ struct QueueConfig {
   int64_t last_modified_timestamp = 0;  // epoch seconds
 };
 
-// What validating a send needs of the configuration: copied on every send instead of the
-// whole QueueConfig (strings and policies included).
+// What a send needs of the configuration: copied on every send instead of the whole
+// QueueConfig (strings and policies included). Without SSE-KMS the key is absent, so the copy
+// allocates nothing.
 struct SendRules {
   bool fifo = false;
   bool content_based_deduplication = false;
   int64_t maximum_message_size = 1'048'576;
+  // SSE-KMS (security.md §4.1): the key exactly as configured; absent: bodies are kept in clear
+  // (SSE-SQS bodies are sealed by the store itself, like everything else it writes).
+  std::optional<std::string> kms_master_key_id;
+  int64_t kms_data_key_reuse_period_seconds = 300;
 };
 
 inline SendRules SendRulesOf(const QueueConfig& c) {
-  return SendRules{c.fifo, c.content_based_deduplication, c.maximum_message_size};
+  return SendRules{c.fifo, c.content_based_deduplication, c.maximum_message_size,
+                   c.kms_master_key_id, c.kms_data_key_reuse_period_seconds};
 }
 
 // The counters GetQueueAttributes reports, read from the queue's state.

@@ -22,6 +22,12 @@ void Queue::ServeWaiters(MonoTime now, Completions& completions) {
             self->ScheduleRelocations(ticket, std::move(moves));
           });
     }
+    if (!recrypts_.empty()) {
+      completions.push_back(
+          [self = shared_from_this(), recrypts = std::exchange(recrypts_, {})]() mutable {
+            self->ScheduleRecrypts(std::move(recrypts));
+          });
+    }
     // Nothing to give after all (everything went to the dead-letter queue, or the FIFO
     // in-flight quota is reached): the receiver stays parked.
     if (messages.empty()) break;

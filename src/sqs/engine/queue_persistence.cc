@@ -123,7 +123,13 @@ void Queue::PersistDeleted(Done done) {
     if (deps_.store->durable()) {
       records.push_back(Record{RecordType::kQueueDelete, identity_.id, 0, {}});
     }
-    ticket = Append(records);
+    Append(records);
+    // Its data-key records go too (keyed objects are not part of the queue's key range), after
+    // the queue: a crash between the two leaves records of no queue, which the next start-up
+    // drops, never messages without their keys. The answer waits for both.
+    data_keys_.DropAll();
+    std::vector<Record> nothing;
+    ticket = Append(nothing);
   }
   AnswerWhenDurable(ticket, std::move(done));
 }

@@ -7,6 +7,9 @@ namespace {
 
 constexpr uint8_t kQueueRecordV1 = 1;
 constexpr uint8_t kMessageRecordV1 = 1;
+// v2 = v1 with the SSE-KMS data key id before the body; written only for sealed bodies, so a
+// store without SSE-KMS is byte for byte what v1 wrote.
+constexpr uint8_t kMessageRecordV2 = 2;
 constexpr uint8_t kStateRecordV1 = 1;
 constexpr uint8_t kDedupRecordV1 = 1;
 
@@ -123,7 +126,7 @@ std::string EncodeMessageRecord(const MessageContent& c, int64_t visible_at_mill
   std::string out;
   out.reserve(c.body.size() + 128);
   BinaryWriter w(out);
-  w.U8(kMessageRecordV1);
+  w.U8(c.data_key_id != 0 ? kMessageRecordV2 : kMessageRecordV1);
   w.Bytes(c.message_id);
   w.Signed(c.sent_millis);
   w.Signed(visible_at_millis);
@@ -135,13 +138,15 @@ std::string EncodeMessageRecord(const MessageContent& c, int64_t visible_at_mill
   w.Bytes(c.md5_of_body);
   w.OptionalBytes(c.md5_of_attributes);
   WriteAttributes(w, c.attributes);
+  if (c.data_key_id != 0) w.Varint(c.data_key_id);
   w.Bytes(c.body);
   return out;
 }
 
 std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload) {
   BinaryReader r(payload);
-  if (r.U8() != kMessageRecordV1) return std::nullopt;
+  const uint8_t version = r.U8();
+  if (version != kMessageRecordV1 && version != kMessageRecordV2) return std::nullopt;
   MessageRecord m;
   MessageContent& c = m.content;
   c.message_id = r.Bytes();
@@ -155,6 +160,10 @@ std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload) {
   c.md5_of_body = r.Bytes();
   c.md5_of_attributes = r.OptionalBytes();
   c.attributes = ReadAttributes(r);
+  if (version == kMessageRecordV2) {
+    c.data_key_id = r.Varint();
+    if (c.data_key_id == 0) return std::nullopt;
+  }
   c.body = r.Bytes();
   if (!r.ok() || !r.done()) return std::nullopt;
   return m;

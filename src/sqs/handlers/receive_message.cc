@@ -137,10 +137,23 @@ void ReceiveMessage(SqsService& s, const RequestContext& ctx, a::ReceiveMessageI
     }
     options.attempt_id = id;  // standard queues ignore it (§2.9)
   }
-  (*queue)->Receive(options, [reply, fifo, system = std::move(system),
+  (*queue)->Receive(options, [&s, queue = *queue, reply, fifo, system = std::move(system),
                               filters = std::move(in.message_attribute_names)](
                                  api::ApiResult<std::vector<ReceivedMessage>> result) {
     if (!result.ok()) return reply.Fail(std::move(result).error());
+    // SSE-KMS bodies are opened for the caller. If that fails (a Kms* error: the key is
+    // disabled, the caller may not decrypt, ...), the whole receive fails and the messages go
+    // back as they were, so nothing is lost (§4.3).
+    const bool sealed = std::any_of(result->begin(), result->end(), [](const ReceivedMessage& m) {
+      return m.content->data_key_id != 0;
+    });
+    if (sealed) {
+      if (auto opened = s.encryption().OpenReceived(reply.context(), *queue, *result);
+          !opened.ok()) {
+        queue->ReturnUndelivered(*result);
+        return reply.Fail(std::move(opened).error());
+      }
+    }
     a::ReceiveMessageOutput out;
     out.messages.reserve(result->size());
     for (const ReceivedMessage& received : *result) {

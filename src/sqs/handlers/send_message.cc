@@ -10,8 +10,9 @@ void SendMessage(SqsService& s, const RequestContext& ctx, a::SendMessageInput i
                  Reply<a::SendMessageOutput> reply) {
   auto queue = s.ResolveQueue(ctx, in.queue_url);
   if (!queue.ok()) return reply.Fail(std::move(queue).error());
-  auto message = BuildMessage(FieldsOf(in), SendKind::kSingle, (*queue)->send_rules(), s.limits(),
-                              ctx, s.clock().WallMillis());
+  const SendRules rules = (*queue)->send_rules();
+  auto message =
+      BuildMessage(FieldsOf(in), SendKind::kSingle, rules, s.limits(), ctx, s.clock().WallMillis());
   if (!message.ok()) return reply.Fail(std::move(message).error());
 
   const MessageContent& content = *message->content;
@@ -22,6 +23,14 @@ void SendMessage(SqsService& s, const RequestContext& ctx, a::SendMessageInput i
 
   std::vector<NewMessage> batch;
   batch.push_back(std::move(message).value());
+  // SSE-KMS: sealed under the caller's data key; a KMS refusal fails the send (§4.3). The
+  // digests above are of the plaintext, and its size was what the limits checked.
+  if (rules.kms_master_key_id) {
+    if (auto sealed = s.encryption().SealForSend(ctx, (*queue)->identity(), rules, batch);
+        !sealed.ok()) {
+      return reply.Fail(std::move(sealed).error());
+    }
+  }
   (*queue)->Send(std::move(batch), [reply, out = std::move(out)](
                                        api::ApiResult<std::vector<SendResult>> result) mutable {
     if (!result.ok()) return reply.Fail(std::move(result).error());

@@ -61,6 +61,15 @@ void SendMessageBatch(SqsService& s, const RequestContext& ctx, a::SendMessageBa
     messages.push_back(std::move(message).value());
   }
   if (messages.empty()) return reply.Ok(std::move(out));
+  // SSE-KMS: one data key seals every entry, so a KMS refusal is not about any one entry: the
+  // whole call fails with the Kms* error, as SQS's model lists them for SendMessageBatch itself
+  // (security.md §4.3), and nothing is sent.
+  if (config.kms_master_key_id) {
+    if (auto sealed = s.encryption().SealForSend(ctx, (*queue)->identity(), config, messages);
+        !sealed.ok()) {
+      return reply.Fail(std::move(sealed).error());
+    }
+  }
   // Entries are enqueued in request order; results come back in the same order.
   (*queue)->Send(std::move(messages), [reply, out = std::move(out)](
                                           api::ApiResult<std::vector<SendResult>> result) mutable {

@@ -78,6 +78,7 @@ void ExpectSameContent(const MessageContent& a, const MessageContent& b) {
   EXPECT_EQ(a.deduplication_id, b.deduplication_id);
   EXPECT_EQ(a.sender_id, b.sender_id);
   EXPECT_EQ(a.sent_millis, b.sent_millis);
+  EXPECT_EQ(a.data_key_id, b.data_key_id);
 }
 
 void ExpectSameState(const StateRecord& a, const StateRecord& b) {
@@ -323,7 +324,16 @@ struct Sample {
   std::string name;
   std::string payload;
   bool (*decodes)(std::string_view);
+  uint8_t latest_version = 1;  // the newest version its reader knows
 };
+
+// A message whose body is sealed under an SSE-KMS data key (message record v2).
+MessageContent SealedMessage() {
+  MessageContent c = FullMessage();
+  c.body = std::string(40, '\xa5');  // nonce ‖ ciphertext ‖ tag: opaque bytes here
+  c.data_key_id = 0x8badf00ddeadbeefULL;
+  return c;
+}
 
 std::vector<Sample> Samples() {
   return {
@@ -332,9 +342,13 @@ std::vector<Sample> Samples() {
       {"minimal queue", EncodeQueueRecord(MinimalQueue()),
        [](std::string_view p) { return DecodeQueueRecord(p).has_value(); }},
       {"full message", EncodeMessageRecord(FullMessage(), 1'700'000'900'123),
-       [](std::string_view p) { return DecodeMessageRecord(p).has_value(); }},
+       [](std::string_view p) { return DecodeMessageRecord(p).has_value(); }, 2},
       {"minimal message", EncodeMessageRecord(MinimalMessage(), 0),
-       [](std::string_view p) { return DecodeMessageRecord(p).has_value(); }},
+       [](std::string_view p) { return DecodeMessageRecord(p).has_value(); }, 2},
+      {"sealed message", EncodeMessageRecord(SealedMessage(), 0),
+       [](std::string_view p) { return DecodeMessageRecord(p).has_value(); }, 2},
+      {"data key", EncodeDataKeyRecord(DataKeyRecord{7, "arn:aws:kms:k", "blob", 1}),
+       [](std::string_view p) { return DecodeDataKeyRecord(p).has_value(); }},
       {"state", EncodeStateRecord(InFlightState()),
        [](std::string_view p) { return DecodeStateRecord(p).has_value(); }},
       {"dedup", EncodeDedupRecord(DedupEntry{"id", 42, 1'700'000'300'000}),
@@ -363,7 +377,7 @@ TEST(RecordDamageTest, TrailingBytesAreRejected) {
 
 TEST(RecordDamageTest, UnknownVersionsAreRejected) {
   for (const Sample& s : Samples()) {
-    for (int version : {0, 2, 0x7f, 0x80, 0xff}) {
+    for (int version : {0, s.latest_version + 1, 0x7f, 0x80, 0xff}) {
       std::string payload = s.payload;
       payload[0] = static_cast<char>(version);
       EXPECT_FALSE(s.decodes(payload)) << s.name << " with version " << version;
@@ -476,6 +490,70 @@ TEST(RecordFormatV1Test, QueueRecordMatchesTheDocument) {
   auto decoded = DecodeQueueRecord(w.str());
   ASSERT_TRUE(decoded.has_value()) << "a v1 queue record no longer decodes";
   ExpectSameQueue(q, *decoded);
+}
+
+TEST(MessageRecordTest, AClearBodyIsStillWrittenAsVersionOne) {
+  EXPECT_EQ(EncodeMessageRecord(FullMessage(), 0)[0], 1);
+  EXPECT_EQ(EncodeMessageRecord(SealedMessage(), 0)[0], 2);
+}
+
+TEST(MessageRecordTest, ASealedMessageRoundTripsWithItsDataKeyId) {
+  const MessageContent c = SealedMessage();
+  auto decoded = DecodeMessageRecord(EncodeMessageRecord(c, 5));
+  ASSERT_TRUE(decoded.has_value());
+  ExpectSameContent(c, decoded->content);
+  EXPECT_EQ(decoded->visible_at_millis, 5);
+}
+
+TEST(RecordFormatV2Test, SealedMessageRecordMatchesTheDocument) {
+  const MessageContent c = SealedMessage();
+  DocWriter w;
+  w.U8(2).Bytes(c.message_id).Signed(c.sent_millis).Signed(0).Bytes(c.sender_id);
+  w.Opt(c.trace_header).Opt(c.md5_of_system_attributes).Opt(c.group_id).Opt(c.deduplication_id);
+  w.Bytes(c.md5_of_body).Opt(c.md5_of_attributes).Varint(c.attributes.size());
+  for (const auto& [name, value] : c.attributes) {
+    w.Bytes(name).Opt(value.data_type).Opt(value.string_value).Opt(value.binary_value);
+  }
+  w.Varint(c.data_key_id).Bytes(c.body);
+  EXPECT_EQ(EncodeMessageRecord(c, 0), w.str());
+  // A v2 record with data key id 0 would be a body in clear written as v2: never written.
+  DocWriter zero;
+  zero.U8(2).Bytes("m").Signed(0).Signed(0).Bytes("").Opt({}).Opt({}).Opt({}).Opt({});
+  zero.Bytes("").Opt({}).Varint(0).Varint(0).Bytes("b");
+  EXPECT_FALSE(DecodeMessageRecord(zero.str()).has_value());
+}
+
+TEST(DataKeyRecordTest, RoundTripsAndMatchesTheDocument) {
+  const DataKeyRecord r{
+      0xfeedfacecafebeefULL,
+      "arn:aws:kms:us-east-1:000000000000:key/11111111-1111-4111-8111-111111111111",
+      std::string("\x01\x00blob\xff", 7), 1'700'000'000'123};
+  DocWriter w;
+  w.U8(1).Varint(r.id).Bytes(r.key_arn).Bytes(r.ciphertext_blob).Signed(r.created_millis);
+  EXPECT_EQ(EncodeDataKeyRecord(r), w.str());
+  auto decoded = DecodeDataKeyRecord(w.str());
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->id, r.id);
+  EXPECT_EQ(decoded->key_arn, r.key_arn);
+  EXPECT_EQ(decoded->ciphertext_blob, r.ciphertext_blob);
+  EXPECT_EQ(decoded->created_millis, r.created_millis);
+  EXPECT_FALSE(DecodeDataKeyRecord(EncodeDataKeyRecord(DataKeyRecord{0, "k", "b", 0})))
+      << "id 0 is no data key";
+}
+
+TEST(DataKeyRecordTest, ObjectKeysNameTheQueueAndTheKey) {
+  const std::string key = DataKeyObjectKey(0x0123456789abcdefULL, 42);
+  EXPECT_EQ(key, "sqs/dk/0123456789abcdef/000000000000002a");
+  auto parsed = ParseDataKeyObjectKey(key);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->first, 0x0123456789abcdefULL);
+  EXPECT_EQ(parsed->second, 42u);
+  for (std::string_view bad :
+       {"sqs/dk/", "sqs/dk/0123456789abcdef", "sqs/dk/0123456789abcdef/2a",
+        "sqs/dk/0123456789ABCDEF/000000000000002a", "iam/dk/0123456789abcdef/000000000000002a",
+        "sqs/dk/0123456789abcdef-000000000000002a", "sqs/dk/0123456789abcdef/000000000000002a0"}) {
+    EXPECT_FALSE(ParseDataKeyObjectKey(bad).has_value()) << bad;
+  }
 }
 
 }  // namespace
