@@ -189,6 +189,7 @@ int Serve(const server::Settings& settings) {
     }
   }
   kms::KeyService key_service(key_store, authorizer, clock);
+  sqs_options.key_service = &key_service;  // SSE-KMS data keys (security.md §4.2)
   sqs_options.authorizer = &authorizer;
   sqs::SqsService sqs(clock, scheduler, *store, sqs_options);
   const auto recovery_start = std::chrono::steady_clock::now();
