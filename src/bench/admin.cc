@@ -72,11 +72,9 @@ AdminResult Fail(const Target& target, const Answer& answer) {
 }  // namespace
 
 AdminResult CreateQueue(const HostPort& server, const Target& target, std::string_view name,
-                        bool fifo) {
+                        std::span<const QueueAttribute> attributes) {
   RequestWriter writer(target);
-  static constexpr QueueAttribute kFifo[] = {{"FifoQueue", "true"}};
-  writer.CreateQueue(
-      name, fifo ? std::span<const QueueAttribute>(kFifo) : std::span<const QueueAttribute>());
+  writer.CreateQueue(name, attributes);
   const Answer answer = Call(server, writer);
   if (answer.status != 200) return Fail(target, answer);
   AdminResult result;

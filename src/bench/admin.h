@@ -3,6 +3,7 @@
 // The requests around a run: creating the queue before it and deleting it afterwards. One
 // synchronous request per call on a fresh connection; nothing here is on the measured path.
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,9 +18,9 @@ struct AdminResult {
   std::string error;  // when !ok: the AWS error code and message, or the transport error
 };
 
-// With `fifo`, the queue is created with FifoQueue=true (its name must end in .fifo).
+// Creates queue `name` with `attributes` (FifoQueue=true needs a name ending in .fifo).
 AdminResult CreateQueue(const HostPort& server, const Target& target, std::string_view name,
-                        bool fifo = false);
+                        std::span<const QueueAttribute> attributes = {});
 AdminResult DeleteQueue(const HostPort& server, const Target& target, std::string_view queue_url);
 
 }  // namespace wharf::bench

@@ -37,6 +37,7 @@ struct Options {
   double rate = 0;       // producers' total messages per second; 0 = as fast as possible
   bool fifo = false;     // a FIFO queue (name suffixed .fifo; sends carry group and dedup ids)
   int groups = 1;        // FIFO: message group ids g0..g<groups-1>, used round-robin
+  std::string kms_key;   // non-empty: the queue is created with KmsMasterKeyId = this (SSE-KMS)
   bool json = false;     // JSON report on stdout (the table goes to stderr)
   bool progress = true;  // one progress line per second on stderr
 };

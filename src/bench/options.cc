@@ -111,6 +111,9 @@ CLI::App* AddCommand(CLI::App& app, Options& o) {
                   "FIFO: spread messages round-robin over this many message groups g0..gN-1")
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
+  cmd->add_option("--kms-key", o.kms_key,
+                  "Create the queue with SSE-KMS under this key (KmsMasterKeyId: key id, ARN or "
+                  "alias, e.g. alias/aws/sqs), to measure the cost of encryption");
   cmd->add_flag("--json", o.json, "Print the report as one JSON object on stdout");
   cmd->add_flag_function(
       "--no-progress", [&o](int64_t) { o.progress = false; }, "No progress line on stderr");

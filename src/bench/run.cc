@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bench/admin.h"
 #include "bench/bench.h"
@@ -105,7 +106,10 @@ int Run(const Options& o) {
   if (queue.empty()) queue.append("bench-").append(o.scenario).append("-").append(RandomSuffix());
   constexpr std::string_view kFifoSuffix = ".fifo";
   if (fifo && !std::string_view(queue).ends_with(kFifoSuffix)) queue.append(kFifoSuffix);
-  const AdminResult created = CreateQueue(endpoint->server, target, queue, fifo);
+  std::vector<QueueAttribute> attributes;
+  if (fifo) attributes.push_back({"FifoQueue", "true"});
+  if (!o.kms_key.empty()) attributes.push_back({"KmsMasterKeyId", o.kms_key});
+  const AdminResult created = CreateQueue(endpoint->server, target, queue, attributes);
   if (!created.ok) {
     std::fprintf(stderr, "wharf bench: CreateQueue %s failed: %s\n", queue.c_str(),
                  created.error.c_str());
