@@ -2,6 +2,7 @@
 //   wharf serve [options]   serve SQS on one port (both protocols)
 //   wharf bench [options]   measure an SQS endpoint (src/bench)
 //   wharf settings          print the settings table (docs/configuration.md)
+//   wharf rekey [options]   rotate the root key of a stopped server's data directory
 //   wharf --version
 
 #include <signal.h>
@@ -29,6 +30,7 @@
 #include "net/http_server.h"
 #include "server/config_file.h"
 #include "server/dispatcher.h"
+#include "server/rekey.h"
 #include "server/root_key.h"
 #include "server/settings.h"
 #include "sqs/service.h"
@@ -75,7 +77,7 @@ int Serve(const server::Settings& settings) {
   if (settings.storage == "memory") {
     store = std::make_unique<storage::MemoryStore>();
   } else {
-    auto loaded = server::LoadOrCreateRootKey(settings);
+    auto loaded = server::LoadOrCreateRootKey(server::RootKeyLocationOf(settings));
     if (!loaded.ok()) {
       std::fprintf(stderr, "wharf: %s\n", loaded.error().c_str());
       return 1;
@@ -291,6 +293,8 @@ int main(int argc, char** argv) {
   CLI::App* settings_cmd = app.add_subcommand("settings", "Print the settings table as Markdown");
   bench::Options bench_options;
   CLI::App* bench_cmd = bench::AddCommand(app, bench_options);
+  server::RekeyOptions rekey_options;
+  CLI::App* rekey_cmd = server::AddRekeyCommand(app, rekey_options);
 
   CLI11_PARSE(app, argc, argv);
   if (settings_cmd->parsed()) {
@@ -298,5 +302,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (bench_cmd->parsed()) return bench::Run(bench_options);
+  if (rekey_cmd->parsed()) return server::Rekey(rekey_options);
   return Serve(settings);
 }

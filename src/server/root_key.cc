@@ -10,38 +10,47 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kKeyVariable = "WHARF_ROOT_KEY";
-constexpr const char* kPassphraseVariable = "WHARF_ROOT_PASSPHRASE";
-
 // The passphrase, from the environment or the file; wiped when it goes out of scope.
 struct Passphrase {
   std::string value;
   ~Passphrase() { WipeSecret(value); }
 };
 
-Status<std::string> ReadPassphrase(const Settings& settings, Passphrase& out) {
-  const char* variable = std::getenv(kPassphraseVariable);
-  const bool from_environment = variable != nullptr && *variable != '\0';
-  if (from_environment && !settings.root_passphrase_file.empty()) {
-    return std::string("both ") + kPassphraseVariable +
-           " and --root-passphrase-file are set: " + "give the root key passphrase one way";
+const char* NonEmptyVariable(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  return value != nullptr && *value != '\0' ? value : nullptr;
+}
+
+Status<std::string> ReadPassphrase(const RootKeyLocation& location, Passphrase& out) {
+  const char* variable = NonEmptyVariable(location.passphrase_variable);
+  if (variable != nullptr && !location.passphrase_file.empty()) {
+    return "both " + location.passphrase_variable + " and the passphrase file " +
+           location.passphrase_file + " are given: give the root key passphrase one way";
   }
-  if (from_environment) {
+  if (variable != nullptr) {
     out.value = variable;
     return {};
   }
-  return ReadPassphraseFile(settings.root_passphrase_file, out.value);
+  return ReadPassphraseFile(location.passphrase_file, out.value);
 }
 
-Result<RootKey, std::string> FromPassphrase(const Settings& settings) {
+std::string Missing(const std::string& what, const std::string& path) {
+  return what + " " + path + " does not exist (and is not created here)";
+}
+
+Result<RootKey, std::string> FromPassphrase(const RootKeyLocation& location) {
   Passphrase passphrase;
-  WHARF_RETURN_IF_ERROR(ReadPassphrase(settings, passphrase));
+  WHARF_RETURN_IF_ERROR(ReadPassphrase(location, passphrase));
   RootKeyFromPassphrase source;
   source.passphrase = std::move(passphrase.value);
-  source.params_path = settings.root_key_params_file.empty()
-                           ? NextToDataDir(settings.data_dir, "wharf-root.kdf")
-                           : settings.root_key_params_file;
+  source.params_path = location.params_file.empty()
+                           ? NextToDataDir(location.data_dir, "wharf-root.kdf")
+                           : location.params_file;
   const bool create = !fs::exists(source.params_path);
+  if (create && !location.create) {
+    WipeSecret(source.passphrase);
+    return Missing("root key parameters file", source.params_path);
+  }
   Result<Sealer, std::string> key =
       create ? CreatePassphraseKey(source) : LoadRootKey(RootKeySource(source));
   WipeSecret(source.passphrase);
@@ -56,12 +65,13 @@ Result<RootKey, std::string> FromPassphrase(const Settings& settings) {
   return out;
 }
 
-Result<RootKey, std::string> FromKeyFile(const Settings& settings) {
+Result<RootKey, std::string> FromKeyFile(const RootKeyLocation& location) {
   RootKeyFile file;
-  file.path = settings.root_key_file.empty() ? NextToDataDir(settings.data_dir, "wharf-root.key")
-                                             : settings.root_key_file;
-  file.data_dir = settings.data_dir;
+  file.path = location.key_file.empty() ? NextToDataDir(location.data_dir, "wharf-root.key")
+                                        : location.key_file;
+  file.data_dir = location.data_dir;
   const bool create = !fs::exists(file.path);
+  if (create && !location.create) return Missing("root key file", file.path);
   Result<Sealer, std::string> key = create ? CreateKeyFile(file) : LoadRootKey(file);
   if (!key.ok()) return std::move(key).error();
   RootKey out{std::move(key).value(), "key file", create ? file.path : ""};
@@ -76,22 +86,31 @@ Result<RootKey, std::string> FromKeyFile(const Settings& settings) {
 
 }  // namespace
 
+RootKeyLocation RootKeyLocationOf(const Settings& settings) {
+  RootKeyLocation location;
+  location.key_file = settings.root_key_file;
+  location.passphrase_file = settings.root_passphrase_file;
+  location.params_file = settings.root_key_params_file;
+  location.data_dir = settings.data_dir;
+  return location;
+}
+
 std::string NextToDataDir(const std::string& data_dir, const std::string& name) {
   fs::path data = fs::absolute(data_dir).lexically_normal();
   if (data.filename().empty()) data = data.parent_path();  // "data/"
   return (data.parent_path() / name).string();
 }
 
-Result<RootKey, std::string> LoadOrCreateRootKey(const Settings& settings) {
-  if (const char* hex = std::getenv(kKeyVariable); hex != nullptr && *hex != '\0') {
-    WHARF_ASSIGN_OR_RETURN(Sealer key, LoadRootKey(RootKeyFromEnvironment{kKeyVariable}));
+Result<RootKey, std::string> LoadOrCreateRootKey(const RootKeyLocation& location) {
+  if (NonEmptyVariable(location.key_variable) != nullptr) {
+    WHARF_ASSIGN_OR_RETURN(Sealer key, LoadRootKey(RootKeyFromEnvironment{location.key_variable}));
     return RootKey{std::move(key), "environment", ""};
   }
-  const char* passphrase = std::getenv(kPassphraseVariable);
-  if ((passphrase != nullptr && *passphrase != '\0') || !settings.root_passphrase_file.empty()) {
-    return FromPassphrase(settings);
+  if (NonEmptyVariable(location.passphrase_variable) != nullptr ||
+      !location.passphrase_file.empty()) {
+    return FromPassphrase(location);
   }
-  return FromKeyFile(settings);
+  return FromKeyFile(location);
 }
 
 }  // namespace wharf::server

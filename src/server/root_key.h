@@ -17,13 +17,27 @@
 
 namespace wharf::server {
 
+// Where to look for one root key. `wharf rekey` uses a second set for the new key.
+struct RootKeyLocation {
+  std::string key_variable = "WHARF_ROOT_KEY";
+  std::string passphrase_variable = "WHARF_ROOT_PASSPHRASE";
+  std::string key_file;         // empty: wharf-root.key next to the data directory
+  std::string passphrase_file;  // passphrase mode when set (or the passphrase variable is)
+  std::string params_file;      // empty: wharf-root.kdf next to the data directory
+  std::string data_dir;
+  bool create = true;  // create the key file or parameters file when missing
+};
+
+// The location `wharf serve` uses.
+RootKeyLocation RootKeyLocationOf(const Settings& settings);
+
 struct RootKey {
   Sealer key;
   std::string mode;          // "environment", "passphrase" or "key file", for the start-up log
   std::string created_path;  // the key or parameters file created by this start; empty if none
 };
 
-Result<RootKey, std::string> LoadOrCreateRootKey(const Settings& settings);
+Result<RootKey, std::string> LoadOrCreateRootKey(const RootKeyLocation& location);
 
 // The default location of a root key file named `name`: next to the data directory.
 std::string NextToDataDir(const std::string& data_dir, const std::string& name);

@@ -6,6 +6,8 @@
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
 
+#include <future>
+
 #include "common/binary_codec.h"
 #include "common/hashing.h"
 #include "storage/keys.h"
@@ -138,6 +140,35 @@ void RocksStore::Close() {
   std::lock_guard lock(mu_);
   closed_ = true;
   CloseDatabase();
+}
+
+StorageStatus RocksStore::Rekey(const Sealer& new_sealing_key, std::vector<Record> records) {
+  {
+    std::promise<StorageStatus> settled;
+    WhenDurable(Append({}), [&](StorageStatus status) { settled.set_value(std::move(status)); });
+    WHARF_RETURN_IF_ERROR(settled.get_future().get());
+  }
+  // The committer is idle (nothing else appends), so this thread may seal.
+  rocksdb::WriteBatch batch;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_ || stopping_ || failed_from_) {
+      return StorageError{StorageErrorCode::kClosed, "store is closed or failed"};
+    }
+    WHARF_RETURN_IF_ERROR(CopyPayloads(records));
+    BuildBatch(records, batch);
+  }
+  // After the records: a data key they started is rewrapped too (the later put wins).
+  for (const ValueSealer::DataKeyRecord& key : sealer_.RewrapDataKeys(new_sealing_key)) {
+    batch.Put(meta_, DataKeyKey(key.id), key.wrapped);
+  }
+  batch.Put(meta_, FormatKey(), FormatRecordValue(new_sealing_key));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  const rocksdb::Status s = db_->Write(sync, &batch);
+  Close();
+  if (!s.ok()) return FromRocks(s);
+  return {};
 }
 
 uint64_t RocksStore::groups_written() const {

@@ -81,6 +81,13 @@ class RocksStore final : public Store {
 
   // Finishes queued commits and closes the database. Idempotent.
   void Close();
+
+  // Root key rotation (`wharf rekey`), on a store nothing else appends to: waits for every
+  // appended record, then writes in one synced batch every data key wrapped under
+  // `new_sealing_key`, the key check for it and `records` (an owner's objects sealed again under
+  // keys derived from the new root key), and closes the store. Values sealed before stay as they
+  // are: they are sealed under the data keys. From then on only `new_sealing_key` opens the store.
+  StorageStatus Rekey(const Sealer& new_sealing_key, std::vector<Record> records);
   // Groups written so far (for tests and metrics: concurrent commits share groups).
   uint64_t groups_written() const;
   // What Open found and did about sealing (for the start-up log and tests).

@@ -44,13 +44,17 @@ std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(
 
 // --- the format record -------------------------------------------------------------------------
 
-std::string FormatValue(const ValueSealer& sealer) {
+}  // namespace
+
+std::string FormatRecordValue(const Sealer& storage_key) {
   std::string out;
   BinaryWriter w(out);
   w.U8(kFormatVersion);
-  w.Bytes(sealer.MakeKeyCheck());
+  w.Bytes(ValueSealer::MakeKeyCheck(storage_key));
   return out;
 }
+
+namespace {
 
 Status<StorageError> CheckFormat(std::string_view value, const ValueSealer& sealer,
                                  const std::string& directory) {
@@ -215,7 +219,7 @@ Status<StorageError> SealDedupAndFinish(const StoreHandles& store, ValueSealer& 
     PutSealed(batch, store, sealer, store.dedup, Family::kDedup, key, plaintext, scratch);
     ++sealed;
   }
-  batch.Put(store.meta, FormatKey(), FormatValue(sealer));
+  batch.Put(store.meta, FormatKey(), FormatRecordValue(sealer.storage_key()));
   if (drop_clear_copies || !moved.empty()) {
     batch.Put(store.meta, MigrationKey(), ProgressValue(Stage::kDropClearCopies, {}));
   } else {

@@ -44,6 +44,9 @@ struct SealingReport {
   bool dropped_clear_copies = false;  // files rewritten: reopen for a fresh MANIFEST
 };
 
+// The value of the format record for a store sealed under `storage_key`.
+std::string FormatRecordValue(const Sealer& storage_key);
+
 // `directory` names the store in messages.
 Result<SealingReport, StorageError> PrepareSealedStore(const StoreHandles& store,
                                                        ValueSealer& sealer,

@@ -35,7 +35,19 @@ ValueSealer::ValueSealer(const Sealer& storage_key, uint64_t seals_per_data_key)
       dedup_key_(storage_key.Derive("storage dedup keys v1")),
       seals_per_data_key_(seals_per_data_key == 0 ? 1 : seals_per_data_key) {}
 
-std::string ValueSealer::MakeKeyCheck() const { return storage_key_.Seal("", kKeyCheckData); }
+std::string ValueSealer::MakeKeyCheck(const Sealer& storage_key) {
+  return storage_key.Seal("", kKeyCheckData);
+}
+
+std::vector<ValueSealer::DataKeyRecord> ValueSealer::RewrapDataKeys(
+    const Sealer& storage_key) const {
+  std::vector<DataKeyRecord> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [id, key] : data_keys_) {
+    out.push_back(DataKeyRecord{id, storage_key.Wrap(key, DataKeyAssociatedData(id))});
+  }
+  return out;
+}
 
 Status<SealError> ValueSealer::VerifyKeyCheck(std::string_view check) const {
   std::string empty;

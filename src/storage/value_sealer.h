@@ -28,6 +28,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "common/sealing.h"
@@ -48,7 +49,7 @@ class ValueSealer {
 
   // The value of the store's key-check record: tells at start-up whether this storage key is the
   // one the store was sealed with, before any other value is read.
-  std::string MakeKeyCheck() const;
+  static std::string MakeKeyCheck(const Sealer& storage_key);
   Status<SealError> VerifyKeyCheck(std::string_view check) const;
 
   // A data key read back from its record at start-up (`id` from the record's key).
@@ -64,6 +65,10 @@ class ValueSealer {
   // must be written in the same atomic batch as the value, or before it.
   [[nodiscard]] std::optional<DataKeyRecord> Seal(Family family, std::string_view key,
                                                   std::string_view plaintext, std::string& out);
+  // Root key rotation: every data key wrapped under `storage_key` instead of this one. The values
+  // stay as they are (they are sealed under the data keys).
+  std::vector<DataKeyRecord> RewrapDataKeys(const Sealer& storage_key) const;
+
   // Opens what Seal wrote for the same family and key into `out`. kWrongKey: no data key with the
   // value's key id.
   Status<SealError> Open(Family family, std::string_view key, std::string_view sealed,
@@ -75,6 +80,7 @@ class ValueSealer {
   std::string DedupDigest(uint64_t queue_id, std::string_view dedup_key) const;
 
   size_t data_keys() const;
+  const Sealer& storage_key() const { return storage_key_; }
 
  private:
   const Sealer storage_key_;

@@ -3,7 +3,9 @@
 // one of them back exactly.
 //
 //   node at_rest.mjs write  <endpoint> <run id> <expected.json>   create and send; save what to expect
-//   node at_rest.mjs verify <endpoint> <expected.json>            read back and compare
+//   node at_rest.mjs verify <endpoint> <expected.json>            read back and compare (any
+//                                                                 number of times: receives
+//                                                                 leave the messages visible)
 //   node at_rest.mjs needles <expected.json>                      the strings no data file may hold
 //
 // Environment: AT_REST_KMS=0 leaves out the SSE-KMS queue (KmsMasterKeyId=alias/aws/sqs).
@@ -16,6 +18,7 @@ import assert from 'node:assert/strict';
 const require = createRequire(new URL('../integration/package.json', import.meta.url));
 const sqs = require('@aws-sdk/client-sqs');
 const iam = require('@aws-sdk/client-iam');
+const sts = require('@aws-sdk/client-sts');
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const region = 'us-east-1';
@@ -114,7 +117,11 @@ async function write(endpoint, id, expectedPath) {
   await identity.send(new iam.CreateUserCommand({ UserName: userName }));
   await identity.send(new iam.PutUserPolicyCommand({
     UserName: userName, PolicyName: 'at-rest', PolicyDocument: document }));
-  expected.user = { name: userName, policyName: 'at-rest', document };
+  const { AccessKey } = await identity.send(new iam.CreateAccessKeyCommand({ UserName: userName }));
+  expected.user = {
+    name: userName, policyName: 'at-rest', document,
+    accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey,
+  };
   writeFileSync(expectedPath, JSON.stringify(expected, null, 2));
 }
 
@@ -129,7 +136,7 @@ function needles(expected) {
     for (const [k, v] of Object.entries(q.tags)) out.push(k, v);
     out.push(JSON.parse(q.policy).Statement[0].Condition.StringEquals['aws:SourceArn']);
   }
-  out.push(marker(expected.id, 'iam-policy'));
+  out.push(marker(expected.id, 'iam-policy'), expected.user.secretAccessKey);
   return [...new Set(out)];
 }
 
@@ -146,7 +153,7 @@ async function verify(endpoint, expectedPath) {
     for (let round = 0; round < 20 && received.size < q.messages.length; round++) {
       const { Messages = [] } = await client.send(new sqs.ReceiveMessageCommand({
         QueueUrl: q.url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['MessageGroupId'], VisibilityTimeout: 600, WaitTimeSeconds: 1 }));
+        MessageSystemAttributeNames: ['MessageGroupId'], VisibilityTimeout: 0, WaitTimeSeconds: 1 }));
       for (const m of Messages) received.set(m.MessageId, m);
     }
     assert.equal(received.size, q.messages.length, `${q.name}: messages received`);
@@ -164,9 +171,14 @@ async function verify(endpoint, expectedPath) {
   const policy = await identity.send(new iam.GetUserPolicyCommand({
     UserName: expected.user.name, PolicyName: expected.user.policyName }));
   assert.equal(decodeURIComponent(policy.PolicyDocument), expected.user.document, 'IAM user policy');
+  // The user's secret access key (sealed by IAM, then by the store) still signs requests.
+  const caller = await new sts.STSClient({ endpoint, region, credentials: {
+    accessKeyId: expected.user.accessKeyId, secretAccessKey: expected.user.secretAccessKey } })
+    .send(new sts.GetCallerIdentityCommand({}));
+  assert.equal(caller.Arn, `arn:aws:iam::000000000000:user/${expected.user.name}`);
   const count = expected.queues.reduce((n, q) => n + q.messages.length, 0);
-  console.log(`at_rest.mjs: ${expected.queues.length} queues, ${count} messages, policies, tags ` +
-    'and the IAM user policy read back exactly');
+  console.log(`at_rest.mjs: ${expected.queues.length} queues, ${count} messages, policies, tags, ` +
+    'the IAM user policy and access key read back exactly');
 }
 
 const [command, ...args] = process.argv.slice(2);

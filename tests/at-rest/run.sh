@@ -13,7 +13,8 @@
 # carrying distinctive strings (at_rest.mjs), stops the server, greps every file under the data
 # directory in binary mode for every distinctive string (fails if any is found), restarts it and
 # reads everything back exactly, then checks that another root key (or passphrase) is refused at
-# start with a clear message and leaves the data readable.
+# start with a clear message and leaves the data readable. Round 1 then rotates the root key with
+# `wharf rekey` and reads everything back under the new key.
 set -u
 
 if [ "$#" -lt 1 ]; then
@@ -165,7 +166,23 @@ if [ -n "$ROUND_DATA" ]; then
     chmod 644 "$key_file"
     refused "$ROUND_DATA" "$WORK/keyfile/mode.log" "chmod 600"
     chmod 600 "$key_file"
-    start "$ROUND_DATA" "$WORK/keyfile/again.log" && stop TERM || fail "keyfile: the right key no longer opens the store"
+    # Rotation: wharf rekey to a new key file; the old key is refused, the new one reads it all.
+    new_key="$WORK/keyfile/new-root.key"
+    if "$BIN" rekey --data-dir "$ROUND_DATA" --new-root-key-file "$new_key" 2>"$WORK/keyfile/rekey.log"; then
+      [ "$(stat -c %a "$new_key")" = 600 ] || fail "rekey: $new_key has mode $(stat -c %a "$new_key")"
+      refused "$ROUND_DATA" "$WORK/keyfile/old.log" "another root key"
+      mv "$new_key" "$key_file"
+      echo "run.sh: round keyfile: reading back after wharf rekey"
+      if start "$ROUND_DATA" "$WORK/keyfile/rekeyed.log"; then
+        node "$HERE/at_rest.mjs" verify "$ENDPOINT" "$WORK/keyfile/expected.json" ||
+          fail "keyfile: reading back after rekey"
+        stop TERM
+      else
+        fail "keyfile: the new key does not open the store after rekey"
+      fi
+    else
+      fail "keyfile: wharf rekey failed: $(cat "$WORK/keyfile/rekey.log")"
+    fi
   fi
 fi
 

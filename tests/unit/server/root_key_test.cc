@@ -63,7 +63,7 @@ class RootKeyModeTest : public ::testing::Test {
     return st.st_mode & 07777;
   }
   std::string Error() {
-    auto loaded = LoadOrCreateRootKey(settings_);
+    auto loaded = LoadOrCreateRootKey(RootKeyLocationOf(settings_));
     if (loaded.ok()) {
       ADD_FAILURE() << "a root key loaded (" << loaded->mode << ")";
       return {};
@@ -78,16 +78,40 @@ class RootKeyModeTest : public ::testing::Test {
 };
 
 TEST_F(RootKeyModeTest, KeyFileNextToTheDataDirectoryIsCreatedOnceThenLoaded) {
-  auto created = LoadOrCreateRootKey(settings_);
+  auto created = LoadOrCreateRootKey(RootKeyLocationOf(settings_));
   ASSERT_TRUE(created.ok()) << created.error();
   const std::string path = Path("wharf-root.key");
   EXPECT_EQ(created->mode, "key file");
   EXPECT_EQ(created->created_path, path);
   EXPECT_EQ(ModeOf(path), 0600u);
-  auto loaded = LoadOrCreateRootKey(settings_);
+  auto loaded = LoadOrCreateRootKey(RootKeyLocationOf(settings_));
   ASSERT_TRUE(loaded.ok()) << loaded.error();
   EXPECT_TRUE(loaded->created_path.empty());
   EXPECT_EQ(loaded->key.key_id(), created->key.key_id());
+}
+
+TEST_F(RootKeyModeTest, WithoutCreateAMissingKeyOrParametersFileIsAnError) {
+  RootKeyLocation location = RootKeyLocationOf(settings_);
+  location.create = false;
+  auto loaded = LoadOrCreateRootKey(location);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().find("does not exist"), std::string::npos) << loaded.error();
+  EXPECT_FALSE(fs::exists(Path("wharf-root.key")));
+  ScopedEnv passphrase("WHARF_ROOT_PASSPHRASE", kPassphrase);
+  loaded = LoadOrCreateRootKey(location);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().find("wharf-root.kdf"), std::string::npos) << loaded.error();
+  EXPECT_FALSE(fs::exists(Path("wharf-root.kdf")));
+}
+
+TEST_F(RootKeyModeTest, OtherVariablesNameASecondKey) {
+  RootKeyLocation location = RootKeyLocationOf(settings_);
+  location.key_variable = "WHARF_NEW_ROOT_KEY";
+  ScopedEnv old_key("WHARF_ROOT_KEY", std::string(64, 'f'));
+  ScopedEnv new_key("WHARF_NEW_ROOT_KEY", kHexKey);
+  auto loaded = LoadOrCreateRootKey(location);
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  EXPECT_EQ(loaded->key.key_id(), 0x630dcd29u);
 }
 
 TEST_F(RootKeyModeTest, KeyFileOthersCanReadIsRefusedWithTheFix) {
@@ -101,7 +125,7 @@ TEST_F(RootKeyModeTest, EnvironmentKeyComesFirst) {
   settings_.root_key_file = Write("root.key", std::string(64, 'f'));
   ScopedEnv key("WHARF_ROOT_KEY", kHexKey);
   ScopedEnv passphrase("WHARF_ROOT_PASSPHRASE", kPassphrase);
-  auto loaded = LoadOrCreateRootKey(settings_);
+  auto loaded = LoadOrCreateRootKey(RootKeyLocationOf(settings_));
   ASSERT_TRUE(loaded.ok()) << loaded.error();
   EXPECT_EQ(loaded->mode, "environment");
   EXPECT_EQ(loaded->key.key_id(), 0x630dcd29u);
@@ -110,7 +134,7 @@ TEST_F(RootKeyModeTest, EnvironmentKeyComesFirst) {
 
 TEST_F(RootKeyModeTest, PassphraseFromTheEnvironmentCreatesParametersThenChecksThem) {
   ScopedEnv passphrase("WHARF_ROOT_PASSPHRASE", kPassphrase);
-  auto created = LoadOrCreateRootKey(settings_);
+  auto created = LoadOrCreateRootKey(RootKeyLocationOf(settings_));
   ASSERT_TRUE(created.ok()) << created.error();
   const std::string params = Path("wharf-root.kdf");
   EXPECT_EQ(created->mode, "passphrase");
@@ -118,7 +142,7 @@ TEST_F(RootKeyModeTest, PassphraseFromTheEnvironmentCreatesParametersThenChecksT
   EXPECT_EQ(ModeOf(params), 0600u);
   EXPECT_FALSE(fs::exists(Path("wharf-root.key"))) << "no key file in passphrase mode";
 
-  auto again = LoadOrCreateRootKey(settings_);
+  auto again = LoadOrCreateRootKey(RootKeyLocationOf(settings_));
   ASSERT_TRUE(again.ok()) << again.error();
   EXPECT_EQ(again->key.key_id(), created->key.key_id());
 
@@ -132,12 +156,12 @@ TEST_F(RootKeyModeTest, PassphraseFileGivesTheSameKeyAsTheEnvironment) {
   std::optional<uint32_t> from_environment;
   {
     ScopedEnv passphrase("WHARF_ROOT_PASSPHRASE", kPassphrase);
-    auto created = LoadOrCreateRootKey(settings_);
+    auto created = LoadOrCreateRootKey(RootKeyLocationOf(settings_));
     ASSERT_TRUE(created.ok()) << created.error();
     from_environment = created->key.key_id();
   }
   settings_.root_passphrase_file = Write("passphrase", std::string(kPassphrase) + "\n");
-  auto loaded = LoadOrCreateRootKey(settings_);
+  auto loaded = LoadOrCreateRootKey(RootKeyLocationOf(settings_));
   ASSERT_TRUE(loaded.ok()) << loaded.error();
   EXPECT_EQ(loaded->key.key_id(), *from_environment);
 }

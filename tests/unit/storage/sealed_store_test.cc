@@ -429,6 +429,36 @@ TEST(SealedStoreTest, DataKeysChangeAfterTheirBudgetAndAllStayReadable) {
   EXPECT_EQ(store->sealing_report().data_keys, 4u);
 }
 
+TEST(SealedStoreTest, RekeyMovesTheStoreToTheNewKeyInOneWrite) {
+  TempDir dir;
+  Model model;
+  model.Apply(EveryKindOfRecord());
+  {
+    // Several data keys (three seals each), so every one of them must be wrapped again.
+    auto store = OpenWithKey(dir.db(), TestStorageKey('a'), 3);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(CommitAndWait(*store, EveryKindOfRecord()).ok());
+  }
+  std::vector<Record> resealed = {testing::ObjectPut("iam/user/000000000000/alice", "resealed")};
+  model.Apply(resealed);
+  {
+    auto store = OpenWithKey(dir.db(), TestStorageKey('a'), 3);
+    ASSERT_NE(store, nullptr);
+    StorageStatus rekeyed = store->Rekey(TestStorageKey('b'), resealed);
+    ASSERT_TRUE(rekeyed.ok()) << Describe(rekeyed);
+    // Closed by Rekey: nothing more is written under the old key.
+    EXPECT_FALSE(CommitAndWait(*store, {testing::MessagePut(7, 9, "late")}).ok());
+  }
+  EXPECT_EQ(OpenError(dir.db(), TestStorageKey('a')).code, StorageErrorCode::kWrongKey);
+  auto store = OpenWithKey(dir.db(), TestStorageKey('b'));
+  ASSERT_NE(store, nullptr);
+  const Replayed replayed = RecoverAll(*store);
+  EXPECT_EQ(replayed, model.Expected()) << Diff(model.Expected(), replayed);
+  ASSERT_TRUE(CommitAndWait(*store, {testing::MessagePut(7, 10, "after")}).ok());
+  store.reset();
+  ExpectNoPlaintext(dir.db());
+}
+
 // --- stores written before sealing ------------------------------------------------------------
 
 // Writes what the store wrote before sealing existed (the same keys, values as given, FIFO
