@@ -49,6 +49,8 @@ class BinaryReader {
 
   bool ok() const { return ok_; }
   bool done() const { return pos_ == in_.size(); }
+  // Bytes read so far.
+  size_t position() const { return pos_; }
 
   uint8_t U8() {
     if (!Need(1)) return 0;

@@ -38,7 +38,59 @@ const EVP_CIPHER* Aes256Gcm() {
   return cipher;
 }
 
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+// One AES-256-GCM context per thread and direction, reused. Allocating a context per value
+// costs about 0.1 µs and keying it (AES round keys and the GHASH table) about 0.4 µs, as much as
+// sealing a 300-byte value; a context keeps the last key it was given and is keyed again only
+// when another key comes along, so a thread sealing many values under one key pays neither.
+class ThreadCipher {
+ public:
+  explicit ThreadCipher(bool encrypt) : ctx_(EVP_CIPHER_CTX_new()), encrypt_(encrypt ? 1 : 0) {}
+  ~ThreadCipher() {
+    EVP_CIPHER_CTX_free(ctx_);  // wipes the expanded key
+    OPENSSL_cleanse(key_.data(), key_.size());
+  }
+  ThreadCipher(const ThreadCipher&) = delete;
+  ThreadCipher& operator=(const ThreadCipher&) = delete;
+
+  // The context, keyed with `key` and started with `nonce`; nullptr if OpenSSL fails.
+  EVP_CIPHER_CTX* Start(const std::array<uint8_t, Sealer::kKeySize>& key,
+                        const unsigned char* nonce) {
+    if (ctx_ == nullptr || Aes256Gcm() == nullptr) return nullptr;
+    const bool same_key = keyed_ && CRYPTO_memcmp(key_.data(), key.data(), key.size()) == 0;
+    // Without a cipher and key, Init only sets the nonce and resets the GCM state (also after
+    // a failed Open), keeping the expanded key.
+    const int started =
+        same_key ? EVP_CipherInit_ex2(ctx_, nullptr, nullptr, nonce, encrypt_, nullptr)
+                 : EVP_CipherInit_ex2(ctx_, Aes256Gcm(), key.data(), nonce, encrypt_, nullptr);
+    if (started != 1) {
+      keyed_ = false;
+      return nullptr;
+    }
+    if (!same_key) {
+      key_ = key;
+      keyed_ = true;
+    }
+    return ctx_;
+  }
+
+ private:
+  EVP_CIPHER_CTX* ctx_;
+  const int encrypt_;
+  std::array<uint8_t, Sealer::kKeySize> key_{};
+  bool keyed_ = false;
+};
+
+EVP_CIPHER_CTX* StartEncryption(const std::array<uint8_t, Sealer::kKeySize>& key,
+                                const unsigned char* nonce) {
+  thread_local ThreadCipher cipher(true);
+  return cipher.Start(key, nonce);
+}
+
+EVP_CIPHER_CTX* StartDecryption(const std::array<uint8_t, Sealer::kKeySize>& key,
+                                const unsigned char* nonce) {
+  thread_local ThreadCipher cipher(false);
+  return cipher.Start(key, nonce);
+}
 using KdfCtx = std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)>;
 
 KdfCtx NewKdf(const char* name) {
@@ -269,6 +321,7 @@ struct ScryptParams {
 constexpr uint64_t kScryptMaxMemory = uint64_t{1} << 30;
 constexpr size_t kSaltSize = 32;
 constexpr size_t kMinPassphrase = 8;
+constexpr size_t kMaxPassphraseFile = 4096;
 constexpr std::string_view kParamsHeader = "wharf root key parameters v1";
 constexpr std::string_view kCheckAssociatedData = "wharf root key check v1";
 
@@ -485,49 +538,68 @@ uint32_t Sealer::key_id() const {
 }
 
 std::string Sealer::Seal(std::string_view plaintext, std::string_view associated_data) const {
+  std::string out;
+  SealTo(plaintext, associated_data, out);
+  return out;
+}
+
+void Sealer::SealTo(std::string_view plaintext, std::string_view associated_data,
+                    std::string& out) const {
+  Nonce nonce;
+  if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1) Fatal("no random nonce");
+  SealTo(plaintext, associated_data, nonce, out);
+}
+
+void Sealer::SealTo(std::string_view plaintext, std::string_view associated_data,
+                    const Nonce& nonce, std::string& out) const {
   constexpr size_t kHeader = 1 + kKeyIdSize;
-  std::string out(kOverhead + plaintext.size(), '\0');
+  out.resize(kOverhead + plaintext.size());
   auto* bytes = reinterpret_cast<unsigned char*>(out.data());
   bytes[0] = kVersion;
   std::copy(key_id_.begin(), key_id_.end(), bytes + 1);
-  unsigned char* nonce = bytes + kHeader;
-  if (RAND_bytes(nonce, static_cast<int>(kNonceSize)) != 1) Fatal("no random nonce");
-  unsigned char* ciphertext = nonce + kNonceSize;
+  std::copy(nonce.begin(), nonce.end(), bytes + kHeader);
+  unsigned char* ciphertext = bytes + kHeader + kNonceSize;
   unsigned char* tag = ciphertext + plaintext.size();
 
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  EVP_CIPHER_CTX* ctx = StartEncryption(key_, nonce.data());
+  if (ctx == nullptr) Fatal("cannot start AES-256-GCM");
   int n = 0;
-  if (!ctx || Aes256Gcm() == nullptr ||
-      EVP_EncryptInit_ex2(ctx.get(), Aes256Gcm(), key_.data(), nonce, nullptr) != 1) {
-    Fatal("cannot start AES-256-GCM");
-  }
   // The header is authenticated with the caller's associated data.
-  if (EVP_EncryptUpdate(ctx.get(), nullptr, &n, bytes, static_cast<int>(kHeader)) != 1) {
+  if (EVP_EncryptUpdate(ctx, nullptr, &n, bytes, static_cast<int>(kHeader)) != 1) {
     Fatal("cannot authenticate the header");
   }
   for (size_t at = 0; at < associated_data.size(); at += kMaxChunk) {
     const size_t len = std::min(kMaxChunk, associated_data.size() - at);
-    if (EVP_EncryptUpdate(ctx.get(), nullptr, &n, Bytes(associated_data) + at,
-                          static_cast<int>(len)) != 1) {
+    if (EVP_EncryptUpdate(ctx, nullptr, &n, Bytes(associated_data) + at, static_cast<int>(len)) !=
+        1) {
       Fatal("cannot authenticate the associated data");
     }
   }
   for (size_t at = 0; at < plaintext.size(); at += kMaxChunk) {
     const size_t len = std::min(kMaxChunk, plaintext.size() - at);
-    if (EVP_EncryptUpdate(ctx.get(), ciphertext + at, &n, Bytes(plaintext) + at,
-                          static_cast<int>(len)) != 1) {
+    if (EVP_EncryptUpdate(ctx, ciphertext + at, &n, Bytes(plaintext) + at, static_cast<int>(len)) !=
+        1) {
       Fatal("cannot encrypt");
     }
   }
-  if (EVP_EncryptFinal_ex(ctx.get(), tag, &n) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), tag) != 1) {
+  if (EVP_EncryptFinal_ex(ctx, tag, &n) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), tag) != 1) {
     Fatal("cannot finish AES-256-GCM");
   }
-  return out;
 }
 
 Result<std::string, SealError> Sealer::Open(std::string_view sealed,
                                             std::string_view associated_data) const {
+  SecretString plaintext;
+  Status<SealError> opened = OpenTo(sealed, associated_data, plaintext.value);
+  if (!opened.ok()) return opened.error();
+  // A copy, so the buffer that held the plaintext is wiped whatever its size (a moved-from short
+  // string keeps its bytes in place).
+  return std::string(plaintext.value);
+}
+
+Status<SealError> Sealer::OpenTo(std::string_view sealed, std::string_view associated_data,
+                                 std::string& out) const {
   constexpr size_t kHeader = 1 + kKeyIdSize;
   if (sealed.size() < kOverhead) return SealError::kTruncated;
   const auto* bytes = Bytes(sealed);
@@ -539,41 +611,70 @@ Result<std::string, SealError> Sealer::Open(std::string_view sealed,
   std::array<unsigned char, kTagSize> tag{};
   std::copy_n(ciphertext + size, kTagSize, tag.begin());
 
-  SecretString plaintext;
-  plaintext.value.resize(size);
-  auto* out = reinterpret_cast<unsigned char*>(plaintext.value.data());
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-  int n = 0;
-  if (!ctx || Aes256Gcm() == nullptr ||
-      EVP_DecryptInit_ex2(ctx.get(), Aes256Gcm(), key_.data(), nonce, nullptr) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &n, bytes, static_cast<int>(kHeader)) != 1) {
+  // Decryption writes the plaintext before the tag is checked: on any failure it is wiped.
+  auto fail = [&out] {
+    OPENSSL_cleanse(out.data(), out.size());
+    out.clear();
     return SealError::kAuthenticationFailed;
+  };
+  out.resize(size);
+  auto* plaintext = reinterpret_cast<unsigned char*>(out.data());
+  EVP_CIPHER_CTX* ctx = StartDecryption(key_, nonce);
+  int n = 0;
+  if (ctx == nullptr ||
+      EVP_DecryptUpdate(ctx, nullptr, &n, bytes, static_cast<int>(kHeader)) != 1) {
+    return fail();
   }
   for (size_t at = 0; at < associated_data.size(); at += kMaxChunk) {
     const size_t len = std::min(kMaxChunk, associated_data.size() - at);
-    if (EVP_DecryptUpdate(ctx.get(), nullptr, &n, Bytes(associated_data) + at,
-                          static_cast<int>(len)) != 1) {
-      return SealError::kAuthenticationFailed;
+    if (EVP_DecryptUpdate(ctx, nullptr, &n, Bytes(associated_data) + at, static_cast<int>(len)) !=
+        1) {
+      return fail();
     }
   }
   for (size_t at = 0; at < size; at += kMaxChunk) {
     const size_t len = std::min(kMaxChunk, size - at);
-    if (EVP_DecryptUpdate(ctx.get(), out + at, &n, ciphertext + at, static_cast<int>(len)) != 1) {
-      return SealError::kAuthenticationFailed;
+    if (EVP_DecryptUpdate(ctx, plaintext + at, &n, ciphertext + at, static_cast<int>(len)) != 1) {
+      return fail();
     }
   }
   // The expected tag goes in before Final; a non-positive Final is an authentication failure.
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize),
-                          tag.data()) != 1) {
-    return SealError::kAuthenticationFailed;
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), tag.data()) != 1) {
+    return fail();
   }
   unsigned char final_block[16];
-  if (EVP_DecryptFinal_ex(ctx.get(), final_block, &n) <= 0) {
-    return SealError::kAuthenticationFailed;  // `plaintext` is wiped on the way out
+  if (EVP_DecryptFinal_ex(ctx, final_block, &n) <= 0) return fail();
+  return {};
+}
+
+Sealer Sealer::Random() {
+  KeyBuffer key;
+  if (RAND_priv_bytes(key.bytes.data(), static_cast<int>(key.bytes.size())) != 1) {
+    Fatal("cannot draw a random key");
   }
-  // A copy, so the buffer that held the plaintext is wiped whatever its size (a moved-from short
-  // string keeps its bytes in place).
-  return std::string(plaintext.value);
+  return std::move(FromKey(std::string_view(reinterpret_cast<const char*>(key.bytes.data()),
+                                            key.bytes.size())))
+      .value();
+}
+
+std::string Sealer::Wrap(const Sealer& key, std::string_view associated_data) const {
+  return Seal(std::string_view(reinterpret_cast<const char*>(key.key_.data()), key.key_.size()),
+              associated_data);
+}
+
+Result<Sealer, SealError> Sealer::Unwrap(std::string_view wrapped,
+                                         std::string_view associated_data) const {
+  SecretString material;
+  Status<SealError> opened = OpenTo(wrapped, associated_data, material.value);
+  if (!opened.ok()) return opened.error();
+  Result<Sealer, std::string> key = FromKey(material.value);
+  if (!key.ok()) return SealError::kAuthenticationFailed;
+  return std::move(key).value();
+}
+
+std::array<uint8_t, 32> Sealer::KeyedDigest(std::string_view data) const {
+  return HmacSha256(std::string_view(reinterpret_cast<const char*>(key_.data()), key_.size()),
+                    data);
 }
 
 Sealer Sealer::Derive(std::string_view label) const {
@@ -622,6 +723,26 @@ Result<Sealer, std::string> CreateKeyFile(const RootKeyFile& file) {
   if (!written.ok()) return "cannot create root key file: " + written.error();
   return Sealer::FromKey(
       std::string_view(reinterpret_cast<const char*>(key.bytes.data()), key.bytes.size()));
+}
+
+void WipeSecret(std::string& secret) {
+  OPENSSL_cleanse(secret.data(), secret.size());
+  secret.clear();
+}
+
+Status<std::string> ReadPassphraseFile(const std::string& path, std::string& passphrase) {
+  if (path.empty()) return std::string("no root passphrase file given");
+  WHARF_ASSIGN_OR_RETURN(SecretString contents,
+                         ReadSecretFile("root passphrase file", path, kMaxPassphraseFile));
+  std::string_view text = contents.value;
+  if (text.ends_with("\r\n")) {
+    text.remove_suffix(2);
+  } else if (text.ends_with('\n')) {
+    text.remove_suffix(1);
+  }
+  if (text.empty()) return "root passphrase file " + path + " is empty";
+  passphrase.assign(text);
+  return {};
 }
 
 Result<Sealer, std::string> CreatePassphraseKey(const RootKeyFromPassphrase& source) {

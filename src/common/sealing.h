@@ -26,7 +26,9 @@
 //
 // Thread-safety: a Sealer is immutable once built; Seal, Open and Derive may be called from any
 // number of threads at once. Copies hold their own copy of the key; every copy wipes it when
-// destroyed.
+// destroyed. Each thread keeps one AES-256-GCM context per direction with the last key it used
+// (wiped when the thread ends), so sealing many values under one key neither allocates nor
+// expands the key again per value.
 //
 // OpenSSL stays inside sealing.cc.
 
@@ -67,14 +69,47 @@ class Sealer {
   Sealer& operator=(const Sealer&) = default;
   ~Sealer();
 
+  using Nonce = std::array<uint8_t, kNonceSize>;
+
   // Seals `plaintext`: kOverhead + plaintext.size() bytes. Aborts the process only if OpenSSL
   // cannot encrypt or produce a nonce at all (out of memory, no entropy): sealing with a
   // repeated or predictable nonce would be worse than stopping.
   std::string Seal(std::string_view plaintext, std::string_view associated_data) const;
+  // As Seal, into `out` (its contents replaced, its capacity reused: no allocation once it is
+  // large enough).
+  void SealTo(std::string_view plaintext, std::string_view associated_data, std::string& out) const;
+  // As SealTo with a nonce chosen by the caller instead of a random one, for a key that seals so
+  // many values that drawing 12 random bytes per value (about 1 µs with OpenSSL 3.0's RAND_bytes,
+  // twice the encryption of a 300-byte value) matters: a fresh key per writer whose nonces count
+  // up (the store's data keys). The caller must never give the same nonce twice under the same
+  // key: under GCM a repeated nonce reveals the XOR of the two plaintexts and lets anyone forge
+  // tags. The output opens with Open like any other sealed value.
+  void SealTo(std::string_view plaintext, std::string_view associated_data, const Nonce& nonce,
+              std::string& out) const;
   // The plaintext of a value sealed by Seal with this key and the same associated data, or why
   // not. Never returns partial or unauthenticated bytes.
   Result<std::string, SealError> Open(std::string_view sealed,
                                       std::string_view associated_data) const;
+  // As Open, into `out` (contents replaced, capacity reused). On an error `out` is wiped and
+  // left empty.
+  Status<SealError> OpenTo(std::string_view sealed, std::string_view associated_data,
+                           std::string& out) const;
+
+  // HMAC-SHA256 of `data` under this key: equal inputs give equal digests, and without the key
+  // nothing about the input can be learnt or confirmed from the digest (a plain hash of a
+  // guessable value can be checked by anyone). For lookup keys derived from secret text. Use a
+  // sealer derived for this purpose alone (Derive), not one that also seals.
+  std::array<uint8_t, 32> KeyedDigest(std::string_view data) const;
+
+  // A sealer over a fresh random key (RAND_priv_bytes), for data keys. Aborts the process if
+  // OpenSSL has no entropy, like Seal.
+  static Sealer Random();
+  // Key wrapping: `key`'s key material sealed under this key, and back. The material never
+  // leaves these two calls in clear. Unwrap fails like Open, and with kAuthenticationFailed when
+  // the opened bytes are not a key.
+  std::string Wrap(const Sealer& key, std::string_view associated_data) const;
+  Result<Sealer, SealError> Unwrap(std::string_view wrapped,
+                                   std::string_view associated_data) const;
 
   // A sealer over HKDF-SHA256(this key, info = `label`): one sub-key per purpose. Deterministic:
   // the same root key and label give the same sub-key after every restart.
@@ -131,6 +166,14 @@ Result<Sealer, std::string> LoadRootKey(const RootKeySource& source);
 // name, synced, then linked into place, so a crash leaves no half-written key). Refuses a path
 // inside `file.data_dir`. Returns the sealer over the new key.
 Result<Sealer, std::string> CreateKeyFile(const RootKeyFile& file);
+
+// A passphrase kept in a file: puts its contents without one trailing newline (or CR LF) in
+// `passphrase`. Refused on the grounds a key file is (group or others may access it, a foreign
+// owner, not a regular file), and when empty or larger than 4 KiB. The caller wipes its copy.
+Status<std::string> ReadPassphraseFile(const std::string& path, std::string& passphrase);
+
+// Overwrites a string that held a secret (in a way the compiler cannot drop) and empties it.
+void WipeSecret(std::string& secret);
 
 // First start with a passphrase: draws a random 32-byte salt, writes the parameters file (mode
 // 0600, never replacing an existing one) and returns the sealer over the derived key. Passphrases

@@ -2,6 +2,7 @@
 //   wharf serve [options]   serve SQS on one port (both protocols)
 //   wharf bench [options]   measure an SQS endpoint (src/bench)
 //   wharf settings          print the settings table (docs/configuration.md)
+//   wharf rekey [options]   rotate the root key of a stopped server's data directory
 //   wharf --version
 
 #include <signal.h>
@@ -33,6 +34,8 @@
 #include "net/http_server.h"
 #include "server/config_file.h"
 #include "server/dispatcher.h"
+#include "server/rekey.h"
+#include "server/root_key.h"
 #include "server/settings.h"
 #include "sqs/service.h"
 #include "storage/rocks_store.h"
@@ -41,31 +44,6 @@
 namespace {
 
 using namespace wharf;
-
-// The root key that seals secrets at rest (security.md §4.6): WHARF_ROOT_KEY, else the key file
-// (created with a fresh random key on first start).
-Result<Sealer, std::string> LoadOrCreateRootKey(const server::Settings& settings) {
-  if (const char* hex = std::getenv("WHARF_ROOT_KEY"); hex != nullptr && *hex != '\0') {
-    return LoadRootKey(RootKeyFromEnvironment{"WHARF_ROOT_KEY"});
-  }
-  std::filesystem::path data = std::filesystem::absolute(settings.data_dir).lexically_normal();
-  if (data.filename().empty()) data = data.parent_path();  // "data/"
-  RootKeyFile file;
-  file.path = settings.root_key_file.empty() ? (data.parent_path() / "wharf-root.key").string()
-                                             : settings.root_key_file;
-  file.data_dir = settings.data_dir;
-  if (!std::filesystem::exists(file.path)) {
-    auto created = CreateKeyFile(file);
-    if (created.ok()) {
-      std::fprintf(stderr,
-                   "wharf: created root key %s (keep it, and keep it apart from backups "
-                   "of the data directory)\n",
-                   file.path.c_str());
-    }
-    return created;
-  }
-  return LoadRootKey(file);
-}
 
 int Serve(const server::Settings& settings) {
   // Block the stop signals in every thread; the main thread waits for them with sigwait.
@@ -94,19 +72,50 @@ int Serve(const server::Settings& settings) {
   }
   SystemClock clock;
   ThreadScheduler scheduler(clock);
+  // The root key seals everything at rest (security.md §4.6): the store's values under its
+  // sub-key "storage v1", IAM secrets and STS tokens under theirs. Memory mode keeps nothing,
+  // so it needs no key.
+  std::optional<server::RootKey> root;
   std::unique_ptr<storage::Store> store;
+  std::string sealing_summary = "not sealed (nothing kept)";
   if (settings.storage == "memory") {
     store = std::make_unique<storage::MemoryStore>();
   } else {
+    auto loaded = server::LoadOrCreateRootKey(server::RootKeyLocationOf(settings));
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", loaded.error().c_str());
+      return 1;
+    }
+    root.emplace(std::move(loaded).value());
     storage::RocksOptions rocks;
     rocks.directory = (std::filesystem::path(settings.data_dir) / "queues").string();
     rocks.durability = settings.durability == "strict" ? storage::Durability::kStrict
                                                        : storage::Durability::kRelaxed;
     rocks.relaxed_sync_interval = std::chrono::milliseconds(settings.relaxed_sync_ms);
+    rocks.sealing_key = root->key.Derive("storage v1");
     auto opened = storage::RocksStore::Open(rocks);
     if (!opened.ok()) {
+      if (opened.error().code == storage::StorageErrorCode::kWrongKey &&
+          !root->created_path.empty()) {
+        // The key file was missing, not the store: leave no fresh key behind to confuse the
+        // next start.
+        std::filesystem::remove(root->created_path, ec);
+        std::fprintf(stderr,
+                     "wharf: the store in %s is sealed with a root key this start did not find: "
+                     "%s did not exist (the key just created for it was removed again). Restore "
+                     "the key file or parameters file the store was sealed with, or set "
+                     "WHARF_ROOT_KEY\n",
+                     rocks.directory.c_str(), root->created_path.c_str());
+        return 1;
+      }
       std::fprintf(stderr, "wharf: cannot open the store: %s\n", opened.error().detail.c_str());
       return 1;
+    }
+    const storage::SealingReport& sealing = (*opened)->sealing_report();
+    sealing_summary = "sealed, root key from " + root->mode;
+    if (sealing.sealed > 0) {
+      sealing_summary += "; " + std::to_string(sealing.sealed) +
+                         " values written before sealing were sealed in place";
     }
     store = std::move(opened).value();
   }
@@ -129,15 +138,10 @@ int Serve(const server::Settings& settings) {
   // sub-key "kms-wrap v1".
   kms::NullJournal no_kms_journal;
   std::unique_ptr<kms::StoreJournal> kms_journal;
-  if (settings.storage != "memory") {
-    auto root = LoadOrCreateRootKey(settings);
-    if (!root.ok()) {
-      std::fprintf(stderr, "wharf: %s\n", root.error().c_str());
-      return 1;
-    }
-    store_journal = std::make_unique<iam::StoreJournal>(*store, root->Derive("iam-secrets v1"));
-    session_tokens.emplace(root->Derive("sts-tokens v1"));
-    kms_journal = std::make_unique<kms::StoreJournal>(*store, root->Derive("kms-wrap v1"));
+  if (root) {
+    store_journal = std::make_unique<iam::StoreJournal>(*store, root->key.Derive("iam-secrets v1"));
+    session_tokens.emplace(root->key.Derive("sts-tokens v1"));
+    kms_journal = std::make_unique<kms::StoreJournal>(*store, root->key.Derive("kms-wrap v1"));
   }
   iam::IdentityJournal& identity_journal =
       store_journal ? static_cast<iam::IdentityJournal&>(*store_journal) : no_journal;
@@ -294,12 +298,13 @@ int Serve(const server::Settings& settings) {
       "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
       "anything but local use\n"
       "wharf: signature verification %s; %zu further account(s) from the configuration\n"
-      "wharf: storage %s (%s durability): recovered %llu queues and %llu messages in %lld ms\n",
+      "wharf: storage %s (%s durability, %s): recovered %llu queues and %llu messages in %lld "
+      "ms\n",
       WHARF_VERSION, settings.host.c_str(), http.port(), settings.region.c_str(),
       settings.account_id.c_str(), settings.access_key_id.c_str(),
       settings.secret_access_key.c_str(),
       settings.auth == "on" ? "on" : "OFF (--auth off: development only)", extra_accounts,
-      settings.storage.c_str(), settings.durability.c_str(),
+      settings.storage.c_str(), settings.durability.c_str(), sealing_summary.c_str(),
       static_cast<unsigned long long>(recovered->queues),
       static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms));
 
@@ -326,6 +331,8 @@ int main(int argc, char** argv) {
   CLI::App* settings_cmd = app.add_subcommand("settings", "Print the settings table as Markdown");
   bench::Options bench_options;
   CLI::App* bench_cmd = bench::AddCommand(app, bench_options);
+  server::RekeyOptions rekey_options;
+  CLI::App* rekey_cmd = server::AddRekeyCommand(app, rekey_options);
 
   CLI11_PARSE(app, argc, argv);
   if (settings_cmd->parsed()) {
@@ -333,5 +340,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (bench_cmd->parsed()) return bench::Run(bench_options);
+  if (rekey_cmd->parsed()) return server::Rekey(rekey_options);
   return Serve(settings);
 }

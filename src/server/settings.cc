@@ -57,9 +57,21 @@ const std::vector<Row>& Rows() {
        &Bind<&Settings::config_file>},
       {{"--root-key-file", "WHARF_ROOT_KEY_FILE", "",
         "File with the root key (64 hex characters, mode 0600, outside the data directory) that "
-        "seals secrets at rest; created on first start. Empty: wharf-root.key next to the data "
-        "directory. WHARF_ROOT_KEY (64 hex characters) takes precedence over any file."},
+        "seals everything stored at rest; created on first start. Empty: wharf-root.key next to "
+        "the data directory. WHARF_ROOT_KEY (64 hex characters) takes precedence over any file, "
+        "a passphrase over the key file. Losing the key loses every stored message."},
        &Bind<&Settings::root_key_file>},
+      {{"--root-passphrase-file", "WHARF_ROOT_PASSPHRASE_FILE", "",
+        "Passphrase mode: file (mode 0600) holding the passphrase the root key is derived from "
+        "with scrypt (N=2^17, r=8, p=1). The passphrase may instead be given in the environment "
+        "variable WHARF_ROOT_PASSPHRASE; there is no flag for it (argv is visible to every user). "
+        "Empty and WHARF_ROOT_PASSPHRASE unset: the key file is used."},
+       &Bind<&Settings::root_passphrase_file>},
+      {{"--root-key-params-file", "WHARF_ROOT_KEY_PARAMS_FILE", "",
+        "Passphrase mode: file with the scrypt salt, parameters and a key check that tells a wrong "
+        "passphrase before any data is read; created on first start (mode 0600). Empty: "
+        "wharf-root.kdf next to the data directory."},
+       &Bind<&Settings::root_key_params_file>},
       {{"--base-url", "WHARF_BASE_URL", "",
         "Scheme, host and port put in queue URLs (e.g. http://sqs.internal:9324). Empty: the "
         "host the client used."},

@@ -27,9 +27,11 @@ struct Settings {
   std::string account_id = "000000000000";
   std::string access_key_id = "test";
   std::string secret_access_key = "test";
-  std::string config_file;    // wharf.toml: further accounts
-  std::string root_key_file;  // empty: wharf-root.key next to the data directory
-  std::string base_url;       // empty: built from the Host header of each request
+  std::string config_file;           // wharf.toml: further accounts
+  std::string root_key_file;         // empty: wharf-root.key next to the data directory
+  std::string root_passphrase_file;  // passphrase mode (or WHARF_ROOT_PASSPHRASE); empty: off
+  std::string root_key_params_file;  // passphrase mode; empty: wharf-root.kdf next to the data
+  std::string base_url;              // empty: built from the Host header of each request
   int io_threads = 0;
   int64_t max_request_bytes = 8 * 1024 * 1024;
   int64_t legacy_max_message_size = 0;  // 262144 emulates the pre-2025 limit; 0 = current 1 MiB

@@ -6,128 +6,15 @@
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
 
+#include <future>
+
 #include "common/binary_codec.h"
+#include "common/hashing.h"
+#include "storage/keys.h"
+#include "storage/rocks_status.h"
 
 namespace wharf::storage {
 namespace {
-
-// One-byte prefixes of the `meta` column family (docs/storage-format.md). Each scan seeks its own
-// prefix and stops at the first key without it, so the families of keys never mix.
-constexpr char kMetaObject = 'O';
-constexpr char kMetaQueue = 'Q';
-constexpr char kMetaTask = 'T';
-
-std::string ObjectKey(std::string_view key) {
-  std::string out;
-  out.reserve(1 + key.size());
-  out.push_back(kMetaObject);
-  out.append(key);
-  return out;
-}
-
-std::string QueueKey(uint64_t queue_id) {
-  std::string key(1, kMetaQueue);
-  BinaryWriter(key).BigEndian64(queue_id);
-  return key;
-}
-
-std::string MessageKey(uint64_t queue_id, uint64_t seq) {
-  std::string key;
-  key.reserve(16);
-  BinaryWriter w(key);
-  w.BigEndian64(queue_id);
-  w.BigEndian64(seq);
-  return key;
-}
-
-StorageError FromRocks(const rocksdb::Status& s) {
-  StorageErrorCode code = StorageErrorCode::kIoError;
-  if (s.IsNoSpace()) code = StorageErrorCode::kNoSpace;
-  if (s.IsCorruption()) code = StorageErrorCode::kCorruption;
-  return StorageError{code, s.ToString()};
-}
-
-std::string DedupKey(uint64_t queue_id, std::string_view key) {
-  std::string out;
-  out.reserve(8 + key.size());
-  BinaryWriter(out).BigEndian64(queue_id);
-  out.append(key);
-  return out;
-}
-
-// The exclusive upper bound of every key of `queue_id` (its 8-byte prefix followed by at most
-// `max_suffix` bytes). The next queue's prefix, or for the last possible id a run of 0xFF bytes
-// longer than any such key.
-std::string QueueRangeEnd(uint64_t queue_id, size_t max_suffix) {
-  if (queue_id == UINT64_MAX) return std::string(8 + max_suffix + 1, '\xff');
-  std::string key;
-  BinaryWriter(key).BigEndian64(queue_id + 1);
-  return key;
-}
-constexpr size_t kMaxDedupKey = 512;  // group id + NUL + dedup id, 128 characters each
-
-struct Families {
-  rocksdb::ColumnFamilyHandle* meta;
-  rocksdb::ColumnFamilyHandle* msg;
-  rocksdb::ColumnFamilyHandle* state;
-  rocksdb::ColumnFamilyHandle* dedup;
-};
-
-void Apply(rocksdb::WriteBatch& batch, const Record& r, const Families& f) {
-  rocksdb::ColumnFamilyHandle* meta = f.meta;
-  rocksdb::ColumnFamilyHandle* msg = f.msg;
-  rocksdb::ColumnFamilyHandle* state = f.state;
-  switch (r.type) {
-    case RecordType::kQueuePut:
-      batch.Put(meta, QueueKey(r.queue_id), r.payload);
-      return;
-    case RecordType::kQueueDelete:
-    case RecordType::kQueuePurge: {
-      if (r.type == RecordType::kQueueDelete) batch.Delete(meta, QueueKey(r.queue_id));
-      // One range tombstone per column family instead of a delete per message.
-      const std::string from = MessageKey(r.queue_id, 0);
-      const std::string to = r.type == RecordType::kQueuePurge ? MessageKey(r.queue_id, r.seq)
-                                                               : QueueRangeEnd(r.queue_id, 8);
-      batch.DeleteRange(msg, from, to);
-      batch.DeleteRange(state, from, to);
-      // Purge forgets deduplication ids too (sqs-api.md §2.14).
-      batch.DeleteRange(f.dedup, DedupKey(r.queue_id, {}), QueueRangeEnd(r.queue_id, kMaxDedupKey));
-      return;
-    }
-    case RecordType::kDedupPut:
-      batch.Put(f.dedup, DedupKey(r.queue_id, r.key), r.payload);
-      return;
-    case RecordType::kTaskPut:
-      batch.Put(meta, std::string(1, kMetaTask) + r.key, r.payload);
-      return;
-    case RecordType::kObjectPut:
-      batch.Put(meta, ObjectKey(r.key), r.payload);
-      return;
-    case RecordType::kObjectDelete:
-      batch.Delete(meta, ObjectKey(r.key));
-      return;
-    case RecordType::kDedupDelete:
-      batch.Delete(f.dedup, DedupKey(r.queue_id, r.key));
-      return;
-    case RecordType::kMessageCopy:
-      // Resolved by the committer before the batch is built (CopyPayloads). A source that is
-      // gone (only possible if its queue was deleted meanwhile) leaves nothing to copy.
-      if (!r.payload.empty()) batch.Put(msg, MessageKey(r.queue_id, r.seq), r.payload);
-      return;
-    case RecordType::kMessagePut:
-      batch.Put(msg, MessageKey(r.queue_id, r.seq), r.payload);
-      return;
-    case RecordType::kMessageState:
-      batch.Put(state, MessageKey(r.queue_id, r.seq), r.payload);
-      return;
-    case RecordType::kMessageDelete: {
-      const std::string key = MessageKey(r.queue_id, r.seq);
-      batch.Delete(msg, key);
-      batch.Delete(state, key);
-      return;
-    }
-  }
-}
 
 rocksdb::ColumnFamilyOptions MessageFamilyOptions() {
   rocksdb::ColumnFamilyOptions cf;
@@ -147,10 +34,10 @@ rocksdb::ColumnFamilyOptions MessageFamilyOptions() {
 
 }  // namespace
 
-RocksStore::RocksStore(const RocksOptions& options) : options_(options) {}
+RocksStore::RocksStore(const RocksOptions& options, const Sealer& sealing_key)
+    : options_(options), sealer_(sealing_key, options.seals_per_data_key) {}
 
-Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOptions& options) {
-  std::unique_ptr<RocksStore> store(new RocksStore(options));
+StorageStatus RocksStore::OpenDatabase() {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
@@ -163,7 +50,7 @@ Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOp
   db_options.max_bgerror_resume_count = 0;
   // The WAL holds everything; flushing on close only adds another chance to hit the above.
   db_options.avoid_flush_during_shutdown = true;
-  if (options.env) db_options.env = options.env;
+  if (options_.env) db_options.env = options_.env;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
@@ -173,21 +60,55 @@ Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOp
       {"dedup", MessageFamilyOptions()},
   };
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s =
-      rocksdb::DB::Open(db_options, options.directory, families, &store->handles_, &db);
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options_.directory, families, &handles_, &db);
   if (!s.ok()) {
     StorageError error = FromRocks(s);
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-      error.detail = "data directory " + options.directory + " is in use by another process (" +
+      error.detail = "data directory " + options_.directory + " is in use by another process (" +
                      s.ToString() + ")";
     }
     return error;
   }
-  store->db_.reset(db);
-  store->meta_ = store->handles_[1];
-  store->msg_ = store->handles_[2];
-  store->state_ = store->handles_[3];
-  store->dedup_ = store->handles_[4];
+  db_.reset(db);
+  meta_ = handles_[1];
+  msg_ = handles_[2];
+  state_ = handles_[3];
+  dedup_ = handles_[4];
+  return {};
+}
+
+void RocksStore::CloseDatabase() {
+  if (!db_) return;
+  if (options_.durability == Durability::kRelaxed) db_->SyncWAL().PermitUncheckedError();
+  for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  handles_.clear();
+  db_->Close().PermitUncheckedError();
+  db_.reset();
+}
+
+Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOptions& options) {
+  if (!options.sealing_key) {
+    return StorageError{StorageErrorCode::kWrongKey,
+                        "no sealing key given for the store in " + options.directory};
+  }
+  std::unique_ptr<RocksStore> store(new RocksStore(options, *options.sealing_key));
+  WHARF_RETURN_IF_ERROR(store->OpenDatabase());
+  // Before any thread starts: check the key, load the data keys, seal an old store in place.
+  const StoreHandles handles{store->db_.get(), store->meta_, store->msg_, store->state_,
+                             store->dedup_};
+  auto prepared = PrepareSealedStore(handles, store->sealer_, options.directory);
+  if (!prepared.ok()) {
+    store->Close();
+    return std::move(prepared).error();
+  }
+  store->sealing_report_ = *prepared;
+  if (prepared->dropped_clear_copies) {
+    // The MANIFEST still describes the files that held the clear values, with their first and
+    // last keys (FIFO deduplication ids were keys then). Reopening writes a fresh MANIFEST and
+    // deletes the old one.
+    store->CloseDatabase();
+    WHARF_RETURN_IF_ERROR(store->OpenDatabase());
+  }
   store->committer_ = std::thread([s = store.get()] { s->Run(); });
   store->compactor_ = std::thread([s = store.get()] { s->Compact(); });
   store->reader_ = std::thread([s = store.get()] { s->Read(); });
@@ -218,13 +139,36 @@ void RocksStore::Close() {
   if (reader_.joinable()) reader_.join();
   std::lock_guard lock(mu_);
   closed_ = true;
-  if (db_) {
-    if (options_.durability == Durability::kRelaxed) db_->SyncWAL().PermitUncheckedError();
-    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    handles_.clear();
-    db_->Close().PermitUncheckedError();
-    db_.reset();
+  CloseDatabase();
+}
+
+StorageStatus RocksStore::Rekey(const Sealer& new_sealing_key, std::vector<Record> records) {
+  {
+    std::promise<StorageStatus> settled;
+    WhenDurable(Append({}), [&](StorageStatus status) { settled.set_value(std::move(status)); });
+    WHARF_RETURN_IF_ERROR(settled.get_future().get());
   }
+  // The committer is idle (nothing else appends), so this thread may seal.
+  rocksdb::WriteBatch batch;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_ || stopping_ || failed_from_) {
+      return StorageError{StorageErrorCode::kClosed, "store is closed or failed"};
+    }
+    WHARF_RETURN_IF_ERROR(CopyPayloads(records));
+    BuildBatch(records, batch);
+  }
+  // After the records: a data key they started is rewrapped too (the later put wins).
+  for (const ValueSealer::DataKeyRecord& key : sealer_.RewrapDataKeys(new_sealing_key)) {
+    batch.Put(meta_, DataKeyKey(key.id), key.wrapped);
+  }
+  batch.Put(meta_, FormatKey(), FormatRecordValue(new_sealing_key));
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  const rocksdb::Status s = db_->Write(sync, &batch);
+  Close();
+  if (!s.ok()) return FromRocks(s);
+  return {};
 }
 
 uint64_t RocksStore::groups_written() const {
@@ -284,16 +228,18 @@ void RocksStore::Run() {
       upto = appended_;
     }
     if (upto > 0) {
-      rocksdb::Status s;
+      StorageStatus written;
       if (!group.empty()) {
-        rocksdb::WriteBatch batch;
-        const Families families{meta_, msg_, state_, dedup_};
-        CopyPayloads(group);
-        for (const Record& r : group) Apply(batch, r, families);
-        rocksdb::WriteOptions write_options;
-        write_options.sync = strict;
-        s = db_->Write(write_options, &batch);
-        if (s.ok()) {
+        written = CopyPayloads(group);
+        if (written.ok()) {
+          rocksdb::WriteBatch batch;
+          BuildBatch(group, batch);
+          rocksdb::WriteOptions write_options;
+          write_options.sync = strict;
+          const rocksdb::Status s = db_->Write(write_options, &batch);
+          if (!s.ok()) written = FromRocks(s);
+        }
+        if (written.ok()) {
           std::vector<uint64_t> reclaim;
           for (const Record& r : group) {
             if (r.type == RecordType::kQueuePurge || r.type == RecordType::kQueueDelete) {
@@ -311,9 +257,9 @@ void RocksStore::Run() {
       StorageStatus failure;
       {
         std::lock_guard lock(mu_);
-        if (!s.ok() && !failed_from_) {
+        if (!written.ok() && !failed_from_) {
           failed_from_ = durable_ + 1;
-          failure_ = FromRocks(s);
+          failure_ = written.error();
         }
         durable_ = std::max(durable_, upto);
         ++groups_written_;
@@ -380,7 +326,10 @@ void RocksStore::Read() {
       std::optional<StorageError> error;
       for (size_t i = 0; i < r.seqs.size(); ++i, ++k) {
         if (statuses[k].ok()) {
-          out[i] = values[k].ToString();
+          StorageStatus opened =
+              OpenValue(Family::kMsg, keys[k], std::string_view(values[k].data(), values[k].size()),
+                        out[i], "message record");
+          if (!opened.ok() && !error) error = opened.error();
         } else if (!statuses[k].IsNotFound() && !error) {
           error = FromRocks(statuses[k]);
         }
@@ -394,25 +343,106 @@ void RocksStore::Read() {
   }
 }
 
-void RocksStore::CopyPayloads(std::vector<Record>& group) {
+StorageStatus RocksStore::CopyPayloads(std::vector<Record>& group) {
   for (Record& r : group) {
     if (r.type != RecordType::kMessageCopy || !r.payload.empty()) continue;
-    std::string value;
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), msg_, MessageKey(r.src_queue_id, r.src_seq), &value);
-    // A source written in this same group is still in `group`: look there too.
-    if (s.IsNotFound()) {
-      for (const Record& earlier : group) {
-        if (&earlier == &r) break;
-        if (earlier.type == RecordType::kMessagePut && earlier.queue_id == r.src_queue_id &&
-            earlier.seq == r.src_seq) {
-          value = earlier.payload;
-          s = rocksdb::Status::OK();
-        }
+    const std::string source = MessageKey(r.src_queue_id, r.src_seq);
+    std::string sealed;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), msg_, source, &sealed);
+    if (s.ok()) {
+      StorageStatus opened = OpenValue(Family::kMsg, source, sealed, r.payload, "message record");
+      if (!opened.ok()) return opened;
+      continue;
+    }
+    if (!s.IsNotFound()) return FromRocks(s);
+    // A source written in this same group is still in `group` (in clear): look there too.
+    for (const Record& earlier : group) {
+      if (&earlier == &r) break;
+      if (earlier.type == RecordType::kMessagePut && earlier.queue_id == r.src_queue_id &&
+          earlier.seq == r.src_seq) {
+        r.payload = earlier.payload;
       }
     }
-    r.payload = std::move(value);
   }
+  return {};
+}
+
+void RocksStore::BuildBatch(const std::vector<Record>& group, rocksdb::WriteBatch& batch) {
+  // A new data key's record goes in the same atomic batch as the first value sealed under it.
+  auto put = [&](rocksdb::ColumnFamilyHandle* handle, Family family, const std::string& key,
+                 std::string_view value) {
+    if (auto started = sealer_.Seal(family, key, value, sealed_scratch_)) {
+      batch.Put(meta_, DataKeyKey(started->id), started->wrapped);
+    }
+    batch.Put(handle, key, sealed_scratch_);
+  };
+  for (const Record& r : group) {
+    switch (r.type) {
+      case RecordType::kQueuePut:
+        put(meta_, Family::kMeta, QueueKey(r.queue_id), r.payload);
+        break;
+      case RecordType::kQueueDelete:
+      case RecordType::kQueuePurge: {
+        if (r.type == RecordType::kQueueDelete) batch.Delete(meta_, QueueKey(r.queue_id));
+        // One range tombstone per column family instead of a delete per message.
+        const std::string from = MessageKey(r.queue_id, 0);
+        const std::string to = r.type == RecordType::kQueuePurge ? MessageKey(r.queue_id, r.seq)
+                                                                 : QueueRangeEnd(r.queue_id, 8);
+        batch.DeleteRange(msg_, from, to);
+        batch.DeleteRange(state_, from, to);
+        // Purge forgets deduplication ids too (sqs-api.md §2.14).
+        batch.DeleteRange(dedup_, DedupKey(r.queue_id, {}),
+                          QueueRangeEnd(r.queue_id, kMaxDedupKey));
+        break;
+      }
+      case RecordType::kDedupPut:
+        put(dedup_, Family::kDedup, DedupKey(r.queue_id, sealer_.DedupDigest(r.queue_id, r.key)),
+            DedupPlaintext(r.key, r.payload));
+        break;
+      case RecordType::kDedupDelete:
+        batch.Delete(dedup_, DedupKey(r.queue_id, sealer_.DedupDigest(r.queue_id, r.key)));
+        break;
+      case RecordType::kTaskPut:
+        put(meta_, Family::kMeta, TaskKey(r.key), r.payload);
+        break;
+      case RecordType::kObjectPut:
+        put(meta_, Family::kMeta, ObjectKey(r.key), r.payload);
+        break;
+      case RecordType::kObjectDelete:
+        batch.Delete(meta_, ObjectKey(r.key));
+        break;
+      case RecordType::kMessageCopy:
+        // Resolved before the batch is built (CopyPayloads). A source that is gone (only
+        // possible if its queue was deleted meanwhile) leaves nothing to copy.
+        if (!r.payload.empty()) put(msg_, Family::kMsg, MessageKey(r.queue_id, r.seq), r.payload);
+        break;
+      case RecordType::kMessagePut:
+        put(msg_, Family::kMsg, MessageKey(r.queue_id, r.seq), r.payload);
+        break;
+      case RecordType::kMessageState:
+        put(state_, Family::kState, MessageKey(r.queue_id, r.seq), r.payload);
+        break;
+      case RecordType::kMessageDelete: {
+        const std::string key = MessageKey(r.queue_id, r.seq);
+        batch.Delete(msg_, key);
+        batch.Delete(state_, key);
+        break;
+      }
+    }
+  }
+}
+
+StorageStatus RocksStore::OpenValue(Family family, std::string_view key, std::string_view sealed,
+                                    std::string& out, const char* what) const {
+  Status<SealError> opened = sealer_.Open(family, key, sealed, out);
+  if (opened.ok()) return {};
+  std::string detail = what;
+  detail.append(" under key ")
+      .append(HexLower(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
+  detail.append(" in ").append(options_.directory).append(" does not open (");
+  detail.append(SealErrorName(opened.error()));
+  detail.append("): the value was altered or damaged on disk, or its data key is missing");
+  return StorageError{StorageErrorCode::kCorruption, std::move(detail)};
 }
 
 void RocksStore::Compact() {
@@ -451,14 +481,22 @@ void RocksStore::Compact() {
   }
 }
 
+namespace {
+std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+}  // namespace
+
 StorageStatus RocksStore::Recover(RecoveryVisitor& visitor) {
+  std::string value;  // the opened value of the record being visited
+  std::string state_value;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
     for (it->Seek(std::string(1, kMetaQueue)); it->Valid(); it->Next()) {
-      rocksdb::Slice key = it->key();
+      const std::string_view key = View(it->key());
       if (key.size() != 9 || key[0] != kMetaQueue) break;
-      BinaryReader r(std::string_view(key.data() + 1, 8));
-      visitor.Queue(r.BigEndian64(), std::string_view(it->value().data(), it->value().size()));
+      WHARF_RETURN_IF_ERROR(
+          OpenValue(Family::kMeta, key, View(it->value()), value, "queue record"));
+      BinaryReader r(key.substr(1, 8));
+      visitor.Queue(r.BigEndian64(), value);
     }
     if (!it->status().ok()) return FromRocks(it->status());
   }
@@ -468,36 +506,46 @@ StorageStatus RocksStore::Recover(RecoveryVisitor& visitor) {
   std::unique_ptr<rocksdb::Iterator> states(db_->NewIterator(read_options, state_));
   states->SeekToFirst();
   for (msgs->SeekToFirst(); msgs->Valid(); msgs->Next()) {
-    const rocksdb::Slice key = msgs->key();
+    const std::string_view key = View(msgs->key());
     if (key.size() != 16) continue;
-    while (states->Valid() && states->key().compare(key) < 0) states->Next();
+    while (states->Valid() && View(states->key()) < key) states->Next();
     std::string_view state;
-    if (states->Valid() && states->key() == key) {
-      state = std::string_view(states->value().data(), states->value().size());
+    if (states->Valid() && View(states->key()) == key) {
+      WHARF_RETURN_IF_ERROR(
+          OpenValue(Family::kState, key, View(states->value()), state_value, "state record"));
+      state = state_value;
     }
-    BinaryReader r(std::string_view(key.data(), key.size()));
+    WHARF_RETURN_IF_ERROR(
+        OpenValue(Family::kMsg, key, View(msgs->value()), value, "message record"));
+    BinaryReader r(key);
     const uint64_t queue_id = r.BigEndian64();
     const uint64_t seq = r.BigEndian64();
-    visitor.Message(queue_id, seq, std::string_view(msgs->value().data(), msgs->value().size()),
-                    state);
+    visitor.Message(queue_id, seq, value, state);
   }
   if (!msgs->status().ok()) return FromRocks(msgs->status());
   if (!states->status().ok()) return FromRocks(states->status());
   std::unique_ptr<rocksdb::Iterator> dedup(db_->NewIterator(read_options, dedup_));
   for (dedup->SeekToFirst(); dedup->Valid(); dedup->Next()) {
-    const rocksdb::Slice key = dedup->key();
+    const std::string_view key = View(dedup->key());
     if (key.size() < 8) continue;
-    BinaryReader r(std::string_view(key.data(), 8));
-    visitor.Dedup(r.BigEndian64(), std::string_view(key.data() + 8, key.size() - 8),
-                  std::string_view(dedup->value().data(), dedup->value().size()));
+    WHARF_RETURN_IF_ERROR(
+        OpenValue(Family::kDedup, key, View(dedup->value()), value, "deduplication record"));
+    std::string_view dedup_key, payload;
+    if (!SplitDedupPlaintext(value, dedup_key, payload)) {
+      return StorageError{StorageErrorCode::kCorruption,
+                          "a deduplication record in " + options_.directory + " is damaged"};
+    }
+    BinaryReader r(key.substr(0, 8));
+    visitor.Dedup(r.BigEndian64(), dedup_key, payload);
   }
   if (!dedup->status().ok()) return FromRocks(dedup->status());
   std::unique_ptr<rocksdb::Iterator> tasks(db_->NewIterator(rocksdb::ReadOptions(), meta_));
   for (tasks->Seek(std::string(1, kMetaTask)); tasks->Valid(); tasks->Next()) {
-    const rocksdb::Slice key = tasks->key();
-    if (key.size() < 1 || key[0] != kMetaTask) break;
-    visitor.Task(std::string_view(key.data() + 1, key.size() - 1),
-                 std::string_view(tasks->value().data(), tasks->value().size()));
+    const std::string_view key = View(tasks->key());
+    if (key.empty() || key[0] != kMetaTask) break;
+    WHARF_RETURN_IF_ERROR(
+        OpenValue(Family::kMeta, key, View(tasks->value()), value, "task record"));
+    visitor.Task(key.substr(1), value);
   }
   if (!tasks->status().ok()) return FromRocks(tasks->status());
   return {};
@@ -514,11 +562,12 @@ StorageStatus RocksStore::ScanObjects(
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;  // read once at start-up
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, meta_));
+  std::string value;
   for (it->Seek(start); it->Valid(); it->Next()) {
-    const rocksdb::Slice key = it->key();
+    const std::string_view key = View(it->key());
     if (!key.starts_with(start)) break;
-    visit(std::string_view(key.data() + 1, key.size() - 1),
-          std::string_view(it->value().data(), it->value().size()));
+    WHARF_RETURN_IF_ERROR(OpenValue(Family::kMeta, key, View(it->value()), value, "object"));
+    visit(key.substr(1), value);
   }
   if (!it->status().ok()) return FromRocks(it->status());
   return {};

@@ -17,6 +17,13 @@
 // ticket fails too (clients get a retryable 503) until the process restarts on a healthy disk.
 //
 // RocksDB's LOCK file keeps a second process from opening the same directory.
+//
+// Sealing: every value written is sealed (value_sealer.h) under the storage key the caller passes
+// (the root key's sub-key "storage v1"), with the column family and the key as associated data,
+// and opened on every read (recovery, body reads, object scans, copies); keys stay in clear and
+// hold only ids. Open refuses a store sealed with another key (kWrongKey), seals a store written
+// before sealing in place (store_format.h), and a value that does not open stops the read with
+// kCorruption instead of being misread.
 
 #include <chrono>
 #include <condition_variable>
@@ -29,12 +36,16 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/sealing.h"
 #include "storage/store.h"
+#include "storage/store_format.h"
+#include "storage/value_sealer.h"
 
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class Env;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace wharf::storage {
@@ -43,6 +54,11 @@ enum class Durability : uint8_t { kStrict, kRelaxed };
 
 struct RocksOptions {
   std::string directory;
+  // The key every value is sealed under (the root key's sub-key "storage v1"). Required: Open
+  // refuses to run without one.
+  std::optional<Sealer> sealing_key;
+  // Seals under one data key before a new one is drawn (tests lower it to see keys change).
+  uint64_t seals_per_data_key = ValueSealer::kSealsPerDataKey;
   Durability durability = Durability::kStrict;
   std::chrono::milliseconds relaxed_sync_interval{100};
   // Tests inject a fault-injecting Env here; nullptr means the default one.
@@ -65,16 +81,36 @@ class RocksStore final : public Store {
 
   // Finishes queued commits and closes the database. Idempotent.
   void Close();
+
+  // Root key rotation (`wharf rekey`), on a store nothing else appends to: waits for every
+  // appended record, then writes in one synced batch every data key wrapped under
+  // `new_sealing_key`, the key check for it and `records` (an owner's objects sealed again under
+  // keys derived from the new root key), and closes the store. Values sealed before stay as they
+  // are: they are sealed under the data keys. From then on only `new_sealing_key` opens the store.
+  StorageStatus Rekey(const Sealer& new_sealing_key, std::vector<Record> records);
   // Groups written so far (for tests and metrics: concurrent commits share groups).
   uint64_t groups_written() const;
+  // What Open found and did about sealing (for the start-up log and tests).
+  const SealingReport& sealing_report() const { return sealing_report_; }
 
  private:
-  explicit RocksStore(const RocksOptions& options);
+  RocksStore(const RocksOptions& options, const Sealer& sealing_key);
+  StorageStatus OpenDatabase();
+  void CloseDatabase();
   void Run();
-  // Fills the payload of kMessageCopy records from the source records (committer thread).
-  void CopyPayloads(std::vector<Record>& group);
+  // Fills the payload of kMessageCopy records from the source records, opened (committer
+  // thread). A source that does not open fails the group.
+  StorageStatus CopyPayloads(std::vector<Record>& group);
+  // Builds the group's batch, every value sealed (committer thread).
+  void BuildBatch(const std::vector<Record>& group, rocksdb::WriteBatch& batch);
+  // Opens a value read from `family` under `key`; kCorruption naming `what` if it does not.
+  StorageStatus OpenValue(Family family, std::string_view key, std::string_view sealed,
+                          std::string& out, const char* what) const;
 
   const RocksOptions options_;
+  ValueSealer sealer_;
+  SealingReport sealing_report_;
+  std::string sealed_scratch_;  // committer thread
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* msg_ = nullptr;

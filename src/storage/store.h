@@ -55,7 +55,13 @@ struct Record {
   uint64_t src_seq = 0;
 };
 
-enum class StorageErrorCode : uint8_t { kIoError, kNoSpace, kCorruption, kClosed };
+enum class StorageErrorCode : uint8_t {
+  kIoError,
+  kNoSpace,
+  kCorruption,  // a record does not decode, or a sealed value does not open (tampered, damaged)
+  kClosed,
+  kWrongKey,  // at open: the store was sealed with another root key
+};
 
 struct StorageError {
   StorageErrorCode code;

@@ -16,6 +16,7 @@ inline api::ApiError FromStorageError(const storage::StorageError& error) {
       // Retryable: SDKs retry 503 with backoff, and nothing was acknowledged.
       return api::Error(api::ErrorCode::kServiceUnavailable);
     case storage::StorageErrorCode::kCorruption:
+    case storage::StorageErrorCode::kWrongKey:  // only at open, never on a request
       return api::Error(api::ErrorCode::kInternalFailure);
   }
   return api::Error(api::ErrorCode::kInternalFailure);

@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/hashing.h"
@@ -221,6 +223,121 @@ TEST(SealerTest, CopiesSealAndOpenAlike) {
   EXPECT_TRUE(copy.Open(sealer.Seal("x", "y"), "y").ok());
   copy = MakeSealer(std::string(32, 'z'));
   EXPECT_FALSE(copy.Open(sealer.Seal("x", "y"), "y").ok());
+}
+
+// SealTo with the known-answer vector's nonce gives the vector byte for byte: the caller's nonce is
+// used as given, and the encryption is AES-256-GCM as documented.
+TEST(SealerTest, SealToWithACallerNonceGivesTheKnownAnswer) {
+  const std::string expected = Unhex(
+      "01630dcd29a0a1a2a3a4a5a6a7a8a9aaab91521d41379357cb0c23c29e4e558be93de81c5ed598203ce45c40ef3"
+      "cf23059933b17b3ea6916644129c4a0f581cf3aa5c161d0674a6d6e");
+  Sealer::Nonce nonce{};
+  for (size_t i = 0; i < nonce.size(); ++i) nonce[i] = static_cast<uint8_t>(0xa0 + i);
+  const Sealer sealer = MakeSealer(KeyBytes());
+  std::string out = "previous contents, longer than nothing";
+  sealer.SealTo("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "iam/000000000000/key/AKIAEXAMPLE",
+                nonce, out);
+  EXPECT_EQ(out, expected);
+  // Twice in a row on the same thread (the context keeps its key): the same bytes.
+  sealer.SealTo("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "iam/000000000000/key/AKIAEXAMPLE",
+                nonce, out);
+  EXPECT_EQ(out, expected);
+}
+
+TEST(SealerTest, SealToAndOpenToReuseTheirBuffers) {
+  std::mt19937_64 rng(7);
+  const Sealer sealer = MakeSealer(KeyBytes());
+  std::string sealed, opened;
+  for (size_t size : {300, 0, 17, 4096, 1}) {
+    const std::string plaintext = RandomBytes(rng, size);
+    sealer.SealTo(plaintext, "ad", sealed);
+    EXPECT_EQ(sealed.size(), size + Sealer::kOverhead);
+    EXPECT_EQ(*sealer.Open(sealed, "ad"), plaintext);
+    ASSERT_TRUE(sealer.OpenTo(sealed, "ad", opened).ok());
+    EXPECT_EQ(opened, plaintext);
+  }
+}
+
+TEST(SealerTest, FailedOpenToLeavesNothingInItsBuffer) {
+  const Sealer sealer = MakeSealer(KeyBytes());
+  std::string sealed = sealer.Seal("the plaintext of a message body", "ad");
+  sealed[sealed.size() - 1] = static_cast<char>(sealed.back() ^ 1);  // the tag
+  std::string out = "old";
+  Status<SealError> opened = sealer.OpenTo(sealed, "ad", out);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error(), SealError::kAuthenticationFailed);
+  EXPECT_TRUE(out.empty()) << "unauthenticated plaintext left behind: " << out;
+}
+
+// Each thread keeps a context per direction with its last key: keys alternating on one thread,
+// and a failed open in between, must not leave a context keyed or started wrongly.
+TEST(SealerTest, AlternatingKeysAndFailuresOnOneThread) {
+  const Sealer a = MakeSealer(KeyBytes());
+  const Sealer b = MakeSealer(std::string(32, 'b'));
+  const Sealer a_copy = a;
+  std::string out;
+  for (int round = 0; round < 20; ++round) {
+    const std::string text = "round " + std::to_string(round);
+    const Sealer& first = round % 2 == 0 ? a : b;
+    const Sealer& second = round % 2 == 0 ? b : a;
+    const std::string sealed = first.Seal(text, "ad");
+    EXPECT_EQ(second.Open(sealed, "ad").error(), SealError::kWrongKey);
+    EXPECT_EQ(first.Open(sealed, "other ad").error(), SealError::kAuthenticationFailed);
+    ASSERT_TRUE(first.OpenTo(sealed, "ad", out).ok()) << round;
+    EXPECT_EQ(out, text);
+    EXPECT_EQ(second.Open(second.Seal(text, "ad"), "ad").value(), text);
+  }
+  // A copy seals with the same key, so values open under either.
+  EXPECT_TRUE(a.Open(a_copy.Seal("x", ""), "").ok());
+}
+
+TEST(SealerTest, ThreadsSealAndOpenAtOnce) {
+  const Sealer shared = MakeSealer(KeyBytes());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const Sealer own = MakeSealer(std::string(32, static_cast<char>('A' + t)));
+      std::string sealed, out;
+      for (int i = 0; i < 200; ++i) {
+        const Sealer& sealer = i % 2 == 0 ? shared : own;
+        const std::string text = std::to_string(t) + "/" + std::to_string(i);
+        sealer.SealTo(text, "ad", sealed);
+        if (!sealer.OpenTo(sealed, "ad", out).ok() || out != text) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+TEST(SealerTest, WrappedKeysUnwrapOnlyWithTheirKeyAndData) {
+  const Sealer wrapping = MakeSealer(KeyBytes());
+  const Sealer data_key = Sealer::Random();
+  const std::string wrapped = wrapping.Wrap(data_key, "K0001");
+  EXPECT_EQ(wrapped.size(), Sealer::kKeySize + Sealer::kOverhead);
+  auto unwrapped = wrapping.Unwrap(wrapped, "K0001");
+  ASSERT_TRUE(unwrapped.ok());
+  EXPECT_EQ(unwrapped->key_id(), data_key.key_id());
+  EXPECT_EQ(*unwrapped->Open(data_key.Seal("body", "k"), "k"), "body");
+  EXPECT_EQ(wrapping.Unwrap(wrapped, "K0002").error(), SealError::kAuthenticationFailed);
+  EXPECT_EQ(MakeSealer(std::string(32, 'o')).Unwrap(wrapped, "K0001").error(),
+            SealError::kWrongKey);
+  // A sealed value that is not 32 bytes is no key.
+  EXPECT_EQ(wrapping.Unwrap(wrapping.Seal("short", "K0001"), "K0001").error(),
+            SealError::kAuthenticationFailed);
+}
+
+TEST(SealerTest, RandomKeysDiffer) {
+  EXPECT_NE(Sealer::Random().key_id(), Sealer::Random().key_id());
+}
+
+TEST(SealerTest, KeyedDigestIsHmacSha256UnderTheKey) {
+  const Sealer sealer = MakeSealer(KeyBytes());
+  EXPECT_EQ(sealer.KeyedDigest("dedup id"), HmacSha256(KeyBytes(), "dedup id"));
+  EXPECT_NE(sealer.KeyedDigest("dedup id"),
+            MakeSealer(std::string(32, 'x')).KeyedDigest("dedup id"));
+  EXPECT_NE(sealer.KeyedDigest("dedup id"), Sha256Of("dedup id"));
 }
 
 // --- the root key ---------------------------------------------------------------------------
@@ -503,6 +620,50 @@ TEST_F(RootKeyTest, PassphraseRefusalsAreClear) {
   const std::string readable = Write("data/readable.params", "x", 0644);
   EXPECT_NE(LoadError(RootKeyFromPassphrase{std::string(kPassphrase), readable}).find("0644"),
             std::string::npos);
+}
+
+TEST_F(RootKeyTest, PassphraseFileLosesOneTrailingNewline) {
+  for (const auto& [contents, expected] :
+       std::vector<std::pair<std::string, std::string>>{{"correct horse\n", "correct horse"},
+                                                        {"correct horse\r\n", "correct horse"},
+                                                        {"correct horse", "correct horse"},
+                                                        {"two lines\n\n", "two lines\n"},
+                                                        {" spaces kept ", " spaces kept "}}) {
+    const std::string path = Write("keys/passphrase", contents);
+    std::string passphrase = "old";
+    Status<std::string> read = ReadPassphraseFile(path, passphrase);
+    ASSERT_TRUE(read.ok()) << read.error();
+    EXPECT_EQ(passphrase, expected);
+  }
+}
+
+TEST_F(RootKeyTest, PassphraseFileRefusals) {
+  std::string passphrase;
+  const std::string readable = Write("keys/passphrase", "correct horse", 0644);
+  Status<std::string> read = ReadPassphraseFile(readable, passphrase);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.error().find("chmod 600"), std::string::npos) << read.error();
+  EXPECT_NE(read.error().find(readable), std::string::npos) << read.error();
+  EXPECT_TRUE(passphrase.empty());
+
+  const std::string empty = Write("keys/empty", "\n");
+  read = ReadPassphraseFile(empty, passphrase);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.error().find("empty"), std::string::npos) << read.error();
+
+  const std::string missing = Path("keys/missing");
+  read = ReadPassphraseFile(missing, passphrase);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.error().find(missing), std::string::npos) << read.error();
+
+  const std::string huge = Write("keys/huge", std::string(5000, 'p'));
+  EXPECT_FALSE(ReadPassphraseFile(huge, passphrase).ok());
+}
+
+TEST(WipeSecretTest, EmptiesTheString) {
+  std::string secret = "a secret longer than the small-string buffer of std::string";
+  WipeSecret(secret);
+  EXPECT_TRUE(secret.empty());
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "common/manual_clock.h"
 #include "iam/identity_store.h"
 #include "storage/rocks_store.h"
+#include "storage_key.h"
 #include "temp_dir.h"
 
 namespace wharf::iam {
@@ -36,6 +37,7 @@ Sealer KeyOf(char fill) { return std::move(Sealer::FromKey(std::string(32, fill)
 std::unique_ptr<storage::RocksStore> Open(const std::string& dir) {
   storage::RocksOptions options;
   options.directory = dir;
+  options.sealing_key = wharf::testing::TestStorageKey();
   auto opened = storage::RocksStore::Open(options);
   EXPECT_TRUE(opened.ok());
   return opened.ok() ? std::move(opened).value() : nullptr;

@@ -31,6 +31,7 @@
 #include "sqs/service.h"
 #include "sqs_test_support.h"
 #include "storage/rocks_store.h"
+#include "storage_key.h"
 #include "temp_dir.h"
 
 namespace wharf::sqs {
@@ -89,6 +90,7 @@ struct Process {
   Process(const std::string& directory, int64_t wall_millis) : clock(wall_millis) {
     storage::RocksOptions options;
     options.directory = directory;
+    options.sealing_key = wharf::testing::TestStorageKey();
     auto opened = storage::RocksStore::Open(options);
     if (!opened.ok()) {
       ADD_FAILURE() << "open: " << opened.error().detail;

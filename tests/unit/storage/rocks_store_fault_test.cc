@@ -12,6 +12,7 @@
 
 #include "storage/fault_injection.h"
 #include "storage/rocks_store.h"
+#include "storage_key.h"
 #include "storage_test_support.h"
 
 namespace wharf::storage {
@@ -122,6 +123,7 @@ TEST(RocksStoreFaultOpenTest, OpenOnAFailingDiskReportsAnErrorAndRetrySucceeds) 
   RocksOptions options;
   options.directory = dir.db();
   options.env = faults.env();
+  options.sealing_key = wharf::testing::TestStorageKey();
   auto failed = RocksStore::Open(options);
   EXPECT_FALSE(failed.ok());
   faults.Heal();

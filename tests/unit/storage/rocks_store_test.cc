@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "storage/fault_injection.h"
+#include "storage_key.h"
 #include "storage_test_support.h"
 
 namespace wharf::storage {
@@ -82,6 +83,7 @@ TEST(RocksStoreTest, SecondOpenOfADirectoryInUseFails) {
 
   RocksOptions options;
   options.directory = dir.db();
+  options.sealing_key = wharf::testing::TestStorageKey();
   auto second = RocksStore::Open(options);
   ASSERT_FALSE(second.ok()) << "two stores must never share a directory";
   EXPECT_NE(second.error().detail.find("in use"), std::string::npos) << second.error().detail;
@@ -102,6 +104,7 @@ TEST(RocksStoreTest, OpenOnARegularFileFails) {
   std::ofstream(file) << "hello";
   RocksOptions options;
   options.directory = file;
+  options.sealing_key = wharf::testing::TestStorageKey();
   auto opened = RocksStore::Open(options);
   EXPECT_FALSE(opened.ok());
 }

@@ -31,6 +31,7 @@
 
 #include "storage/rocks_store.h"
 #include "storage/store.h"
+#include "storage_key.h"
 #include "temp_dir.h"
 
 namespace rocksdb {
@@ -103,6 +104,7 @@ inline std::unique_ptr<RocksStore> OpenRocks(
   options.durability = durability;
   options.env = env;
   options.relaxed_sync_interval = relaxed_sync_interval;
+  options.sealing_key = wharf::testing::TestStorageKey();
   auto opened = RocksStore::Open(options);
   if (!opened.ok()) {
     ADD_FAILURE() << "RocksStore::Open(" << directory << "): " << opened.error().detail;

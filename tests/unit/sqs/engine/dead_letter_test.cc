@@ -31,6 +31,7 @@
 #include "sqs_test_support.h"
 #include "storage/fault_injection.h"
 #include "storage/rocks_store.h"
+#include "storage_key.h"
 #include "sync_store.h"
 #include "temp_dir.h"
 
@@ -591,6 +592,7 @@ struct Node {
     storage::RocksOptions rocks_options;
     rocks_options.directory = directory;
     rocks_options.env = env;
+    rocks_options.sealing_key = wharf::testing::TestStorageKey();
     auto opened = storage::RocksStore::Open(rocks_options);
     if (!opened.ok()) {
       ADD_FAILURE() << "open: " << opened.error().detail;
