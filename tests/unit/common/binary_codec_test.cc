@@ -164,22 +164,26 @@ TEST(BinaryCodecTest, VarintBeyond64BitsFails) {
 // Readers accept only the writer's forms, so a damaged byte cannot pass for another value.
 TEST(BinaryCodecTest, NonCanonicalFormsAreRejected) {
   {
-    BinaryReader r(Bytes({0x80, 0x00}));  // 0 written in two bytes
+    const std::string bytes = Bytes({0x80, 0x00});
+    BinaryReader r(bytes);  // 0 written in two bytes
     r.Varint();
     EXPECT_FALSE(r.ok());
   }
   {
-    BinaryReader r(Bytes({0xac, 0x82, 0x00}));  // 300 with a trailing zero group
+    const std::string bytes = Bytes({0xac, 0x82, 0x00});
+    BinaryReader r(bytes);  // 300 with a trailing zero group
     r.Varint();
     EXPECT_FALSE(r.ok());
   }
   {
-    BinaryReader r(Bytes({0x02}));
+    const std::string bytes = Bytes({0x02});
+    BinaryReader r(bytes);
     r.Bool();
     EXPECT_FALSE(r.ok());
   }
   {
-    BinaryReader r(Bytes({0x00, 0x01, 0x80, 0x01}));
+    const std::string bytes = Bytes({0x00, 0x01, 0x80, 0x01});
+    BinaryReader r(bytes);
     EXPECT_FALSE(r.Bool());
     EXPECT_TRUE(r.Bool());
     EXPECT_EQ(r.Varint(), 128u);
