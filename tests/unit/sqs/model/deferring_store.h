@@ -5,12 +5,13 @@
 // to the wrapped store in append order and awaited, and the answer comes on the caller's
 // thread. Records nobody waits for — those of standard receives and visibility changes, which
 // are answered before they are synced (docs/guarantees.md) — stay held until the next wait, so
-// a simulated crash can drop exactly them: the worst a power cut may do to Wharf.
+// a simulated crash can drop them, all or the later part: what a power cut may do to Wharf.
 //
 // This is one schedule the real group committer may produce (it syncs some time after the
 // append), slowed down so that a test decides what a crash loses instead of a race.
 // Single-threaded: used by one test thread.
 
+#include <algorithm>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -63,8 +64,12 @@ class DeferringStore final : public storage::Store {
   uint64_t flushes() const { return flushes_; }
   // Groups appended and not yet handed to the wrapped store.
   size_t held() const { return held_.size(); }
-  // A crash: what nobody waited for is lost.
-  void DropHeld() { held_.clear(); }
+  // A crash: of what nobody waited for, the first `kept` groups reached the disk (the
+  // committer writes groups in order, whole), the rest is lost.
+  storage::StorageStatus Crash(size_t kept) {
+    held_.resize(std::min(kept, held_.size()));
+    return Flush();
+  }
   // Writes and awaits everything held (a clean shutdown does this).
   storage::StorageStatus Flush() {
     uint64_t ticket = 0;

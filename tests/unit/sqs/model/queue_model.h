@@ -11,7 +11,7 @@
 // delete; a purge forgets them), sequence numbers that only grow.
 //
 // Durability: MarkDurable() snapshots the state the store has made durable; Crash() returns to
-// it (the changes nobody waited for are lost), Restart() keeps everything (a clean shutdown).
+// a state the store kept (the changes nobody waited for are lost, all or the later ones).
 
 #include <algorithm>
 #include <cstdint>
@@ -232,10 +232,13 @@ class QueueModel {
 
   // --- durability ---
   void MarkDurable() { durable_ = messages_; }
-  // A crash: message state goes back to what was durable. Deduplication entries are written
-  // with their send, which is always waited for, so they need no rollback.
-  void Crash() {
-    messages_ = durable_;
+  const std::map<uint64_t, Message>& durable() const { return durable_; }
+  // A crash: message state goes back to `state`, what the store kept (the durable state, or a
+  // later one whose records happened to be written). Deduplication entries are written with
+  // their send, which is always waited for, so they need no rollback.
+  void Crash(const std::map<uint64_t, Message>& state) {
+    messages_ = state;
+    durable_ = state;
     Restarted();
   }
   // Any restart: the purge interval is kept in memory only.
