@@ -8,7 +8,8 @@
 //   * no message is in flight twice: a receive returns only messages the model has visible,
 //     with the receive count the model expects;
 //   * FIFO order: per group in send order, nothing from a group with a message in flight;
-//     duplicates return the original id and sequence number; sequence numbers only grow;
+//     duplicates return the original id and sequence number; sequence numbers only grow; a
+//     retried ReceiveRequestAttemptId returns the same messages and receipt handles;
 //   * counters (visible, in flight, delayed) are exact.
 // Durable histories run over RocksDB through DeferringStore, so a "crash" deterministically
 // loses what nobody waited for (standard receives and visibility changes, docs/guarantees.md):
@@ -28,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -153,6 +155,7 @@ class History {
 
   size_t restarts() const { return restarts_; }
   size_t lossy_crashes() const { return lossy_crashes_; }
+  size_t replays() const { return replays_; }
 
  private:
   // --- plumbing ---
@@ -294,15 +297,33 @@ class History {
   void Receive() {
     const size_t max = 1 + Pick(10);
     const int64_t visibility = Chance(10) ? 0 : static_cast<int64_t>(Pick(60));
-    Trace("receive max=" + std::to_string(max) + " visibility=" + std::to_string(visibility));
+    std::optional<std::string> attempt;
+    if (kind_.fifo && Chance(30)) attempt = "attempt-" + std::to_string(Pick(3));
+    Trace("receive max=" + std::to_string(max) + " visibility=" + std::to_string(visibility) +
+          (attempt ? " attempt=" + *attempt : ""));
     std::vector<ReceivedMessage> got;
-    if (!DoReceive(max, visibility, got)) return;
+    if (!DoReceive(max, visibility, got, attempt)) return;
     std::vector<uint64_t> taken;
     for (const ReceivedMessage& r : got) {
       auto it = order_of_.find(r.content->message_id);
       if (it == order_of_.end())
         return Mismatch("received unknown message " + r.content->message_id);
       taken.push_back(it->second);
+    }
+    if (attempt) {
+      if (auto replay = model_->Replay(Now(), *attempt)) {
+        if (taken != *replay) {
+          return Mismatch("a retried attempt returned " + Ids(taken) + ", model expects " +
+                          Ids(*replay));
+        }
+        for (const ReceivedMessage& r : got) {
+          if (attempt_handles_[*attempt].count(r.receipt_handle) == 0) {
+            return Mismatch("a retried attempt returned another receipt handle");
+          }
+        }
+        ++replays_;
+        return;  // same receive, timeout restarted: nothing else changes
+      }
     }
     if (kind_.fifo) {
       std::string wrong = model_->CheckFifoReceive(Now(), max, taken);
@@ -314,6 +335,11 @@ class History {
       }
     }
     model_->Receive(Now(), taken, visibility);
+    if (attempt && !taken.empty()) {
+      model_->RememberAttempt(Now(), *attempt, taken, visibility);
+      attempt_handles_[*attempt].clear();
+      for (const ReceivedMessage& r : got) attempt_handles_[*attempt].insert(r.receipt_handle);
+    }
     for (size_t i = 0; i < got.size(); ++i) {
       const model::Message& m = model_->messages().at(taken[i]);
       if (got[i].content->body != m.body) return Mismatch("message " + m.id + " has another body");
@@ -327,8 +353,10 @@ class History {
     }
   }
 
-  bool DoReceive(size_t max, int64_t visibility, std::vector<ReceivedMessage>& got) {
+  bool DoReceive(size_t max, int64_t visibility, std::vector<ReceivedMessage>& got,
+                 std::optional<std::string> attempt = std::nullopt) {
     ReceiveOptions options;
+    options.attempt_id = std::move(attempt);
     options.max_messages = static_cast<int64_t>(max);
     options.visibility_timeout = visibility;
     options.wait_seconds = 0;
@@ -544,11 +572,13 @@ class History {
   uint64_t flushes_ = 0;
   size_t restarts_ = 0;
   size_t lossy_crashes_ = 0;  // crashes that dropped changes nobody waited for
+  size_t replays_ = 0;        // FIFO receives answered by replaying an attempt
   uint64_t sent_ = 0;
   std::map<std::string, uint64_t> order_of_;     // message id -> send order
   std::map<uint64_t, std::string> sequence_of_;  // FIFO: send order -> SequenceNumber
   std::string last_sequence_;
   std::deque<std::pair<std::string, model::Handle>> handles_;
+  std::map<std::string, std::set<std::string>> attempt_handles_;  // FIFO: handles per attempt id
   // Durable histories: since the last wait, the model's state after each step that appended
   // records, with how many held groups the store had then.
   std::vector<std::pair<size_t, std::map<uint64_t, model::Message>>> unsynced_;
@@ -567,6 +597,7 @@ void RunHistories(Kind kind, uint64_t histories, size_t steps) {
   steps = EnvOr("WHARF_MODEL_STEPS", steps);
   size_t restarts = 0;
   size_t lossy = 0;
+  size_t replays = 0;
   for (uint64_t i = 0; i < histories; ++i) {
     // Seeds of one kind: the low two bits say which.
     uint64_t seed = EnvOr("WHARF_MODEL_SEED", 0);
@@ -575,9 +606,12 @@ void RunHistories(Kind kind, uint64_t histories, size_t steps) {
     if (!history.Run()) return;
     restarts += history.restarts();
     lossy += history.lossy_crashes();
+    replays += history.replays();
   }
-  std::printf("model: %llu histories of %zu steps, %zu restarts (%zu crashes lost changes)\n",
-              static_cast<unsigned long long>(histories), steps, restarts, lossy);
+  std::printf(
+      "model: %llu histories of %zu steps, %zu restarts (%zu crashes lost changes), %zu "
+      "receive attempts replayed\n",
+      static_cast<unsigned long long>(histories), steps, restarts, lossy, replays);
 }
 
 TEST(QueueModelTest, StandardInMemory) { RunHistories({false, false}, 40, 300); }

@@ -8,7 +8,7 @@
 // counts, delete by receipt handle (an older handle still deletes), purge once a minute,
 // retention. FIFO: per-group order, a group with a message in flight yields nothing, a receive
 // takes consecutive messages of a group, deduplication ids remembered 5 minutes (also after a
-// delete; a purge forgets them), sequence numbers that only grow.
+// delete; a purge forgets them), sequence numbers that only grow, ReceiveRequestAttemptId.
 //
 // Durability: MarkDurable() snapshots the state the store has made durable; Crash() returns to
 // a state the store kept (the changes nobody waited for are lost, all or the later ones).
@@ -171,6 +171,42 @@ class QueueModel {
     }
   }
 
+  // FIFO ReceiveRequestAttemptId (sqs-api.md §5.15): a retry within 5 minutes gets the same
+  // messages again (the same receipt handles, their visibility timeout started anew), unless one
+  // of them was deleted, received again or had its visibility changed, or its timeout ran out.
+  // Returns the messages to replay, or nullopt for a fresh receive.
+  std::optional<std::vector<uint64_t>> Replay(int64_t now, const std::string& attempt_id) {
+    Advance(now);
+    auto it = attempts_.find(attempt_id);
+    if (it == attempts_.end() || it->second.expires <= now) return std::nullopt;
+    Attempt& a = it->second;
+    for (size_t i = 0; i < a.orders.size(); ++i) {
+      auto m = messages_.find(a.orders[i]);
+      if (m == messages_.end() || m->second.state != State::kInFlight ||
+          m->second.receive != a.receives[i] || m->second.visible_at != a.visible_at[i]) {
+        return std::nullopt;
+      }
+    }
+    for (size_t i = 0; i < a.orders.size(); ++i) {
+      Message& m = messages_.at(a.orders[i]);
+      m.received_at = now;
+      m.visible_at = now + a.visibility_seconds * 1000;
+      a.visible_at[i] = m.visible_at;
+    }
+    return a.orders;
+  }
+  // Remembers a fresh receive under its attempt id (only one that returned messages).
+  void RememberAttempt(int64_t now, const std::string& attempt_id,
+                       const std::vector<uint64_t>& taken, int64_t visibility_seconds) {
+    if (taken.empty()) return;
+    Attempt& a = attempts_[attempt_id];
+    a = Attempt{now + kDedupWindowMillis, visibility_seconds, taken, {}, {}};
+    for (uint64_t order : taken) {
+      a.receives.push_back(messages_.at(order).receive);
+      a.visible_at.push_back(messages_.at(order).visible_at);
+    }
+  }
+
   Handle HandleOf(uint64_t order) const {
     const Message& m = messages_.at(order);
     return Handle{order, m.receive_count, m.receive};
@@ -216,6 +252,7 @@ class QueueModel {
     last_purge_ = now;
     messages_.clear();
     dedup_.clear();
+    attempts_.clear();
     return Outcome::kOk;
   }
 
@@ -241,8 +278,11 @@ class QueueModel {
     durable_ = state;
     Restarted();
   }
-  // Any restart: the purge interval is kept in memory only.
-  void Restarted() { last_purge_.reset(); }
+  // Any restart: the purge interval and receive attempts are kept in memory only.
+  void Restarted() {
+    last_purge_.reset();
+    attempts_.clear();
+  }
 
  private:
   struct Dedup {
@@ -251,12 +291,21 @@ class QueueModel {
     int64_t expires = 0;
   };
 
+  struct Attempt {
+    int64_t expires = 0;
+    int64_t visibility_seconds = 0;
+    std::vector<uint64_t> orders;
+    std::vector<uint64_t> receives;
+    std::vector<int64_t> visible_at;
+  };
+
   const bool fifo_;
   const int64_t retention_millis_;
   const int64_t delay_seconds_;
   std::map<uint64_t, Message> messages_;  // by send order
   std::map<uint64_t, Message> durable_;
   std::map<std::string, Dedup> dedup_;
+  std::map<std::string, Attempt> attempts_;
   std::optional<int64_t> last_purge_;
   uint64_t next_order_ = 0;
   uint64_t receives_ = 0;
