@@ -2,7 +2,9 @@
 
 // Little helpers for versioned on-disk records: fixed-width big-endian integers (so keys sort
 // numerically as bytes), varints and length-prefixed strings. Readers never read past the end:
-// a truncated or garbled record makes them fail, and the caller reports corruption.
+// a truncated or garbled record makes them fail, and the caller reports corruption. Readers
+// accept only what the writer produces (minimal varints, booleans 0 and 1), so every value has
+// one encoding and a record decodes only from the bytes its encoding would be.
 
 #include <cstdint>
 #include <optional>
@@ -68,6 +70,9 @@ class BinaryReader {
       if (!Need(1)) return 0;
       auto b = static_cast<uint8_t>(in_[pos_++]);
       if (shift == 63 && b > 1) break;  // more than 64 bits
+      // A last byte of 0 after the first is an overlong form the writer never produces: so a
+      // damaged record cannot pass for the encoding of another.
+      if (b == 0 && shift > 0) break;
       v |= static_cast<uint64_t>(b & 0x7f) << shift;
       if (!(b & 0x80)) return v;
     }
@@ -78,7 +83,12 @@ class BinaryReader {
     uint64_t u = Varint();
     return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
   }
-  bool Bool() { return U8() != 0; }
+  // Only the bytes the writer produces (0, 1); anything else is damage.
+  bool Bool() {
+    const uint8_t v = U8();
+    if (v > 1) ok_ = false;
+    return v == 1;
+  }
   std::string Bytes() {
     uint64_t n = Varint();
     if (!Need(n)) return {};

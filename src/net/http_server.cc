@@ -24,6 +24,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "net/request_parser.h"
+
 namespace wharf::net {
 namespace {
 
@@ -37,8 +39,6 @@ using Executor = asio::io_context::executor_type;
 using Socket = tcp::socket::rebind_executor<Executor>::other;
 using Stream = beast::basic_stream<tcp, Executor>;
 
-// The header section (request line + fields) of one request may not exceed this.
-constexpr uint32_t kHeaderLimit = 64 * 1024;
 // How much one idle/linger read asks for at a time.
 constexpr size_t kReadChunk = 16 * 1024;
 // After a response that closes the connection we shut down our sending side and read (and
@@ -56,54 +56,6 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Exceptions thrown by request handlers, turned into 500s. The one last-resort guard.
 std::atomic<uint64_t> handler_exceptions{0};
-
-// A string body whose capacity always leaves kBodyPadding spare bytes after the data, so
-// simdjson can parse it in place. Content-Length bodies are reserved once, up front.
-struct PaddedBody {
-  using value_type = std::string;
-
-  static uint64_t size(const value_type& body) { return body.size(); }
-
-  class reader {
-   public:
-    template <bool isRequest, class Fields>
-    explicit reader(http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
-
-    void init(const boost::optional<uint64_t>& length, beast::error_code& ec) {
-      if (length) {
-        if (*length > body_.max_size() - kBodyPadding) {
-          ec = http::error::buffer_overflow;
-          return;
-        }
-        body_.reserve(static_cast<size_t>(*length) + kBodyPadding);
-      }
-      ec = {};
-    }
-
-    template <class ConstBufferSequence>
-    size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
-      size_t n = beast::buffer_bytes(buffers);
-      size_t needed = body_.size() + n + kBodyPadding;
-      if (body_.capacity() < needed) body_.reserve(std::max(needed, 2 * body_.capacity()));
-      for (auto b : beast::buffers_range_ref(buffers)) {
-        body_.append(static_cast<const char*>(b.data()), b.size());
-      }
-      ec = {};
-      return n;
-    }
-
-    void finish(beast::error_code& ec) {
-      if (body_.capacity() < body_.size() + kBodyPadding)
-        body_.reserve(body_.size() + kBodyPadding);
-      ec = {};
-    }
-
-   private:
-    value_type& body_;
-  };
-};
-
-using RequestParser = http::request_parser<PaddedBody>;
 
 class Connection;
 
@@ -261,11 +213,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void ReadHeader() {
     state_ = State::kReading;
-    parser_.emplace();
-    parser_->header_limit(kHeaderLimit);
-    // No limit while reading the header: an oversized Content-Length must reach the handler as
-    // body_too_large rather than fail the header. The limit is set before reading the body.
-    parser_->body_limit(boost::none);
+    StartRequest(parser_);
     stream_.expires_after(core_->options.header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -331,27 +279,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Dispatch(bool body_too_large) {
     if (core_->stopped.load()) return Close();
-    auto message = parser_->release();
+    HttpRequest request = ToHttpRequest(parser_->release(), body_too_large, remote_address_);
     parser_.reset();
-
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    request.headers.reserve(16);
-    for (const auto& field : message) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-    if (body_too_large) {
-      keep_alive_ = false;  // the unread body makes the rest of the stream unusable
-      request.body_too_large = true;
-    } else {
-      request.body = std::move(message.body());
-    }
-    // Bodies read by PaddedBody already have the padding; empty ones need it too.
-    if (request.body.capacity() < request.body.size() + kBodyPadding) {
-      request.body.reserve(request.body.size() + kBodyPadding);
-    }
-    request.remote_address = remote_address_;
+    // The unread body makes the rest of the stream unusable.
+    if (body_too_large) keep_alive_ = false;
 
     state_ = State::kAwaitingHandler;
     const uint64_t seq = ++seq_;

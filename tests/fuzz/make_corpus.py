@@ -220,6 +220,178 @@ FILTER_INPUTS = {
 }
 
 
+# ---------------------------------------------------------------------------------------------
+# protocol_decode_fuzz: byte 0 = action (its row in api/action.h), byte 1 = shape (bit 0 JSON,
+# bit 1 parameters in the URL, bit 2 queue-URL path, bit 3 a non-form Content-Type), then the
+# JSON body or the Query parameters after "Action=<name>&".
+
+ACTION_H = HERE.parent.parent / "src" / "api" / "action.h"
+
+
+def action_index(name):
+    text = ACTION_H.read_text()
+    body = text[text.index("enum class Action"):]
+    body = body[body.index("{") + 1:body.index("};")]
+    names = [line.strip().rstrip(",") for line in body.splitlines()
+             if line.strip().startswith("k")]
+    return names.index("k" + name)
+
+
+JSON, IN_URL, QUEUE_PATH, ODD_TYPE = 1, 2, 4, 8
+
+
+def decode_input(action, shape, text):
+    return bytes([action_index(action), shape]) + text.encode()
+
+
+DECODE_INPUTS = {
+    "send_json": decode_input("SendMessage", JSON,
+        '{"QueueUrl":"http://localhost:9324/000000000000/q","MessageBody":"hi \\u00e9",'
+        '"DelaySeconds":5,"MessageAttributes":{"a":{"DataType":"String","StringValue":"v"},'
+        '"b":{"DataType":"Binary","BinaryValue":"AAEC"}},'
+        '"MessageSystemAttributes":{"AWSTraceHeader":{"DataType":"String","StringValue":"t"}}}'),
+    "send_query": decode_input("SendMessage", 0,
+        "QueueUrl=http%3A%2F%2Flocalhost%3A9324%2F000000000000%2Fq&MessageBody=hi+there"
+        "&DelaySeconds=5&MessageAttribute.1.Name=a&MessageAttribute.1.Value.DataType=String"
+        "&MessageAttribute.1.Value.StringValue=v&MessageAttribute.2.Name=b"
+        "&MessageAttribute.2.Value.DataType=Binary&MessageAttribute.2.Value.BinaryValue=AAEC"),
+    "send_batch_query": decode_input("SendMessageBatch", QUEUE_PATH,
+        "SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=x"
+        "&SendMessageBatchRequestEntry.2.Id=b&SendMessageBatchRequestEntry.2.MessageBody=y"
+        "&SendMessageBatchRequestEntry.2.MessageGroupId=g"
+        "&SendMessageBatchRequestEntry.2.MessageDeduplicationId=d"),
+    "send_batch_json": decode_input("SendMessageBatch", JSON,
+        '{"QueueUrl":"q","Entries":[{"Id":"a","MessageBody":"x"},'
+        '{"Id":"b","MessageBody":"y","DelaySeconds":"3","MessageGroupId":"g"}]}'),
+    "receive_url": decode_input("ReceiveMessage", IN_URL,
+        "QueueUrl=q&MaxNumberOfMessages=10&WaitTimeSeconds=20&AttributeName.1=All"
+        "&MessageAttributeName.1=All&MessageSystemAttributeName.1=SentTimestamp"
+        "&ReceiveRequestAttemptId=r"),
+    "receive_json": decode_input("ReceiveMessage", JSON,
+        '{"QueueUrl":"q","MaxNumberOfMessages":10,"VisibilityTimeout":30,'
+        '"AttributeNames":["All"],"MessageAttributeNames":[".*"]}'),
+    "create_query": decode_input("CreateQueue", 0,
+        "QueueName=q.fifo&Attribute.1.Name=FifoQueue&Attribute.1.Value=true"
+        "&Attribute.2.Name=VisibilityTimeout&Attribute.2.Value=60&Tag.1.Key=team&Tag.1.Value=a"),
+    "create_json": decode_input("CreateQueue", JSON,
+        '{"QueueName":"q","Attributes":{"DelaySeconds":"5"},"tags":{"team":"a"}}'),
+    "delete_batch_json": decode_input("DeleteMessageBatch", JSON,
+        '{"QueueUrl":"q","Entries":[{"Id":"1","ReceiptHandle":"AQ=="}]}'),
+    "change_visibility_batch_query": decode_input("ChangeMessageVisibilityBatch", 0,
+        "QueueUrl=q&ChangeMessageVisibilityBatchRequestEntry.1.Id=1"
+        "&ChangeMessageVisibilityBatchRequestEntry.1.ReceiptHandle=h"
+        "&ChangeMessageVisibilityBatchRequestEntry.1.VisibilityTimeout=0"),
+    "set_attributes_json": decode_input("SetQueueAttributes", JSON,
+        '{"QueueUrl":"q","Attributes":{"Policy":"{\\"Version\\":\\"2012-10-17\\"}"}}'),
+    "add_permission_query": decode_input("AddPermission", 0,
+        "QueueUrl=q&Label=l&AWSAccountId.1=111122223333&ActionName.1=SendMessage"),
+    "tag_json": decode_input("TagQueue", JSON, '{"QueueUrl":"q","Tags":{"a":"1","b":""}}'),
+    "assume_role": decode_input("AssumeRole", 0,
+        "RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2Fr&RoleSessionName=s"
+        "&DurationSeconds=900&Tags.member.1.Key=k&Tags.member.1.Value=v"
+        "&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FP"),
+    "create_role": decode_input("CreateRole", 0,
+        "RoleName=r&AssumeRolePolicyDocument=%7B%7D&Tags.member.1.Key=k&Tags.member.1.Value=v"),
+    "bad_escape": decode_input("SendMessage", 0, "QueueUrl=%zz&MessageBody=%"),
+    "bad_json_type": decode_input("SendMessage", JSON, '{"QueueUrl":["q"],"DelaySeconds":{}}'),
+    "bad_json": decode_input("ListQueues", JSON, '{"QueueNamePrefix":"a"'),
+    "bad_int": decode_input("ReceiveMessage", 0, "QueueUrl=q&MaxNumberOfMessages=ten"),
+}
+
+# ---------------------------------------------------------------------------------------------
+# records_fuzz: byte 0 = record kind (bits 0-1: queue, message, state, dedup) and mode (bit 2:
+# build a record from the rest and round-trip it; clear: decode the rest as a stored payload).
+
+
+def varint(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def signed(v):
+    return varint((v << 1) ^ (v >> 63) if v >= 0 else ((-v - 1) << 1) | 1)
+
+
+def text(s):
+    s = s.encode()
+    return varint(len(s)) + s
+
+
+def optional(s):
+    return b"\0" if s is None else b"\1" + text(s)
+
+
+QUEUE, MESSAGE, STATE, DEDUP, BUILD = 0, 1, 2, 3, 4
+NOW = 1_700_000_000_000
+
+RECORDS = {
+    # Decoding: payloads as docs/storage-format.md lays them out (version 1).
+    "state_in_flight": bytes([STATE, 1, 2]) + signed(NOW + 30_000) + signed(NOW) + varint(1)
+        + varint(0xDEADBEEF) + signed(NOW) + signed(0) + optional(None),
+    "state_dead_letter": bytes([STATE, 1, 1]) + signed(0) + signed(NOW) + varint(4)
+        + varint(7) + signed(NOW - 1000) + signed(NOW) + optional("arn:aws:sqs:us-east-1:0:src"),
+    "dedup": bytes([DEDUP, 1]) + text("6f1c-id") + varint(1_700_000_000_000_000)
+        + signed(NOW + 300_000),
+    "message": bytes([MESSAGE, 1]) + text("id-1") + signed(NOW) + signed(0) + text("AIDA")
+        + optional(None) + optional(None) + optional("g") + optional("d") + text("5d41402a")
+        + optional("md5a") + varint(1) + text("attr") + optional("String") + optional("v")
+        + optional(None) + text("hello"),
+    "queue": bytes([QUEUE, 1]) + text("000000000000") + text("orders") + b"\0\0"
+        + signed(0) + signed(262144) + signed(345600) + signed(0) + signed(30) + optional(None)
+        + b"\0" + optional(None) + optional(None) + signed(300) + b"\1\0" + text("queue")
+        + text("perQueue") + signed(1_700_000_000) + signed(1_700_000_000) + varint(1)
+        + text("team") + text("a"),
+    "bad_version": bytes([STATE, 2, 2]) + signed(0) * 2 + varint(1) * 2 + signed(0) * 2 + b"\0",
+    "bad_overlong_varint": bytes([DEDUP, 1]) + text("id") + b"\x80\x00" + signed(0),
+    "bad_bool": bytes([STATE, 1, 2]) + signed(0) * 2 + varint(1) * 2 + signed(0) * 2 + b"\2",
+    # Building: FuzzedDataProvider reads field values from the rest (and the damage to do).
+    "build_queue": bytes([BUILD | QUEUE]) + bytes(range(64)),
+    "build_message": bytes([BUILD | MESSAGE]) + b"body of a message " * 4 + bytes(range(255, 0, -3)),
+    "build_state": bytes([BUILD | STATE]) + bytes([0xFF] * 40),
+    "build_dedup": bytes([BUILD | DEDUP]) + b"\x07dedup-id" + bytes(16),
+}
+
+# ---------------------------------------------------------------------------------------------
+# encoder_roundtrip_fuzz: FuzzedDataProvider bytes (the choice of output is read from the end).
+ENCODER_INPUTS = {
+    "ascii": b"Hello <world> & \"friends\"\r\n\t" * 3 + bytes([1, 8]),
+    "utf8_and_broken": "héllo → 😀 \ufffd".encode() + b"\xed\xa0\x80\xc0\xaf\xf4\x90\x80\x80"
+        + b"\x00\x0b\x1f" + bytes([2, 8]),
+    "receive_messages": bytes(range(0, 256, 5)) * 3 + bytes([3, 8]),
+    "error": b"Value <script> for parameter \x01 is invalid" + bytes([0, 0]),
+}
+
+# ---------------------------------------------------------------------------------------------
+# http_request_fuzz: byte 0 = bytes per read (bits 0-6) and a 64-byte body limit (bit 7), then
+# what a client sends on one connection.
+SEND_JSON = (b'{"QueueUrl":"http://localhost:9324/000000000000/q","MessageBody":"hi"}')
+HTTP_INPUTS = {
+    "json_send": b"\x7f" + b"POST / HTTP/1.1\r\nHost: localhost:9324\r\n"
+        b"Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.SendMessage\r\n"
+        b"Content-Length: " + str(len(SEND_JSON)).encode() + b"\r\n\r\n" + SEND_JSON,
+    "query_pipelined": b"\x03" + b"GET /000000000000/q?Action=ReceiveMessage&WaitTimeSeconds=0 "
+        b"HTTP/1.1\r\nHost: h\r\n\r\nPOST / HTTP/1.1\r\nHost: h\r\nContent-Type: "
+        b"application/x-www-form-urlencoded\r\nContent-Length: 27\r\n\r\nAction=ListQueues&Version=1"
+        b"HEAD /health HTTP/1.1\r\nConnection: close\r\n\r\n",
+    "chunked": b"\x10" + b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+        b"b\r\nAction=List\r\n7;ext=1\r\nQueues&\r\n0\r\nTrailer: x\r\n\r\n",
+    "expect_continue": b"\x40" + b"POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n"
+        b"Content-Length: 17\r\n\r\nAction=ListQueues",
+    "too_large": b"\x80" + b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65\r\n\r\n" + b"x" * 65,
+    "too_large_chunked": b"\x81" + b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"40\r\n" + b"y" * 64 + b"\r\n1\r\nz\r\n0\r\n\r\n",
+    "http10_keepalive": b"\x20" + b"GET /?Action=ListQueues HTTP/1.0\r\nConnection: keep-alive\r\n"
+        b"X-Amz-Target: \r\n\r\nGET / HTTP/1.0\r\n\r\n",
+    "bad_header": b"\x05" + b"POST / HTTP/1.1\r\nHo st: h\r\nContent-Length: -1\r\n\r\n",
+    "bad_two_lengths": b"\x7f" + b"POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+}
+
+
 def main():
     for name, text in POLICIES.items():
         if not name.startswith("bad_"):
@@ -237,6 +409,13 @@ def main():
         out = HERE / "corpus" / "filter_policy_fuzz" / name
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
+    for target, inputs in (("protocol_decode_fuzz", DECODE_INPUTS), ("records_fuzz", RECORDS),
+                           ("encoder_roundtrip_fuzz", ENCODER_INPUTS),
+                           ("http_request_fuzz", HTTP_INPUTS)):
+        for name, data in inputs.items():
+            out = HERE / "corpus" / target / name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
 
 
 if __name__ == "__main__":

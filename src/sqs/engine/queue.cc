@@ -250,8 +250,9 @@ void Queue::Tag(const api::StringPairs& tags, Done done) {
       return;
     }
     for (const auto& [key, value] : tags) {
-      auto it =
-          std::find_if(tags_.begin(), tags_.end(), [&](const auto& t) { return t.first == key; });
+      // Named capture: clang before 16 cannot capture a structured binding (the fuzz build).
+      auto it = std::find_if(tags_.begin(), tags_.end(),
+                             [&name = key](const auto& t) { return t.first == name; });
       if (it != tags_.end()) {
         it->second = value;
       } else {

@@ -193,8 +193,12 @@ std::optional<StateRecord> DecodeStateRecord(std::string_view payload) {
   s.state = static_cast<MessageState>(state);
   s.visible_at_millis = r.Signed();
   s.received_at_millis = r.Signed();
-  s.receive_count = static_cast<uint32_t>(r.Varint());
-  s.receipt_nonce = static_cast<uint32_t>(r.Varint());
+  const uint64_t receive_count = r.Varint();
+  const uint64_t receipt_nonce = r.Varint();
+  // Written from 32-bit fields: a larger value is damage, not a count to truncate.
+  if (receive_count > UINT32_MAX || receipt_nonce > UINT32_MAX) return std::nullopt;
+  s.receive_count = static_cast<uint32_t>(receive_count);
+  s.receipt_nonce = static_cast<uint32_t>(receipt_nonce);
   s.first_receive_millis = r.Signed();
   s.enqueued_millis = r.Signed();
   s.dead_letter_source_arn = r.OptionalBytes();

@@ -161,5 +161,35 @@ TEST(BinaryCodecTest, VarintBeyond64BitsFails) {
   EXPECT_FALSE(r.ok());
 }
 
+// Readers accept only the writer's forms, so a damaged byte cannot pass for another value.
+TEST(BinaryCodecTest, NonCanonicalFormsAreRejected) {
+  {
+    const std::string bytes = Bytes({0x80, 0x00});
+    BinaryReader r(bytes);  // 0 written in two bytes
+    r.Varint();
+    EXPECT_FALSE(r.ok());
+  }
+  {
+    const std::string bytes = Bytes({0xac, 0x82, 0x00});
+    BinaryReader r(bytes);  // 300 with a trailing zero group
+    r.Varint();
+    EXPECT_FALSE(r.ok());
+  }
+  {
+    const std::string bytes = Bytes({0x02});
+    BinaryReader r(bytes);
+    r.Bool();
+    EXPECT_FALSE(r.ok());
+  }
+  {
+    const std::string bytes = Bytes({0x00, 0x01, 0x80, 0x01});
+    BinaryReader r(bytes);
+    EXPECT_FALSE(r.Bool());
+    EXPECT_TRUE(r.Bool());
+    EXPECT_EQ(r.Varint(), 128u);
+    EXPECT_TRUE(r.ok());
+  }
+}
+
 }  // namespace
 }  // namespace wharf

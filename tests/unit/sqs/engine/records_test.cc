@@ -399,6 +399,31 @@ TEST(RecordDamageTest, HugeLengthPrefixesAreRejected) {
   EXPECT_FALSE(DecodeMessageRecord(endless).has_value());
 }
 
+// Found by records_fuzz: a damaged record must not decode as a different record. Each payload
+// below is one byte away from a valid encoding and is not itself the encoding of any record.
+TEST(RecordDamageTest, NonCanonicalEncodingsAreRejected) {
+  StateRecord plain = InFlightState();
+  plain.dead_letter_source_arn.reset();
+  // The dead-letter ARN flag (the last byte, 0 = absent) as 2: not a boolean the writer writes.
+  std::string bad_bool = EncodeStateRecord(plain);
+  ASSERT_EQ(bad_bool.back(), '\0');
+  bad_bool.back() = '\x02';
+  EXPECT_FALSE(DecodeStateRecord(bad_bool).has_value());
+
+  // An overlong varint: seq 5 written as 0x85 0x00 instead of 0x05.
+  const std::string dedup = EncodeDedupRecord(DedupEntry{"id", 5, 7});
+  ASSERT_EQ(dedup, std::string("\x01\x02id\x05\x0e", 6));
+  EXPECT_FALSE(DecodeDedupRecord(std::string("\x01\x02id\x85\x00\x0e", 7)).has_value());
+
+  // A receive count beyond 32 bits must not be truncated into a small one: version, state,
+  // visible_at 0, received_at 0, receive count 2^32, nonce 1, first receive 0, enqueued 0, no ARN.
+  const std::string payload("\x01\x02\x00\x00\x80\x80\x80\x80\x10\x01\x00\x00\x00", 13);
+  EXPECT_FALSE(DecodeStateRecord(payload).has_value());
+  std::string fits = payload;
+  fits.replace(4, 5, std::string("\xff\xff\xff\xff\x0f", 5));  // 2^32 - 1
+  EXPECT_TRUE(DecodeStateRecord(fits).has_value());
+}
+
 // --- the v1 layouts, from docs/storage-format.md ---------------------------------------------
 
 // An encoder written from the format document, independent of common/binary_codec.h.
