@@ -1,11 +1,13 @@
 // wharf: an Amazon SQS-compatible message queue server.
-//   wharf serve [options]   serve SQS on one port (both protocols)
+//   wharf serve [options]   serve SQS (both protocols) over HTTP, and HTTPS when configured
 //   wharf bench [options]   measure an SQS endpoint (src/bench)
+//   wharf tls create-ca|issue   a local CA and server certificates (server/tls_command.h)
 //   wharf settings          print the settings table (docs/configuration.md)
 //   wharf rekey [options]   rotate the root key of a stopped server's data directory
 //   wharf --version
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -37,6 +39,7 @@
 #include "server/rekey.h"
 #include "server/root_key.h"
 #include "server/settings.h"
+#include "server/tls_command.h"
 #include "sqs/service.h"
 #include "storage/rocks_store.h"
 #include "storage/store.h"
@@ -45,12 +48,49 @@ namespace {
 
 using namespace wharf;
 
+// The listeners from the settings: plain HTTP unless --http off, HTTPS when a certificate chain
+// and key are configured (security.md §5.1).
+Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& settings) {
+  net::ServerOptions options;
+  options.address = settings.host;
+  options.port = settings.port;
+  options.io_threads = settings.io_threads;
+  options.max_body_bytes = static_cast<size_t>(settings.max_request_bytes);
+  if (settings.http != "on" && settings.http != "off")
+    return std::string("--http must be on or off");
+  options.plain_http = settings.http == "on";
+  if (settings.tls_cert.empty() != settings.tls_key.empty()) {
+    return std::string("--tls-cert and --tls-key go together");
+  }
+  if (settings.tls_cert.empty()) {
+    if (!options.plain_http) return std::string("--http off needs --tls-cert and --tls-key");
+    return options;
+  }
+  if (settings.tls_handshake_timeout_seconds < 1 || settings.tls_handshake_timeout_seconds > 600) {
+    return std::string("--tls-handshake-timeout must be 1 to 600 seconds");
+  }
+  net::TlsOptions& tls = options.tls.emplace();
+  tls.port = settings.tls_port;
+  tls.certificate_chain_file = settings.tls_cert;
+  tls.private_key_file = settings.tls_key;
+  tls.private_key_passphrase = settings.tls_key_passphrase;
+  tls.handshake_timeout = std::chrono::seconds(settings.tls_handshake_timeout_seconds);
+  struct stat key_stat {};
+  if (stat(settings.tls_key.c_str(), &key_stat) == 0 && (key_stat.st_mode & 077) != 0) {
+    std::fprintf(stderr, "wharf: WARNING: TLS key %s is readable by other users (chmod 600 it)\n",
+                 settings.tls_key.c_str());
+  }
+  return options;
+}
+
 int Serve(const server::Settings& settings) {
-  // Block the stop signals in every thread; the main thread waits for them with sigwait.
+  // Block the signals we handle in every thread; the main thread waits for them with sigwait:
+  // SIGINT/SIGTERM stop the server, SIGHUP reloads the TLS certificate and key.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -69,6 +109,17 @@ int Serve(const server::Settings& settings) {
   if (settings.durability != "strict" && settings.durability != "relaxed") {
     std::fprintf(stderr, "wharf: --durability must be strict or relaxed\n");
     return 2;
+  }
+  auto net_options = ListenerOptions(settings);
+  if (!net_options.ok()) {
+    std::fprintf(stderr, "wharf: %s\n", net_options.error().c_str());
+    return 2;
+  }
+  if (net_options->tls) {  // before recovering the store, which may take a while
+    if (auto usable = net::CheckTlsFiles(*net_options->tls); !usable.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", usable.error().message.c_str());
+      return 1;
+    }
   }
   SystemClock clock;
   ThreadScheduler scheduler(clock);
@@ -278,38 +329,47 @@ int Serve(const server::Settings& settings) {
   }
   server::Dispatcher dispatcher(sqs, std::move(dispatch_options));
 
-  net::ServerOptions net_options;
-  net_options.address = settings.host;
-  net_options.port = settings.port;
-  net_options.io_threads = settings.io_threads;
-  net_options.max_body_bytes = static_cast<size_t>(settings.max_request_bytes);
-  net::HttpServer http(net_options,
+  net::HttpServer http(*net_options,
                        [&dispatcher](net::HttpRequest&& request, net::Responder respond) {
                          dispatcher.Handle(std::move(request), std::move(respond));
                        });
   if (auto started = http.Start(); !started.ok()) {
-    std::fprintf(stderr, "wharf: cannot listen on %s:%u: %s\n", settings.host.c_str(),
-                 settings.port, started.error().message.c_str());
+    std::fprintf(stderr, "wharf: cannot start: %s\n", started.error().message.c_str());
     return 1;
+  }
+  std::string listening;
+  if (http.port() != 0) listening = "http://" + settings.host + ":" + std::to_string(http.port());
+  if (http.tls_port() != 0) {
+    if (!listening.empty()) listening += " and ";
+    listening += "https://" + settings.host + ":" + std::to_string(http.tls_port());
   }
   std::fprintf(
       stderr,
-      "wharf %s listening on http://%s:%u (region %s, account %s)\n"
+      "wharf %s listening on %s (region %s, account %s)\n"
       "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
       "anything but local use\n"
       "wharf: signature verification %s; %zu further account(s) from the configuration\n"
       "wharf: storage %s (%s durability, %s): recovered %llu queues and %llu messages in %lld "
       "ms\n",
-      WHARF_VERSION, settings.host.c_str(), http.port(), settings.region.c_str(),
-      settings.account_id.c_str(), settings.access_key_id.c_str(),
-      settings.secret_access_key.c_str(),
+      WHARF_VERSION, listening.c_str(), settings.region.c_str(), settings.account_id.c_str(),
+      settings.access_key_id.c_str(), settings.secret_access_key.c_str(),
       settings.auth == "on" ? "on" : "OFF (--auth off: development only)", extra_accounts,
       settings.storage.c_str(), settings.durability.c_str(), sealing_summary.c_str(),
       static_cast<unsigned long long>(recovered->queues),
       static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms));
 
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    if (http.tls_port() == 0) {
+      std::fprintf(stderr, "wharf: SIGHUP: no TLS certificate to reload\n");
+    } else if (auto reloaded = http.ReloadTls(); reloaded.ok()) {
+      std::fprintf(stderr, "wharf: SIGHUP: reloaded %s and %s for new connections\n",
+                   settings.tls_cert.c_str(), settings.tls_key.c_str());
+    } else {
+      std::fprintf(stderr, "wharf: SIGHUP: keeping the current certificate: %s\n",
+                   reloaded.error().message.c_str());
+    }
+  }
   std::fprintf(stderr, "wharf: signal %d, shutting down\n", received);
   http.Stop();
   scheduler.Stop();
@@ -326,13 +386,15 @@ int main(int argc, char** argv) {
 
   server::Settings settings;
   CLI::App* serve =
-      app.add_subcommand("serve", "Serve SQS (AWS JSON 1.0 and AWS Query) on one port");
+      app.add_subcommand("serve", "Serve SQS (AWS JSON 1.0 and AWS Query) over HTTP and HTTPS");
   server::AddSettings(*serve, settings);
   CLI::App* settings_cmd = app.add_subcommand("settings", "Print the settings table as Markdown");
   bench::Options bench_options;
   CLI::App* bench_cmd = bench::AddCommand(app, bench_options);
   server::RekeyOptions rekey_options;
   CLI::App* rekey_cmd = server::AddRekeyCommand(app, rekey_options);
+  server::TlsCommandOptions tls_options;
+  CLI::App* tls_cmd = server::AddTlsCommand(app, tls_options);
 
   CLI11_PARSE(app, argc, argv);
   if (settings_cmd->parsed()) {
@@ -341,5 +403,6 @@ int main(int argc, char** argv) {
   }
   if (bench_cmd->parsed()) return bench::Run(bench_options);
   if (rekey_cmd->parsed()) return server::Rekey(rekey_options);
+  if (tls_cmd->parsed()) return server::RunTlsCommand(*tls_cmd, tls_options);
   return Serve(settings);
 }

@@ -23,6 +23,30 @@ const std::vector<Row>& Rows() {
       {{"--port", "WHARF_PORT", std::to_string(d.port),
         "HTTP port (the port local SQS users know)."},
        &Bind<&Settings::port>},
+      {{"--http", "WHARF_HTTP", d.http,
+        "on: serve plain HTTP on --port. off: HTTPS only (needs --tls-cert and --tls-key)."},
+       &Bind<&Settings::http>},
+      {{"--tls-port", "WHARF_TLS_PORT", std::to_string(d.tls_port),
+        "HTTPS port, served when --tls-cert and --tls-key are set (TLS 1.2 and 1.3). Requests "
+        "that arrive here have aws:SecureTransport true and get https:// queue URLs."},
+       &Bind<&Settings::tls_port>},
+      {{"--tls-cert", "WHARF_TLS_CERT", "",
+        "PEM file with the server's certificate chain, leaf first. Empty: no HTTPS. Reloaded, "
+        "with the key, on SIGHUP (for new connections). `wharf tls create-ca` and `wharf tls "
+        "issue` make a local CA and a certificate signed by it."},
+       &Bind<&Settings::tls_cert>},
+      {{"--tls-key", "WHARF_TLS_KEY", "",
+        "PEM file with the private key of the --tls-cert leaf (RSA >= 2048 or ECDSA P-256; keep "
+        "it mode 0600)."},
+       &Bind<&Settings::tls_key>},
+      {{"--tls-key-passphrase", "WHARF_TLS_KEY_PASSPHRASE", "",
+        "Passphrase of an encrypted --tls-key. Prefer the environment variable: command lines "
+        "are visible to other users."},
+       &Bind<&Settings::tls_key_passphrase>},
+      {{"--tls-handshake-timeout", "WHARF_TLS_HANDSHAKE_TIMEOUT",
+        std::to_string(d.tls_handshake_timeout_seconds),
+        "Seconds a client has to complete the TLS handshake before the connection is closed."},
+       &Bind<&Settings::tls_handshake_timeout_seconds>},
       {{"--data-dir", "WHARF_DATA_DIR", d.data_dir, "Directory for durable data."},
        &Bind<&Settings::data_dir>},
       {{"--storage", "WHARF_STORAGE", d.storage,
@@ -73,8 +97,8 @@ const std::vector<Row>& Rows() {
         "wharf-root.kdf next to the data directory."},
        &Bind<&Settings::root_key_params_file>},
       {{"--base-url", "WHARF_BASE_URL", "",
-        "Scheme, host and port put in queue URLs (e.g. http://sqs.internal:9324). Empty: the "
-        "host the client used."},
+        "Scheme, host and port put in queue URLs (e.g. http://sqs.internal:9324), on both "
+        "listeners. Empty: the scheme and host the client used (https:// on --tls-port)."},
        &Bind<&Settings::base_url>},
       {{"--io-threads", "WHARF_IO_THREADS", "0", "I/O threads; 0 means one per core."},
        &Bind<&Settings::io_threads>},

@@ -18,6 +18,13 @@ namespace wharf::server {
 struct Settings {
   std::string host = "0.0.0.0";
   uint16_t port = 9324;
+  std::string http = "on";  // "off": no plain-HTTP listener (HTTPS only)
+  // HTTPS on a second port when a certificate chain and key are configured (security.md §5).
+  uint16_t tls_port = 9325;
+  std::string tls_cert;  // PEM certificate chain, leaf first
+  std::string tls_key;   // PEM private key
+  std::string tls_key_passphrase;
+  int64_t tls_handshake_timeout_seconds = 10;
   std::string data_dir = "./data";
   std::string storage = "embedded";   // "embedded" (RocksDB under data_dir) or "memory"
   std::string durability = "strict";  // "strict": synced before acknowledged; "relaxed": periodic

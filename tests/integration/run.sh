@@ -4,13 +4,18 @@
 #
 #   tests/integration/run.sh <path-to-wharf-binary>
 #
-# Starts `<binary> serve --port <free port> --data-dir <temp dir>`, waits for /health, then runs
+# Makes a local CA and a server certificate with `<binary> tls`, starts `<binary> serve` with an
+# HTTP and an HTTPS listener on free ports and a temporary data directory, waits for /health on
+# both, then runs
 #   1. the Node.js suites  (node --test, js/*.test.mjs)
 #   2. the Python suites   (python/, if present)
 #   3. the CLI suites      (cli/run.sh, cli/iam_sts.sh and cli/kms.sh, if present)
+# against WHARF_ENDPOINT: the HTTP listener, or with WHARF_IT_TLS=1 the HTTPS one (the clients
+# trust the CA through AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS and CURL_CA_BUNDLE, as users would).
 # Every suite runs even when an earlier one failed; the exit status is non-zero if any failed.
 #
 # Optional environment:
+#   WHARF_IT_TLS=1           run the suites over HTTPS
 #   SUITES="js python cli"   which suites to run (default: all three)
 #   JS_TESTS="js/queues.test.mjs ..."   Node test files to run (default: js/*.test.mjs)
 #   WHARF_JS_PROTOCOLS=json|query   restrict the Node suites to one client
@@ -30,12 +35,14 @@ fi
 BIN=$(cd "$(dirname "$BIN_ARG")" && pwd)/$(basename "$BIN_ARG")
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SUITES=${SUITES:-"js python cli"}
+TLS_MODE=${WHARF_IT_TLS:-0}
 
 for tool in curl node; do
   command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: '$tool' is required" >&2; exit 2; }
 done
 
 DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wharf-it-data.XXXXXX")
+TLS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/wharf-it-tls.XXXXXX")
 LOG_FILE=$(mktemp "${TMPDIR:-/tmp}/wharf-it-log.XXXXXX")
 SERVER_PID=""
 FAILED=()
@@ -75,7 +82,7 @@ stop_server() {
 
 cleanup() {
   stop_server
-  rm -rf "$DATA_DIR" "${CONFIG_FILE:-}"
+  rm -rf "$DATA_DIR" "$TLS_DIR" "${CONFIG_FILE:-}"
   if [ "$KEEP_LOG" = 0 ]; then rm -f "$LOG_FILE"; else echo "run.sh: server log kept at $LOG_FILE" >&2; fi
 }
 trap cleanup EXIT
@@ -87,8 +94,20 @@ free_port() {
     s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => console.log(p)); });'
 }
 
+# --- a local CA and the server's certificate (what README "TLS" tells users to do) -----------
+if ! "$BIN" tls create-ca --dir "$TLS_DIR" >/dev/null ||
+  ! "$BIN" tls issue --ca-dir "$TLS_DIR" --dns localhost --ip 127.0.0.1 >/dev/null; then
+  echo "run.sh: could not create the test CA and certificate" >&2
+  exit 1
+fi
+CA_FILE="$TLS_DIR/ca.pem"
+
 # --- start the server ------------------------------------------------------------------------
 PORT=$(free_port) || { echo "run.sh: could not find a free port" >&2; exit 1; }
+TLS_PORT=$PORT
+while [ "$TLS_PORT" = "$PORT" ]; do
+  TLS_PORT=$(free_port) || { echo "run.sh: could not find a free port" >&2; exit 1; }
+done
 # A second account (with its root key) for the cross-account tests.
 # The root key that seals secrets at rest, for this run only.
 WHARF_ROOT_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
@@ -112,9 +131,11 @@ token = "$WHARF_WORKLOAD_TOKEN"
 role_arn = "arn:aws:iam::000000000000:role/$WHARF_WORKLOAD_ROLE"
 duration_seconds = 900
 EOF
-echo "run.sh: starting $BIN serve --port $PORT --data-dir $DATA_DIR --config $CONFIG_FILE --audit-log on --test-mode on"
-"$BIN" serve --port "$PORT" --data-dir "$DATA_DIR" --config "$CONFIG_FILE" --audit-log on --test-mode on \
-  >"$LOG_FILE" 2>&1 &
+SERVE_ARGS=(--port "$PORT" --tls-port "$TLS_PORT" --tls-cert "$TLS_DIR/server.pem"
+  --tls-key "$TLS_DIR/server-key.pem" --data-dir "$DATA_DIR" --config "$CONFIG_FILE"
+  --audit-log on --test-mode on)
+echo "run.sh: starting $BIN serve ${SERVE_ARGS[*]}"
+"$BIN" serve "${SERVE_ARGS[@]}" >"$LOG_FILE" 2>&1 &
 SERVER_PID=$!
 
 ready=0
@@ -123,21 +144,33 @@ for _ in $(seq 1 300); do # 30 s
     echo "run.sh: the server exited during start-up" >&2
     break
   fi
-  if curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
+  if curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 &&
+    curl -sf --cacert "$CA_FILE" "https://127.0.0.1:$TLS_PORT/health" >/dev/null 2>&1; then
     ready=1
     break
   fi
   sleep 0.1
 done
 if [ "$ready" != 1 ]; then
-  echo "run.sh: the server did not become healthy on port $PORT within 30 s" >&2
+  echo "run.sh: the server did not become healthy on ports $PORT and $TLS_PORT within 30 s" >&2
   print_log
   KEEP_LOG=1
   exit 1
 fi
-echo "run.sh: server ready on port $PORT (pid $SERVER_PID)"
+echo "run.sh: server ready on ports $PORT (HTTP) and $TLS_PORT (HTTPS) (pid $SERVER_PID)"
 
-export WHARF_ENDPOINT="http://127.0.0.1:$PORT"
+# Both listeners, for the tests that compare them (js/secure_transport.test.mjs).
+export WHARF_HTTP_ENDPOINT="http://127.0.0.1:$PORT"
+export WHARF_HTTPS_ENDPOINT="https://127.0.0.1:$TLS_PORT"
+export NODE_EXTRA_CA_CERTS="$CA_FILE"
+if [ "$TLS_MODE" = 1 ]; then
+  echo "run.sh: running the suites over HTTPS ($WHARF_HTTPS_ENDPOINT, CA $CA_FILE)"
+  export WHARF_ENDPOINT="$WHARF_HTTPS_ENDPOINT"
+  export AWS_CA_BUNDLE="$CA_FILE"  # botocore: boto3 and the AWS CLI
+  export CURL_CA_BUNDLE="$CA_FILE"
+else
+  export WHARF_ENDPOINT="$WHARF_HTTP_ENDPOINT"
+fi
 export AWS_ACCESS_KEY_ID=test
 export AWS_SECRET_ACCESS_KEY=test
 export AWS_DEFAULT_REGION=us-east-1

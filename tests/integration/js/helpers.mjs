@@ -176,9 +176,10 @@ export const ERR = {
   OverLimit: { code: 'OverLimit', shape: 'OverLimit', status: 403 },
 };
 
-// A client of the same SDK signing with other credentials (another account, a wrong secret).
-export function clientWith(P, credentials) {
-  const client = new P.sdk.SQSClient({ endpoint: ENDPOINT, region: REGION, credentials });
+// A client of the same SDK signing with other credentials (another account, a wrong secret), or
+// talking to another endpoint of the same server (the HTTP or the HTTPS listener).
+export function clientWith(P, credentials, endpoint = ENDPOINT) {
+  const client = new P.sdk.SQSClient({ endpoint, region: REGION, credentials });
   return {
     name: P.name,
     isJson: P.isJson,

@@ -14,7 +14,7 @@ for (const P of PROTOCOLS) {
     after(() => queues.cleanup());
 
     describe('CreateQueue', () => {
-      test('returns a URL of the form http://<host>:<port>/000000000000/<name>', async () => {
+      test('returns a URL of the form <scheme>://<host>:<port>/000000000000/<name> (the endpoint\'s scheme)', async () => {
         const { name, url } = await queues.create('cq-url');
         assert.equal(url, expectedQueueUrl(name));
       });

@@ -55,6 +55,8 @@ async function runWorker(env) {
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
       AWS_CONFIG_FILE: '/nonexistent/config',
       AWS_EC2_METADATA_DISABLED: 'true',
+      // Over HTTPS the worker trusts the test CA, as a container would be given it.
+      ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
       ...env,
     },
     timeout: 60_000,

@@ -20,8 +20,9 @@ class QueueLifecycleTest(WharfTestCase):
 
     def test_create_queue_returns_url_of_expected_shape(self):
         name, url = self.new_queue("shape")
-        self.assertRegex(url, r"^http://[^/:]+:\d+/%s/%s$" % (ACCOUNT, re.escape(name)))
         ep = urllib.parse.urlsplit(endpoint())
+        # The scheme the client used: https:// on the TLS listener (security.md 5.2).
+        self.assertRegex(url, r"^%s://[^/:]+:\d+/%s/%s$" % (ep.scheme, ACCOUNT, re.escape(name)))
         self.assertEqual(urllib.parse.urlsplit(url).netloc, ep.netloc,
                          "queue URL should use the host:port the client used")
         self.assertEqual(url, "%s/%s/%s" % (endpoint(), ACCOUNT, name))

@@ -13,7 +13,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from wharf_helpers import (ACCOUNT, XMLNS, WharfTestCase, endpoint, json_request, md5_hex,
-                           query_get, query_post, raw_request, unique_name, xml_find, xml_findall)
+                           query_get, query_post, raw_request, ssl_context, unique_name, xml_find,
+                           xml_findall)
 
 RFC7231_RE = (r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
               r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$")
@@ -94,7 +95,7 @@ class RawProtocolTest(WharfTestCase):
                                    os.environ.get("AWS_SECRET_ACCESS_KEY", "test")),
                        "sqs", "us-east-1", expires=300).add_auth(req)
         self.assertIn("X-Amz-Signature=", req.url)
-        with urllib.request.urlopen(req.url, timeout=30) as r:
+        with urllib.request.urlopen(req.url, timeout=30, context=ssl_context()) as r:
             self.assertEqual(r.status, 200)
             root = ET.fromstring(r.read())
         self.assertEqual(xml_find(root, "SendMessageResult/MD5OfMessageBody").text,

@@ -1,13 +1,16 @@
 """Shared helpers for the boto3 integration tests (Python standard library + boto3/botocore only).
 
 Environment (set by tests/integration/run.sh):
-  WHARF_ENDPOINT        e.g. http://127.0.0.1:9324
+  WHARF_ENDPOINT        e.g. http://127.0.0.1:9324, or https://127.0.0.1:9325
+  AWS_CA_BUNDLE         the CA that signed the server's certificate (https only); boto3 reads it
+                        itself, raw requests below use it too
   AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION
 """
 
 import hashlib
 import json
 import os
+import ssl
 import struct
 import time
 import unittest
@@ -31,6 +34,13 @@ def endpoint():
     if not ep:
         raise unittest.SkipTest("WHARF_ENDPOINT is not set")
     return ep.rstrip("/")
+
+
+def ssl_context():
+    """For urllib on an https endpoint: trust the CA in AWS_CA_BUNDLE (None for http)."""
+    if not endpoint().startswith("https://"):
+        return None
+    return ssl.create_default_context(cafile=os.environ.get("AWS_CA_BUNDLE"))
 
 
 def make_client():
@@ -177,7 +187,7 @@ def raw_request(method, path, body=None, headers=None, sign=True, timeout=30):
     ureq = urllib.request.Request(url, data=body if body else None, method=method,
                                   headers=headers)
     try:
-        with urllib.request.urlopen(ureq, timeout=timeout) as resp:
+        with urllib.request.urlopen(ureq, timeout=timeout, context=ssl_context()) as resp:
             return RawResponse(resp.status, resp.headers, resp.read())
     except urllib.error.HTTPError as e:
         return RawResponse(e.code, e.headers, e.read())

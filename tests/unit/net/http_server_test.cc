@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "test_clients.h"
+
 // These tests use real sockets on 127.0.0.1 (port 0). Every wait is bounded: client reads time
 // out after kReadTimeout, futures are waited on with kWait, so a bug fails a test, never hangs it.
 
@@ -26,114 +28,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kWait = 10s;
-constexpr int kReadTimeoutSeconds = 10;
-
-struct Response {
-  int status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-
-  int Count(std::string_view name) const {
-    int n = 0;
-    for (const auto& [k, v] : headers) n += strcasecmp(k.c_str(), std::string(name).c_str()) == 0;
-    return n;
-  }
-  std::string Header(std::string_view name) const {
-    for (const auto& [k, v] : headers) {
-      if (strcasecmp(k.c_str(), std::string(name).c_str()) == 0) return v;
-    }
-    return "";
-  }
-};
-
-// A blocking HTTP/1.1 client on a plain POSIX socket with a receive timeout.
-class Client {
- public:
-  explicit Client(uint16_t port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    timeval tv{kReadTimeoutSeconds, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  }
-  ~Client() { Close(); }
-  Client(const Client&) = delete;
-  Client& operator=(const Client&) = delete;
-
-  bool connected() const { return connected_; }
-
-  bool Send(std::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-  }
-
-  // One response; nullopt if the connection ends or times out first. `head`: no body follows.
-  std::optional<Response> Read(bool head = false) {
-    size_t end;
-    while ((end = buf_.find("\r\n\r\n")) == std::string::npos) {
-      if (!Fill()) return std::nullopt;
-    }
-    Response r;
-    std::string head_text = buf_.substr(0, end);
-    buf_.erase(0, end + 4);
-    size_t line_end = head_text.find("\r\n");
-    std::string status_line = head_text.substr(0, line_end);
-    if (status_line.rfind("HTTP/1.1 ", 0) != 0) return std::nullopt;
-    r.status = std::stoi(status_line.substr(9, 3));
-    size_t pos = line_end == std::string::npos ? head_text.size() : line_end + 2;
-    while (pos < head_text.size()) {
-      size_t next = head_text.find("\r\n", pos);
-      if (next == std::string::npos) next = head_text.size();
-      std::string line = head_text.substr(pos, next - pos);
-      size_t colon = line.find(':');
-      if (colon == std::string::npos) return std::nullopt;
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      r.headers.emplace_back(line.substr(0, colon), value);
-      pos = next + 2;
-    }
-    if (head || r.status == 100) return r;
-    size_t length = r.Count("Content-Length") ? std::stoul(r.Header("Content-Length")) : 0;
-    while (buf_.size() < length) {
-      if (!Fill()) return std::nullopt;
-    }
-    r.body = buf_.substr(0, length);
-    buf_.erase(0, length);
-    return r;
-  }
-
-  // True if the server closed the connection cleanly and sent nothing more.
-  bool ReadEof() {
-    if (!buf_.empty()) return false;
-    char c;
-    return recv(fd_, &c, 1, 0) == 0;
-  }
-
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  bool Fill() {
-    char chunk[16384];
-    ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
-    if (n <= 0) return false;
-    buf_.append(chunk, static_cast<size_t>(n));
-    return true;
-  }
-
-  int fd_ = -1;
-  bool connected_ = false;
-  std::string buf_;
-};
 
 std::string Get(std::string_view target, std::string_view extra_headers = "") {
   return "GET " + std::string(target) + " HTTP/1.1\r\nHost: localhost\r\n" +

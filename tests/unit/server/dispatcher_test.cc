@@ -507,5 +507,28 @@ TEST(DispatcherQueryPathTest, QueueUrlHostFollowsTheHostHeader) {
   EXPECT_EQ(r.body, R"({"QueueUrl":"http://wharf.example:8080/000000000000/q"})");
 }
 
+// security.md §5.2: a request that came over TLS gets queue URLs with https://, so Query clients,
+// which send later requests to the queue URL, stay on TLS; plain requests keep http://.
+TEST(DispatcherQueryPathTest, RequestsOverTlsGetHttpsQueueUrls) {
+  Harness h;
+  auto over_tls = [](net::HttpRequest request) {
+    request.is_tls = true;
+    for (auto& [k, v] : request.headers) {
+      if (k == "Host") v = "localhost:9325";
+    }
+    return request;
+  };
+  net::HttpResponse created = h.Call(
+      over_tls(Harness::Request(Wire::kJson, "CreateQueue", Params().Str("QueueName", "q"))));
+  EXPECT_EQ(created.body, R"({"QueueUrl":"https://localhost:9325/000000000000/q"})");
+  net::HttpResponse listed = h.Call(over_tls(Harness::Request(Wire::kQuery, "ListQueues", {})));
+  EXPECT_NE(listed.body.find("<QueueUrl>https://localhost:9325/000000000000/q</QueueUrl>"),
+            std::string::npos)
+      << listed.body;
+  net::HttpResponse plain =
+      h.Call(Harness::Request(Wire::kJson, "GetQueueUrl", Params().Str("QueueName", "q")));
+  EXPECT_EQ(plain.body, R"({"QueueUrl":"http://localhost:9324/000000000000/q"})");
+}
+
 }  // namespace
 }  // namespace wharf::server::testing
