@@ -16,6 +16,7 @@
 #include "kms/key_store.h"
 #include "kms/policies.h"
 #include "storage/rocks_store.h"
+#include "storage_key.h"
 #include "temp_dir.h"
 
 namespace wharf::kms {
@@ -31,6 +32,7 @@ Sealer WrapKey(char fill) {
 std::unique_ptr<storage::RocksStore> Open(const std::string& dir) {
   storage::RocksOptions options;
   options.directory = dir;
+  options.sealing_key = wharf::testing::TestStorageKey();
   auto opened = storage::RocksStore::Open(options);
   EXPECT_TRUE(opened.ok());
   return opened.ok() ? std::move(opened).value() : nullptr;

@@ -16,6 +16,7 @@
 #include "sqs/service.h"
 #include "sse_test_support.h"
 #include "storage/rocks_store.h"
+#include "storage_key.h"
 #include "sync_store.h"
 #include "temp_dir.h"
 
@@ -32,6 +33,7 @@ class SseRecoveryTest : public ::testing::Test {
         : clock(wall_millis) {
       storage::RocksOptions options;
       options.directory = directory;
+      options.sealing_key = wharf::testing::TestStorageKey();
       auto opened = storage::RocksStore::Open(options);
       if (!opened.ok()) {
         ADD_FAILURE() << "open: " << opened.error().detail;
