@@ -88,6 +88,7 @@ class RocksStore final : public Store {
   // keys derived from the new root key), and closes the store. Values sealed before stay as they
   // are: they are sealed under the data keys. From then on only `new_sealing_key` opens the store.
   StorageStatus Rekey(const Sealer& new_sealing_key, std::vector<Record> records);
+
   // Groups written so far (for tests and metrics: concurrent commits share groups).
   uint64_t groups_written() const;
   // What Open found and did about sealing (for the start-up log and tests).

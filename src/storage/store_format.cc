@@ -44,18 +44,6 @@ std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(
 
 // --- the format record -------------------------------------------------------------------------
 
-}  // namespace
-
-std::string FormatRecordValue(const Sealer& storage_key) {
-  std::string out;
-  BinaryWriter w(out);
-  w.U8(kFormatVersion);
-  w.Bytes(ValueSealer::MakeKeyCheck(storage_key));
-  return out;
-}
-
-namespace {
-
 Status<StorageError> CheckFormat(std::string_view value, const ValueSealer& sealer,
                                  const std::string& directory) {
   BinaryReader r(value);
@@ -253,6 +241,14 @@ Status<StorageError> DropClearCopies(const StoreHandles& store) {
 }
 
 }  // namespace
+
+std::string FormatRecordValue(const Sealer& storage_key) {
+  std::string out;
+  BinaryWriter w(out);
+  w.U8(kFormatVersion);
+  w.Bytes(ValueSealer::MakeKeyCheck(storage_key));
+  return out;
+}
 
 Result<SealingReport, StorageError> PrepareSealedStore(const StoreHandles& store,
                                                        ValueSealer& sealer,

@@ -14,7 +14,9 @@
 # directory in binary mode for every distinctive string (fails if any is found), restarts it and
 # reads everything back exactly, then checks that another root key (or passphrase) is refused at
 # start with a clear message and leaves the data readable. Round 1 then rotates the root key with
-# `wharf rekey` and reads everything back under the new key.
+# `wharf rekey` and reads everything back under the new key. With AT_REST_OLD_WHARF=<binary from
+# before sealing>, a third round writes with that binary and checks that the binary under test
+# seals the data directory in place at its first start and reads everything back.
 set -u
 
 if [ "$#" -lt 1 ]; then
@@ -197,6 +199,38 @@ if [ -n "$ROUND_DATA" ]; then
     refused "$ROUND_DATA" "$WORK/passphrase/refused.log" "passphrase is not the one"
 fi
 unset WHARF_ROOT_PASSPHRASE
+
+# --- optional round 3: a data directory written before sealing (AT_REST_OLD_WHARF=<old binary>) ---
+# The old binary writes (key file mode), the binary under test seals it in place at its first
+# start, and nothing may be left in clear.
+if [ -n "${AT_REST_OLD_WHARF:-}" ]; then
+  dir="$WORK/upgrade"
+  mkdir -p "$dir"
+  id="upgrade$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')"
+  echo "run.sh: round upgrade: writing with $AT_REST_OLD_WHARF"
+  new_bin=$BIN
+  BIN=$AT_REST_OLD_WHARF
+  if start "$dir/data" "$dir/old.log"; then
+    node "$HERE/at_rest.mjs" write "$ENDPOINT" "$id" "$dir/expected.json" || fail "upgrade: writing"
+    stop TERM
+  else
+    fail "upgrade: the old binary did not start"
+  fi
+  BIN=$new_bin
+  if start "$dir/data" "$dir/server.log"; then
+    grep -q "sealed in place" "$dir/server.log" || fail "upgrade: no 'sealed in place' in the start-up log"
+    node "$HERE/at_rest.mjs" verify "$ENDPOINT" "$dir/expected.json" || fail "upgrade: reading back"
+    stop TERM
+    while IFS= read -r needle; do
+      if grep -r -l -a -F -- "$needle" "$dir/data" >/dev/null 2>&1; then
+        fail "upgrade: '$needle' is still on disk in clear: $(grep -r -l -a -F -- "$needle" "$dir/data" | tr '\n' ' ')"
+      fi
+    done < <(node "$HERE/at_rest.mjs" needles "$dir/expected.json")
+    echo "run.sh: round upgrade: sealed in place, read back, nothing left in clear"
+  else
+    fail "upgrade: the binary under test did not open the old data directory"
+  fi
+fi
 
 if [ "$FAILED" != 0 ]; then
   echo "run.sh: at-rest test FAILED" >&2
