@@ -39,6 +39,7 @@
 #include "model/queue_model.h"
 #include "sqs/service.h"
 #include "storage/rocks_store.h"
+#include "storage_key.h"
 #include "temp_dir.h"
 
 namespace wharf::sqs {
@@ -106,6 +107,7 @@ struct Engine {
       // Crashes are simulated above the store (DeferringStore drops what nobody waited for),
       // so syncing each write to the disk would only slow the histories down.
       options.durability = storage::Durability::kRelaxed;
+      options.sealing_key = wharf::testing::TestStorageKey();
       auto opened = storage::RocksStore::Open(options);
       if (!opened.ok()) {
         ADD_FAILURE() << "open: " << opened.error().detail;
