@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "api/iam/actions.h"
+#include "api/kms/actions.h"
 #include "api/sqs/actions.h"
 #include "api/sts/actions.h"
 #include "common/base64.h"
@@ -165,6 +166,8 @@ std::string_view ScopeOf(api::Service service) {
       return "iam";
     case api::Service::kSts:
       return "sts";
+    case api::Service::kKms:
+      return "kms";
   }
   return "sqs";
 }
@@ -173,6 +176,13 @@ Owned Build(const api::ActionInfo& info, Shape shape, std::string_view text) {
   Owned r;
   r.scope = std::string(ScopeOf(info.service));
   if (shape.queue_path) r.path = "/000000000000/orders.fifo";
+  if (info.service == api::Service::kKms) {  // AWS JSON 1.1 only
+    r.content_type = "application/x-amz-json-1.1";
+    r.amz_target = "TrentService." + std::string(info.name);
+    r.body.reserve(text.size() + 64);
+    r.body.assign(text);
+    return r;
+  }
   if (shape.json) {
     r.content_type = "application/x-amz-json-1.0";
     r.amz_target = "AmazonSQS." + std::string(info.name);
@@ -227,6 +237,8 @@ void Check(const api::ActionInfo& info, Shape shape, std::string_view text) {
     Fail("decoding is not deterministic", first.text + "\n" + second.text);
   }
   if (!first.ok) return;
+  // KMS speaks only JSON 1.1: there is no Query form to write the input back in.
+  if (info.service == api::Service::kKms) return;
 
   if (info.service == api::Service::kSqs) {
     In again{};
@@ -261,6 +273,7 @@ void Run(Action action, Shape shape, std::string_view text) {
   namespace sqs = api::sqs;
   namespace iam = api::iam;
   namespace sts = api::sts;
+  namespace kms = api::kms;
   const api::ActionInfo& info = api::InfoOf(action);
   if (info.service != api::Service::kSqs) shape.json = false;
   // Exhaustive, without default: a new action does not build until it is fuzzed here too.
@@ -375,6 +388,51 @@ void Run(Action action, Shape shape, std::string_view text) {
       return Check<sts::AssumeRoleInput>(info, shape, text);
     case Action::kGetSessionToken:
       return Check<sts::GetSessionTokenInput>(info, shape, text);
+    case Action::kCreateKey:
+      return Check<kms::CreateKeyInput>(info, shape, text);
+    case Action::kDescribeKey:
+    case Action::kEnableKey:
+    case Action::kDisableKey:
+    case Action::kCancelKeyDeletion:
+    case Action::kDisableKeyRotation:
+    case Action::kGetKeyRotationStatus:
+    case Action::kRotateKeyOnDemand:
+      return Check<kms::KeyIdInput>(info, shape, text);
+    case Action::kListKeys:
+      return Check<kms::PagedInput>(info, shape, text);
+    case Action::kUpdateKeyDescription:
+      return Check<kms::UpdateKeyDescriptionInput>(info, shape, text);
+    case Action::kCreateAlias:
+    case Action::kUpdateAlias:
+    case Action::kDeleteAlias:
+      return Check<kms::AliasInput>(info, shape, text);
+    case Action::kListAliases:
+      return Check<kms::ListAliasesInput>(info, shape, text);
+    case Action::kEncrypt:
+      return Check<kms::EncryptInput>(info, shape, text);
+    case Action::kDecrypt:
+      return Check<kms::DecryptInput>(info, shape, text);
+    case Action::kReEncrypt:
+      return Check<kms::ReEncryptInput>(info, shape, text);
+    case Action::kGenerateDataKey:
+    case Action::kGenerateDataKeyWithoutPlaintext:
+      return Check<kms::GenerateDataKeyInput>(info, shape, text);
+    case Action::kGenerateRandom:
+      return Check<kms::GenerateRandomInput>(info, shape, text);
+    case Action::kScheduleKeyDeletion:
+      return Check<kms::ScheduleKeyDeletionInput>(info, shape, text);
+    case Action::kGetKeyPolicy:
+      return Check<kms::GetKeyPolicyInput>(info, shape, text);
+    case Action::kPutKeyPolicy:
+      return Check<kms::PutKeyPolicyInput>(info, shape, text);
+    case Action::kEnableKeyRotation:
+      return Check<kms::EnableKeyRotationInput>(info, shape, text);
+    case Action::kTagResource:
+      return Check<kms::TagResourceInput>(info, shape, text);
+    case Action::kUntagResource:
+      return Check<kms::UntagResourceInput>(info, shape, text);
+    case Action::kListResourceTags:
+      return Check<kms::ListResourceTagsInput>(info, shape, text);
   }
 }
 
