@@ -275,6 +275,9 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void OnWaitExpired(uint64_t waiter_id);
   // Decodes a handle for this queue; nullopt when it is not one of ours.
   std::optional<ReceiptHandle> ParseHandle(std::string_view text) const;
+  // The message `handle` was issued for, or null when it is gone (deleted, or its seq now holds
+  // another message). Under mu_.
+  StoredMessage* HandledMessage(const ReceiptHandle& handle);
   // Appends records to the store (under `mu_`, so disk order = state-change order) and returns
   // the ticket to wait on. Empty records: waits for everything appended before.
   uint64_t Append(std::vector<storage::Record>& records);

@@ -25,6 +25,14 @@ std::optional<ReceiptHandle> Queue::ParseHandle(std::string_view text) const {
   return handle;
 }
 
+StoredMessage* Queue::HandledMessage(const ReceiptHandle& handle) {
+  auto it = messages_.find(handle.seq);
+  if (it == messages_.end()) return nullptr;
+  // Another message now holds this seq: the handle's message is gone.
+  if (MessageCheckOf(it->second.content->message_id) != handle.message_check) return nullptr;
+  return &it->second;
+}
+
 void Queue::Delete(std::string_view receipt_handle, Done done) {
   AnswerLater later;
   auto handle = ParseHandle(receipt_handle);
@@ -38,13 +46,8 @@ void Queue::Delete(std::string_view receipt_handle, Done done) {
   {
     std::lock_guard lock(mu_);
     Advance(deps_.clock->Now(), records);
-    auto it = messages_.find(handle->seq);
-    if (it != messages_.end() &&
-        MessageCheckOf(it->second.content->message_id) != handle->message_check) {
-      it = messages_.end();  // another message now holds this seq: the handle's message is gone
-    }
-    if (it != messages_.end()) {
-      StoredMessage& m = it->second;
+    if (StoredMessage* found = HandledMessage(*handle)) {
+      StoredMessage& m = *found;
       if (handle->receive_count > m.receive_count ||
           (handle->receive_count == m.receive_count && handle->nonce != m.receipt_nonce)) {
         Append(records);
@@ -93,19 +96,15 @@ void Queue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_se
     std::lock_guard lock(mu_);
     const MonoTime now = deps_.clock->Now();
     Advance(now, records);
-    auto it = messages_.find(handle->seq);
-    if (it != messages_.end() &&
-        MessageCheckOf(it->second.content->message_id) != handle->message_check) {
-      it = messages_.end();
-    }
+    StoredMessage* found = HandledMessage(*handle);
     std::optional<api::ApiError> error;
-    if (it == messages_.end()) {
+    if (found == nullptr) {
       error = api::Error(ErrorCode::kInvalidParameterValue,
                          "Value " + std::string(receipt_handle) +
                              " for parameter ReceiptHandle is invalid. Reason: Message does not "
                              "exist or is not available for visibility timeout change.");
     } else {
-      StoredMessage& m = it->second;
+      StoredMessage& m = *found;
       if (handle->receive_count > m.receive_count ||
           (handle->receive_count == m.receive_count && handle->nonce != m.receipt_nonce)) {
         error = InvalidHandle(receipt_handle);
