@@ -43,7 +43,7 @@ constexpr Service kSts = Service::kSts;
 
 // IAM and STS, in enum order after the SQS rows. IAM authorises each call as iam:<Action>;
 // sts:GetCallerIdentity is never checked (security.md §3.4).
-constexpr std::array<ActionInfo, kAllActionCount - kActionCount> kIdentityActions{{
+constexpr std::array<ActionInfo, kIdentityActionEnd - kActionCount> kIdentityActions{{
     {kCreateUser, kIam, "CreateUser", "iam:CreateUser", false, true},
     {kGetUser, kIam, "GetUser", "iam:GetUser", false, true},
     {kListUsers, kIam, "ListUsers", "iam:ListUsers", false, true},
@@ -99,6 +99,32 @@ constexpr std::array<ActionInfo, kAllActionCount - kActionCount> kIdentityAction
     {kGetSessionToken, kSts, "GetSessionToken", "sts:GetSessionToken", false, true},
 }};
 
+constexpr Service kSns = Service::kSns;
+
+// SNS (sns-fanout.md §3), in enum order after the identity rows. PublishBatch is authorised as
+// sns:Publish: there is no separate batch permission.
+constexpr std::array<ActionInfo, kAllActionCount - kIdentityActionEnd> kSnsActions{{
+    {kCreateTopic, kSns, "CreateTopic", "sns:CreateTopic", false, true},
+    {kDeleteTopic, kSns, "DeleteTopic", "sns:DeleteTopic", false, false},
+    {kListTopics, kSns, "ListTopics", "sns:ListTopics", false, true},
+    {kGetTopicAttributes, kSns, "GetTopicAttributes", "sns:GetTopicAttributes", false, true},
+    {kSetTopicAttributes, kSns, "SetTopicAttributes", "sns:SetTopicAttributes", false, false},
+    {kSubscribe, kSns, "Subscribe", "sns:Subscribe", false, true},
+    {kUnsubscribe, kSns, "Unsubscribe", "sns:Unsubscribe", false, false},
+    {kListSubscriptions, kSns, "ListSubscriptions", "sns:ListSubscriptions", false, true},
+    {kListSubscriptionsByTopic, kSns, "ListSubscriptionsByTopic", "sns:ListSubscriptionsByTopic",
+     false, true},
+    {kGetSubscriptionAttributes, kSns, "GetSubscriptionAttributes", "sns:GetSubscriptionAttributes",
+     false, true},
+    {kSetSubscriptionAttributes, kSns, "SetSubscriptionAttributes", "sns:SetSubscriptionAttributes",
+     false, false},
+    {kPublish, kSns, "Publish", "sns:Publish", false, true},
+    {kPublishBatch, kSns, "PublishBatch", "sns:Publish", false, true},
+    {kTagResource, kSns, "TagResource", "sns:TagResource", false, true},
+    {kUntagResource, kSns, "UntagResource", "sns:UntagResource", false, true},
+    {kListTagsForResource, kSns, "ListTagsForResource", "sns:ListTagsForResource", false, true},
+}};
+
 template <size_t N>
 constexpr bool TableIsInEnumOrder(const std::array<ActionInfo, N>& table, size_t first) {
   for (size_t i = 0; i < table.size(); ++i) {
@@ -109,16 +135,23 @@ constexpr bool TableIsInEnumOrder(const std::array<ActionInfo, N>& table, size_t
 static_assert(TableIsInEnumOrder(kActions, 0), "kActions rows must follow the Action enum order");
 static_assert(TableIsInEnumOrder(kIdentityActions, kActionCount),
               "kIdentityActions rows must follow the Action enum order");
+static_assert(TableIsInEnumOrder(kSnsActions, kIdentityActionEnd),
+              "kSnsActions rows must follow the Action enum order");
 
 }  // namespace
 
 const ActionInfo& InfoOf(Action action) {
   const auto i = static_cast<size_t>(action);
-  return i < kActionCount ? kActions[i] : kIdentityActions[i - kActionCount];
+  if (i < kActionCount) return kActions[i];
+  if (i < kIdentityActionEnd) return kIdentityActions[i - kActionCount];
+  return kSnsActions[i - kIdentityActionEnd];
 }
 const std::array<ActionInfo, kActionCount>& AllActions() { return kActions; }
-const std::array<ActionInfo, kAllActionCount - kActionCount>& IdentityActions() {
+const std::array<ActionInfo, kIdentityActionEnd - kActionCount>& IdentityActions() {
   return kIdentityActions;
+}
+const std::array<ActionInfo, kAllActionCount - kIdentityActionEnd>& SnsActions() {
+  return kSnsActions;
 }
 
 std::optional<Action> FindAction(Service service, std::string_view name) {
@@ -129,6 +162,7 @@ std::optional<Action> FindAction(Service service, std::string_view name) {
     return std::nullopt;
   };
   if (service == Service::kSqs) return find(kActions);
+  if (service == Service::kSns) return find(kSnsActions);
   return find(kIdentityActions);
 }
 

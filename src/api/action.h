@@ -11,7 +11,7 @@
 
 namespace wharf::api {
 
-enum class Service : uint8_t { kSqs, kIam, kSts };
+enum class Service : uint8_t { kSqs, kIam, kSts, kSns };
 
 enum class Action : uint8_t {
   kAddPermission,
@@ -88,18 +88,37 @@ enum class Action : uint8_t {
   kGetCallerIdentity,
   kAssumeRole,
   kGetSessionToken,
+  // SNS (sns-fanout.md §3), after the identity rows.
+  kCreateTopic,
+  kDeleteTopic,
+  kListTopics,
+  kGetTopicAttributes,
+  kSetTopicAttributes,
+  kSubscribe,
+  kUnsubscribe,
+  kListSubscriptions,
+  kListSubscriptionsByTopic,
+  kGetSubscriptionAttributes,
+  kSetSubscriptionAttributes,
+  kPublish,
+  kPublishBatch,
+  kTagResource,
+  kUntagResource,
+  kListTagsForResource,
 };
 // The SQS actions: the first kActionCount rows.
 inline constexpr size_t kActionCount = static_cast<size_t>(Action::kUntagQueue) + 1;
+// The IAM and STS actions end here.
+inline constexpr size_t kIdentityActionEnd = static_cast<size_t>(Action::kGetSessionToken) + 1;
 // Every action of every service (HandlerTable size).
-inline constexpr size_t kAllActionCount = static_cast<size_t>(Action::kGetSessionToken) + 1;
+inline constexpr size_t kAllActionCount = static_cast<size_t>(Action::kListTagsForResource) + 1;
 
 struct ActionInfo {
   Action action;
   Service service;
   std::string_view name;        // wire name: Action=<name>, X-Amz-Target: AmazonSQS.<name>
   std::string_view iam_action;  // permission checked for it, e.g. "sqs:SendMessage", "iam:GetUser"
-  bool targets_queue;           // input carries a QueueUrl naming the resource
+  bool targets_queue;           // input carries a QueueUrl naming the resource (SQS only)
   bool has_output;              // Query responses carry a <NameResult> element
 };
 
@@ -107,7 +126,9 @@ const ActionInfo& InfoOf(Action action);
 // The SQS rows only.
 const std::array<ActionInfo, kActionCount>& AllActions();
 // The IAM and STS rows.
-const std::array<ActionInfo, kAllActionCount - kActionCount>& IdentityActions();
+const std::array<ActionInfo, kIdentityActionEnd - kActionCount>& IdentityActions();
+// The SNS rows.
+const std::array<ActionInfo, kAllActionCount - kIdentityActionEnd>& SnsActions();
 // Looks up an action of `service` by its wire name (case-sensitive, as AWS is).
 std::optional<Action> FindAction(Service service, std::string_view name);
 

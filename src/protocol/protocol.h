@@ -31,8 +31,8 @@ struct RequestView {
   // The body; for JSON its capacity should exceed its size by simdjson's padding (64 bytes),
   // otherwise it is copied once.
   const std::string* body = nullptr;
-  // The service in the SigV4 credential scope ("sqs", "iam", "sts"; "" when unsigned): routes
-  // requests without X-Amz-Target (security.md §0). Anything but iam/sts is SQS.
+  // The service in the SigV4 credential scope ("sqs", "iam", "sts", "sns"; "" when unsigned):
+  // routes requests without X-Amz-Target (security.md §0). Anything but iam/sts/sns is SQS.
   std::string_view scope_service;
 };
 

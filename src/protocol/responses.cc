@@ -12,6 +12,7 @@ constexpr std::string_view kJsonContentType = "application/x-amz-json-1.0";
 constexpr std::string_view kXmlns = "http://queue.amazonaws.com/doc/2012-11-05/";
 constexpr std::string_view kIamXmlns = "https://iam.amazonaws.com/doc/2010-05-08/";
 constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
+constexpr std::string_view kSnsXmlns = "http://sns.amazonaws.com/doc/2010-03-31/";  // http
 
 std::string_view XmlnsOf(api::Service service) {
   switch (service) {
@@ -21,6 +22,8 @@ std::string_view XmlnsOf(api::Service service) {
       return kIamXmlns;
     case api::Service::kSts:
       return kStsXmlns;
+    case api::Service::kSns:
+      return kSnsXmlns;
   }
   return kXmlns;
 }

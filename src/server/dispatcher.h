@@ -16,6 +16,7 @@
 #include "iam/workload_credentials.h"
 #include "net/http.h"
 #include "server/http_call.h"
+#include "sns/service.h"
 #include "sqs/service.h"
 
 namespace wharf::server {
@@ -36,6 +37,9 @@ struct DispatcherOptions {
   const iam::WorkloadCredentials* workload_credentials = nullptr;
   // Test mode only: POST /_wharf/test/clock?advance_seconds=N moves this clock forward.
   OffsetClock* test_clock = nullptr;
+  // Serves SNS (requests signed for "sns") and the envelope signing certificate
+  // (GET /SimpleNotificationService-<hash>.pem); null: InvalidAction.
+  sns::SnsService* sns = nullptr;
 };
 
 class Dispatcher {
@@ -50,6 +54,7 @@ class Dispatcher {
   std::unique_ptr<auth::SigV4Verifier> verifier_;
   api::HandlerTable<sqs::SqsService> sqs_handlers_;
   api::HandlerTable<iam::IdentityService> identity_handlers_;
+  api::HandlerTable<sns::SnsService> sns_handlers_;
 };
 
 }  // namespace wharf::server
