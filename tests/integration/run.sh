@@ -7,7 +7,7 @@
 # Starts `<binary> serve --port <free port> --data-dir <temp dir>`, waits for /health, then runs
 #   1. the Node.js suites  (node --test, js/*.test.mjs)
 #   2. the Python suites   (python/, if present)
-#   3. the CLI suites      (cli/run.sh and cli/iam_sts.sh, if present)
+#   3. the CLI suites      (cli/run.sh, cli/iam_sts.sh and cli/sns.sh, if present)
 # Every suite runs even when an earlier one failed; the exit status is non-zero if any failed.
 #
 # Optional environment:
@@ -192,6 +192,9 @@ if wants cli && [ -f cli/run.sh ]; then
 fi
 if wants cli && [ -f cli/iam_sts.sh ]; then
   run_suite cli-iam-sts bash cli/iam_sts.sh
+fi
+if wants cli && [ -f cli/sns.sh ]; then
+  run_suite cli-sns bash cli/sns.sh
 fi
 
 echo
