@@ -8,6 +8,7 @@
 // may be used from any thread.
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -109,6 +110,9 @@ class SnsService {
   TopicStore topics_;
   Outbox outbox_;
   Deliveries deliveries_;
+  // Orders the start of deliveries as the outbox numbered them, also when the store completes
+  // at once on the publishing thread (memory mode): FIFO deliveries leave in sequence order.
+  std::mutex publish_mu_;
 };
 
 // The caller of a request: its verified principal, or the root of its account when signatures

@@ -253,6 +253,29 @@ describe('SNS topics and subscriptions', () => {
         'because no resource-based policy allows the SNS:Publish action');
     await expectSnsError(send('Publish', { TopicArn: missing, Message: 'x' }, snsOther), 'AuthorizationError', 403);
   });
+
+  test('a topic policy lets another account publish, and only what it names', async () => {
+    const { arn } = await topics.create('sns-shared');
+    await send('SetTopicAttributes', {
+      TopicArn: arn,
+      AttributeName: 'Policy',
+      AttributeValue: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'SecondMayPublish',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${SECOND.account}:root` },
+          Action: 'SNS:Publish',
+          Resource: arn,
+        }],
+      }),
+    });
+    const published = await send('Publish', { TopicArn: arn, Message: 'from the second account' }, snsOther);
+    assert.match(published.MessageId, /^[0-9a-f-]{36}$/);
+    await expectSnsError(send('GetTopicAttributes', { TopicArn: arn }, snsOther), 'AuthorizationError', 403);
+    await expectSnsError(send('SetTopicAttributes', { TopicArn: arn, AttributeName: 'Policy', AttributeValue: '{' }),
+      'InvalidParameter', 400, /^Invalid parameter: Policy Error: /);
+  });
 });
 
 describe('SNS delivery into SQS queues', () => {
