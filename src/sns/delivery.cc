@@ -1,5 +1,7 @@
 #include "sns/delivery.h"
 
+#include <algorithm>
+
 #include "sns/envelope.h"
 #include "sns/identifiers.h"
 #include "sns/retry_policy.h"
