@@ -8,11 +8,16 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "common/base64.h"
 #include "sns/signing_key.h"
 #include "sns_test_support.h"
+#include "storage/rocks_store.h"
+#include "temp_dir.h"
 
 namespace wharf::sns {
 namespace {
@@ -142,6 +147,58 @@ TEST(SigningKeyTest, ARoundTripThroughPemSignsTheSame) {
   EXPECT_EQ((*again)->Sign("x", 2), key->Sign("x", 2)) << "PKCS#1 v1.5 is deterministic";
   EXPECT_EQ((*again)->certificate_file(), key->certificate_file());
   EXPECT_FALSE(SigningKey::FromPem("not pem", key->certificate_pem()).ok());
+}
+
+}  // namespace
+}  // namespace wharf::sns
+
+namespace wharf::sns {
+namespace {
+
+std::unique_ptr<storage::RocksStore> OpenStore(const std::string& dir) {
+  storage::RocksOptions options;
+  options.directory = dir;
+  auto opened = storage::RocksStore::Open(options);
+  EXPECT_TRUE(opened.ok());
+  return opened.ok() ? std::move(opened).value() : nullptr;
+}
+
+Sealer SealerOf(char fill) { return std::move(Sealer::FromKey(std::string(32, fill))).value(); }
+
+TEST(SigningKeyTest, TheKeyIsKeptSealedAndComesBackAfterARestart) {
+  wharf::testing::TempDir dir;
+  const Sealer root = SealerOf('r');
+  const Sealer other_root = SealerOf('x');
+  std::string certificate, signature;
+  {
+    auto store = OpenStore(dir.db());
+    ASSERT_NE(store, nullptr);
+    auto key = LoadOrCreateSigningKey(*store, &root);
+    ASSERT_TRUE(key.ok()) << key.error();
+    certificate = (*key)->certificate_pem();
+    signature = (*key)->Sign("data", 2);
+    store->Close();
+  }
+  // The private key is nowhere on disk in clear.
+  std::string all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  EXPECT_EQ(all.find("PRIVATE KEY"), std::string::npos);
+  {
+    auto store = OpenStore(dir.db());
+    ASSERT_NE(store, nullptr);
+    auto again = LoadOrCreateSigningKey(*store, &root);
+    ASSERT_TRUE(again.ok()) << again.error();
+    EXPECT_EQ((*again)->certificate_pem(), certificate) << "the same key: old envelopes verify";
+    EXPECT_EQ((*again)->Sign("data", 2), signature);
+    auto wrong = LoadOrCreateSigningKey(*store, &other_root);
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_NE(wrong.error().find("root key"), std::string::npos) << wrong.error();
+    store->Close();
+  }
 }
 
 }  // namespace
