@@ -56,9 +56,8 @@ Result<std::vector<Publication>, std::string> Outbox::Load() {
     next_ = std::max(next_, p.sequence + 1);
     reserved_ = std::max(reserved_, p.sequence);
     if (p.fifo && p.deduplication_id) {
-      // Repeats of a message still being delivered stay repeats. (The topic's scope is not in
-      // the record; the topic-wide key is the one that can only over-match within one topic.)
-      dedup_.Insert(DedupKeyOf(p, false),
+      // Repeats of a message still being delivered stay repeats after the restart.
+      dedup_.Insert(DedupKeyOf(p, p.dedup_by_group),
                     sqs::DedupEntry{p.message_id, p.sequence,
                                     p.timestamp_ms + sqs::DedupWindow::kWindowMillis});
     }
@@ -66,8 +65,7 @@ Result<std::vector<Publication>, std::string> Outbox::Load() {
   return left;
 }
 
-uint64_t Outbox::Add(std::vector<Publication>& publications, bool dedup_by_group,
-                     std::vector<Added>& added) {
+uint64_t Outbox::Add(std::vector<Publication>& publications, std::vector<Added>& added) {
   std::lock_guard lock(mu_);
   const int64_t now = clock_.WallMillis();
   std::vector<std::string> expired;
@@ -79,7 +77,7 @@ uint64_t Outbox::Add(std::vector<Publication>& publications, bool dedup_by_group
   for (Publication& p : publications) {
     std::string dedup_key;
     if (p.fifo && p.deduplication_id) {
-      dedup_key = DedupKeyOf(p, dedup_by_group);
+      dedup_key = DedupKeyOf(p, p.dedup_by_group);
       if (const sqs::DedupEntry* seen = dedup_.Find(dedup_key, now)) {
         added.push_back(Added{seen->seq, seen->message_id, true});
         continue;

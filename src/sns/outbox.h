@@ -47,11 +47,11 @@ class Outbox {
     std::string message_id;
     bool duplicate = false;  // FIFO repeat: not written, not to be delivered
   };
-  // Numbers the publications (consecutively, in order), drops FIFO repeats (`dedup_by_group`:
-  // the topic's scope) and appends the records of the others as one group. Returns the ticket
-  // to wait on before acknowledging; `added` says, per publication, its number and id.
-  uint64_t Add(std::vector<Publication>& publications, bool dedup_by_group,
-               std::vector<Added>& added);
+  // Numbers the publications (consecutively, in order), drops FIFO repeats (within each
+  // publication's topic and, with `dedup_by_group`, its message group) and appends the records of
+  // the others as one group. Returns the ticket to wait on before acknowledging; `added` says,
+  // per publication, its number and id.
+  uint64_t Add(std::vector<Publication>& publications, std::vector<Added>& added);
   // Every delivery of publication `sequence` is done: forget it.
   void Remove(uint64_t sequence);
 

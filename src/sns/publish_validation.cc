@@ -248,6 +248,7 @@ api::ApiResult<Publication> BuildPublication(PublishFields f, const TopicSetting
   p.group_id = std::move(f.group_id);
   p.deduplication_id = std::move(f.deduplication_id);
   p.signature_version = settings.signature_version;
+  p.dedup_by_group = settings.dedup_by_group;
   return p;
 }
 

@@ -133,7 +133,7 @@ std::optional<SubscriptionRecord> DecodeSubscription(std::string_view payload) {
 
 // Publication: u8 version, sequence (varint), topic arn, topic account, fifo, message id,
 // timestamp, subject?, message, attributes (name, type?, string?, binary?), group?, dedup?,
-// endpoint, signature version, subscription arns.
+// endpoint, signature version, subscription arns, dedup_by_group.
 std::string EncodePublication(const Publication& p) {
   std::string out;
   BinaryWriter w(out);
@@ -159,6 +159,7 @@ std::string EncodePublication(const Publication& p) {
   w.U8(p.signature_version);
   w.Varint(p.subscription_arns.size());
   for (const std::string& arn : p.subscription_arns) w.Bytes(arn);
+  w.Bool(p.dedup_by_group);
   return out;
 }
 
@@ -191,6 +192,7 @@ std::optional<Publication> DecodePublication(std::string_view payload) {
   if (subscriptions > kMaxEntries) return std::nullopt;
   p.subscription_arns.resize(subscriptions);
   for (std::string& arn : p.subscription_arns) arn = r.Bytes();
+  p.dedup_by_group = r.Bool();
   if (!r.ok() || !r.done()) return std::nullopt;
   return p;
 }

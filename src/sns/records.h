@@ -61,6 +61,7 @@ struct Publication {
   api::sns::MessageAttributeMap attributes;  // sorted by name
   std::optional<std::string> group_id;
   std::optional<std::string> deduplication_id;  // FIFO: as given or derived from the body
+  bool dedup_by_group = false;                  // FIFO: the topic deduplicates per message group
   // Where the topic's SNS endpoint is (UnsubscribeURL, SigningCertURL): scheme://host[:port].
   std::string endpoint;
   uint8_t signature_version = 1;  // the topic's SignatureVersion at publish time

@@ -104,13 +104,12 @@ api::ApiStatus SnsService::Authorize(
   return api::Error(api::ErrorCode::kSnsAuthorizationError, std::move(message));
 }
 
-void SnsService::Publish(std::vector<Publication> publications, bool dedup_by_group,
-                         PublishDone done) {
+void SnsService::Publish(std::vector<Publication> publications, PublishDone done) {
   auto added = std::make_shared<std::vector<Outbox::Added>>();
   // Held until the completion is registered (the durable store completes in ticket order) or,
   // with a store that completes at once, has run.
   std::lock_guard lock(publish_mu_);
-  const uint64_t ticket = outbox_.Add(publications, dedup_by_group, *added);
+  const uint64_t ticket = outbox_.Add(publications, *added);
   // Only what was written is delivered; FIFO repeats are answered but not sent again.
   auto written = std::make_shared<std::vector<Publication>>();
   for (size_t i = 0; i < added->size(); ++i) {

@@ -100,7 +100,7 @@ class SnsService {
   // starts their deliveries and calls `done` with each one's outcome (FIFO repeats are not
   // delivered again). `done` gets false if the outbox could not be written.
   using PublishDone = std::function<void(bool durable, const std::vector<Outbox::Added>& added)>;
-  void Publish(std::vector<Publication> publications, bool dedup_by_group, PublishDone done);
+  void Publish(std::vector<Publication> publications, PublishDone done);
 
  private:
   const Clock& clock_;

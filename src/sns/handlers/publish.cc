@@ -40,15 +40,14 @@ void Publish(SnsService& s, const Ctx& ctx, wire::PublishInput in,
     p.subscription_arns.push_back(subscription->record.arn);
   }
   const bool fifo = t.settings.fifo;
-  s.Publish(
-      std::move(batch), t.settings.dedup_by_group,
-      [reply = std::move(reply), fifo](bool durable, const std::vector<Outbox::Added>& added) {
-        if (!durable) return reply.Fail(api::Error(api::ErrorCode::kSnsInternalError));
-        wire::PublishOutput out;
-        out.message_id = added.front().message_id;
-        if (fifo) out.sequence_number = sqs::SequenceNumberOf(added.front().sequence);
-        reply.Ok(std::move(out));
-      });
+  s.Publish(std::move(batch), [reply = std::move(reply), fifo](
+                                  bool durable, const std::vector<Outbox::Added>& added) {
+    if (!durable) return reply.Fail(api::Error(api::ErrorCode::kSnsInternalError));
+    wire::PublishOutput out;
+    out.message_id = added.front().message_id;
+    if (fifo) out.sequence_number = sqs::SequenceNumberOf(added.front().sequence);
+    reply.Ok(std::move(out));
+  });
 }
 
 }  // namespace wharf::sns

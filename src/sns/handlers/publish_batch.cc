@@ -99,7 +99,7 @@ void PublishBatch(SnsService& s, const Ctx& ctx, wire::PublishBatchInput in,
   }
   if (batch.empty()) return reply.Ok(std::move(out));
   const bool fifo = t.settings.fifo;
-  s.Publish(std::move(batch), t.settings.dedup_by_group,
+  s.Publish(std::move(batch),
             [reply = std::move(reply), out = std::move(out), ids = std::move(ids), fifo](
                 bool durable, const std::vector<Outbox::Added>& added) mutable {
               if (!durable) return reply.Fail(api::Error(api::ErrorCode::kSnsInternalError));

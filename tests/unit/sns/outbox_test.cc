@@ -130,8 +130,9 @@ TEST(OutboxTest, RepeatsWithinFiveMinutesAreAnsweredNotWritten) {
   ManualClock clock;
   storage::MemoryStore store;
   Outbox outbox(store, clock);
-  auto publication = [](std::string dedup, std::string group) {
+  auto publication = [](std::string dedup, std::string group, bool by_group = false) {
     Publication p;
+    p.dedup_by_group = by_group;
     p.topic_arn = "arn:aws:sns:us-east-1:000000000000:t.fifo";
     p.fifo = true;
     p.message_id = "id-" + dedup + group;
@@ -141,21 +142,21 @@ TEST(OutboxTest, RepeatsWithinFiveMinutesAreAnsweredNotWritten) {
   };
   std::vector<Outbox::Added> added;
   std::vector<Publication> first{publication("d1", "g1"), publication("d1", "g2")};
-  outbox.Add(first, /*dedup_by_group=*/false, added);
+  outbox.Add(first, added);
   ASSERT_EQ(added.size(), 2u);
   EXPECT_FALSE(added[0].duplicate);
   EXPECT_TRUE(added[1].duplicate) << "topic-wide scope: the group does not matter";
   EXPECT_EQ(added[1].message_id, "id-d1g1");
   EXPECT_EQ(added[1].sequence, added[0].sequence);
 
-  std::vector<Publication> by_group{publication("d2", "g1"), publication("d2", "g2")};
-  outbox.Add(by_group, /*dedup_by_group=*/true, added);
+  std::vector<Publication> by_group{publication("d2", "g1", true), publication("d2", "g2", true)};
+  outbox.Add(by_group, added);
   EXPECT_FALSE(added[0].duplicate);
   EXPECT_FALSE(added[1].duplicate) << "MessageGroup scope: another group is another message";
 
   clock.Advance(Seconds(301));
   std::vector<Publication> later{publication("d1", "g1")};
-  outbox.Add(later, false, added);
+  outbox.Add(later, added);
   EXPECT_FALSE(added[0].duplicate) << "the window is five minutes";
 }
 

@@ -169,12 +169,14 @@ TEST(RecordCodecTest, RecordsRoundTripAndRefuseOtherVersions) {
   p.endpoint = "http://h";
   p.signature_version = 2;
   p.subscription_arns = {"a", "b"};
+  p.dedup_by_group = true;
   auto back = DecodePublication(EncodePublication(p));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->sequence, 7u);
   EXPECT_EQ(back->attributes[0].second.binary_value, "\x01");
   EXPECT_EQ(back->subscription_arns, p.subscription_arns);
   EXPECT_EQ(back->signature_version, 2);
+  EXPECT_TRUE(back->dedup_by_group);
   EXPECT_EQ(OutboxKey(7), "sns/outbox/00000000000000000007");
   EXPECT_LT(OutboxKey(9), OutboxKey(10)) << "keys sort in publish order";
 }
