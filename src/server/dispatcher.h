@@ -17,6 +17,7 @@
 #include "kms/service.h"
 #include "net/http.h"
 #include "server/http_call.h"
+#include "sns/service.h"
 #include "sqs/service.h"
 
 namespace wharf::server {
@@ -41,6 +42,9 @@ struct DispatcherOptions {
   const iam::WorkloadCredentials* workload_credentials = nullptr;
   // Test mode only: POST /_wharf/test/clock?advance_seconds=N moves this clock forward.
   OffsetClock* test_clock = nullptr;
+  // Serves SNS (requests signed for "sns") and the envelope signing certificate
+  // (GET /SimpleNotificationService-<hash>.pem); null: InvalidAction.
+  sns::SnsService* sns = nullptr;
 };
 
 class Dispatcher {
@@ -56,6 +60,7 @@ class Dispatcher {
   api::HandlerTable<sqs::SqsService> sqs_handlers_;
   api::HandlerTable<iam::IdentityService> identity_handlers_;
   api::HandlerTable<kms::KeyService> kms_handlers_;
+  api::HandlerTable<sns::SnsService> sns_handlers_;
 };
 
 }  // namespace wharf::server

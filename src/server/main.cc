@@ -40,6 +40,9 @@
 #include "server/root_key.h"
 #include "server/settings.h"
 #include "server/tls_command.h"
+#include "sns/delivery_thread.h"
+#include "sns/service.h"
+#include "sns/signing_key.h"
 #include "sqs/service.h"
 #include "storage/rocks_store.h"
 #include "storage/store.h"
@@ -187,12 +190,14 @@ int Serve(const server::Settings& settings) {
   std::optional<Sealer> session_tokens;  // STS session tokens survive restarts (sealed)
   // KMS keys and aliases too (security.md §4.6): key material wrapped under the root key's
   // sub-key "kms-wrap v1".
+  std::optional<Sealer> sns_signing;  // the SNS envelope signing key, sealed at rest
   kms::NullJournal no_kms_journal;
   std::unique_ptr<kms::StoreJournal> kms_journal;
   if (root) {
     store_journal = std::make_unique<iam::StoreJournal>(*store, root->key.Derive("iam-secrets v1"));
     session_tokens.emplace(root->key.Derive("sts-tokens v1"));
     kms_journal = std::make_unique<kms::StoreJournal>(*store, root->key.Derive("kms-wrap v1"));
+    sns_signing.emplace(root->key.Derive("sns-signing v1"));
   }
   iam::IdentityJournal& identity_journal =
       store_journal ? static_cast<iam::IdentityJournal&>(*store_journal) : no_journal;
@@ -253,6 +258,31 @@ int Serve(const server::Settings& settings) {
     std::fprintf(stderr, "wharf: cannot recover the store: %s\n", recovered.error().c_str());
     return 1;
   }
+  // SNS (sns-fanout.md): topics and subscriptions, and the deliveries an earlier run left in
+  // the outbox, resumed once the queues they go to are back.
+  auto signing_key = sns::LoadOrCreateSigningKey(*store, sns_signing ? &*sns_signing : nullptr);
+  if (!signing_key.ok()) {
+    std::fprintf(stderr, "wharf: %s\n", signing_key.error().c_str());
+    return 1;
+  }
+  sns::DeliveryThread sns_delivery_thread;
+  sns::ServiceOptions sns_options;
+  sns_options.region = settings.region;
+  sns_options.authorizer = &authorizer;
+  sns_options.public_endpoint = settings.base_url;
+  sns_options.delivery.executor = [&sns_delivery_thread](std::function<void()> task) {
+    sns_delivery_thread.Post(std::move(task));
+  };
+  sns_options.delivery.log = [](std::string_view line) {
+    std::fprintf(stderr, "wharf: %.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  sns::SnsService sns(clock, scheduler, *store, sqs, std::move(signing_key).value(),
+                      std::move(sns_options));
+  auto sns_recovered = sns.Recover();
+  if (!sns_recovered.ok()) {
+    std::fprintf(stderr, "wharf: cannot recover SNS: %s\n", sns_recovered.error().c_str());
+    return 1;
+  }
   const auto recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - recovery_start)
                                .count();
@@ -298,6 +328,7 @@ int Serve(const server::Settings& settings) {
   dispatch_options.base_url = settings.base_url;
   dispatch_options.identity = &identity;
   dispatch_options.kms = &key_service;
+  dispatch_options.sns = &sns;
   if (settings.test_mode == "on") {
     dispatch_options.test_clock = &session_clock;
     std::fprintf(stderr,
@@ -350,13 +381,15 @@ int Serve(const server::Settings& settings) {
       "anything but local use\n"
       "wharf: signature verification %s; %zu further account(s) from the configuration\n"
       "wharf: storage %s (%s durability, %s): recovered %llu queues and %llu messages in %lld "
-      "ms\n",
+      "ms\n"
+      "wharf: SNS: %llu publication(s) left to deliver from the previous run\n",
       WHARF_VERSION, listening.c_str(), settings.region.c_str(), settings.account_id.c_str(),
       settings.access_key_id.c_str(), settings.secret_access_key.c_str(),
       settings.auth == "on" ? "on" : "OFF (--auth off: development only)", extra_accounts,
       settings.storage.c_str(), settings.durability.c_str(), sealing_summary.c_str(),
       static_cast<unsigned long long>(recovered->queues),
-      static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms));
+      static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms),
+      static_cast<unsigned long long>(sns_recovered->pending_publications));
 
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
@@ -373,6 +406,7 @@ int Serve(const server::Settings& settings) {
   std::fprintf(stderr, "wharf: signal %d, shutting down\n", received);
   http.Stop();
   scheduler.Stop();
+  sns_delivery_thread.Stop();
   if (auto* rocks = dynamic_cast<storage::RocksStore*>(store.get())) rocks->Close();
   return 0;
 }

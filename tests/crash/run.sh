@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Wharf crash test: SIGKILLs a server under load and checks that no acknowledged send or delete
-# was lost.
+# was lost, no dead-letter move or redrive lost or doubled a message, and no acknowledged SNS
+# publish went undelivered.
 #
 #   tests/crash/run.sh <path-to-wharf-binary> [extra crash_test.py options, e.g. --seed N]
 set -u
@@ -23,4 +24,5 @@ export WHARF_ROOT_KEY
 /usr/bin/python3 tests/crash/crash_test.py --wharf "$BIN" "$@"
 rc=$?
 /usr/bin/python3 tests/crash/redrive_crash_test.py --wharf "$BIN" "$@" || rc=1
+/usr/bin/python3 tests/crash/sns_crash_test.py --wharf "$BIN" "$@" || rc=1
 exit $rc

@@ -9,7 +9,7 @@
 # both, then runs
 #   1. the Node.js suites  (node --test, js/*.test.mjs)
 #   2. the Python suites   (python/, if present)
-#   3. the CLI suites      (cli/run.sh, cli/iam_sts.sh and cli/kms.sh, if present)
+#   3. the CLI suites      (cli/run.sh, cli/iam_sts.sh, cli/kms.sh and cli/sns.sh, if present)
 # against WHARF_ENDPOINT: the HTTP listener, or with WHARF_IT_TLS=1 the HTTPS one (the clients
 # trust the CA through AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS and CURL_CA_BUNDLE, as users would).
 # Every suite runs even when an earlier one failed; the exit status is non-zero if any failed.
@@ -228,6 +228,9 @@ if wants cli && [ -f cli/iam_sts.sh ]; then
 fi
 if wants cli && [ -f cli/kms.sh ]; then
   run_suite cli-kms bash cli/kms.sh
+fi
+if wants cli && [ -f cli/sns.sh ]; then
+  run_suite cli-sns bash cli/sns.sh
 fi
 
 echo
