@@ -111,8 +111,8 @@ std::string SigningKey::PrivateKeyPem() const {
   return ReadBio(bio.get());
 }
 
-Result<std::shared_ptr<const SigningKey>, std::string> LoadOrCreateSigningKey(
-    storage::Store& store, const Sealer* sealer) {
+Result<std::shared_ptr<const SigningKey>, std::string> LoadSigningKey(storage::Store& store,
+                                                                      const Sealer& sealer) {
   std::string stored;
   auto scanned = store.ScanObjects(std::string(kSigningKeyKey),
                                    [&](std::string_view key, std::string_view payload) {
@@ -121,36 +121,49 @@ Result<std::shared_ptr<const SigningKey>, std::string> LoadOrCreateSigningKey(
                                      }
                                    });
   if (!scanned.ok()) return "cannot read the SNS signing key: " + scanned.error().detail;
-  if (!stored.empty() && sealer != nullptr) {
-    BinaryReader r(stored);
-    const uint8_t version = r.U8();
-    std::string sealed = r.Bytes();
-    std::string certificate = r.Bytes();
-    if (!r.ok() || version != kRecordVersion) return std::string("unreadable SNS signing key");
-    auto pem = sealer->Open(sealed, kSealLabel);
-    if (!pem.ok()) {
-      return "the SNS signing key does not open: " + std::string(SealErrorName(pem.error())) +
-             " (is this the root key the data was written with?)";
-    }
-    return SigningKey::FromPem(*pem, std::move(certificate));
+  if (stored.empty()) return std::shared_ptr<const SigningKey>();
+  BinaryReader r(stored);
+  const uint8_t version = r.U8();
+  std::string sealed = r.Bytes();
+  std::string certificate = r.Bytes();
+  if (!r.ok() || version != kRecordVersion) return std::string("unreadable SNS signing key");
+  auto pem = sealer.Open(sealed, kSealLabel);
+  if (!pem.ok()) {
+    return "the SNS signing key does not open: " + std::string(SealErrorName(pem.error())) +
+           " (is this the root key the data was written with?)";
   }
-  auto fresh = SigningKey::Generate("wharf-sns-signing");
-  if (!fresh.ok() || sealer == nullptr || !store.durable()) return fresh;
+  return SigningKey::FromPem(*pem, std::move(certificate));
+}
+
+Status<std::string> SaveSigningKey(storage::Store& store, const SigningKey& key,
+                                   const Sealer& sealer) {
   std::string payload;
   BinaryWriter w(payload);
   w.U8(kRecordVersion);
-  w.Bytes(sealer->Seal((*fresh)->PrivateKeyPem(), kSealLabel));
-  w.Bytes((*fresh)->certificate_pem());
+  w.Bytes(sealer.Seal(key.PrivateKeyPem(), kSealLabel));
+  w.Bytes(key.certificate_pem());
   std::vector<storage::Record> records(1);
   records[0].type = storage::RecordType::kObjectPut;
   records[0].key = std::string(kSigningKeyKey);
   records[0].payload = std::move(payload);
-  // Durable before any envelope is signed with it: start-up waits here once, at first start.
   std::promise<storage::StorageStatus> written;
   store.WhenDurable(store.Append(std::move(records)),
                     [&written](storage::StorageStatus s) { written.set_value(std::move(s)); });
   storage::StorageStatus status = written.get_future().get();
   if (!status.ok()) return "cannot store the SNS signing key: " + status.error().detail;
+  return {};
+}
+
+Result<std::shared_ptr<const SigningKey>, std::string> LoadOrCreateSigningKey(
+    storage::Store& store, const Sealer* sealer) {
+  if (sealer != nullptr) {
+    auto stored = LoadSigningKey(store, *sealer);
+    if (!stored.ok() || *stored) return stored;
+  }
+  auto fresh = SigningKey::Generate("wharf-sns-signing");
+  if (!fresh.ok() || sealer == nullptr || !store.durable()) return fresh;
+  // Durable before any envelope is signed with it: start-up waits here once, at first start.
+  if (auto saved = SaveSigningKey(store, **fresh, *sealer); !saved.ok()) return saved.error();
   return fresh;
 }
 

@@ -53,6 +53,15 @@ class SigningKey {
   std::string certificate_file_;
 };
 
+// The signing key kept in `store`, opened with `sealer`; null when there is none. Fails with a
+// sentence for the operator when it does not open (a different root key).
+Result<std::shared_ptr<const SigningKey>, std::string> LoadSigningKey(storage::Store& store,
+                                                                      const Sealer& sealer);
+// Keeps `key` in `store`, sealed with `sealer`, and waits until it is durable (start-up, and
+// `wharf rekey` sealing it again under a new root key).
+Status<std::string> SaveSigningKey(storage::Store& store, const SigningKey& key,
+                                   const Sealer& sealer);
+
 // The server's signing key: the one in `store` opened with `sealer`, or (first start, or a
 // store that keeps nothing) a fresh one, sealed and appended to the store. Fails with a
 // sentence for the operator when the stored key does not open (a different root key).

@@ -226,6 +226,40 @@ sleep 0.5
 OUT=$("$AWS" --endpoint-url "$WHARF_ENDPOINT" --output json sqs receive-message --queue-url "$QC" --wait-time-seconds 1)
 check "the closed queue got nothing" "$(jget "len(d.get('Messages', []))")" "0"
 
+section "a filter policy lets only matching messages through"
+FILTER_TOPIC_NAME="cli-sns-filter-$SUFFIX"
+FILTER_TOPIC="arn:aws:sns:$REGION:$ACCOUNT:$FILTER_TOPIC_NAME"
+aws_cli sns create-topic --name "$FILTER_TOPIC_NAME"
+expect_ok "create filter topic"
+TOPICS+=("$FILTER_TOPIC")
+QALL=$(new_queue "cli-sns-fall-$SUFFIX" "$FILTER_TOPIC")
+QSOME=$(new_queue "cli-sns-fsome-$SUFFIX" "$FILTER_TOPIC")
+aws_cli sns subscribe --topic-arn "$FILTER_TOPIC" --protocol sqs \
+  --notification-endpoint "$(queue_arn "cli-sns-fall-$SUFFIX")" --attributes RawMessageDelivery=true
+expect_ok "subscribe unfiltered"
+cat >"$TMPD/filter.json" <<'JSONEOF'
+{"RawMessageDelivery": "true", "FilterPolicy": "{\"event\": [{\"prefix\": \"order-\"}], \"amount\": [{\"numeric\": [\">\", 10]}]}"}
+JSONEOF
+aws_cli sns subscribe --topic-arn "$FILTER_TOPIC" --protocol sqs \
+  --notification-endpoint "$(queue_arn "cli-sns-fsome-$SUFFIX")" --attributes "file://$TMPD/filter.json"
+expect_ok "subscribe filtered"
+FILTERED_SUB=$(jget "d['SubscriptionArn']")
+publish_event() {
+  aws_cli sns publish --topic-arn "$FILTER_TOPIC" --message "$1" --message-attributes \
+    "{\"event\":{\"DataType\":\"String\",\"StringValue\":\"$2\"},\"amount\":{\"DataType\":\"Number\",\"StringValue\":\"$3\"}}"
+  expect_ok "publish $1"
+}
+publish_event match order-created 50
+publish_event small order-created 5
+publish_event other refund-issued 50
+OUT=$(receive_all "$QALL" 3)
+check "the unfiltered queue got all three" "$(jget "','.join(sorted(m['Body'] for m in d))")" "match,other,small"
+OUT=$(receive_all "$QSOME" 2)
+check "the filtered queue got only the match" "$(jget "','.join(m['Body'] for m in d)")" "match"
+aws_cli sns set-subscription-attributes --subscription-arn "$FILTERED_SUB" \
+  --attribute-name FilterPolicy --attribute-value '{"amount":[{"numeric":["<"]}]}'
+expect_error "an invalid filter policy" InvalidParameter 400
+
 section "FIFO topic → FIFO queue keeps order"
 FIFO_NAME="cli-sns-$SUFFIX.fifo"
 FIFO_TOPIC="arn:aws:sns:$REGION:$ACCOUNT:$FIFO_NAME"

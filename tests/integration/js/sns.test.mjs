@@ -16,6 +16,7 @@ import {
 
 const require = createRequire(import.meta.url);
 const Sns = require('@aws-sdk/client-sns');
+const Kms = require('@aws-sdk/client-kms');
 
 const P = JSON_PROTOCOL; // queues through the current SQS client (its MD5 validation on)
 const sns = new Sns.SNSClient({
@@ -462,6 +463,44 @@ describe('SNS delivery into SQS queues', () => {
     await sleep(300);
     await assertEmptyReceive(P, closed.url);
     await assertEmptyReceive(P, wrongTopic.url); // aws:SourceArn must be this topic
+  });
+
+  test('SSE-KMS queues: delivered only when the key policy lets SNS use the key; otherwise to the DLQ', async () => {
+    const kms = new Kms.KMSClient({ endpoint: ENDPOINT, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const root = `arn:aws:iam::${ACCOUNT}:root`;
+    const adminStatement = { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' };
+    const keyFor = async (statements) => (await kms.send(new Kms.CreateKeyCommand({
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+    }))).KeyMetadata.KeyId;
+    const snsKey = await keyFor([adminStatement, {
+      Sid: 'AllowSns', Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*',
+    }]);
+    const iamOnlyKey = await keyFor([adminStatement]);
+    try {
+      const { arn } = await topics.create('sns-sse');
+      const dlq = await queues.create('sns-sse-dlq');
+      await P.send('SetQueueAttributes', { QueueUrl: dlq.url, Attributes: { Policy: allowTopic(dlq.name, arn) } });
+      const encrypted = async (prefix, keyId, subscription) => {
+        const q = await subscribedQueue(queues, arn, { prefix, subscription });
+        await P.send('SetQueueAttributes', { QueueUrl: q.url, Attributes: { KmsMasterKeyId: keyId } });
+        return q;
+      };
+      const allowed = await encrypted('sns-sse-ok', snsKey, { RawMessageDelivery: 'true' });
+      const refused = await encrypted('sns-sse-no', iamOnlyKey, {
+        RawMessageDelivery: 'true', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn(dlq.name) }),
+      });
+      await send('Publish', { TopicArn: arn, Message: 'sealed for SNS' });
+      // The root consumer may decrypt under both keys (their policies grant the account).
+      assert.equal((await receiveOne(P, allowed.url)).Body, 'sealed for SNS');
+      assert.equal((await receiveOne(P, dlq.url)).Body, 'sealed for SNS', 'the refused delivery is dead-lettered');
+      await sleep(300);
+      await assertEmptyReceive(P, refused.url);
+    } finally {
+      for (const KeyId of [snsKey, iamOnlyKey]) {
+        await kms.send(new Kms.ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
+      }
+    }
   });
 
   test('PublishBatch delivers the valid entries and reports the others', async () => {
