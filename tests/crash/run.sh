@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Wharf crash test: SIGKILLs a server under load and checks that no acknowledged send or delete
-# was lost.
+# Wharf crash tests: SIGKILL a server under load and check that no acknowledged send or delete
+# was lost: crash_test.py (a few kills), redrive_crash_test.py (kills during dead-letter moves
+# and a move task) and crash_loop.py (36 kills in about 45 s, under load and during start-up,
+# standard and FIFO queues; about 1 minute in all).
 #
-#   tests/crash/run.sh <path-to-wharf-binary> [extra crash_test.py options, e.g. --seed N]
+#   tests/crash/run.sh <path-to-wharf-binary> [options every script takes, e.g. --seed N]
 set -u
 if [ "$#" -lt 1 ]; then
   echo "usage: $0 <path-to-wharf-binary> [crash_test.py options]" >&2
@@ -23,4 +25,5 @@ export WHARF_ROOT_KEY
 /usr/bin/python3 tests/crash/crash_test.py --wharf "$BIN" "$@"
 rc=$?
 /usr/bin/python3 tests/crash/redrive_crash_test.py --wharf "$BIN" "$@" || rc=1
+/usr/bin/python3 tests/crash/crash_loop.py --wharf "$BIN" "$@" || rc=1
 exit $rc
