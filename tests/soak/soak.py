@@ -630,6 +630,11 @@ def main():
             violations.append("%d sockets open at a time (limit %d + %d listening)"
                               % (peak_sockets, args.max_connections, base[2]))
         peak_rss = max(s[1] for s in sampler.samples)
+        # RSS saws up and down as the store's write buffers fill and flush; a leak would lift the
+        # troughs: the lowest RSS of the first and of the second half after the warm-up.
+        mid = (warm[0] + t_end) / 2
+        first_half = [s[1] for s in sampler.samples if warm[0] <= s[0] < mid] or [warm[1]]
+        second_half = [s[1] for s in sampler.samples if mid <= s[0] <= t_end] or [end[1]]
         violations += findings.violations
 
         c = findings.counts
@@ -670,6 +675,8 @@ def main():
               "%.1f MiB at the end: growth %+.1f MiB (bound %.0f MiB)"
               % (base[1] / MiB, warm[1] / MiB, peak_rss / MiB, end[1] / MiB, rss_growth,
                  args.rss_bound))
+        print("RSS troughs            %.1f MiB in the first half after the warm-up, %.1f MiB in the "
+              "second" % (min(first_half) / MiB, min(second_half) / MiB))
         print("sockets                %d before, %d peak, %d at the end" % (base[2], peak_sockets,
                                                                           end[2]))
         print("other descriptors      %d before, %d at the end" % (base[3], end[3]))
