@@ -7,14 +7,17 @@
 //   wharf --version
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <utility>
 
 #include "auth/authorizer.h"
 #include "auth/credentials.h"
@@ -59,6 +62,26 @@ Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& 
   options.port = settings.port;
   options.io_threads = settings.io_threads;
   options.max_body_bytes = static_cast<size_t>(settings.max_request_bytes);
+  if (settings.max_header_bytes < 1024 || settings.max_header_bytes > 1024 * 1024) {
+    return std::string("--max-header-bytes must be 1024 to 1048576");
+  }
+  options.max_header_bytes = static_cast<uint32_t>(settings.max_header_bytes);
+  if (settings.max_connections < 1) return std::string("--max-connections must be at least 1");
+  options.max_connections = static_cast<size_t>(settings.max_connections);
+  if (settings.max_requests_per_connection < 0) {
+    return std::string("--max-requests-per-connection must be 0 (no limit) or more");
+  }
+  options.max_requests_per_connection = static_cast<uint64_t>(settings.max_requests_per_connection);
+  for (auto [name, value] : {std::pair{"--idle-timeout", settings.idle_timeout_seconds},
+                             std::pair{"--header-timeout", settings.header_timeout_seconds},
+                             std::pair{"--body-timeout", settings.body_timeout_seconds}}) {
+    if (value < 1 || value > 86'400) {
+      return std::string(name) + " must be 1 to 86400 seconds";
+    }
+  }
+  options.idle_timeout = std::chrono::seconds(settings.idle_timeout_seconds);
+  options.header_timeout = std::chrono::seconds(settings.header_timeout_seconds);
+  options.body_timeout = std::chrono::seconds(settings.body_timeout_seconds);
   if (settings.http != "on" && settings.http != "off")
     return std::string("--http must be on or off");
   options.plain_http = settings.http == "on";
@@ -84,6 +107,34 @@ Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& 
                  settings.tls_key.c_str());
   }
   return options;
+}
+
+// Descriptors kept for everything but client connections: the store's files (RocksDB keeps its
+// table files open), logs, listeners.
+constexpr rlim_t kReservedDescriptors = 1024;
+
+// Makes room for `max_connections` client sockets under RLIMIT_NOFILE: raises the soft limit
+// (up to the hard one) if needed, and if that is not enough lowers `max_connections` with a
+// warning, so that a flood of connections runs into --max-connections, not into EMFILE in the
+// store.
+void FitOpenFileLimit(size_t& max_connections) {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(max_connections) + kReservedDescriptors;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+    struct rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted) return;
+  const size_t fits = limit.rlim_cur > 2 * kReservedDescriptors
+                          ? static_cast<size_t>(limit.rlim_cur - kReservedDescriptors)
+                          : static_cast<size_t>(limit.rlim_cur / 2);
+  std::fprintf(stderr,
+               "wharf: WARNING: the open-file limit (%llu) leaves room for %zu connections, not "
+               "--max-connections %zu; serving at most %zu (raise `ulimit -n`)\n",
+               static_cast<unsigned long long>(limit.rlim_cur), fits, max_connections, fits);
+  max_connections = std::max<size_t>(fits, 1);
 }
 
 int Serve(const server::Settings& settings) {
@@ -118,6 +169,7 @@ int Serve(const server::Settings& settings) {
     std::fprintf(stderr, "wharf: %s\n", net_options.error().c_str());
     return 2;
   }
+  FitOpenFileLimit(net_options->max_connections);
   if (net_options->tls) {  // before recovering the store, which may take a while
     if (auto usable = net::CheckTlsFiles(*net_options->tls); !usable.ok()) {
       std::fprintf(stderr, "wharf: %s\n", usable.error().message.c_str());

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Wharf crash test: SIGKILLs a server under load and checks that no acknowledged send or delete
-# was lost, no dead-letter move or redrive lost or doubled a message, and no acknowledged SNS
-# publish went undelivered.
+# Wharf crash tests: SIGKILL a server under load and check that no acknowledged send or delete
+# was lost: crash_test.py (a few kills), redrive_crash_test.py (kills during dead-letter moves
+# and a move task; no move lost or doubled a message), sns_crash_test.py (no acknowledged SNS
+# publish went undelivered) and crash_loop.py (36 kills in about 45 s, under load and during
+# start-up, standard and FIFO queues; about 1 minute in all).
 #
-#   tests/crash/run.sh <path-to-wharf-binary> [extra crash_test.py options, e.g. --seed N]
+#   tests/crash/run.sh <path-to-wharf-binary> [options every script takes, e.g. --seed N]
 set -u
 if [ "$#" -lt 1 ]; then
   echo "usage: $0 <path-to-wharf-binary> [crash_test.py options]" >&2
@@ -25,4 +27,5 @@ export WHARF_ROOT_KEY
 rc=$?
 /usr/bin/python3 tests/crash/redrive_crash_test.py --wharf "$BIN" "$@" || rc=1
 /usr/bin/python3 tests/crash/sns_crash_test.py --wharf "$BIN" "$@" || rc=1
+/usr/bin/python3 tests/crash/crash_loop.py --wharf "$BIN" "$@" || rc=1
 exit $rc
