@@ -43,6 +43,7 @@
 #include "server/root_key.h"
 #include "server/settings.h"
 #include "server/tls_command.h"
+#include "server/version.h"
 #include "sns/delivery_thread.h"
 #include "sns/service.h"
 #include "sns/signing_key.h"
@@ -465,9 +466,13 @@ int Serve(const server::Settings& settings) {
 
 }  // namespace
 
+namespace wharf::server {
+extern const char* const kBuildCommit;  // build_info.cc, generated (cmake/build_info.cmake)
+}  // namespace wharf::server
+
 int main(int argc, char** argv) {
   CLI::App app{"Wharf: an Amazon SQS-compatible message queue server"};
-  app.set_version_flag("--version", std::string("wharf ") + WHARF_VERSION);
+  app.set_version_flag("--version", server::VersionText(server::kBuildCommit));
   app.require_subcommand(1);
 
   server::Settings settings;
