@@ -150,8 +150,19 @@ const std::vector<Row>& Rows() {
         "sessions and of the SSE-KMS data-key caches forward so tests can let temporary "
         "credentials and cached data keys expire. Never in production."},
        &Bind<&Settings::test_mode>},
-      {{"--log-level", "WHARF_LOG_LEVEL", d.log_level, "trace, debug, info, warn or error."},
+      {{"--log-level", "WHARF_LOG_LEVEL", d.log_level,
+        "trace, debug, info, warn, error or off. SIGUSR1 switches between this level and debug "
+        "while the server runs."},
        &Bind<&Settings::log_level>},
+      {{"--log-format", "WHARF_LOG_FORMAT", d.log_format,
+        "text: `<time> <LEVEL> <event> key=value ...` lines; json: one JSON object per line "
+        "(ts, level, event, then the event's fields), for log shippers. Both on stderr."},
+       &Bind<&Settings::log_format>},
+      {{"--request-log", "WHARF_REQUEST_LOG", d.request_log,
+        "on: one line per answered request (event `request`: request id, action, the queue, "
+        "topic, key or user it named, HTTP status, error code, latency in microseconds, "
+        "principal, access key id, peer address; never a secret or a message body)."},
+       &Bind<&Settings::request_log>},
   };
   return rows;
 }

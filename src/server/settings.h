@@ -49,7 +49,9 @@ struct Settings {
   int64_t body_timeout_seconds = 60;
   int64_t legacy_max_message_size = 0;  // 262144 emulates the pre-2025 limit; 0 = current 1 MiB
   std::string log_level = "info";
-  std::string audit_log = "off";  // "on": one line per authorization decision on stderr
+  std::string log_format = "text";  // "json": one JSON object per line
+  std::string request_log = "off";  // "on": one line per answered request
+  std::string audit_log = "off";    // "on": one line per authorization decision on stderr
   std::string auth = "on";
   std::string test_mode = "off";  // "on": POST /_wharf/test/clock lets STS sessions expire //
                                   // "off": signatures are parsed, not verified (development only)
