@@ -110,6 +110,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   ~Connection() override {
     SetBusy(false);
+    core_->open_connections.fetch_sub(1, std::memory_order_relaxed);
     std::lock_guard lock(core_->mu);
     core_->connections.erase(this);
   }
@@ -463,6 +464,8 @@ template <class Stream, class... ContextArg>
 void StartConnection(const std::shared_ptr<Core>& core, Socket socket, ContextArg&&... tls) {
   auto conn = std::make_shared<Connection<Stream>>(core, std::move(socket),
                                                    std::forward<ContextArg>(tls)...);
+  core->open_connections.fetch_add(1, std::memory_order_relaxed);
+  core->accepted_connections.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(core->mu);
     core->connections.emplace(conn.get(), conn);

@@ -77,6 +77,10 @@ struct Core {
   // their close_notify during Stop().
   std::atomic<int> busy{0};
 
+  // Connections accepted and not yet destroyed, and accepted ever (metrics; relaxed).
+  std::atomic<int64_t> open_connections{0};
+  std::atomic<uint64_t> accepted_connections{0};
+
   std::mutex mu;
   std::condition_variable cv;  // busy reached 0 while stopping; an I/O thread exited
   std::unordered_map<const ConnectionBase*, std::weak_ptr<ConnectionBase>>

@@ -71,6 +71,11 @@ class HttpServer::Impl {
 
   ~Impl() { Stop(std::chrono::milliseconds(5000)); }
 
+  ConnectionCounts connections() const {
+    return {core_->open_connections.load(std::memory_order_relaxed),
+            core_->accepted_connections.load(std::memory_order_relaxed)};
+  }
+
   Status<NetError> Start() {
     std::lock_guard lock(lifecycle_mu_);
     if (started_) return NetError{"server already started"};
@@ -269,6 +274,8 @@ Status<NetError> HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 
 uint16_t HttpServer::tls_port() const { return impl_->tls_port(); }
+
+HttpServer::ConnectionCounts HttpServer::connections() const { return impl_->connections(); }
 
 Status<NetError> HttpServer::ReloadTls() { return impl_->ReloadTls(); }
 

@@ -23,31 +23,43 @@ HttpCall::~HttpCall() {
 
 api::ApiStatus HttpCall::Decode(api::Shape input) { return parsed_.Decode(input); }
 
-void HttpCall::Send(protocol::EncodedResponse encoded) {
-  if (!gate_) return respond_(ToHttp(std::move(encoded), context_.request_id));
+void HttpCall::Send(protocol::EncodedResponse encoded, std::optional<api::ErrorCode> error) {
+  // Counted before the answer leaves, so a client that reads it and then scrapes sees it.
+  if (!gate_) {
+    if (metrics_) metrics_->Finish(metrics_slot_, error, start_);
+    return respond_(ToHttp(std::move(encoded), context_.request_id));
+  }
   net::HttpResponse failure =
       ToHttp(protocol::EncodeError(parsed_.protocol(), context_.request_id,
                                    api::Error(api::ErrorCode::kInternalFailure), parsed_.service()),
              context_.request_id);
   gate_([respond = respond_, answer = ToHttp(std::move(encoded), context_.request_id),
-         failure = std::move(failure)](bool durable) mutable {
+         failure = std::move(failure), metrics = metrics_, slot = metrics_slot_, start = start_,
+         error](bool durable) mutable {
+    if (metrics) {
+      metrics->Finish(slot, durable ? error : std::optional(api::ErrorCode::kInternalFailure),
+                      start);
+    }
     respond(durable ? std::move(answer) : std::move(failure));
   });
 }
 
 void HttpCall::Succeed(api::Shape output) {
   if (answered_.exchange(true)) return;
-  Send(protocol::EncodeSuccess(parsed_.protocol(), parsed_.action(), context_.request_id, output));
+  Send(protocol::EncodeSuccess(parsed_.protocol(), parsed_.action(), context_.request_id, output),
+       std::nullopt);
 }
 
 void HttpCall::Fail(api::ApiError error) {
   if (answered_.exchange(true)) return;
-  Send(protocol::EncodeError(parsed_.protocol(), context_.request_id, error, parsed_.service()));
+  const api::ErrorCode code = error.code;
+  Send(protocol::EncodeError(parsed_.protocol(), context_.request_id, error, parsed_.service()),
+       code);
 }
 
 void HttpCall::FailRoute(const protocol::RouteError& error) {
   if (answered_.exchange(true)) return;
-  Send(protocol::EncodeRouteError(error, context_.request_id));
+  Send(protocol::EncodeRouteError(error, context_.request_id), error.error.code);
 }
 
 }  // namespace wharf::server

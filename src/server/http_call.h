@@ -10,6 +10,7 @@
 #include "api/handler_table.h"
 #include "net/http.h"
 #include "protocol/protocol.h"
+#include "server/request_metrics.h"
 
 namespace wharf::server {
 
@@ -23,7 +24,16 @@ class HttpCall final : public api::Call {
 
   // The request this call owns; parse it in place (its body is referenced, not copied).
   const net::HttpRequest& request() const { return request_; }
-  void SetParsed(protocol::ParsedRequest parsed) { parsed_ = std::move(parsed); }
+  void SetParsed(protocol::ParsedRequest parsed) {
+    metrics_slot_ = RequestMetrics::SlotOf(parsed.action());
+    parsed_ = std::move(parsed);
+  }
+  // Counts the answer in `metrics` (null: not counted), with the latency from `start`; under
+  // its action once SetParsed ran, as unrouted before.
+  void SetMetrics(RequestMetrics* metrics, MonoTime start) {
+    metrics_ = metrics;
+    start_ = start;
+  }
   api::RequestContext& mutable_context() { return context_; }
 
   const api::RequestContext& context() const override { return context_; }
@@ -40,7 +50,8 @@ class HttpCall final : public api::Call {
   void SetAnswerGate(AnswerGate gate) { gate_ = std::move(gate); }
 
  private:
-  void Send(protocol::EncodedResponse encoded);
+  // `error`: what the answer reports (empty: success), for the metrics.
+  void Send(protocol::EncodedResponse encoded, std::optional<api::ErrorCode> error);
 
   net::HttpRequest request_;
   net::Responder respond_;
@@ -48,6 +59,9 @@ class HttpCall final : public api::Call {
   protocol::ParsedRequest parsed_;
   std::atomic<bool> answered_{false};
   AnswerGate gate_;
+  RequestMetrics* metrics_ = nullptr;
+  MonoTime start_{};
+  size_t metrics_slot_ = RequestMetrics::kUnrouted;
 };
 
 }  // namespace wharf::server

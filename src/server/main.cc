@@ -36,6 +36,7 @@
 #include "net/http_server.h"
 #include "server/config_file.h"
 #include "server/dispatcher.h"
+#include "server/metrics.h"
 #include "server/rekey.h"
 #include "server/root_key.h"
 #include "server/settings.h"
@@ -358,12 +359,33 @@ int Serve(const server::Settings& settings) {
     dispatch_options.credentials = &all_credentials;
     dispatch_options.clock = &clock;
   }
+  // Prometheus metrics at GET /metrics (docs/metrics.md).
+  if (settings.metrics != "on" && settings.metrics != "off") {
+    std::fprintf(stderr, "wharf: --metrics must be on or off\n");
+    return 2;
+  }
+  if (settings.metrics_max_queues < 0 || settings.metrics_max_queues > 1'000'000) {
+    std::fprintf(stderr, "wharf: --metrics-max-queues must be 0 to 1000000\n");
+    return 2;
+  }
+  std::unique_ptr<server::Metrics> metrics;
+  if (settings.metrics == "on") {
+    server::MetricsOptions metrics_options;
+    metrics_options.max_queues = static_cast<size_t>(settings.metrics_max_queues);
+    metrics_options.token = settings.metrics_token;
+    metrics_options.version = WHARF_VERSION;
+    metrics = std::make_unique<server::Metrics>(clock, std::move(metrics_options));
+    dispatch_options.metrics = metrics.get();
+  }
   server::Dispatcher dispatcher(sqs, std::move(dispatch_options));
 
   net::HttpServer http(*net_options,
                        [&dispatcher](net::HttpRequest&& request, net::Responder respond) {
                          dispatcher.Handle(std::move(request), std::move(respond));
                        });
+  if (metrics) {
+    metrics->SetSources(server::MetricsSources{&sqs, &sns, store->commit_stats(), &http});
+  }
   if (auto started = http.Start(); !started.ok()) {
     std::fprintf(stderr, "wharf: cannot start: %s\n", started.error().message.c_str());
     return 1;
@@ -382,14 +404,19 @@ int Serve(const server::Settings& settings) {
       "wharf: signature verification %s; %zu further account(s) from the configuration\n"
       "wharf: storage %s (%s durability, %s): recovered %llu queues and %llu messages in %lld "
       "ms\n"
-      "wharf: SNS: %llu publication(s) left to deliver from the previous run\n",
+      "wharf: SNS: %llu publication(s) left to deliver from the previous run\n"
+      "wharf: metrics %s\n",
       WHARF_VERSION, listening.c_str(), settings.region.c_str(), settings.account_id.c_str(),
       settings.access_key_id.c_str(), settings.secret_access_key.c_str(),
       settings.auth == "on" ? "on" : "OFF (--auth off: development only)", extra_accounts,
       settings.storage.c_str(), settings.durability.c_str(), sealing_summary.c_str(),
       static_cast<unsigned long long>(recovered->queues),
       static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms),
-      static_cast<unsigned long long>(sns_recovered->pending_publications));
+      static_cast<unsigned long long>(sns_recovered->pending_publications),
+      !metrics                         ? "off"
+      : settings.metrics_token.empty() ? "at GET /metrics (no token: anyone who reaches the port "
+                                         "can read queue names)"
+                                       : "at GET /metrics (bearer token required)");
 
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
