@@ -127,6 +127,24 @@ int Serve(const server::Settings& settings) {
   }
   SystemClock clock;
   ThreadScheduler scheduler(clock);
+  // Prometheus metrics at GET /metrics (docs/metrics.md). Made before the services, so it
+  // outlives every call they still hold at shutdown (an unanswered call is counted when freed).
+  if (settings.metrics != "on" && settings.metrics != "off") {
+    std::fprintf(stderr, "wharf: --metrics must be on or off\n");
+    return 2;
+  }
+  if (settings.metrics_max_queues < 0 || settings.metrics_max_queues > 1'000'000) {
+    std::fprintf(stderr, "wharf: --metrics-max-queues must be 0 to 1000000\n");
+    return 2;
+  }
+  std::unique_ptr<server::Metrics> metrics;
+  if (settings.metrics == "on") {
+    server::MetricsOptions metrics_options;
+    metrics_options.max_queues = static_cast<size_t>(settings.metrics_max_queues);
+    metrics_options.token = settings.metrics_token;
+    metrics_options.version = WHARF_VERSION;
+    metrics = std::make_unique<server::Metrics>(clock, std::move(metrics_options));
+  }
   // The root key seals everything at rest (security.md §4.6): the store's values under its
   // sub-key "storage v1", IAM secrets and STS tokens under theirs. Memory mode keeps nothing,
   // so it needs no key.
@@ -359,24 +377,7 @@ int Serve(const server::Settings& settings) {
     dispatch_options.credentials = &all_credentials;
     dispatch_options.clock = &clock;
   }
-  // Prometheus metrics at GET /metrics (docs/metrics.md).
-  if (settings.metrics != "on" && settings.metrics != "off") {
-    std::fprintf(stderr, "wharf: --metrics must be on or off\n");
-    return 2;
-  }
-  if (settings.metrics_max_queues < 0 || settings.metrics_max_queues > 1'000'000) {
-    std::fprintf(stderr, "wharf: --metrics-max-queues must be 0 to 1000000\n");
-    return 2;
-  }
-  std::unique_ptr<server::Metrics> metrics;
-  if (settings.metrics == "on") {
-    server::MetricsOptions metrics_options;
-    metrics_options.max_queues = static_cast<size_t>(settings.metrics_max_queues);
-    metrics_options.token = settings.metrics_token;
-    metrics_options.version = WHARF_VERSION;
-    metrics = std::make_unique<server::Metrics>(clock, std::move(metrics_options));
-    dispatch_options.metrics = metrics.get();
-  }
+  dispatch_options.metrics = metrics.get();
   server::Dispatcher dispatcher(sqs, std::move(dispatch_options));
 
   net::HttpServer http(*net_options,

@@ -68,8 +68,8 @@ std::map<std::string, double> ParseExposition(const std::string& text) {
 class MetricsTest : public ::testing::Test {
  protected:
   explicit MetricsTest(MetricsOptions options = {})
-      : service_(clock_, clock_, store_, sqs::ServiceOptions{}),
-        metrics_(clock_, std::move(options)),
+      : metrics_(clock_, std::move(options)),
+        service_(clock_, clock_, store_, sqs::ServiceOptions{}),
         dispatcher_(service_, OptionsWith(&metrics_)) {
     metrics_.SetSources(MetricsSources{&service_, nullptr, nullptr, nullptr});
   }
@@ -154,8 +154,8 @@ class MetricsTest : public ::testing::Test {
 
   ManualClock clock_;
   storage::MemoryStore store_;
+  Metrics metrics_;  // outlives the service: calls it still holds are counted when freed
   sqs::SqsService service_;
-  Metrics metrics_;
   Dispatcher dispatcher_;
 };
 
