@@ -10,7 +10,7 @@
 // by `max_queues`. A queue gets a label set of its own the first time a scrape sees it while
 // fewer than `max_queues` queues hold one, and keeps it until it is deleted (so its series do not
 // come and go); the figures of every other queue are summed under account="_other",
-// queue="_other" (no account id is "_other", so it cannot be a real queue's label set), and
+// queue="_other" (account ids are 12 digits, so it is not a real queue's label set), and
 // wharf_sqs_metrics_queues_aggregated says how many queues that is.
 //
 // Threads: Serve()/Render() from any thread (I/O threads), concurrently; a scrape takes each
