@@ -40,6 +40,7 @@
 #include "net/http_server.h"
 #include "server/config_file.h"
 #include "server/dispatcher.h"
+#include "server/metrics.h"
 #include "server/rekey.h"
 #include "server/request_log.h"
 #include "server/root_key.h"
@@ -201,6 +202,24 @@ int Serve(const server::Settings& settings) {
   }
   SystemClock clock;
   ThreadScheduler scheduler(clock);
+  // Prometheus metrics at GET /metrics (docs/metrics.md). Made before the services, so it
+  // outlives every call they still hold at shutdown (an unanswered call is counted when freed).
+  if (settings.metrics != "on" && settings.metrics != "off") {
+    std::fprintf(stderr, "wharf: --metrics must be on or off\n");
+    return 2;
+  }
+  if (settings.metrics_max_queues < 0 || settings.metrics_max_queues > 1'000'000) {
+    std::fprintf(stderr, "wharf: --metrics-max-queues must be 0 to 1000000\n");
+    return 2;
+  }
+  std::unique_ptr<server::Metrics> metrics;
+  if (settings.metrics == "on") {
+    server::MetricsOptions metrics_options;
+    metrics_options.max_queues = static_cast<size_t>(settings.metrics_max_queues);
+    metrics_options.token = settings.metrics_token;
+    metrics_options.version = WHARF_VERSION;
+    metrics = std::make_unique<server::Metrics>(clock, std::move(metrics_options));
+  }
   // The root key seals everything at rest (security.md §4.6): the store's values under its
   // sub-key "storage v1", IAM secrets and STS tokens under theirs. Memory mode keeps nothing,
   // so it needs no key.
@@ -433,12 +452,16 @@ int Serve(const server::Settings& settings) {
     dispatch_options.credentials = &all_credentials;
     dispatch_options.clock = &clock;
   }
+  dispatch_options.metrics = metrics.get();
   server::Dispatcher dispatcher(sqs, std::move(dispatch_options));
 
   net::HttpServer http(*net_options,
                        [&dispatcher](net::HttpRequest&& request, net::Responder respond) {
                          dispatcher.Handle(std::move(request), std::move(respond));
                        });
+  if (metrics) {
+    metrics->SetSources(server::MetricsSources{&sqs, &sns, store->commit_stats(), &http});
+  }
   if (auto started = http.Start(); !started.ok()) {
     std::fprintf(stderr, "wharf: cannot start: %s\n", started.error().message.c_str());
     return 1;
@@ -463,8 +486,11 @@ int Serve(const server::Settings& settings) {
       .Int("recovered_queues", static_cast<int64_t>(recovered->queues))
       .Int("recovered_messages", static_cast<int64_t>(recovered->messages))
       .Int("recovery_ms", static_cast<int64_t>(recovery_ms))
-      .Int("sns_publications_to_deliver",
-           static_cast<int64_t>(sns_recovered->pending_publications));
+      .Int("sns_publications_to_deliver", static_cast<int64_t>(sns_recovered->pending_publications))
+      .Str("metrics", !metrics                         ? "off"
+                      : settings.metrics_token.empty() ? "GET /metrics, no token: anyone who "
+                                                         "reaches the port can read queue names"
+                                                       : "GET /metrics, bearer token required");
   // The well-known defaults: say so, never print a secret.
   if (settings.access_key_id == server::Settings{}.access_key_id &&
       settings.secret_access_key == server::Settings{}.secret_access_key) {

@@ -145,6 +145,21 @@ const std::vector<Row>& Rows() {
         "on: log every authorization decision (principal, action, resource, decision, matched "
         "policy statement; never a secret) to stderr."},
        &Bind<&Settings::audit_log>},
+      {{"--metrics", "WHARF_METRICS", d.metrics,
+        "on: serve Prometheus metrics at GET /metrics on the API port(s) (docs/metrics.md). "
+        "They name queues and accounts: set --metrics-token, or keep the port private. off: "
+        "no /metrics and no request counting."},
+       &Bind<&Settings::metrics>},
+      {{"--metrics-token", "WHARF_METRICS_TOKEN", "",
+        "Non-empty: GET /metrics answers 401 unless the request carries `Authorization: Bearer "
+        "<token>` (Prometheus: `authorization: {credentials: <token>}`). Prefer the environment "
+        "variable: command lines are visible to other users."},
+       &Bind<&Settings::metrics_token>},
+      {{"--metrics-max-queues", "WHARF_METRICS_MAX_QUEUES", std::to_string(d.metrics_max_queues),
+        "Queues that get series of their own in /metrics (the first seen keep them until "
+        "deleted); the figures of the others are summed under account=\"_other\", "
+        "queue=\"_other\". Bounds the number of series."},
+       &Bind<&Settings::metrics_max_queues>},
       {{"--test-mode", "WHARF_TEST_MODE", d.test_mode,
         "on: serves POST /_wharf/test/clock?advance_seconds=N, which moves the clock of STS "
         "sessions and of the SSE-KMS data-key caches forward so tests can let temporary "

@@ -53,6 +53,9 @@ struct Settings {
   std::string request_log = "off";  // "on": one line per answered request
   std::string audit_log = "off";    // "on": one line per authorization decision on stderr
   std::string auth = "on";
+  std::string metrics = "on";  // "off": no GET /metrics, no request counting
+  std::string metrics_token;   // non-empty: GET /metrics needs "Authorization: Bearer <token>"
+  int64_t metrics_max_queues = 1000;
   std::string test_mode = "off";  // "on": POST /_wharf/test/clock lets STS sessions expire //
                                   // "off": signatures are parsed, not verified (development only)
 };

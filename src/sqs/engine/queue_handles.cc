@@ -76,6 +76,7 @@ void Queue::Delete(std::string_view receipt_handle, Done done) {
     }
     // A message already gone (deleted, purged, expired) deletes successfully again, once the
     // change that removed it is durable.
+    metrics_.deleted.fetch_add(1, std::memory_order_relaxed);
     ticket = Append(records);
   }
   RunAll(completions);
