@@ -42,6 +42,7 @@
 #include "server/rekey.h"
 #include "server/root_key.h"
 #include "server/settings.h"
+#include "server/startup_config.h"
 #include "server/tls_command.h"
 #include "sns/delivery_thread.h"
 #include "sns/service.h"
@@ -55,35 +56,20 @@ namespace {
 using namespace wharf;
 
 // The listeners from the settings: plain HTTP unless --http off, HTTPS when a certificate chain
-// and key are configured (security.md §5.1).
+// and key are configured (security.md §5.1). Each setting is within its bounds already
+// (ResolveSettings); what is checked here is how they go together.
 Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& settings) {
   net::ServerOptions options;
   options.address = settings.host;
   options.port = settings.port;
   options.io_threads = settings.io_threads;
   options.max_body_bytes = static_cast<size_t>(settings.max_request_bytes);
-  if (settings.max_header_bytes < 1024 || settings.max_header_bytes > 1024 * 1024) {
-    return std::string("--max-header-bytes must be 1024 to 1048576");
-  }
   options.max_header_bytes = static_cast<uint32_t>(settings.max_header_bytes);
-  if (settings.max_connections < 1) return std::string("--max-connections must be at least 1");
   options.max_connections = static_cast<size_t>(settings.max_connections);
-  if (settings.max_requests_per_connection < 0) {
-    return std::string("--max-requests-per-connection must be 0 (no limit) or more");
-  }
   options.max_requests_per_connection = static_cast<uint64_t>(settings.max_requests_per_connection);
-  for (auto [name, value] : {std::pair{"--idle-timeout", settings.idle_timeout_seconds},
-                             std::pair{"--header-timeout", settings.header_timeout_seconds},
-                             std::pair{"--body-timeout", settings.body_timeout_seconds}}) {
-    if (value < 1 || value > 86'400) {
-      return std::string(name) + " must be 1 to 86400 seconds";
-    }
-  }
   options.idle_timeout = std::chrono::seconds(settings.idle_timeout_seconds);
   options.header_timeout = std::chrono::seconds(settings.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(settings.body_timeout_seconds);
-  if (settings.http != "on" && settings.http != "off")
-    return std::string("--http must be on or off");
   options.plain_http = settings.http == "on";
   if (settings.tls_cert.empty() != settings.tls_key.empty()) {
     return std::string("--tls-cert and --tls-key go together");
@@ -91,9 +77,6 @@ Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& 
   if (settings.tls_cert.empty()) {
     if (!options.plain_http) return std::string("--http off needs --tls-cert and --tls-key");
     return options;
-  }
-  if (settings.tls_handshake_timeout_seconds < 1 || settings.tls_handshake_timeout_seconds > 600) {
-    return std::string("--tls-handshake-timeout must be 1 to 600 seconds");
   }
   net::TlsOptions& tls = options.tls.emplace();
   tls.port = settings.tls_port;
@@ -137,7 +120,7 @@ void FitOpenFileLimit(size_t& max_connections) {
   max_connections = std::max<size_t>(fits, 1);
 }
 
-int Serve(const server::Settings& settings) {
+int Serve(const server::Settings& settings, server::ConfigFile config) {
   // Block the signals we handle in every thread; the main thread waits for them with sigwait:
   // SIGINT/SIGTERM stop the server, SIGHUP reloads the TLS certificate and key.
   sigset_t signals;
@@ -156,14 +139,6 @@ int Serve(const server::Settings& settings) {
     return 1;
   }
 
-  if (settings.storage != "embedded" && settings.storage != "memory") {
-    std::fprintf(stderr, "wharf: --storage must be embedded or memory\n");
-    return 2;
-  }
-  if (settings.durability != "strict" && settings.durability != "relaxed") {
-    std::fprintf(stderr, "wharf: --durability must be strict or relaxed\n");
-    return 2;
-  }
   auto net_options = ListenerOptions(settings);
   if (!net_options.ok()) {
     std::fprintf(stderr, "wharf: %s\n", net_options.error().c_str());
@@ -262,10 +237,6 @@ int Serve(const server::Settings& settings) {
     }
     identity_store.Load(*identities);
   }
-  if (settings.test_mode != "on" && settings.test_mode != "off") {
-    std::fprintf(stderr, "wharf: --test-mode must be on or off\n");
-    return 2;
-  }
   // Test mode: STS sessions and the SSE-KMS data-key caches run on a clock that tests can move
   // forward (in normal mode it never moves away from `clock`).
   OffsetClock session_clock(clock);
@@ -279,9 +250,6 @@ int Serve(const server::Settings& settings) {
       const std::string line = auth::FormatAuditRecord(record) + "\n";
       std::fwrite(line.data(), 1, line.size(), stderr);
     };
-  } else if (settings.audit_log != "off") {
-    std::fprintf(stderr, "wharf: --audit-log must be on or off\n");
-    return 2;
   }
   const auth::Authorizer authorizer(&identity_store, clock, std::move(audit));
   // KMS (security.md §4): the key service SQS's SSE-KMS asks for data keys, and the KMS API.
@@ -338,38 +306,25 @@ int Serve(const server::Settings& settings) {
   const auto recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - recovery_start)
                                .count();
-  if (settings.auth != "on" && settings.auth != "off") {
-    std::fprintf(stderr, "wharf: --auth must be on or off\n");
-    return 2;
-  }
   auth::StaticCredentialStore credentials;
   credentials.AddRootKey(settings.access_key_id, settings.secret_access_key, settings.account_id);
-  size_t extra_accounts = 0;
   std::vector<iam::WorkloadBinding> workloads;
-  if (!settings.config_file.empty()) {
-    auto config = server::LoadConfigFile(settings.config_file);
-    if (!config.ok()) {
-      std::fprintf(stderr, "wharf: %s\n", config.error().c_str());
+  for (server::WorkloadConfig& w : config.workloads) {
+    iam::WorkloadBinding binding;
+    binding.token = std::move(w.token);
+    binding.role_arn = std::move(w.role_arn);
+    binding.duration_seconds = w.duration_seconds;
+    workloads.push_back(std::move(binding));
+  }
+  const size_t extra_accounts = config.accounts.size();
+  for (server::AccountConfig& account : config.accounts) {
+    if (account.access_key_id == settings.access_key_id) {
+      std::fprintf(stderr, "wharf: %s: access key %s is already the default account's\n",
+                   settings.config_file.c_str(), account.access_key_id.c_str());
       return 2;
     }
-    for (server::WorkloadConfig& w : config->workloads) {
-      iam::WorkloadBinding binding;
-      binding.token = std::move(w.token);
-      binding.role_arn = std::move(w.role_arn);
-      binding.duration_seconds = w.duration_seconds;
-      workloads.push_back(std::move(binding));
-    }
-    std::vector<server::AccountConfig>& accounts = config->accounts;
-    for (auto& account : accounts) {
-      if (account.access_key_id == settings.access_key_id) {
-        std::fprintf(stderr, "wharf: %s: access key %s is already the default account's\n",
-                     settings.config_file.c_str(), account.access_key_id.c_str());
-        return 2;
-      }
-      credentials.AddRootKey(std::move(account.access_key_id), std::move(account.secret_access_key),
-                             std::move(account.id));
-    }
-    extra_accounts = accounts.size();
+    credentials.AddRootKey(std::move(account.access_key_id), std::move(account.secret_access_key),
+                           std::move(account.id));
   }
   auth::ChainedCredentialStore all_credentials({&credentials, &identity_store, &sts_sessions});
   iam::IdentityService identity(identity_store, sts_sessions, authorizer, clock);
@@ -470,10 +425,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("wharf ") + WHARF_VERSION);
   app.require_subcommand(1);
 
-  server::Settings settings;
+  server::SettingFlags setting_flags;
   CLI::App* serve =
       app.add_subcommand("serve", "Serve SQS (AWS JSON 1.0 and AWS Query) over HTTP and HTTPS");
-  server::AddSettings(*serve, settings);
+  setting_flags.AddTo(*serve);
   CLI::App* settings_cmd = app.add_subcommand("settings", "Print the settings table as Markdown");
   bench::Options bench_options;
   CLI::App* bench_cmd = bench::AddCommand(app, bench_options);
@@ -490,5 +445,10 @@ int main(int argc, char** argv) {
   if (bench_cmd->parsed()) return bench::Run(bench_options);
   if (rekey_cmd->parsed()) return server::Rekey(rekey_options);
   if (tls_cmd->parsed()) return server::RunTlsCommand(*tls_cmd, tls_options);
-  return Serve(settings);
+  auto config = server::LoadStartupConfig(setting_flags.Given(), server::ProcessEnvironment());
+  if (!config.ok()) {
+    std::fprintf(stderr, "wharf: %s\n", config.error().c_str());
+    return 2;
+  }
+  return Serve(config->settings, std::move(config->file));
 }
