@@ -207,6 +207,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     sqs_options.body_memory_bytes = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) *
                                     static_cast<int64_t>(sysconf(_SC_PAGE_SIZE)) / 4;
   }
+  sqs_options.auto_create_queues = settings.auto_create_queues == "on";
   if (settings.legacy_max_message_size > 0) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }
@@ -336,6 +337,11 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   dispatch_options.identity = &identity;
   dispatch_options.kms = &key_service;
   dispatch_options.sns = &sns;
+  if (sqs_options.auto_create_queues) {
+    std::fprintf(stderr,
+                 "wharf: WARNING: --auto-create-queues on: a request to a missing queue creates "
+                 "it (development only)\n");
+  }
   if (settings.test_mode == "on") {
     dispatch_options.test_clock = &session_clock;
     std::fprintf(stderr,
