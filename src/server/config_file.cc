@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "server/provisioning_parse.h"
+
 namespace wharf::server {
 namespace {
 
@@ -128,12 +130,17 @@ Result<ConfigFile, std::string> ParseConfigFile(std::string_view toml_text,
   std::vector<AccountConfig>& accounts = config.accounts;
   for (const auto& [key, value] : root) {
     const std::string name(key.str());
-    if (name == "accounts" || name == "workload_credentials") continue;
+    if (name == "accounts" || name == "workload_credentials" || IsProvisioningTable(name)) {
+      continue;
+    }
     if (!IsSettingName(name) || value.is_table() || value.is_array()) {
       return source + ": unknown setting '" + name + "'";
     }
     config.settings.push_back(ToFileSetting(name, value));
   }
+  auto provisioning = ParseProvisioning(root, source);
+  if (!provisioning.ok()) return std::move(provisioning).error();
+  config.provisioning = std::move(provisioning).value();
   if (const toml::node* workloads = root.get("workload_credentials")) {
     auto parsed = ParseWorkloads(*workloads, source);
     if (!parsed.ok()) return std::move(parsed).error();

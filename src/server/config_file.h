@@ -17,12 +17,14 @@
 //   role_arn = "arn:aws:iam::000000000000:role/producer"
 //   duration_seconds = 3600                # optional, 900-43200 (capped by the role)
 //
-// Unknown keys are refused so that a typo is not silently ignored.
+// and lists what to create at start ([[queues]], [[topics]], [[subscriptions]], [[users]]:
+// provisioning_config.h). Unknown keys are refused so that a typo is not silently ignored.
 
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "server/provisioning_config.h"
 #include "server/settings.h"
 
 namespace wharf::server {
@@ -43,6 +45,7 @@ struct ConfigFile {
   std::vector<FileSetting> settings;  // top-level keys, unchecked: ResolveSettings judges them
   std::vector<AccountConfig> accounts;
   std::vector<WorkloadConfig> workloads;
+  Provisioning provisioning;  // [[queues]], [[topics]], [[subscriptions]], [[users]]
 };
 
 // Reads a TOML configuration file. The error names the file, the entry and the problem.

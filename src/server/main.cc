@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <optional>
 #include <utility>
@@ -39,6 +40,7 @@
 #include "net/http_server.h"
 #include "server/config_file.h"
 #include "server/dispatcher.h"
+#include "server/provisioner.h"
 #include "server/rekey.h"
 #include "server/root_key.h"
 #include "server/settings.h"
@@ -318,6 +320,12 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     workloads.push_back(std::move(binding));
   }
   const size_t extra_accounts = config.accounts.size();
+  std::vector<std::string> account_ids = {settings.account_id};
+  std::vector<std::string> root_keys = {settings.access_key_id};
+  for (const server::AccountConfig& account : config.accounts) {
+    account_ids.push_back(account.id);
+    root_keys.push_back(account.access_key_id);
+  }
   for (server::AccountConfig& account : config.accounts) {
     if (account.access_key_id == settings.access_key_id) {
       std::fprintf(stderr, "wharf: %s: access key %s is already the default account's\n",
@@ -329,6 +337,32 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   }
   auth::ChainedCredentialStore all_credentials({&credentials, &identity_store, &sts_sessions});
   iam::IdentityService identity(identity_store, sts_sessions, authorizer, clock);
+
+  // What wharf.toml provisions, before anything is served (docs/provisioning.md).
+  std::string provisioned = "nothing to provision";
+  if (!config.provisioning.empty()) {
+    server::ProvisionTargets targets;
+    targets.sqs = &sqs;
+    targets.sns = &sns;
+    targets.identity = &identity;
+    targets.region = settings.region;
+    targets.default_account = settings.account_id;
+    targets.accounts = account_ids;
+    targets.root_access_keys = root_keys;
+    targets.sync = [&store] {
+      std::promise<bool> durable;
+      store->WhenDurable(store->Append({}), [&durable](storage::StorageStatus status) {
+        durable.set_value(status.ok());
+      });
+      return durable.get_future().get();
+    };
+    auto report = server::Provision(config.provisioning, targets);
+    if (!report.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", report.error().c_str());
+      return 2;
+    }
+    provisioned = "provisioned from " + settings.config_file + ": " + report->Summary();
+  }
 
   server::DispatcherOptions dispatch_options;
   dispatch_options.account_id = settings.account_id;
@@ -395,14 +429,15 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
       "wharf: signature verification %s; %zu further account(s) from the configuration\n"
       "wharf: storage %s (%s durability, %s): recovered %llu queues and %llu messages in %lld "
       "ms\n"
-      "wharf: SNS: %llu publication(s) left to deliver from the previous run\n",
+      "wharf: SNS: %llu publication(s) left to deliver from the previous run\n"
+      "wharf: %s\n",
       WHARF_VERSION, listening.c_str(), settings.region.c_str(), settings.account_id.c_str(),
       settings.access_key_id.c_str(), settings.secret_access_key.c_str(),
       settings.auth == "on" ? "on" : "OFF (--auth off: development only)", extra_accounts,
       settings.storage.c_str(), settings.durability.c_str(), sealing_summary.c_str(),
       static_cast<unsigned long long>(recovered->queues),
       static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms),
-      static_cast<unsigned long long>(sns_recovered->pending_publications));
+      static_cast<unsigned long long>(sns_recovered->pending_publications), provisioned.c_str());
 
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
