@@ -339,7 +339,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   iam::IdentityService identity(identity_store, sts_sessions, authorizer, clock);
 
   // What wharf.toml provisions, before anything is served (docs/provisioning.md).
-  std::string provisioned = "nothing to provision";
+  std::string provisioned;  // the summary for the log; empty: nothing to provision
   if (!config.provisioning.empty()) {
     server::ProvisionTargets targets;
     targets.sqs = &sqs;
@@ -421,23 +421,30 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     if (!listening.empty()) listening += " and ";
     listening += "https://" + settings.host + ":" + std::to_string(http.tls_port());
   }
+  std::fprintf(stderr, "wharf %s listening on %s (region %s, account %s)\n", WHARF_VERSION,
+               listening.c_str(), settings.region.c_str(), settings.account_id.c_str());
+  // Only the well-known defaults are printed: a secret given in the environment or wharf.toml
+  // must not end up in logs.
+  const server::Settings defaults;
+  if (settings.access_key_id == defaults.access_key_id &&
+      settings.secret_access_key == defaults.secret_access_key) {
+    std::fprintf(stderr,
+                 "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
+                 "anything but local use\n",
+                 settings.access_key_id.c_str(), settings.secret_access_key.c_str());
+  }
   std::fprintf(
       stderr,
-      "wharf %s listening on %s (region %s, account %s)\n"
-      "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
-      "anything but local use\n"
       "wharf: signature verification %s; %zu further account(s) from the configuration\n"
       "wharf: storage %s (%s durability, %s): recovered %llu queues and %llu messages in %lld "
       "ms\n"
-      "wharf: SNS: %llu publication(s) left to deliver from the previous run\n"
-      "wharf: %s\n",
-      WHARF_VERSION, listening.c_str(), settings.region.c_str(), settings.account_id.c_str(),
-      settings.access_key_id.c_str(), settings.secret_access_key.c_str(),
+      "wharf: SNS: %llu publication(s) left to deliver from the previous run\n",
       settings.auth == "on" ? "on" : "OFF (--auth off: development only)", extra_accounts,
       settings.storage.c_str(), settings.durability.c_str(), sealing_summary.c_str(),
       static_cast<unsigned long long>(recovered->queues),
       static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms),
-      static_cast<unsigned long long>(sns_recovered->pending_publications), provisioned.c_str());
+      static_cast<unsigned long long>(sns_recovered->pending_publications));
+  if (!provisioned.empty()) std::fprintf(stderr, "wharf: %s\n", provisioned.c_str());
 
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
