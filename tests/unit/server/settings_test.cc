@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 
@@ -250,6 +251,26 @@ TEST(SettingsTest, FlagsCollectOnlyWhatWasGiven) {
   std::map<std::string, std::string> expected = {
       {"port", "9400"}, {"durability", "relaxed"}, {"max_connections", "abc"}};
   EXPECT_EQ(flags.Given(), expected);
+}
+
+TEST(SettingsTest, TheProcessEnvironmentIsReadByTheResolverNotByCli11) {
+  // CLI11 would apply an envname itself, above the file; the options have none, so an exported
+  // variable is not a "given flag" and the resolver puts it between flags and the file.
+  ASSERT_EQ(setenv("WHARF_RELAXED_SYNC_MS", "250", 1), 0);
+  CLI::App app;
+  SettingFlags flags;
+  flags.AddTo(app);
+  const char* argv[] = {"wharf"};
+  ASSERT_NO_THROW(app.parse(1, const_cast<char**>(argv)));
+  EXPECT_TRUE(flags.Given().empty());
+  SettingSources sources;
+  sources.env = ProcessEnvironment();
+  sources.file_name = "wharf.toml";
+  sources.file = std::move(ParseConfigFile("relaxed_sync_ms = 50\n", "wharf.toml")->settings);
+  auto settings = ResolveSettings(sources);
+  unsetenv("WHARF_RELAXED_SYNC_MS");
+  ASSERT_TRUE(settings.ok()) << settings.error();
+  EXPECT_EQ(settings->relaxed_sync_ms, 250);
 }
 
 TEST(SettingsTest, HelpShowsBoundsVariablesAndFileKeys) {
