@@ -24,6 +24,7 @@
 #include "auth/credentials.h"
 #include "bench/bench.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/offset_clock.h"
 #include "common/sealing.h"
 #include "common/thread_scheduler.h"
@@ -42,16 +43,22 @@
 #include "server/dispatcher.h"
 #include "server/provisioner.h"
 #include "server/rekey.h"
+#include "server/request_log.h"
 #include "server/root_key.h"
 #include "server/settings.h"
 #include "server/startup_config.h"
 #include "server/tls_command.h"
+#include "server/version.h"
 #include "sns/delivery_thread.h"
 #include "sns/service.h"
 #include "sns/signing_key.h"
 #include "sqs/service.h"
 #include "storage/rocks_store.h"
 #include "storage/store.h"
+
+namespace wharf::server {
+extern const char* const kBuildCommit;  // build_info.cc, generated (cmake/build_info.cmake)
+}  // namespace wharf::server
 
 namespace {
 
@@ -124,14 +131,30 @@ void FitOpenFileLimit(size_t& max_connections) {
 
 int Serve(const server::Settings& settings, server::ConfigFile config) {
   // Block the signals we handle in every thread; the main thread waits for them with sigwait:
-  // SIGINT/SIGTERM stop the server, SIGHUP reloads the TLS certificate and key.
+  // SIGINT/SIGTERM stop the server, SIGHUP reloads the TLS certificate and key, SIGUSR1
+  // switches the log between --log-level and debug (a closer look without a restart).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  const std::optional<log::Level> log_level = log::ParseLevel(settings.log_level);
+  const std::optional<log::Format> log_format = log::ParseFormat(settings.log_format);
+  if (!log_level || !log_format) {
+    std::fprintf(stderr, "wharf: %s\n",
+                 !log_level ? "--log-level must be trace, debug, info, warn, error or off"
+                            : "--log-format must be text or json");
+    return 2;
+  }
+  if (settings.request_log != "on" && settings.request_log != "off") {
+    std::fprintf(stderr, "wharf: --request-log must be on or off\n");
+    return 2;
+  }
+  log::Configure(*log_format, *log_level);
+  server::EnableRequestLog(settings.request_log == "on");
 
   std::error_code ec;
   std::filesystem::create_directories(settings.data_dir, ec);
@@ -250,8 +273,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   auth::AuditSink audit;
   if (settings.audit_log == "on") {
     audit = [](const auth::AuditRecord& record) {
-      const std::string line = auth::FormatAuditRecord(record) + "\n";
-      std::fwrite(line.data(), 1, line.size(), stderr);
+      log::Line(log::Level::kInfo, "authorization")
+          .Str("decision", auth::FormatAuditRecord(record));
     };
   }
   const auth::Authorizer authorizer(&identity_store, clock, std::move(audit));
@@ -297,7 +320,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     sns_delivery_thread.Post(std::move(task));
   };
   sns_options.delivery.log = [](std::string_view line) {
-    std::fprintf(stderr, "wharf: %.*s\n", static_cast<int>(line.size()), line.data());
+    log::Line(log::Level::kWarn, "sns_delivery").Str("detail", line);
   };
   sns::SnsService sns(clock, scheduler, *store, sqs, std::move(signing_key).value(),
                       std::move(sns_options));
@@ -361,7 +384,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
       std::fprintf(stderr, "wharf: %s\n", report.error().c_str());
       return 2;
     }
-    provisioned = "provisioned from " + settings.config_file + ": " + report->Summary();
+    provisioned = report->Summary();
   }
 
   server::DispatcherOptions dispatch_options;
@@ -372,9 +395,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   dispatch_options.kms = &key_service;
   dispatch_options.sns = &sns;
   if (sqs_options.auto_create_queues) {
-    std::fprintf(stderr,
-                 "wharf: WARNING: --auto-create-queues on: a request to a missing queue creates "
-                 "it (development only)\n");
+    log::Line(log::Level::kWarn, "auto_create_queues")
+        .Str("detail", "a request to a missing queue creates it (development only)");
   }
   if (settings.test_mode == "on") {
     dispatch_options.test_clock = &session_clock;
@@ -421,33 +443,49 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     if (!listening.empty()) listening += " and ";
     listening += "https://" + settings.host + ":" + std::to_string(http.tls_port());
   }
-  std::fprintf(stderr, "wharf %s listening on %s (region %s, account %s)\n", WHARF_VERSION,
-               listening.c_str(), settings.region.c_str(), settings.account_id.c_str());
-  // Only the well-known defaults are printed: a secret given in the environment or wharf.toml
-  // must not end up in logs.
-  const server::Settings defaults;
-  if (settings.access_key_id == defaults.access_key_id &&
-      settings.secret_access_key == defaults.secret_access_key) {
-    std::fprintf(stderr,
-                 "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
-                 "anything but local use\n",
-                 settings.access_key_id.c_str(), settings.secret_access_key.c_str());
+  log::Line(log::Level::kInfo, "started")
+      .Str("version", WHARF_VERSION)
+      .Str("commit", server::kBuildCommit)
+      .Str("listening", listening)
+      .Str("region", settings.region)
+      .Str("account", settings.account_id)
+      .Str("signature_verification", settings.auth == "on" ? "on" : "OFF (development only)")
+      .Int("further_accounts", static_cast<int64_t>(extra_accounts))
+      .Str("storage", settings.storage)
+      .Str("durability", settings.durability)
+      .Str("sealing", sealing_summary)
+      .Int("recovered_queues", static_cast<int64_t>(recovered->queues))
+      .Int("recovered_messages", static_cast<int64_t>(recovered->messages))
+      .Int("recovery_ms", static_cast<int64_t>(recovery_ms))
+      .Int("sns_publications_to_deliver",
+           static_cast<int64_t>(sns_recovered->pending_publications));
+  // The well-known defaults: say so, never print a secret.
+  if (settings.access_key_id == server::Settings{}.access_key_id &&
+      settings.secret_access_key == server::Settings{}.secret_access_key) {
+    log::Line(log::Level::kWarn, "default_credentials")
+        .Str("access_key_id", settings.access_key_id)
+        .Str("detail",
+             "the default root credentials are in use; replace them for anything but "
+             "local use");
   }
-  std::fprintf(
-      stderr,
-      "wharf: signature verification %s; %zu further account(s) from the configuration\n"
-      "wharf: storage %s (%s durability, %s): recovered %llu queues and %llu messages in %lld "
-      "ms\n"
-      "wharf: SNS: %llu publication(s) left to deliver from the previous run\n",
-      settings.auth == "on" ? "on" : "OFF (--auth off: development only)", extra_accounts,
-      settings.storage.c_str(), settings.durability.c_str(), sealing_summary.c_str(),
-      static_cast<unsigned long long>(recovered->queues),
-      static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms),
-      static_cast<unsigned long long>(sns_recovered->pending_publications));
-  if (!provisioned.empty()) std::fprintf(stderr, "wharf: %s\n", provisioned.c_str());
+  if (!provisioned.empty()) {
+    log::Line(log::Level::kInfo, "provisioned")
+        .Str("file", settings.config_file)
+        .Str("summary", provisioned);
+  }
 
   int received = 0;
-  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+  bool debugging = false;
+  while (sigwait(&signals, &received) == 0 && (received == SIGHUP || received == SIGUSR1)) {
+    if (received == SIGUSR1) {
+      debugging = !debugging;
+      const log::Level now = debugging ? std::min(*log_level, log::Level::kDebug) : *log_level;
+      log::SetLevel(now);
+      log::Line(log::Level::kWarn, "log_level")
+          .Str("level", log::LevelName(now))
+          .Str("by", "SIGUSR1");
+      continue;
+    }
     if (http.tls_port() == 0) {
       std::fprintf(stderr, "wharf: SIGHUP: no TLS certificate to reload\n");
     } else if (auto reloaded = http.ReloadTls(); reloaded.ok()) {
@@ -458,11 +496,13 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
                    reloaded.error().message.c_str());
     }
   }
-  std::fprintf(stderr, "wharf: signal %d, shutting down\n", received);
+  log::Line(log::Level::kInfo, "stopping").Int("signal", received);
   http.Stop();
   scheduler.Stop();
   sns_delivery_thread.Stop();
   if (auto* rocks = dynamic_cast<storage::RocksStore*>(store.get())) rocks->Close();
+  log::Line(log::Level::kInfo, "stopped");
+  log::Shutdown();
   return 0;
 }
 
@@ -470,7 +510,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Wharf: an Amazon SQS-compatible message queue server"};
-  app.set_version_flag("--version", std::string("wharf ") + WHARF_VERSION);
+  app.set_version_flag("--version", server::VersionText(server::kBuildCommit));
   app.require_subcommand(1);
 
   server::SettingFlags setting_flags;

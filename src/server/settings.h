@@ -59,9 +59,11 @@ struct Settings {
   int64_t legacy_max_message_size = 0;     // 262144 emulates the pre-2025 limit; 0 = current 1 MiB
   std::string auto_create_queues = "off";  // "on": a missing queue is created on first use
   std::string log_level = "info";
-  std::string audit_log = "off";  // "on": one line per authorization decision on stderr
-  std::string auth = "on";        // "off": signatures are parsed, not verified (development only)
-  std::string test_mode = "off";  // "on": POST /_wharf/test/clock lets STS sessions expire
+  std::string log_format = "text";  // "json": one JSON object per line
+  std::string request_log = "off";  // "on": one line per answered request
+  std::string audit_log = "off";    // "on": one line per authorization decision on stderr
+  std::string auth = "on";          // "off": signatures are parsed, not verified (development only)
+  std::string test_mode = "off";    // "on": POST /_wharf/test/clock lets STS sessions expire
 };
 
 // One row of the table, for documentation and help.

@@ -213,8 +213,19 @@ std::vector<SettingRow> MakeRows() {
           "on: serves POST /_wharf/test/clock?advance_seconds=N, which moves the clock of STS "
           "sessions and of the SSE-KMS data-key caches forward so tests can let temporary "
           "credentials and cached data keys expire. Never in production."),
-      Choice<&Settings::log_level>("log_level", {"trace", "debug", "info", "warn", "error"},
-                                   "How much the server logs."),
+      Choice<&Settings::log_level>(
+          "log_level", {"trace", "debug", "info", "warn", "error", "off"},
+          "How much the server logs. SIGUSR1 switches between this level and debug while the "
+          "server runs."),
+      Choice<&Settings::log_format>(
+          "log_format", {"text", "json"},
+          "text: `<time> <LEVEL> <event> key=value ...` lines; json: one JSON object per line "
+          "(ts, level, event, then the event's fields), for log shippers. Both on stderr."),
+      Switch<&Settings::request_log>(
+          "request_log",
+          "on: one line per answered request (event `request`: request id, action, the queue, "
+          "topic, key or user it named, HTTP status, error code, latency in microseconds, "
+          "principal, access key id, peer address; never a secret or a message body)."),
   };
   // --config names the file, so the file cannot set it.
   for (SettingRow& row : rows) row.in_file = row.name != "config";

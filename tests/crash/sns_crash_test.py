@@ -298,7 +298,7 @@ def main():
             server.start()
             log("kill #%d after %d acknowledged publishes; back up: %s"
                 % (k + 1, before, server.recovery_line()))
-            pending = [line for line in server.log_tail(8).splitlines() if "SNS:" in line]
+            pending = [line for line in server.log_tail(8).splitlines() if "sns_publications_to_deliver" in line]
             if pending:
                 log("  " + pending[-1].split("wharf: ", 1)[-1])
         time.sleep(rng.uniform(args.min_gap, args.max_gap))

@@ -254,7 +254,7 @@ def main():
     try:
         print("first start")
         server.start(port)
-        check("provisioned from" in server.log() and "queues 3 created" in server.log(),
+        check("provisioned" in server.log() and "queues 3 created" in server.log(),
               "log: " + [l for l in server.log().splitlines() if "provisioned" in l][0])
         check_provisioned(port)
         check_behaviour(port)

@@ -205,7 +205,7 @@ INSTANTIATE_TEST_SUITE_P(
             "log_level = \"verbose\"\n",
             {},
             {},
-            "wharf.toml: log_level: 'verbose' is not one of trace, debug, info, warn, error"},
+            "wharf.toml: log_level: 'verbose' is not one of trace, debug, info, warn, error, off"},
         Bad{"AccountId",
             "",
             {},
