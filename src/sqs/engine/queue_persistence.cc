@@ -37,6 +37,10 @@ void Queue::AnswerReceiveWhenDurable(uint64_t ticket, std::vector<ReceivedMessag
   deps_.store->WhenDurable(ticket, [self = shared_from_this(), messages = std::move(messages),
                                     done = std::move(done)](storage::StorageStatus s) mutable {
     if (!s.ok()) {
+      // Not delivered: the messages go back as they were, so their groups are not blocked for
+      // a visibility timeout by a receive nobody got. (The store writes both changes, in order,
+      // when it recovers.) The client retries the 503.
+      self->ReturnUndelivered(messages);
       done(FromStorageError(s.error()));
       return;
     }
