@@ -41,6 +41,7 @@
 #include "server/settings.h"
 #include "server/tls_command.h"
 #include "sqs/service.h"
+#include "storage/fault_injection.h"
 #include "storage/rocks_store.h"
 #include "storage/store.h"
 
@@ -121,8 +122,15 @@ int Serve(const server::Settings& settings) {
       return 1;
     }
   }
+  if (settings.test_mode != "on" && settings.test_mode != "off") {
+    std::fprintf(stderr, "wharf: --test-mode must be on or off\n");
+    return 2;
+  }
   SystemClock clock;
   ThreadScheduler scheduler(clock);
+  // Test mode with the embedded store: the store runs on the fault-injecting filesystem, so a
+  // test can fill the disk and free it again (POST /_wharf/test/storage-fault). Never otherwise.
+  std::unique_ptr<storage::FaultInjection> storage_faults;
   // The root key seals everything at rest (security.md §4.6): the store's values under its
   // sub-key "storage v1", IAM secrets and STS tokens under theirs. Memory mode keeps nothing,
   // so it needs no key.
@@ -144,6 +152,23 @@ int Serve(const server::Settings& settings) {
                                                        : storage::Durability::kRelaxed;
     rocks.relaxed_sync_interval = std::chrono::milliseconds(settings.relaxed_sync_ms);
     rocks.sealing_key = root->key.Derive("storage v1");
+    rocks.on_health_change = [](const storage::StorageStatus& status) {
+      if (status.ok()) {
+        std::fprintf(stderr,
+                     "wharf: the store recovered from the disk failure: writes succeed again and "
+                     "sends are accepted\n");
+      } else {
+        std::fprintf(stderr,
+                     "wharf: ERROR: the store cannot write (%s): sends and other changes are "
+                     "answered 503 ServiceUnavailable until the disk recovers (checked every "
+                     "second; nothing acknowledged is lost)\n",
+                     status.error().detail.c_str());
+      }
+    };
+    if (settings.test_mode == "on") {
+      storage_faults = std::make_unique<storage::FaultInjection>();
+      rocks.env = storage_faults->env();
+    }
     auto opened = storage::RocksStore::Open(rocks);
     if (!opened.ok()) {
       if (opened.error().code == storage::StorageErrorCode::kWrongKey &&
@@ -204,10 +229,6 @@ int Serve(const server::Settings& settings) {
       return 1;
     }
     identity_store.Load(*identities);
-  }
-  if (settings.test_mode != "on" && settings.test_mode != "off") {
-    std::fprintf(stderr, "wharf: --test-mode must be on or off\n");
-    return 2;
   }
   // Test mode: STS sessions and the SSE-KMS data-key caches run on a clock that tests can move
   // forward (in normal mode it never moves away from `clock`).
@@ -303,6 +324,30 @@ int Serve(const server::Settings& settings) {
     std::fprintf(stderr,
                  "wharf: WARNING: test mode: POST /_wharf/test/clock moves the clock of "
                  "STS sessions and SSE-KMS data-key caches; never use this in production\n");
+  }
+  if (storage_faults) {
+    dispatch_options.test_storage_fault = [faults = storage_faults.get()](std::string_view mode) {
+      if (mode == "enospc") {
+        faults->FailWrites(storage::FaultKind::kNoSpace);
+      } else if (mode == "eio") {
+        faults->FailWrites(storage::FaultKind::kIoError);
+      } else if (mode == "enospc-sync") {
+        faults->FailSyncs(storage::FaultKind::kNoSpace);
+      } else if (mode == "eio-sync") {
+        faults->FailSyncs(storage::FaultKind::kIoError);
+      } else if (mode == "off") {
+        faults->Heal();
+      } else {
+        return false;
+      }
+      std::fprintf(stderr, "wharf: test mode: storage fault %.*s\n", static_cast<int>(mode.size()),
+                   mode.data());
+      return true;
+    };
+    std::fprintf(stderr,
+                 "wharf: WARNING: test mode: the store runs on a fault-injecting filesystem; "
+                 "POST /_wharf/test/storage-fault?mode=enospc|eio|enospc-sync|eio-sync|off "
+                 "makes its disk fail\n");
   }
   const iam::WorkloadCredentials workload_credentials(identity_store, sts_sessions, clock,
                                                       std::move(workloads));

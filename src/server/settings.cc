@@ -119,7 +119,10 @@ const std::vector<Row>& Rows() {
       {{"--test-mode", "WHARF_TEST_MODE", d.test_mode,
         "on: serves POST /_wharf/test/clock?advance_seconds=N, which moves the clock of STS "
         "sessions and of the SSE-KMS data-key caches forward so tests can let temporary "
-        "credentials and cached data keys expire. Never in production."},
+        "credentials and cached data keys expire, and (embedded store) runs the store on a "
+        "fault-injecting filesystem switched by POST "
+        "/_wharf/test/storage-fault?mode=enospc|eio|enospc-sync|eio-sync|off. Never in "
+        "production."},
        &Bind<&Settings::test_mode>},
       {{"--log-level", "WHARF_LOG_LEVEL", d.log_level, "trace, debug, info, warn or error."},
        &Bind<&Settings::log_level>},

@@ -45,7 +45,7 @@ struct Settings {
   std::string log_level = "info";
   std::string audit_log = "off";  // "on": one line per authorization decision on stderr
   std::string auth = "on";
-  std::string test_mode = "off";  // "on": POST /_wharf/test/clock lets STS sessions expire //
+  std::string test_mode = "off";  // "on": POST /_wharf/test/clock, /_wharf/test/storage-fault //
                                   // "off": signatures are parsed, not verified (development only)
 };
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Wharf crash test: SIGKILLs a server under load and checks that no acknowledged send or delete
-# was lost.
+# Wharf crash tests: SIGKILLs a server under load and checks that no acknowledged send or delete
+# was lost (crash_test.py, redrive_crash_test.py); makes a running server's disk full and failing
+# and checks that it refuses sends with a retryable 503, keeps serving receives, recovers by
+# itself and loses nothing acknowledged (storage_fault_test.py, boto3).
 #
 #   tests/crash/run.sh <path-to-wharf-binary> [extra crash_test.py options, e.g. --seed N]
 set -u
@@ -23,4 +25,5 @@ export WHARF_ROOT_KEY
 /usr/bin/python3 tests/crash/crash_test.py --wharf "$BIN" "$@"
 rc=$?
 /usr/bin/python3 tests/crash/redrive_crash_test.py --wharf "$BIN" "$@" || rc=1
+/usr/bin/python3 tests/crash/storage_fault_test.py --wharf "$BIN" "$@" || rc=1
 exit $rc
