@@ -317,6 +317,10 @@ void Queue::Purge(Done done) {
     dedup_.Clear();
     attempts_.clear();
     purged_below_ = next_seq_.load();
+    // No message is left to continue seqs from after a restart: the queue record keeps where
+    // they were, so SequenceNumbers keep increasing whatever the wall clock says then.
+    seq_floor_ = purged_below_;
+    AddQueueRecord(records);
     if (deps_.store->durable()) {
       records.push_back(Record{RecordType::kQueuePurge, identity_.id, purged_below_, {}});
     }
