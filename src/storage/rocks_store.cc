@@ -450,41 +450,48 @@ void RocksStore::Read() {
     for (const ReadRequest& r : requests) {
       for (uint64_t seq : r.seqs) keys.push_back(MessageKey(r.queue_id, seq));
     }
-    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-    std::vector<rocksdb::PinnableSlice> values(keys.size());
-    std::vector<rocksdb::Status> statuses(keys.size());
-    std::shared_lock db_lock(db_mu_);
-    if (!db_) {
-      db_lock.unlock();
-      // Between a failed reopen and the next attempt (TryRecover).
-      for (ReadRequest& r : requests) {
-        r.done(StorageError{StorageErrorCode::kIoError, "the store is reopening after a failure"});
-      }
-      continue;
-    }
-    db_->MultiGet(rocksdb::ReadOptions(), msg_, keys.size(), slices.data(), values.data(),
-                  statuses.data());
-    db_lock.unlock();
-    size_t k = 0;
-    for (ReadRequest& r : requests) {
-      std::vector<std::string> out(r.seqs.size());
-      std::optional<StorageError> error;
-      for (size_t i = 0; i < r.seqs.size(); ++i, ++k) {
-        if (statuses[k].ok()) {
-          StorageStatus opened =
-              OpenValue(Family::kMsg, keys[k], std::string_view(values[k].data(), values[k].size()),
-                        out[i], "message record");
-          if (!opened.ok() && !error) error = opened.error();
-        } else if (!statuses[k].IsNotFound() && !error) {
-          error = FromRocks(statuses[k]);
+    // Opened under the shared lock: the pinned values point into the database's blocks, so
+    // they are released (before the lock, declared after it) before a reopen may close it.
+    // The answers are given after the lock.
+    std::vector<Result<std::vector<std::string>, StorageError>> answers;
+    answers.reserve(requests.size());
+    {
+      std::shared_lock db_lock(db_mu_);
+      if (!db_) {
+        // Between a failed reopen and the next attempt (TryRecover).
+        for (size_t i = 0; i < requests.size(); ++i) {
+          answers.emplace_back(
+              StorageError{StorageErrorCode::kIoError, "the store is reopening after a failure"});
+        }
+      } else {
+        std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+        std::vector<rocksdb::PinnableSlice> values(keys.size());
+        std::vector<rocksdb::Status> statuses(keys.size());
+        db_->MultiGet(rocksdb::ReadOptions(), msg_, keys.size(), slices.data(), values.data(),
+                      statuses.data());
+        size_t k = 0;
+        for (ReadRequest& r : requests) {
+          std::vector<std::string> out(r.seqs.size());
+          std::optional<StorageError> error;
+          for (size_t i = 0; i < r.seqs.size(); ++i, ++k) {
+            if (statuses[k].ok()) {
+              StorageStatus opened = OpenValue(Family::kMsg, keys[k],
+                                               std::string_view(values[k].data(), values[k].size()),
+                                               out[i], "message record");
+              if (!opened.ok() && !error) error = opened.error();
+            } else if (!statuses[k].IsNotFound() && !error) {
+              error = FromRocks(statuses[k]);
+            }
+          }
+          if (error) {
+            answers.emplace_back(std::move(*error));
+          } else {
+            answers.emplace_back(std::move(out));
+          }
         }
       }
-      if (error) {
-        r.done(std::move(*error));
-      } else {
-        r.done(std::move(out));
-      }
     }
+    for (size_t i = 0; i < requests.size(); ++i) requests[i].done(std::move(answers[i]));
   }
 }
 
