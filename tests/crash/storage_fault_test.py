@@ -9,7 +9,8 @@ checks, with botocore's retries off, that:
   - SendMessage, SendMessageBatch and a FIFO SendMessage fail with the retryable
     ServiceUnavailable (HTTP 503), never with a client error and never acknowledged;
   - ReceiveMessage on the standard queue still works and returns only acknowledged messages
-    (bodies and MD5s as sent); a DeleteMessage is refused with 503 (it cannot be durable);
+    (bodies and MD5s as sent); DeleteMessage and DeleteMessageBatch (as a whole) are refused
+    with 503 (they cannot be durable; like any failed call they may still take effect);
 
 and, with botocore's standard retry mode, that a SendMessage and a DeleteMessage started while
 the disk fails succeed once another thread frees the disk (mode=off): the server recovers by
@@ -187,6 +188,12 @@ def fault_round(server, ledger, std_url, fifo_url, mode, tag):
         expect_unavailable(lambda: plain.delete_message(
             QueueUrl=std_url, ReceiptHandle=live[0]["ReceiptHandle"]), "DeleteMessage (%s)" % mode)
         ledger.in_doubt.add(live[0]["Body"])
+    if len(live) >= 4:
+        # A batch fails as a whole (the SDKs retry a 503, not a failed entry).
+        expect_unavailable(lambda: plain.delete_message_batch(QueueUrl=std_url, Entries=[
+            {"Id": "d%d" % i, "ReceiptHandle": m["ReceiptHandle"]}
+            for i, m in enumerate(live[2:4])]), "DeleteMessageBatch (%s)" % mode)
+        ledger.in_doubt |= {m["Body"] for m in live[2:4]}
     # A send and a delete started now, with retries, succeed once the disk is freed.
     results = {}
 
