@@ -134,6 +134,32 @@ constexpr std::array<ActionInfo, kKmsActionCount> kKmsActions{{
     {kListResourceTags, kKms, "ListResourceTags", "kms:ListResourceTags", false, true},
 }};
 
+constexpr Service kSns = Service::kSns;
+
+// SNS (sns-fanout.md §3), in enum order after the KMS rows. PublishBatch is authorised as
+// sns:Publish: there is no separate batch permission.
+constexpr std::array<ActionInfo, kSnsActionCount> kSnsActions{{
+    {kCreateTopic, kSns, "CreateTopic", "sns:CreateTopic", false, true},
+    {kDeleteTopic, kSns, "DeleteTopic", "sns:DeleteTopic", false, false},
+    {kListTopics, kSns, "ListTopics", "sns:ListTopics", false, true},
+    {kGetTopicAttributes, kSns, "GetTopicAttributes", "sns:GetTopicAttributes", false, true},
+    {kSetTopicAttributes, kSns, "SetTopicAttributes", "sns:SetTopicAttributes", false, false},
+    {kSubscribe, kSns, "Subscribe", "sns:Subscribe", false, true},
+    {kUnsubscribe, kSns, "Unsubscribe", "sns:Unsubscribe", false, false},
+    {kListSubscriptions, kSns, "ListSubscriptions", "sns:ListSubscriptions", false, true},
+    {kListSubscriptionsByTopic, kSns, "ListSubscriptionsByTopic", "sns:ListSubscriptionsByTopic",
+     false, true},
+    {kGetSubscriptionAttributes, kSns, "GetSubscriptionAttributes", "sns:GetSubscriptionAttributes",
+     false, true},
+    {kSetSubscriptionAttributes, kSns, "SetSubscriptionAttributes", "sns:SetSubscriptionAttributes",
+     false, false},
+    {kPublish, kSns, "Publish", "sns:Publish", false, true},
+    {kPublishBatch, kSns, "PublishBatch", "sns:Publish", false, true},
+    {kSnsTagResource, kSns, "TagResource", "sns:TagResource", false, true},
+    {kSnsUntagResource, kSns, "UntagResource", "sns:UntagResource", false, true},
+    {kListTagsForResource, kSns, "ListTagsForResource", "sns:ListTagsForResource", false, true},
+}};
+
 template <size_t N>
 constexpr bool TableIsInEnumOrder(const std::array<ActionInfo, N>& table, size_t first) {
   for (size_t i = 0; i < table.size(); ++i) {
@@ -146,6 +172,9 @@ static_assert(TableIsInEnumOrder(kIdentityActions, kActionCount),
               "kIdentityActions rows must follow the Action enum order");
 static_assert(TableIsInEnumOrder(kKmsActions, kActionCount + kIdentityActionCount),
               "kKmsActions rows must follow the Action enum order");
+static_assert(TableIsInEnumOrder(kSnsActions,
+                                 kActionCount + kIdentityActionCount + kKmsActionCount),
+              "kSnsActions rows must follow the Action enum order");
 
 }  // namespace
 
@@ -153,11 +182,15 @@ const ActionInfo& InfoOf(Action action) {
   const auto i = static_cast<size_t>(action);
   if (i < kActionCount) return kActions[i];
   if (i < kActionCount + kIdentityActionCount) return kIdentityActions[i - kActionCount];
-  return kKmsActions[i - kActionCount - kIdentityActionCount];
+  if (i < kActionCount + kIdentityActionCount + kKmsActionCount) {
+    return kKmsActions[i - kActionCount - kIdentityActionCount];
+  }
+  return kSnsActions[i - kActionCount - kIdentityActionCount - kKmsActionCount];
 }
 const std::array<ActionInfo, kActionCount>& AllActions() { return kActions; }
 const std::array<ActionInfo, kIdentityActionCount>& IdentityActions() { return kIdentityActions; }
 const std::array<ActionInfo, kKmsActionCount>& KmsActions() { return kKmsActions; }
+const std::array<ActionInfo, kSnsActionCount>& SnsActions() { return kSnsActions; }
 
 std::optional<Action> FindAction(Service service, std::string_view name) {
   const auto find = [&](const auto& table) -> std::optional<Action> {
@@ -168,6 +201,7 @@ std::optional<Action> FindAction(Service service, std::string_view name) {
   };
   if (service == Service::kSqs) return find(kActions);
   if (service == Service::kKms) return find(kKmsActions);
+  if (service == Service::kSns) return find(kSnsActions);
   return find(kIdentityActions);
 }
 

@@ -11,7 +11,7 @@
 
 namespace wharf::api {
 
-enum class Service : uint8_t { kSqs, kIam, kSts, kKms };
+enum class Service : uint8_t { kSqs, kIam, kSts, kKms, kSns };
 
 enum class Action : uint8_t {
   kAddPermission,
@@ -116,6 +116,23 @@ enum class Action : uint8_t {
   kTagResource,
   kUntagResource,
   kListResourceTags,
+  // SNS (sns-fanout.md §3), after the KMS rows.
+  kCreateTopic,
+  kDeleteTopic,
+  kListTopics,
+  kGetTopicAttributes,
+  kSetTopicAttributes,
+  kSubscribe,
+  kUnsubscribe,
+  kListSubscriptions,
+  kListSubscriptionsByTopic,
+  kGetSubscriptionAttributes,
+  kSetSubscriptionAttributes,
+  kPublish,
+  kPublishBatch,
+  kSnsTagResource,
+  kSnsUntagResource,
+  kListTagsForResource,
 };
 // The SQS actions: the first kActionCount rows.
 inline constexpr size_t kActionCount = static_cast<size_t>(Action::kUntagQueue) + 1;
@@ -125,15 +142,19 @@ inline constexpr size_t kIdentityActionCount =
 // Then KMS.
 inline constexpr size_t kKmsActionCount =
     static_cast<size_t>(Action::kListResourceTags) + 1 - kActionCount - kIdentityActionCount;
+// Then SNS.
+inline constexpr size_t kSnsActionCount = static_cast<size_t>(Action::kListTagsForResource) + 1 -
+                                          kActionCount - kIdentityActionCount - kKmsActionCount;
 // Every action of every service (HandlerTable size).
-inline constexpr size_t kAllActionCount = kActionCount + kIdentityActionCount + kKmsActionCount;
+inline constexpr size_t kAllActionCount =
+    kActionCount + kIdentityActionCount + kKmsActionCount + kSnsActionCount;
 
 struct ActionInfo {
   Action action;
   Service service;
   std::string_view name;        // wire name: Action=<name>, X-Amz-Target: AmazonSQS.<name>
   std::string_view iam_action;  // permission checked for it, e.g. "sqs:SendMessage", "iam:GetUser"
-  bool targets_queue;           // input carries a QueueUrl naming the resource
+  bool targets_queue;           // input carries a QueueUrl naming the resource (SQS only)
   bool has_output;              // Query responses carry a <NameResult> element
 };
 
@@ -144,6 +165,8 @@ const std::array<ActionInfo, kActionCount>& AllActions();
 const std::array<ActionInfo, kIdentityActionCount>& IdentityActions();
 // The KMS rows.
 const std::array<ActionInfo, kKmsActionCount>& KmsActions();
+// The SNS rows.
+const std::array<ActionInfo, kSnsActionCount>& SnsActions();
 // Looks up an action of `service` by its wire name (case-sensitive, as AWS is).
 std::optional<Action> FindAction(Service service, std::string_view name);
 

@@ -86,9 +86,22 @@ enum class ErrorCode : uint8_t {
   kInvalidMarker,
   kTagException,
   kKmsUnsupportedOperation,
+  // SNS (sns-fanout.md §1). Their Query codes differ from the SQS errors of the same idea.
+  kSnsInvalidParameter,
+  kSnsParameterValueInvalid,
+  kSnsNotFound,
+  kSnsResourceNotFound,
+  kSnsAuthorizationError,
+  kSnsInternalError,
+  kSnsTagLimitExceeded,
+  kSnsEmptyBatchRequest,
+  kSnsTooManyEntriesInBatchRequest,
+  kSnsBatchEntryIdsNotDistinct,
+  kSnsInvalidBatchEntryId,
+  kSnsBatchRequestTooLong,
 };
 inline constexpr size_t kErrorCodeCount =
-    static_cast<size_t>(ErrorCode::kKmsUnsupportedOperation) + 1;
+    static_cast<size_t>(ErrorCode::kSnsBatchRequestTooLong) + 1;
 
 enum class Fault : uint8_t { kSender, kReceiver };
 

@@ -87,11 +87,14 @@ struct NoTlsContext {};
 // is decided at compile time (`kTls`), so the plain path runs exactly the code it would without
 // TLS support.
 //
-// Lifecycle: [TLS: Handshake (handshake_timeout)] -> WaitForRequest (idle, idle_timeout) ->
-// ReadHeader/ReadBody (header_timeout) -> Dispatch (handler; no timeout while it works) ->
-// Write -> WaitForRequest again, or Linger and Close. One request at a time, so bytes of a
-// pipelined next request wait in buffer_. Stopping a TLS session gracefully: send a
-// close_notify (kClosing), then Close.
+// Lifecycle: [TLS: Handshake (handshake_timeout)] -> WaitForRequest (idle, idle_timeout; before
+// the first request header_timeout) -> ReadHeader (header_timeout) -> ReadBody (body_timeout) ->
+// Dispatch (handler; no timeout while it works) -> Write (idle_timeout) -> WaitForRequest again,
+// or Linger and Close. One request at a time, so bytes of a pipelined next request wait in
+// buffer_. Stopping a TLS session gracefully: send a close_notify (kClosing), then Close.
+// Timeouts are deadlines, not gaps between reads: trickling bytes does not extend them. The
+// connection holds one of the server's max_connections slots from its acceptance until Close()
+// (or its destruction, whichever comes first).
 template <class Stream>
 class Connection : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
@@ -109,6 +112,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
         stream_(std::move(socket), *tls_context_) {}
 
   ~Connection() override {
+    ReleaseSlot();
     SetBusy(false);
     std::lock_guard lock(core_->mu);
     core_->connections.erase(this);
@@ -194,7 +198,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     if (core_->stopping.load()) return Close();
     if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
     if (buffer_.capacity() > 4 * kReadChunk) buffer_.shrink_to_fit();  // after a large body
-    Lowest().expires_after(core_->options.idle_timeout);
+    // A new connection must send its first request within header_timeout, counted from now to
+    // the end of its header section (ReadHeader does not restart the clock): connecting and
+    // sending nothing or next to nothing does not hold a connection for idle_timeout.
+    Lowest().expires_after(seq_ == 0 ? core_->options.header_timeout : core_->options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                               self->OnFirstBytes(ec, n);
@@ -210,8 +217,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   void ReadHeader() {
     state_ = State::kReading;
-    StartRequest(parser_);
-    Lowest().expires_after(core_->options.header_timeout);
+    StartRequest(parser_, core_->options.max_header_bytes);
+    if (seq_ > 0) Lowest().expires_after(core_->options.header_timeout);  // see WaitForRequest
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -230,11 +237,12 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     if (parser_->is_done()) return Dispatch(false);
     parser_->body_limit(max_body);  // chunked bodies stop at the limit too
     if (IEquals(req[http::field::expect], "100-continue")) {
-      Lowest().expires_after(core_->options.header_timeout);
+      Lowest().expires_after(core_->options.body_timeout);
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                         [self = this->shared_from_this()](beast::error_code ec, size_t) {
                           if (self->Interrupted()) return;
                           if (ec) return self->Close();
+                          self->continue_sent_ = true;
                           self->ReadBody();
                         });
       return;
@@ -242,9 +250,9 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     ReadBody();
   }
 
-  // The body has the same deadline as the header: header_timeout from when it starts.
+  // The whole body within body_timeout from the end of the header section (or the 100 Continue).
   void ReadBody() {
-    Lowest().expires_after(core_->options.header_timeout);
+    if (!continue_sent_) Lowest().expires_after(core_->options.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (self->Interrupted()) return;
@@ -280,6 +288,9 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     parser_.reset();
     // The unread body makes the rest of the stream unusable.
     if (body_too_large) keep_alive_ = false;
+    continue_sent_ = false;
+    const uint64_t max_requests = core_->options.max_requests_per_connection;
+    if (max_requests != 0 && seq_ + 1 >= max_requests) keep_alive_ = false;
     request.is_tls = kTls;
 
     state_ = State::kAwaitingHandler;
@@ -429,7 +440,15 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     beast::error_code ec;
     Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
     Lowest().close();  // pending operations complete with operation_aborted and see kClosed
+    ReleaseSlot();
     SetBusy(false);
+  }
+
+  // The socket is closed (or about to be): its max_connections slot is free.
+  void ReleaseSlot() {
+    if (!holds_slot_) return;
+    holds_slot_ = false;
+    core_->open_connections.fetch_sub(1);
   }
 
   void SetBusy(bool busy) {
@@ -455,12 +474,15 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   uint64_t seq_ = 0;  // of the request last handed to the handler
   size_t lingered_ = 0;
   bool busy_ = false;
+  bool holds_slot_ = true;  // StartConnection counted this connection in open_connections
+  bool continue_sent_ = false;
   bool keep_alive_ = false;
   bool is_head_ = false;
 };
 
 template <class Stream, class... ContextArg>
 void StartConnection(const std::shared_ptr<Core>& core, Socket socket, ContextArg&&... tls) {
+  core->open_connections.fetch_add(1);  // released by the connection's Close() or destructor
   auto conn = std::make_shared<Connection<Stream>>(core, std::move(socket),
                                                    std::forward<ContextArg>(tls)...);
   {

@@ -77,6 +77,11 @@ struct Core {
   // their close_notify during Stop().
   std::atomic<int> busy{0};
 
+  // Accepted sockets not yet closed (what options.max_connections bounds), and sockets refused
+  // because that many were open. Incremented on the acceptors' loop, decremented on any.
+  std::atomic<size_t> open_connections{0};
+  std::atomic<uint64_t> refused_connections{0};
+
   std::mutex mu;
   std::condition_variable cv;  // busy reached 0 while stopping; an I/O thread exited
   std::unordered_map<const ConnectionBase*, std::weak_ptr<ConnectionBase>>

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -28,6 +29,11 @@ using tcp = boost::asio::ip::tcp;
 
 // accept() failed for a reason other than shutdown (EMFILE, ENOBUFS): retry after this.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// What a plain-HTTP connection accepted beyond max_connections is told before it is closed.
+constexpr std::string_view kTooManyConnections =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 21\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    "Too many connections\n";
 // Stop(): after every socket is closed, the I/O threads normally run out of work at once; if
 // they have not after this long, the event loop is stopped outright.
 constexpr std::chrono::seconds kDrainTimeout{2};
@@ -113,6 +119,8 @@ class HttpServer::Impl {
 
   uint16_t port() const { return plain_ ? plain_->port.load() : 0; }
   uint16_t tls_port() const { return tls_ ? tls_->port.load() : 0; }
+  size_t open_connections() const { return core_->open_connections.load(); }
+  uint64_t refused_connections() const { return core_->refused_connections.load(); }
 
   Status<NetError> ReloadTls() {
     if (!tls_) return NetError{"TLS is not configured"};
@@ -232,12 +240,29 @@ class HttpServer::Impl {
       });
       return;
     }
-    if (listener.tls) {
+    if (core_->open_connections.load() >= core_->options.max_connections) {
+      Refuse(listener, socket);
+    } else if (listener.tls) {
       StartTlsConnection(core_, std::move(socket), CurrentTlsContext());
     } else {
       StartPlainConnection(core_, std::move(socket));
     }
     DoAccept(listener);
+  }
+
+  // Over the limit: a plain-HTTP client gets a 503 if the socket takes it at once (it always has
+  // room for so few bytes; the request is not read, and the client may see a reset instead if
+  // it had sent one), then the socket is closed. A TLS client sees the connection close.
+  void Refuse(const Listener& listener, Socket& socket) {
+    core_->refused_connections.fetch_add(1, std::memory_order_relaxed);
+    beast::error_code ignored;
+    if (!listener.tls) {
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(kTooManyConnections.data(), kTooManyConnections.size()),
+                        ignored);
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+    }
+    socket.close(ignored);
   }
 
   std::shared_ptr<asio::ssl::context> CurrentTlsContext() {
@@ -269,6 +294,10 @@ Status<NetError> HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 
 uint16_t HttpServer::tls_port() const { return impl_->tls_port(); }
+
+size_t HttpServer::open_connections() const { return impl_->open_connections(); }
+
+uint64_t HttpServer::refused_connections() const { return impl_->refused_connections(); }
 
 Status<NetError> HttpServer::ReloadTls() { return impl_->ReloadTls(); }
 

@@ -41,8 +41,26 @@ struct ServerOptions {
   std::optional<TlsOptions> tls;
   int io_threads = 0;  // 0: one per core
   size_t max_body_bytes = 8 * 1024 * 1024;
-  std::chrono::seconds idle_timeout{120};   // keep-alive connections idle this long are closed
-  std::chrono::seconds header_timeout{30};  // a request's headers must arrive within this
+  // The request line and header fields of one request; larger ones get 431 and the connection
+  // is closed.
+  uint32_t max_header_bytes = 64 * 1024;
+  // Open connections (both listeners together, lingering ones included). A connection accepted
+  // beyond this is answered 503 (plain HTTP; TLS: closed) and closed at once, so descriptors and
+  // per-connection memory stay bounded whatever clients do. Connections already open are not
+  // affected.
+  size_t max_connections = 10'000;
+  // After this many requests a connection's response says Connection: close. 0: no limit.
+  uint64_t max_requests_per_connection = 0;
+  // Keep-alive connections idle this long between requests are closed; also the deadline for
+  // writing a response to a client that does not read it.
+  std::chrono::seconds idle_timeout{120};
+  // The header section of a request must arrive within this, counted from its first byte, or for
+  // a connection's first request from when the connection was accepted (after the TLS
+  // handshake): a client that connects and sends nothing, or trickles its headers byte by byte
+  // (slowloris), holds the connection for at most this long.
+  std::chrono::seconds header_timeout{20};
+  // A request's body must arrive within this, counted from the end of its header section.
+  std::chrono::seconds body_timeout{60};
 };
 
 class HttpServer {
@@ -63,6 +81,10 @@ class HttpServer {
   // now on (connections already open keep theirs). On failure the old ones stay in use. Any
   // thread; for SIGHUP.
   Status<NetError> ReloadTls();
+  // Connections open now (accepted and not yet closed), and connections refused so far because
+  // `max_connections` were open. Any thread.
+  size_t open_connections() const;
+  uint64_t refused_connections() const;
   // Must not be called from an I/O thread or a handler: it joins the I/O threads.
   // Stops accepting, lets requests in progress finish (up to `grace`), ends idle TLS sessions
   // with a close_notify, then closes everything and joins the I/O threads. Idempotent.

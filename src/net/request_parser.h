@@ -17,7 +17,8 @@
 
 namespace wharf::net {
 
-// The header section (request line + fields) of one request may not exceed this.
+// The header section (request line + fields) of one request may not exceed this by default
+// (ServerOptions::max_header_bytes).
 inline constexpr uint32_t kHeaderLimit = 64 * 1024;
 
 // A string body whose capacity always leaves kBodyPadding spare bytes after the data, so
@@ -72,9 +73,10 @@ using RequestParser = boost::beast::http::request_parser<PaddedBody>;
 // A fresh parser for the next request on a connection. No body limit while reading the header:
 // an oversized Content-Length must reach the handler as body_too_large rather than fail the
 // header; the caller sets the limit before reading the body.
-inline void StartRequest(std::optional<RequestParser>& parser) {
+inline void StartRequest(std::optional<RequestParser>& parser,
+                         uint32_t header_limit = kHeaderLimit) {
   parser.emplace();
-  parser->header_limit(kHeaderLimit);
+  parser->header_limit(header_limit);
   parser->body_limit(boost::none);
 }
 

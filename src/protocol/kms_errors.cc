@@ -94,7 +94,20 @@ std::string_view KmsErrorType(api::ErrorCode code) {
     case kEntityAlreadyExists:
     case kDeleteConflict:
     case kInvalidInput:
-    case kPackedPolicyTooLarge: {
+    case kPackedPolicyTooLarge:
+    // Not raised by KMS; SNS errors never reach a KMS caller.
+    case kSnsInvalidParameter:
+    case kSnsParameterValueInvalid:
+    case kSnsNotFound:
+    case kSnsResourceNotFound:
+    case kSnsAuthorizationError:
+    case kSnsInternalError:
+    case kSnsTagLimitExceeded:
+    case kSnsEmptyBatchRequest:
+    case kSnsTooManyEntriesInBatchRequest:
+    case kSnsBatchEntryIdsNotDistinct:
+    case kSnsInvalidBatchEntryId:
+    case kSnsBatchRequestTooLong: {
       const std::string_view type = api::InfoOf(code).json_type;
       const size_t hash = type.find('#');
       return hash == std::string_view::npos ? type : type.substr(hash + 1);

@@ -33,9 +33,9 @@ struct RequestView {
   // The body; for JSON its capacity should exceed its size by simdjson's padding (64 bytes),
   // otherwise it is copied once.
   const std::string* body = nullptr;
-  // The service in the SigV4 credential scope ("sqs", "iam", "sts"; "" when unsigned): routes
-  // requests without X-Amz-Target (security.md §0). Anything but iam/sts is SQS. (KMS requests
-  // always carry X-Amz-Target.)
+  // The service in the SigV4 credential scope ("sqs", "iam", "sts", "sns"; "" when unsigned):
+  // routes requests without X-Amz-Target (security.md §0). Anything but iam/sts/sns is SQS. (KMS
+  // requests always carry X-Amz-Target.)
   std::string_view scope_service;
 };
 

@@ -13,6 +13,7 @@ constexpr std::string_view kJson11ContentType = "application/x-amz-json-1.1";
 constexpr std::string_view kXmlns = "http://queue.amazonaws.com/doc/2012-11-05/";
 constexpr std::string_view kIamXmlns = "https://iam.amazonaws.com/doc/2010-05-08/";
 constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
+constexpr std::string_view kSnsXmlns = "http://sns.amazonaws.com/doc/2010-03-31/";  // http
 
 std::string_view XmlnsOf(api::Service service) {
   switch (service) {
@@ -24,6 +25,8 @@ std::string_view XmlnsOf(api::Service service) {
       return kStsXmlns;
     case api::Service::kKms:
       break;  // JSON only
+    case api::Service::kSns:
+      return kSnsXmlns;
   }
   return kXmlns;
 }

@@ -48,14 +48,17 @@ RouteError InvalidAction(std::string_view name) {
                     false};
 }
 
-// IAM and STS: Query only, selected by the credential scope (security.md §0, §3.1).
+// IAM, STS and SNS: Query only, selected by the credential scope (security.md §0, §3.1;
+// sns-fanout.md §1).
 api::Service ServiceOfScope(std::string_view scope_service) {
   if (scope_service == "iam") return api::Service::kIam;
   if (scope_service == "sts") return api::Service::kSts;
+  if (scope_service == "sns") return api::Service::kSns;
   return api::Service::kSqs;
 }
 
 std::string_view VersionOf(api::Service service) {
+  if (service == api::Service::kSns) return "2010-03-31";
   return service == api::Service::kIam ? "2010-05-08" : "2011-06-15";
 }
 

@@ -57,12 +57,16 @@ void XmlWriter::StringList(api::Member m, std::vector<std::string>& list) {
 }
 
 void XmlWriter::StringMap(api::Member m, api::MapNames names, api::StringPairs& map) {
+  // SNS wraps its maps: "Attributes.entry" → <Attributes><entry><key/><value/></entry>…
+  const auto [wrapper, entry_name] = SplitWrapped(m.flat);
+  if (!wrapper.empty()) Open(wrapper);
   for (const auto& [key, value] : map) {
-    Open(m.flat);
+    Open(entry_name);
     Element(names.key, key);
     Element(names.value, value);
-    Close(m.flat);
+    Close(entry_name);
   }
+  if (!wrapper.empty()) Close(wrapper);
 }
 
 void XmlWriter::StructList(api::Member m, api::ListRef& list) {

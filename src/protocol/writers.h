@@ -10,7 +10,9 @@ namespace wharf::protocol {
 
 // Appends the members as XML elements named by their `flat` names, lists and maps flattened
 // (sqs-api.md §1.3.2). Absent optional members and empty lists are omitted. Wrapped lists
-// ("Users.member", IAM) are written as <Users><member>…</member></Users>, also when empty.
+// ("Users.member", IAM) are written as <Users><member>…</member></Users>, also when empty;
+// wrapped maps ("Attributes.entry", SNS) as <Attributes><entry><key>…</key><value>…</value>
+// </entry></Attributes>.
 class XmlWriter final : public api::Visitor {
  public:
   explicit XmlWriter(std::string& out) : out_(out) {}

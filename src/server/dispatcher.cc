@@ -11,6 +11,7 @@
 #include "protocol/form.h"
 #include "protocol/protocol.h"
 #include "server/http_call.h"
+#include "sns/register.h"
 #include "sqs/register.h"
 
 namespace wharf::server {
@@ -72,8 +73,17 @@ std::string_view SigningName(api::Service service) {
       return "sts";
     case api::Service::kKms:
       return "kms";
+    case api::Service::kSns:
+      return "sns";
   }
   return "sqs";
+}
+
+// GET /SimpleNotificationService-<hash>.pem: the certificate SNS envelopes are signed with
+// (sns-fanout.md §4.3), public like AWS's, so consumers can verify without credentials.
+bool IsSigningCertificatePath(const sns::SnsService* sns, std::string_view path) {
+  return sns != nullptr && sns->signing_key() != nullptr && path.size() > 1 &&
+         path.substr(1) == sns->signing_key()->certificate_file();
 }
 
 }  // namespace
@@ -86,6 +96,7 @@ Dispatcher::Dispatcher(sqs::SqsService& sqs, DispatcherOptions options)
   sqs::RegisterHandlers(sqs_handlers_);
   iam::RegisterHandlers(identity_handlers_);
   kms::RegisterHandlers(kms_handlers_);
+  sns::RegisterHandlers(sns_handlers_);
 }
 
 void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
@@ -133,6 +144,14 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     } else {
       response.body = "{\"mode\":\"" + std::string(*mode) + "\"}";
     }
+    respond(std::move(response));
+    return;
+  }
+  if (request.method == "GET" && IsSigningCertificatePath(options_.sns, request.Path())) {
+    net::HttpResponse response;
+    response.headers.emplace_back("Content-Type", "application/x-x509-ca-cert");
+    response.headers.emplace_back("x-amzn-RequestId", context.request_id);
+    response.body = options_.sns->signing_key()->certificate_pem();
     respond(std::move(response));
     return;
   }
@@ -223,6 +242,17 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     }
     if (options_.kms_gate) call->SetAnswerGate(options_.kms_gate);
     kms_thunk(*options_.kms, std::move(call));
+    return;
+  }
+  if (api::InfoOf(action).service == api::Service::kSns) {
+    auto sns_thunk = options_.sns ? sns_handlers_.Find(action) : nullptr;
+    if (!sns_thunk) {
+      call->Fail(api::Error(api::ErrorCode::kInvalidAction,
+                            "The action " + std::string(api::InfoOf(action).name) +
+                                " is not valid for this endpoint."));
+      return;
+    }
+    sns_thunk(*options_.sns, std::move(call));
     return;
   }
   if (api::InfoOf(action).service != api::Service::kSqs) {

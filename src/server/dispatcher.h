@@ -19,6 +19,7 @@
 #include "kms/service.h"
 #include "net/http.h"
 #include "server/http_call.h"
+#include "sns/service.h"
 #include "sqs/service.h"
 
 namespace wharf::server {
@@ -48,6 +49,9 @@ struct DispatcherOptions {
   // every write, "enospc-sync" or "eio-sync" on every sync — or heals it ("off"). Returns
   // false for an unknown mode. Null: not served.
   std::function<bool(std::string_view mode)> test_storage_fault;
+  // Serves SNS (requests signed for "sns") and the envelope signing certificate
+  // (GET /SimpleNotificationService-<hash>.pem); null: InvalidAction.
+  sns::SnsService* sns = nullptr;
 };
 
 class Dispatcher {
@@ -63,6 +67,7 @@ class Dispatcher {
   api::HandlerTable<sqs::SqsService> sqs_handlers_;
   api::HandlerTable<iam::IdentityService> identity_handlers_;
   api::HandlerTable<kms::KeyService> kms_handlers_;
+  api::HandlerTable<sns::SnsService> sns_handlers_;
 };
 
 }  // namespace wharf::server

@@ -1,5 +1,7 @@
 #include "server/http_call.h"
 
+#include "server/request_log.h"
+
 namespace wharf::server {
 
 net::HttpResponse ToHttp(protocol::EncodedResponse encoded, const std::string& request_id) {
@@ -21,17 +23,51 @@ HttpCall::~HttpCall() {
   if (!answered_.load()) Fail(api::Error(api::ErrorCode::kInternalFailure));
 }
 
-api::ApiStatus HttpCall::Decode(api::Shape input) { return parsed_.Decode(input); }
+api::ApiStatus HttpCall::Decode(api::Shape input) {
+  api::ApiStatus status = parsed_.Decode(input);
+  if (status.ok() && RequestLogEnabled()) resource_ = ResourceOf(input);
+  return status;
+}
+
+void HttpCall::LogAnswer(uint16_t status) const {
+  if (!RequestLogEnabled()) return;
+  RequestOutcome outcome;
+  if (routed_) outcome.action = parsed_.action();
+  outcome.status = status;
+  outcome.error = error_;
+  outcome.latency = std::chrono::steady_clock::now() - started_;
+  LogRequest(context_, resource_, outcome);
+}
 
 void HttpCall::Send(protocol::EncodedResponse encoded) {
-  if (!gate_) return respond_(ToHttp(std::move(encoded), context_.request_id));
+  if (!gate_) {
+    LogAnswer(encoded.status);
+    return respond_(ToHttp(std::move(encoded), context_.request_id));
+  }
   net::HttpResponse failure =
       ToHttp(protocol::EncodeError(parsed_.protocol(), context_.request_id,
                                    api::Error(api::ErrorCode::kInternalFailure), parsed_.service()),
              context_.request_id);
+  // A held answer is logged when it is released (the call may be gone by then: the log line's
+  // facts travel with the continuation, and only when the request log is on).
+  std::function<void(uint16_t)> log;
+  if (RequestLogEnabled()) {
+    RequestOutcome outcome;
+    if (routed_) outcome.action = parsed_.action();
+    outcome.error = error_;
+    log = [context = context_, resource = resource_, outcome,
+           started = started_](uint16_t status) mutable {
+      outcome.status = status;
+      if (status >= 500 && !outcome.error) outcome.error = api::ErrorCode::kInternalFailure;
+      outcome.latency = std::chrono::steady_clock::now() - started;
+      LogRequest(context, resource, outcome);
+    };
+  }
   gate_([respond = respond_, answer = ToHttp(std::move(encoded), context_.request_id),
-         failure = std::move(failure)](bool durable) mutable {
-    respond(durable ? std::move(answer) : std::move(failure));
+         failure = std::move(failure), log = std::move(log)](bool durable) mutable {
+    net::HttpResponse& chosen = durable ? answer : failure;
+    if (log) log(chosen.status);
+    respond(std::move(chosen));
   });
 }
 
@@ -42,6 +78,7 @@ void HttpCall::Succeed(api::Shape output) {
 
 void HttpCall::Fail(api::ApiError error) {
   if (answered_.exchange(true)) return;
+  error_ = error.code;
   Send(protocol::EncodeError(parsed_.protocol(), context_.request_id, error, parsed_.service()));
 }
 

@@ -5,7 +5,10 @@
 // answer (a bug), the client gets InternalFailure instead of a hung connection.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "api/handler_table.h"
 #include "net/http.h"
@@ -23,7 +26,10 @@ class HttpCall final : public api::Call {
 
   // The request this call owns; parse it in place (its body is referenced, not copied).
   const net::HttpRequest& request() const { return request_; }
-  void SetParsed(protocol::ParsedRequest parsed) { parsed_ = std::move(parsed); }
+  void SetParsed(protocol::ParsedRequest parsed) {
+    parsed_ = std::move(parsed);
+    routed_ = true;
+  }
   api::RequestContext& mutable_context() { return context_; }
 
   const api::RequestContext& context() const override { return context_; }
@@ -41,6 +47,7 @@ class HttpCall final : public api::Call {
 
  private:
   void Send(protocol::EncodedResponse encoded);
+  void LogAnswer(uint16_t status) const;  // the request log (server/request_log.h)
 
   net::HttpRequest request_;
   net::Responder respond_;
@@ -48,6 +55,11 @@ class HttpCall final : public api::Call {
   protocol::ParsedRequest parsed_;
   std::atomic<bool> answered_{false};
   AnswerGate gate_;
+  // For the request log: when the request arrived, what it was about, how it failed.
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  bool routed_ = false;
+  std::string resource_;
+  std::optional<api::ErrorCode> error_;
 };
 
 }  // namespace wharf::server

@@ -7,19 +7,23 @@
 //   wharf --version
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <utility>
 
 #include "auth/authorizer.h"
 #include "auth/credentials.h"
 #include "bench/bench.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/offset_clock.h"
 #include "common/sealing.h"
 #include "common/thread_scheduler.h"
@@ -37,13 +41,22 @@
 #include "server/config_file.h"
 #include "server/dispatcher.h"
 #include "server/rekey.h"
+#include "server/request_log.h"
 #include "server/root_key.h"
 #include "server/settings.h"
 #include "server/tls_command.h"
+#include "server/version.h"
+#include "sns/delivery_thread.h"
+#include "sns/service.h"
+#include "sns/signing_key.h"
 #include "sqs/service.h"
 #include "storage/fault_injection.h"
 #include "storage/rocks_store.h"
 #include "storage/store.h"
+
+namespace wharf::server {
+extern const char* const kBuildCommit;  // build_info.cc, generated (cmake/build_info.cmake)
+}  // namespace wharf::server
 
 namespace {
 
@@ -57,6 +70,26 @@ Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& 
   options.port = settings.port;
   options.io_threads = settings.io_threads;
   options.max_body_bytes = static_cast<size_t>(settings.max_request_bytes);
+  if (settings.max_header_bytes < 1024 || settings.max_header_bytes > 1024 * 1024) {
+    return std::string("--max-header-bytes must be 1024 to 1048576");
+  }
+  options.max_header_bytes = static_cast<uint32_t>(settings.max_header_bytes);
+  if (settings.max_connections < 1) return std::string("--max-connections must be at least 1");
+  options.max_connections = static_cast<size_t>(settings.max_connections);
+  if (settings.max_requests_per_connection < 0) {
+    return std::string("--max-requests-per-connection must be 0 (no limit) or more");
+  }
+  options.max_requests_per_connection = static_cast<uint64_t>(settings.max_requests_per_connection);
+  for (auto [name, value] : {std::pair{"--idle-timeout", settings.idle_timeout_seconds},
+                             std::pair{"--header-timeout", settings.header_timeout_seconds},
+                             std::pair{"--body-timeout", settings.body_timeout_seconds}}) {
+    if (value < 1 || value > 86'400) {
+      return std::string(name) + " must be 1 to 86400 seconds";
+    }
+  }
+  options.idle_timeout = std::chrono::seconds(settings.idle_timeout_seconds);
+  options.header_timeout = std::chrono::seconds(settings.header_timeout_seconds);
+  options.body_timeout = std::chrono::seconds(settings.body_timeout_seconds);
   if (settings.http != "on" && settings.http != "off")
     return std::string("--http must be on or off");
   options.plain_http = settings.http == "on";
@@ -84,16 +117,60 @@ Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& 
   return options;
 }
 
+// Descriptors kept for everything but client connections: the store's files (RocksDB keeps its
+// table files open), logs, listeners.
+constexpr rlim_t kReservedDescriptors = 1024;
+
+// Makes room for `max_connections` client sockets under RLIMIT_NOFILE: raises the soft limit
+// (up to the hard one) if needed, and if that is not enough lowers `max_connections` with a
+// warning, so that a flood of connections runs into --max-connections, not into EMFILE in the
+// store.
+void FitOpenFileLimit(size_t& max_connections) {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(max_connections) + kReservedDescriptors;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+    struct rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted) return;
+  const size_t fits = limit.rlim_cur > 2 * kReservedDescriptors
+                          ? static_cast<size_t>(limit.rlim_cur - kReservedDescriptors)
+                          : static_cast<size_t>(limit.rlim_cur / 2);
+  std::fprintf(stderr,
+               "wharf: WARNING: the open-file limit (%llu) leaves room for %zu connections, not "
+               "--max-connections %zu; serving at most %zu (raise `ulimit -n`)\n",
+               static_cast<unsigned long long>(limit.rlim_cur), fits, max_connections, fits);
+  max_connections = std::max<size_t>(fits, 1);
+}
+
 int Serve(const server::Settings& settings) {
   // Block the signals we handle in every thread; the main thread waits for them with sigwait:
-  // SIGINT/SIGTERM stop the server, SIGHUP reloads the TLS certificate and key.
+  // SIGINT/SIGTERM stop the server, SIGHUP reloads the TLS certificate and key, SIGUSR1
+  // switches the log between --log-level and debug (a closer look without a restart).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  const std::optional<log::Level> log_level = log::ParseLevel(settings.log_level);
+  const std::optional<log::Format> log_format = log::ParseFormat(settings.log_format);
+  if (!log_level || !log_format) {
+    std::fprintf(stderr, "wharf: %s\n",
+                 !log_level ? "--log-level must be trace, debug, info, warn, error or off"
+                            : "--log-format must be text or json");
+    return 2;
+  }
+  if (settings.request_log != "on" && settings.request_log != "off") {
+    std::fprintf(stderr, "wharf: --request-log must be on or off\n");
+    return 2;
+  }
+  log::Configure(*log_format, *log_level);
+  server::EnableRequestLog(settings.request_log == "on");
 
   std::error_code ec;
   std::filesystem::create_directories(settings.data_dir, ec);
@@ -116,6 +193,7 @@ int Serve(const server::Settings& settings) {
     std::fprintf(stderr, "wharf: %s\n", net_options.error().c_str());
     return 2;
   }
+  FitOpenFileLimit(net_options->max_connections);
   if (net_options->tls) {  // before recovering the store, which may take a while
     if (auto usable = net::CheckTlsFiles(*net_options->tls); !usable.ok()) {
       std::fprintf(stderr, "wharf: %s\n", usable.error().message.c_str());
@@ -152,17 +230,16 @@ int Serve(const server::Settings& settings) {
                                                        : storage::Durability::kRelaxed;
     rocks.relaxed_sync_interval = std::chrono::milliseconds(settings.relaxed_sync_ms);
     rocks.sealing_key = root->key.Derive("storage v1");
+    // A full or failing disk: changes are answered 503 ServiceUnavailable until the store
+    // recovers by itself (checked every second; nothing acknowledged is lost).
     rocks.on_health_change = [](const storage::StorageStatus& status) {
       if (status.ok()) {
-        std::fprintf(stderr,
-                     "wharf: the store recovered from the disk failure: writes succeed again and "
-                     "sends are accepted\n");
+        log::Line(log::Level::kWarn, "storage_recovered")
+            .Str("detail", "writes succeed again; sends are accepted");
       } else {
-        std::fprintf(stderr,
-                     "wharf: ERROR: the store cannot write (%s): sends and other changes are "
-                     "answered 503 ServiceUnavailable until the disk recovers (checked every "
-                     "second; nothing acknowledged is lost)\n",
-                     status.error().detail.c_str());
+        log::Line(log::Level::kError, "storage_failing")
+            .Str("detail", status.error().detail)
+            .Str("effect", "changes answered 503 ServiceUnavailable until the disk recovers");
       }
     };
     if (settings.test_mode == "on") {
@@ -212,12 +289,14 @@ int Serve(const server::Settings& settings) {
   std::optional<Sealer> session_tokens;  // STS session tokens survive restarts (sealed)
   // KMS keys and aliases too (security.md §4.6): key material wrapped under the root key's
   // sub-key "kms-wrap v1".
+  std::optional<Sealer> sns_signing;  // the SNS envelope signing key, sealed at rest
   kms::NullJournal no_kms_journal;
   std::unique_ptr<kms::StoreJournal> kms_journal;
   if (root) {
     store_journal = std::make_unique<iam::StoreJournal>(*store, root->key.Derive("iam-secrets v1"));
     session_tokens.emplace(root->key.Derive("sts-tokens v1"));
     kms_journal = std::make_unique<kms::StoreJournal>(*store, root->key.Derive("kms-wrap v1"));
+    sns_signing.emplace(root->key.Derive("sns-signing v1"));
   }
   iam::IdentityJournal& identity_journal =
       store_journal ? static_cast<iam::IdentityJournal&>(*store_journal) : no_journal;
@@ -240,8 +319,8 @@ int Serve(const server::Settings& settings) {
   auth::AuditSink audit;
   if (settings.audit_log == "on") {
     audit = [](const auth::AuditRecord& record) {
-      const std::string line = auth::FormatAuditRecord(record) + "\n";
-      std::fwrite(line.data(), 1, line.size(), stderr);
+      log::Line(log::Level::kInfo, "authorization")
+          .Str("decision", auth::FormatAuditRecord(record));
     };
   } else if (settings.audit_log != "off") {
     std::fprintf(stderr, "wharf: --audit-log must be on or off\n");
@@ -272,6 +351,31 @@ int Serve(const server::Settings& settings) {
   auto recovered = sqs.Recover();
   if (!recovered.ok()) {
     std::fprintf(stderr, "wharf: cannot recover the store: %s\n", recovered.error().c_str());
+    return 1;
+  }
+  // SNS (sns-fanout.md): topics and subscriptions, and the deliveries an earlier run left in
+  // the outbox, resumed once the queues they go to are back.
+  auto signing_key = sns::LoadOrCreateSigningKey(*store, sns_signing ? &*sns_signing : nullptr);
+  if (!signing_key.ok()) {
+    std::fprintf(stderr, "wharf: %s\n", signing_key.error().c_str());
+    return 1;
+  }
+  sns::DeliveryThread sns_delivery_thread;
+  sns::ServiceOptions sns_options;
+  sns_options.region = settings.region;
+  sns_options.authorizer = &authorizer;
+  sns_options.public_endpoint = settings.base_url;
+  sns_options.delivery.executor = [&sns_delivery_thread](std::function<void()> task) {
+    sns_delivery_thread.Post(std::move(task));
+  };
+  sns_options.delivery.log = [](std::string_view line) {
+    log::Line(log::Level::kWarn, "sns_delivery").Str("detail", line);
+  };
+  sns::SnsService sns(clock, scheduler, *store, sqs, std::move(signing_key).value(),
+                      std::move(sns_options));
+  auto sns_recovered = sns.Recover();
+  if (!sns_recovered.ok()) {
+    std::fprintf(stderr, "wharf: cannot recover SNS: %s\n", sns_recovered.error().c_str());
     return 1;
   }
   const auto recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -319,6 +423,7 @@ int Serve(const server::Settings& settings) {
   dispatch_options.base_url = settings.base_url;
   dispatch_options.identity = &identity;
   dispatch_options.kms = &key_service;
+  dispatch_options.sns = &sns;
   if (settings.test_mode == "on") {
     dispatch_options.test_clock = &session_clock;
     std::fprintf(stderr,
@@ -340,8 +445,7 @@ int Serve(const server::Settings& settings) {
       } else {
         return false;
       }
-      std::fprintf(stderr, "wharf: test mode: storage fault %.*s\n", static_cast<int>(mode.size()),
-                   mode.data());
+      log::Line(log::Level::kWarn, "test_storage_fault").Str("mode", mode);
       return true;
     };
     std::fprintf(stderr,
@@ -388,23 +492,44 @@ int Serve(const server::Settings& settings) {
     if (!listening.empty()) listening += " and ";
     listening += "https://" + settings.host + ":" + std::to_string(http.tls_port());
   }
-  std::fprintf(
-      stderr,
-      "wharf %s listening on %s (region %s, account %s)\n"
-      "wharf: WARNING: default root credentials %s/%s are in use; replace them for "
-      "anything but local use\n"
-      "wharf: signature verification %s; %zu further account(s) from the configuration\n"
-      "wharf: storage %s (%s durability, %s): recovered %llu queues and %llu messages in %lld "
-      "ms\n",
-      WHARF_VERSION, listening.c_str(), settings.region.c_str(), settings.account_id.c_str(),
-      settings.access_key_id.c_str(), settings.secret_access_key.c_str(),
-      settings.auth == "on" ? "on" : "OFF (--auth off: development only)", extra_accounts,
-      settings.storage.c_str(), settings.durability.c_str(), sealing_summary.c_str(),
-      static_cast<unsigned long long>(recovered->queues),
-      static_cast<unsigned long long>(recovered->messages), static_cast<long long>(recovery_ms));
+  log::Line(log::Level::kInfo, "started")
+      .Str("version", WHARF_VERSION)
+      .Str("commit", server::kBuildCommit)
+      .Str("listening", listening)
+      .Str("region", settings.region)
+      .Str("account", settings.account_id)
+      .Str("signature_verification", settings.auth == "on" ? "on" : "OFF (development only)")
+      .Int("further_accounts", static_cast<int64_t>(extra_accounts))
+      .Str("storage", settings.storage)
+      .Str("durability", settings.durability)
+      .Str("sealing", sealing_summary)
+      .Int("recovered_queues", static_cast<int64_t>(recovered->queues))
+      .Int("recovered_messages", static_cast<int64_t>(recovered->messages))
+      .Int("recovery_ms", static_cast<int64_t>(recovery_ms))
+      .Int("sns_publications_to_deliver",
+           static_cast<int64_t>(sns_recovered->pending_publications));
+  // The well-known defaults: say so, never print a secret.
+  if (settings.access_key_id == server::Settings{}.access_key_id &&
+      settings.secret_access_key == server::Settings{}.secret_access_key) {
+    log::Line(log::Level::kWarn, "default_credentials")
+        .Str("access_key_id", settings.access_key_id)
+        .Str("detail",
+             "the default root credentials are in use; replace them for anything but "
+             "local use");
+  }
 
   int received = 0;
-  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+  bool debugging = false;
+  while (sigwait(&signals, &received) == 0 && (received == SIGHUP || received == SIGUSR1)) {
+    if (received == SIGUSR1) {
+      debugging = !debugging;
+      const log::Level now = debugging ? std::min(*log_level, log::Level::kDebug) : *log_level;
+      log::SetLevel(now);
+      log::Line(log::Level::kWarn, "log_level")
+          .Str("level", log::LevelName(now))
+          .Str("by", "SIGUSR1");
+      continue;
+    }
     if (http.tls_port() == 0) {
       std::fprintf(stderr, "wharf: SIGHUP: no TLS certificate to reload\n");
     } else if (auto reloaded = http.ReloadTls(); reloaded.ok()) {
@@ -415,10 +540,13 @@ int Serve(const server::Settings& settings) {
                    reloaded.error().message.c_str());
     }
   }
-  std::fprintf(stderr, "wharf: signal %d, shutting down\n", received);
+  log::Line(log::Level::kInfo, "stopping").Int("signal", received);
   http.Stop();
   scheduler.Stop();
+  sns_delivery_thread.Stop();
   if (auto* rocks = dynamic_cast<storage::RocksStore*>(store.get())) rocks->Close();
+  log::Line(log::Level::kInfo, "stopped");
+  log::Shutdown();
   return 0;
 }
 
@@ -426,7 +554,7 @@ int Serve(const server::Settings& settings) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Wharf: an Amazon SQS-compatible message queue server"};
-  app.set_version_flag("--version", std::string("wharf ") + WHARF_VERSION);
+  app.set_version_flag("--version", server::VersionText(server::kBuildCommit));
   app.require_subcommand(1);
 
   server::Settings settings;

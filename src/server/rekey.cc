@@ -10,6 +10,7 @@
 #include "iam/store_journal.h"
 #include "kms/store_journal.h"
 #include "server/root_key.h"
+#include "sns/signing_key.h"
 #include "storage/rocks_store.h"
 
 namespace wharf::server {
@@ -122,7 +123,7 @@ int Rekey(const RekeyOptions& o) {
   std::unique_ptr<storage::RocksStore> store = std::move(opened).value();
 
   // Every owner of secrets sealed under its own sub-key of the root key seals them again here
-  // (IAM secret access keys; KMS key material when it is stored).
+  // (IAM secret access keys, KMS key material, the SNS signing key).
   CollectingStore resealed;
   iam::StoreJournal old_identities(*store, old_key->key.Derive("iam-secrets v1"));
   auto identities = old_identities.Load();
@@ -147,6 +148,21 @@ int Rekey(const RekeyOptions& o) {
   }
   kms::StoreJournal new_keys(resealed, new_key->key.Derive("kms-wrap v1"));
   for (const kms::KeyRecord& key : keys->keys) new_keys.PutKey(key);
+  // The SNS envelope signing key is sealed under "sns-signing v1": the same key (so envelopes
+  // signed before still verify against the served certificate), sealed again.
+  auto signing_key = sns::LoadSigningKey(*store, old_key->key.Derive("sns-signing v1"));
+  if (!signing_key.ok()) {
+    forget_created();
+    return Fail(signing_key.error());
+  }
+  if (*signing_key) {
+    if (auto saved =
+            sns::SaveSigningKey(resealed, **signing_key, new_key->key.Derive("sns-signing v1"));
+        !saved.ok()) {
+      forget_created();
+      return Fail(saved.error());
+    }
+  }
   storage::StorageStatus rekeyed = store->Rekey(new_key->key.Derive("storage v1"), resealed.Take());
   if (!rekeyed.ok()) {
     forget_created();
@@ -155,10 +171,11 @@ int Rekey(const RekeyOptions& o) {
   std::fprintf(
       stderr,
       "wharf rekey: %s is now sealed under the new root key (%s; its data keys wrapped "
-      "again, %zu identity records and %zu KMS keys sealed again). Start wharf with the new "
-      "key; the old one no longer opens it. STS session tokens issued before no longer "
+      "again, %zu identity records, %zu KMS keys and %s sealed again). Start wharf with the "
+      "new key; the old one no longer opens it. STS session tokens issued before no longer "
       "work.\n",
-      rocks.directory.c_str(), new_key->mode.c_str(), identities->size(), keys->keys.size());
+      rocks.directory.c_str(), new_key->mode.c_str(), identities->size(), keys->keys.size(),
+      *signing_key ? "the SNS signing key" : "no SNS signing key");
   return 0;
 }
 

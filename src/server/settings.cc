@@ -105,6 +105,35 @@ const std::vector<Row>& Rows() {
       {{"--max-request-bytes", "WHARF_MAX_REQUEST_BYTES", std::to_string(d.max_request_bytes),
         "Largest request body accepted; larger ones get RequestEntityTooLarge (413)."},
        &Bind<&Settings::max_request_bytes>},
+      {{"--max-header-bytes", "WHARF_MAX_HEADER_BYTES", std::to_string(d.max_header_bytes),
+        "Largest request line plus header fields accepted (1024 to 1048576); larger ones get 431 "
+        "and the connection is closed."},
+       &Bind<&Settings::max_header_bytes>},
+      {{"--max-connections", "WHARF_MAX_CONNECTIONS", std::to_string(d.max_connections),
+        "Open client connections, HTTP and HTTPS together. A connection beyond it is answered "
+        "503 (HTTPS: closed) and closed at once; open ones are not affected. The open-file limit "
+        "is raised to fit it (plus 1024 for the store) if the hard limit allows, else it is "
+        "lowered to fit the limit, with a warning."},
+       &Bind<&Settings::max_connections>},
+      {{"--max-requests-per-connection", "WHARF_MAX_REQUESTS_PER_CONNECTION",
+        std::to_string(d.max_requests_per_connection),
+        "After this many requests a connection's response says Connection: close and the "
+        "client opens a new one (spreads clients over servers behind a load balancer). 0: no "
+        "limit."},
+       &Bind<&Settings::max_requests_per_connection>},
+      {{"--idle-timeout", "WHARF_IDLE_TIMEOUT", std::to_string(d.idle_timeout_seconds),
+        "Seconds a keep-alive connection may stay idle between requests before it is closed; "
+        "also how long writing a response to a client that does not read it may take."},
+       &Bind<&Settings::idle_timeout_seconds>},
+      {{"--header-timeout", "WHARF_HEADER_TIMEOUT", std::to_string(d.header_timeout_seconds),
+        "Seconds a request's header section may take to arrive, counted from its first byte (on "
+        "a new connection from when it was accepted): a client that sends nothing or trickles "
+        "its headers (slowloris) is closed after this, however slowly bytes keep coming."},
+       &Bind<&Settings::header_timeout_seconds>},
+      {{"--body-timeout", "WHARF_BODY_TIMEOUT", std::to_string(d.body_timeout_seconds),
+        "Seconds a request's body may take to arrive after its header section; a slower client "
+        "is closed."},
+       &Bind<&Settings::body_timeout_seconds>},
       {{"--legacy-max-message-size", "WHARF_LEGACY_MAX_MESSAGE_SIZE", "0",
         "Set to 262144 to emulate SQS's pre-2025 256 KiB message limit; 0 keeps 1 MiB."},
        &Bind<&Settings::legacy_max_message_size>},
@@ -124,8 +153,19 @@ const std::vector<Row>& Rows() {
         "/_wharf/test/storage-fault?mode=enospc|eio|enospc-sync|eio-sync|off. Never in "
         "production."},
        &Bind<&Settings::test_mode>},
-      {{"--log-level", "WHARF_LOG_LEVEL", d.log_level, "trace, debug, info, warn or error."},
+      {{"--log-level", "WHARF_LOG_LEVEL", d.log_level,
+        "trace, debug, info, warn, error or off. SIGUSR1 switches between this level and debug "
+        "while the server runs."},
        &Bind<&Settings::log_level>},
+      {{"--log-format", "WHARF_LOG_FORMAT", d.log_format,
+        "text: `<time> <LEVEL> <event> key=value ...` lines; json: one JSON object per line "
+        "(ts, level, event, then the event's fields), for log shippers. Both on stderr."},
+       &Bind<&Settings::log_format>},
+      {{"--request-log", "WHARF_REQUEST_LOG", d.request_log,
+        "on: one line per answered request (event `request`: request id, action, the queue, "
+        "topic, key or user it named, HTTP status, error code, latency in microseconds, "
+        "principal, access key id, peer address; never a secret or a message body)."},
+       &Bind<&Settings::request_log>},
   };
   return rows;
 }

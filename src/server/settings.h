@@ -41,9 +41,17 @@ struct Settings {
   std::string base_url;              // empty: built from the Host header of each request
   int io_threads = 0;
   int64_t max_request_bytes = 8 * 1024 * 1024;
+  int64_t max_header_bytes = 64 * 1024;
+  int64_t max_connections = 10'000;
+  int64_t max_requests_per_connection = 0;  // 0: no limit
+  int64_t idle_timeout_seconds = 120;
+  int64_t header_timeout_seconds = 20;
+  int64_t body_timeout_seconds = 60;
   int64_t legacy_max_message_size = 0;  // 262144 emulates the pre-2025 limit; 0 = current 1 MiB
   std::string log_level = "info";
-  std::string audit_log = "off";  // "on": one line per authorization decision on stderr
+  std::string log_format = "text";  // "json": one JSON object per line
+  std::string request_log = "off";  // "on": one line per answered request
+  std::string audit_log = "off";    // "on": one line per authorization decision on stderr
   std::string auth = "on";
   std::string test_mode = "off";  // "on": POST /_wharf/test/clock, /_wharf/test/storage-fault //
                                   // "off": signatures are parsed, not verified (development only)

@@ -53,6 +53,9 @@ class SqsService {
   const BodyBudget& body_budget() const { return budget_; }
   MoveTasks& move_tasks() { return move_tasks_; }
   MessageEncryption& encryption() { return encryption_; }
+  // The authorizer of every call (null in engine unit tests); deliveries by service principals
+  // (service_delivery.h) are decided by it too.
+  const auth::Authorizer* authorizer() const { return options_.authorizer; }
   // Whether some queue of `account` uses the queue with this ARN as its dead-letter queue.
   bool IsDeadLetterQueue(std::string_view arn, std::string_view account);
 

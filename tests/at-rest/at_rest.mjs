@@ -19,11 +19,13 @@ const require = createRequire(new URL('../integration/package.json', import.meta
 const sqs = require('@aws-sdk/client-sqs');
 const iam = require('@aws-sdk/client-iam');
 const sts = require('@aws-sdk/client-sts');
+const sns = require('@aws-sdk/client-sns');
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const region = 'us-east-1';
 const sqsClient = (endpoint) => new sqs.SQSClient({ endpoint, region, credentials });
 const iamClient = (endpoint) => new iam.IAMClient({ endpoint, region, credentials });
+const snsClient = (endpoint) => new sns.SNSClient({ endpoint, region, credentials });
 
 // Every distinctive string starts with this marker and the run id, so it is found nowhere by chance.
 const marker = (id, what) => `atrest-${id}-${what}`;
@@ -122,7 +124,59 @@ async function write(endpoint, id, expectedPath) {
     name: userName, policyName: 'at-rest', document,
     accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey,
   };
+  expected.sns = await writeSns(endpoint, id);
   writeFileSync(expectedPath, JSON.stringify(expected, null, 2));
+}
+
+// SNS: a topic (display name, tag), a subscription with a filter policy, and a publication
+// delivered into a queue, each with distinctive strings; the signing key is sealed too.
+async function writeSns(endpoint, id) {
+  const topics = snsClient(endpoint);
+  const queues = sqsClient(endpoint);
+  const { TopicArn } = await topics.send(new sns.CreateTopicCommand({
+    Name: `at-rest-topic-${id}`,
+    Attributes: { DisplayName: marker(id, 'topic-name') },
+    Tags: [{ Key: 'at-rest', Value: marker(id, 'topic-tag') }],
+  }));
+  const queueName = `at-rest-sns-${id}`;
+  const queueArn = `arn:aws:sqs:${region}:000000000000:${queueName}`;
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow',
+    Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn,
+    Condition: { ArnEquals: { 'aws:SourceArn': TopicArn } } }] });
+  const { QueueUrl } = await queues.send(new sqs.CreateQueueCommand({
+    QueueName: queueName, Attributes: { Policy: policy } }));
+  const filterPolicy = JSON.stringify({ kind: [marker(id, 'filter')] });
+  const { SubscriptionArn } = await topics.send(new sns.SubscribeCommand({
+    TopicArn, Protocol: 'sqs', Endpoint: queueArn, ReturnSubscriptionArn: true,
+    Attributes: { FilterPolicy: filterPolicy, RawMessageDelivery: 'true' } }));
+  const message = marker(id, 'published');
+  await topics.send(new sns.PublishCommand({ TopicArn, Message: message,
+    MessageAttributes: { kind: { DataType: 'String', StringValue: marker(id, 'filter') } } }));
+  return { topicArn: TopicArn, subscriptionArn: SubscriptionArn, queueUrl: QueueUrl,
+    displayName: marker(id, 'topic-name'), tag: marker(id, 'topic-tag'), filterPolicy, message };
+}
+
+async function verifySns(endpoint, expected) {
+  const topics = snsClient(endpoint);
+  const { Attributes } = await topics.send(new sns.GetTopicAttributesCommand({ TopicArn: expected.topicArn }));
+  assert.equal(Attributes.DisplayName, expected.displayName, 'topic display name');
+  const { Tags } = await topics.send(new sns.ListTagsForResourceCommand({ ResourceArn: expected.topicArn }));
+  assert.deepEqual(Tags, [{ Key: 'at-rest', Value: expected.tag }], 'topic tags');
+  const sub = await topics.send(new sns.GetSubscriptionAttributesCommand({
+    SubscriptionArn: expected.subscriptionArn }));
+  assert.equal(sub.Attributes.FilterPolicy, expected.filterPolicy, 'subscription filter policy');
+  // The publication was delivered (raw) into the queue before the restart.
+  const client = sqsClient(endpoint);
+  let got;
+  for (let round = 0; round < 20 && !got; round++) {
+    const { Messages = [] } = await client.send(new sqs.ReceiveMessageCommand({
+      QueueUrl: expected.queueUrl, VisibilityTimeout: 0, WaitTimeSeconds: 1 }));
+    got = Messages.find((m) => m.Body === expected.message);
+  }
+  assert.ok(got, 'the SNS delivery is in its queue');
+  // Publishing still works: the signing key opened under this start's root key.
+  await topics.send(new sns.PublishCommand({ TopicArn: expected.topicArn, Message: 'after restart',
+    MessageAttributes: { kind: { DataType: 'String', StringValue: JSON.parse(expected.filterPolicy).kind[0] } } }));
 }
 
 // Every string that must not be on disk in clear.
@@ -137,6 +191,8 @@ function needles(expected) {
     out.push(JSON.parse(q.policy).Statement[0].Condition.StringEquals['aws:SourceArn']);
   }
   out.push(marker(expected.id, 'iam-policy'), expected.user.secretAccessKey);
+  out.push(expected.sns.displayName, expected.sns.tag, expected.sns.message,
+    JSON.parse(expected.sns.filterPolicy).kind[0]);
   return [...new Set(out)];
 }
 
@@ -176,9 +232,10 @@ async function verify(endpoint, expectedPath) {
     accessKeyId: expected.user.accessKeyId, secretAccessKey: expected.user.secretAccessKey } })
     .send(new sts.GetCallerIdentityCommand({}));
   assert.equal(caller.Arn, `arn:aws:iam::000000000000:user/${expected.user.name}`);
+  await verifySns(endpoint, expected.sns);
   const count = expected.queues.reduce((n, q) => n + q.messages.length, 0);
   console.log(`at_rest.mjs: ${expected.queues.length} queues, ${count} messages, policies, tags, ` +
-    'the IAM user policy and access key read back exactly');
+    'the IAM user policy and access key, an SNS topic, subscription and delivery read back exactly');
 }
 
 const [command, ...args] = process.argv.slice(2);

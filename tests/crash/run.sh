@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Wharf crash tests: SIGKILLs a server under load and checks that no acknowledged send or delete
-# was lost (crash_test.py, redrive_crash_test.py); makes a running server's disk full and failing
-# and checks that it refuses sends with a retryable 503, keeps serving receives, recovers by
-# itself and loses nothing acknowledged (storage_fault_test.py, boto3).
+# Wharf crash tests: SIGKILL a server under load and check that no acknowledged send or delete
+# was lost: crash_test.py (a few kills), redrive_crash_test.py (kills during dead-letter moves
+# and a move task; no move lost or doubled a message), sns_crash_test.py (no acknowledged SNS
+# publish went undelivered) and crash_loop.py (36 kills in about 45 s, under load and during
+# start-up, standard and FIFO queues; about 1 minute in all).
+# storage_fault_test.py makes a running server's disk full and failing and checks that it
+# refuses sends with a retryable 503, keeps serving receives, recovers by itself and loses
+# nothing acknowledged (boto3, about 10 s).
 #
-#   tests/crash/run.sh <path-to-wharf-binary> [extra crash_test.py options, e.g. --seed N]
+#   tests/crash/run.sh <path-to-wharf-binary> [options every script takes, e.g. --seed N]
 set -u
 if [ "$#" -lt 1 ]; then
   echo "usage: $0 <path-to-wharf-binary> [crash_test.py options]" >&2
@@ -25,5 +29,7 @@ export WHARF_ROOT_KEY
 /usr/bin/python3 tests/crash/crash_test.py --wharf "$BIN" "$@"
 rc=$?
 /usr/bin/python3 tests/crash/redrive_crash_test.py --wharf "$BIN" "$@" || rc=1
+/usr/bin/python3 tests/crash/sns_crash_test.py --wharf "$BIN" "$@" || rc=1
+/usr/bin/python3 tests/crash/crash_loop.py --wharf "$BIN" "$@" || rc=1
 /usr/bin/python3 tests/crash/storage_fault_test.py --wharf "$BIN" "$@" || rc=1
 exit $rc

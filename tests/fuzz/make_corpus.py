@@ -292,6 +292,32 @@ DECODE_INPUTS = {
         "&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FP"),
     "create_role": decode_input("CreateRole", 0,
         "RoleName=r&AssumeRolePolicyDocument=%7B%7D&Tags.member.1.Key=k&Tags.member.1.Value=v"),
+    "sns_create_topic": decode_input("CreateTopic", 0,
+        "Name=t.fifo&Attributes.entry.1.key=FifoTopic&Attributes.entry.1.value=true"
+        "&Attributes.entry.2.key=DisplayName&Attributes.entry.2.value=Orders"
+        "&Tags.member.1.Key=team&Tags.member.1.Value=a"),
+    "sns_subscribe": decode_input("Subscribe", 0,
+        "TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3At&Protocol=sqs"
+        "&Endpoint=arn%3Aaws%3Asqs%3Aus-east-1%3A000000000000%3Aq&ReturnSubscriptionArn=true"
+        "&Attributes.entry.1.key=FilterPolicy&Attributes.entry.1.value=%7B%22a%22%3A%5B%22b%22%5D%7D"
+        "&Attributes.entry.2.key=RawMessageDelivery&Attributes.entry.2.value=true"),
+    "sns_publish": decode_input("Publish", IN_URL,
+        "TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3At&Message=hi&Subject=s"
+        "&MessageAttributes.entry.1.Name=price&MessageAttributes.entry.1.Value.DataType=Number"
+        "&MessageAttributes.entry.1.Value.StringValue=12.5"
+        "&MessageAttributes.entry.2.Name=b&MessageAttributes.entry.2.Value.DataType=Binary"
+        "&MessageAttributes.entry.2.Value.BinaryValue=AAEC&MessageGroupId=g"),
+    "sns_publish_batch": decode_input("PublishBatch", 0,
+        "TopicArn=t&PublishBatchRequestEntries.member.1.Id=a"
+        "&PublishBatchRequestEntries.member.1.Message=x"
+        "&PublishBatchRequestEntries.member.2.Id=b&PublishBatchRequestEntries.member.2.Message=y"
+        "&PublishBatchRequestEntries.member.2.MessageAttributes.entry.1.Name=k"
+        "&PublishBatchRequestEntries.member.2.MessageAttributes.entry.1.Value.DataType=String"
+        "&PublishBatchRequestEntries.member.2.MessageAttributes.entry.1.Value.StringValue=v"),
+    "sns_set_subscription_attributes": decode_input("SetSubscriptionAttributes", 0,
+        "SubscriptionArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3At%3Aid"
+        "&AttributeName=FilterPolicyScope&AttributeValue=MessageBody"),
+    "sns_untag": decode_input("SnsUntagResource", 0, "ResourceArn=t&TagKeys.member.1=team"),
     "bad_escape": decode_input("SendMessage", 0, "QueueUrl=%zz&MessageBody=%"),
     "bad_json_type": decode_input("SendMessage", JSON, '{"QueueUrl":["q"],"DelaySeconds":{}}'),
     "bad_json": decode_input("ListQueues", JSON, '{"QueueNamePrefix":"a"'),

@@ -22,6 +22,7 @@
 
 #include "api/iam/actions.h"
 #include "api/kms/actions.h"
+#include "api/sns/actions.h"
 #include "api/sqs/actions.h"
 #include "api/sts/actions.h"
 #include "common/base64.h"
@@ -168,6 +169,8 @@ std::string_view ScopeOf(api::Service service) {
       return "sts";
     case api::Service::kKms:
       return "kms";
+    case api::Service::kSns:
+      return "sns";
   }
   return "sqs";
 }
@@ -274,6 +277,7 @@ void Run(Action action, Shape shape, std::string_view text) {
   namespace iam = api::iam;
   namespace sts = api::sts;
   namespace kms = api::kms;
+  namespace sns = api::sns;
   const api::ActionInfo& info = api::InfoOf(action);
   if (info.service != api::Service::kSqs) shape.json = false;
   // Exhaustive, without default: a new action does not build until it is fuzzed here too.
@@ -433,6 +437,36 @@ void Run(Action action, Shape shape, std::string_view text) {
       return Check<kms::UntagResourceInput>(info, shape, text);
     case Action::kListResourceTags:
       return Check<kms::ListResourceTagsInput>(info, shape, text);
+    case Action::kCreateTopic:
+      return Check<sns::CreateTopicInput>(info, shape, text);
+    case Action::kDeleteTopic:
+    case Action::kGetTopicAttributes:
+      return Check<sns::TopicArnInput>(info, shape, text);
+    case Action::kListTopics:
+      return Check<sns::ListTopicsInput>(info, shape, text);
+    case Action::kSetTopicAttributes:
+      return Check<sns::SetTopicAttributesInput>(info, shape, text);
+    case Action::kSubscribe:
+      return Check<sns::SubscribeInput>(info, shape, text);
+    case Action::kUnsubscribe:
+    case Action::kGetSubscriptionAttributes:
+      return Check<sns::SubscriptionArnInput>(info, shape, text);
+    case Action::kListSubscriptions:
+      return Check<sns::ListSubscriptionsInput>(info, shape, text);
+    case Action::kListSubscriptionsByTopic:
+      return Check<sns::ListSubscriptionsByTopicInput>(info, shape, text);
+    case Action::kSetSubscriptionAttributes:
+      return Check<sns::SetSubscriptionAttributesInput>(info, shape, text);
+    case Action::kPublish:
+      return Check<sns::PublishInput>(info, shape, text);
+    case Action::kPublishBatch:
+      return Check<sns::PublishBatchInput>(info, shape, text);
+    case Action::kSnsTagResource:
+      return Check<sns::TagResourceInput>(info, shape, text);
+    case Action::kSnsUntagResource:
+      return Check<sns::UntagResourceInput>(info, shape, text);
+    case Action::kListTagsForResource:
+      return Check<sns::ResourceArnInput>(info, shape, text);
   }
 }
 

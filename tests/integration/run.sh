@@ -9,7 +9,7 @@
 # both, then runs
 #   1. the Node.js suites  (node --test, js/*.test.mjs)
 #   2. the Python suites   (python/, if present)
-#   3. the CLI suites      (cli/run.sh, cli/iam_sts.sh and cli/kms.sh, if present)
+#   3. the CLI suites      (cli/run.sh, cli/iam_sts.sh, cli/kms.sh and cli/sns.sh, if present)
 # against WHARF_ENDPOINT: the HTTP listener, or with WHARF_IT_TLS=1 the HTTPS one (the clients
 # trust the CA through AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS and CURL_CA_BUNDLE, as users would).
 # Every suite runs even when an earlier one failed; the exit status is non-zero if any failed.
@@ -228,6 +228,18 @@ if wants cli && [ -f cli/iam_sts.sh ]; then
 fi
 if wants cli && [ -f cli/kms.sh ]; then
   run_suite cli-kms bash cli/kms.sh
+fi
+if wants cli && [ -f cli/sns.sh ]; then
+  run_suite cli-sns bash cli/sns.sh
+fi
+
+# A sanitizer build (ASan/UBSan) reports in the server's log, at the fault or, for leaks, at exit:
+# stop the server here so its exit is in the log, and fail on any report.
+stop_server
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|ThreadSanitizer' "$LOG_FILE" 2>/dev/null; then
+  echo "run.sh: the server's log has a sanitizer report:" >&2
+  grep -A30 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|ThreadSanitizer' "$LOG_FILE" | head -60 >&2
+  FAILED+=("sanitizer")
 fi
 
 echo

@@ -100,7 +100,8 @@ namespace wharf::api {
 namespace {
 
 TEST(IdentityActionTest, IamAndStsRowsFollowTheSqsRows) {
-  EXPECT_EQ(kAllActionCount, kActionCount + IdentityActions().size() + KmsActions().size());
+  EXPECT_EQ(kAllActionCount,
+            kActionCount + IdentityActions().size() + KmsActions().size() + SnsActions().size());
   size_t iam = 0, sts = 0;
   std::set<std::string_view> names;
   for (size_t i = 0; i < IdentityActions().size(); ++i) {
@@ -147,6 +148,43 @@ TEST(KmsActionTest, KmsRowsFollowTheIdentityRows) {
   EXPECT_EQ(KmsActions().size(), 27u);
   EXPECT_FALSE(FindAction(Service::kKms, "SendMessage"));
   EXPECT_FALSE(FindAction(Service::kKms, "encrypt"));
+}
+
+}  // namespace
+}  // namespace wharf::api
+
+namespace wharf::api {
+namespace {
+
+TEST(SnsActionTest, SnsRowsFollowTheKmsRows) {
+  EXPECT_EQ(kAllActionCount,
+            kActionCount + IdentityActions().size() + KmsActions().size() + SnsActions().size());
+  EXPECT_EQ(SnsActions().size(), 16u);
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < SnsActions().size(); ++i) {
+    const ActionInfo& row = SnsActions()[i];
+    SCOPED_TRACE(std::string(row.name));
+    EXPECT_EQ(row.service, Service::kSns);
+    EXPECT_EQ(static_cast<size_t>(row.action),
+              kActionCount + IdentityActions().size() + KmsActions().size() + i);
+    EXPECT_EQ(&InfoOf(row.action), &row);
+    EXPECT_FALSE(row.targets_queue);
+    EXPECT_TRUE(names.insert(row.name).second);
+    EXPECT_EQ(FindAction(Service::kSns, row.name), row.action);
+    EXPECT_FALSE(FindAction(Service::kSqs, row.name));
+    EXPECT_FALSE(FindAction(Service::kIam, row.name));
+    EXPECT_EQ(FindAction(Service::kKms, row.name).has_value(),
+              row.name == "TagResource" || row.name == "UntagResource");
+    if (row.action == Action::kPublishBatch) {
+      EXPECT_EQ(row.iam_action, "sns:Publish") << "no separate batch permission";
+    } else {
+      EXPECT_EQ(row.iam_action, "sns:" + std::string(row.name));
+    }
+  }
+  EXPECT_FALSE(FindAction(Service::kSns, "SendMessage"));
+  EXPECT_FALSE(FindAction(Service::kSns, "publish"));
+  EXPECT_FALSE(InfoOf(Action::kDeleteTopic).has_output);
+  EXPECT_TRUE(InfoOf(Action::kPublish).has_output);
 }
 
 }  // namespace

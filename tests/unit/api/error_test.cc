@@ -145,6 +145,31 @@ constexpr ExpectedError kExpected[] = {
     {ErrorCode::kTagException, "com.amazonaws.kms#TagException", "TagException", 400, S},
     {ErrorCode::kKmsUnsupportedOperation, "com.amazonaws.kms#UnsupportedOperationException",
      "UnsupportedOperationException", 400, S},
+    // sns-fanout.md §1 [model].
+    {ErrorCode::kSnsInvalidParameter, "com.amazonaws.sns#InvalidParameterException",
+     "InvalidParameter", 400, S},
+    {ErrorCode::kSnsParameterValueInvalid, "com.amazonaws.sns#InvalidParameterValueException",
+     "ParameterValueInvalid", 400, S},
+    {ErrorCode::kSnsNotFound, "com.amazonaws.sns#NotFoundException", "NotFound", 404, S},
+    {ErrorCode::kSnsResourceNotFound, "com.amazonaws.sns#ResourceNotFoundException",
+     "ResourceNotFound", 404, S},
+    {ErrorCode::kSnsAuthorizationError, "com.amazonaws.sns#AuthorizationErrorException",
+     "AuthorizationError", 403, S},
+    {ErrorCode::kSnsInternalError, "com.amazonaws.sns#InternalErrorException", "InternalError", 500,
+     R},
+    {ErrorCode::kSnsTagLimitExceeded, "com.amazonaws.sns#TagLimitExceededException",
+     "TagLimitExceeded", 400, S},
+    {ErrorCode::kSnsEmptyBatchRequest, "com.amazonaws.sns#EmptyBatchRequestException",
+     "EmptyBatchRequest", 400, S},
+    {ErrorCode::kSnsTooManyEntriesInBatchRequest,
+     "com.amazonaws.sns#TooManyEntriesInBatchRequestException", "TooManyEntriesInBatchRequest", 400,
+     S},
+    {ErrorCode::kSnsBatchEntryIdsNotDistinct, "com.amazonaws.sns#BatchEntryIdsNotDistinctException",
+     "BatchEntryIdsNotDistinct", 400, S},
+    {ErrorCode::kSnsInvalidBatchEntryId, "com.amazonaws.sns#InvalidBatchEntryIdException",
+     "InvalidBatchEntryId", 400, S},
+    {ErrorCode::kSnsBatchRequestTooLong, "com.amazonaws.sns#BatchRequestTooLongException",
+     "BatchRequestTooLong", 400, S},
 };
 static_assert(std::size(kExpected) == kErrorCodeCount);
 
@@ -159,6 +184,7 @@ TEST(ErrorCatalogTest, EveryCodeHasAWellFormedRow) {
     ASSERT_NE(hash, std::string_view::npos) << info.json_type;
     EXPECT_TRUE(info.json_type.substr(0, hash) == "com.amazonaws.sqs" ||
                 info.json_type.substr(0, hash) == "com.amazonaws.kms" ||
+                info.json_type.substr(0, hash) == "com.amazonaws.sns" ||
                 info.json_type.substr(0, hash) == "com.amazon.coral.service")
         << info.json_type;
     EXPECT_GT(info.json_type.size(), hash + 1);

@@ -317,6 +317,44 @@ TEST_F(TlsServerTest, ClientThatNeverCompletesTheHandshakeIsDisconnected) {
   EXPECT_EQ(RequestOver(server->tls_port()), "/x tls");
 }
 
+// max_connections counts both listeners; a TLS connection beyond it is closed before the
+// handshake (no plain-text 503 on a TLS port).
+TEST_F(TlsServerTest, ConnectionLimitCoversBothListeners) {
+  ServerOptions options = TestOptions(certs_.Options());
+  options.max_connections = 1;
+  auto server = Start(options);
+  Client plain(server->port());
+  ASSERT_TRUE(plain.Send(Get("/p")));
+  ASSERT_TRUE(plain.Read());
+  {
+    TlsClient refused(server->tls_port(), certs_.ca_pem());
+    EXPECT_FALSE(refused.Handshake());
+  }
+  EXPECT_EQ(server->refused_connections(), 1u);
+  plain.Close();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (server->open_connections() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(RequestOver(server->tls_port()), "/x tls");
+}
+
+// After the handshake, the first request is due within header_timeout (not idle_timeout).
+TEST_F(TlsServerTest, SessionThatSendsNoRequestIsClosedAtTheHeaderDeadline) {
+  ServerOptions options = TestOptions(certs_.Options());
+  options.header_timeout = 1s;
+  options.idle_timeout = 3600s;
+  auto server = Start(options);
+  TlsClient client(server->tls_port(), certs_.ca_pem());
+  ASSERT_TRUE(client.Handshake()) << client.error();
+  // The read ends when the server closes (a bare close: the deadline cuts the socket), long
+  // before the client's own 10 s read timeout.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(client.Read());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 8s);
+  EXPECT_TRUE(echo_.requests().empty());
+}
+
 TEST_F(TlsServerTest, ConnectionCloseEndsTheSessionWithCloseNotify) {
   auto server = Start();
   TlsClient client(server->tls_port(), certs_.ca_pem());

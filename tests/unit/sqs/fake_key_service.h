@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "api/request_context.h"
+#include "auth/credentials.h"
 #include "common/ids.h"
 #include "kms/data_keys.h"
 
@@ -25,7 +27,7 @@ class FakeKeyService final : public kms::DataKeyService {
   struct CallRecord {
     bool generate = false;
     bool has_request = false;   // false: the server's own authority
-    std::string access_key_id;  // of the request, when there is one
+    std::string access_key_id;  // of the request, when there is one (a service: its name)
     std::string via_service;
     std::string key_account;
     std::string key_ref;  // GenerateDataKey only
@@ -46,7 +48,8 @@ class FakeKeyService final : public kms::DataKeyService {
       disabled_.insert(arn);
     }
   }
-  // Callers (by access key id) refused kms:GenerateDataKey / kms:Decrypt.
+  // Callers (by access key id, or a service principal by its name, e.g. "sns.amazonaws.com")
+  // refused kms:GenerateDataKey / kms:Decrypt.
   void DenyGenerate(const std::string& access_key_id) {
     std::lock_guard lock(mu_);
     deny_generate_.insert(access_key_id);
@@ -87,10 +90,10 @@ class FakeKeyService final : public kms::DataKeyService {
                            "Invalid keyId '" + std::string(key_ref) + "'"};
     }
     const std::string& arn = ref->second;
-    if (call.request && deny_generate_.count(call.request->access_key_id)) {
+    if (call.request && deny_generate_.count(Who(call))) {
       return kms::KmsError{
           kms::KmsFailure::kAccessDenied,
-          "User: " + call.request->access_key_id +
+          "User: " + Who(call) +
               " is not authorized to perform: kms:GenerateDataKey on resource: " + arn};
     }
     if (disabled_.count(arn))
@@ -118,10 +121,10 @@ class FakeKeyService final : public kms::DataKeyService {
       return kms::KmsError{kms::KmsFailure::kInvalidCiphertext, ""};
     }
     const std::string& arn = blob->second.arn;
-    if (call.request && deny_decrypt_.count(call.request->access_key_id)) {
-      return kms::KmsError{kms::KmsFailure::kAccessDenied,
-                           "User: " + call.request->access_key_id +
-                               " is not authorized to perform: kms:Decrypt on resource: " + arn};
+    if (call.request && deny_decrypt_.count(Who(call))) {
+      return kms::KmsError{
+          kms::KmsFailure::kAccessDenied,
+          "User: " + Who(call) + " is not authorized to perform: kms:Decrypt on resource: " + arn};
     }
     if (disabled_.count(arn))
       return kms::KmsError{kms::KmsFailure::kDisabled, arn + " is disabled."};
@@ -135,12 +138,23 @@ class FakeKeyService final : public kms::DataKeyService {
     kms::EncryptionContext context;
   };
 
+  // The caller as the deny lists and records name it: its access key id, or for a service
+  // principal (which has none) the service's name.
+  static std::string Who(const kms::ServiceCall& call) {
+    const api::RequestContext& r = *call.request;
+    if (r.access_key_id.empty() && r.caller &&
+        r.caller->principal.type == auth::PrincipalType::kService) {
+      return r.caller->principal.service;
+    }
+    return r.access_key_id;
+  }
+
   void Record(const kms::ServiceCall& call, bool generate, std::string_view key_ref,
               const kms::EncryptionContext& context) {
     CallRecord r;
     r.generate = generate;
     r.has_request = call.request != nullptr;
-    if (call.request) r.access_key_id = call.request->access_key_id;
+    if (call.request) r.access_key_id = Who(call);
     r.via_service = std::string(call.via_service);
     r.key_account = std::string(call.key_account);
     r.key_ref = std::string(key_ref);
