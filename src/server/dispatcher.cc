@@ -25,6 +25,19 @@ net::HttpResponse Health(const std::string& request_id) {
   return response;
 }
 
+// The value of "mode" in a small JSON object ({"mode":"enospc"}), or nullopt.
+std::optional<std::string_view> JsonMode(std::string_view body) {
+  const size_t name = body.find("\"mode\"");
+  if (name == std::string_view::npos) return std::nullopt;
+  size_t i = body.find_first_not_of(" \t\r\n", name + 6);
+  if (i == std::string_view::npos || body[i] != ':') return std::nullopt;
+  i = body.find_first_not_of(" \t\r\n", i + 1);
+  if (i == std::string_view::npos || body[i] != '"') return std::nullopt;
+  const size_t end = body.find('"', i + 1);
+  if (end == std::string_view::npos) return std::nullopt;
+  return body.substr(i + 1, end - i - 1);
+}
+
 // The access key and signing region: from the Authorization header, or from the presigned-URL
 // parameters (security.md §1.1). Signatures are not verified yet.
 api::ApiResult<auth::CredentialScope> IdentifyCaller(const net::HttpRequest& request) {
@@ -115,6 +128,28 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     } else {
       options_.test_clock->Advance(*seconds * 1000);
       response.body = "{\"wall_millis\":" + std::to_string(options_.test_clock->WallMillis()) + "}";
+    }
+    respond(std::move(response));
+    return;
+  }
+  if (options_.test_storage_fault && request.method == "POST" &&
+      request.Path() == "/_wharf/test/storage-fault") {
+    // Test mode: a full or failing disk under the running server (docs/reliability.md).
+    constexpr std::string_view kParam = "mode=";
+    const std::string_view query = request.Query();
+    std::optional<std::string_view> mode;
+    if (query.substr(0, kParam.size()) == kParam) {
+      mode = query.substr(kParam.size());
+    } else {
+      mode = JsonMode(request.body);
+    }
+    net::HttpResponse response;
+    response.headers.emplace_back("Content-Type", "application/json");
+    if (!mode || !options_.test_storage_fault(*mode)) {
+      response.status = 400;
+      response.body = R"({"message":"mode must be enospc, eio, enospc-sync, eio-sync or off"})";
+    } else {
+      response.body = "{\"mode\":\"" + std::string(*mode) + "\"}";
     }
     respond(std::move(response));
     return;

@@ -4,8 +4,10 @@
 // layer, caller identification, the request id, and the response headers every AWS response
 // carries. Runs on I/O threads; never blocks (handlers answer later when they must wait).
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/handler_table.h"
 #include "auth/credentials.h"
@@ -43,6 +45,11 @@ struct DispatcherOptions {
   const iam::WorkloadCredentials* workload_credentials = nullptr;
   // Test mode only: POST /_wharf/test/clock?advance_seconds=N moves this clock forward.
   OffsetClock* test_clock = nullptr;
+  // Test mode only (with the embedded store): POST /_wharf/test/storage-fault?mode=M (or a
+  // JSON body {"mode":"M"}) makes the store's disk fail from now on — "enospc" or "eio" on
+  // every write, "enospc-sync" or "eio-sync" on every sync — or heals it ("off"). Returns
+  // false for an unknown mode. Null: not served.
+  std::function<bool(std::string_view mode)> test_storage_fault;
   // Serves SNS (requests signed for "sns") and the envelope signing certificate
   // (GET /SimpleNotificationService-<hash>.pem); null: InvalidAction.
   sns::SnsService* sns = nullptr;

@@ -54,6 +54,7 @@
 #include "sns/service.h"
 #include "sns/signing_key.h"
 #include "sqs/service.h"
+#include "storage/fault_injection.h"
 #include "storage/rocks_store.h"
 #include "storage/store.h"
 
@@ -177,6 +178,10 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
       return 1;
     }
   }
+  if (settings.test_mode != "on" && settings.test_mode != "off") {
+    std::fprintf(stderr, "wharf: --test-mode must be on or off\n");
+    return 2;
+  }
   SystemClock clock;
   ThreadScheduler scheduler(clock);
   // Prometheus metrics at GET /metrics (docs/metrics.md). Made before the services, so it
@@ -189,6 +194,9 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     metrics_options.version = WHARF_VERSION;
     metrics = std::make_unique<server::Metrics>(clock, std::move(metrics_options));
   }
+  // Test mode with the embedded store: the store runs on the fault-injecting filesystem, so a
+  // test can fill the disk and free it again (POST /_wharf/test/storage-fault). Never otherwise.
+  std::unique_ptr<storage::FaultInjection> storage_faults;
   // The root key seals everything at rest (security.md §4.6): the store's values under its
   // sub-key "storage v1", IAM secrets and STS tokens under theirs. Memory mode keeps nothing,
   // so it needs no key.
@@ -210,6 +218,22 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
                                                        : storage::Durability::kRelaxed;
     rocks.relaxed_sync_interval = std::chrono::milliseconds(settings.relaxed_sync_ms);
     rocks.sealing_key = root->key.Derive("storage v1");
+    // A full or failing disk: changes are answered 503 ServiceUnavailable until the store
+    // recovers by itself (checked every second; nothing acknowledged is lost).
+    rocks.on_health_change = [](const storage::StorageStatus& status) {
+      if (status.ok()) {
+        log::Line(log::Level::kWarn, "storage_recovered")
+            .Str("detail", "writes succeed again; sends are accepted");
+      } else {
+        log::Line(log::Level::kError, "storage_failing")
+            .Str("detail", status.error().detail)
+            .Str("effect", "changes answered 503 ServiceUnavailable until the disk recovers");
+      }
+    };
+    if (settings.test_mode == "on") {
+      storage_faults = std::make_unique<storage::FaultInjection>();
+      rocks.env = storage_faults->env();
+    }
     auto opened = storage::RocksStore::Open(rocks);
     if (!opened.ok()) {
       if (opened.error().code == storage::StorageErrorCode::kWrongKey &&
@@ -414,6 +438,29 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     std::fprintf(stderr,
                  "wharf: WARNING: test mode: POST /_wharf/test/clock moves the clock of "
                  "STS sessions and SSE-KMS data-key caches; never use this in production\n");
+  }
+  if (storage_faults) {
+    dispatch_options.test_storage_fault = [faults = storage_faults.get()](std::string_view mode) {
+      if (mode == "enospc") {
+        faults->FailWrites(storage::FaultKind::kNoSpace);
+      } else if (mode == "eio") {
+        faults->FailWrites(storage::FaultKind::kIoError);
+      } else if (mode == "enospc-sync") {
+        faults->FailSyncs(storage::FaultKind::kNoSpace);
+      } else if (mode == "eio-sync") {
+        faults->FailSyncs(storage::FaultKind::kIoError);
+      } else if (mode == "off") {
+        faults->Heal();
+      } else {
+        return false;
+      }
+      log::Line(log::Level::kWarn, "test_storage_fault").Str("mode", mode);
+      return true;
+    };
+    std::fprintf(stderr,
+                 "wharf: WARNING: test mode: the store runs on a fault-injecting filesystem; "
+                 "POST /_wharf/test/storage-fault?mode=enospc|eio|enospc-sync|eio-sync|off "
+                 "makes its disk fail\n");
   }
   const iam::WorkloadCredentials workload_credentials(identity_store, sts_sessions, clock,
                                                       std::move(workloads));

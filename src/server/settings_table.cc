@@ -227,7 +227,10 @@ std::vector<SettingRow> MakeRows() {
           "test_mode",
           "on: serves POST /_wharf/test/clock?advance_seconds=N, which moves the clock of STS "
           "sessions and of the SSE-KMS data-key caches forward so tests can let temporary "
-          "credentials and cached data keys expire. Never in production."),
+          "credentials and cached data keys expire, and (embedded store) runs the store on a "
+          "fault-injecting filesystem switched by POST "
+          "/_wharf/test/storage-fault?mode=enospc|eio|enospc-sync|eio-sync|off. Never in "
+          "production."),
       Choice<&Settings::log_level>(
           "log_level", {"trace", "debug", "info", "warn", "error", "off"},
           "How much the server logs. SIGUSR1 switches between this level and debug while the "

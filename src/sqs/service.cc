@@ -127,6 +127,7 @@ class Rebuilder final : public storage::RecoveryVisitor {
     std::shared_ptr<sqs::Queue> queue =
         registry_.Restore(queue_id, record->account_id, record->name, record->dedup_by_group,
                           std::move(record->config), std::move(record->tags));
+    if (record->seq_floor != 0) queue->RestoreSeqFloor(record->seq_floor);
     if (auto keys = data_keys_.find(queue_id); keys != data_keys_.end()) {
       for (auto& key : keys->second) queue->data_keys().Restore(std::move(key), now_);
       data_keys_.erase(keys);

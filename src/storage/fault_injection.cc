@@ -31,13 +31,21 @@ class FaultInjection::Fs final : public rocksdb::FileSystemWrapper {
     return s;
   }
 
+  static rocksdb::IOStatus Injected(FaultKind kind) {
+    return kind == FaultKind::kNoSpace ? rocksdb::IOStatus::NoSpace("injected ENOSPC")
+                                       : rocksdb::IOStatus::IOError("injected EIO");
+  }
+
   rocksdb::IOStatus Gate() {
     if (power_cut_.load()) return rocksdb::IOStatus::IOError("power cut (fault injection)");
     const uint64_t n = ++writes_;
-    if (fail_armed_.load() && n > fail_after_.load()) {
-      return kind_ == FaultKind::kNoSpace ? rocksdb::IOStatus::NoSpace("injected ENOSPC")
-                                          : rocksdb::IOStatus::IOError("injected EIO");
-    }
+    if (fail_armed_.load() && n > fail_after_.load()) return Injected(kind_.load());
+    return rocksdb::IOStatus::OK();
+  }
+
+  rocksdb::IOStatus SyncGate() {
+    if (power_cut_.load()) return rocksdb::IOStatus::IOError("power cut (fault injection)");
+    if (sync_fail_armed_.load()) return Injected(sync_kind_.load());
     return rocksdb::IOStatus::OK();
   }
 
@@ -66,7 +74,9 @@ class FaultInjection::Fs final : public rocksdb::FileSystemWrapper {
   std::atomic<uint64_t> writes_{0};
   std::atomic<bool> fail_armed_{false};
   std::atomic<uint64_t> fail_after_{0};  // writes beyond this one fail while armed
-  FaultKind kind_ = FaultKind::kIoError;
+  std::atomic<FaultKind> kind_{FaultKind::kIoError};
+  std::atomic<bool> sync_fail_armed_{false};
+  std::atomic<FaultKind> sync_kind_{FaultKind::kIoError};
   std::atomic<bool> power_cut_{false};
 
  private:
@@ -97,14 +107,14 @@ class FaultInjection::Fs final : public rocksdb::FileSystemWrapper {
     }
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
-      if (fs_->power_cut_.load()) return rocksdb::IOStatus::IOError("power cut (fault injection)");
+      if (auto s = fs_->SyncGate(); !s.ok()) return s;
       auto s = FSWritableFileOwnerWrapper::Sync(options, dbg);
       if (s.ok()) fs_->Synced(name_);
       return s;
     }
     rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                             rocksdb::IODebugContext* dbg) override {
-      if (fs_->power_cut_.load()) return rocksdb::IOStatus::IOError("power cut (fault injection)");
+      if (auto s = fs_->SyncGate(); !s.ok()) return s;
       auto s = FSWritableFileOwnerWrapper::Fsync(options, dbg);
       if (s.ok()) fs_->Synced(name_);
       return s;
@@ -143,13 +153,26 @@ void FaultInjection::FailWritesAfter(uint64_t n, FaultKind kind) {
   fs_->fail_armed_ = true;
 }
 
-void FaultInjection::Heal() { fs_->fail_armed_ = false; }
+void FaultInjection::FailSyncs(FaultKind kind) {
+  fs_->sync_kind_ = kind;
+  fs_->sync_fail_armed_ = true;
+}
+
+void FaultInjection::Heal() {
+  fs_->fail_armed_ = false;
+  fs_->sync_fail_armed_ = false;
+}
+
+bool FaultInjection::failing() const {
+  return fs_->fail_armed_.load() || fs_->sync_fail_armed_.load() || fs_->power_cut_.load();
+}
 void FaultInjection::CutPower() { fs_->power_cut_ = true; }
 
 void FaultInjection::DropUnsyncedDataAndRestore() {
   fs_->DropUnsynced();
   fs_->power_cut_ = false;
   fs_->fail_armed_ = false;
+  fs_->sync_fail_armed_ = false;
 }
 
 }  // namespace wharf::storage

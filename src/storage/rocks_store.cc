@@ -1,7 +1,9 @@
 #include "storage/rocks_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/experimental.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
@@ -55,8 +57,8 @@ StorageStatus RocksStore::OpenDatabase() {
   db_options.max_total_wal_size = 256 << 20;
   // After an I/O error, stay failed instead of retrying flushes in the background: a flush
   // retried after a failed one can hit an assertion in RocksDB 7.8 when the memtable holds
-  // range deletes (fixed upstream in facebook/rocksdb#12796). Wharf's contract is already
-  // "a failed write is sticky until restart", and nothing acknowledged depends on the retry.
+  // range deletes (fixed upstream in facebook/rocksdb#12796). The committer recovers instead,
+  // by reopening the database once the disk takes writes again (TryRecover).
   db_options.max_bgerror_resume_count = 0;
   // The WAL holds everything; flushing on close only adds another chance to hit the above.
   db_options.avoid_flush_during_shutdown = true;
@@ -162,7 +164,7 @@ StorageStatus RocksStore::Rekey(const Sealer& new_sealing_key, std::vector<Recor
   rocksdb::WriteBatch batch;
   {
     std::lock_guard lock(mu_);
-    if (closed_ || stopping_ || failed_from_) {
+    if (closed_ || stopping_ || failure_) {
       return StorageError{StorageErrorCode::kClosed, "store is closed or failed"};
     }
     WHARF_RETURN_IF_ERROR(CopyPayloads(records));
@@ -186,6 +188,18 @@ uint64_t RocksStore::groups_written() const {
   return groups_written_;
 }
 
+uint64_t RocksStore::recoveries() const {
+  std::lock_guard lock(mu_);
+  return recoveries_;
+}
+
+StorageStatus RocksStore::Health() const {
+  if (writable_.load(std::memory_order_acquire)) return {};
+  std::lock_guard lock(mu_);
+  if (failure_) return *failure_;
+  return {};
+}
+
 uint64_t RocksStore::Append(std::vector<Record> records) {
   std::lock_guard lock(mu_);
   // Nothing to write: the ticket of the last append, so the caller still waits for every
@@ -206,14 +220,16 @@ void RocksStore::WhenDurable(uint64_t ticket, CommitDone done) {
   StorageStatus status;
   {
     std::lock_guard lock(mu_);
-    if (ticket > durable_) {
-      if (!stopping_) {
-        waiters_.emplace(ticket, std::move(done));
-        return;
-      }
+    if (ticket <= durable_) {
+      // Written (possibly only at a recovery after the first answer for it was a failure).
+    } else if (ticket <= attempted_) {
+      // Its group failed and the store has not recovered yet.
+      status = failure_ ? *failure_ : StorageError{StorageErrorCode::kIoError, "write failed"};
+    } else if (!stopping_) {
+      waiters_.emplace(ticket, std::move(done));
+      return;
+    } else {
       status = StorageError{StorageErrorCode::kClosed, "store is closed"};
-    } else if (failed_from_ && ticket >= *failed_from_) {
-      status = failure_;
     }
   }
   done(std::move(status));
@@ -225,79 +241,116 @@ void RocksStore::Run() {
   for (;;) {
     std::vector<Record> group;
     uint64_t upto = 0;
+    uint64_t attempted = 0;
+    bool failing = false;
+    bool recoverable = false;
     {
       std::unique_lock lock(mu_);
-      if (strict) {
-        cv_.wait(lock, [&] { return stopping_ || appended_ > durable_; });
+      auto has_work = [&] { return stopping_ || appended_ > attempted_; };
+      if (failure_ && recoverable_) {
+        cv_.wait_until(lock, next_recovery_, has_work);
+      } else if (strict || failure_) {
+        cv_.wait(lock, has_work);
       } else {
-        cv_.wait_for(lock, options_.relaxed_sync_interval,
-                     [&] { return stopping_ || appended_ > durable_; });
+        cv_.wait_for(lock, options_.relaxed_sync_interval, has_work);
       }
-      if (stopping_ && appended_ == durable_) break;
+      if (stopping_ && appended_ == attempted_) break;
       group.swap(pending_);
       upto = appended_;
+      attempted = attempted_;
+      failing = failure_.has_value();
+      recoverable = recoverable_;
     }
-    if (upto > 0) {
-      StorageStatus written;
-      if (!group.empty()) {
-        written = CopyPayloads(group);
-        if (written.ok()) {
-          rocksdb::WriteBatch batch;
-          BuildBatch(group, batch);
-          rocksdb::WriteOptions write_options;
-          write_options.sync = strict;
-          commit_stats_.batch_records.Observe(group.size());
-          commit_stats_.batch_bytes.Observe(batch.GetDataSize());
-          const auto write_start = std::chrono::steady_clock::now();
-          const rocksdb::Status s = db_->Write(write_options, &batch);
-          if (strict) commit_stats_.sync_micros.Observe(MicrosSince(write_start));
-          if (!s.ok()) written = FromRocks(s);
+    if (failing && recoverable && std::chrono::steady_clock::now() >= next_recovery_) {
+      if (TryRecover()) {
+        failing = false;
+      } else {
+        next_recovery_ = std::chrono::steady_clock::now() + options_.recovery_interval;
+      }
+    }
+    if (upto > attempted) {
+      // Every ticket appends at least one record, so the group is not empty.
+      StorageStatus written = CopyPayloads(group);
+      if (!written.ok()) {
+        // A record that cannot be built cannot be kept for later either: failed for good.
+        commit_stats_.failed_groups.fetch_add(1, std::memory_order_relaxed);
+        EnterFailure(written.error(), /*recoverable=*/false);
+        failing = true;
+      } else {
+        std::vector<uint64_t> reclaim;
+        for (const Record& r : group) {
+          if (r.type == RecordType::kQueuePurge || r.type == RecordType::kQueueDelete) {
+            reclaim.push_back(r.queue_id);
+          }
         }
-        if (!written.ok()) commit_stats_.failed_groups.fetch_add(1, std::memory_order_relaxed);
-        if (written.ok()) {
-          std::vector<uint64_t> reclaim;
-          for (const Record& r : group) {
-            if (r.type == RecordType::kQueuePurge || r.type == RecordType::kQueueDelete) {
-              reclaim.push_back(r.queue_id);
+        // While failing, the group joins the last retained batch (up to a size, so recovery
+        // writes a few large batches instead of one per group).
+        constexpr size_t kRetainedBatchBytes = 16 << 20;
+        if (failing && !retained_.empty() &&
+            retained_.back()->GetDataSize() < kRetainedBatchBytes) {
+          BuildBatch(group, *retained_.back());
+        } else {
+          auto batch = std::make_unique<rocksdb::WriteBatch>();
+          BuildBatch(group, *batch);
+          if (!failing) {
+            rocksdb::WriteOptions write_options;
+            write_options.sync = strict;
+            commit_stats_.batch_records.Observe(group.size());
+            commit_stats_.batch_bytes.Observe(batch->GetDataSize());
+            const auto write_start = std::chrono::steady_clock::now();
+            const rocksdb::Status s = db_->Write(write_options, batch.get());
+            if (strict) commit_stats_.sync_micros.Observe(MicrosSince(write_start));
+            if (!s.ok()) {
+              commit_stats_.failed_groups.fetch_add(1, std::memory_order_relaxed);
+              written = FromRocks(s);
+              EnterFailure(written.error(), /*recoverable=*/true);
+              failing = true;
             }
           }
-          if (!reclaim.empty()) {
-            std::lock_guard lock(compact_mu_);
-            compact_queues_.insert(compact_queues_.end(), reclaim.begin(), reclaim.end());
-            compact_cv_.notify_one();
-          }
+          if (failing) retained_.push_back(std::move(batch));
+        }
+        if (failing) {
+          retained_reclaim_.insert(retained_reclaim_.end(), reclaim.begin(), reclaim.end());
+        } else if (!reclaim.empty()) {
+          std::lock_guard lock(compact_mu_);
+          compact_queues_.insert(compact_queues_.end(), reclaim.begin(), reclaim.end());
+          compact_cv_.notify_one();
         }
       }
       std::vector<std::pair<uint64_t, CommitDone>> ready;
       StorageStatus failure;
+      uint64_t durable = 0;
       {
         std::lock_guard lock(mu_);
-        if (!written.ok() && !failed_from_) {
-          failed_from_ = durable_ + 1;
-          failure_ = written.error();
+        attempted_ = upto;
+        if (!failing) {
+          durable_ = upto;
+          ++groups_written_;
+        } else if (failure_) {
+          failure = *failure_;
         }
-        durable_ = std::max(durable_, upto);
-        ++groups_written_;
-        auto end = waiters_.upper_bound(durable_);
+        durable = durable_;
+        auto end = waiters_.upper_bound(upto);
         for (auto it = waiters_.begin(); it != end; ++it) {
           ready.emplace_back(it->first, std::move(it->second));
         }
         waiters_.erase(waiters_.begin(), end);
-        if (failed_from_) failure = failure_;
       }
-      for (auto& [ticket, done] : ready) {
-        const bool failed = !failure.ok() && failed_from_ && ticket >= *failed_from_;
-        done(failed ? failure : StorageStatus());
-      }
+      for (auto& [ticket, done] : ready) done(ticket <= durable ? StorageStatus() : failure);
     }
-    if (!strict && std::chrono::steady_clock::now() - last_sync >= options_.relaxed_sync_interval) {
+    if (!strict && !failing &&
+        std::chrono::steady_clock::now() - last_sync >= options_.relaxed_sync_interval) {
+      // Acknowledged relaxed writes are in the WAL but maybe not on the disk: a failed sync
+      // is a failing disk like any other.
       const auto sync_start = std::chrono::steady_clock::now();
-      db_->SyncWAL().PermitUncheckedError();
+      const rocksdb::Status s = db_->SyncWAL();
       commit_stats_.sync_micros.Observe(MicrosSince(sync_start));
+      if (!s.ok()) EnterFailure(FromRocks(s), /*recoverable=*/true);
       last_sync = std::chrono::steady_clock::now();
     }
   }
-  // Stopping: anyone still waiting learns the store closed.
+  // Stopping: anyone still waiting learns the store closed. Retained batches are dropped: none
+  // of them was acknowledged.
   std::multimap<uint64_t, CommitDone> left;
   {
     std::lock_guard lock(mu_);
@@ -305,6 +358,85 @@ void RocksStore::Run() {
   }
   for (auto& [ticket, done] : left)
     done(StorageError{StorageErrorCode::kClosed, "store is closed"});
+}
+
+void RocksStore::EnterFailure(const StorageError& error, bool recoverable) {
+  bool first = false;
+  {
+    std::lock_guard lock(mu_);
+    first = !failure_.has_value();
+    if (first || !recoverable) failure_ = error;
+    if (!recoverable) recoverable_ = false;
+    writable_.store(false, std::memory_order_release);
+  }
+  next_recovery_ = std::chrono::steady_clock::now() + options_.recovery_interval;
+  if (first && options_.on_health_change) options_.on_health_change(error);
+}
+
+bool RocksStore::ProbeDisk() const {
+  rocksdb::Env* env = options_.env ? options_.env : rocksdb::Env::Default();
+  const std::shared_ptr<rocksdb::FileSystem>& fs = env->GetFileSystem();
+  const rocksdb::IOOptions io;
+  uint64_t free_bytes = 0;
+  if (fs->GetFreeSpace(options_.directory, io, &free_bytes, nullptr).ok() &&
+      free_bytes < options_.recovery_headroom_bytes) {
+    return false;
+  }
+  // A small write and sync where the database lives: the failing path itself (ENOSPC, EIO,
+  // a failing sync) must work again before the database is closed for reopening.
+  const std::string path = options_.directory + "/WHARF-RECOVERY-PROBE";
+  std::unique_ptr<rocksdb::FSWritableFile> file;
+  rocksdb::IOStatus s = fs->NewWritableFile(path, rocksdb::FileOptions(), &file, nullptr);
+  if (s.ok()) {
+    const std::string block(64 << 10, '\0');
+    s = file->Append(block, io, nullptr);
+    if (s.ok()) s = file->Sync(io, nullptr);
+    rocksdb::IOStatus closed = file->Close(io, nullptr);
+    if (s.ok()) s = closed;
+    closed.PermitUncheckedError();
+  }
+  fs->DeleteFile(path, io, nullptr).PermitUncheckedError();
+  return s.ok();
+}
+
+bool RocksStore::TryRecover() {
+  if (!ProbeDisk()) return false;
+  {
+    // Closing drops RocksDB's background error; opening replays the WAL (a torn last record
+    // of the failed write is dropped, a whole one is replayed) and flushes it.
+    std::unique_lock db_lock(db_mu_);
+    CloseDatabase();
+    if (!OpenDatabase().ok()) return false;  // reads fail until the next attempt opens it
+  }
+  if (!retained_.empty()) {
+    rocksdb::WriteOptions write_options;
+    for (size_t i = 0; i < retained_.size(); ++i) {
+      // One sync, after the last: it covers every write before it.
+      write_options.sync = i + 1 == retained_.size();
+      // A failure leaves everything retained: rewriting what did get written is harmless.
+      if (!db_->Write(write_options, retained_[i].get()).ok()) return false;
+    }
+    retained_.clear();
+  }
+  if (!retained_reclaim_.empty()) {
+    std::lock_guard lock(compact_mu_);
+    compact_queues_.insert(compact_queues_.end(), retained_reclaim_.begin(),
+                           retained_reclaim_.end());
+    retained_reclaim_.clear();
+  }
+  {
+    std::lock_guard lock(mu_);
+    durable_ = attempted_;
+    failure_.reset();
+    ++recoveries_;
+    writable_.store(true, std::memory_order_release);
+  }
+  {
+    std::lock_guard lock(compact_mu_);  // so the compactor cannot miss the wake-up
+  }
+  compact_cv_.notify_all();
+  if (options_.on_health_change) options_.on_health_change(StorageStatus());
+  return true;
 }
 
 void RocksStore::ReadMessages(uint64_t queue_id, std::vector<uint64_t> seqs, ReadDone done) {
@@ -332,31 +464,48 @@ void RocksStore::Read() {
     for (const ReadRequest& r : requests) {
       for (uint64_t seq : r.seqs) keys.push_back(MessageKey(r.queue_id, seq));
     }
-    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-    std::vector<rocksdb::PinnableSlice> values(keys.size());
-    std::vector<rocksdb::Status> statuses(keys.size());
-    db_->MultiGet(rocksdb::ReadOptions(), msg_, keys.size(), slices.data(), values.data(),
-                  statuses.data());
-    size_t k = 0;
-    for (ReadRequest& r : requests) {
-      std::vector<std::string> out(r.seqs.size());
-      std::optional<StorageError> error;
-      for (size_t i = 0; i < r.seqs.size(); ++i, ++k) {
-        if (statuses[k].ok()) {
-          StorageStatus opened =
-              OpenValue(Family::kMsg, keys[k], std::string_view(values[k].data(), values[k].size()),
-                        out[i], "message record");
-          if (!opened.ok() && !error) error = opened.error();
-        } else if (!statuses[k].IsNotFound() && !error) {
-          error = FromRocks(statuses[k]);
+    // Opened under the shared lock: the pinned values point into the database's blocks, so
+    // they are released (before the lock, declared after it) before a reopen may close it.
+    // The answers are given after the lock.
+    std::vector<Result<std::vector<std::string>, StorageError>> answers;
+    answers.reserve(requests.size());
+    {
+      std::shared_lock db_lock(db_mu_);
+      if (!db_) {
+        // Between a failed reopen and the next attempt (TryRecover).
+        for (size_t i = 0; i < requests.size(); ++i) {
+          answers.emplace_back(
+              StorageError{StorageErrorCode::kIoError, "the store is reopening after a failure"});
+        }
+      } else {
+        std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+        std::vector<rocksdb::PinnableSlice> values(keys.size());
+        std::vector<rocksdb::Status> statuses(keys.size());
+        db_->MultiGet(rocksdb::ReadOptions(), msg_, keys.size(), slices.data(), values.data(),
+                      statuses.data());
+        size_t k = 0;
+        for (ReadRequest& r : requests) {
+          std::vector<std::string> out(r.seqs.size());
+          std::optional<StorageError> error;
+          for (size_t i = 0; i < r.seqs.size(); ++i, ++k) {
+            if (statuses[k].ok()) {
+              StorageStatus opened = OpenValue(Family::kMsg, keys[k],
+                                               std::string_view(values[k].data(), values[k].size()),
+                                               out[i], "message record");
+              if (!opened.ok() && !error) error = opened.error();
+            } else if (!statuses[k].IsNotFound() && !error) {
+              error = FromRocks(statuses[k]);
+            }
+          }
+          if (error) {
+            answers.emplace_back(std::move(*error));
+          } else {
+            answers.emplace_back(std::move(out));
+          }
         }
       }
-      if (error) {
-        r.done(std::move(*error));
-      } else {
-        r.done(std::move(out));
-      }
     }
+    for (size_t i = 0; i < requests.size(); ++i) requests[i].done(std::move(answers[i]));
   }
 }
 
@@ -466,21 +615,21 @@ void RocksStore::Compact() {
   for (;;) {
     std::vector<uint64_t> queues;
     {
+      // Not while writes fail: in that state a manual compaction can hit an assertion in
+      // RocksDB 7.8 (fixed upstream in facebook/rocksdb#12796). Reclaiming space waits for the
+      // recovery, which wakes this thread.
       std::unique_lock lock(compact_mu_);
-      compact_cv_.wait(lock, [&] { return compact_stopping_ || !compact_queues_.empty(); });
+      compact_cv_.wait(lock, [&] {
+        return compact_stopping_ ||
+               (!compact_queues_.empty() && writable_.load(std::memory_order_acquire));
+      });
       if (compact_stopping_) return;
       queues.swap(compact_queues_);
     }
-    {
-      // After a failed write RocksDB is in an error state in which a manual compaction can
-      // hit an assertion in 7.8 (fixed upstream in facebook/rocksdb#12796). Reclaiming space
-      // can wait for a healthy restart.
-      std::lock_guard lock(mu_);
-      if (failed_from_) compaction_disabled_ = true;
-    }
-    if (compaction_disabled_) continue;
+    std::shared_lock db_lock(db_mu_);
+    if (!db_) continue;
     for (uint64_t queue_id : queues) {
-      if (compaction_disabled_) break;
+      if (!writable_.load(std::memory_order_acquire)) break;
       const std::string from = MessageKey(queue_id, 0);
       const std::string to = QueueRangeEnd(queue_id, kMaxDedupKey);
       const rocksdb::Slice begin(from), end(to);
@@ -490,7 +639,6 @@ void RocksStore::Compact() {
         // flush), which keeps it clear of the RocksDB 7.8 assertion described in Open().
         // Failures only delay reclaiming space; the data is already deleted.
         if (!rocksdb::experimental::SuggestCompactRange(db_.get(), family, &begin, &end).ok()) {
-          compaction_disabled_ = true;
           break;
         }
       }
@@ -503,6 +651,8 @@ std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(
 }  // namespace
 
 StorageStatus RocksStore::Recover(RecoveryVisitor& visitor) {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return StorageError{StorageErrorCode::kClosed, "store is closed"};
   std::string value;  // the opened value of the record being visited
   std::string state_value;
   {
@@ -575,6 +725,8 @@ StorageStatus RocksStore::ScanObjects(
     std::lock_guard lock(mu_);
     if (closed_ || !db_) return StorageError{StorageErrorCode::kClosed, "store is closed"};
   }
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return StorageError{StorageErrorCode::kIoError, "the store is reopening"};
   const std::string start = ObjectKey(prefix);
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;  // read once at start-up

@@ -13,8 +13,21 @@
 // the batch is written without sync and the WAL is synced every `relaxed_sync_interval` instead
 // (the documented window of loss).
 //
-// A failed write is sticky: RocksDB stops accepting writes after an I/O error, so every later
-// ticket fails too (clients get a retryable 503) until the process restarts on a healthy disk.
+// Disk failures (docs/reliability.md "Fault injection"): RocksDB stops accepting writes after
+// an I/O error (ENOSPC, EIO, a failed sync). The group that hit it and every group appended
+// while the store is failing are answered with the error (clients get a retryable 503), but
+// their records are not dropped: they are kept, in order, as built batches ("retained"), and
+// Health() reports the failure so the engine can refuse new sends up front. Every
+// `recovery_interval` the committer probes the disk (a small file written and synced, and
+// `recovery_headroom_bytes` free); once the probe passes it closes and reopens the database (the
+// WAL replays whatever reached it; reopening, not DB::Resume, because RocksDB 7.8 can abort in a
+// flush retried after a failed one, facebook/rocksdb#12796) and writes the retained batches,
+// synced. Only then is the store healthy again: a failed commit is therefore "in doubt", not
+// undone — it becomes durable at recovery unless the process stops first — and a caller that
+// backs out a change after a failure must append the records that undo it (store.h). Rewriting
+// a retained batch that did reach the WAL is harmless: every record is idempotent (puts of the
+// same sealed bytes, deletes). A record that cannot even be built (a copied message that does
+// not open: kCorruption) fails the store for good, until a restart.
 //
 // RocksDB's LOCK file keeps a second process from opening the same directory.
 //
@@ -25,12 +38,15 @@
 // before sealing in place (store_format.h), and a value that does not open stops the read with
 // kCorruption instead of being misread.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,6 +79,14 @@ struct RocksOptions {
   std::chrono::milliseconds relaxed_sync_interval{100};
   // Tests inject a fault-injecting Env here; nullptr means the default one.
   rocksdb::Env* env = nullptr;
+  // While writes fail, how often the committer probes the disk and tries to recover.
+  std::chrono::milliseconds recovery_interval{1000};
+  // Free space the disk must report (when it reports any) before recovery is tried: reopening
+  // flushes the replayed memtables, which needs room.
+  uint64_t recovery_headroom_bytes = 64ull << 20;
+  // Called on the committer thread when writes start failing (with the error) and when the
+  // store has recovered (OK): the server logs both. Must not call back into the store.
+  std::function<void(const StorageStatus&)> on_health_change;
 };
 
 class RocksStore final : public Store {
@@ -71,6 +95,7 @@ class RocksStore final : public Store {
   ~RocksStore() override;
 
   bool durable() const override { return true; }
+  StorageStatus Health() const override;
   uint64_t Append(std::vector<Record> records) override;
   void WhenDurable(uint64_t ticket, CommitDone done) override;
   StorageStatus Recover(RecoveryVisitor& visitor) override;
@@ -92,6 +117,8 @@ class RocksStore final : public Store {
   // Groups written so far (for tests and metrics: concurrent commits share groups).
   uint64_t groups_written() const;
   const CommitStats* commit_stats() const override { return &commit_stats_; }
+  // Times the store recovered from a disk failure by itself (for tests and metrics).
+  uint64_t recoveries() const;
   // What Open found and did about sealing (for the start-up log and tests).
   const SealingReport& sealing_report() const { return sealing_report_; }
 
@@ -100,6 +127,12 @@ class RocksStore final : public Store {
   StorageStatus OpenDatabase();
   void CloseDatabase();
   void Run();
+  // Committer thread, while failing: probes the disk, reopens the database and writes the
+  // retained batches. True once the store is healthy again.
+  bool TryRecover();
+  bool ProbeDisk() const;
+  // Committer thread: writes fail from now on with `error` (recoverable or for good).
+  void EnterFailure(const StorageError& error, bool recoverable);
   // Fills the payload of kMessageCopy records from the source records, opened (committer
   // thread). A source that does not open fails the group.
   StorageStatus CopyPayloads(std::vector<Record>& group);
@@ -120,19 +153,33 @@ class RocksStore final : public Store {
   rocksdb::ColumnFamilyHandle* dedup_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 
+  // Readers of db_ on other threads (body reads, compaction hints, start-up scans) hold it
+  // shared; the committer holds it exclusively while it reopens the database. The committer's
+  // own writes need no lock: only it replaces db_.
+  mutable std::shared_mutex db_mu_;
+
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Record> pending_;          // appended, not yet written
   uint64_t appended_ = 0;                // last ticket handed out
+  uint64_t attempted_ = 0;               // every ticket up to this one was written or failed
   uint64_t durable_ = 0;                 // every ticket up to this one is written
-  std::optional<uint64_t> failed_from_;  // first ticket whose write failed (sticky)
-  StorageError failure_{};
+  std::optional<StorageError> failure_;  // set while writes fail
+  bool recoverable_ = true;              // false: failed for good (until a restart)
   std::multimap<uint64_t, CommitDone> waiters_;
   bool stopping_ = false;
   bool closed_ = false;
   uint64_t groups_written_ = 0;
   CommitStats commit_stats_;  // written by the committer thread
+  uint64_t recoveries_ = 0;
+  std::atomic<bool> writable_{true};  // !failure_, readable without mu_
   std::thread committer_;
+
+  // Committer thread only: the batches of groups that failed or came while failing, in order,
+  // and the queues whose ranges they delete (compacted once written).
+  std::vector<std::unique_ptr<rocksdb::WriteBatch>> retained_;
+  std::vector<uint64_t> retained_reclaim_;
+  std::chrono::steady_clock::time_point next_recovery_{};
 
   // Space reclamation: after a purge or queue deletion, the covered key range is compacted on
   // this thread, so the committer never waits for a compaction.
@@ -141,7 +188,6 @@ class RocksStore final : public Store {
   std::condition_variable compact_cv_;
   std::vector<uint64_t> compact_queues_;  // queue ids whose messages were range-deleted
   bool compact_stopping_ = false;
-  bool compaction_disabled_ = false;  // compactor thread only
   std::thread compactor_;
 
   // Reads of bodies kept only on disk, on their own thread so neither I/O threads nor the

@@ -109,6 +109,10 @@ class Store {
   virtual const CommitStats* commit_stats() const { return nullptr; }
   // True when the backend keeps records; the engine skips building payloads otherwise.
   virtual bool durable() const = 0;
+  // OK while writes are expected to succeed; the current failure while they fail (a full or
+  // failing disk the backend is recovering from). The engine refuses new sends up front while
+  // it is not OK, instead of queueing records that can only fail. Cheap; any thread.
+  virtual StorageStatus Health() const { return {}; }
   // Queues `records` to be written and returns a ticket. Never blocks on the disk and never
   // calls back, so the engine calls it under the queue lock: records reach the disk in the
   // order the engine's state changed. Appending nothing returns the latest ticket, so waiting
@@ -116,6 +120,13 @@ class Store {
   virtual uint64_t Append(std::vector<Record> records) = 0;
   // Calls `done` once everything appended up to `ticket` is durable (or failed), possibly on
   // another thread, possibly before returning. Call it without holding engine locks.
+  //
+  // A failure means "not known to be durable", not "undone": a backend that recovers from a
+  // disk failure by itself (RocksStore) still writes the failed records, in order, before
+  // anything appended after them, unless the process stops first. An engine change that is
+  // applied regardless of the outcome (receives, deletes, attribute changes) thus reaches the
+  // disk eventually; a change the engine backs out on failure (a send that never becomes
+  // receivable) must be undone by appending the records that undo it.
   virtual void WhenDurable(uint64_t ticket, CommitDone done) = 0;
   // Replays the stored state into `visitor`. Called once, before serving.
   virtual StorageStatus Recover(RecoveryVisitor& visitor) = 0;

@@ -4,6 +4,9 @@
 # and a move task; no move lost or doubled a message), sns_crash_test.py (no acknowledged SNS
 # publish went undelivered) and crash_loop.py (36 kills in about 45 s, under load and during
 # start-up, standard and FIFO queues; about 1 minute in all).
+# storage_fault_test.py makes a running server's disk full and failing and checks that it
+# refuses sends with a retryable 503, keeps serving receives, recovers by itself and loses
+# nothing acknowledged (boto3, about 10 s).
 #
 #   tests/crash/run.sh <path-to-wharf-binary> [options every script takes, e.g. --seed N]
 set -u
@@ -28,4 +31,5 @@ rc=$?
 /usr/bin/python3 tests/crash/redrive_crash_test.py --wharf "$BIN" "$@" || rc=1
 /usr/bin/python3 tests/crash/sns_crash_test.py --wharf "$BIN" "$@" || rc=1
 /usr/bin/python3 tests/crash/crash_loop.py --wharf "$BIN" "$@" || rc=1
+/usr/bin/python3 tests/crash/storage_fault_test.py --wharf "$BIN" "$@" || rc=1
 exit $rc

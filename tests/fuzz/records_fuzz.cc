@@ -106,6 +106,7 @@ QueueRecord MakeQueue(FuzzedDataProvider& in) {
   c.last_modified_timestamp = Int(in);
   const size_t tags = in.ConsumeIntegralInRange<size_t>(0, 4);
   for (size_t i = 0; i < tags; ++i) q.tags.emplace_back(Str(in), Str(in));
+  if (in.ConsumeBool()) q.seq_floor = in.ConsumeIntegral<uint64_t>();  // 0 is "none"
   return q;
 }
 
@@ -179,7 +180,7 @@ bool SameQueue(const QueueRecord& a, const QueueRecord& b) {
          x.deduplication_scope == y.deduplication_scope &&
          x.fifo_throughput_limit == y.fifo_throughput_limit &&
          x.created_timestamp == y.created_timestamp &&
-         x.last_modified_timestamp == y.last_modified_timestamp;
+         x.last_modified_timestamp == y.last_modified_timestamp && a.seq_floor == b.seq_floor;
 }
 
 bool SameMessage(const MessageRecord& a, const MessageRecord& b) {

@@ -323,6 +323,10 @@ void Queue::Purge(Done done) {
     dedup_.Clear();
     attempts_.clear();
     purged_below_ = next_seq_.load();
+    // No message is left to continue seqs from after a restart: the queue record keeps where
+    // they were, so SequenceNumbers keep increasing whatever the wall clock says then.
+    seq_floor_ = purged_below_;
+    AddQueueRecord(records);
     if (deps_.store->durable()) {
       records.push_back(Record{RecordType::kQueuePurge, identity_.id, purged_below_, {}});
     }
@@ -361,6 +365,12 @@ void Queue::Close() {
 // --- messages ---------------------------------------------------------------------------------
 
 void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
+  // A store that cannot write (full or failing disk, being recovered) refuses sends up front:
+  // nothing is queued that could only fail, and the client retries the 503.
+  if (storage::StorageStatus health = deps_.store->Health(); !health.ok()) {
+    done(FromStorageError(health.error()));
+    return;
+  }
   AnswerLater later;
   std::vector<Record> records;
   std::vector<SendResult> results(messages.size());
@@ -424,15 +434,32 @@ void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
 void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
   if (!status.ok()) {
     {
-      // Not stored: a retry must not be taken for a duplicate.
+      // Not acknowledged, and never made receivable. The store may still write the records
+      // when it recovers (store.h: a failure is "in doubt"), so the send is undone there too,
+      // after them: its messages and deduplication entries are deleted again.
+      std::vector<Record> undo;
       std::lock_guard lock(mu_);
-      for (const std::string& key : send.dedup_keys) dedup_.Erase(key);
+      size_t next_key = 0;
       const MonoTime now = deps_.clock->Now();
       for (size_t i = 0; i < send.messages.size(); ++i) {
-        if (send.seqs[i] != 0 && send.messages[i].data_key) {
-          data_keys_.Release(send.messages[i].data_key->id, now);
+        if (send.seqs[i] == 0) continue;  // a duplicate: nothing of its own was appended
+        if (send.messages[i].data_key) data_keys_.Release(send.messages[i].data_key->id, now);
+        if (closed_) continue;  // the queue's deletion removes everything of it
+        if (deps_.store->durable()) {
+          undo.push_back(Record{RecordType::kMessageDelete, identity_.id, send.seqs[i], {}});
+        }
+        if (!identity_.fifo || next_key >= send.dedup_keys.size()) continue;
+        // A retry must not be taken for a duplicate. Only this send's entry: the key may have
+        // expired and been taken by a later send meanwhile.
+        const std::string& key = send.dedup_keys[next_key++];
+        const DedupEntry* entry = dedup_.Find(key, 0);
+        if (entry == nullptr || entry->seq != send.seqs[i]) continue;
+        dedup_.Erase(key);
+        if (deps_.store->durable()) {
+          undo.push_back(Record{RecordType::kDedupDelete, identity_.id, 0, {}, key});
         }
       }
+      Append(undo);
     }
     send.done(FromStorageError(status.error()));
     return;

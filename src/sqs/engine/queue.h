@@ -194,6 +194,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
                int64_t visible_at_millis, const StateRecord* state);
   void RestoreDedup(std::string key, DedupEntry entry);
+  // The seq floor of the stored queue record (QueueRecord::seq_floor): no lower seq is used.
+  void RestoreSeqFloor(uint64_t floor);
 
   // --- messages ---
   // Commits the messages, then makes them visible (or delayed) and wakes parked receivers.
@@ -348,6 +350,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::optional<MonoTime> last_purge_;
   // Sends that were appended before a purge but not yet published are dropped at publish.
   uint64_t purged_below_ = 0;
+  // Stored in the queue record (QueueRecord::seq_floor): the next seq at the last purge.
+  uint64_t seq_floor_ = 0;
 
   uint64_t next_waiter_id_ = 1;
   std::list<Waiter> waiters_;  // in arrival order: the longest-waiting receiver is served first

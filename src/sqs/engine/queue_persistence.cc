@@ -37,6 +37,10 @@ void Queue::AnswerReceiveWhenDurable(uint64_t ticket, std::vector<ReceivedMessag
   deps_.store->WhenDurable(ticket, [self = shared_from_this(), messages = std::move(messages),
                                     done = std::move(done)](storage::StorageStatus s) mutable {
     if (!s.ok()) {
+      // Not delivered: the messages go back as they were, so their groups are not blocked for
+      // a visibility timeout by a receive nobody got. (The store writes both changes, in order,
+      // when it recovers.) The client retries the 503.
+      self->ReturnUndelivered(messages);
       done(FromStorageError(s.error()));
       return;
     }
@@ -84,9 +88,10 @@ int64_t Queue::WallOf(MonoTime t) const {
 
 void Queue::AddQueueRecord(std::vector<Record>& records) const {
   if (!deps_.store->durable()) return;
-  records.push_back(Record{RecordType::kQueuePut, identity_.id, 0,
-                           EncodeQueueRecord({identity_.account_id, identity_.name,
-                                              identity_.dedup_by_group, config_, tags_})});
+  records.push_back(
+      Record{RecordType::kQueuePut, identity_.id, 0,
+             EncodeQueueRecord({identity_.account_id, identity_.name, identity_.dedup_by_group,
+                                config_, tags_, seq_floor_})});
 }
 
 void Queue::AddStateRecord(std::vector<Record>& records, const StoredMessage& m) const {
@@ -171,7 +176,16 @@ void Queue::Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
 void Queue::RestoreDedup(std::string key, DedupEntry entry) {
   std::lock_guard lock(mu_);
   if (entry.expires_millis <= deps_.clock->WallMillis()) return;
+  // A duplicate answers with this seq: new messages must come after it, even when every
+  // message was deleted before the restart.
+  next_seq_.store(std::max(next_seq_.load(), entry.seq + 1));
   dedup_.Insert(std::move(key), std::move(entry));
+}
+
+void Queue::RestoreSeqFloor(uint64_t floor) {
+  std::lock_guard lock(mu_);
+  seq_floor_ = floor;
+  next_seq_.store(std::max(next_seq_.load(), floor));
 }
 
 }  // namespace wharf::sqs

@@ -228,10 +228,10 @@ void Queue::FinishRecrypt(PendingRecrypt& pending, api::ApiResult<Recrypted> res
 void Queue::ScheduleRelocations(uint64_t ticket, std::vector<Relocation> moves) {
   if (moves.empty()) return;
   auto pending = std::make_shared<std::vector<Relocation>>(std::move(moves));
-  deps_.store->WhenDurable(ticket, [pending](storage::StorageStatus status) {
-    // If the write failed the message is still in the source on disk and comes back there on
-    // restart; the store refuses every later write, so nothing is acknowledged meanwhile.
-    if (!status.ok()) return;
+  deps_.store->WhenDurable(ticket, [pending](storage::StorageStatus) {
+    // Placed even if the write failed: the store still writes it, in order, when it recovers
+    // (store.h), so on disk the message is in the destination then, and in memory it must be
+    // too. (If the process stops first, it comes back in the source on restart.)
     for (Relocation& move : *pending) {
       std::shared_ptr<Queue> destination = move.destination;
       destination->AcceptRelocated(std::move(move));

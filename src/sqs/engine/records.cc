@@ -6,6 +6,9 @@ namespace wharf::sqs {
 namespace {
 
 constexpr uint8_t kQueueRecordV1 = 1;
+// v2 = v1 with the seq floor (a varint, never 0) after the tags; written only once the queue was
+// purged, so a queue never purged is byte for byte what v1 wrote.
+constexpr uint8_t kQueueRecordV2 = 2;
 constexpr uint8_t kMessageRecordV1 = 1;
 // v2 = v1 with the SSE-KMS data key id before the body; written only for sealed bodies, so a
 // store without SSE-KMS is byte for byte what v1 wrote.
@@ -43,7 +46,7 @@ std::string EncodeQueueRecord(const QueueRecord& q) {
   std::string out;
   BinaryWriter w(out);
   const QueueConfig& c = q.config;
-  w.U8(kQueueRecordV1);
+  w.U8(q.seq_floor != 0 ? kQueueRecordV2 : kQueueRecordV1);
   w.Bytes(q.account_id);
   w.Bytes(q.name);
   w.Bool(c.fifo);
@@ -73,12 +76,14 @@ std::string EncodeQueueRecord(const QueueRecord& q) {
     w.Bytes(k);
     w.Bytes(v);
   }
+  if (q.seq_floor != 0) w.Varint(q.seq_floor);
   return out;
 }
 
 std::optional<QueueRecord> DecodeQueueRecord(std::string_view payload) {
   BinaryReader r(payload);
-  if (r.U8() != kQueueRecordV1) return std::nullopt;
+  const uint8_t version = r.U8();
+  if (version != kQueueRecordV1 && version != kQueueRecordV2) return std::nullopt;
   QueueRecord q;
   QueueConfig& c = q.config;
   q.account_id = r.Bytes();
@@ -117,6 +122,10 @@ std::optional<QueueRecord> DecodeQueueRecord(std::string_view payload) {
     std::string k = r.Bytes();
     std::string v = r.Bytes();
     q.tags.emplace_back(std::move(k), std::move(v));
+  }
+  if (version == kQueueRecordV2) {
+    q.seq_floor = r.Varint();
+    if (q.seq_floor == 0) return std::nullopt;  // written as v1
   }
   if (!r.ok() || !r.done()) return std::nullopt;
   return q;

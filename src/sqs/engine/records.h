@@ -22,6 +22,10 @@ struct QueueRecord {
   bool dedup_by_group = false;  // deduplication scope in effect, fixed at creation
   QueueConfig config;
   api::StringPairs tags;
+  // Seqs below this are never handed out again (0: no floor): the next seq when the queue was
+  // last purged, so FIFO SequenceNumbers keep increasing across a purge and a restart even when
+  // no message is left to continue from and the wall clock is behind (issue 12).
+  uint64_t seq_floor = 0;
 };
 
 std::string EncodeQueueRecord(const QueueRecord& record);

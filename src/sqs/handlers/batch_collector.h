@@ -2,6 +2,11 @@
 
 // Gathers the outcomes of batch entries that complete asynchronously (each goes through the
 // engine and the store on its own) and answers once the last one is in, in request order.
+//
+// An entry refused because the store cannot write (ServiceUnavailable: a full or failing disk)
+// fails the whole request with that error instead of being listed in Failed: the SDKs retry a
+// 503 by themselves but not a failed entry, and retrying the whole batch is safe (deleting or
+// changing the visibility of a message again is answered as the first time).
 
 #include <memory>
 #include <mutex>
@@ -38,6 +43,12 @@ class BatchCollector : public std::enable_shared_from_this<BatchCollector<Out>> 
       std::lock_guard lock(mu_);
       if (!status.ok()) outcomes_[index] = std::move(status).error();
       if (--pending_ > 0) return;
+    }
+    for (const std::optional<api::ApiError>& outcome : outcomes_) {
+      if (outcome && outcome->code == api::ErrorCode::kServiceUnavailable) {
+        reply_.Fail(*outcome);
+        return;
+      }
     }
     Out out;
     for (size_t i = 0; i < ids_.size(); ++i) {

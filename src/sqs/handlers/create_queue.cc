@@ -48,8 +48,11 @@ void CreateQueue(SqsService& s, const RequestContext& ctx, a::CreateQueueInput i
                                    std::move(in.tags), in.attributes);
   if (!created.ok()) return reply.Fail(std::move(created).error());
   a::QueueUrlOutput out{s.QueueUrlOf(ctx, *created->queue)};
-  if (!created->is_new) return reply.Ok(std::move(out));
-  s.store().WhenDurable(created->ticket, [reply, out](storage::StorageStatus status) {
+  // An existing queue is answered once everything appended so far is durable: it may be one a
+  // concurrent CreateQueue just made, or one whose creation failed on a full disk and is
+  // written only when the store recovers.
+  const uint64_t ticket = created->is_new ? created->ticket : s.store().Append({});
+  s.store().WhenDurable(ticket, [reply, out](storage::StorageStatus status) {
     if (status.ok()) {
       reply.Ok(out);
     } else {

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "api/action.h"
 #include "harness.h"
@@ -528,6 +530,67 @@ TEST(DispatcherQueryPathTest, RequestsOverTlsGetHttpsQueueUrls) {
   net::HttpResponse plain =
       h.Call(Harness::Request(Wire::kJson, "GetQueueUrl", Params().Str("QueueName", "q")));
   EXPECT_EQ(plain.body, R"({"QueueUrl":"http://localhost:9324/000000000000/q"})");
+}
+
+}  // namespace
+}  // namespace wharf::server::testing
+
+namespace wharf::server::testing {
+namespace {
+
+// POST /_wharf/test/storage-fault: served only when the server runs in test mode (the hook is
+// set), never otherwise; the mode comes from the query string or a small JSON body.
+class StorageFaultEndpointTest : public ::testing::Test {
+ protected:
+  static net::HttpRequest Post(std::string target, std::string body = {}) {
+    net::HttpRequest r;
+    r.method = "POST";
+    r.target = std::move(target);
+    r.headers.emplace_back("Host", "localhost:9324");
+    r.body = std::move(body);
+    r.body.reserve(r.body.size() + net::kBodyPadding);
+    return r;
+  }
+  static net::HttpResponse Handle(Dispatcher& dispatcher, net::HttpRequest request) {
+    std::optional<net::HttpResponse> answer;
+    dispatcher.Handle(std::move(request),
+                      [&](net::HttpResponse response) { answer = std::move(response); });
+    EXPECT_TRUE(answer.has_value()) << "answered at once";
+    return answer.value_or(net::HttpResponse{0, {}, {}});
+  }
+
+  ManualClock clock_;
+  storage::MemoryStore store_;
+  sqs::SqsService service_{clock_, clock_, store_, sqs::ServiceOptions{}};
+  std::vector<std::string> modes_;
+};
+
+TEST_F(StorageFaultEndpointTest, NotServedOutsideTestMode) {
+  Dispatcher dispatcher(service_, DispatcherOptions{});
+  net::HttpResponse r = Handle(dispatcher, Post("/_wharf/test/storage-fault?mode=enospc"));
+  EXPECT_NE(r.status, 200) << r.body;
+  EXPECT_EQ(r.body.find("\"mode\""), std::string::npos) << r.body;
+}
+
+TEST_F(StorageFaultEndpointTest, SwitchesTheFaultInTestMode) {
+  DispatcherOptions options;
+  options.test_storage_fault = [this](std::string_view mode) {
+    if (mode != "enospc" && mode != "eio" && mode != "off") return false;
+    modes_.emplace_back(mode);
+    return true;
+  };
+  Dispatcher dispatcher(service_, std::move(options));
+  net::HttpResponse r = Handle(dispatcher, Post("/_wharf/test/storage-fault?mode=enospc"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"mode":"enospc"})");
+  r = Handle(dispatcher, Post("/_wharf/test/storage-fault", R"({ "mode" : "off" })"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"mode":"off"})");
+  r = Handle(dispatcher, Post("/_wharf/test/storage-fault?mode=full"));
+  EXPECT_EQ(r.status, 400);
+  r = Handle(dispatcher, Post("/_wharf/test/storage-fault", "{}"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(modes_, (std::vector<std::string>{"enospc", "off"}));
 }
 
 }  // namespace

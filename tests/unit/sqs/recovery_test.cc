@@ -119,9 +119,11 @@ class RecoveryTest : public ::testing::Test {
   ManualClock& clock() { return process_->clock; }
   SqsService& service() { return *process_->service; }
 
-  // Closes the store, then starts a new process on the same directory and recovers it.
-  void Restart() {
-    const int64_t wall = clock().WallMillis();
+  // Closes the store, then starts a new process on the same directory and recovers it; its
+  // wall clock goes on from where the old one stopped, moved by `wall_step_millis` (negative: a
+  // clock stepped back).
+  void Restart(int64_t wall_step_millis = 0) {
+    const int64_t wall = clock().WallMillis() + wall_step_millis;
     process_.reset();
     process_ = std::make_unique<Process>(Db(), wall);
     ASSERT_NE(process_->service, nullptr);
@@ -449,6 +451,63 @@ TEST_F(RecoveryTest, MessagesSentAfterARestartDoNotCollideWithEarlierOnes) {
   EXPECT_EQ(Bodies(messages), (std::multiset<std::string>{"before 1", "before 2", "after"}));
   ASSERT_NO_FATAL_FAILURE(Restart());
   EXPECT_EQ(Counters("q"), std::make_tuple(int64_t{0}, int64_t{3}, int64_t{0}));
+}
+
+// Issue 12: FIFO SequenceNumber must keep increasing per queue across a purge and a restart,
+// even when the restart comes at the same wall-clock millisecond or with the clock stepped back
+// (seqs used to restart from the wall clock when no message was left to continue from).
+TEST_F(RecoveryTest, FifoSequenceNumbersKeepIncreasingAcrossPurgeAndRestart) {
+  const std::string url =
+      CreateQueue("seq.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  std::string last;
+  int sent = 0;
+  auto send = [&](const std::string& what) {
+    a::SendMessageInput in;
+    in.queue_url = url;
+    in.message_body = "body " + std::to_string(++sent);
+    in.message_group_id = "g";
+    auto out = Do(&sqs::SendMessage, std::move(in));
+    ASSERT_TRUE(out.ok()) << ErrorText(out);
+    ASSERT_TRUE(out->sequence_number.has_value());
+    // Same width (20 digits), so the strings compare as the numbers do.
+    EXPECT_GT(*out->sequence_number, last) << what;
+    last = *out->sequence_number;
+  };
+  for (int i = 0; i < 3; ++i) send("before the purge");
+  Expect(Do(&sqs::PurgeQueue, a::QueueUrlInput{url}).status(), "PurgeQueue");
+  send("after the purge");
+  Advance(61);  // a second purge is allowed a minute later
+  Expect(Do(&sqs::PurgeQueue, a::QueueUrlInput{url}).status(), "PurgeQueue");
+  ASSERT_NO_FATAL_FAILURE(Restart(/*wall_step_millis=*/-61'000));
+  send("after the purge and a restart with the clock where it was at the first send");
+  Advance(61);
+  Expect(Do(&sqs::PurgeQueue, a::QueueUrlInput{url}).status(), "PurgeQueue");
+  ASSERT_NO_FATAL_FAILURE(Restart(/*wall_step_millis=*/-3'600'000));
+  send("after a purge and a restart with the clock stepped back an hour");
+  send("and the next one");
+  ASSERT_NO_FATAL_FAILURE(Restart(/*wall_step_millis=*/-3'600'000));
+  send("after a restart with messages left, the clock stepped back again");
+}
+
+// Deleting every message (no purge) leaves the deduplication entries, which also keep the
+// sequence numbers they returned: a restart continues above them.
+TEST_F(RecoveryTest, FifoSequenceNumbersKeepIncreasingAfterEveryMessageWasDeleted) {
+  const std::string url =
+      CreateQueue("del.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  a::SendMessageInput in;
+  in.queue_url = url;
+  in.message_body = "only";
+  in.message_group_id = "g";
+  auto first = Do(&sqs::SendMessage, a::SendMessageInput(in));
+  ASSERT_TRUE(first.ok() && first->sequence_number);
+  auto messages = Receive(url, 1, 30);
+  ASSERT_EQ(messages.size(), 1u);
+  Expect(DeleteMessage(url, messages[0].receipt_handle), "DeleteMessage");
+  ASSERT_NO_FATAL_FAILURE(Restart(/*wall_step_millis=*/-60'000));
+  in.message_body = "next";
+  auto next = Do(&sqs::SendMessage, std::move(in));
+  ASSERT_TRUE(next.ok() && next->sequence_number);
+  EXPECT_GT(*next->sequence_number, *first->sequence_number);
 }
 
 // After a restart, seqs continue above the highest *stored* one, so when the newest messages were

@@ -20,6 +20,7 @@ class SyncStore final : public storage::Store {
   explicit SyncStore(storage::Store& inner) : inner_(inner) {}
 
   bool durable() const override { return inner_.durable(); }
+  storage::StorageStatus Health() const override { return inner_.Health(); }
   uint64_t Append(std::vector<storage::Record> records) override {
     return inner_.Append(std::move(records));
   }

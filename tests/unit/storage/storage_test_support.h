@@ -94,6 +94,65 @@ inline std::string Describe(const StorageStatus& status) {
   return status.ok() ? std::string("ok") : status.error().detail;
 }
 
+// Opens a RocksStore with `options` (and the test sealing key); nullptr (and a test failure)
+// when it cannot.
+inline std::unique_ptr<RocksStore> OpenRocksWith(RocksOptions options) {
+  options.sealing_key = wharf::testing::TestStorageKey();
+  auto opened = RocksStore::Open(options);
+  if (!opened.ok()) {
+    ADD_FAILURE() << "RocksStore::Open(" << options.directory << "): " << opened.error().detail;
+    return nullptr;
+  }
+  return std::move(opened).value();
+}
+
+// What a RocksStore reported through RocksOptions::on_health_change: a test waits for the
+// store's recovery from a disk failure (which runs on its committer thread) without polling.
+class HealthWatch {
+ public:
+  std::function<void(const StorageStatus&)> Callback() {
+    return [this](const StorageStatus& status) {
+      std::lock_guard lock(mu_);
+      if (status.ok()) {
+        ++recovered_;
+      } else {
+        ++failed_;
+        last_failure_ = status.error();
+      }
+      cv_.notify_all();
+    };
+  }
+  // Waits until the store has recovered `n` times in all; false (and a test failure) if it does
+  // not within the deadline.
+  bool WaitRecovered(int n = 1) {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, kCompletionDeadline, [&] { return recovered_ >= n; })) {
+      ADD_FAILURE() << "the store did not recover from the disk failure";
+      return false;
+    }
+    return true;
+  }
+  int failed() const {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
+  int recovered() const {
+    std::lock_guard lock(mu_);
+    return recovered_;
+  }
+  std::optional<StorageError> last_failure() const {
+    std::lock_guard lock(mu_);
+    return last_failure_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  int failed_ = 0;
+  int recovered_ = 0;
+  std::optional<StorageError> last_failure_;
+};
+
 // Opens a RocksStore on `directory`; nullptr (and a test failure) when it cannot.
 inline std::unique_ptr<RocksStore> OpenRocks(
     const std::string& directory, Durability durability = Durability::kStrict,

@@ -52,6 +52,7 @@ void ExpectSameQueue(const QueueRecord& a, const QueueRecord& b) {
   EXPECT_EQ(a.dedup_by_group, b.dedup_by_group);
   ExpectSameConfig(a.config, b.config);
   EXPECT_EQ(a.tags, b.tags);
+  EXPECT_EQ(a.seq_floor, b.seq_floor);
 }
 
 void ExpectSameAttributes(const api::sqs::MessageAttributeMap& a,
@@ -231,6 +232,30 @@ TEST(QueueRecordTest, ManyTagsInOrder) {
   auto decoded = DecodeQueueRecord(EncodeQueueRecord(q));
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->tags, q.tags);
+}
+
+// v2 adds the seq floor of a purged queue; a queue never purged is still written as v1, and a
+// v2 record whose floor is 0 (which v1 stands for) is refused: one encoding per record.
+TEST(QueueRecordTest, SeqFloorIsVersionTwoAndOnlyWhenSet) {
+  QueueRecord q = FullQueue();
+  const std::string v1 = EncodeQueueRecord(q);
+  ASSERT_FALSE(v1.empty());
+  EXPECT_EQ(v1[0], 1);
+  q.seq_floor = 1'700'000'000'123'456ULL;
+  const std::string v2 = EncodeQueueRecord(q);
+  EXPECT_EQ(v2[0], 2);
+  EXPECT_EQ(v2.substr(1, v1.size() - 1), v1.substr(1)) << "v2 is v1 plus the floor";
+  auto decoded = DecodeQueueRecord(v2);
+  ASSERT_TRUE(decoded.has_value());
+  ExpectSameQueue(q, *decoded);
+  auto old = DecodeQueueRecord(v1);
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->seq_floor, 0u);
+  std::string zero_floor = v1;
+  zero_floor[0] = 2;
+  zero_floor.push_back('\0');
+  EXPECT_FALSE(DecodeQueueRecord(zero_floor).has_value());
+  EXPECT_FALSE(DecodeQueueRecord(v2.substr(0, v2.size() - 1)).has_value()) << "truncated floor";
 }
 
 TEST(MessageRecordTest, EveryFieldAndAttributeTypeRoundTrips) {

@@ -29,6 +29,7 @@ class DeferringStore final : public storage::Store {
   explicit DeferringStore(storage::Store& inner) : inner_(inner) {}
 
   bool durable() const override { return inner_.durable(); }
+  storage::StorageStatus Health() const override { return inner_.Health(); }
 
   uint64_t Append(std::vector<storage::Record> records) override {
     if (!records.empty()) held_.push_back(std::move(records));
