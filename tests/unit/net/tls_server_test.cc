@@ -377,6 +377,10 @@ TEST_F(TlsServerTest, StopSendsCloseNotifyToIdleSessions) {
   // not completed is cut off at Stop(), like any connection without a session.)
   TlsClient never_spoke(server->tls_port(), certs_.ca_pem(), {.max_version = TLS1_2_VERSION});
   ASSERT_TRUE(never_spoke.Handshake()) << never_spoke.error();
+  // The client has the server's Finished once the server has written it, which can be before
+  // the server's handshake completion has run on its loop (seen under a loaded ctest -j2): give
+  // it time to, so the connection counts as an idle session. Margin, not synchronization.
+  std::this_thread::sleep_for(300ms);
 
   const auto start = std::chrono::steady_clock::now();
   auto stopped = std::async(std::launch::async, [&] { server->Stop(5s); });
