@@ -457,6 +457,7 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
           m.state = MessageState::kVisible;
         }
         Publish(m);
+        ++activity_.sent;
       }
       ServeWaiters(now, completions);
       ArmWakeTimer();
@@ -500,6 +501,7 @@ std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds
     timers_.Push(&m);
     AddStateRecord(records, m);
     out.push_back(Snapshot(m));
+    ++activity_.received;
   };
   // Dead-letter redrive: a message already received maxReceiveCount times moves to the DLQ on
   // this receive instead of being delivered (§5.10). Without a reachable DLQ it is delivered.
