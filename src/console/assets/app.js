@@ -246,7 +246,16 @@ function renderQueueLive() {
   $('detail-visible').textContent = s ? String(s.ApproximateNumberOfMessages) : '–';
   $('detail-inflight').textContent = s ? String(s.ApproximateNumberOfMessagesNotVisible) : '–';
   $('detail-delayed').textContent = s ? String(s.ApproximateNumberOfMessagesDelayed) : '–';
-  renderChart($('detail-chart'), chartSeries(queue), { width: 640, height: 160, windowMs: WINDOW_MS, unit: '/s', now: lastTime(queue) });
+  // The attribute table's counts follow the live ones; the rest is as loaded.
+  for (const name of ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']) {
+    const cell = document.querySelector(`#attribute-rows tr[data-key="${name}"] td`);
+    if (cell && s) cell.textContent = String(s[name]);
+  }
+  const chart = $('detail-chart');
+  // Drawn at the element's own size, so the labels keep their proportions.
+  const width = Math.max(320, Math.round(chart.clientWidth || 640));
+  const height = Math.max(120, Math.round(chart.clientHeight || 180));
+  renderChart(chart, chartSeries(queue), { width, height, windowMs: WINDOW_MS, unit: '/s', now: lastTime(queue) });
   if (state.current.isDlq) loadMoveTasks().catch(() => {});
 }
 
@@ -424,6 +433,7 @@ async function peek() {
     );
     show('peek-table', messages.length > 0);
     show('peek-empty', messages.length === 0);
+    poll();
   } catch (error) {
     show('peek-table', false);
     showError(error);
@@ -448,6 +458,7 @@ async function sendTestMessage(event) {
     showNotice(`Sent message ${out.MessageId}.`);
     form.elements.body.value = '';
     poll();
+    loadQueueDetails();
   } catch (error) {
     showError(error);
   }
@@ -459,6 +470,7 @@ async function purge() {
     await state.api.sqs('PurgeQueue', { QueueUrl: state.current.url });
     showNotice(`Purged ${state.current.name}.`);
     poll();
+    loadQueueDetails();
   } catch (error) {
     showError(error);
   }
