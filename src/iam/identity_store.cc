@@ -175,10 +175,35 @@ api::ApiStatus IdentityStore::DeleteUser(const std::string& account, const std::
 
 api::ApiResult<AccessKeyRecord> IdentityStore::CreateAccessKey(const std::string& account,
                                                                const std::string& user) {
+  return AddAccessKey(account, user, std::nullopt);
+}
+
+api::ApiResult<AccessKeyRecord> IdentityStore::ImportAccessKey(const std::string& account,
+                                                               const std::string& user,
+                                                               const std::string& key_id,
+                                                               const std::string& secret) {
+  return AddAccessKey(account, user, std::pair{key_id, secret});
+}
+
+api::ApiResult<AccessKeyRecord> IdentityStore::AddAccessKey(
+    const std::string& account, const std::string& user,
+    const std::optional<std::pair<std::string, std::string>>& given) {
   std::unique_lock lock(mu_);
   auto& users = accounts_[account].users;
   auto u = users.find(NameKey(user));
   if (u == users.end()) return NoSuch("user", user);
+  if (given) {
+    if (auto existing = keys_.find(given->first); existing != keys_.end()) {
+      const AccessKeyRecord& r = existing->second.r;
+      if (r.account_id == account && NameKey(r.user_name) == u->first &&
+          r.secret == given->second) {
+        return r;  // already there, as given: nothing to do
+      }
+      return api::Error(
+          ErrorCode::kEntityAlreadyExists,
+          "Access key " + given->first + " already exists with another user or another secret.");
+    }
+  }
   size_t count = 0;
   for (const auto& [id, key] : keys_) {
     if (key.r.account_id == account && NameKey(key.r.user_name) == u->first) ++count;
@@ -189,10 +214,15 @@ api::ApiResult<AccessKeyRecord> IdentityStore::CreateAccessKey(const std::string
   AccessKeyRecord record;
   record.account_id = account;
   record.user_name = u->second.r.name;
-  do {
-    record.access_key_id = NewAccessKeyId("AKIA");
-  } while (keys_.count(record.access_key_id));
-  record.secret = NewSecretAccessKey();
+  if (given) {
+    record.access_key_id = given->first;
+    record.secret = given->second;
+  } else {
+    do {
+      record.access_key_id = NewAccessKeyId("AKIA");
+    } while (keys_.count(record.access_key_id));
+    record.secret = NewSecretAccessKey();
+  }
   record.active = true;
   record.created_ms = clock_.WallMillis();
   if (auto st = Journal(record); !st.ok()) return std::move(st).error();

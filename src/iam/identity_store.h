@@ -78,6 +78,14 @@ class IdentityStore final : public auth::CredentialStore, public auth::IdentityP
   // --- access keys ---
   api::ApiResult<AccessKeyRecord> CreateAccessKey(const std::string& account,
                                                   const std::string& user);
+  // A key with the given id and secret, for fixed development credentials provisioned from
+  // wharf.toml (the API only makes random ones). The record as it is when the user already has
+  // exactly this key (so a restart changes nothing); EntityAlreadyExists when the id is taken by
+  // another user or with another secret; the per-user key limit applies.
+  api::ApiResult<AccessKeyRecord> ImportAccessKey(const std::string& account,
+                                                  const std::string& user,
+                                                  const std::string& key_id,
+                                                  const std::string& secret);
   // Secrets are not included.
   api::ApiResult<std::vector<AccessKeyRecord>> ListAccessKeys(const std::string& account,
                                                               const std::string& user) const;
@@ -189,6 +197,10 @@ class IdentityStore final : public auth::CredentialStore, public auth::IdentityP
     std::string display;  // "user alice"
   };
 
+  // CreateAccessKey (random id and secret) and ImportAccessKey (`given` id and secret).
+  api::ApiResult<AccessKeyRecord> AddAccessKey(
+      const std::string& account, const std::string& user,
+      const std::optional<std::pair<std::string, std::string>>& given);
   api::ApiStatus Journal(const IdentityRecord& record);
   api::ApiStatus JournalErase(RecordKind kind, const std::string& account, const std::string& name);
   api::ApiResult<HolderRef> FindHolder(Holder holder, const std::string& account,

@@ -485,6 +485,7 @@ void StartConnection(const std::shared_ptr<Core>& core, Socket socket, ContextAr
   core->open_connections.fetch_add(1);  // released by the connection's Close() or destructor
   auto conn = std::make_shared<Connection<Stream>>(core, std::move(socket),
                                                    std::forward<ContextArg>(tls)...);
+  core->accepted_connections.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(core->mu);
     core->connections.emplace(conn.get(), conn);

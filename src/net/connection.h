@@ -81,6 +81,7 @@ struct Core {
   // because that many were open. Incremented on the acceptors' loop, decremented on any.
   std::atomic<size_t> open_connections{0};
   std::atomic<uint64_t> refused_connections{0};
+  std::atomic<uint64_t> accepted_connections{0};  // ever (metrics)
 
   std::mutex mu;
   std::condition_variable cv;  // busy reached 0 while stopping; an I/O thread exited

@@ -77,6 +77,11 @@ class HttpServer::Impl {
 
   ~Impl() { Stop(std::chrono::milliseconds(5000)); }
 
+  ConnectionCounts connections() const {
+    return {static_cast<int64_t>(core_->open_connections.load(std::memory_order_relaxed)),
+            core_->accepted_connections.load(std::memory_order_relaxed)};
+  }
+
   Status<NetError> Start() {
     std::lock_guard lock(lifecycle_mu_);
     if (started_) return NetError{"server already started"};
@@ -298,6 +303,8 @@ uint16_t HttpServer::tls_port() const { return impl_->tls_port(); }
 size_t HttpServer::open_connections() const { return impl_->open_connections(); }
 
 uint64_t HttpServer::refused_connections() const { return impl_->refused_connections(); }
+
+HttpServer::ConnectionCounts HttpServer::connections() const { return impl_->connections(); }
 
 Status<NetError> HttpServer::ReloadTls() { return impl_->ReloadTls(); }
 

@@ -85,6 +85,13 @@ class HttpServer {
   // `max_connections` were open. Any thread.
   size_t open_connections() const;
   uint64_t refused_connections() const;
+  // Connections open now (plain and TLS, handshakes included) and accepted since the start;
+  // any thread (metrics).
+  struct ConnectionCounts {
+    int64_t open = 0;
+    uint64_t accepted = 0;
+  };
+  ConnectionCounts connections() const;
   // Must not be called from an I/O thread or a handler: it joins the I/O threads.
   // Stops accepting, lets requests in progress finish (up to `grace`), ends idle TLS sessions
   // with a close_notify, then closes everything and joins the I/O threads. Idempotent.

@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "server/provisioning_parse.h"
+
 namespace wharf::server {
 namespace {
 
@@ -23,9 +25,50 @@ bool IsAccessKeyId(std::string_view id) {
          std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c); });
 }
 
-}  // namespace
+bool IsSettingName(std::string_view name) {
+  for (const SettingInfo& info : DescribeSettings()) {
+    if (info.name == name) return true;
+  }
+  return false;
+}
 
-namespace {
+std::string TypeName(const toml::node& value) {
+  switch (value.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+      return "a date or time";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::none:
+      break;
+  }
+  return "a value";
+}
+
+FileSetting ToFileSetting(const std::string& key, const toml::node& value) {
+  FileSetting setting;
+  setting.key = key;
+  setting.type_name = TypeName(value);
+  if (const auto* text = value.as_string()) {
+    setting.type = FileSetting::Type::kString;
+    setting.text = **text;
+  } else if (const auto* number = value.as_integer()) {
+    setting.type = FileSetting::Type::kInteger;
+    setting.integer = **number;
+  }
+  return setting;
+}
 
 // [[workload_credentials]]: each a token bound to a role.
 Result<std::vector<WorkloadConfig>, std::string> ParseWorkloads(const toml::node& node,
@@ -86,10 +129,18 @@ Result<ConfigFile, std::string> ParseConfigFile(std::string_view toml_text,
   ConfigFile config;
   std::vector<AccountConfig>& accounts = config.accounts;
   for (const auto& [key, value] : root) {
-    if (key.str() != "accounts" && key.str() != "workload_credentials") {
-      return source + ": unknown setting '" + std::string(key.str()) + "'";
+    const std::string name(key.str());
+    if (name == "accounts" || name == "workload_credentials" || IsProvisioningTable(name)) {
+      continue;
     }
+    if (!IsSettingName(name) || value.is_table() || value.is_array()) {
+      return source + ": unknown setting '" + name + "'";
+    }
+    config.settings.push_back(ToFileSetting(name, value));
   }
+  auto provisioning = ParseProvisioning(root, source);
+  if (!provisioning.ok()) return std::move(provisioning).error();
+  config.provisioning = std::move(provisioning).value();
   if (const toml::node* workloads = root.get("workload_credentials")) {
     auto parsed = ParseWorkloads(*workloads, source);
     if (!parsed.ok()) return std::move(parsed).error();

@@ -1,7 +1,8 @@
 #pragma once
 
-// The configuration file (wharf.toml, --config). Today it declares accounts, each with its root
-// access key:
+// The configuration file (wharf.toml, --config). Top-level keys are settings (settings.h, by
+// their names: `port = 9324`); they are collected here and judged by ResolveSettings. The file
+// also declares accounts, each with its root access key:
 //
 //   [[accounts]]
 //   id = "111122223333"
@@ -16,13 +17,15 @@
 //   role_arn = "arn:aws:iam::000000000000:role/producer"
 //   duration_seconds = 3600                # optional, 900-43200 (capped by the role)
 //
-// Other settings move into the same file with the operations work (issue 10); unknown keys are
-// refused so that a typo is not silently ignored.
+// and lists what to create at start ([[queues]], [[topics]], [[subscriptions]], [[users]]:
+// provisioning_config.h). Unknown keys are refused so that a typo is not silently ignored.
 
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "server/provisioning_config.h"
+#include "server/settings.h"
 
 namespace wharf::server {
 
@@ -39,8 +42,10 @@ struct WorkloadConfig {
 };
 
 struct ConfigFile {
+  std::vector<FileSetting> settings;  // top-level keys, unchecked: ResolveSettings judges them
   std::vector<AccountConfig> accounts;
   std::vector<WorkloadConfig> workloads;
+  Provisioning provisioning;  // [[queues]], [[topics]], [[subscriptions]], [[users]]
 };
 
 // Reads a TOML configuration file. The error names the file, the entry and the problem.

@@ -100,6 +100,13 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     respond(console::Serve(request.Path(), request.Header("If-None-Match")));
     return;
   }
+  if (options_.metrics && request.method == "GET" && request.Path() == kMetricsPath) {
+    respond(options_.metrics->Serve(request));
+    return;
+  }
+  // Every AWS request is counted when answered, with its latency from here.
+  RequestMetrics* const metrics = options_.metrics ? &options_.metrics->requests() : nullptr;
+  const MonoTime start = metrics ? metrics->Start() : MonoTime{};
   if (options_.test_clock && request.method == "POST" && request.Path() == "/_wharf/test/clock") {
     // Test mode: let STS sessions expire without waiting (never enabled by default).
     constexpr std::string_view kParam = "advance_seconds=";
@@ -141,6 +148,9 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   }
   const std::string_view amz_target = request.Header("X-Amz-Target");
   if (request.body_too_large) {
+    if (metrics) {
+      metrics->Finish(RequestMetrics::kUnrouted, api::ErrorCode::kRequestEntityTooLarge, start);
+    }
     respond(ToHttp(protocol::EncodeError(protocol::GuessProtocol(amz_target), context.request_id,
                                          api::Error(api::ErrorCode::kRequestEntityTooLarge)),
                    context.request_id));
@@ -162,6 +172,7 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
 
   auto call =
       std::make_shared<HttpCall>(std::move(request), std::move(respond), std::move(context));
+  if (metrics) call->SetMetrics(metrics, start);
   const net::HttpRequest& req = call->request();
   protocol::RequestView view;
   view.method = req.method;

@@ -17,6 +17,7 @@
 #include "kms/service.h"
 #include "net/http.h"
 #include "server/http_call.h"
+#include "server/metrics.h"
 #include "sns/service.h"
 #include "sqs/service.h"
 
@@ -45,6 +46,9 @@ struct DispatcherOptions {
   // Serves SNS (requests signed for "sns") and the envelope signing certificate
   // (GET /SimpleNotificationService-<hash>.pem); null: InvalidAction.
   sns::SnsService* sns = nullptr;
+  // Serves GET /metrics (docs/metrics.md) and counts every AWS request answered; null (--metrics
+  // off): neither.
+  Metrics* metrics = nullptr;
 };
 
 class Dispatcher {

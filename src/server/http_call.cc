@@ -29,19 +29,21 @@ api::ApiStatus HttpCall::Decode(api::Shape input) {
   return status;
 }
 
-void HttpCall::LogAnswer(uint16_t status) const {
+void HttpCall::LogAnswer(uint16_t status, std::optional<api::ErrorCode> error) const {
   if (!RequestLogEnabled()) return;
   RequestOutcome outcome;
   if (routed_) outcome.action = parsed_.action();
   outcome.status = status;
-  outcome.error = error_;
+  outcome.error = error;
   outcome.latency = std::chrono::steady_clock::now() - started_;
   LogRequest(context_, resource_, outcome);
 }
 
-void HttpCall::Send(protocol::EncodedResponse encoded) {
+void HttpCall::Send(protocol::EncodedResponse encoded, std::optional<api::ErrorCode> error) {
+  // Counted before the answer leaves, so a client that reads it and then scrapes sees it.
   if (!gate_) {
-    LogAnswer(encoded.status);
+    if (metrics_) metrics_->Finish(metrics_slot_, error, start_);
+    LogAnswer(encoded.status, error);
     return respond_(ToHttp(std::move(encoded), context_.request_id));
   }
   net::HttpResponse failure =
@@ -54,7 +56,7 @@ void HttpCall::Send(protocol::EncodedResponse encoded) {
   if (RequestLogEnabled()) {
     RequestOutcome outcome;
     if (routed_) outcome.action = parsed_.action();
-    outcome.error = error_;
+    outcome.error = error;
     log = [context = context_, resource = resource_, outcome,
            started = started_](uint16_t status) mutable {
       outcome.status = status;
@@ -64,7 +66,12 @@ void HttpCall::Send(protocol::EncodedResponse encoded) {
     };
   }
   gate_([respond = respond_, answer = ToHttp(std::move(encoded), context_.request_id),
-         failure = std::move(failure), log = std::move(log)](bool durable) mutable {
+         failure = std::move(failure), metrics = metrics_, slot = metrics_slot_, start = start_,
+         error, log = std::move(log)](bool durable) mutable {
+    if (metrics) {
+      metrics->Finish(slot, durable ? error : std::optional(api::ErrorCode::kInternalFailure),
+                      start);
+    }
     net::HttpResponse& chosen = durable ? answer : failure;
     if (log) log(chosen.status);
     respond(std::move(chosen));
@@ -73,18 +80,20 @@ void HttpCall::Send(protocol::EncodedResponse encoded) {
 
 void HttpCall::Succeed(api::Shape output) {
   if (answered_.exchange(true)) return;
-  Send(protocol::EncodeSuccess(parsed_.protocol(), parsed_.action(), context_.request_id, output));
+  Send(protocol::EncodeSuccess(parsed_.protocol(), parsed_.action(), context_.request_id, output),
+       std::nullopt);
 }
 
 void HttpCall::Fail(api::ApiError error) {
   if (answered_.exchange(true)) return;
-  error_ = error.code;
-  Send(protocol::EncodeError(parsed_.protocol(), context_.request_id, error, parsed_.service()));
+  const api::ErrorCode code = error.code;
+  Send(protocol::EncodeError(parsed_.protocol(), context_.request_id, error, parsed_.service()),
+       code);
 }
 
 void HttpCall::FailRoute(const protocol::RouteError& error) {
   if (answered_.exchange(true)) return;
-  Send(protocol::EncodeRouteError(error, context_.request_id));
+  Send(protocol::EncodeRouteError(error, context_.request_id), error.error.code);
 }
 
 }  // namespace wharf::server

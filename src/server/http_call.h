@@ -13,6 +13,7 @@
 #include "api/handler_table.h"
 #include "net/http.h"
 #include "protocol/protocol.h"
+#include "server/request_metrics.h"
 
 namespace wharf::server {
 
@@ -27,8 +28,15 @@ class HttpCall final : public api::Call {
   // The request this call owns; parse it in place (its body is referenced, not copied).
   const net::HttpRequest& request() const { return request_; }
   void SetParsed(protocol::ParsedRequest parsed) {
+    metrics_slot_ = RequestMetrics::SlotOf(parsed.action());
     parsed_ = std::move(parsed);
     routed_ = true;
+  }
+  // Counts the answer in `metrics` (null: not counted), with the latency from `start`; under
+  // its action once SetParsed ran, as unrouted before.
+  void SetMetrics(RequestMetrics* metrics, MonoTime start) {
+    metrics_ = metrics;
+    start_ = start;
   }
   api::RequestContext& mutable_context() { return context_; }
 
@@ -46,8 +54,9 @@ class HttpCall final : public api::Call {
   void SetAnswerGate(AnswerGate gate) { gate_ = std::move(gate); }
 
  private:
-  void Send(protocol::EncodedResponse encoded);
-  void LogAnswer(uint16_t status) const;  // the request log (server/request_log.h)
+  // `error`: what the answer reports (empty: success), for the metrics and the request log.
+  void Send(protocol::EncodedResponse encoded, std::optional<api::ErrorCode> error);
+  void LogAnswer(uint16_t status, std::optional<api::ErrorCode> error) const;
 
   net::HttpRequest request_;
   net::Responder respond_;
@@ -55,11 +64,13 @@ class HttpCall final : public api::Call {
   protocol::ParsedRequest parsed_;
   std::atomic<bool> answered_{false};
   AnswerGate gate_;
-  // For the request log: when the request arrived, what it was about, how it failed.
+  RequestMetrics* metrics_ = nullptr;
+  MonoTime start_{};
+  size_t metrics_slot_ = RequestMetrics::kUnrouted;
+  // For the request log: when the request arrived, what it was about.
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   bool routed_ = false;
   std::string resource_;
-  std::optional<api::ErrorCode> error_;
 };
 
 }  // namespace wharf::server

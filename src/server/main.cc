@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <optional>
 #include <utility>
@@ -40,10 +41,13 @@
 #include "net/http_server.h"
 #include "server/config_file.h"
 #include "server/dispatcher.h"
+#include "server/metrics.h"
+#include "server/provisioner.h"
 #include "server/rekey.h"
 #include "server/request_log.h"
 #include "server/root_key.h"
 #include "server/settings.h"
+#include "server/startup_config.h"
 #include "server/tls_command.h"
 #include "server/version.h"
 #include "sns/delivery_thread.h"
@@ -62,35 +66,20 @@ namespace {
 using namespace wharf;
 
 // The listeners from the settings: plain HTTP unless --http off, HTTPS when a certificate chain
-// and key are configured (security.md §5.1).
+// and key are configured (security.md §5.1). Each setting is within its bounds already
+// (ResolveSettings); what is checked here is how they go together.
 Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& settings) {
   net::ServerOptions options;
   options.address = settings.host;
   options.port = settings.port;
   options.io_threads = settings.io_threads;
   options.max_body_bytes = static_cast<size_t>(settings.max_request_bytes);
-  if (settings.max_header_bytes < 1024 || settings.max_header_bytes > 1024 * 1024) {
-    return std::string("--max-header-bytes must be 1024 to 1048576");
-  }
   options.max_header_bytes = static_cast<uint32_t>(settings.max_header_bytes);
-  if (settings.max_connections < 1) return std::string("--max-connections must be at least 1");
   options.max_connections = static_cast<size_t>(settings.max_connections);
-  if (settings.max_requests_per_connection < 0) {
-    return std::string("--max-requests-per-connection must be 0 (no limit) or more");
-  }
   options.max_requests_per_connection = static_cast<uint64_t>(settings.max_requests_per_connection);
-  for (auto [name, value] : {std::pair{"--idle-timeout", settings.idle_timeout_seconds},
-                             std::pair{"--header-timeout", settings.header_timeout_seconds},
-                             std::pair{"--body-timeout", settings.body_timeout_seconds}}) {
-    if (value < 1 || value > 86'400) {
-      return std::string(name) + " must be 1 to 86400 seconds";
-    }
-  }
   options.idle_timeout = std::chrono::seconds(settings.idle_timeout_seconds);
   options.header_timeout = std::chrono::seconds(settings.header_timeout_seconds);
   options.body_timeout = std::chrono::seconds(settings.body_timeout_seconds);
-  if (settings.http != "on" && settings.http != "off")
-    return std::string("--http must be on or off");
   options.plain_http = settings.http == "on";
   if (settings.tls_cert.empty() != settings.tls_key.empty()) {
     return std::string("--tls-cert and --tls-key go together");
@@ -98,9 +87,6 @@ Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& 
   if (settings.tls_cert.empty()) {
     if (!options.plain_http) return std::string("--http off needs --tls-cert and --tls-key");
     return options;
-  }
-  if (settings.tls_handshake_timeout_seconds < 1 || settings.tls_handshake_timeout_seconds > 600) {
-    return std::string("--tls-handshake-timeout must be 1 to 600 seconds");
   }
   net::TlsOptions& tls = options.tls.emplace();
   tls.port = settings.tls_port;
@@ -144,7 +130,7 @@ void FitOpenFileLimit(size_t& max_connections) {
   max_connections = std::max<size_t>(fits, 1);
 }
 
-int Serve(const server::Settings& settings) {
+int Serve(const server::Settings& settings, server::ConfigFile config) {
   // Block the signals we handle in every thread; the main thread waits for them with sigwait:
   // SIGINT/SIGTERM stop the server, SIGHUP reloads the TLS certificate and key, SIGUSR1
   // switches the log between --log-level and debug (a closer look without a restart).
@@ -179,14 +165,6 @@ int Serve(const server::Settings& settings) {
     return 1;
   }
 
-  if (settings.storage != "embedded" && settings.storage != "memory") {
-    std::fprintf(stderr, "wharf: --storage must be embedded or memory\n");
-    return 2;
-  }
-  if (settings.durability != "strict" && settings.durability != "relaxed") {
-    std::fprintf(stderr, "wharf: --durability must be strict or relaxed\n");
-    return 2;
-  }
   auto net_options = ListenerOptions(settings);
   if (!net_options.ok()) {
     std::fprintf(stderr, "wharf: %s\n", net_options.error().c_str());
@@ -201,6 +179,16 @@ int Serve(const server::Settings& settings) {
   }
   SystemClock clock;
   ThreadScheduler scheduler(clock);
+  // Prometheus metrics at GET /metrics (docs/metrics.md). Made before the services, so it
+  // outlives every call they still hold at shutdown (an unanswered call is counted when freed).
+  std::unique_ptr<server::Metrics> metrics;
+  if (settings.metrics == "on") {
+    server::MetricsOptions metrics_options;
+    metrics_options.max_queues = static_cast<size_t>(settings.metrics_max_queues);
+    metrics_options.token = settings.metrics_token;
+    metrics_options.version = WHARF_VERSION;
+    metrics = std::make_unique<server::Metrics>(clock, std::move(metrics_options));
+  }
   // The root key seals everything at rest (security.md §4.6): the store's values under its
   // sub-key "storage v1", IAM secrets and STS tokens under theirs. Memory mode keeps nothing,
   // so it needs no key.
@@ -255,6 +243,7 @@ int Serve(const server::Settings& settings) {
     sqs_options.body_memory_bytes = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) *
                                     static_cast<int64_t>(sysconf(_SC_PAGE_SIZE)) / 4;
   }
+  sqs_options.auto_create_queues = settings.auto_create_queues == "on";
   if (settings.legacy_max_message_size > 0) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }
@@ -285,10 +274,6 @@ int Serve(const server::Settings& settings) {
     }
     identity_store.Load(*identities);
   }
-  if (settings.test_mode != "on" && settings.test_mode != "off") {
-    std::fprintf(stderr, "wharf: --test-mode must be on or off\n");
-    return 2;
-  }
   // Test mode: STS sessions and the SSE-KMS data-key caches run on a clock that tests can move
   // forward (in normal mode it never moves away from `clock`).
   OffsetClock session_clock(clock);
@@ -302,9 +287,6 @@ int Serve(const server::Settings& settings) {
       log::Line(log::Level::kInfo, "authorization")
           .Str("decision", auth::FormatAuditRecord(record));
     };
-  } else if (settings.audit_log != "off") {
-    std::fprintf(stderr, "wharf: --audit-log must be on or off\n");
-    return 2;
   }
   const auth::Authorizer authorizer(&identity_store, clock, std::move(audit));
   // KMS (security.md §4): the key service SQS's SSE-KMS asks for data keys, and the KMS API.
@@ -361,41 +343,60 @@ int Serve(const server::Settings& settings) {
   const auto recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - recovery_start)
                                .count();
-  if (settings.auth != "on" && settings.auth != "off") {
-    std::fprintf(stderr, "wharf: --auth must be on or off\n");
-    return 2;
-  }
   auth::StaticCredentialStore credentials;
   credentials.AddRootKey(settings.access_key_id, settings.secret_access_key, settings.account_id);
-  size_t extra_accounts = 0;
   std::vector<iam::WorkloadBinding> workloads;
-  if (!settings.config_file.empty()) {
-    auto config = server::LoadConfigFile(settings.config_file);
-    if (!config.ok()) {
-      std::fprintf(stderr, "wharf: %s\n", config.error().c_str());
+  for (server::WorkloadConfig& w : config.workloads) {
+    iam::WorkloadBinding binding;
+    binding.token = std::move(w.token);
+    binding.role_arn = std::move(w.role_arn);
+    binding.duration_seconds = w.duration_seconds;
+    workloads.push_back(std::move(binding));
+  }
+  const size_t extra_accounts = config.accounts.size();
+  std::vector<std::string> account_ids = {settings.account_id};
+  std::vector<std::string> root_keys = {settings.access_key_id};
+  for (const server::AccountConfig& account : config.accounts) {
+    account_ids.push_back(account.id);
+    root_keys.push_back(account.access_key_id);
+  }
+  for (server::AccountConfig& account : config.accounts) {
+    if (account.access_key_id == settings.access_key_id) {
+      std::fprintf(stderr, "wharf: %s: access key %s is already the default account's\n",
+                   settings.config_file.c_str(), account.access_key_id.c_str());
       return 2;
     }
-    for (server::WorkloadConfig& w : config->workloads) {
-      iam::WorkloadBinding binding;
-      binding.token = std::move(w.token);
-      binding.role_arn = std::move(w.role_arn);
-      binding.duration_seconds = w.duration_seconds;
-      workloads.push_back(std::move(binding));
-    }
-    std::vector<server::AccountConfig>& accounts = config->accounts;
-    for (auto& account : accounts) {
-      if (account.access_key_id == settings.access_key_id) {
-        std::fprintf(stderr, "wharf: %s: access key %s is already the default account's\n",
-                     settings.config_file.c_str(), account.access_key_id.c_str());
-        return 2;
-      }
-      credentials.AddRootKey(std::move(account.access_key_id), std::move(account.secret_access_key),
-                             std::move(account.id));
-    }
-    extra_accounts = accounts.size();
+    credentials.AddRootKey(std::move(account.access_key_id), std::move(account.secret_access_key),
+                           std::move(account.id));
   }
   auth::ChainedCredentialStore all_credentials({&credentials, &identity_store, &sts_sessions});
   iam::IdentityService identity(identity_store, sts_sessions, authorizer, clock);
+
+  // What wharf.toml provisions, before anything is served (docs/provisioning.md).
+  std::string provisioned;  // the summary for the log; empty: nothing to provision
+  if (!config.provisioning.empty()) {
+    server::ProvisionTargets targets;
+    targets.sqs = &sqs;
+    targets.sns = &sns;
+    targets.identity = &identity;
+    targets.region = settings.region;
+    targets.default_account = settings.account_id;
+    targets.accounts = account_ids;
+    targets.root_access_keys = root_keys;
+    targets.sync = [&store] {
+      std::promise<bool> durable;
+      store->WhenDurable(store->Append({}), [&durable](storage::StorageStatus status) {
+        durable.set_value(status.ok());
+      });
+      return durable.get_future().get();
+    };
+    auto report = server::Provision(config.provisioning, targets);
+    if (!report.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", report.error().c_str());
+      return 2;
+    }
+    provisioned = report->Summary();
+  }
 
   server::DispatcherOptions dispatch_options;
   dispatch_options.account_id = settings.account_id;
@@ -404,6 +405,10 @@ int Serve(const server::Settings& settings) {
   dispatch_options.identity = &identity;
   dispatch_options.kms = &key_service;
   dispatch_options.sns = &sns;
+  if (sqs_options.auto_create_queues) {
+    log::Line(log::Level::kWarn, "auto_create_queues")
+        .Str("detail", "a request to a missing queue creates it (development only)");
+  }
   if (settings.test_mode == "on") {
     dispatch_options.test_clock = &session_clock;
     std::fprintf(stderr,
@@ -433,12 +438,16 @@ int Serve(const server::Settings& settings) {
     dispatch_options.credentials = &all_credentials;
     dispatch_options.clock = &clock;
   }
+  dispatch_options.metrics = metrics.get();
   server::Dispatcher dispatcher(sqs, std::move(dispatch_options));
 
   net::HttpServer http(*net_options,
                        [&dispatcher](net::HttpRequest&& request, net::Responder respond) {
                          dispatcher.Handle(std::move(request), std::move(respond));
                        });
+  if (metrics) {
+    metrics->SetSources(server::MetricsSources{&sqs, &sns, store->commit_stats(), &http});
+  }
   if (auto started = http.Start(); !started.ok()) {
     std::fprintf(stderr, "wharf: cannot start: %s\n", started.error().message.c_str());
     return 1;
@@ -463,8 +472,11 @@ int Serve(const server::Settings& settings) {
       .Int("recovered_queues", static_cast<int64_t>(recovered->queues))
       .Int("recovered_messages", static_cast<int64_t>(recovered->messages))
       .Int("recovery_ms", static_cast<int64_t>(recovery_ms))
-      .Int("sns_publications_to_deliver",
-           static_cast<int64_t>(sns_recovered->pending_publications));
+      .Int("sns_publications_to_deliver", static_cast<int64_t>(sns_recovered->pending_publications))
+      .Str("metrics", !metrics                         ? "off"
+                      : settings.metrics_token.empty() ? "GET /metrics, no token: anyone who "
+                                                         "reaches the port can read queue names"
+                                                       : "GET /metrics, bearer token required");
   // The well-known defaults: say so, never print a secret.
   if (settings.access_key_id == server::Settings{}.access_key_id &&
       settings.secret_access_key == server::Settings{}.secret_access_key) {
@@ -473,6 +485,11 @@ int Serve(const server::Settings& settings) {
         .Str("detail",
              "the default root credentials are in use; replace them for anything but "
              "local use");
+  }
+  if (!provisioned.empty()) {
+    log::Line(log::Level::kInfo, "provisioned")
+        .Str("file", settings.config_file)
+        .Str("summary", provisioned);
   }
 
   int received = 0;
@@ -514,10 +531,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", server::VersionText(server::kBuildCommit));
   app.require_subcommand(1);
 
-  server::Settings settings;
+  server::SettingFlags setting_flags;
   CLI::App* serve =
       app.add_subcommand("serve", "Serve SQS (AWS JSON 1.0 and AWS Query) over HTTP and HTTPS");
-  server::AddSettings(*serve, settings);
+  setting_flags.AddTo(*serve);
   CLI::App* settings_cmd = app.add_subcommand("settings", "Print the settings table as Markdown");
   bench::Options bench_options;
   CLI::App* bench_cmd = bench::AddCommand(app, bench_options);
@@ -534,5 +551,10 @@ int main(int argc, char** argv) {
   if (bench_cmd->parsed()) return bench::Run(bench_options);
   if (rekey_cmd->parsed()) return server::Rekey(rekey_options);
   if (tls_cmd->parsed()) return server::RunTlsCommand(*tls_cmd, tls_options);
-  return Serve(settings);
+  auto config = server::LoadStartupConfig(setting_flags.Given(), server::ProcessEnvironment());
+  if (!config.ok()) {
+    std::fprintf(stderr, "wharf: %s\n", config.error().c_str());
+    return 2;
+  }
+  return Serve(config->settings, std::move(config->file));
 }

@@ -298,7 +298,9 @@ api::ApiResult<NewMessage> BuildMessage(SendFields f, SendKind kind, const SendR
   content->sent_millis = now_millis;
   // On FIFO queues DelaySeconds may only be 0, which means "the queue's delay" (§2.7 step 7).
   if (config.fifo) f.delay_seconds.reset();
-  return NewMessage{std::move(content), f.delay_seconds};
+  NewMessage message{std::move(content), f.delay_seconds};
+  message.size = size;
+  return message;
 }
 
 }  // namespace wharf::sqs

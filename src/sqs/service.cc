@@ -59,6 +59,7 @@ api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueueByName(
     const api::RequestContext& ctx, std::string_view account, std::string_view name) {
   std::shared_ptr<Queue> queue;
   if (!name.empty() && !account.empty()) queue = registry_.Find(account, name);
+  if (!queue && !name.empty() && account == ctx.account_id) queue = CreateOnFirstUse(ctx, name);
   if (!queue) {
     if (account == ctx.account_id) return api::Error(api::ErrorCode::kQueueDoesNotExist);
     // Another account's queue that does not exist is denied like one that does, with the

@@ -35,6 +35,10 @@ struct ServiceOptions {
   // server always passes one; null only in tests that do not need it, where SSE-KMS sends and
   // receives fail with KmsNotFound.
   kms::DataKeyService* key_service = nullptr;
+  // --auto-create-queues (development): a missing queue of the caller's account is created on
+  // first use (GetQueueUrl, SendMessage(Batch), ReceiveMessage, GetQueueAttributes) when the
+  // caller may sqs:CreateQueue it (auto_create.cc).
+  bool auto_create_queues = false;
   // The clock the data-key caches measure the reuse period on. Null: the service's clock. The
   // server passes the clock that POST /_wharf/test/clock moves in test mode.
   const Clock* key_cache_clock = nullptr;
@@ -92,6 +96,10 @@ class SqsService {
   QueueTypeLookup TypeLookup(std::string source_arn, std::string source_account);
 
  private:
+  // The queue `name` of the caller's account, created now if auto-creation applies to this call
+  // (auto_create.cc); null otherwise.
+  std::shared_ptr<Queue> CreateOnFirstUse(const api::RequestContext& ctx, std::string_view name);
+
   const Clock& clock_;
   storage::Store& store_;
   const ServiceOptions options_;

@@ -91,6 +91,7 @@ class RocksStore final : public Store {
 
   // Groups written so far (for tests and metrics: concurrent commits share groups).
   uint64_t groups_written() const;
+  const CommitStats* commit_stats() const override { return &commit_stats_; }
   // What Open found and did about sealing (for the start-up log and tests).
   const SealingReport& sealing_report() const { return sealing_report_; }
 
@@ -130,6 +131,7 @@ class RocksStore final : public Store {
   bool stopping_ = false;
   bool closed_ = false;
   uint64_t groups_written_ = 0;
+  CommitStats commit_stats_;  // written by the committer thread
   std::thread committer_;
 
   // Space reclamation: after a purge or queue deletion, the covered key range is compacted on

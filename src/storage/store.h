@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/histogram.h"
 #include "common/result.h"
 
 namespace wharf::storage {
@@ -86,9 +87,26 @@ class RecoveryVisitor {
   virtual void Task(std::string_view /*id*/, std::string_view /*payload*/) {}
 };
 
+// Records per commit group: 1 to 4096, by powers of two.
+inline constexpr std::array<uint64_t, 13> kBatchRecordBounds{1,   2,   4,   8,    16,   32,  64,
+                                                             128, 256, 512, 1024, 2048, 4096};
+
+// What a committing backend measures (docs/metrics.md). Written by its committer thread only,
+// read by metrics scrapes from any thread (relaxed atomics).
+struct CommitStats {
+  Histogram<kBatchRecordBounds> batch_records;  // records per group written
+  Histogram<kSizeBoundsBytes> batch_bytes;      // bytes per group written (the batch's size)
+  // Microseconds per sync: in strict durability the synced write of one group (WAL append and
+  // fsync); in relaxed durability each periodic WAL sync.
+  Histogram<kLatencyBoundsMicros> sync_micros;
+  std::atomic<uint64_t> failed_groups{0};  // groups whose write failed
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+  // What the backend measures about its commits; null when it does not commit (MemoryStore).
+  virtual const CommitStats* commit_stats() const { return nullptr; }
   // True when the backend keeps records; the engine skips building payloads otherwise.
   virtual bool durable() const = 0;
   // Queues `records` to be written and returns a ticket. Never blocks on the disk and never

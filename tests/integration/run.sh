@@ -233,6 +233,15 @@ if wants cli && [ -f cli/sns.sh ]; then
   run_suite cli-sns bash cli/sns.sh
 fi
 
+# A sanitizer build (ASan/UBSan) reports in the server's log, at the fault or, for leaks, at exit:
+# stop the server here so its exit is in the log, and fail on any report.
+stop_server
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|ThreadSanitizer' "$LOG_FILE" 2>/dev/null; then
+  echo "run.sh: the server's log has a sanitizer report:" >&2
+  grep -A30 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|ThreadSanitizer' "$LOG_FILE" | head -60 >&2
+  FAILED+=("sanitizer")
+fi
+
 echo
 if [ "${#FAILED[@]}" -ne 0 ]; then
   echo "run.sh: FAILED suites: ${FAILED[*]}"

@@ -46,7 +46,8 @@ struct PeekMessagesOutput {
 };
 
 // GetQueueStats: the approximate counts GetQueueAttributes reports and the queue's cumulative
-// activity since the server loaded it, at one instant, so a client can compute rates.
+// CloudWatch counters (the ones /metrics exports, since the server started), at one instant, so
+// a client can compute rates.
 struct GetQueueStatsInput {
   std::optional<std::string> queue_url;
   void Describe(Visitor& v) { v.String("QueueUrl", queue_url); }

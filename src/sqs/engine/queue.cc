@@ -72,6 +72,12 @@ QueueCounters Queue::Counters() {
     counters.visible = identity_.fifo ? fifo_visible_ : static_cast<int64_t>(ready_.size());
     counters.delayed = delayed_count_;
     counters.in_flight = InFlight();
+    if (!retention_.empty()) {
+      const Duration age = deps_.clock->Now() - retention_.top()->sent_at;
+      counters.oldest_age_seconds =
+          std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(age).count());
+    }
+    counters.waiters = static_cast<int64_t>(waiters_.size());
   }
   return counters;
 }
@@ -438,6 +444,12 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
       const MonoTime now = deps_.clock->Now();
       for (size_t i = 0; i < send.messages.size(); ++i) {
         if (send.seqs[i] == 0) continue;  // duplicate
+        // Stored and acknowledged: counted even if a purge drops it before it is published.
+        const int64_t size = send.messages[i].size > 0
+                                 ? send.messages[i].size
+                                 : static_cast<int64_t>(send.messages[i].content->body.size());
+        metrics_.sent.fetch_add(1, std::memory_order_relaxed);
+        metrics_.sent_size.Observe(static_cast<uint64_t>(size));
         if (send.seqs[i] < purged_below_) {
           // Purged before it was published.
           if (send.messages[i].data_key) data_keys_.Release(send.messages[i].data_key->id, now);
@@ -457,7 +469,6 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
           m.state = MessageState::kVisible;
         }
         Publish(m);
-        ++activity_.sent;
       }
       ServeWaiters(now, completions);
       ArmWakeTimer();
@@ -501,7 +512,6 @@ std::vector<ReceivedMessage> Queue::Take(int64_t max, int64_t visibility_seconds
     timers_.Push(&m);
     AddStateRecord(records, m);
     out.push_back(Snapshot(m));
-    ++activity_.received;
   };
   // Dead-letter redrive: a message already received maxReceiveCount times moves to the DLQ on
   // this receive instead of being delivered (§5.10). Without a reachable DLQ it is delivered.

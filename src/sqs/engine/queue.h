@@ -31,6 +31,7 @@
 
 #include "api/error.h"
 #include "common/clock.h"
+#include "common/histogram.h"
 #include "common/scheduler.h"
 #include "sqs/engine/body_budget.h"
 #include "sqs/engine/data_keys.h"
@@ -92,6 +93,27 @@ struct NewMessage {
   // SSE-KMS: the record of the data key that sealed the body (content->data_key_id), stored
   // with the first message that needs it. Null for a body in clear.
   std::shared_ptr<const DataKeyRecord> data_key;
+  // Size as AWS counts it (body plus attributes, before encryption), for SentMessageSize; 0: not
+  // known, the body's length stands for it.
+  int64_t size = 0;
+};
+
+// CloudWatch's counters of one queue (docs/metrics.md), bumped on the request path as relaxed
+// atomics (no lock of their own, no lookup) and read by /metrics scrapes from any thread. They
+// start at zero with the process, like every Prometheus counter.
+struct QueueMetrics {
+  // NumberOfMessagesSent: messages a send stored (SendMessage, SendMessageBatch entries, SNS
+  // deliveries); not FIFO duplicates, not messages moved here from another queue.
+  std::atomic<uint64_t> sent{0};
+  // NumberOfMessagesReceived: messages ReceiveMessage returned (counted by its handler).
+  std::atomic<uint64_t> received{0};
+  // NumberOfMessagesDeleted: deletes by a valid receipt handle (a repeated one included, as AWS
+  // counts), when the delete is accepted.
+  std::atomic<uint64_t> deleted{0};
+  // NumberOfEmptyReceives: ReceiveMessage calls that returned no message.
+  std::atomic<uint64_t> empty_receives{0};
+  // SentMessageSize: the size of each message counted in `sent`, in bytes.
+  Histogram<kSizeBoundsBytes> sent_size;
 };
 
 // What a send produced for one message: its id and, on FIFO queues, its sequence number. A FIFO
@@ -125,15 +147,6 @@ struct PeekedMessage {
 };
 using PeekDone = std::function<void(api::ApiResult<std::vector<PeekedMessage>>)>;
 
-// What a queue has done since it was loaded (not stored: a restart starts again from 0), for
-// rates: messages accepted by sends (FIFO duplicates not counted), messages handed to
-// receivers, and deletes by receipt handle that removed a message.
-struct QueueActivity {
-  uint64_t sent = 0;
-  uint64_t received = 0;
-  uint64_t deleted = 0;
-};
-
 class Queue : public std::enable_shared_from_this<Queue> {
  public:
   Queue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, QueueDeps deps);
@@ -148,7 +161,16 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // without copying the whole configuration.
   std::shared_ptr<const auth::PolicyDocument> policy() const;
   QueueCounters Counters();
-  QueueActivity Activity() const;
+  QueueMetrics& metrics() { return metrics_; }
+  const QueueMetrics& metrics() const { return metrics_; }
+  // A ReceiveMessage answered with `messages` messages (the handler calls it when it answers).
+  void CountReceive(size_t messages) {
+    if (messages == 0) {
+      metrics_.empty_receives.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      metrics_.received.fetch_add(messages, std::memory_order_relaxed);
+    }
+  }
   api::StringPairs tags() const;
   // Whether SSE-KMS is configured, without the queue's lock (another queue moving a message
   // here reads it under its own lock).
@@ -319,6 +341,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
 
   const QueueIdentity identity_;
   const QueueDeps deps_;
+  QueueMetrics metrics_;  // atomics: not guarded by mu_
 
   mutable std::mutex mu_;
   QueueConfig config_;
@@ -339,7 +362,6 @@ class Queue : public std::enable_shared_from_this<Queue> {
   RetentionHeap retention_;
   int64_t delayed_count_ = 0;
   std::optional<MonoTime> last_purge_;
-  QueueActivity activity_;
   // Sends that were appended before a purge but not yet published are dropped at publish.
   uint64_t purged_below_ = 0;
 

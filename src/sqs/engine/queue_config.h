@@ -63,11 +63,16 @@ inline SendRules SendRulesOf(const QueueConfig& c) {
                    c.kms_master_key_id, c.kms_data_key_reuse_period_seconds};
 }
 
-// The counters GetQueueAttributes reports, read from the queue's state.
+// The counters GetQueueAttributes reports, read from the queue's state, and what /metrics adds.
 struct QueueCounters {
   int64_t visible = 0;
   int64_t in_flight = 0;
   int64_t delayed = 0;
+  // CloudWatch's ApproximateAgeOfOldestMessage: whole seconds since the oldest message still in
+  // the queue was sent (for one moved here from another queue, since it was first sent, as its
+  // retention counts); 0 for an empty queue.
+  int64_t oldest_age_seconds = 0;
+  int64_t waiters = 0;  // receivers parked on the queue (long polls)
 };
 
 enum class AttributeMode : uint8_t { kCreate, kSet };

@@ -71,12 +71,12 @@ void Queue::Delete(std::string_view receipt_handle, Done done) {
       // has run out, still deletes (sqs-api.md §2.10).
       AddDeleteRecord(records, m);
       Remove(m);
-      ++activity_.deleted;
       // Deleting a FIFO group's head unblocks the group: parked receivers may now get it.
       if (identity_.fifo) ServeWaiters(deps_.clock->Now(), completions);
     }
     // A message already gone (deleted, purged, expired) deletes successfully again, once the
     // change that removed it is durable.
+    metrics_.deleted.fetch_add(1, std::memory_order_relaxed);
     ticket = Append(records);
   }
   RunAll(completions);

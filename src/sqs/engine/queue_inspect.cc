@@ -1,5 +1,5 @@
-// Looking at a queue without touching it: Peek (Wharf's PeekMessages, for the console) and the
-// activity counters (GetQueueStats). Nothing here changes a message or appends a record.
+// Looking at a queue without touching it: Peek (Wharf's PeekMessages, for the console). Nothing
+// here changes a message, a counter or appends a record.
 
 #include <unordered_map>
 
@@ -7,11 +7,6 @@
 #include "sqs/engine/queue.h"
 
 namespace wharf::sqs {
-
-QueueActivity Queue::Activity() const {
-  std::lock_guard lock(mu_);
-  return activity_;
-}
 
 void Queue::Peek(int64_t max, PeekDone done) {
   AnswerLater later;

@@ -154,6 +154,7 @@ void ReceiveMessage(SqsService& s, const RequestContext& ctx, a::ReceiveMessageI
         return reply.Fail(std::move(opened).error());
       }
     }
+    queue->CountReceive(result->size());
     a::ReceiveMessageOutput out;
     out.messages.reserve(result->size());
     for (const ReceivedMessage& received : *result) {

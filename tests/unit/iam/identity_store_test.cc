@@ -100,6 +100,31 @@ TEST_F(IdentityStoreTest, AtMostTwoKeysPerUser) {
   EXPECT_EQ(third.error().message, "Cannot exceed quota for AccessKeysPerUser: 2");
 }
 
+TEST_F(IdentityStoreTest, ImportedKeysHaveTheGivenIdAndSecretAndRepeatQuietly) {
+  ASSERT_TRUE(store.CreateUser(kAccount, "alice", "/", {}).ok());
+  ASSERT_TRUE(store.CreateUser(kAccount, "bob", "/", {}).ok());
+  auto key = store.ImportAccessKey(kAccount, "alice", "AKIAFIXEDALICE", "fixed-secret");
+  ASSERT_TRUE(key.ok());
+  auto found = store.Lookup("AKIAFIXEDALICE", "", f.clock.WallMillis());
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ((*found)->secret, "fixed-secret");
+  EXPECT_EQ((*found)->principal.arn, "arn:aws:iam::123456789012:user/alice");
+  // The same key again (a restart with the same wharf.toml) changes nothing.
+  ASSERT_TRUE(store.ImportAccessKey(kAccount, "alice", "AKIAFIXEDALICE", "fixed-secret").ok());
+  EXPECT_EQ(store.ListAccessKeys(kAccount, "alice")->size(), 1u);
+  // The id taken with another secret, or by another user, is refused.
+  EXPECT_EQ(CodeOf(store.ImportAccessKey(kAccount, "alice", "AKIAFIXEDALICE", "other")),
+            ErrorCode::kEntityAlreadyExists);
+  EXPECT_EQ(CodeOf(store.ImportAccessKey(kAccount, "bob", "AKIAFIXEDALICE", "fixed-secret")),
+            ErrorCode::kEntityAlreadyExists);
+  // The per-user limit counts imported keys.
+  ASSERT_TRUE(store.CreateAccessKey(kAccount, "alice").ok());
+  EXPECT_EQ(CodeOf(store.ImportAccessKey(kAccount, "alice", "AKIAFIXEDALICE2", "s")),
+            ErrorCode::kLimitExceeded);
+  EXPECT_EQ(CodeOf(store.ImportAccessKey(kAccount, "carol", "AKIAFIXEDCAROL", "s")),
+            ErrorCode::kNoSuchEntity);
+}
+
 TEST_F(IdentityStoreTest, InactiveKeysAreUnknownKeys) {
   const std::string id = f.UserWithKey("alice");
   ASSERT_TRUE(store.UpdateAccessKey(kAccount, "alice", id, false).ok());

@@ -65,7 +65,7 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, ConfigFileErrorTest,
     ::testing::Values(
         BadCase{"Syntax", "[[accounts]\nid = 1", "wharf.toml:1"},
-        BadCase{"UnknownTopLevel", "region = \"eu-west-1\"\n", "unknown setting 'region'"},
+        BadCase{"UnknownTopLevel", "regoin = \"eu-west-1\"\n", "unknown setting 'regoin'"},
         BadCase{"NotAnArray", "[accounts]\nid = \"111122223333\"\n", "array of tables"},
         BadCase{"ShortId",
                 "[[accounts]]\nid = \"1234\"\naccess_key_id = \"K\"\nsecret_access_key = \"s\"\n",

@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "api/sqs/actions.h"
+#include "common/manual_clock.h"
 #include "harness.h"
 
 // HttpCall: one answer per request, in the request's protocol, and InternalFailure rather than
@@ -113,6 +116,67 @@ TEST(ToHttpTest, AddsContentTypeRequestIdAndQueryErrorHeaders) {
             "AWS.SimpleQueueService.PurgeQueueInProgress;Sender");
   encoded.query_error.reset();
   EXPECT_EQ(HeaderCount(ToHttp(encoded, "req-2"), "x-amzn-query-error"), 0);
+}
+
+// Metrics (docs/metrics.md): an answer is counted once, under its action and error code, when it
+// is handed to the connection — for a gated answer, when the gate releases it, and as
+// InternalFailure if the change did not become durable.
+TEST(HttpCallMetricsTest, CountsEachAnswerOnceWithItsCodeAndLatency) {
+  ManualClock clock;
+  RequestMetrics metrics(clock);
+  const size_t slot = RequestMetrics::SlotOf(api::Action::kGetQueueUrl);
+  auto answers = std::make_shared<Answers>();
+  auto call = MakeCall(Harness::Request(Wire::kJson, "GetQueueUrl", Params()), answers);
+  call->SetMetrics(&metrics, metrics.Start());
+  clock.Advance(Millis(3));
+  call->Fail(api::Error(api::ErrorCode::kQueueDoesNotExist));
+  call->Fail(api::Error(api::ErrorCode::kInternalFailure));  // ignored: already answered
+  call.reset();
+  EXPECT_EQ(metrics.total(slot), 1u);
+  EXPECT_EQ(metrics.errors(slot, api::ErrorCode::kQueueDoesNotExist), 1u);
+  EXPECT_EQ(metrics.errors(slot, api::ErrorCode::kInternalFailure), 0u);
+  HistogramSnapshot latency = metrics.latency_micros(slot);
+  EXPECT_EQ(latency.count(), 1u);
+  EXPECT_EQ(latency.sum, 3000u);
+}
+
+TEST(HttpCallMetricsTest, GatedAnswersAreCountedWhenReleased) {
+  ManualClock clock;
+  RequestMetrics metrics(clock);
+  const size_t slot = RequestMetrics::SlotOf(api::Action::kGetQueueUrl);
+  std::vector<std::function<void(bool)>> held;
+  auto gate = [&held](std::function<void(bool)> release) { held.push_back(std::move(release)); };
+  api::sqs::QueueUrlOutput out{"http://localhost:9324/000000000000/q"};
+  for (int i = 0; i < 2; ++i) {
+    auto call = MakeCall(Harness::Request(Wire::kJson, "GetQueueUrl", Params()),
+                         std::make_shared<Answers>());
+    call->SetMetrics(&metrics, metrics.Start());
+    call->SetAnswerGate(gate);
+    call->Succeed(api::Shape::Of(out));
+  }
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_EQ(metrics.total(slot), 0u) << "not answered yet";
+  clock.Advance(Millis(2));
+  held[0](true);
+  held[1](false);  // not durable: the client gets InternalFailure, and so do the metrics
+  EXPECT_EQ(metrics.total(slot), 2u);
+  EXPECT_EQ(metrics.errors(slot, api::ErrorCode::kInternalFailure), 1u);
+  EXPECT_EQ(metrics.latency_micros(slot).sum, 4000u);
+}
+
+TEST(HttpCallMetricsTest, RouteFailuresAreUnrouted) {
+  ManualClock clock;
+  RequestMetrics metrics(clock);
+  auto answers = std::make_shared<Answers>();
+  api::RequestContext ctx;
+  auto call = std::make_shared<HttpCall>(
+      net::HttpRequest{}, [answers](net::HttpResponse) { ++answers->calls; }, std::move(ctx));
+  call->SetMetrics(&metrics, metrics.Start());
+  call->FailRoute(
+      protocol::RouteError{protocol::Protocol::kQuery, api::Error(api::ErrorCode::kMissingAction)});
+  EXPECT_EQ(answers->calls, 1);
+  EXPECT_EQ(metrics.total(RequestMetrics::kUnrouted), 1u);
+  EXPECT_EQ(metrics.errors(RequestMetrics::kUnrouted, api::ErrorCode::kMissingAction), 1u);
 }
 
 }  // namespace

@@ -76,6 +76,35 @@ TEST(RocksStoreTest, ConcurrentCommitsShareSyncs) {
   EXPECT_EQ(replayed.messages.size(), static_cast<size_t>(kCommits));
 }
 
+TEST(RocksStoreTest, CommitStatsCountGroupsRecordsBytesAndSyncs) {
+  TempDir dir;
+  auto store = OpenRocks(dir.db());
+  ASSERT_NE(store, nullptr);
+  const CommitStats* stats = store->commit_stats();
+  ASSERT_NE(stats, nullptr);
+  const uint64_t groups_before = stats->batch_records.Snapshot().count();
+  const uint64_t records_before = stats->batch_records.Snapshot().sum;
+  const uint64_t syncs_before = stats->sync_micros.Snapshot().count();
+  for (int i = 0; i < 3; ++i) {
+    Completion done;
+    store->WhenDurable(store->Append({MessagePut(1, 2 * i + 1, std::string(3000, 'x')),
+                                      MessagePut(1, 2 * i + 2, "small")}),
+                       done.Callback());
+    auto status = done.Wait();
+    ASSERT_TRUE(status && status->ok());
+  }
+  const HistogramSnapshot records = stats->batch_records.Snapshot();
+  EXPECT_EQ(records.count() - groups_before, 3u) << "one group per commit waited on in turn";
+  EXPECT_EQ(records.sum - records_before, 6u);
+  const HistogramSnapshot bytes = stats->batch_bytes.Snapshot();
+  EXPECT_EQ(bytes.count(), records.count());
+  EXPECT_GE(bytes.sum, 3u * 3000u) << "sealed values are at least as large as the payloads";
+  EXPECT_EQ(stats->sync_micros.Snapshot().count() - syncs_before, 3u)
+      << "strict durability: one synced write per group";
+  EXPECT_EQ(stats->failed_groups.load(), 0u);
+  EXPECT_EQ(MemoryStore().commit_stats(), nullptr);
+}
+
 TEST(RocksStoreTest, SecondOpenOfADirectoryInUseFails) {
   TempDir dir;
   auto first = OpenRocks(dir.db());
