@@ -94,7 +94,7 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     respond(Health(context.request_id));
     return;
   }
-  if (request.method == "GET" && console::IsConsolePath(request.Path())) {
+  if (options_.console && request.method == "GET" && console::IsConsolePath(request.Path())) {
     // The console's static files (src/console): public like /health, they hold no data; every
     // call the page makes is an ordinary signed API request.
     respond(console::Serve(request.Path(), request.Header("If-None-Match")));

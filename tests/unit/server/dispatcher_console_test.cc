@@ -141,5 +141,22 @@ TEST_F(DispatcherConsoleTest, WharfActionsAreNotAwsActions) {
   EXPECT_NE(query.body.find("InvalidAction"), std::string::npos);
 }
 
+TEST(DispatcherConsoleOffTest, ConsoleOffServesNoFiles) {
+  ManualClock clock(1736942400000);
+  storage::MemoryStore store;
+  sqs::SqsService service(clock, clock, store, sqs::ServiceOptions{});
+  DispatcherOptions options;
+  options.console = false;  // --console off
+  Dispatcher dispatcher(service, std::move(options));
+  net::HttpRequest r;
+  r.method = "GET";
+  r.target = "/console";
+  r.headers = {{"Host", "localhost:9324"}};
+  net::HttpResponse out;
+  dispatcher.Handle(std::move(r), [&](net::HttpResponse answer) { out = std::move(answer); });
+  EXPECT_GE(out.status, 400);
+  EXPECT_EQ(out.body.find("<!doctype html>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace wharf::server
