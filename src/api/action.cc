@@ -160,6 +160,14 @@ constexpr std::array<ActionInfo, kSnsActionCount> kSnsActions{{
     {kListTagsForResource, kSns, "ListTagsForResource", "sns:ListTagsForResource", false, true},
 }};
 
+// Wharf's own, served to signed JSON 1.0 requests only. Each is authorised as an existing SQS
+// permission on the queue, so no policy needs a new action name: peeking is reading messages
+// (sqs:ReceiveMessage), the counters are queue attributes (sqs:GetQueueAttributes).
+constexpr std::array<ActionInfo, kWharfActionCount> kWharfActions{{
+    {kPeekMessages, kSqs, "PeekMessages", "sqs:ReceiveMessage", true, true},
+    {kGetQueueStats, kSqs, "GetQueueStats", "sqs:GetQueueAttributes", true, true},
+}};
+
 template <size_t N>
 constexpr bool TableIsInEnumOrder(const std::array<ActionInfo, N>& table, size_t first) {
   for (size_t i = 0; i < table.size(); ++i) {
@@ -175,6 +183,9 @@ static_assert(TableIsInEnumOrder(kKmsActions, kActionCount + kIdentityActionCoun
 static_assert(TableIsInEnumOrder(kSnsActions,
                                  kActionCount + kIdentityActionCount + kKmsActionCount),
               "kSnsActions rows must follow the Action enum order");
+static_assert(TableIsInEnumOrder(kWharfActions, kActionCount + kIdentityActionCount +
+                                                    kKmsActionCount + kSnsActionCount),
+              "kWharfActions rows must follow the Action enum order");
 
 }  // namespace
 
@@ -185,12 +196,23 @@ const ActionInfo& InfoOf(Action action) {
   if (i < kActionCount + kIdentityActionCount + kKmsActionCount) {
     return kKmsActions[i - kActionCount - kIdentityActionCount];
   }
-  return kSnsActions[i - kActionCount - kIdentityActionCount - kKmsActionCount];
+  if (i < kActionCount + kIdentityActionCount + kKmsActionCount + kSnsActionCount) {
+    return kSnsActions[i - kActionCount - kIdentityActionCount - kKmsActionCount];
+  }
+  return kWharfActions[i - kActionCount - kIdentityActionCount - kKmsActionCount - kSnsActionCount];
 }
 const std::array<ActionInfo, kActionCount>& AllActions() { return kActions; }
 const std::array<ActionInfo, kIdentityActionCount>& IdentityActions() { return kIdentityActions; }
 const std::array<ActionInfo, kKmsActionCount>& KmsActions() { return kKmsActions; }
 const std::array<ActionInfo, kSnsActionCount>& SnsActions() { return kSnsActions; }
+const std::array<ActionInfo, kWharfActionCount>& WharfActions() { return kWharfActions; }
+
+std::optional<Action> FindWharfAction(std::string_view name) {
+  for (const ActionInfo& info : kWharfActions) {
+    if (info.name == name) return info.action;
+  }
+  return std::nullopt;
+}
 
 std::optional<Action> FindAction(Service service, std::string_view name) {
   const auto find = [&](const auto& table) -> std::optional<Action> {

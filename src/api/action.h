@@ -133,6 +133,11 @@ enum class Action : uint8_t {
   kSnsTagResource,
   kSnsUntagResource,
   kListTagsForResource,
+  // Wharf's own SQS actions, after the SNS rows: what the console needs and the SQS API cannot
+  // do. AWS JSON 1.0 only, X-Amz-Target: Wharf.<Action> (a prefix AWS never uses), authorised
+  // as the SQS permission in their row (docs/console.md).
+  kPeekMessages,
+  kGetQueueStats,
 };
 // The SQS actions: the first kActionCount rows.
 inline constexpr size_t kActionCount = static_cast<size_t>(Action::kUntagQueue) + 1;
@@ -145,9 +150,13 @@ inline constexpr size_t kKmsActionCount =
 // Then SNS.
 inline constexpr size_t kSnsActionCount = static_cast<size_t>(Action::kListTagsForResource) + 1 -
                                           kActionCount - kIdentityActionCount - kKmsActionCount;
+// Then Wharf's own.
+inline constexpr size_t kWharfActionCount = static_cast<size_t>(Action::kGetQueueStats) + 1 -
+                                            kActionCount - kIdentityActionCount - kKmsActionCount -
+                                            kSnsActionCount;
 // Every action of every service (HandlerTable size).
 inline constexpr size_t kAllActionCount =
-    kActionCount + kIdentityActionCount + kKmsActionCount + kSnsActionCount;
+    kActionCount + kIdentityActionCount + kKmsActionCount + kSnsActionCount + kWharfActionCount;
 
 struct ActionInfo {
   Action action;
@@ -167,6 +176,10 @@ const std::array<ActionInfo, kIdentityActionCount>& IdentityActions();
 const std::array<ActionInfo, kKmsActionCount>& KmsActions();
 // The SNS rows.
 const std::array<ActionInfo, kSnsActionCount>& SnsActions();
+// Wharf's own SQS actions (service kSqs, but not found by FindAction: only by FindWharfAction,
+// so the Query protocol and X-Amz-Target: AmazonSQS.<name> never reach them).
+const std::array<ActionInfo, kWharfActionCount>& WharfActions();
+std::optional<Action> FindWharfAction(std::string_view name);
 // Looks up an action of `service` by its wire name (case-sensitive, as AWS is).
 std::optional<Action> FindAction(Service service, std::string_view name);
 

@@ -16,6 +16,8 @@ using api::ErrorCode;
 
 constexpr std::string_view kSqsTargetPrefix = "AmazonSQS.";
 constexpr std::string_view kKmsTargetPrefix = "TrentService.";
+// Wharf's own SQS actions (api::WharfActions()): JSON 1.0, never the Query protocol.
+constexpr std::string_view kWharfTargetPrefix = "Wharf.";
 
 const std::string* FindParam(const FormParams& params, std::string_view name) {
   for (const auto& [k, v] : params) {
@@ -68,6 +70,20 @@ struct Parser {
   static Result<ParsedRequest, RouteError> Json(const RequestView& request) {
     std::string_view target = request.amz_target;
     if (target.substr(0, kKmsTargetPrefix.size()) == kKmsTargetPrefix) return Kms(request);
+    if (target.substr(0, kWharfTargetPrefix.size()) == kWharfTargetPrefix) {
+      auto action = api::FindWharfAction(target.substr(kWharfTargetPrefix.size()));
+      if (!action) {
+        return RouteError{Protocol::kJson10,
+                          api::Error(ErrorCode::kUnknownOperation,
+                                     "Unknown operation " + std::string(target) + "."),
+                          false};
+      }
+      ParsedRequest parsed;
+      parsed.protocol_ = Protocol::kJson10;
+      parsed.action_ = *action;
+      parsed.body_ = request.body;
+      return parsed;
+    }
     if (target.substr(0, kSqsTargetPrefix.size()) != kSqsTargetPrefix) {
       return RouteError{Protocol::kJson10,
                         api::Error(ErrorCode::kUnknownOperation,

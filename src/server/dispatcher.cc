@@ -6,6 +6,7 @@
 #include "auth/credential_scope.h"
 #include "common/ids.h"
 #include "common/text.h"
+#include "console/console.h"
 #include "iam/register.h"
 #include "kms/register.h"
 #include "protocol/form.h"
@@ -104,6 +105,12 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   context.request_id = NewUuid();
   if (request.Path() == "/health" && request.method == "GET") {
     respond(Health(context.request_id));
+    return;
+  }
+  if (options_.console && request.method == "GET" && console::IsConsolePath(request.Path())) {
+    // The console's static files (src/console): public like /health, they hold no data; every
+    // call the page makes is an ordinary signed API request.
+    respond(console::Serve(request.Path(), request.Header("If-None-Match")));
     return;
   }
   if (options_.metrics && request.method == "GET" && request.Path() == kMetricsPath) {

@@ -56,6 +56,9 @@ struct DispatcherOptions {
   // Serves GET /metrics (docs/metrics.md) and counts every AWS request answered; null (--metrics
   // off): neither.
   Metrics* metrics = nullptr;
+  // Serves the web console's files at GET /console and /console/<file> (src/console,
+  // docs/console.md); false (--console off): those paths are API requests like any other.
+  bool console = true;
 };
 
 class Dispatcher {

@@ -486,6 +486,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     dispatch_options.clock = &clock;
   }
   dispatch_options.metrics = metrics.get();
+  dispatch_options.console = settings.console == "on";
   server::Dispatcher dispatcher(sqs, std::move(dispatch_options));
 
   net::HttpServer http(*net_options,
@@ -523,7 +524,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
       .Str("metrics", !metrics                         ? "off"
                       : settings.metrics_token.empty() ? "GET /metrics, no token: anyone who "
                                                          "reaches the port can read queue names"
-                                                       : "GET /metrics, bearer token required");
+                                                       : "GET /metrics, bearer token required")
+      .Str("console", settings.console == "on" ? "GET /console" : "off");
   // The well-known defaults: say so, never print a secret.
   if (settings.access_key_id == server::Settings{}.access_key_id &&
       settings.secret_access_key == server::Settings{}.secret_access_key) {

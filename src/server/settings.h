@@ -66,6 +66,7 @@ struct Settings {
   std::string metrics = "on";       // "off": no GET /metrics, no request counting
   std::string metrics_token;        // non-empty: GET /metrics needs "Authorization: Bearer <token>"
   int64_t metrics_max_queues = 1000;
+  std::string console = "on";     // "off": no web console at GET /console
   std::string test_mode = "off";  // "on": POST /_wharf/test/clock, /_wharf/test/storage-fault
 };
 

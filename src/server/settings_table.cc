@@ -223,6 +223,11 @@ std::vector<SettingRow> MakeRows() {
           "Queues that get series of their own in /metrics (the first seen keep them until "
           "deleted); the figures of the others are summed under account=\"_other\", "
           "queue=\"_other\". Bounds the number of series."),
+      Switch<&Settings::console>(
+          "console",
+          "on: serve the web console at GET /console on the API port(s) (docs/console.md): static "
+          "files only; every call it makes is a signed API request, authorised as its user. off: "
+          "no console."),
       Switch<&Settings::test_mode>(
           "test_mode",
           "on: serves POST /_wharf/test/clock?advance_seconds=N, which moves the clock of STS "

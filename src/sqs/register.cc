@@ -29,6 +29,9 @@ void RegisterHandlers(api::HandlerTable<SqsService>& table) {
   table.Add<&DeleteMessageBatch>(Action::kDeleteMessageBatch);
   table.Add<&ChangeMessageVisibility>(Action::kChangeMessageVisibility);
   table.Add<&ChangeMessageVisibilityBatch>(Action::kChangeMessageVisibilityBatch);
+  // Wharf's own (docs/console.md).
+  table.Add<&PeekMessages>(Action::kPeekMessages);
+  table.Add<&GetQueueStats>(Action::kGetQueueStats);
 }
 
 }  // namespace wharf::sqs

@@ -24,6 +24,7 @@
 #include "api/kms/actions.h"
 #include "api/sns/actions.h"
 #include "api/sqs/actions.h"
+#include "api/sqs/wharf_actions.h"
 #include "api/sts/actions.h"
 #include "common/base64.h"
 #include "protocol/json_reader.h"
@@ -175,6 +176,11 @@ std::string_view ScopeOf(api::Service service) {
   return "sqs";
 }
 
+// Wharf's own actions (api::WharfActions()): AWS JSON 1.0 under X-Amz-Target: Wharf.<name> only.
+bool IsWharfAction(const api::ActionInfo& info) {
+  return api::FindWharfAction(info.name) == info.action;
+}
+
 Owned Build(const api::ActionInfo& info, Shape shape, std::string_view text) {
   Owned r;
   r.scope = std::string(ScopeOf(info.service));
@@ -186,9 +192,9 @@ Owned Build(const api::ActionInfo& info, Shape shape, std::string_view text) {
     r.body.assign(text);
     return r;
   }
-  if (shape.json) {
+  if (shape.json || IsWharfAction(info)) {
     r.content_type = "application/x-amz-json-1.0";
-    r.amz_target = "AmazonSQS." + std::string(info.name);
+    r.amz_target = (IsWharfAction(info) ? "Wharf." : "AmazonSQS.") + std::string(info.name);
     r.body.reserve(text.size() + 64);  // simdjson's padding, as net/ provides it
     r.body.assign(text);
     return r;
@@ -253,6 +259,7 @@ void Check(const api::ActionInfo& info, Shape shape, std::string_view text) {
       Fail("the input written as JSON decodes to another input", first.text + "\n" + json);
     }
   }
+  if (IsWharfAction(info)) return;  // no Query form
 
   In input{};
   {
@@ -467,6 +474,10 @@ void Run(Action action, Shape shape, std::string_view text) {
       return Check<sns::UntagResourceInput>(info, shape, text);
     case Action::kListTagsForResource:
       return Check<sns::ResourceArnInput>(info, shape, text);
+    case Action::kPeekMessages:
+      return Check<sqs::PeekMessagesInput>(info, shape, text);
+    case Action::kGetQueueStats:
+      return Check<sqs::GetQueueStatsInput>(info, shape, text);
   }
 }
 

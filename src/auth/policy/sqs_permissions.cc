@@ -40,6 +40,13 @@ constexpr std::array<SqsPermission, api::kActionCount> kPermissions{{
     {kUntagQueue, "sqs:UntagQueue", kQueue, false},
 }};
 
+// Wharf's own actions (api::WharfActions()), authorised as the SQS permission they are a form
+// of (docs/console.md).
+constexpr std::array<SqsPermission, api::kWharfActionCount> kWharfPermissions{{
+    {kPeekMessages, "sqs:ReceiveMessage", kQueue, true},
+    {kGetQueueStats, "sqs:GetQueueAttributes", kQueue, true},
+}};
+
 constexpr bool InEnumOrder() {
   for (size_t i = 0; i < kPermissions.size(); ++i) {
     if (static_cast<size_t>(kPermissions[i].api) != i) return false;
@@ -64,7 +71,15 @@ constexpr std::array<std::string_view, 9> kShareable{
 }  // namespace
 
 const SqsPermission& SqsPermissionFor(api::Action action) {
-  return kPermissions[static_cast<size_t>(action)];
+  const auto i = static_cast<size_t>(action);
+  if (i < kPermissions.size()) return kPermissions[i];
+  for (const SqsPermission& row : kWharfPermissions) {
+    if (row.api == action) return row;
+  }
+  // Unreachable: only SQS handlers ask, and every SQS action has a row above. Owner-only and
+  // named like no SQS permission, should that ever change.
+  static constexpr SqsPermission kNone{kUntagQueue, "wharf:NotAnSqsAction", kQueue, false};
+  return kNone;
 }
 
 bool IsOwnerOnlySqsAction(std::string_view iam_action) {

@@ -138,6 +138,15 @@ struct ReceiveOptions {
 using ReceiveDone = std::function<void(api::ApiResult<std::vector<ReceivedMessage>>)>;
 using Done = std::function<void(api::ApiStatus)>;
 
+// A message as Queue::Peek sees it: a snapshot without a receipt handle (a peek must not hand
+// out the power to delete or hide a message), with its delivery state.
+struct PeekedMessage {
+  ReceivedMessage message;  // receipt_handle empty
+  MessageState state = MessageState::kVisible;
+  int64_t visible_at_millis = 0;  // delayed or in flight: when it becomes visible (wall clock)
+};
+using PeekDone = std::function<void(api::ApiResult<std::vector<PeekedMessage>>)>;
+
 class Queue : public std::enable_shared_from_this<Queue> {
  public:
   Queue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, QueueDeps deps);
@@ -209,6 +218,13 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // Kms* error fails the whole ReceiveMessage) go back as they were before it: visible, with
   // the receive count they had. Messages deleted or received again meanwhile are left alone.
   void ReturnUndelivered(const std::vector<ReceivedMessage>& messages);
+
+  // --- inspection (queue_inspect.cc) ---
+  // Up to `max` messages, oldest first, in every state, with nothing changed: no receive
+  // count, visibility, timer or record, and no due work applied (a message whose delay or
+  // visibility timeout is over is reported visible; one past its retention is left out).
+  // Bodies kept on disk are read back before `done`.
+  void Peek(int64_t max, PeekDone done);
 
   // --- dead-letter queues and move tasks ---
   // Places a message relocated here by another queue (after its records are durable).

@@ -6,6 +6,7 @@
 
 #include "api/handler_table.h"
 #include "api/sqs/actions.h"
+#include "api/sqs/wharf_actions.h"
 #include "sqs/service.h"
 
 namespace wharf::sqs {
@@ -66,5 +67,11 @@ void ChangeMessageVisibility(SqsService& s, const RequestContext& ctx,
 void ChangeMessageVisibilityBatch(SqsService& s, const RequestContext& ctx,
                                   a::ChangeMessageVisibilityBatchInput in,
                                   Reply<a::ChangeMessageVisibilityBatchOutput> reply);
+
+// Wharf's own (api::WharfActions(), docs/console.md).
+void PeekMessages(SqsService& s, const RequestContext& ctx, a::PeekMessagesInput in,
+                  Reply<a::PeekMessagesOutput> reply);
+ApiResult<a::GetQueueStatsOutput> GetQueueStats(SqsService& s, const RequestContext& ctx,
+                                                a::GetQueueStatsInput& in);
 
 }  // namespace wharf::sqs

@@ -100,8 +100,8 @@ namespace wharf::api {
 namespace {
 
 TEST(IdentityActionTest, IamAndStsRowsFollowTheSqsRows) {
-  EXPECT_EQ(kAllActionCount,
-            kActionCount + IdentityActions().size() + KmsActions().size() + SnsActions().size());
+  EXPECT_EQ(kAllActionCount, kActionCount + IdentityActions().size() + KmsActions().size() +
+                                 SnsActions().size() + WharfActions().size());
   size_t iam = 0, sts = 0;
   std::set<std::string_view> names;
   for (size_t i = 0; i < IdentityActions().size(); ++i) {
@@ -157,8 +157,8 @@ namespace wharf::api {
 namespace {
 
 TEST(SnsActionTest, SnsRowsFollowTheKmsRows) {
-  EXPECT_EQ(kAllActionCount,
-            kActionCount + IdentityActions().size() + KmsActions().size() + SnsActions().size());
+  EXPECT_EQ(kAllActionCount, kActionCount + IdentityActions().size() + KmsActions().size() +
+                                 SnsActions().size() + WharfActions().size());
   EXPECT_EQ(SnsActions().size(), 16u);
   std::set<std::string_view> names;
   for (size_t i = 0; i < SnsActions().size(); ++i) {
@@ -185,6 +185,33 @@ TEST(SnsActionTest, SnsRowsFollowTheKmsRows) {
   EXPECT_FALSE(FindAction(Service::kSns, "publish"));
   EXPECT_FALSE(InfoOf(Action::kDeleteTopic).has_output);
   EXPECT_TRUE(InfoOf(Action::kPublish).has_output);
+}
+
+}  // namespace
+}  // namespace wharf::api
+
+namespace wharf::api {
+namespace {
+
+// Wharf's own SQS actions: found only under the Wharf. target prefix, authorised as existing SQS
+// permissions (docs/console.md).
+TEST(WharfActionTest, WharfRowsFollowTheSnsRowsAndAreNotSqsWireNames) {
+  ASSERT_EQ(WharfActions().size(), 2u);
+  for (size_t i = 0; i < WharfActions().size(); ++i) {
+    const ActionInfo& row = WharfActions()[i];
+    SCOPED_TRACE(std::string(row.name));
+    EXPECT_EQ(static_cast<size_t>(row.action), kAllActionCount - WharfActions().size() + i);
+    EXPECT_EQ(&InfoOf(row.action), &row);
+    EXPECT_EQ(row.service, Service::kSqs);
+    EXPECT_TRUE(row.targets_queue);
+    EXPECT_EQ(FindWharfAction(row.name), row.action);
+    // Not reachable as an AWS action name, by either protocol.
+    EXPECT_FALSE(FindAction(Service::kSqs, row.name));
+  }
+  EXPECT_EQ(InfoOf(Action::kPeekMessages).iam_action, "sqs:ReceiveMessage");
+  EXPECT_EQ(InfoOf(Action::kGetQueueStats).iam_action, "sqs:GetQueueAttributes");
+  EXPECT_FALSE(FindWharfAction("ReceiveMessage"));
+  EXPECT_FALSE(FindWharfAction("peekmessages"));
 }
 
 }  // namespace

@@ -342,6 +342,15 @@ TEST(SqsPermissionsTest, AgreesWithTheActionTable) {
     EXPECT_EQ(permission.api, info.action) << info.name;
     EXPECT_EQ(permission.iam_action, info.iam_action) << info.name;
   }
+  // Wharf's own actions are checked as the SQS permission they are a form of, on the queue, and
+  // may be granted across accounts like it.
+  for (const api::ActionInfo& info : api::WharfActions()) {
+    const SqsPermission& permission = SqsPermissionFor(info.action);
+    EXPECT_EQ(permission.api, info.action) << info.name;
+    EXPECT_EQ(permission.iam_action, info.iam_action) << info.name;
+    EXPECT_EQ(permission.resource, SqsResource::kQueue) << info.name;
+    EXPECT_TRUE(permission.cross_account) << info.name;
+  }
 }
 
 TEST(SqsPermissionsTest, BatchApisCheckTheirSingleTwin) {

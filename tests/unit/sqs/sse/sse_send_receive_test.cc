@@ -241,6 +241,29 @@ TEST_F(SseSendReceiveTest, AFailedReceiveLeavesItsMessagesVisibleWithTheirReceiv
   }
 }
 
+// Wharf.PeekMessages (docs/console.md) opens sealed bodies for its caller as a receive does: one
+// who may not kms:Decrypt gets the KMS error and sees nothing, and neither peek changes a thing.
+TEST_F(SseSendReceiveTest, PeekOpensBodiesForTheCallerOnlyIfItMayDecrypt) {
+  const std::string url = CreateSseQueue("orders");
+  ASSERT_TRUE(TrySend(url, "sealed one").ok());
+  ActAsUser("AKIAEVE", "eve");
+  keys_.DenyDecrypt("AKIAEVE");
+  auto denied = Run(&sqs::PeekMessages, a::PeekMessagesInput{url, std::nullopt});
+  ExpectApiError(denied, ErrorCode::kKmsAccessDenied, 400);
+
+  ActAsUser("AKIACAROL", "carol");
+  auto peeked = Run(&sqs::PeekMessages, a::PeekMessagesInput{url, std::nullopt});
+  ASSERT_TRUE(peeked.ok()) << peeked.error().message;
+  ASSERT_EQ(peeked->messages.size(), 1u);
+  EXPECT_EQ(peeked->messages[0].body, "sealed one");
+  EXPECT_EQ(peeked->messages[0].md5_of_body, Md5Hex("sealed one"));
+  EXPECT_EQ(Counts(url), std::make_tuple("1", "0", "0"));
+  auto received = TryReceive(url);
+  ASSERT_TRUE(received.ok()) << received.error().message;
+  ASSERT_EQ(received->messages.size(), 1u);
+  EXPECT_EQ(SystemAttribute(received->messages[0], "ApproximateReceiveCount"), "1");
+}
+
 TEST_F(SseSendReceiveTest, AFailedFifoReceiveUnblocksTheGroup) {
   const std::string url = CreateQueue("orders.fifo", {{"FifoQueue", "true"},
                                                       {"ContentBasedDeduplication", "true"},
