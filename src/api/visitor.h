@@ -39,6 +39,13 @@ inline constexpr MapNames kNameValue{"Name", "Value"};
 inline constexpr MapNames kKeyValue{"Key", "Value"};
 
 using StringPairs = std::vector<std::pair<std::string, std::string>>;
+// The value of the first pair named `name` (attribute lists are small and unsorted), or null.
+inline const std::string* Find(const StringPairs& pairs, std::string_view name) {
+  for (const auto& [key, value] : pairs) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
 
 class Visitor;
 

@@ -253,6 +253,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   // The whole body within body_timeout from the end of the header section (or the 100 Continue).
   void ReadBody() {
     if (!continue_sent_) Lowest().expires_after(core_->options.body_timeout);
+    if (parser_->chunked()) {
+      chunked_body_.emplace(core_->options.max_header_bytes);
+      return ReadChunkedBody();
+    }
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (self->Interrupted()) return;
@@ -260,6 +264,29 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
                        if (ec) return self->OnReadError(ec);
                        self->Dispatch(false);
                      });
+  }
+
+  // See ChunkedBodyReader (net/request_parser.h) for why chunked bodies are not read by Beast.
+  void ReadChunkedBody() {
+    beast::error_code ec;
+    switch (chunked_body_->Read(*parser_, buffer_, ec)) {
+      case BodyStep::kDone:
+        return Dispatch(false);
+      case BodyStep::kError:
+        if (ec == http::error::body_limit) return Dispatch(true);
+        return OnReadError(ec);
+      case BodyStep::kNeedMore:
+        break;
+    }
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (self->Interrupted()) return;
+                              // EOF, reset or body_timeout before the body's end: nothing to
+                              // answer (as OnReadError does for http::async_read).
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadChunkedBody();
+                            });
   }
 
   void OnReadError(beast::error_code ec) {
@@ -467,6 +494,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
+  std::optional<ChunkedBodyReader> chunked_body_;
   std::string remote_address_;
   std::string out_header_;
   std::string out_body_;

@@ -13,6 +13,7 @@
 #include "api/handler_table.h"
 #include "net/http.h"
 #include "protocol/protocol.h"
+#include "server/request_log.h"
 #include "server/request_metrics.h"
 
 namespace wharf::server {
@@ -68,7 +69,10 @@ class HttpCall final : public api::Call {
   MonoTime start_{};
   size_t metrics_slot_ = RequestMetrics::kUnrouted;
   // For the request log: when the request arrived, what it was about.
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  // Read only when the request log is on: a clock read per request is not free.
+  std::chrono::steady_clock::time_point started_ = RequestLogEnabled()
+                                                       ? std::chrono::steady_clock::now()
+                                                       : std::chrono::steady_clock::time_point{};
   bool routed_ = false;
   std::string resource_;
 };

@@ -17,12 +17,7 @@ constexpr std::array<std::string_view, 7> kSettable = {
     "DeliveryPolicy", "FilterPolicy", "FilterPolicyScope",  "RawMessageDelivery",
     "RedrivePolicy",  "ReplayPolicy", "SubscriptionRoleArn"};
 
-const std::string* Find(const api::StringPairs& pairs, std::string_view name) {
-  for (const auto& [k, v] : pairs) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
+using api::Find;
 
 // deadLetterTargetArn of a RedrivePolicy; nullopt when the policy is not a JSON object with a
 // string member of that name.

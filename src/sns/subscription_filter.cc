@@ -10,12 +10,7 @@ namespace {
 
 constexpr std::string_view kInvalidParameter = "Invalid parameter: ";
 
-const std::string* Find(const api::StringPairs& attributes, std::string_view name) {
-  for (const auto& [key, value] : attributes) {
-    if (key == name) return &value;
-  }
-  return nullptr;
-}
+using api::Find;
 
 }  // namespace
 

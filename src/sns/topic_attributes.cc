@@ -28,12 +28,7 @@ bool Contains(const auto& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-const std::string* Find(const api::StringPairs& pairs, std::string_view name) {
-  for (const auto& [k, v] : pairs) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
+using api::Find;
 
 std::string InvalidValue(std::string_view name, std::string_view value, std::string_view rule) {
   std::string reason(name);

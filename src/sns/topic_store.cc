@@ -10,12 +10,7 @@
 namespace wharf::sns {
 namespace {
 
-const std::string* Find(const api::StringPairs& pairs, std::string_view name) {
-  for (const auto& [k, v] : pairs) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
+using api::Find;
 
 bool SameTags(const std::vector<Tag>& a, const std::vector<Tag>& b) {
   auto sorted = [](std::vector<Tag> tags) {

@@ -6,8 +6,9 @@
 //
 // Input: byte 0 = read size (1..256 bytes per read, like a slow or fragmenting client) and a
 // small body limit or the default; the rest is the byte stream of one connection. The loop
-// mirrors net/http_server.cc's Connection: read the header (limit 64 KiB), refuse a declared
-// body over the limit as body_too_large, read the body under the limit, hand the request over,
+// mirrors net/connection.cc's Connection: read the header (limit 64 KiB), refuse a declared
+// body over the limit as body_too_large, read the body under the limit (a chunked one with
+// ChunkedBodyReader, as the server does), hand the request over,
 // and go on with the next one while the connection is kept alive. Checked besides "no crash, no
 // hang, no UB, no leak":
 //   * a request's body keeps kBodyPadding spare bytes of capacity (simdjson reads past the end);
@@ -132,6 +133,22 @@ class Connection {
     return true;
   }
 
+  // As Connection::ReadChunkedBody: false when the connection ends or `ec` is set.
+  bool ReadChunkedBody(boost::beast::error_code& ec) {
+    ChunkedBodyReader reader(kHeaderLimit);
+    for (;;) {
+      switch (reader.Read(*parser_, buffer_, ec)) {
+        case BodyStep::kDone:
+          return true;
+        case BodyStep::kError:
+          return false;
+        case BodyStep::kNeedMore:
+          if (!Receive()) return false;
+          break;
+      }
+    }
+  }
+
   bool ReadOne() {
     StartRequest(parser_);
     boost::beast::error_code ec;
@@ -142,7 +159,16 @@ class Connection {
                    max_body_);
       return false;  // answered, then the connection closes
     }
-    if (!parser_->is_done()) {
+    if (!parser_->is_done() && parser_->chunked()) {
+      parser_->body_limit(max_body_);
+      if (!ReadChunkedBody(ec)) {
+        if (ec == http::error::body_limit) {
+          CheckRequest(ToHttpRequest(parser_->release(), /*body_too_large=*/true, "127.0.0.1"),
+                       max_body_);
+        }
+        return false;
+      }
+    } else if (!parser_->is_done()) {
       parser_->body_limit(max_body_);
       if (!Feed(ec, [&] { return parser_->is_done(); })) {
         if (ec == http::error::body_limit) {

@@ -304,6 +304,70 @@ TEST(HttpServerTest, OversizeChunkedBodyReachesHandlerAsBodyTooLarge) {
   EXPECT_TRUE(request.body.empty());
 }
 
+// Beast 1.74 asserts when the last chunk is followed by reads of fewer than 5 bytes (see
+// ChunkedBodyReader): a debug server used to abort on this request.
+TEST(HttpServerTest, ChunkedBodyArrivingAByteAtATimeIsRead) {
+  std::mutex mu;
+  std::vector<std::string> bodies;
+  auto server = StartServer([&](HttpRequest&& request, Responder respond) {
+    {
+      std::lock_guard lock(mu);
+      bodies.push_back(request.body);
+    }
+    respond(Text(200, "ok"));
+  });
+  Client client(server->port());
+  const std::string header = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  // Only the last chunk, then its CRLF split; then a body with data, a byte per write.
+  ASSERT_TRUE(client.Send(header));
+  for (std::string_view piece : {"0\r\n", "\r", "\n"}) {
+    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(client.Send(piece));
+  }
+  auto first = client.Read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  ASSERT_TRUE(client.Send(header));
+  for (char c : std::string_view("5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n")) {
+    std::this_thread::sleep_for(5ms);
+    ASSERT_TRUE(client.Send(std::string_view(&c, 1)));
+  }
+  auto second = client.Read();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  ASSERT_TRUE(client.Send(Get("/")));  // the connection is still in step
+  ASSERT_TRUE(client.Read());
+  std::lock_guard lock(mu);
+  ASSERT_EQ(bodies.size(), 3u);
+  EXPECT_EQ(bodies[0], "");
+  EXPECT_EQ(bodies[1], "hello");
+}
+
+// A chunk-size line or a trailer that never ends is refused once it passes max_header_bytes,
+// not buffered for as long as the client sends.
+TEST(HttpServerTest, EndlessChunkLineOrTrailerGets400) {
+  ServerOptions options = TestOptions();
+  options.max_header_bytes = 2048;
+  std::atomic<int> calls{0};
+  auto server = StartServer(
+      [&](HttpRequest&&, Responder respond) {
+        ++calls;
+        respond(Text(200, "no"));
+      },
+      options);
+  const std::string header = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& endless :
+       {"5;ext=" + std::string(8000, 'e'), "0\r\nX-Trailer: " + std::string(8000, 't')}) {
+    Client client(server->port());
+    ASSERT_TRUE(client.Send(header + endless));
+    auto response = client.Read();
+    ASSERT_TRUE(response) << endless.substr(0, 16);
+    EXPECT_EQ(response->status, 400);
+    EXPECT_EQ(response->Header("Connection"), "close");
+  }
+  EXPECT_EQ(calls.load(), 0);
+}
+
 TEST(HttpServerTest, BodyCapacityLeavesPadding) {
   ServerOptions options = TestOptions();
   options.max_body_bytes = 4096;
