@@ -14,15 +14,28 @@
 #include "server/http_call.h"
 #include "sns/register.h"
 #include "sqs/register.h"
+#include "storage/store.h"
 
 namespace wharf::server {
 namespace {
 
-net::HttpResponse Health(const std::string& request_id) {
+// GET /health answers 200 while the process serves requests — it is a liveness check: a restart
+// does not free a full disk, and receives and deletes go on working while sends are refused with
+// a retryable 503. While the store's writes fail the body says so ("degraded" and the kind of
+// failure, never its detail: /health needs no signature), for operators and readiness probes
+// that want to take such a node out of rotation.
+net::HttpResponse Health(const std::string& request_id, const storage::Store* store) {
   net::HttpResponse response;
   response.headers.emplace_back("Content-Type", "application/json");
   response.headers.emplace_back("x-amzn-RequestId", request_id);
-  response.body = R"({"status":"ok"})";
+  const storage::StorageStatus health = store ? store->Health() : storage::StorageStatus();
+  if (health.ok()) {
+    response.body = R"({"status":"ok","storage":"ok"})";
+  } else {
+    response.body = R"({"status":"degraded","storage":")";
+    response.body += storage::StorageErrorName(health.error().code);
+    response.body += R"("})";
+  }
   return response;
 }
 
@@ -104,7 +117,7 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   api::RequestContext context;
   context.request_id = NewUuid();
   if (request.Path() == "/health" && request.method == "GET") {
-    respond(Health(context.request_id));
+    respond(Health(context.request_id, options_.store));
     return;
   }
   if (options_.console && request.method == "GET" && console::IsConsolePath(request.Path())) {

@@ -23,6 +23,10 @@
 #include "sns/service.h"
 #include "sqs/service.h"
 
+namespace wharf::storage {
+class Store;
+}
+
 namespace wharf::server {
 
 struct DispatcherOptions {
@@ -59,6 +63,8 @@ struct DispatcherOptions {
   // Serves the web console's files at GET /console and /console/<file> (src/console,
   // docs/console.md); false (--console off): those paths are API requests like any other.
   bool console = true;
+  // GET /health reports this store's health (Store::Health); null: "ok" while the process serves.
+  const storage::Store* store = nullptr;
 };
 
 class Dispatcher {

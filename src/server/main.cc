@@ -429,6 +429,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   dispatch_options.identity = &identity;
   dispatch_options.kms = &key_service;
   dispatch_options.sns = &sns;
+  dispatch_options.store = store.get();
   if (sqs_options.auto_create_queues) {
     log::Line(log::Level::kWarn, "auto_create_queues")
         .Str("detail", "a request to a missing queue creates it (development only)");
@@ -494,7 +495,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
                          dispatcher.Handle(std::move(request), std::move(respond));
                        });
   if (metrics) {
-    metrics->SetSources(server::MetricsSources{&sqs, &sns, store->commit_stats(), &http});
+    metrics->SetSources(
+        server::MetricsSources{&sqs, &sns, store->commit_stats(), store.get(), &http});
   }
   if (auto started = http.Start(); !started.ok()) {
     std::fprintf(stderr, "wharf: cannot start: %s\n", started.error().message.c_str());

@@ -289,10 +289,16 @@ void Metrics::RenderServer(PrometheusText& out) const {
                "group (WAL append and fsync), in relaxed durability each periodic WAL sync.");
     out.Histogram("wharf_storage_sync_duration_seconds", {}, c.sync_micros.Snapshot(), 1e6);
     out.Family("wharf_storage_commit_failures_total", "counter",
-               "Group commits whose write failed (the store then refuses every later write "
-               "until restarted).");
+               "Group commits whose write failed (the store keeps them and writes them again "
+               "once the disk works; sends are refused meanwhile).");
     out.Sample("wharf_storage_commit_failures_total", {},
                c.failed_groups.load(std::memory_order_relaxed));
+  }
+  if (sources_.store && sources_.store->durable()) {
+    out.Family("wharf_storage_healthy", "gauge",
+               "1 while the store's writes succeed; 0 while they fail (full or failing disk: "
+               "sends are refused with a retryable 503 until the store recovers by itself).");
+    out.Sample("wharf_storage_healthy", {}, uint64_t{sources_.store->Health().ok() ? 1u : 0u});
   }
   if (sources_.sns) {
     const sns::DeliveryCounters& d = sources_.sns->counters();

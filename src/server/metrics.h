@@ -38,7 +38,8 @@ class SnsService;
 }
 namespace wharf::storage {
 struct CommitStats;
-}
+class Store;
+}  // namespace wharf::storage
 
 namespace wharf::server {
 
@@ -57,6 +58,7 @@ struct MetricsSources {
   sqs::SqsService* sqs = nullptr;
   const sns::SnsService* sns = nullptr;
   const storage::CommitStats* commits = nullptr;
+  const storage::Store* store = nullptr;  // wharf_storage_healthy
   const net::HttpServer* http = nullptr;
 };
 

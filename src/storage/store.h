@@ -69,6 +69,24 @@ struct StorageError {
   std::string detail;  // for logs only; never sent to clients
 };
 
+// A short, fixed name of the kind of failure ("no space"), safe to show without authentication:
+// unlike StorageError::detail it never carries a path or a message from the filesystem.
+inline std::string_view StorageErrorName(StorageErrorCode code) {
+  switch (code) {
+    case StorageErrorCode::kIoError:
+      return "io error";
+    case StorageErrorCode::kNoSpace:
+      return "no space";
+    case StorageErrorCode::kCorruption:
+      return "corruption";
+    case StorageErrorCode::kClosed:
+      return "closed";
+    case StorageErrorCode::kWrongKey:
+      return "wrong key";
+  }
+  return "io error";
+}
+
 using StorageStatus = Status<StorageError>;
 using CommitDone = std::function<void(StorageStatus)>;
 // Message records read back (in the order asked; an empty string for a record that is gone).

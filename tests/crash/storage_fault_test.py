@@ -26,6 +26,7 @@ Exit status: 0 all checks passed, 1 a check failed, 2 setup error.
 import argparse
 import hashlib
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -109,6 +110,27 @@ class Server:
         if r.status != 200:
             raise RuntimeError("storage-fault %s: HTTP %d %r" % (mode, r.status, body))
 
+    def get(self, path):
+        """(status, body text) of a GET without a signature (/health, /metrics)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        c.request("GET", path)
+        r = c.getresponse()
+        body = r.read().decode()
+        c.close()
+        return r.status, body
+
+    def check_reported_health(self, storage, when):
+        """GET /health and /metrics say what the store's health is: "ok", or a failure name."""
+        status, body = self.get("/health")
+        want = {"status": "ok" if storage == "ok" else "degraded", "storage": storage}
+        check(status == 200 and json.loads(body) == want,
+              "%s: GET /health answered %d %s, not 200 %s" % (when, status, body, want))
+        status, body = self.get("/metrics")
+        gauge = [line for line in body.splitlines() if line.startswith("wharf_storage_healthy ")]
+        want_gauge = "wharf_storage_healthy %d" % (1 if storage == "ok" else 0)
+        check(status == 200 and gauge == [want_gauge],
+              "%s: /metrics has %r, not %r" % (when, gauge, want_gauge))
+
     def client(self, retries):
         config = Config(retries=({"mode": "standard", "total_max_attempts": 12} if retries
                                  else {"mode": "standard", "total_max_attempts": 1}),
@@ -173,6 +195,9 @@ def fault_round(server, ledger, std_url, fifo_url, mode, tag):
             MessageDeduplicationId=tag + "-refused-f")),
     ]:
         expect_unavailable(call, "%s (%s)" % (what, mode))
+    # Still alive (200), but the body and the gauge say the store's writes fail.
+    server.check_reported_health("no space" if mode.startswith("enospc") else "io error",
+                                 "while the disk fails (%s)" % mode)
     ledger.refused |= {tag + "-refused", tag + "-refused-a", tag + "-refused-b",
                        tag + "-refused-f"}
     # Receives still work, and see only acknowledged messages.
@@ -235,6 +260,7 @@ def fault_round(server, ledger, std_url, fifo_url, mode, tag):
             break
         time.sleep(0.05)
     recovered_after = time.monotonic() - freed
+    server.check_reported_health("ok", "after the store recovered (%s)" % mode)
     for t in threads:
         t.join(60)
     retried_after = time.monotonic() - freed

@@ -466,8 +466,56 @@ TEST(DispatcherHealthTest, HealthAnswers200) {
   request.target = "/health";
   net::HttpResponse r = h.Call(std::move(request));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, R"({"status":"ok"})");
+  EXPECT_EQ(r.body, R"({"status":"ok","storage":"ok"})");
   EXPECT_EQ(HeaderOf(r, "Content-Type"), "application/json");
+}
+
+// A store whose writes fail (a full disk) until healed: what GET /health reports meanwhile.
+class FailingStore final : public storage::Store {
+ public:
+  bool durable() const override { return true; }
+  storage::StorageStatus Health() const override {
+    if (!failure) return {};
+    return storage::StorageError{*failure, "/data/000123.log: No space left on device"};
+  }
+  uint64_t Append(std::vector<storage::Record>) override { return 0; }
+  void WhenDurable(uint64_t, storage::CommitDone done) override { done({}); }
+  storage::StorageStatus Recover(storage::RecoveryVisitor&) override { return {}; }
+  void ReadMessages(uint64_t, std::vector<uint64_t> seqs, storage::ReadDone done) override {
+    done(std::vector<std::string>(seqs.size()));
+  }
+  storage::StorageStatus ScanObjects(
+      std::string_view, const std::function<void(std::string_view, std::string_view)>&) override {
+    return {};
+  }
+
+  std::optional<storage::StorageErrorCode> failure;
+};
+
+TEST(DispatcherHealthTest, HealthSaysDegradedWhileTheStoreFailsWithoutItsDetail) {
+  ManualClock clock;
+  FailingStore store;
+  sqs::SqsService service(clock, clock, store, sqs::ServiceOptions{});
+  DispatcherOptions options;
+  options.store = &store;
+  Dispatcher dispatcher(service, options);
+  auto health = [&] {
+    net::HttpRequest request;
+    request.method = "GET";
+    request.target = "/health";
+    net::HttpResponse response;
+    dispatcher.Handle(std::move(request), [&](net::HttpResponse r) { response = std::move(r); });
+    return response;
+  };
+  EXPECT_EQ(health().body, R"({"status":"ok","storage":"ok"})");
+  store.failure = storage::StorageErrorCode::kNoSpace;
+  net::HttpResponse r = health();
+  EXPECT_EQ(r.status, 200) << "a liveness check: a restart does not free the disk";
+  EXPECT_EQ(r.body, R"({"status":"degraded","storage":"no space"})");
+  store.failure = storage::StorageErrorCode::kIoError;
+  EXPECT_EQ(health().body, R"({"status":"degraded","storage":"io error"})");
+  store.failure.reset();
+  EXPECT_EQ(health().body, R"({"status":"ok","storage":"ok"})");
 }
 
 TEST(DispatcherQueryPathTest, QueryRequestToAQueueUrlPathNamesTheQueue) {
