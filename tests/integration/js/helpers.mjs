@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
+import { isDeepStrictEqual } from 'node:util';
 
 const require = createRequire(import.meta.url);
 const JsonSdk = require('@aws-sdk/client-sqs');
@@ -342,6 +343,18 @@ export async function counts(P, url) {
 export async function assertCounts(P, url, expected, what = '') {
   const c = await counts(P, url);
   assert.deepEqual(c, expected, `[${P.name}] queue counters ${what}`);
+}
+
+// assertCounts for a state that arrives asynchronously (a dead-letter move landing): polls until
+// the counters match, then asserts; fails with the last counters after `timeoutMs`.
+export async function assertCountsSoon(P, url, expected, what = '', { timeoutMs = 10000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let c = await counts(P, url);
+  while (!isDeepStrictEqual(c, expected) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    c = await counts(P, url);
+  }
+  assert.deepEqual(c, expected, `[${P.name}] queue counters ${what} (after up to ${timeoutMs} ms)`);
 }
 
 export async function timed(fn) {
