@@ -48,8 +48,13 @@ bench() {  # bench <scenario> <count> [flags...]: prints the number of requests 
   local scenario=$1 n=$2
   shift 2
   "$wharf" bench --endpoint "http://127.0.0.1:$port" --protocol "$protocol" --scenario "$scenario" \
-    --connections 4 --count "$n" --warmup 0s --body-size 256 --json --no-progress "$@" 2>/dev/null |
-    /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["requests"])'
+    --connections 4 --count "$n" --warmup 0s --body-size 256 --json --no-progress "$@" \
+    2>"$tmp/bench.err" >"$tmp/bench.json" || {
+    echo "wharf bench failed:" >&2
+    cat "$tmp/bench.err" "$tmp/serve.log" >&2
+    exit 1
+  }
+  /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["requests"])' <"$tmp/bench.json"
 }
 
 for scenario in $scenarios; do
@@ -60,7 +65,7 @@ for scenario in $scenarios; do
     "$server" serve --storage memory --io-threads 1 --port "$port" --data-dir "$tmp/data" \
     --root-key-file "$tmp/root.key" "${serve_extra[@]}" >"$tmp/serve.log" 2>&1 &
   pid=$!
-  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   queue=cg-$scenario
   case $scenario in
     receive-delete)
