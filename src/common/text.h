@@ -12,7 +12,16 @@ namespace wharf {
 // Strict decimal integer: optional leading '-', digits only, no overflow. "+5", " 5", "5.0" fail.
 std::optional<int64_t> ParseInt64(std::string_view text);
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// ASCII letters folded. Inline: header lookups call it for every header of every request (over a
+// hundred calls per signed request), and most calls end at the size comparison.
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
 bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix);
 
 // Decodes one UTF-8 code point at `pos`, advancing it. Returns -1 for invalid UTF-8 (overlong
