@@ -91,6 +91,15 @@ for scenario in $scenarios; do
   total=$(callgrind_annotate "$file" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
   echo "== $scenario ($protocol, ${serve_extra[*]:-defaults}): $requests requests," \
     "$((total / requests)) instructions per request"
+  # Self cost per shared object: what is Wharf's own code (the `wharf` binary, with Beast and Asio
+  # inlined into it) and what is OpenSSL, libc, the allocator.
+  callgrind_annotate --threshold=100 --inclusive=no "$file" 2>/dev/null |
+    awk -v requests="$requests" '/^-+$/ {sep++; next}
+      sep >= 3 && NF && !/\(100\.0%\)/ && $NF ~ /\]$/ {
+        n = $1; gsub(",", "", n); obj = $NF; sub(/.*\//, "", obj); sub(/\]$/, "", obj); cost[obj] += n
+      }
+      END { for (o in cost) if (cost[o] / requests >= 100) printf "  %-24s %9d per request\n", o, cost[o] / requests }' |
+    sort -k2 -rn
   # Thread entry frames (clone, start_thread, the I/O thread's lambda) come out with the whole
   # total as "self" cost in this listing; they carry no information, so they are skipped.
   callgrind_annotate --threshold=100 --inclusive=no "$file" 2>/dev/null |
