@@ -61,9 +61,24 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   if (len % 4 == 1) return std::nullopt;
   std::string out(len * 3 / 4, '\0');
   char* o = out.data();
+  // Whole quanta first: four characters to three bytes per step (a delete decodes ten receipt
+  // handles); the last two or three characters, if any, bit by bit below.
+  size_t i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const int8_t a = kDecode[static_cast<uint8_t>(text[i])];
+    const int8_t b = kDecode[static_cast<uint8_t>(text[i + 1])];
+    const int8_t c = kDecode[static_cast<uint8_t>(text[i + 2])];
+    const int8_t d = kDecode[static_cast<uint8_t>(text[i + 3])];
+    if ((a | b | c | d) < 0) return std::nullopt;
+    const uint32_t n = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
+                       (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
+    *o++ = static_cast<char>(n >> 16);
+    *o++ = static_cast<char>((n >> 8) & 0xff);
+    *o++ = static_cast<char>(n & 0xff);
+  }
   uint32_t acc = 0;
   int bits = 0;
-  for (size_t i = 0; i < len; ++i) {
+  for (; i < len; ++i) {
     int8_t v = kDecode[static_cast<uint8_t>(text[i])];
     if (v < 0) return std::nullopt;
     acc = (acc << 6) | static_cast<uint32_t>(v);
