@@ -381,7 +381,8 @@ api::ApiResult<VerifiedCaller> SigV4Verifier::Verify(const SignedRequest& r, int
   const AccessKey& key = **found;
   // (5) Canonical request, with the payload hash. Every request is verified: the digests are
   // hex-encoded on the stack and the two texts built in per-thread buffers that keep their
-  // capacity, instead of a handful of fresh strings per request.
+  // capacity, instead of a handful of fresh strings per request. (What they keep is bounded by
+  // the HTTP layer's header limit: the canonical request holds the target and signed headers.)
   const std::string_view content_sha = HeaderValue(r, "x-amz-content-sha256");
   std::array<char, 64> body_hex;
   std::string_view body_hash = kEmptyBodyHash;
