@@ -73,16 +73,16 @@ for scenario in $scenarios; do
       # to 10 or a batch delete of what it received.
       bench send-batch $((count * 6)) --queue "$queue" --keep-queue >/dev/null
       bench receive-delete 200 --queue "$queue" --keep-queue --prefill 1 >/dev/null
-      callgrind_control -z "$pid" >/dev/null
+      callgrind_control -z "$pid" >/dev/null 2>&1
       requests=$(bench receive-delete "$count" --queue "$queue" --keep-queue --prefill 1)
       ;;
     *)
       bench "$scenario" 500 --queue "$queue" --keep-queue >/dev/null
-      callgrind_control -z "$pid" >/dev/null
+      callgrind_control -z "$pid" >/dev/null 2>&1
       requests=$(bench "$scenario" "$count" --queue "$queue" --keep-queue)
       ;;
   esac
-  callgrind_control -d "$pid" >/dev/null
+  callgrind_control -d "$pid" >/dev/null 2>&1
   kill "$pid"; wait "$pid" 2>/dev/null || true
   pid=
   # callgrind_control -d writes <file>.<n>; the final dump at exit (shutdown) is not wanted.
