@@ -1,6 +1,6 @@
 #include "auth/credential_scope.h"
 
-#include <vector>
+#include <array>
 
 namespace wharf::auth {
 namespace {
@@ -22,17 +22,22 @@ api::ApiError Incomplete(std::string message) {
 }  // namespace
 
 api::ApiResult<CredentialScope> ParseCredentialScope(std::string_view credential) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
+  // Every signed request is parsed here, so the five parts go into a fixed array rather than a
+  // growing vector (four allocations per request).
+  constexpr size_t kParts = 5;
+  constexpr std::string_view kWrongCount =
+      "Credential should have exactly five elements separated by '/'.";
+  std::array<std::string_view, kParts> parts;
+  size_t count = 0;
+  std::string_view rest = credential;
   for (;;) {
-    size_t slash = credential.find('/', start);
-    parts.push_back(credential.substr(start, slash - start));
+    if (count == kParts) return Incomplete(std::string(kWrongCount));  // a sixth element
+    const size_t slash = rest.find('/');
+    parts[count++] = rest.substr(0, slash);
     if (slash == std::string_view::npos) break;
-    start = slash + 1;
+    rest.remove_prefix(slash + 1);
   }
-  if (parts.size() != 5) {
-    return Incomplete("Credential should have exactly five elements separated by '/'.");
-  }
+  if (count != kParts) return Incomplete(std::string(kWrongCount));
   if (parts[0].empty()) return Incomplete("Credential is missing the access key id.");
   if (parts[4] != "aws4_request") {
     return api::Error(ErrorCode::kSignatureDoesNotMatch,

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 
 #include "auth/credential_scope.h"
@@ -80,30 +81,28 @@ std::string_view HeaderValue(const SignedRequest& r, std::string_view name) {
   return {};
 }
 
-// All values of a header, trimmed, inner runs of whitespace collapsed, joined with ','.
-std::optional<std::string> CanonicalHeaderValue(const SignedRequest& r, std::string_view name) {
-  std::optional<std::string> out;
+// Appends the canonical value of a header: all its values, each trimmed with inner runs of
+// whitespace collapsed, joined with ','. False when the request has no such header.
+bool AppendCanonicalHeaderValue(std::string& out, const SignedRequest& r, std::string_view name) {
+  bool found = false;
   for (const auto& [k, v] : *r.headers) {
     if (!EqualsIgnoreCase(k, name)) continue;
-    std::string value;
+    if (found) out.push_back(',');
+    found = true;
+    bool wrote = false;  // of this value
     bool space = false;
     for (char c : Trim(v)) {
       if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
         space = true;
         continue;
       }
-      if (space && !value.empty()) value.push_back(' ');
+      if (space && wrote) out.push_back(' ');
       space = false;
-      value.push_back(c);
-    }
-    if (out) {
-      out->push_back(',');
-      out->append(value);
-    } else {
-      out = std::move(value);
+      out.push_back(c);
+      wrote = true;
     }
   }
-  return out;
+  return found;
 }
 
 struct ParsedQuery {
@@ -213,6 +212,21 @@ std::string IsoBasic(int64_t unix_seconds) {
   return buf;
 }
 
+namespace {
+
+// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). Linear in
+// the day, so a day past the month's end rolls over into the next month as timegm() does.
+int64_t DaysFromCivil(int64_t year, int month, int day) {
+  year -= month <= 2 ? 1 : 0;
+  const int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const int64_t year_of_era = year - era * 400;
+  const int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
+}  // namespace
+
 int64_t ParseIsoBasic(std::string_view s) {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return -1;
   auto num = [&](size_t pos, size_t len) {
@@ -223,19 +237,19 @@ int64_t ParseIsoBasic(std::string_view s) {
     }
     return v;
   };
-  std::tm tm{};
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(4, 2) - 1;
-  tm.tm_mday = num(6, 2);
-  tm.tm_hour = num(9, 2);
-  tm.tm_min = num(11, 2);
-  tm.tm_sec = num(13, 2);
-  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-      tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
-      tm.tm_sec > 60) {
+  const int year = num(0, 4);
+  const int month = num(4, 2);
+  const int day = num(6, 2);
+  const int hour = num(9, 2);
+  const int minute = num(11, 2);
+  const int second = num(13, 2);
+  if (year < 1900 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
+      minute < 0 || minute > 59 || second < 0 || second > 60) {
     return -1;
   }
-  return static_cast<int64_t>(timegm(&tm));
+  // Arithmetic instead of timegm(), which every signed request paid for (it consults the time
+  // zone machinery): same result for every date accepted above.
+  return DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
 }
 
 std::string SigV4Verifier::CanonicalUri(std::string_view raw_path) {
@@ -365,24 +379,25 @@ api::ApiResult<VerifiedCaller> SigV4Verifier::Verify(const SignedRequest& r, int
   auto found = credentials_.Lookup(c.scope.access_key_id, session_token, now * 1000);
   if (!found.ok()) return std::move(found).error();
   const AccessKey& key = **found;
-  // (5) Canonical request, with the payload hash.
-  std::string payload_hash;
+  // (5) Canonical request, with the payload hash. Every request is verified: the digests are
+  // hex-encoded on the stack and the two texts built in per-thread buffers that keep their
+  // capacity, instead of a handful of fresh strings per request. (What they keep is bounded by
+  // the HTTP layer's header limit: the canonical request holds the target and signed headers.)
   const std::string_view content_sha = HeaderValue(r, "x-amz-content-sha256");
-  const std::string body_hash =
-      r.body.empty() ? std::string(kEmptyBodyHash) : HexLower(Sha256Of(r.body));
-  if (!content_sha.empty()) {
-    if (content_sha == "UNSIGNED-PAYLOAD") {
-      payload_hash = "UNSIGNED-PAYLOAD";
-    } else if (content_sha != body_hash) {
-      return Mismatch();  // the claimed body hash is not the body's
-    } else {
-      payload_hash = body_hash;
-    }
-  } else {
-    payload_hash = body_hash;
+  std::array<char, 64> body_hex;
+  std::string_view body_hash = kEmptyBodyHash;
+  if (!r.body.empty()) {
+    body_hex = HexLowerArray(Sha256Of(r.body));
+    body_hash = std::string_view(body_hex.data(), body_hex.size());
   }
-  std::string canonical;
-  canonical.reserve(512 + r.query.size());
+  std::string_view payload_hash = body_hash;
+  if (content_sha == "UNSIGNED-PAYLOAD") {
+    payload_hash = content_sha;
+  } else if (!content_sha.empty() && content_sha != body_hash) {
+    return Mismatch();  // the claimed body hash is not the body's
+  }
+  thread_local std::string canonical;
+  canonical.clear();
   canonical.append(r.method);
   canonical.push_back('\n');
   canonical.append(CanonicalUri(r.path));
@@ -396,11 +411,11 @@ api::ApiResult<VerifiedCaller> SigV4Verifier::Verify(const SignedRequest& r, int
     std::string_view name = names.substr(0, semi);
     names = semi == std::string_view::npos ? std::string_view() : names.substr(semi + 1);
     if (name == "host") has_host = true;
-    auto value = CanonicalHeaderValue(r, name);
-    if (!value) return Mismatch();  // a signed header that is not there
     canonical.append(name);
     canonical.push_back(':');
-    canonical.append(*value);
+    if (!AppendCanonicalHeaderValue(canonical, r, name)) {
+      return Mismatch();  // a signed header that is not there
+    }
     canonical.push_back('\n');
   }
   if (!has_host) return Mismatch();
@@ -409,7 +424,8 @@ api::ApiResult<VerifiedCaller> SigV4Verifier::Verify(const SignedRequest& r, int
   canonical.push_back('\n');
   canonical.append(payload_hash);
   // (6) The signature.
-  std::string to_sign(kAlgorithm);
+  thread_local std::string to_sign;
+  to_sign.assign(kAlgorithm);
   to_sign.push_back('\n');
   to_sign.append(c.timestamp);
   to_sign.push_back('\n');
@@ -419,9 +435,10 @@ api::ApiResult<VerifiedCaller> SigV4Verifier::Verify(const SignedRequest& r, int
   to_sign.push_back('/');
   to_sign.append(c.scope.service);
   to_sign.append("/aws4_request\n");
-  to_sign.append(HexLower(Sha256Of(canonical)));
+  const std::array<char, 64> canonical_hash = HexLowerArray(Sha256Of(canonical));
+  to_sign.append(canonical_hash.data(), canonical_hash.size());
   const Sha256Digest signing = CachedSigningKey(key, c.scope.date, c.scope.region, service);
-  const std::string expected = HexLower(HmacSha256(
+  const std::array<char, 64> expected = HexLowerArray(HmacSha256(
       std::string_view(reinterpret_cast<const char*>(signing.data()), signing.size()), to_sign));
   if (c.signature.size() != expected.size() ||
       CRYPTO_memcmp(c.signature.data(), expected.data(), expected.size()) != 0) {

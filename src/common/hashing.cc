@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace wharf {
 namespace {
@@ -104,13 +106,23 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   return out;
 }
 
+void HexLowerTo(char* out, const uint8_t* data, size_t size) {
+  // Both digits of every byte value: one lookup and one two-byte copy per byte.
+  static constexpr std::array<char, 512> kPairs = [] {
+    constexpr char kDigits[] = "0123456789abcdef";
+    std::array<char, 512> pairs{};
+    for (size_t b = 0; b < 256; ++b) {
+      pairs[2 * b] = kDigits[b >> 4];
+      pairs[2 * b + 1] = kDigits[b & 0xf];
+    }
+    return pairs;
+  }();
+  for (size_t i = 0; i < size; ++i) std::memcpy(out + 2 * i, &kPairs[2 * data[i]], 2);
+}
+
 std::string HexLower(const uint8_t* data, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(size * 2, '\0');
-  for (size_t i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 0xf];
-  }
+  HexLowerTo(out.data(), data, size);
   return out;
 }
 

@@ -39,4 +39,16 @@ std::string HexLower(const std::array<uint8_t, N>& digest) {
   return HexLower(digest.data(), N);
 }
 
+// Lower-case hex of `size` bytes into out[0, 2 * size).
+void HexLowerTo(char* out, const uint8_t* data, size_t size);
+
+// Lower-case hex of a digest in a fixed-size array, for a digest that is compared or appended
+// right away (SigV4 verification does three per request) without allocating a string.
+template <size_t N>
+std::array<char, 2 * N> HexLowerArray(const std::array<uint8_t, N>& digest) {
+  std::array<char, 2 * N> out;
+  HexLowerTo(out.data(), digest.data(), N);
+  return out;
+}
+
 }  // namespace wharf

@@ -1,5 +1,6 @@
 #include "common/text.h"
 
+#include <cstring>
 #include <limits>
 
 namespace wharf {
@@ -25,16 +26,6 @@ std::optional<int64_t> ParseInt64(std::string_view text) {
   }
   if (negative) return static_cast<int64_t>(0 - value);
   return static_cast<int64_t>(value);
-}
-
-static char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
 }
 
 bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
@@ -80,6 +71,15 @@ int32_t NextCodePoint(std::string_view text, size_t& pos) {
 bool IsValidMessageText(std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
+    // Bodies are mostly printable ASCII: skip it eight bytes at a time.
+    if (text.size() - pos >= sizeof(uint64_t)) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + pos, sizeof(word));
+      if (AllPrintableAscii(word)) {
+        pos += sizeof(word);
+        continue;
+      }
+    }
     uint8_t b = static_cast<uint8_t>(text[pos]);
     if (b >= 0x20 && b < 0x80) {  // fast path for printable ASCII
       ++pos;

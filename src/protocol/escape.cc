@@ -1,5 +1,8 @@
 #include "protocol/escape.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "common/text.h"
 
 namespace wharf::protocol {
@@ -18,6 +21,28 @@ bool IsPlainXml(unsigned char u) {
 }
 bool IsPlainJson(unsigned char u) { return u >= 0x20 && u < 0x80 && u != '"' && u != '\\'; }
 
+// Length of the run of plain characters at the start of `text`: eight bytes at a time while a
+// whole word is plain, then byte by byte. Bodies and receipt handles are long plain runs, and a
+// receive encodes ten of each; byte-wise scanning was the top Wharf function in its profile.
+template <bool (*kPlainByte)(unsigned char), bool (*kPlainWord)(uint64_t)>
+size_t PlainRun(std::string_view text) {
+  size_t n = 0;
+  for (uint64_t word; text.size() - n >= sizeof(word); n += sizeof(word)) {
+    std::memcpy(&word, text.data() + n, sizeof(word));
+    if (!kPlainWord(word)) break;
+  }
+  while (n < text.size() && kPlainByte(static_cast<unsigned char>(text[n]))) ++n;
+  return n;
+}
+
+bool IsPlainXmlWord(uint64_t w) {
+  return AllPrintableAscii(w) && !HasByte(w, '&') && !HasByte(w, '<') && !HasByte(w, '>') &&
+         !HasByte(w, '"');
+}
+bool IsPlainJsonWord(uint64_t w) {
+  return AllPrintableAscii(w) && !HasByte(w, '"') && !HasByte(w, '\\');
+}
+
 }  // namespace
 
 void AppendXmlEscaped(std::string& out, std::string_view text) {
@@ -25,9 +50,9 @@ void AppendXmlEscaped(std::string& out, std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
     // Most text (ids, digests, typical bodies) is plain ASCII: append each run of it at once.
-    const size_t run = pos;
-    while (pos < text.size() && IsPlainXml(static_cast<unsigned char>(text[pos]))) ++pos;
-    if (pos > run) out.append(text.data() + run, pos - run);
+    const size_t run = PlainRun<IsPlainXml, IsPlainXmlWord>(text.substr(pos));
+    out.append(text.data() + pos, run);
+    pos += run;
     if (pos == text.size()) break;
     char c = text[pos];
     auto u = static_cast<unsigned char>(c);
@@ -71,9 +96,9 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
   out.reserve(out.size() + text.size());
   size_t pos = 0;
   while (pos < text.size()) {
-    const size_t run = pos;
-    while (pos < text.size() && IsPlainJson(static_cast<unsigned char>(text[pos]))) ++pos;
-    if (pos > run) out.append(text.data() + run, pos - run);
+    const size_t run = PlainRun<IsPlainJson, IsPlainJsonWord>(text.substr(pos));
+    out.append(text.data() + pos, run);
+    pos += run;
     if (pos == text.size()) break;
     char c = text[pos];
     auto u = static_cast<unsigned char>(c);

@@ -213,9 +213,9 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   if (!options_.base_url.empty()) {
     context.base_url = options_.base_url;
   } else {
-    std::string_view host = request.Header("Host");
-    context.base_url = std::string(request.is_tls ? "https://" : "http://") +
-                       std::string(host.empty() ? "localhost:9324" : host);
+    const std::string_view host = request.Header("Host");
+    context.base_url = request.is_tls ? "https://" : "http://";
+    context.base_url.append(host.empty() ? "localhost:9324" : host);
   }
 
   auto call =

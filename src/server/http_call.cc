@@ -7,6 +7,7 @@ namespace wharf::server {
 net::HttpResponse ToHttp(protocol::EncodedResponse encoded, const std::string& request_id) {
   net::HttpResponse response;
   response.status = encoded.status;
+  response.headers.reserve(3);  // one allocation for the vector, not one per header added
   response.headers.emplace_back("Content-Type", std::move(encoded.content_type));
   response.headers.emplace_back("x-amzn-RequestId", request_id);
   if (encoded.query_error) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
 #include <map>
 #include <string>
 #include <utility>
@@ -284,6 +286,27 @@ TEST(SigV4CanonicalTest, IsoBasicRoundTrips) {
   EXPECT_EQ(ParseIsoBasic("20250115T120000Z"), kExampleTime);
   EXPECT_EQ(ParseIsoBasic("2025-01-15T12:00:00Z"), -1);
   EXPECT_EQ(ParseIsoBasic("20251315T120000Z"), -1);
+}
+
+// ParseIsoBasic computes the time itself; it must agree with timegm() on every accepted date,
+// including leap days, a day past the month's end and a leap second (both roll over).
+TEST(SigV4CanonicalTest, ParseIsoBasicAgreesWithTimegm) {
+  for (int year : {1900, 1969, 1970, 1999, 2000, 2024, 2025, 2100, 2400, 9999}) {
+    for (int month = 1; month <= 12; ++month) {
+      for (int day : {1, 15, 28, 29, 30, 31}) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%04d%02d%02dT235960Z", year, month, day);
+        std::tm tm{};
+        tm.tm_year = year - 1900;
+        tm.tm_mon = month - 1;
+        tm.tm_mday = day;
+        tm.tm_hour = 23;
+        tm.tm_min = 59;
+        tm.tm_sec = 60;
+        EXPECT_EQ(ParseIsoBasic(text), static_cast<int64_t>(timegm(&tm))) << text;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -154,6 +155,42 @@ TEST(IsValidMessageTextTest, RejectsForbiddenCharacters) {
   };
   for (const std::string& text : bad) {
     EXPECT_FALSE(IsValidMessageText(text)) << testing::PrintToString(text);
+  }
+}
+
+// IsValidMessageText skips printable ASCII eight bytes at a time: a forbidden byte must be found
+// at every offset of a long body, and every allowed one must pass there too.
+TEST(IsValidMessageTextTest, ChecksEveryOffsetOfALongText) {
+  for (size_t at = 0; at < 40; ++at) {
+    for (int byte = 0; byte < 0x80; ++byte) {
+      std::string text(40, 'x');
+      text[at] = static_cast<char>(byte);
+      const bool allowed = byte >= 0x20 || byte == '\t' || byte == '\n' || byte == '\r';
+      EXPECT_EQ(IsValidMessageText(text), allowed) << "byte " << byte << " at " << at;
+    }
+    std::string text(40, 'x');
+    text.replace(at, 1, "\xc3");  // truncated two-byte sequence
+    EXPECT_FALSE(IsValidMessageText(text)) << at;
+    text.replace(at, 1, "\xc3\xa9");  // é
+    EXPECT_TRUE(IsValidMessageText(text)) << at;
+  }
+}
+
+TEST(WordAtATimeTest, HasByteAndAllPrintableAscii) {
+  auto word = [](std::string_view eight) {
+    uint64_t w;
+    std::memcpy(&w, eight.data(), sizeof(w));
+    return w;
+  };
+  EXPECT_FALSE(HasByte(word("abcdefgh"), '"'));
+  for (size_t at = 0; at < 8; ++at) {
+    std::string text(8, 'a');
+    text[at] = '"';
+    EXPECT_TRUE(HasByte(word(text), '"')) << at;
+    EXPECT_FALSE(AllPrintableAscii(word(std::string(text).replace(at, 1, "\x1f")))) << at;
+    EXPECT_FALSE(AllPrintableAscii(word(std::string(text).replace(at, 1, "\x80")))) << at;
+    EXPECT_TRUE(AllPrintableAscii(word(std::string(text).replace(at, 1, "\x7f")))) << at;
+    EXPECT_TRUE(AllPrintableAscii(word(std::string(text).replace(at, 1, " ")))) << at;
   }
 }
 

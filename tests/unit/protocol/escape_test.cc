@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "common/text.h"
 
@@ -106,6 +107,35 @@ TEST(JsonEscapeTest, InvalidUtf8BecomesReplacementCharacters) {
     EXPECT_EQ(out.back(), ']');
     EXPECT_TRUE(IsValidMessageText(out)) << testing::PrintToString(out);
     EXPECT_NE(out.find(kFffd), std::string::npos);
+  }
+}
+
+// Both escapers skip plain text eight bytes at a time: each character they must escape is found
+// at every offset of a long string.
+TEST(EscapeTest, FindsSpecialCharactersAtEveryOffset) {
+  const std::string pad(40, 'x');
+  for (size_t at = 0; at <= pad.size(); ++at) {
+    const std::string before = pad.substr(0, at);
+    const std::string after = pad.substr(at);
+    for (auto [in, json] : {std::pair<std::string_view, std::string_view>{"\"", "\\\""},
+                            {"\\", "\\\\"},
+                            {"\n", "\\n"},
+                            {"\x01", "\\u0001"},
+                            {"\xff", kFffd},
+                            {"\xc3\xa9", "\xc3\xa9"}}) {
+      EXPECT_EQ(Json(before + std::string(in) + after), before + std::string(json) + after)
+          << testing::PrintToString(in) << " at " << at;
+    }
+    for (auto [in, xml] : {std::pair<std::string_view, std::string_view>{"&", "&amp;"},
+                           {"<", "&lt;"},
+                           {">", "&gt;"},
+                           {"\"", "&quot;"},
+                           {"\r", "&#xD;"},
+                           {"\x01", kFffd},
+                           {"\xc3\xa9", "\xc3\xa9"}}) {
+      EXPECT_EQ(Xml(before + std::string(in) + after), before + std::string(xml) + after)
+          << testing::PrintToString(in) << " at " << at;
+    }
   }
 }
 

@@ -30,6 +30,19 @@ TEST(PercentDecodeTest, RejectsMalformedEscapes) {
   }
 }
 
+// PercentDecode looks for '+' and '%' eight bytes at a time: each is found at every offset.
+TEST(PercentDecodeTest, DecodesAtEveryOffsetOfALongValue) {
+  const std::string pad(40, 'x');
+  for (size_t at = 0; at <= pad.size(); ++at) {
+    const std::string before = pad.substr(0, at);
+    const std::string after = pad.substr(at);
+    EXPECT_EQ(PercentDecode(before + "+" + after), before + " " + after) << at;
+    EXPECT_EQ(PercentDecode(before + "%2B" + after), before + "+" + after) << at;
+    EXPECT_EQ(PercentDecode(before + "%zz" + after), std::nullopt) << at;
+    EXPECT_EQ(PercentDecode(before + "%4"), std::nullopt) << at;
+  }
+}
+
 TEST(ParseFormTest, PairsInOrder) {
   FormParams params;
   ASSERT_TRUE(ParseForm("Action=SendMessage&MessageBody=hello+world%21&DelaySeconds=5", params));
