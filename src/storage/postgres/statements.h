@@ -1,0 +1,55 @@
+#pragma once
+
+// The statement catalogue: every operation of the PostgreSQL backend is one named statement
+// with positional parameters (storage.md §5.2). Parameters are listed in each definition
+// (statements.cc); PgQueueOps (queue_ops.h) is the only caller and gives them types.
+//
+// Every statement is keyed by queue_id first, so each touches one queue's index range and
+// stays a single-shard ("router") query if the tables are ever distributed by queue_id (Citus).
+// Every time comes from the database's now(): nodes need no clock agreement.
+
+#include <span>
+
+#include "storage/postgres/connection.h"
+
+namespace wharf::storage::pg::sql {
+
+// Queues.
+extern const Statement kCreateQueue;
+extern const Statement kGetQueue;
+extern const Statement kUpdateQueue;
+extern const Statement kDeleteQueue;
+
+// Standard queues.
+extern const Statement kSendStandard;
+extern const Statement kReceiveStandard;
+extern const Statement kDeleteStandard;
+extern const Statement kChangeVisibilityStandard;
+
+// FIFO queues.
+extern const Statement kSendFifo;
+extern const Statement kReceiveFifo;
+extern const Statement kFifoDeleteLockGroup;     // FIFO delete, 1 of 3
+extern const Statement kFifoDeleteMessage;       // FIFO delete, 2 of 3
+extern const Statement kFifoDeleteReleaseGroup;  // FIFO delete, 3 of 3
+extern const Statement kChangeVisibilityFifo;
+
+// Purge: one transaction of four statements.
+extern const Statement kPurgeLockGroups;
+extern const Statement kPurgeMessages;
+extern const Statement kPurgeResetGroups;
+extern const Statement kPurgeDedup;
+
+// Long polling and attributes.
+extern const Statement kCountMessages;
+extern const Statement kNextVisibleIn;
+
+// Maintenance (the maintenance leader's batched deletes, storage.md §5.3, §5.5).
+extern const Statement kDeleteExpiredDedup;
+extern const Statement kDeleteExpiredAttempts;
+extern const Statement kRetentionSweep;
+
+// Every statement above, for tests that prepare them all.
+std::span<const Statement* const> AllStatements();
+
+}  // namespace wharf::storage::pg::sql
