@@ -280,6 +280,19 @@ PgResult<std::optional<std::chrono::milliseconds>> PgQueueOps::NextVisibleIn(int
   return std::optional<std::chrono::milliseconds>(std::chrono::milliseconds(millis));
 }
 
+// ---- Guard-rails ----
+
+PgResult<HealthReport> PgQueueOps::Health() {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kHealth));
+  HealthReport report;
+  WHARF_ASSIGN_OR_RETURN(report.oldest_snapshot_s, rows.Double(0, 0));
+  WHARF_ASSIGN_OR_RETURN(report.oldest_snapshot_xids, rows.Int(0, 1));
+  WHARF_ASSIGN_OR_RETURN(report.message_dead_tuples, rows.Int(0, 2));
+  WHARF_ASSIGN_OR_RETURN(report.notify_queue_usage, rows.Double(0, 3));
+  return report;
+}
+
 // ---- Maintenance ----
 
 PgResult<int64_t> PgQueueOps::DeleteExpiredDedup(int64_t queue_id, int batch) {

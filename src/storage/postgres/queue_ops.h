@@ -99,6 +99,14 @@ struct QueueCounts {
   int64_t delayed = 0;
 };
 
+// The database's guard-rail readings (storage.md §4.2, §5.5).
+struct HealthReport {
+  double oldest_snapshot_s = 0;      // age of the oldest transaction holding a snapshot
+  int64_t oldest_snapshot_xids = 0;  // the same, in transactions (xid age of backend_xmin)
+  int64_t message_dead_tuples = 0;   // n_dead_tup of `message` (statistics lag ~1 s)
+  double notify_queue_usage = 0;     // pg_notification_queue_usage(), 0..1
+};
+
 class PgQueueOps {
  public:
   // `acquire_wait` bounds how long a call waits for a free pooled connection.
@@ -143,6 +151,9 @@ class PgQueueOps {
   PgResult<QueueCounts> Counts(int64_t queue_id);
   // How long until the next message of the queue becomes due; nullopt when none is pending.
   PgResult<std::optional<std::chrono::milliseconds>> NextVisibleIn(int64_t queue_id);
+
+  // Guard-rail readings for health checks and metrics.
+  PgResult<HealthReport> Health();
 
   // Maintenance, in batches of at most `batch` rows; each returns the rows removed.
   PgResult<int64_t> DeleteExpiredDedup(int64_t queue_id, int batch);

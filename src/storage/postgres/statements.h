@@ -44,6 +44,9 @@ extern const Statement kPurgeDedup;
 extern const Statement kCountMessages;
 extern const Statement kNextVisibleIn;
 
+// Guard-rails (storage.md §4.2, §5.5): what a health check or the metrics report.
+extern const Statement kHealth;
+
 // Maintenance (the maintenance leader's batched deletes, storage.md §5.3, §5.5).
 extern const Statement kDeleteExpiredDedup;
 extern const Statement kDeleteExpiredAttempts;

@@ -355,6 +355,44 @@ TEST_F(PgStandardTest, ConcurrentReceiversNeverShareAMessageAndGetThemAll) {
   EXPECT_EQ(std::set<int64_t>(received.begin(), received.end()), sent);
 }
 
+constexpr Statement kHoldSnapshot{"test_hold_snapshot", "SELECT count(*) FROM message", 0};
+
+// The guard-rail readings see what storage.md §4.2 warns about: a session sitting on a snapshot,
+// and the dead tuples deletes leave behind.
+TEST_F(PgStandardTest, HealthReportsHeldSnapshotsAndDeadTuples) {
+  PG_ASSERT_OK_AND_ASSIGN(HealthReport before, ops_->Health());
+  EXPECT_GE(before.oldest_snapshot_s, 0);
+  EXPECT_GE(before.notify_queue_usage, 0);
+  {
+    PG_ASSERT_OK_AND_ASSIGN(Connection holder, testing::Connect(testing::SharedOpsDatabase()));
+    PG_ASSERT_OK(holder.ExecuteScript("BEGIN ISOLATION LEVEL REPEATABLE READ"));
+    PG_ASSERT_OK_AND_ASSIGN(Rows counted, holder.Execute(kHoldSnapshot));
+    (void)counted;
+    std::this_thread::sleep_for(1500ms);
+    // A write after the snapshot: the xid age counts transactions since it was taken.
+    PG_ASSERT_OK(ops_->Send(NewQueue(), Message("after the snapshot")).status());
+    PG_ASSERT_OK_AND_ASSIGN(HealthReport held, ops_->Health());
+    EXPECT_GE(held.oldest_snapshot_s, 1.0) << "a snapshot held for 1.5 s";
+    EXPECT_GE(held.oldest_snapshot_xids, 1);
+    PG_ASSERT_OK(holder.ExecuteScript("ROLLBACK"));
+  }
+
+  int64_t queue = NewQueue();
+  constexpr int kDead = 50;
+  for (int i = 0; i < kDead; ++i) PG_ASSERT_OK(ops_->Send(queue, Message("x")).status());
+  PG_ASSERT_OK_AND_ASSIGN(int64_t purged, ops_->Purge(queue));
+  ASSERT_EQ(purged, kDead);
+  // Statistics reach the shared counters within about a second of a transaction's end.
+  auto until = std::chrono::steady_clock::now() + 20s;
+  HealthReport after;
+  do {
+    std::this_thread::sleep_for(500ms);
+    PG_ASSERT_OK_AND_ASSIGN(after, ops_->Health());
+  } while (after.message_dead_tuples < before.message_dead_tuples + kDead &&
+           std::chrono::steady_clock::now() < until);
+  EXPECT_GE(after.message_dead_tuples, before.message_dead_tuples + kDead);
+}
+
 TEST_F(PgStandardTest, WrongQueueTypeIsNotFound) {
   QueueConfig fifo;
   fifo.fifo = true;
