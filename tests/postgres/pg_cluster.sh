@@ -5,7 +5,8 @@
 #   pg_cluster.sh stop <dir>    stops it (fast shutdown); nothing happens if it is not running
 # The caller stops it, in a trap (tests/postgres/run.sh shows how). Debian's binaries are used
 # (/usr/lib/postgresql/<version>/bin, the newest there). initdb refuses to run as root, so as root
-# the binaries run as the system user `wharf-test` (created here if missing), which owns <dir>.
+# the binaries run as the system user `wharf-test` (created here if missing), which owns <dir>;
+# <dir>'s parents must then be searchable by that user (run.sh uses a directory under /tmp).
 # fsync and synchronous_commit are left at their defaults: the tests see real commit behaviour.
 set -euo pipefail
 

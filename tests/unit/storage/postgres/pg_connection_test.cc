@@ -107,8 +107,8 @@ TEST(PgConnectionTest, IdleInTransactionSessionsAreEndedByTheServer) {
 
 TEST(PgConnectionTest, TransactionRollsBackUnlessCommitted) {
   WHARF_REQUIRE_POSTGRES();
-  PG_ASSERT_OK(CreateDatabase("wharf_tx_test"));
-  PG_ASSERT_OK_AND_ASSIGN(Connection conn, Connect("wharf_tx_test"));
+  PG_ASSERT_OK(CreateDatabase(testing::DatabaseName("wharf_tx_test")));
+  PG_ASSERT_OK_AND_ASSIGN(Connection conn, Connect(testing::DatabaseName("wharf_tx_test")));
   PG_ASSERT_OK(conn.ExecuteScript("CREATE TABLE t (v int)"));
   constexpr Statement kInsert{"test_insert", "INSERT INTO t VALUES ($1)", 1};
   constexpr Statement kCount{"test_count", "SELECT count(*) FROM t", 0};
@@ -187,8 +187,8 @@ TEST(PgPoolTest, BrokenConnectionsAreDroppedNotReused) {
 
 TEST(PgMigrationsTest, FreshDatabaseMigratesOnceAndRepeatsAsNoOp) {
   WHARF_REQUIRE_POSTGRES();
-  PG_ASSERT_OK(CreateDatabase("wharf_migrate_test"));
-  PG_ASSERT_OK_AND_ASSIGN(Connection conn, Connect("wharf_migrate_test"));
+  PG_ASSERT_OK(CreateDatabase(testing::DatabaseName("wharf_migrate_test")));
+  PG_ASSERT_OK_AND_ASSIGN(Connection conn, Connect(testing::DatabaseName("wharf_migrate_test")));
   const int known = static_cast<int>(AllMigrations().size());
   PG_ASSERT_OK_AND_ASSIGN(MigrationReport first, Migrate(conn));
   EXPECT_EQ(first.applied, known);
@@ -197,7 +197,7 @@ TEST(PgMigrationsTest, FreshDatabaseMigratesOnceAndRepeatsAsNoOp) {
   EXPECT_EQ(second.applied, 0);
   EXPECT_EQ(second.schema_version, first.schema_version);
   // From another connection too (a node restarting).
-  PG_ASSERT_OK_AND_ASSIGN(Connection other, Connect("wharf_migrate_test"));
+  PG_ASSERT_OK_AND_ASSIGN(Connection other, Connect(testing::DatabaseName("wharf_migrate_test")));
   PG_ASSERT_OK_AND_ASSIGN(MigrationReport third, Migrate(other));
   EXPECT_EQ(third.applied, 0);
   PG_ASSERT_OK_AND_ASSIGN(Rows rows, conn.Execute(kAppliedMigrations));
@@ -215,13 +215,14 @@ TEST(PgMigrationsTest, VersionsAreOrderedWithoutGaps) {
 TEST(PgMigrationsTest, NodesStartingAtOnceApplyEachMigrationOnce) {
   WHARF_REQUIRE_POSTGRES();
   for (int round = 0; round < 3; ++round) {
-    PG_ASSERT_OK(CreateDatabase("wharf_concurrent_migrate_test"));
+    PG_ASSERT_OK(CreateDatabase(testing::DatabaseName("wharf_concurrent_migrate_test")));
     constexpr int kNodes = 4;
     std::vector<PgResult<MigrationReport>> results;
     for (int i = 0; i < kNodes; ++i) results.emplace_back(PgError{PgErrorCode::kConnect, "", ""});
     std::vector<Connection> conns;
     for (int i = 0; i < kNodes; ++i) {
-      PG_ASSERT_OK_AND_ASSIGN(Connection conn, Connect("wharf_concurrent_migrate_test"));
+      PG_ASSERT_OK_AND_ASSIGN(Connection conn,
+                              Connect(testing::DatabaseName("wharf_concurrent_migrate_test")));
       conns.push_back(std::move(conn));
     }
     std::atomic<int> ready{0};

@@ -10,6 +10,7 @@
 // slow machine makes a test slower, not failed.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -65,6 +66,12 @@ inline PgResult<Connection> Connect(std::string database = {}) {
   return Connection::Open(ServerUrl(), TestOptions(std::move(database)));
 }
 
+// `base` made unique to this process: ctest runs each test in a process of its own, possibly
+// in parallel, and one process must not drop another's database.
+inline std::string DatabaseName(const std::string& base) {
+  return base + "_" + std::to_string(::getpid());
+}
+
 // A new, empty database named `name` (dropped first if a previous run left it).
 // CREATE/DROP DATABASE take no parameters and cannot be prepared; the names are constants of
 // the tests, never input.
@@ -75,11 +82,10 @@ inline PgStatus CreateDatabase(const std::string& name) {
 }
 
 // The database the queue-operation tests share, created and migrated once per process.
-inline const char* kOpsDatabase = "wharf_ops_test";
-
 inline std::string SharedOpsDatabase() {
   static std::once_flag once;
   static bool ready = false;
+  static const std::string kOpsDatabase = DatabaseName("wharf_ops_test");
   std::call_once(once, [] {
     PgStatus created = CreateDatabase(kOpsDatabase);
     if (!created.ok()) {
