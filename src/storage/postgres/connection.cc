@@ -75,7 +75,7 @@ PgResult<int64_t> Rows::Int(int row, int column) const {
 }
 
 PgResult<double> Rows::Double(int row, int column) const {
-  // from_chars for double is in GCC 11+, but strtod also accepts the server's "Infinity".
+  // float8 or numeric in the server's text form; the whole value must parse.
   std::string text(Text(row, column));
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);

@@ -9,6 +9,10 @@
 // the engine seam that puts the backend on the request path must call it from a worker thread
 // or replace it with an asynchronous hand-out (src/storage/postgres/README.md, "Next").
 //
+// Idle connections are not probed: one that broke while idle (a server restart, a dropped TCP
+// session) fails its borrower's next call with kConnection and is dropped when returned; the
+// caller decides whether to retry.
+//
 // Threading: every member is safe from any thread. The pool must outlive every
 // PooledConnection it handed out.
 
