@@ -3,6 +3,8 @@
 // maintenance, and concurrent receivers.
 
 #include <algorithm>
+#include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -404,6 +406,54 @@ TEST_F(PgStandardTest, WrongQueueTypeIsNotFound) {
   auto fifo_send = ops_->SendFifo(standard_queue, testing::FifoMessage("g", "d", "x"));
   ASSERT_FALSE(fifo_send.ok());
   EXPECT_EQ(fifo_send.error().code, PgErrorCode::kNotFound);
+}
+
+// Not a test: prints rough rates for src/storage/postgres/README.md. Disabled, so it runs only
+// when asked (--gtest_also_run_disabled_tests --gtest_filter='*Throughput*'); it asserts only
+// that every message came back once, never a speed.
+TEST_F(PgStandardTest, DISABLED_ThroughputSendThenReceiveAndDelete) {
+  int64_t queue = NewQueue();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 1000;
+  auto run = [&](const std::function<void()>& body) {
+    std::vector<std::thread> threads;
+    auto start = std::chrono::steady_clock::now();
+    for (int t = 0; t < kThreads; ++t) threads.emplace_back(body);
+    for (auto& thread : threads) thread.join();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  std::atomic<int> failures{0};
+  double send_s = run([&] {
+    for (int i = 0; i < kPerThread; ++i) {
+      if (!ops_->Send(queue, Message(std::string(256, 'x'))).ok()) ++failures;
+    }
+  });
+  std::atomic<int> received{0};
+  double receive_s = run([&] {
+    for (;;) {
+      auto got = ops_->Receive(queue, 10, 300);
+      if (!got.ok()) {
+        ++failures;
+        return;
+      }
+      if (got->messages.empty()) {
+        auto counts = ops_->Counts(queue);
+        if (!counts.ok() || counts->visible == 0) return;
+        continue;
+      }
+      for (const ReceivedMessage& m : got->messages) {
+        auto deleted = ops_->Delete(queue, m.receipt);
+        if (!deleted.ok() || !*deleted) ++failures;
+        ++received;
+      }
+    }
+  });
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(received.load(), kThreads * kPerThread);
+  std::printf("send: %d messages (1 per call) by %d threads in %.2f s = %.0f msg/s\n",
+              kThreads * kPerThread, kThreads, send_s, kThreads * kPerThread / send_s);
+  std::printf("receive(10) + delete each: %d messages by %d threads in %.2f s = %.0f msg/s\n",
+              received.load(), kThreads, receive_s, received.load() / receive_s);
 }
 
 }  // namespace
