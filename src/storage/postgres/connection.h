@@ -124,6 +124,7 @@ class Connection {
 
  private:
   friend class Transaction;
+  friend class WakeListener;  // waits on the socket and reads notifications (wake.h)
   explicit Connection(pg_conn* conn) : conn_(conn) {}
   // COMMIT, failing when the server rolled back instead (the transaction had failed).
   PgStatus Commit();

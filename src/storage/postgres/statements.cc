@@ -275,6 +275,12 @@ SELECT ceil(extract(epoch FROM least(
            WHERE f.queue_id = $1 AND m.visible_at > now())) - now()) * 1000)::bigint)sql",
                                1};
 
+// $1 queue_id as text. Runs on its own (autocommit), never inside a send transaction: a NOTIFY
+// takes a cluster-wide lock held across the commit (storage.md §4.3). Must match kWakeChannel.
+const Statement kNotifyWake{"notify_wake", R"sql(
+SELECT pg_notify('sqs_wake', $1::text))sql",
+                            1};
+
 // ---- Guard-rails ----
 
 // No parameters. Returns (oldest snapshot age in seconds, its age in transactions, dead tuples
@@ -323,7 +329,7 @@ DELETE FROM message m USING old WHERE m.queue_id = $1 AND m.seq = old.seq)sql",
                                 2};
 
 namespace {
-constexpr std::array<const Statement*, 24> kAll{
+constexpr std::array<const Statement*, 25> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kUpdateQueue,
@@ -344,6 +350,7 @@ constexpr std::array<const Statement*, 24> kAll{
     &kPurgeDedup,
     &kCountMessages,
     &kNextVisibleIn,
+    &kNotifyWake,
     &kDeleteExpiredDedup,
     &kDeleteExpiredAttempts,
     &kRetentionSweep,

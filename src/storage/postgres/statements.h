@@ -43,6 +43,8 @@ extern const Statement kPurgeDedup;
 // Long polling and attributes.
 extern const Statement kCountMessages;
 extern const Statement kNextVisibleIn;
+// The cross-node wake-up (wake.h): its own statement, after the send committed.
+extern const Statement kNotifyWake;
 
 // Guard-rails (storage.md §4.2, §5.5): what a health check or the metrics report.
 extern const Statement kHealth;
