@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -205,6 +206,78 @@ PgResult<Rows> Connection::Execute(const Statement& statement, std::span<const P
     return error;
   }
   return Rows(result);
+}
+
+PgResult<std::vector<Rows>> Connection::ExecutePipelined(std::span<const PipelineStep> steps) {
+  // Prepared outside the pipeline (once per connection), so the pipeline only executes.
+  for (const PipelineStep& step : steps) {
+    if (static_cast<int>(step.params.size()) != step.statement->param_count) {
+      return BadResult(std::string(step.statement->name) + ": wrong parameter count");
+    }
+    WHARF_RETURN_IF_ERROR(Prepare(*step.statement));
+  }
+  if (PQenterPipelineMode(conn_) != 1) return ServerError(conn_, nullptr);
+  std::optional<PgError> error;
+  size_t sent = 0;
+  for (const PipelineStep& step : steps) {
+    std::string name(step.statement->name);
+    std::vector<const char*> values(step.params.size());
+    std::vector<int> lengths(step.params.size());
+    std::vector<int> formats(step.params.size());
+    for (size_t i = 0; i < step.params.size(); ++i) {
+      values[i] = step.params[i].value ? step.params[i].value->data() : nullptr;
+      lengths[i] = step.params[i].value ? static_cast<int>(step.params[i].value->size()) : 0;
+      formats[i] = step.params[i].binary ? 1 : 0;
+    }
+    if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(step.params.size()),
+                            values.data(), lengths.data(), formats.data(), 0) != 1) {
+      error = ServerError(conn_, nullptr);
+      break;
+    }
+    ++sent;
+  }
+  // The Sync ends the implicit transaction: commit, or rollback after an error.
+  bool synced = PQpipelineSync(conn_) == 1;
+  if (!synced && !error) error = ServerError(conn_, nullptr);
+  std::vector<Rows> answers;
+  answers.reserve(sent);
+  // Each step's answer is its result then a NULL; the Sync's is PGRES_PIPELINE_SYNC.
+  for (size_t i = 0; i < sent; ++i) {
+    PGresult* result = PQgetResult(conn_);
+    if (result == nullptr) {
+      if (!error) error = BadResult("pipeline: missing result");
+      break;
+    }
+    ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+      answers.emplace_back(result);
+    } else {
+      if (!error && status != PGRES_PIPELINE_ABORTED) {
+        error = ErrorFrom(result);
+        error->detail = std::string(steps[i].statement->name) + ": " + error->detail;
+      }
+      PQclear(result);
+    }
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);  // up to the step's NULL
+  }
+  // Up to the Sync's answer; a few stray NULLs are tolerated, a broken connection ends it.
+  for (int nulls = 0; synced && nulls < 4;) {
+    PGresult* result = PQgetResult(conn_);
+    if (result == nullptr) {
+      if (PQstatus(conn_) != CONNECTION_OK) break;
+      ++nulls;
+      continue;
+    }
+    ExecStatusType status = PQresultStatus(result);
+    if (status != PGRES_PIPELINE_SYNC && !error) {
+      error = ErrorFrom(result);  // the commit at the Sync failed
+    }
+    PQclear(result);
+    if (status == PGRES_PIPELINE_SYNC) break;
+  }
+  if (PQexitPipelineMode(conn_) != 1 && !error) error = ServerError(conn_, nullptr);
+  if (error) return *std::move(error);
+  return answers;
 }
 
 PgStatus Connection::ExecuteScript(std::string_view constant_sql) {

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "storage/postgres/pg_error.h"
 
@@ -64,6 +65,12 @@ struct Param {
   static Param IntOrNull(const std::optional<T>& number) {
     return number ? Int(static_cast<int64_t>(*number)) : Null();
   }
+};
+
+// One statement of a pipelined transaction (Connection::ExecutePipelined).
+struct PipelineStep {
+  const Statement* statement;
+  std::vector<Param> params;
 };
 
 // The rows of one statement's answer (text format). Column accessors take the column index in
@@ -115,6 +122,10 @@ class Connection {
   PgResult<Rows> Execute(const Statement& statement, std::initializer_list<Param> params) {
     return Execute(statement, std::span<const Param>(params.begin(), params.size()));
   }
+  // Runs every step in one round trip (libpq pipeline mode) as one implicit transaction: the
+  // server commits at the pipeline's Sync, or rolls every step back when one fails (the error
+  // is the first failing step's). Not inside a Transaction (which would keep it open).
+  PgResult<std::vector<Rows>> ExecutePipelined(std::span<const PipelineStep> steps);
   // Runs constant SQL without parameters, possibly several statements (migrations, BEGIN,
   // COMMIT). Never pass text built from values here: use a Statement.
   PgStatus ExecuteScript(std::string_view constant_sql);

@@ -33,6 +33,7 @@ using PgResult = Result<T, PgError>;
 // SQLSTATEs the backend reacts to.
 inline constexpr std::string_view kSqlStateUniqueViolation = "23505";
 inline constexpr std::string_view kSqlStateDuplicateTable = "42P07";
+inline constexpr std::string_view kSqlStateDeadlock = "40P01";
 inline constexpr std::string_view kSqlStateQueryCanceled = "57014";  // statement_timeout too
 
 }  // namespace wharf::storage::pg

@@ -1,9 +1,12 @@
 #include "storage/postgres/queue_ops.h"
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "common/ids.h"
+#include "storage/postgres/arrays.h"
 #include "storage/postgres/migrations.h"
 #include "storage/postgres/statements.h"
 
@@ -42,6 +45,35 @@ void SortBySeq(std::vector<ReceivedMessage>& messages) {
             [](const ReceivedMessage& a, const ReceivedMessage& b) {
               return a.receipt.seq < b.receipt.seq;
             });
+}
+
+PgError TooManyEntries(size_t entries) {
+  return PgError{PgErrorCode::kBadResult, "",
+                 "batch of " + std::to_string(entries) + " entries (at most " +
+                     std::to_string(kMaxBatchEntries) + ")"};
+}
+
+// The seq and token columns of a batch of receipts, as the batch statements take them.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> Columns(std::span<const Receipt> receipts) {
+  std::pair<std::vector<int64_t>, std::vector<int64_t>> columns;
+  for (const Receipt& receipt : receipts) {
+    columns.first.push_back(receipt.seq);
+    columns.second.push_back(receipt.token);
+  }
+  return columns;
+}
+
+// Per entry: deleted when the statement returned its seq (an entry repeated in the batch with
+// the same receipt counts as deleted both times, as SQS treats a repeated delete).
+PgResult<std::vector<bool>> Outcomes(std::span<const Receipt> receipts, const Rows& deleted) {
+  std::unordered_set<int64_t> seqs;
+  for (int row = 0; row < deleted.size(); ++row) {
+    WHARF_ASSIGN_OR_RETURN(int64_t seq, deleted.Int(row, 0));
+    seqs.insert(seq);
+  }
+  std::vector<bool> outcomes;
+  for (const Receipt& receipt : receipts) outcomes.push_back(seqs.contains(receipt.seq));
+  return outcomes;
 }
 
 }  // namespace
@@ -173,6 +205,56 @@ PgResult<bool> PgQueueOps::ChangeVisibility(int64_t queue_id, Receipt receipt, i
   return rows.affected() > 0;
 }
 
+PgResult<std::vector<SentMessage>> PgQueueOps::SendBatch(int64_t queue_id,
+                                                         std::span<const NewMessage> messages) {
+  if (messages.size() > kMaxBatchEntries) return TooManyEntries(messages.size());
+  std::vector<SentMessage> sent;
+  if (messages.empty()) return sent;
+  std::vector<std::string> ids, bodies, attrs;
+  std::vector<std::optional<int64_t>> delays;
+  for (const NewMessage& message : messages) {
+    ids.push_back(message.message_id);
+    bodies.push_back(message.body);
+    attrs.push_back(message.attrs);
+    delays.push_back(message.delay_s ? std::optional<int64_t>(*message.delay_s) : std::nullopt);
+  }
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows, conn->Execute(sql::kSendStandardBatch,
+                               {Param::Int(queue_id), TextArray(ids), IntOrNullArray(delays),
+                                TextArray(bodies), BytesArray(attrs)}));
+  if (rows.size() == 0) return NotFound("standard queue " + std::to_string(queue_id));
+  if (rows.size() != static_cast<int>(messages.size())) {
+    return PgError{PgErrorCode::kBadResult, "", "send_standard_batch: row count"};
+  }
+  // RETURNING's order is not promised: match rows to entries by message id.
+  std::unordered_map<std::string, int64_t> seq_by_id;
+  for (int row = 0; row < rows.size(); ++row) {
+    WHARF_ASSIGN_OR_RETURN(int64_t seq, rows.Int(row, 0));
+    seq_by_id[std::string(rows.Text(row, 1))] = seq;
+  }
+  for (const NewMessage& message : messages) {
+    auto it = seq_by_id.find(message.message_id);
+    if (it == seq_by_id.end()) {
+      return PgError{PgErrorCode::kBadResult, "", "send_standard_batch: id not returned"};
+    }
+    sent.push_back(SentMessage{it->second, message.message_id});
+  }
+  return sent;
+}
+
+PgResult<std::vector<bool>> PgQueueOps::DeleteBatch(int64_t queue_id,
+                                                    std::span<const Receipt> receipts) {
+  if (receipts.size() > kMaxBatchEntries) return TooManyEntries(receipts.size());
+  if (receipts.empty()) return std::vector<bool>();
+  auto [seqs, tokens] = Columns(receipts);
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows deleted,
+                         conn->Execute(sql::kDeleteStandardBatch,
+                                       {Param::Int(queue_id), IntArray(seqs), IntArray(tokens)}));
+  return Outcomes(receipts, deleted);
+}
+
 // ---- FIFO queues ----
 
 PgResult<SentFifoMessage> PgQueueOps::SendFifo(int64_t queue_id, const NewFifoMessage& message) {
@@ -199,21 +281,146 @@ PgResult<SentFifoMessage> PgQueueOps::SendFifo(int64_t queue_id, const NewFifoMe
 }
 
 PgResult<ReceiveResult> PgQueueOps::ReceiveFifo(int64_t queue_id, int max_messages,
-                                                std::optional<int> visibility_s) {
+                                                std::optional<int> visibility_s,
+                                                const std::optional<std::string>& attempt_id) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  ReceiveResult result;
+  WHARF_ASSIGN_OR_RETURN(result.moved_to_dlq, RedriveFifo(*conn, queue_id, max_messages));
   int64_t token = NewToken();
+  std::optional<Transaction> tx;
+  if (attempt_id) {
+    // The claim and the receive commit together: a receive that fails leaves no claim whose
+    // replay would return nothing for 5 minutes.
+    WHARF_ASSIGN_OR_RETURN(Transaction begun, Transaction::Begin(*conn));
+    tx.emplace(std::move(begun));
+    WHARF_ASSIGN_OR_RETURN(
+        Rows claimed,
+        conn->Execute(sql::kClaimReceiveAttempt,
+                      {Param::Int(queue_id), Param::Text(*attempt_id), Param::Int(token)}));
+    if (claimed.size() == 0) {
+      // Taken by an earlier receive (committed: the claim waited for it if it was in progress).
+      tx.reset();  // rolls back; nothing was written
+      WHARF_ASSIGN_OR_RETURN(
+          Rows rows,
+          conn->Execute(sql::kReplayReceiveAttempt, {Param::Int(queue_id), Param::Text(*attempt_id),
+                                                     Param::IntOrNull(visibility_s)}));
+      if (rows.size() == 0) {
+        // Expired between the claim and the replay: rare; the caller may retry.
+        return PgError{PgErrorCode::kBadResult, "", "receive attempt expired during replay"};
+      }
+      result.replayed = true;
+      WHARF_ASSIGN_OR_RETURN(int64_t held_token, rows.Int(0, 0));
+      for (int row = 0; row < rows.size(); ++row) {
+        if (rows.IsNull(row, 2)) continue;  // known attempt, nothing held any more
+        WHARF_ASSIGN_OR_RETURN(ReceivedMessage message, ReadMessage(rows, row, 2, held_token));
+        message.group_id = std::string(rows.Text(row, 1));
+        result.messages.push_back(std::move(message));
+      }
+      SortBySeq(result.messages);
+      return result;
+    }
+  }
   WHARF_ASSIGN_OR_RETURN(
       Rows rows,
       conn->Execute(sql::kReceiveFifo, {Param::Int(queue_id), Param::Int(max_messages),
                                         Param::IntOrNull(visibility_s), Param::Int(token)}));
-  ReceiveResult result;
   for (int row = 0; row < rows.size(); ++row) {
     WHARF_ASSIGN_OR_RETURN(ReceivedMessage message, ReadMessage(rows, row, 1, token));
     message.group_id = std::string(rows.Text(row, 0));
     result.messages.push_back(std::move(message));
   }
+  if (tx) WHARF_RETURN_IF_ERROR(tx->Commit());
   SortBySeq(result.messages);
   return result;
+}
+
+PgResult<int64_t> PgQueueOps::RedriveFifo(Connection& conn, int64_t queue_id, int max_groups) {
+  // The probe keeps the common case (nothing over-received, or no DLQ) to one index probe
+  // without a transaction.
+  WHARF_ASSIGN_OR_RETURN(Rows probe, conn.Execute(sql::kFifoRedriveProbe, {Param::Int(queue_id)}));
+  WHARF_ASSIGN_OR_RETURN(bool needed, probe.Bool(0, 0));
+  if (!needed) return int64_t{0};
+  // Locking the groups first, then moving in a second statement, gives the move a snapshot that
+  // sees every send committed to those groups (the FIFO delete's reasoning).
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn));
+  WHARF_ASSIGN_OR_RETURN(Rows locked, conn.Execute(sql::kFifoRedriveLockGroups,
+                                                   {Param::Int(queue_id), Param::Int(max_groups)}));
+  if (locked.size() == 0) return int64_t{0};  // taken by a concurrent receive or send
+  std::vector<std::string> groups;
+  for (int row = 0; row < locked.size(); ++row) groups.emplace_back(locked.Text(row, 0));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows moved, conn.Execute(sql::kFifoRedriveMove, {Param::Int(queue_id), TextArray(groups)}));
+  WHARF_ASSIGN_OR_RETURN(int64_t count, moved.Int(0, 0));
+  WHARF_RETURN_IF_ERROR(tx.Commit());
+  return count;
+}
+
+PgResult<std::vector<SentFifoMessage>> PgQueueOps::SendFifoBatch(
+    int64_t queue_id, std::span<const NewFifoMessage> messages) {
+  if (messages.size() > kMaxBatchEntries) return TooManyEntries(messages.size());
+  std::vector<SentFifoMessage> sent;
+  if (messages.empty()) return sent;
+  std::vector<PipelineStep> steps;
+  steps.reserve(messages.size());
+  for (const NewFifoMessage& message : messages) {
+    steps.push_back(PipelineStep{
+        &sql::kSendFifo,
+        {Param::Int(queue_id), Param::Text(message.group_id), Param::Text(message.dedup_id),
+         Param::Text(message.body), Param::Text(message.message_id), Param::Bytes(message.attrs)}});
+  }
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  // Two batches that touch the same dedup ids or groups in opposite orders can deadlock (each
+  // statement takes its row locks in entry order, which must stay the send order); the server
+  // then aborts one, which runs again from the start.
+  PgResult<std::vector<Rows>> answers = PgError{PgErrorCode::kBadResult, "", "not run"};
+  for (int attempt = 0; attempt < kSnapshotRetries; ++attempt) {
+    answers = conn->ExecutePipelined(steps);
+    if (answers.ok() || answers.error().sqlstate != kSqlStateDeadlock) break;
+  }
+  if (!answers.ok()) return std::move(answers).error();
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const Rows& rows = (*answers)[i];
+    if (rows.size() != 1) return PgError{PgErrorCode::kBadResult, "", "send_fifo: not one row"};
+    WHARF_ASSIGN_OR_RETURN(bool queue_exists, rows.Bool(0, 3));
+    if (!queue_exists) return NotFound("FIFO queue " + std::to_string(queue_id));
+    SentFifoMessage entry;
+    WHARF_ASSIGN_OR_RETURN(entry.duplicate, rows.Bool(0, 1));
+    if (!rows.IsNull(0, 2)) {
+      WHARF_ASSIGN_OR_RETURN(entry.seq, rows.Int(0, 2));
+    }
+    if (!rows.IsNull(0, 0)) {
+      entry.message_id = std::string(rows.Text(0, 0));
+    } else {
+      // A duplicate of a send that committed after this entry's snapshot: it stored nothing, so
+      // reading the original's id after the batch committed is exact.
+      WHARF_ASSIGN_OR_RETURN(
+          Rows original, conn->Execute(sql::kGetDedupMessage,
+                                       {Param::Int(queue_id), Param::Text(messages[i].dedup_id)}));
+      if (original.size() == 0) {
+        return PgError{PgErrorCode::kBadResult, "", "send_fifo_batch: original id not found"};
+      }
+      entry.message_id = std::string(original.Text(0, 0));
+    }
+    sent.push_back(std::move(entry));
+  }
+  return sent;
+}
+
+PgResult<std::vector<bool>> PgQueueOps::DeleteFifoBatch(int64_t queue_id,
+                                                        std::span<const Receipt> receipts) {
+  if (receipts.size() > kMaxBatchEntries) return TooManyEntries(receipts.size());
+  if (receipts.empty()) return std::vector<bool>();
+  auto [seqs, tokens] = Columns(receipts);
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*conn));
+  WHARF_ASSIGN_OR_RETURN(Rows locked, conn->Execute(sql::kFifoDeleteBatchLockGroups,
+                                                    {Param::Int(queue_id), IntArray(seqs)}));
+  (void)locked;
+  WHARF_ASSIGN_OR_RETURN(Rows deleted,
+                         conn->Execute(sql::kFifoDeleteBatch,
+                                       {Param::Int(queue_id), IntArray(seqs), IntArray(tokens)}));
+  WHARF_RETURN_IF_ERROR(tx.Commit());
+  return Outcomes(receipts, deleted);
 }
 
 PgResult<bool> PgQueueOps::DeleteFifo(int64_t queue_id, Receipt receipt) {
@@ -314,6 +521,23 @@ PgResult<int64_t> PgQueueOps::RetentionSweep(int64_t queue_id, int batch) {
   WHARF_ASSIGN_OR_RETURN(
       Rows rows, conn->Execute(sql::kRetentionSweep, {Param::Int(queue_id), Param::Int(batch)}));
   return rows.affected();
+}
+
+PgResult<int64_t> PgQueueOps::FifoRetentionSweep(int64_t queue_id, int max_groups, int batch) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*conn));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows locked,
+      conn->Execute(sql::kFifoRetentionLockGroups, {Param::Int(queue_id), Param::Int(max_groups)}));
+  if (locked.size() == 0) return int64_t{0};
+  std::vector<std::string> groups;
+  for (int row = 0; row < locked.size(); ++row) groups.emplace_back(locked.Text(row, 0));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows swept, conn->Execute(sql::kFifoRetentionSweep,
+                                {Param::Int(queue_id), TextArray(groups), Param::Int(batch)}));
+  WHARF_ASSIGN_OR_RETURN(int64_t count, swept.Int(0, 0));
+  WHARF_RETURN_IF_ERROR(tx.Commit());
+  return count;
 }
 
 }  // namespace wharf::storage::pg

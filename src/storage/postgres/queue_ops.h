@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -91,7 +92,14 @@ struct ReceivedMessage {
 struct ReceiveResult {
   std::vector<ReceivedMessage> messages;  // in seq order
   int64_t moved_to_dlq = 0;               // over-received messages this receive redrove
+  // FIFO with a ReceiveRequestAttemptId: true when the id was already used, so `messages` are
+  // that receive's (same receipts, visibility reset), not new ones.
+  bool replayed = false;
 };
+
+// The most entries SendMessageBatch / DeleteMessageBatch take (the engine validates requests;
+// the backend refuses more with kBadResult).
+inline constexpr size_t kMaxBatchEntries = 10;
 
 struct QueueCounts {
   int64_t visible = 0;
@@ -135,12 +143,32 @@ class PgQueueOps {
   // False unless the message is in flight under this receipt.
   PgResult<bool> ChangeVisibility(int64_t queue_id, Receipt receipt, int visibility_s);
 
+  // Up to kMaxBatchEntries messages in one statement (one round trip, one transaction: all are
+  // stored or none); answers in entry order.
+  PgResult<std::vector<SentMessage>> SendBatch(int64_t queue_id,
+                                               std::span<const NewMessage> messages);
+  // Per entry: true when deleted, false when its receipt was stale. One statement.
+  PgResult<std::vector<bool>> DeleteBatch(int64_t queue_id, std::span<const Receipt> receipts);
+
   // FIFO queues. kNotFound when `queue_id` is no FIFO queue.
   PgResult<SentFifoMessage> SendFifo(int64_t queue_id, const NewFifoMessage& message);
-  // Locks up to `max_messages` unlocked groups whose head is due, oldest head first, and
-  // returns their due messages in order (every locked group at least its head).
+  // Up to kMaxBatchEntries messages in one round trip and one transaction (a pipeline of the
+  // single-message statement): entries of one group keep their entry order, an entry whose
+  // dedup id an earlier entry used is a duplicate of it. Answers in entry order.
+  PgResult<std::vector<SentFifoMessage>> SendFifoBatch(int64_t queue_id,
+                                                       std::span<const NewFifoMessage> messages);
+  // First redrives over-received group heads to the queue's FIFO DLQ (counted in moved_to_dlq),
+  // then locks up to `max_messages` unlocked groups whose head is due, oldest head first, and
+  // returns their due messages in order (every locked group at least its head). With an
+  // `attempt_id` (ReceiveRequestAttemptId) used by an earlier receive within 5 minutes, returns
+  // that receive's messages still held, with the same receipts and their visibility reset,
+  // instead of taking new groups (`replayed`).
   PgResult<ReceiveResult> ReceiveFifo(int64_t queue_id, int max_messages,
-                                      std::optional<int> visibility_s);
+                                      std::optional<int> visibility_s,
+                                      const std::optional<std::string>& attempt_id = std::nullopt);
+  // Per entry: true when deleted, false when its receipt was stale. Groups are released as by
+  // DeleteFifo.
+  PgResult<std::vector<bool>> DeleteFifoBatch(int64_t queue_id, std::span<const Receipt> receipts);
   // False when the receipt is stale. Releases the group once the receive's last message goes.
   PgResult<bool> DeleteFifo(int64_t queue_id, Receipt receipt);
   // Moves the group lock this receipt holds; false when it holds none (expired or stale).
@@ -159,9 +187,14 @@ class PgQueueOps {
   PgResult<int64_t> DeleteExpiredDedup(int64_t queue_id, int batch);
   PgResult<int64_t> DeleteExpiredAttempts(int64_t queue_id, int batch);
   PgResult<int64_t> RetentionSweep(int64_t queue_id, int batch);
+  // FIFO messages past retention in up to `max_groups` groups, at most `batch` messages; heads
+  // are recomputed and a receive that lost its last message releases its group.
+  PgResult<int64_t> FifoRetentionSweep(int64_t queue_id, int max_groups, int batch);
 
  private:
   PgResult<PooledConnection> Borrow() { return pool_.Acquire(acquire_wait_); }
+  // The FIFO redrive ReceiveFifo runs first; returns the number of messages moved.
+  PgResult<int64_t> RedriveFifo(Connection& conn, int64_t queue_id, int max_groups);
 
   ConnectionPool& pool_;
   const std::chrono::milliseconds acquire_wait_;

@@ -134,7 +134,9 @@ SELECT coalesce((SELECT message_id FROM d),
        EXISTS (SELECT 1 FROM q))sql",
                           6};
 
-// storage.md §5.2, with two changes: (1) a group is taken only when its head message is due
+// storage.md §5.2, with three changes: (0) a group whose head is over-received while the queue
+// has a DLQ is not taken (the FIFO redrive below moves that head first, so it is never delivered
+// past max_receive); (1) a group is taken only when its head message is due
 // (delayed messages are not received early), and from each group only the prefix of due
 // messages; (2) messages are picked heads first (row_number within the group, then seq), so
 // every group this statement locks gets at least its head: the §5.2 form's final
@@ -143,11 +145,15 @@ SELECT coalesce((SELECT message_id FROM d),
 // $1 queue_id, $2 max messages, $3 visibility_s (NULL: the queue's), $4 lock token.
 // Rows: (group_id, seq, message_id, body, attrs, receive_count, sent_at_ms, first_receive_ms).
 const Statement kReceiveFifo{"receive_fifo", R"sql(
-WITH q AS (SELECT visibility_s FROM queue WHERE queue_id = $1 AND fifo),
-g AS (SELECT f.group_id FROM fifo_group f
+WITH q AS (SELECT s.visibility_s, s.max_receive, d.queue_id AS fifo_dlq_id FROM queue s
+             LEFT JOIN queue d ON d.queue_id = s.dlq_id AND d.fifo
+            WHERE s.queue_id = $1 AND s.fifo),
+g AS (SELECT f.group_id FROM fifo_group f, q
        WHERE f.queue_id = $1 AND f.locked_until <= now() AND f.head_seq IS NOT NULL
          AND EXISTS (SELECT 1 FROM message h
-                      WHERE h.queue_id = $1 AND h.seq = f.head_seq AND h.visible_at <= now())
+                      WHERE h.queue_id = $1 AND h.seq = f.head_seq AND h.visible_at <= now()
+                        AND (q.fifo_dlq_id IS NULL OR q.max_receive IS NULL
+                             OR h.receive_count < q.max_receive))
        ORDER BY f.head_seq LIMIT $2 FOR UPDATE OF f SKIP LOCKED),
 lk AS (UPDATE fifo_group f
           SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
@@ -213,6 +219,187 @@ UPDATE fifo_group f SET locked_until = now() + make_interval(secs => $4::int)
    AND f.queue_id = $1 AND f.group_id = m.group_id AND f.lock_token = $3
    AND f.locked_until > now())sql",
                                       4};
+
+// ---- Batches (SendMessageBatch / DeleteMessageBatch: up to 10 entries, one statement) ----
+
+// $1 queue_id, $2 message ids (uuid[]), $3 delays (int[], NULL elements: the queue's delay),
+// $4 bodies (text[]), $5 attrs (bytea[]); element i of each array is entry i. One statement, so
+// the batch is one round trip and one transaction (all entries or none). Returns (seq,
+// message_id) per entry, inserted in entry order; no row when the queue does not exist or is
+// FIFO.
+const Statement kSendStandardBatch{"send_standard_batch", R"sql(
+WITH q AS (SELECT queue_id, delay_s FROM queue WHERE queue_id = $1 AND NOT fifo)
+INSERT INTO message (queue_id, message_id, visible_at, body, attrs)
+SELECT q.queue_id, e.message_id, now() + make_interval(secs => coalesce(e.delay_s, q.delay_s)),
+       e.body, e.attrs
+  FROM q, unnest($2::uuid[], $3::int[], $4::text[], $5::bytea[]) WITH ORDINALITY
+            AS e(message_id, delay_s, body, attrs, ord)
+ ORDER BY e.ord
+RETURNING seq, message_id)sql",
+                                   5};
+
+// $1 queue_id, $2 seqs (bigint[]), $3 receipt tokens (bigint[]). Each entry is receipt-checked
+// on its own; the rows returned are the seqs deleted, so an entry whose seq is missing had a
+// stale receipt.
+const Statement kDeleteStandardBatch{"delete_standard_batch", R"sql(
+DELETE FROM message m USING unnest($2::bigint[], $3::bigint[]) AS r(seq, receipt)
+ WHERE m.queue_id = $1 AND m.seq = r.seq AND m.receipt = r.receipt AND m.group_id IS NULL
+RETURNING m.seq)sql",
+                                     3};
+
+// FIFO batch delete, 1 of 2: $1 queue_id, $2 seqs (bigint[]). Locks the group rows of the
+// entries' messages (in group order, so two concurrent batches cannot deadlock on them) for the
+// reason the single FIFO delete does: the next statement's snapshot then sees every committed
+// send to those groups.
+const Statement kFifoDeleteBatchLockGroups{"fifo_delete_batch_lock_groups", R"sql(
+SELECT f.group_id FROM fifo_group f
+ WHERE f.queue_id = $1
+   AND f.group_id IN (SELECT m.group_id FROM message m
+                       WHERE m.queue_id = $1 AND m.seq = ANY($2::bigint[])
+                         AND m.group_id IS NOT NULL)
+ ORDER BY f.group_id
+   FOR UPDATE)sql",
+                                           2};
+
+// FIFO batch delete, 2 of 2: $1 queue_id, $2 seqs (bigint[]), $3 receipt tokens (bigint[]).
+// Deletes the entries whose receipt is current, recomputes each touched group's head and
+// releases a group's lock when the deletes removed the last message of the receive holding it
+// (the single delete's rule). The rest of the statement cannot see its own deletes (one
+// snapshot), hence the `NOT IN (SELECT seq FROM del)`. Returns the seqs deleted.
+const Statement kFifoDeleteBatch{"fifo_delete_batch", R"sql(
+WITH del AS (DELETE FROM message m USING unnest($2::bigint[], $3::bigint[]) AS r(seq, receipt)
+              WHERE m.queue_id = $1 AND m.seq = r.seq AND m.receipt = r.receipt
+                AND m.group_id IS NOT NULL
+             RETURNING m.seq, m.group_id, m.receipt),
+upd AS (UPDATE fifo_group f
+           SET head_seq = (SELECT min(x.seq) FROM message x
+                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                              AND x.seq NOT IN (SELECT seq FROM del)),
+               locked_until = CASE
+                 WHEN EXISTS (SELECT 1 FROM del d
+                               WHERE d.group_id = f.group_id AND d.receipt = f.lock_token)
+                  AND NOT EXISTS (SELECT 1 FROM message x
+                                   WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                                     AND x.receipt = f.lock_token
+                                     AND x.seq NOT IN (SELECT seq FROM del))
+                 THEN '-infinity'::timestamptz ELSE f.locked_until END
+         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM del)
+        RETURNING 1)
+SELECT seq FROM del)sql",
+                                 3};
+
+// $1 queue_id, $2 dedup_id. The id of the message a dedup id stands for (a batch entry that was
+// a duplicate of a send committed after its statement's snapshot: see kSendFifo).
+const Statement kGetDedupMessage{"get_dedup_message", R"sql(
+SELECT message_id FROM dedup WHERE queue_id = $1 AND dedup_id = $2)sql",
+                                 2};
+
+// ---- FIFO dead-letter redrive ----
+// A FIFO queue's DLQ is a FIFO queue (SQS requires it; not moved otherwise). An over-received
+// message moves when its group would be received next: kReceiveFifo skips such groups, and
+// ReceiveFifo first runs these statements. The move keeps the message id, group, sent time, body
+// and attributes (which carry the deduplication id); in the DLQ it is not deduplicated again
+// and it joins its group's order behind what is already there.
+
+// $1 queue_id. True when some unlocked group's due head is over-received and the queue has a
+// FIFO DLQ: the cheap check every FIFO receive makes (index probes only).
+const Statement kFifoRedriveProbe{"fifo_redrive_probe", R"sql(
+SELECT EXISTS (
+  SELECT 1 FROM queue q
+    JOIN queue d ON d.queue_id = q.dlq_id AND d.fifo
+    JOIN fifo_group f ON f.queue_id = q.queue_id
+    JOIN message h ON h.queue_id = f.queue_id AND h.seq = f.head_seq
+   WHERE q.queue_id = $1 AND q.fifo AND q.max_receive IS NOT NULL
+     AND f.locked_until <= now() AND h.visible_at <= now() AND h.receive_count >= q.max_receive))sql",
+                                  1};
+
+// Redrive, 1 of 2: $1 queue_id, $2 at most this many groups. Locks the groups the probe looks
+// for (SKIP LOCKED: a group a send or delete is touching waits for the next receive).
+const Statement kFifoRedriveLockGroups{"fifo_redrive_lock_groups", R"sql(
+SELECT f.group_id FROM queue q
+  JOIN queue d ON d.queue_id = q.dlq_id AND d.fifo
+  JOIN fifo_group f ON f.queue_id = q.queue_id
+  JOIN message h ON h.queue_id = f.queue_id AND h.seq = f.head_seq
+ WHERE q.queue_id = $1 AND q.fifo AND q.max_receive IS NOT NULL
+   AND f.locked_until <= now() AND h.visible_at <= now() AND h.receive_count >= q.max_receive
+ ORDER BY f.group_id LIMIT $2
+   FOR UPDATE OF f SKIP LOCKED)sql",
+                                       2};
+
+// Redrive, 2 of 2: $1 queue_id, $2 group ids (text[], locked by 1/2 in this transaction).
+// Moves each group's over-received prefix to the DLQ in seq order, adds the DLQ's group rows
+// (taking their row lock like a send, so a DLQ delete recomputing its head sees them), and
+// recomputes the source heads. Returns the number moved.
+const Statement kFifoRedriveMove{"fifo_redrive_move", R"sql(
+WITH q AS (SELECT s.dlq_id, s.max_receive FROM queue s
+             JOIN queue d ON d.queue_id = s.dlq_id AND d.fifo
+            WHERE s.queue_id = $1),
+dead AS (DELETE FROM message m USING q
+          WHERE m.queue_id = $1 AND m.group_id = ANY($2::text[])
+            AND m.receive_count >= q.max_receive
+            AND m.seq < coalesce((SELECT min(k.seq) FROM message k
+                                   WHERE k.queue_id = $1 AND k.group_id = m.group_id
+                                     AND k.receive_count < q.max_receive),
+                                 9223372036854775807)
+         RETURNING m.seq, m.message_id, m.group_id, m.sent_at, m.body, m.attrs),
+moved AS (INSERT INTO message (queue_id, message_id, visible_at, sent_at, group_id, body, attrs)
+          SELECT q.dlq_id, d.message_id, now(), d.sent_at, d.group_id, d.body, d.attrs
+            FROM dead d, q ORDER BY d.seq
+          RETURNING seq, group_id),
+dg AS (INSERT INTO fifo_group (queue_id, group_id, head_seq)
+       SELECT q.dlq_id, mv.group_id, min(mv.seq) FROM moved mv, q GROUP BY q.dlq_id, mv.group_id
+       ON CONFLICT (queue_id, group_id) DO UPDATE
+          SET head_seq = coalesce(fifo_group.head_seq, EXCLUDED.head_seq), last_send_at = now()),
+src AS (UPDATE fifo_group f
+           SET head_seq = (SELECT min(x.seq) FROM message x
+                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                              AND x.seq NOT IN (SELECT seq FROM dead))
+         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM dead))
+SELECT count(*) FROM dead)sql",
+                                 2};
+
+// ---- FIFO ReceiveRequestAttemptId (storage.md §5.2) ----
+// SQS: a retry with the same attempt id within 5 minutes returns the same messages and receipt
+// handles, and resets their visibility timeout, instead of taking new groups.
+
+// $1 queue_id, $2 attempt_id, $3 the new receive's lock token. Claims the attempt id for this
+// receive (a row expired in place is reused); no row returned: the id is taken by an earlier
+// receive (one still in progress makes this wait for its commit), so replay that one instead.
+// Runs in the receive's transaction, so a failed receive leaves no claim behind.
+const Statement kClaimReceiveAttempt{"claim_receive_attempt", R"sql(
+INSERT INTO receive_attempt (queue_id, attempt_id, lock_token, expires_at)
+VALUES ($1, $2, $3, now() + interval '5 minutes')
+ON CONFLICT (queue_id, attempt_id) DO UPDATE
+   SET lock_token = EXCLUDED.lock_token, expires_at = EXCLUDED.expires_at
+ WHERE receive_attempt.expires_at <= now()
+RETURNING lock_token)sql",
+                                     3};
+
+// $1 queue_id, $2 attempt_id, $3 visibility_s (NULL: the queue's). The messages of the claimed
+// receive still held under its lock token, with their group locks extended; receive counts do
+// not change (it is the same receive). Rows: (lock_token, group_id, seq, message_id, body,
+// attrs, receive_count, sent_at_ms, first_receive_ms); no row when the attempt is unknown or
+// expired, one row with NULL seq when it is known but holds no message any more (deleted, or
+// its lock expired).
+const Statement kReplayReceiveAttempt{"replay_receive_attempt", R"sql(
+WITH a AS (SELECT lock_token FROM receive_attempt
+            WHERE queue_id = $1 AND attempt_id = $2 AND expires_at > now()),
+q AS (SELECT visibility_s FROM queue WHERE queue_id = $1 AND fifo),
+lk AS (UPDATE fifo_group f
+          SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s))
+         FROM a, q
+        WHERE f.queue_id = $1 AND f.lock_token = a.lock_token AND f.locked_until > now()
+       RETURNING f.group_id, f.lock_token),
+held AS (SELECT m.group_id, m.seq, m.message_id, m.body, m.attrs, m.receive_count,
+                (extract(epoch FROM m.sent_at) * 1000)::bigint AS sent_ms,
+                (extract(epoch FROM m.first_receive) * 1000)::bigint AS first_ms
+           FROM lk JOIN message m
+             ON m.queue_id = $1 AND m.group_id = lk.group_id AND m.receipt = lk.lock_token)
+SELECT a.lock_token, h.group_id, h.seq, h.message_id, h.body, h.attrs, h.receive_count,
+       h.sent_ms, h.first_ms
+  FROM a LEFT JOIN held h ON true
+ ORDER BY h.seq)sql",
+                                      3};
 
 // ---- Purge (one transaction) ----
 // The group rows are locked first, for the reason the FIFO delete locks its group: the reset
@@ -317,8 +504,7 @@ DELETE FROM receive_attempt WHERE queue_id = $1 AND attempt_id IN
 
 // $1 queue_id, $2 batch size. Standard messages past the queue's retention, oldest first, in
 // batches (storage.md §5.5: never one huge DELETE). Messages in flight (locked by a receive in
-// progress) are skipped until the next batch. FIFO retention needs the group head recomputed
-// and is not here yet.
+// progress) are skipped until the next batch. FIFO messages: kFifoRetentionSweep.
 const Statement kRetentionSweep{"retention_sweep", R"sql(
 WITH q AS (SELECT retention_s FROM queue WHERE queue_id = $1),
 old AS (SELECT m.seq FROM message m, q
@@ -328,8 +514,50 @@ old AS (SELECT m.seq FROM message m, q
 DELETE FROM message m USING old WHERE m.queue_id = $1 AND m.seq = old.seq)sql",
                                 2};
 
+// FIFO retention, 1 of 2: $1 queue_id, $2 at most this many groups. Locks (SKIP LOCKED) groups
+// whose head is past the queue's retention; the head is the group's oldest message, so this
+// finds every group with an expired message by index probes.
+const Statement kFifoRetentionLockGroups{"fifo_retention_lock_groups", R"sql(
+SELECT f.group_id FROM queue q
+  JOIN fifo_group f ON f.queue_id = q.queue_id
+  JOIN message h ON h.queue_id = f.queue_id AND h.seq = f.head_seq
+ WHERE q.queue_id = $1 AND q.fifo
+   AND h.sent_at < now() - make_interval(secs => q.retention_s)
+ ORDER BY f.group_id LIMIT $2
+   FOR UPDATE OF f SKIP LOCKED)sql",
+                                         2};
+
+// FIFO retention, 2 of 2: $1 queue_id, $2 group ids (text[], locked by 1/2 in this
+// transaction), $3 batch size. Deletes expired messages of those groups (in flight or not, as
+// SQS does), oldest first, recomputes the heads and releases a group whose receive lost its last
+// message (the FIFO batch delete's rules). Returns the number deleted.
+const Statement kFifoRetentionSweep{"fifo_retention_sweep", R"sql(
+WITH q AS (SELECT retention_s FROM queue WHERE queue_id = $1 AND fifo),
+old AS (SELECT m.seq FROM message m, q
+         WHERE m.queue_id = $1 AND m.group_id = ANY($2::text[])
+           AND m.sent_at < now() - make_interval(secs => q.retention_s)
+         ORDER BY m.seq LIMIT $3),
+del AS (DELETE FROM message m USING old WHERE m.queue_id = $1 AND m.seq = old.seq
+        RETURNING m.seq, m.group_id, m.receipt),
+upd AS (UPDATE fifo_group f
+           SET head_seq = (SELECT min(x.seq) FROM message x
+                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                              AND x.seq NOT IN (SELECT seq FROM del)),
+               locked_until = CASE
+                 WHEN EXISTS (SELECT 1 FROM del d
+                               WHERE d.group_id = f.group_id AND d.receipt = f.lock_token)
+                  AND NOT EXISTS (SELECT 1 FROM message x
+                                   WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                                     AND x.receipt = f.lock_token
+                                     AND x.seq NOT IN (SELECT seq FROM del))
+                 THEN '-infinity'::timestamptz ELSE f.locked_until END
+         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM del)
+        RETURNING 1)
+SELECT count(*) FROM del)sql",
+                                    3};
+
 namespace {
-constexpr std::array<const Statement*, 25> kAll{
+constexpr std::array<const Statement*, 37> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kUpdateQueue,
@@ -355,6 +583,18 @@ constexpr std::array<const Statement*, 25> kAll{
     &kDeleteExpiredAttempts,
     &kRetentionSweep,
     &kHealth,
+    &kSendStandardBatch,
+    &kDeleteStandardBatch,
+    &kFifoDeleteBatchLockGroups,
+    &kFifoDeleteBatch,
+    &kGetDedupMessage,
+    &kFifoRedriveProbe,
+    &kFifoRedriveLockGroups,
+    &kFifoRedriveMove,
+    &kClaimReceiveAttempt,
+    &kReplayReceiveAttempt,
+    &kFifoRetentionLockGroups,
+    &kFifoRetentionSweep,
 };
 }  // namespace
 

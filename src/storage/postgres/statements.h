@@ -34,6 +34,22 @@ extern const Statement kFifoDeleteMessage;       // FIFO delete, 2 of 3
 extern const Statement kFifoDeleteReleaseGroup;  // FIFO delete, 3 of 3
 extern const Statement kChangeVisibilityFifo;
 
+// Batches (SendMessageBatch / DeleteMessageBatch).
+extern const Statement kSendStandardBatch;
+extern const Statement kDeleteStandardBatch;
+extern const Statement kFifoDeleteBatchLockGroups;  // FIFO batch delete, 1 of 2
+extern const Statement kFifoDeleteBatch;            // FIFO batch delete, 2 of 2
+extern const Statement kGetDedupMessage;            // FIFO batch send (pipelined kSendFifo)
+
+// FIFO dead-letter redrive.
+extern const Statement kFifoRedriveProbe;
+extern const Statement kFifoRedriveLockGroups;  // 1 of 2
+extern const Statement kFifoRedriveMove;        // 2 of 2
+
+// FIFO ReceiveRequestAttemptId.
+extern const Statement kClaimReceiveAttempt;
+extern const Statement kReplayReceiveAttempt;
+
 // Purge: one transaction of four statements.
 extern const Statement kPurgeLockGroups;
 extern const Statement kPurgeMessages;
@@ -53,6 +69,8 @@ extern const Statement kHealth;
 extern const Statement kDeleteExpiredDedup;
 extern const Statement kDeleteExpiredAttempts;
 extern const Statement kRetentionSweep;
+extern const Statement kFifoRetentionLockGroups;  // 1 of 2
+extern const Statement kFifoRetentionSweep;       // 2 of 2
 
 // Every statement above, for tests that prepare them all.
 std::span<const Statement* const> AllStatements();
