@@ -286,6 +286,70 @@ TEST_F(PgBatchTest, AnExpiredAttemptIdIsANewReceive) {
   EXPECT_EQ(again.messages[0].receive_count, 2);
 }
 
+// Two nodes send batches with the same dedup ids in opposite orders, so their row locks cross
+// (a deadlock the server breaks by aborting one batch, which runs again) and entries wait for
+// uncommitted duplicates (whose ids come back after the commit). Each dedup id is stored once
+// and both senders report the same message id for it.
+TEST_F(PgBatchTest, ConcurrentFifoBatchesWithCrossedDedupIdsStoreEachIdOnce) {
+  int64_t queue = NewFifoQueue();
+  constexpr int kRounds = 5;
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<NewFifoMessage> forward;
+    for (int i = 0; i < 10; ++i) {
+      forward.push_back(FifoMessage("g" + std::to_string(i % 3),
+                                    "r" + std::to_string(round) + "-" + std::to_string(i),
+                                    "body " + std::to_string(i)));
+    }
+    std::vector<NewFifoMessage> backward(forward.rbegin(), forward.rend());
+    for (NewFifoMessage& message : backward) message.message_id = NewUuid();
+    PgResult<std::vector<SentFifoMessage>> a = std::vector<SentFifoMessage>();
+    PgResult<std::vector<SentFifoMessage>> b = std::vector<SentFifoMessage>();
+    std::thread first([&] { a = ops_->SendFifoBatch(queue, forward); });
+    std::thread second([&] { b = ops_->SendFifoBatch(queue, backward); });
+    first.join();
+    second.join();
+    ASSERT_TRUE(a.ok()) << testing::Describe(a.error());
+    ASSERT_TRUE(b.ok()) << testing::Describe(b.error());
+    for (int i = 0; i < 10; ++i) {
+      const SentFifoMessage& from_a = (*a)[i];
+      const SentFifoMessage& from_b = (*b)[9 - i];
+      EXPECT_EQ(from_a.message_id, from_b.message_id) << "dedup id " << forward[i].dedup_id;
+      EXPECT_NE(from_a.duplicate, from_b.duplicate) << "exactly one stored it";
+    }
+  }
+  PG_ASSERT_OK_AND_ASSIGN(QueueCounts counts, ops_->Counts(queue));
+  EXPECT_EQ(counts.visible, 10 * kRounds);
+}
+
+TEST_F(PgBatchTest, ConcurrentReceivesWithOneAttemptIdGetTheSameMessages) {
+  int64_t queue = NewFifoQueue();
+  std::vector<NewFifoMessage> batch;
+  for (int i = 0; i < 6; ++i) {
+    batch.push_back(FifoMessage("g" + std::to_string(i), std::to_string(i), "m"));
+  }
+  PG_ASSERT_OK(ops_->SendFifoBatch(queue, batch).status());
+  for (int round = 0; round < 3; ++round) {
+    const std::optional<std::string> attempt = "attempt-" + NewUuid();
+    PgResult<ReceiveResult> a = ReceiveResult();
+    PgResult<ReceiveResult> b = ReceiveResult();
+    std::thread first([&] { a = ops_->ReceiveFifo(queue, 2, 30, attempt); });
+    std::thread second([&] { b = ops_->ReceiveFifo(queue, 2, 30, attempt); });
+    first.join();
+    second.join();
+    ASSERT_TRUE(a.ok()) << testing::Describe(a.error());
+    ASSERT_TRUE(b.ok()) << testing::Describe(b.error());
+    EXPECT_NE(a->replayed, b->replayed) << "one receive, one replay";
+    ASSERT_EQ(a->messages.size(), 2u);
+    ASSERT_EQ(b->messages.size(), 2u);
+    for (size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(a->messages[i].message_id, b->messages[i].message_id);
+      EXPECT_EQ(a->messages[i].receipt.token, b->messages[i].receipt.token);
+    }
+  }
+  PG_ASSERT_OK_AND_ASSIGN(QueueCounts counts, ops_->Counts(queue));
+  EXPECT_EQ(counts.not_visible, 6) << "three rounds took two groups each, none twice";
+}
+
 // ---- FIFO retention ----
 
 TEST_F(PgBatchTest, FifoRetentionSweepRecomputesHeadsAndReleasesEmptiedReceives) {
