@@ -1,8 +1,8 @@
 #include "storage/postgres/queue_ops.h"
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "common/ids.h"
@@ -63,16 +63,20 @@ std::pair<std::vector<int64_t>, std::vector<int64_t>> Columns(std::span<const Re
   return columns;
 }
 
-// Per entry: deleted when the statement returned its seq (an entry repeated in the batch with
-// the same receipt counts as deleted both times, as SQS treats a repeated delete).
+// Per entry: deleted when the statement returned its (seq, receipt) pair (an entry repeated in
+// the batch with the same receipt counts as deleted both times, as SQS treats a repeated
+// delete; a copy with a stale receipt does not).
 PgResult<std::vector<bool>> Outcomes(std::span<const Receipt> receipts, const Rows& deleted) {
-  std::unordered_set<int64_t> seqs;
+  std::set<std::pair<int64_t, int64_t>> pairs;
   for (int row = 0; row < deleted.size(); ++row) {
     WHARF_ASSIGN_OR_RETURN(int64_t seq, deleted.Int(row, 0));
-    seqs.insert(seq);
+    WHARF_ASSIGN_OR_RETURN(int64_t token, deleted.Int(row, 1));
+    pairs.emplace(seq, token);
   }
   std::vector<bool> outcomes;
-  for (const Receipt& receipt : receipts) outcomes.push_back(seqs.contains(receipt.seq));
+  for (const Receipt& receipt : receipts) {
+    outcomes.push_back(pairs.contains({receipt.seq, receipt.token}));
+  }
   return outcomes;
 }
 
@@ -329,7 +333,10 @@ PgResult<ReceiveResult> PgQueueOps::ReceiveFifo(int64_t queue_id, int max_messag
     message.group_id = std::string(rows.Text(row, 0));
     result.messages.push_back(std::move(message));
   }
-  if (tx) WHARF_RETURN_IF_ERROR(tx->Commit());
+  // A claim is kept only for a receive that returned messages: an empty one is rolled back, so a
+  // retry (or a long poll repeating the call with the same id) receives afresh instead of
+  // replaying nothing for 5 minutes.
+  if (tx && !result.messages.empty()) WHARF_RETURN_IF_ERROR(tx->Commit());
   SortBySeq(result.messages);
   return result;
 }

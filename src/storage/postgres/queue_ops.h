@@ -162,7 +162,8 @@ class PgQueueOps {
   // returns their due messages in order (every locked group at least its head). With an
   // `attempt_id` (ReceiveRequestAttemptId) used by an earlier receive within 5 minutes, returns
   // that receive's messages still held, with the same receipts and their visibility reset,
-  // instead of taking new groups (`replayed`).
+  // instead of taking new groups (`replayed`). A receive that got no message does not keep its
+  // attempt id (the next call with it receives afresh).
   PgResult<ReceiveResult> ReceiveFifo(int64_t queue_id, int max_messages,
                                       std::optional<int> visibility_s,
                                       const std::optional<std::string>& attempt_id = std::nullopt);

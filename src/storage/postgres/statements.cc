@@ -239,12 +239,12 @@ RETURNING seq, message_id)sql",
                                    5};
 
 // $1 queue_id, $2 seqs (bigint[]), $3 receipt tokens (bigint[]). Each entry is receipt-checked
-// on its own; the rows returned are the seqs deleted, so an entry whose seq is missing had a
-// stale receipt.
+// on its own; the rows returned are the (seq, receipt) pairs deleted, so an entry whose pair is
+// missing had a stale receipt.
 const Statement kDeleteStandardBatch{"delete_standard_batch", R"sql(
 DELETE FROM message m USING unnest($2::bigint[], $3::bigint[]) AS r(seq, receipt)
  WHERE m.queue_id = $1 AND m.seq = r.seq AND m.receipt = r.receipt AND m.group_id IS NULL
-RETURNING m.seq)sql",
+RETURNING m.seq, m.receipt)sql",
                                      3};
 
 // FIFO batch delete, 1 of 2: $1 queue_id, $2 seqs (bigint[]). Locks the group rows of the
@@ -265,7 +265,7 @@ SELECT f.group_id FROM fifo_group f
 // Deletes the entries whose receipt is current, recomputes each touched group's head and
 // releases a group's lock when the deletes removed the last message of the receive holding it
 // (the single delete's rule). The rest of the statement cannot see its own deletes (one
-// snapshot), hence the `NOT IN (SELECT seq FROM del)`. Returns the seqs deleted.
+// snapshot), hence the `NOT IN (SELECT seq FROM del)`. Returns the (seq, receipt) pairs deleted.
 const Statement kFifoDeleteBatch{"fifo_delete_batch", R"sql(
 WITH del AS (DELETE FROM message m USING unnest($2::bigint[], $3::bigint[]) AS r(seq, receipt)
               WHERE m.queue_id = $1 AND m.seq = r.seq AND m.receipt = r.receipt
@@ -285,7 +285,7 @@ upd AS (UPDATE fifo_group f
                  THEN '-infinity'::timestamptz ELSE f.locked_until END
          WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM del)
         RETURNING 1)
-SELECT seq FROM del)sql",
+SELECT seq, receipt FROM del)sql",
                                  3};
 
 // $1 queue_id, $2 dedup_id. The id of the message a dedup id stands for (a batch entry that was

@@ -159,6 +159,7 @@ WakeListener::WakeListener(std::string url, ConnectionOptions options, OnWake on
 WakeListener::~WakeListener() { Stop(); }
 
 PgStatus WakeListener::Start() {
+  if (thread_.joinable()) return PgError{PgErrorCode::kBadResult, "", "listener already started"};
   {
     std::lock_guard lock(mutex_);
     stopping_ = false;

@@ -87,6 +87,10 @@ TEST_F(PgBatchTest, DeleteBatchChecksEachReceiptOnItsOwn) {
   EXPECT_EQ(outcomes, (std::vector<bool>{true, false, true}));
   PG_ASSERT_OK_AND_ASSIGN(QueueCounts counts, ops_->Counts(queue));
   EXPECT_EQ(counts.not_visible, 1) << "the stale entry's message is still in flight";
+  // One message twice in a batch, once with a stale receipt: only the current one deletes it.
+  std::vector<Receipt> twice = {stale, received.messages[1].receipt};
+  PG_ASSERT_OK_AND_ASSIGN(outcomes, ops_->DeleteBatch(queue, twice));
+  EXPECT_EQ(outcomes, (std::vector<bool>{false, true}));
   // The same receipts again: already gone.
   PG_ASSERT_OK_AND_ASSIGN(outcomes, ops_->DeleteBatch(queue, receipts));
   EXPECT_EQ(outcomes, (std::vector<bool>{false, false, false}));
@@ -261,6 +265,19 @@ TEST_F(PgBatchTest, RetriedReceiveWithTheSameAttemptIdReturnsTheSameMessages) {
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult rest, ops_->ReceiveFifo(queue, 10, 30));
   ASSERT_EQ(rest.messages.size(), 1u);
   EXPECT_EQ(rest.messages[0].body, "b");
+}
+
+TEST_F(PgBatchTest, AnAttemptIdThatReceivedNothingIsNotKept) {
+  int64_t queue = NewFifoQueue();
+  const std::optional<std::string> attempt = "attempt-" + NewUuid();
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult empty, ops_->ReceiveFifo(queue, 10, 30, attempt));
+  EXPECT_TRUE(empty.messages.empty());
+  // A long poll repeats the call with the same id: a message sent meanwhile is received.
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "1", "a")).status());
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult later, ops_->ReceiveFifo(queue, 10, 30, attempt));
+  EXPECT_FALSE(later.replayed);
+  ASSERT_EQ(later.messages.size(), 1u);
+  EXPECT_EQ(later.messages[0].body, "a");
 }
 
 TEST_F(PgBatchTest, AnExpiredAttemptIdIsANewReceive) {
