@@ -7,8 +7,9 @@
 // now().
 //
 // What this class does not do (src/storage/postgres/README.md "Next"): it is not yet behind the
-// engine's seam, it does not wake long-pollers (LISTEN/NOTIFY), and it does not build receipt
-// handles (the engine signs (queue_id, seq, token) into one).
+// engine's seam, it does not wake long-pollers itself (its caller calls WakeNotifier::Note,
+// wake.h, once a send has returned: the send has committed by then), and it does not build
+// receipt handles (the engine signs (queue_id, seq, token) into one).
 //
 // Threading: safe from any thread (all state is in the database and the pool). Calls block on
 // the pool and the network, so they must not run on an I/O thread.
