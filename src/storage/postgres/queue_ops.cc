@@ -1,0 +1,550 @@
+#include "storage/postgres/queue_ops.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "common/ids.h"
+#include "storage/postgres/arrays.h"
+#include "storage/postgres/migrations.h"
+#include "storage/postgres/statements.h"
+
+namespace wharf::storage::pg {
+namespace {
+
+// Attempts for statements whose READ COMMITTED snapshot can miss a row a concurrent statement
+// committed while this one waited for it (see kCreateQueue and kSendFifo): the next attempt
+// takes a new snapshot, which sees it.
+constexpr int kSnapshotRetries = 3;
+
+PgError NotFound(std::string what) { return PgError{PgErrorCode::kNotFound, "", std::move(what)}; }
+
+// A fresh receipt / lock token: positive, so it reads the same as bigint everywhere.
+int64_t NewToken() { return static_cast<int64_t>(RandomU64() >> 1); }
+
+// `first` is the column of seq; columns follow kReceiveStandard's / kReceiveFifo's order.
+PgResult<ReceivedMessage> ReadMessage(const Rows& rows, int row, int first, int64_t token) {
+  ReceivedMessage message;
+  message.receipt.token = token;
+  WHARF_ASSIGN_OR_RETURN(message.receipt.seq, rows.Int(row, first));
+  message.message_id = std::string(rows.Text(row, first + 1));
+  message.body = std::string(rows.Text(row, first + 2));
+  if (!rows.IsNull(row, first + 3)) {
+    WHARF_ASSIGN_OR_RETURN(message.attrs, rows.Bytes(row, first + 3));
+  }
+  WHARF_ASSIGN_OR_RETURN(int64_t receive_count, rows.Int(row, first + 4));
+  message.receive_count = static_cast<int>(receive_count);
+  WHARF_ASSIGN_OR_RETURN(message.sent_at_ms, rows.Int(row, first + 5));
+  WHARF_ASSIGN_OR_RETURN(message.first_receive_ms, rows.Int(row, first + 6));
+  return message;
+}
+
+void SortBySeq(std::vector<ReceivedMessage>& messages) {
+  std::sort(messages.begin(), messages.end(),
+            [](const ReceivedMessage& a, const ReceivedMessage& b) {
+              return a.receipt.seq < b.receipt.seq;
+            });
+}
+
+PgError TooManyEntries(size_t entries) {
+  return PgError{PgErrorCode::kBadResult, "",
+                 "batch of " + std::to_string(entries) + " entries (at most " +
+                     std::to_string(kMaxBatchEntries) + ")"};
+}
+
+// The seq and token columns of a batch of receipts, as the batch statements take them.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> Columns(std::span<const Receipt> receipts) {
+  std::pair<std::vector<int64_t>, std::vector<int64_t>> columns;
+  for (const Receipt& receipt : receipts) {
+    columns.first.push_back(receipt.seq);
+    columns.second.push_back(receipt.token);
+  }
+  return columns;
+}
+
+// Per entry: deleted when the statement returned its (seq, receipt) pair (an entry repeated in
+// the batch with the same receipt counts as deleted both times, as SQS treats a repeated
+// delete; a copy with a stale receipt does not).
+PgResult<std::vector<bool>> Outcomes(std::span<const Receipt> receipts, const Rows& deleted) {
+  std::set<std::pair<int64_t, int64_t>> pairs;
+  for (int row = 0; row < deleted.size(); ++row) {
+    WHARF_ASSIGN_OR_RETURN(int64_t seq, deleted.Int(row, 0));
+    WHARF_ASSIGN_OR_RETURN(int64_t token, deleted.Int(row, 1));
+    pairs.emplace(seq, token);
+  }
+  std::vector<bool> outcomes;
+  for (const Receipt& receipt : receipts) {
+    outcomes.push_back(pairs.contains({receipt.seq, receipt.token}));
+  }
+  return outcomes;
+}
+
+}  // namespace
+
+PgStatus PgQueueOps::Migrate() {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(MigrationReport report, pg::Migrate(*conn));
+  (void)report;
+  return {};
+}
+
+// ---- Queues ----
+
+PgResult<CreatedQueue> PgQueueOps::CreateQueue(const QueueConfig& config) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  for (int attempt = 0; attempt < kSnapshotRetries; ++attempt) {
+    WHARF_ASSIGN_OR_RETURN(
+        Rows rows,
+        conn->Execute(sql::kCreateQueue,
+                      {Param::Text(config.account), Param::Text(config.name),
+                       Param::Bool(config.fifo), Param::Int(config.visibility_s),
+                       Param::Int(config.delay_s), Param::Int(config.retention_s),
+                       Param::IntOrNull(config.dlq_id), Param::IntOrNull(config.max_receive)}));
+    if (rows.size() == 0) continue;  // a concurrent create won after our snapshot
+    CreatedQueue created;
+    WHARF_ASSIGN_OR_RETURN(created.queue_id, rows.Int(0, 0));
+    WHARF_ASSIGN_OR_RETURN(created.created, rows.Bool(0, 1));
+    return created;
+  }
+  return PgError{PgErrorCode::kBadResult, "", "create_queue: no row after retries"};
+}
+
+PgResult<std::optional<QueueRow>> PgQueueOps::GetQueue(const std::string& account,
+                                                       const std::string& name) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows,
+                         conn->Execute(sql::kGetQueue, {Param::Text(account), Param::Text(name)}));
+  if (rows.size() == 0) return std::optional<QueueRow>();
+  QueueRow row;
+  row.config.account = account;
+  row.config.name = name;
+  WHARF_ASSIGN_OR_RETURN(row.queue_id, rows.Int(0, 0));
+  WHARF_ASSIGN_OR_RETURN(row.config.fifo, rows.Bool(0, 1));
+  WHARF_ASSIGN_OR_RETURN(int64_t visibility_s, rows.Int(0, 2));
+  WHARF_ASSIGN_OR_RETURN(int64_t delay_s, rows.Int(0, 3));
+  WHARF_ASSIGN_OR_RETURN(int64_t retention_s, rows.Int(0, 4));
+  row.config.visibility_s = static_cast<int>(visibility_s);
+  row.config.delay_s = static_cast<int>(delay_s);
+  row.config.retention_s = static_cast<int>(retention_s);
+  if (!rows.IsNull(0, 5)) {
+    WHARF_ASSIGN_OR_RETURN(row.config.dlq_id, rows.Int(0, 5));
+  }
+  if (!rows.IsNull(0, 6)) {
+    WHARF_ASSIGN_OR_RETURN(int64_t max_receive, rows.Int(0, 6));
+    row.config.max_receive = static_cast<int>(max_receive);
+  }
+  return std::optional<QueueRow>(std::move(row));
+}
+
+PgStatus PgQueueOps::UpdateQueue(int64_t queue_id, const QueueConfig& config) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn->Execute(sql::kUpdateQueue,
+                    {Param::Int(queue_id), Param::Int(config.visibility_s),
+                     Param::Int(config.delay_s), Param::Int(config.retention_s),
+                     Param::IntOrNull(config.dlq_id), Param::IntOrNull(config.max_receive)}));
+  if (rows.affected() == 0) return NotFound("queue " + std::to_string(queue_id));
+  return {};
+}
+
+PgResult<bool> PgQueueOps::DeleteQueue(int64_t queue_id) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kDeleteQueue, {Param::Int(queue_id)}));
+  return rows.size() > 0;
+}
+
+// ---- Standard queues ----
+
+PgResult<SentMessage> PgQueueOps::Send(int64_t queue_id, const NewMessage& message) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn->Execute(sql::kSendStandard, {Param::Int(queue_id), Param::Text(message.message_id),
+                                         Param::IntOrNull(message.delay_s),
+                                         Param::Text(message.body), Param::Bytes(message.attrs)}));
+  if (rows.size() == 0) return NotFound("standard queue " + std::to_string(queue_id));
+  SentMessage sent;
+  WHARF_ASSIGN_OR_RETURN(sent.seq, rows.Int(0, 0));
+  sent.message_id = message.message_id;
+  return sent;
+}
+
+PgResult<ReceiveResult> PgQueueOps::Receive(int64_t queue_id, int max_messages,
+                                            std::optional<int> visibility_s) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  int64_t token = NewToken();
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn->Execute(sql::kReceiveStandard, {Param::Int(queue_id), Param::Int(max_messages),
+                                            Param::IntOrNull(visibility_s), Param::Int(token)}));
+  ReceiveResult result;
+  for (int row = 0; row < rows.size(); ++row) {
+    if (row == 0) {
+      WHARF_ASSIGN_OR_RETURN(result.moved_to_dlq, rows.Int(0, 7));
+    }
+    if (rows.IsNull(row, 0)) continue;  // the one row of a receive that returned nothing
+    WHARF_ASSIGN_OR_RETURN(ReceivedMessage message, ReadMessage(rows, row, 0, token));
+    result.messages.push_back(std::move(message));
+  }
+  SortBySeq(result.messages);
+  return result;
+}
+
+PgResult<bool> PgQueueOps::Delete(int64_t queue_id, Receipt receipt) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows, conn->Execute(sql::kDeleteStandard, {Param::Int(queue_id), Param::Int(receipt.seq),
+                                                      Param::Int(receipt.token)}));
+  return rows.affected() > 0;
+}
+
+PgResult<bool> PgQueueOps::ChangeVisibility(int64_t queue_id, Receipt receipt, int visibility_s) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows,
+                         conn->Execute(sql::kChangeVisibilityStandard,
+                                       {Param::Int(queue_id), Param::Int(receipt.seq),
+                                        Param::Int(receipt.token), Param::Int(visibility_s)}));
+  return rows.affected() > 0;
+}
+
+PgResult<std::vector<SentMessage>> PgQueueOps::SendBatch(int64_t queue_id,
+                                                         std::span<const NewMessage> messages) {
+  if (messages.size() > kMaxBatchEntries) return TooManyEntries(messages.size());
+  std::vector<SentMessage> sent;
+  if (messages.empty()) return sent;
+  std::vector<std::string> ids, bodies, attrs;
+  std::vector<std::optional<int64_t>> delays;
+  for (const NewMessage& message : messages) {
+    ids.push_back(message.message_id);
+    bodies.push_back(message.body);
+    attrs.push_back(message.attrs);
+    delays.push_back(message.delay_s ? std::optional<int64_t>(*message.delay_s) : std::nullopt);
+  }
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows, conn->Execute(sql::kSendStandardBatch,
+                               {Param::Int(queue_id), TextArray(ids), IntOrNullArray(delays),
+                                TextArray(bodies), BytesArray(attrs)}));
+  if (rows.size() == 0) return NotFound("standard queue " + std::to_string(queue_id));
+  if (rows.size() != static_cast<int>(messages.size())) {
+    return PgError{PgErrorCode::kBadResult, "", "send_standard_batch: row count"};
+  }
+  // RETURNING's order is not promised: match rows to entries by message id.
+  std::unordered_map<std::string, int64_t> seq_by_id;
+  for (int row = 0; row < rows.size(); ++row) {
+    WHARF_ASSIGN_OR_RETURN(int64_t seq, rows.Int(row, 0));
+    seq_by_id[std::string(rows.Text(row, 1))] = seq;
+  }
+  for (const NewMessage& message : messages) {
+    auto it = seq_by_id.find(message.message_id);
+    if (it == seq_by_id.end()) {
+      return PgError{PgErrorCode::kBadResult, "", "send_standard_batch: id not returned"};
+    }
+    sent.push_back(SentMessage{it->second, message.message_id});
+  }
+  return sent;
+}
+
+PgResult<std::vector<bool>> PgQueueOps::DeleteBatch(int64_t queue_id,
+                                                    std::span<const Receipt> receipts) {
+  if (receipts.size() > kMaxBatchEntries) return TooManyEntries(receipts.size());
+  if (receipts.empty()) return std::vector<bool>();
+  auto [seqs, tokens] = Columns(receipts);
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows deleted,
+                         conn->Execute(sql::kDeleteStandardBatch,
+                                       {Param::Int(queue_id), IntArray(seqs), IntArray(tokens)}));
+  return Outcomes(receipts, deleted);
+}
+
+// ---- FIFO queues ----
+
+PgResult<SentFifoMessage> PgQueueOps::SendFifo(int64_t queue_id, const NewFifoMessage& message) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  for (int attempt = 0; attempt < kSnapshotRetries; ++attempt) {
+    WHARF_ASSIGN_OR_RETURN(
+        Rows rows, conn->Execute(sql::kSendFifo,
+                                 {Param::Int(queue_id), Param::Text(message.group_id),
+                                  Param::Text(message.dedup_id), Param::Text(message.body),
+                                  Param::Text(message.message_id), Param::Bytes(message.attrs)}));
+    if (rows.size() != 1) return PgError{PgErrorCode::kBadResult, "", "send_fifo: not one row"};
+    WHARF_ASSIGN_OR_RETURN(bool queue_exists, rows.Bool(0, 3));
+    if (!queue_exists) return NotFound("FIFO queue " + std::to_string(queue_id));
+    if (rows.IsNull(0, 0)) continue;  // duplicate of a send committed after our snapshot
+    SentFifoMessage sent;
+    sent.message_id = std::string(rows.Text(0, 0));
+    WHARF_ASSIGN_OR_RETURN(sent.duplicate, rows.Bool(0, 1));
+    if (!rows.IsNull(0, 2)) {
+      WHARF_ASSIGN_OR_RETURN(sent.seq, rows.Int(0, 2));
+    }
+    return sent;
+  }
+  return PgError{PgErrorCode::kBadResult, "", "send_fifo: original id not visible after retries"};
+}
+
+PgResult<ReceiveResult> PgQueueOps::ReceiveFifo(int64_t queue_id, int max_messages,
+                                                std::optional<int> visibility_s,
+                                                const std::optional<std::string>& attempt_id) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  ReceiveResult result;
+  WHARF_ASSIGN_OR_RETURN(result.moved_to_dlq, RedriveFifo(*conn, queue_id, max_messages));
+  int64_t token = NewToken();
+  std::optional<Transaction> tx;
+  if (attempt_id) {
+    // The claim and the receive commit together: a receive that fails leaves no claim whose
+    // replay would return nothing for 5 minutes.
+    WHARF_ASSIGN_OR_RETURN(Transaction begun, Transaction::Begin(*conn));
+    tx.emplace(std::move(begun));
+    WHARF_ASSIGN_OR_RETURN(
+        Rows claimed,
+        conn->Execute(sql::kClaimReceiveAttempt,
+                      {Param::Int(queue_id), Param::Text(*attempt_id), Param::Int(token)}));
+    if (claimed.size() == 0) {
+      // Taken by an earlier receive (committed: the claim waited for it if it was in progress).
+      tx.reset();  // rolls back; nothing was written
+      WHARF_ASSIGN_OR_RETURN(
+          Rows rows,
+          conn->Execute(sql::kReplayReceiveAttempt, {Param::Int(queue_id), Param::Text(*attempt_id),
+                                                     Param::IntOrNull(visibility_s)}));
+      if (rows.size() == 0) {
+        // Expired between the claim and the replay: rare; the caller may retry.
+        return PgError{PgErrorCode::kBadResult, "", "receive attempt expired during replay"};
+      }
+      result.replayed = true;
+      WHARF_ASSIGN_OR_RETURN(int64_t held_token, rows.Int(0, 0));
+      for (int row = 0; row < rows.size(); ++row) {
+        if (rows.IsNull(row, 2)) continue;  // known attempt, nothing held any more
+        WHARF_ASSIGN_OR_RETURN(ReceivedMessage message, ReadMessage(rows, row, 2, held_token));
+        message.group_id = std::string(rows.Text(row, 1));
+        result.messages.push_back(std::move(message));
+      }
+      SortBySeq(result.messages);
+      return result;
+    }
+  }
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn->Execute(sql::kReceiveFifo, {Param::Int(queue_id), Param::Int(max_messages),
+                                        Param::IntOrNull(visibility_s), Param::Int(token)}));
+  for (int row = 0; row < rows.size(); ++row) {
+    WHARF_ASSIGN_OR_RETURN(ReceivedMessage message, ReadMessage(rows, row, 1, token));
+    message.group_id = std::string(rows.Text(row, 0));
+    result.messages.push_back(std::move(message));
+  }
+  // A claim is kept only for a receive that returned messages: an empty one is rolled back, so a
+  // retry (or a long poll repeating the call with the same id) receives afresh instead of
+  // replaying nothing for 5 minutes.
+  if (tx && !result.messages.empty()) WHARF_RETURN_IF_ERROR(tx->Commit());
+  SortBySeq(result.messages);
+  return result;
+}
+
+PgResult<int64_t> PgQueueOps::RedriveFifo(Connection& conn, int64_t queue_id, int max_groups) {
+  // The probe keeps the common case (nothing over-received, or no DLQ) to one index probe
+  // without a transaction.
+  WHARF_ASSIGN_OR_RETURN(Rows probe, conn.Execute(sql::kFifoRedriveProbe, {Param::Int(queue_id)}));
+  WHARF_ASSIGN_OR_RETURN(bool needed, probe.Bool(0, 0));
+  if (!needed) return int64_t{0};
+  // Locking the groups first, then moving in a second statement, gives the move a snapshot that
+  // sees every send committed to those groups (the FIFO delete's reasoning).
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn));
+  WHARF_ASSIGN_OR_RETURN(Rows locked, conn.Execute(sql::kFifoRedriveLockGroups,
+                                                   {Param::Int(queue_id), Param::Int(max_groups)}));
+  if (locked.size() == 0) return int64_t{0};  // taken by a concurrent receive or send
+  std::vector<std::string> groups;
+  for (int row = 0; row < locked.size(); ++row) groups.emplace_back(locked.Text(row, 0));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows moved, conn.Execute(sql::kFifoRedriveMove, {Param::Int(queue_id), TextArray(groups)}));
+  WHARF_ASSIGN_OR_RETURN(int64_t count, moved.Int(0, 0));
+  WHARF_RETURN_IF_ERROR(tx.Commit());
+  return count;
+}
+
+PgResult<std::vector<SentFifoMessage>> PgQueueOps::SendFifoBatch(
+    int64_t queue_id, std::span<const NewFifoMessage> messages) {
+  if (messages.size() > kMaxBatchEntries) return TooManyEntries(messages.size());
+  std::vector<SentFifoMessage> sent;
+  if (messages.empty()) return sent;
+  std::vector<PipelineStep> steps;
+  steps.reserve(messages.size());
+  for (const NewFifoMessage& message : messages) {
+    steps.push_back(PipelineStep{
+        &sql::kSendFifo,
+        {Param::Int(queue_id), Param::Text(message.group_id), Param::Text(message.dedup_id),
+         Param::Text(message.body), Param::Text(message.message_id), Param::Bytes(message.attrs)}});
+  }
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  // Two batches that touch the same dedup ids or groups in opposite orders can deadlock (each
+  // statement takes its row locks in entry order, which must stay the send order); the server
+  // then aborts one, which runs again from the start.
+  PgResult<std::vector<Rows>> answers = PgError{PgErrorCode::kBadResult, "", "not run"};
+  for (int attempt = 0; attempt < kSnapshotRetries; ++attempt) {
+    answers = conn->ExecutePipelined(steps);
+    if (answers.ok() || answers.error().sqlstate != kSqlStateDeadlock) break;
+  }
+  if (!answers.ok()) return std::move(answers).error();
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const Rows& rows = (*answers)[i];
+    if (rows.size() != 1) return PgError{PgErrorCode::kBadResult, "", "send_fifo: not one row"};
+    WHARF_ASSIGN_OR_RETURN(bool queue_exists, rows.Bool(0, 3));
+    if (!queue_exists) return NotFound("FIFO queue " + std::to_string(queue_id));
+    SentFifoMessage entry;
+    WHARF_ASSIGN_OR_RETURN(entry.duplicate, rows.Bool(0, 1));
+    if (!rows.IsNull(0, 2)) {
+      WHARF_ASSIGN_OR_RETURN(entry.seq, rows.Int(0, 2));
+    }
+    if (!rows.IsNull(0, 0)) {
+      entry.message_id = std::string(rows.Text(0, 0));
+    } else {
+      // A duplicate of a send that committed after this entry's snapshot: it stored nothing, so
+      // reading the original's id after the batch committed is exact.
+      WHARF_ASSIGN_OR_RETURN(
+          Rows original, conn->Execute(sql::kGetDedupMessage,
+                                       {Param::Int(queue_id), Param::Text(messages[i].dedup_id)}));
+      if (original.size() == 0) {
+        return PgError{PgErrorCode::kBadResult, "", "send_fifo_batch: original id not found"};
+      }
+      entry.message_id = std::string(original.Text(0, 0));
+    }
+    sent.push_back(std::move(entry));
+  }
+  return sent;
+}
+
+PgResult<std::vector<bool>> PgQueueOps::DeleteFifoBatch(int64_t queue_id,
+                                                        std::span<const Receipt> receipts) {
+  if (receipts.size() > kMaxBatchEntries) return TooManyEntries(receipts.size());
+  if (receipts.empty()) return std::vector<bool>();
+  auto [seqs, tokens] = Columns(receipts);
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*conn));
+  WHARF_ASSIGN_OR_RETURN(Rows locked, conn->Execute(sql::kFifoDeleteBatchLockGroups,
+                                                    {Param::Int(queue_id), IntArray(seqs)}));
+  (void)locked;
+  WHARF_ASSIGN_OR_RETURN(Rows deleted,
+                         conn->Execute(sql::kFifoDeleteBatch,
+                                       {Param::Int(queue_id), IntArray(seqs), IntArray(tokens)}));
+  WHARF_RETURN_IF_ERROR(tx.Commit());
+  return Outcomes(receipts, deleted);
+}
+
+PgResult<bool> PgQueueOps::DeleteFifo(int64_t queue_id, Receipt receipt) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*conn));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows group,
+      conn->Execute(sql::kFifoDeleteLockGroup, {Param::Int(queue_id), Param::Int(receipt.seq)}));
+  if (group.size() == 0) return false;  // the message is gone (rolled back: nothing changed)
+  std::string group_id(group.Text(0, 0));
+  WHARF_ASSIGN_OR_RETURN(Rows deleted, conn->Execute(sql::kFifoDeleteMessage,
+                                                     {Param::Int(queue_id), Param::Int(receipt.seq),
+                                                      Param::Int(receipt.token)}));
+  if (deleted.affected() == 0) return false;  // stale receipt
+  WHARF_ASSIGN_OR_RETURN(Rows released, conn->Execute(sql::kFifoDeleteReleaseGroup,
+                                                      {Param::Int(queue_id), Param::Text(group_id),
+                                                       Param::Int(receipt.token)}));
+  (void)released;
+  WHARF_RETURN_IF_ERROR(tx.Commit());
+  return true;
+}
+
+PgResult<bool> PgQueueOps::ChangeVisibilityFifo(int64_t queue_id, Receipt receipt,
+                                                int visibility_s) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows,
+                         conn->Execute(sql::kChangeVisibilityFifo,
+                                       {Param::Int(queue_id), Param::Int(receipt.seq),
+                                        Param::Int(receipt.token), Param::Int(visibility_s)}));
+  return rows.affected() > 0;
+}
+
+// ---- Both ----
+
+PgResult<int64_t> PgQueueOps::Purge(int64_t queue_id) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*conn));
+  WHARF_ASSIGN_OR_RETURN(Rows locked, conn->Execute(sql::kPurgeLockGroups, {Param::Int(queue_id)}));
+  (void)locked;
+  WHARF_ASSIGN_OR_RETURN(Rows purged, conn->Execute(sql::kPurgeMessages, {Param::Int(queue_id)}));
+  WHARF_ASSIGN_OR_RETURN(Rows reset, conn->Execute(sql::kPurgeResetGroups, {Param::Int(queue_id)}));
+  (void)reset;
+  WHARF_ASSIGN_OR_RETURN(Rows dedup, conn->Execute(sql::kPurgeDedup, {Param::Int(queue_id)}));
+  (void)dedup;
+  WHARF_RETURN_IF_ERROR(tx.Commit());
+  return purged.affected();
+}
+
+PgResult<QueueCounts> PgQueueOps::Counts(int64_t queue_id) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kCountMessages, {Param::Int(queue_id)}));
+  QueueCounts counts;
+  WHARF_ASSIGN_OR_RETURN(counts.visible, rows.Int(0, 0));
+  WHARF_ASSIGN_OR_RETURN(counts.not_visible, rows.Int(0, 1));
+  WHARF_ASSIGN_OR_RETURN(counts.delayed, rows.Int(0, 2));
+  return counts;
+}
+
+PgResult<std::optional<std::chrono::milliseconds>> PgQueueOps::NextVisibleIn(int64_t queue_id) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kNextVisibleIn, {Param::Int(queue_id)}));
+  if (rows.IsNull(0, 0)) return std::optional<std::chrono::milliseconds>();
+  WHARF_ASSIGN_OR_RETURN(int64_t millis, rows.Int(0, 0));
+  return std::optional<std::chrono::milliseconds>(std::chrono::milliseconds(millis));
+}
+
+// ---- Guard-rails ----
+
+PgResult<HealthReport> PgQueueOps::Health() {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kHealth));
+  HealthReport report;
+  WHARF_ASSIGN_OR_RETURN(report.oldest_snapshot_s, rows.Double(0, 0));
+  WHARF_ASSIGN_OR_RETURN(report.oldest_snapshot_xids, rows.Int(0, 1));
+  WHARF_ASSIGN_OR_RETURN(report.message_dead_tuples, rows.Int(0, 2));
+  WHARF_ASSIGN_OR_RETURN(report.notify_queue_usage, rows.Double(0, 3));
+  return report;
+}
+
+// ---- Maintenance ----
+
+PgResult<int64_t> PgQueueOps::DeleteExpiredDedup(int64_t queue_id, int batch) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kDeleteExpiredDedup,
+                                                  {Param::Int(queue_id), Param::Int(batch)}));
+  return rows.affected();
+}
+
+PgResult<int64_t> PgQueueOps::DeleteExpiredAttempts(int64_t queue_id, int batch) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kDeleteExpiredAttempts,
+                                                  {Param::Int(queue_id), Param::Int(batch)}));
+  return rows.affected();
+}
+
+PgResult<int64_t> PgQueueOps::RetentionSweep(int64_t queue_id, int batch) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows, conn->Execute(sql::kRetentionSweep, {Param::Int(queue_id), Param::Int(batch)}));
+  return rows.affected();
+}
+
+PgResult<int64_t> PgQueueOps::FifoRetentionSweep(int64_t queue_id, int max_groups, int batch) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*conn));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows locked,
+      conn->Execute(sql::kFifoRetentionLockGroups, {Param::Int(queue_id), Param::Int(max_groups)}));
+  if (locked.size() == 0) return int64_t{0};
+  std::vector<std::string> groups;
+  for (int row = 0; row < locked.size(); ++row) groups.emplace_back(locked.Text(row, 0));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows swept, conn->Execute(sql::kFifoRetentionSweep,
+                                {Param::Int(queue_id), TextArray(groups), Param::Int(batch)}));
+  WHARF_ASSIGN_OR_RETURN(int64_t count, swept.Int(0, 0));
+  WHARF_RETURN_IF_ERROR(tx.Commit());
+  return count;
+}
+
+}  // namespace wharf::storage::pg

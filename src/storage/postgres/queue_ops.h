@@ -1,0 +1,205 @@
+#pragma once
+
+// The queue operations of the PostgreSQL backend as typed calls (storage.md §5.2): each call
+// borrows a connection from the pool, runs the operation's named statement(s) and returns a
+// typed answer or a PgError. The database is authoritative for every piece of state: several
+// nodes may run these calls against the same queues at once, and every time is the database's
+// now().
+//
+// What this class does not do (src/storage/postgres/README.md "Next"): it is not yet behind the
+// engine's seam, it does not wake long-pollers itself (its caller calls WakeNotifier::Note,
+// wake.h, once a send has returned: the send has committed by then), and it does not build
+// receipt handles (the engine signs (queue_id, seq, token) into one).
+//
+// Threading: safe from any thread (all state is in the database and the pool). Calls block on
+// the pool and the network, so they must not run on an I/O thread.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "storage/postgres/pg_error.h"
+#include "storage/postgres/pool.h"
+
+namespace wharf::storage::pg {
+
+struct QueueConfig {
+  std::string account;
+  std::string name;
+  bool fifo = false;
+  int visibility_s = 30;
+  int delay_s = 0;
+  int retention_s = 345'600;
+  std::optional<int64_t> dlq_id;  // redrive target; both or neither of these two
+  std::optional<int> max_receive;
+};
+
+struct QueueRow {
+  int64_t queue_id = 0;
+  QueueConfig config;
+};
+
+struct CreatedQueue {
+  int64_t queue_id = 0;
+  bool created = false;  // false: a queue of that name already existed (its id is returned)
+};
+
+struct NewMessage {
+  std::string message_id;  // a UUID, made by the caller (common/ids.h NewUuid)
+  std::string body;
+  std::string attrs;           // opaque bytes encoded by the engine
+  std::optional<int> delay_s;  // the queue's delay when absent
+};
+
+struct NewFifoMessage {
+  std::string message_id;  // used only if the message is not a duplicate
+  std::string group_id;
+  std::string dedup_id;  // MessageDeduplicationId, or the content hash
+  std::string body;
+  std::string attrs;
+};
+
+struct SentMessage {
+  int64_t seq = 0;
+  std::string message_id;
+};
+
+struct SentFifoMessage {
+  std::string message_id;  // the original's id when `duplicate`
+  bool duplicate = false;
+  std::optional<int64_t> seq;  // absent for a duplicate
+};
+
+// What identifies one receive of one message (the engine signs it into a receipt handle).
+struct Receipt {
+  int64_t seq = 0;
+  int64_t token = 0;
+};
+
+struct ReceivedMessage {
+  Receipt receipt;
+  std::string message_id;
+  std::string group_id;  // empty on standard queues
+  std::string body;
+  std::string attrs;
+  int receive_count = 0;
+  int64_t sent_at_ms = 0;  // Unix epoch milliseconds, database time
+  int64_t first_receive_ms = 0;
+};
+
+struct ReceiveResult {
+  std::vector<ReceivedMessage> messages;  // in seq order
+  int64_t moved_to_dlq = 0;               // over-received messages this receive redrove
+  // FIFO with a ReceiveRequestAttemptId: true when the id was already used, so `messages` are
+  // that receive's (same receipts, visibility reset), not new ones.
+  bool replayed = false;
+};
+
+// The most entries SendMessageBatch / DeleteMessageBatch take (the engine validates requests;
+// the backend refuses more with kBadResult).
+inline constexpr size_t kMaxBatchEntries = 10;
+
+struct QueueCounts {
+  int64_t visible = 0;
+  int64_t not_visible = 0;  // in flight
+  int64_t delayed = 0;
+};
+
+// The database's guard-rail readings (storage.md §4.2, §5.5).
+struct HealthReport {
+  double oldest_snapshot_s = 0;      // age of the oldest transaction holding a snapshot
+  int64_t oldest_snapshot_xids = 0;  // the same, in transactions (xid age of backend_xmin)
+  int64_t message_dead_tuples = 0;   // n_dead_tup of `message` (statistics lag ~1 s)
+  double notify_queue_usage = 0;     // pg_notification_queue_usage(), 0..1
+};
+
+class PgQueueOps {
+ public:
+  // `acquire_wait` bounds how long a call waits for a free pooled connection.
+  explicit PgQueueOps(ConnectionPool& pool,
+                      std::chrono::milliseconds acquire_wait = std::chrono::seconds(5))
+      : pool_(pool), acquire_wait_(acquire_wait) {}
+
+  // Applies the schema migrations this build knows (migrations.h).
+  PgStatus Migrate();
+
+  PgResult<CreatedQueue> CreateQueue(const QueueConfig& config);
+  PgResult<std::optional<QueueRow>> GetQueue(const std::string& account, const std::string& name);
+  // Sets visibility, delay, retention and redrive of `queue_id` (account, name and type stay).
+  PgStatus UpdateQueue(int64_t queue_id, const QueueConfig& config);
+  // False when there was no such queue.
+  PgResult<bool> DeleteQueue(int64_t queue_id);
+
+  // Standard queues. kNotFound when `queue_id` is no standard queue.
+  PgResult<SentMessage> Send(int64_t queue_id, const NewMessage& message);
+  // Claims up to `max_messages` due messages (SKIP LOCKED: concurrent receivers on any node
+  // never claim the same one) and redrives over-received ones to the DLQ.
+  PgResult<ReceiveResult> Receive(int64_t queue_id, int max_messages,
+                                  std::optional<int> visibility_s);
+  // False when the receipt is stale (the message was received again, or is gone).
+  PgResult<bool> Delete(int64_t queue_id, Receipt receipt);
+  // False unless the message is in flight under this receipt.
+  PgResult<bool> ChangeVisibility(int64_t queue_id, Receipt receipt, int visibility_s);
+
+  // Up to kMaxBatchEntries messages in one statement (one round trip, one transaction: all are
+  // stored or none); answers in entry order.
+  PgResult<std::vector<SentMessage>> SendBatch(int64_t queue_id,
+                                               std::span<const NewMessage> messages);
+  // Per entry: true when deleted, false when its receipt was stale. One statement.
+  PgResult<std::vector<bool>> DeleteBatch(int64_t queue_id, std::span<const Receipt> receipts);
+
+  // FIFO queues. kNotFound when `queue_id` is no FIFO queue.
+  PgResult<SentFifoMessage> SendFifo(int64_t queue_id, const NewFifoMessage& message);
+  // Up to kMaxBatchEntries messages in one round trip and one transaction (a pipeline of the
+  // single-message statement): entries of one group keep their entry order, an entry whose
+  // dedup id an earlier entry used is a duplicate of it. Answers in entry order.
+  PgResult<std::vector<SentFifoMessage>> SendFifoBatch(int64_t queue_id,
+                                                       std::span<const NewFifoMessage> messages);
+  // First redrives over-received group heads to the queue's FIFO DLQ (counted in moved_to_dlq),
+  // then locks up to `max_messages` unlocked groups whose head is due, oldest head first, and
+  // returns their due messages in order (every locked group at least its head). With an
+  // `attempt_id` (ReceiveRequestAttemptId) used by an earlier receive within 5 minutes, returns
+  // that receive's messages still held, with the same receipts and their visibility reset,
+  // instead of taking new groups (`replayed`). A receive that got no message does not keep its
+  // attempt id (the next call with it receives afresh).
+  PgResult<ReceiveResult> ReceiveFifo(int64_t queue_id, int max_messages,
+                                      std::optional<int> visibility_s,
+                                      const std::optional<std::string>& attempt_id = std::nullopt);
+  // Per entry: true when deleted, false when its receipt was stale. Groups are released as by
+  // DeleteFifo.
+  PgResult<std::vector<bool>> DeleteFifoBatch(int64_t queue_id, std::span<const Receipt> receipts);
+  // False when the receipt is stale. Releases the group once the receive's last message goes.
+  PgResult<bool> DeleteFifo(int64_t queue_id, Receipt receipt);
+  // Moves the group lock this receipt holds; false when it holds none (expired or stale).
+  PgResult<bool> ChangeVisibilityFifo(int64_t queue_id, Receipt receipt, int visibility_s);
+
+  // Both queue types. Returns the number of messages removed.
+  PgResult<int64_t> Purge(int64_t queue_id);
+  PgResult<QueueCounts> Counts(int64_t queue_id);
+  // How long until the next message of the queue becomes due; nullopt when none is pending.
+  PgResult<std::optional<std::chrono::milliseconds>> NextVisibleIn(int64_t queue_id);
+
+  // Guard-rail readings for health checks and metrics.
+  PgResult<HealthReport> Health();
+
+  // Maintenance, in batches of at most `batch` rows; each returns the rows removed.
+  PgResult<int64_t> DeleteExpiredDedup(int64_t queue_id, int batch);
+  PgResult<int64_t> DeleteExpiredAttempts(int64_t queue_id, int batch);
+  PgResult<int64_t> RetentionSweep(int64_t queue_id, int batch);
+  // FIFO messages past retention in up to `max_groups` groups, at most `batch` messages; heads
+  // are recomputed and a receive that lost its last message releases its group.
+  PgResult<int64_t> FifoRetentionSweep(int64_t queue_id, int max_groups, int batch);
+
+ private:
+  PgResult<PooledConnection> Borrow() { return pool_.Acquire(acquire_wait_); }
+  // The FIFO redrive ReceiveFifo runs first; returns the number of messages moved.
+  PgResult<int64_t> RedriveFifo(Connection& conn, int64_t queue_id, int max_groups);
+
+  ConnectionPool& pool_;
+  const std::chrono::milliseconds acquire_wait_;
+};
+
+}  // namespace wharf::storage::pg

@@ -1,0 +1,77 @@
+#include "storage/postgres/schema.h"
+
+namespace wharf::storage::pg {
+
+// storage.md §5.1, with queue ids from a sequence (the design leaves their source open).
+// Every index starts with queue_id, so each statement touches one queue's index range and the
+// tables can be distributed by queue_id (Citus) later.
+const std::string_view kSchemaV1 = R"sql(
+-- No CACHE: values are handed out in order across connections, which FIFO order relies on.
+CREATE SEQUENCE msg_seq;
+CREATE SEQUENCE queue_id_seq;
+
+CREATE TABLE queue (
+  queue_id     bigint PRIMARY KEY DEFAULT nextval('queue_id_seq'),
+  account      text NOT NULL,
+  name         text NOT NULL,
+  fifo         boolean NOT NULL,
+  visibility_s int NOT NULL DEFAULT 30,
+  delay_s      int NOT NULL DEFAULT 0,
+  retention_s  int NOT NULL DEFAULT 345600,
+  dlq_id       bigint,
+  max_receive  int,
+  attrs        jsonb NOT NULL DEFAULT '{}',
+  UNIQUE (account, name));
+
+CREATE TABLE message (
+  queue_id      bigint      NOT NULL,
+  seq           bigint      NOT NULL DEFAULT nextval('msg_seq'),
+  message_id    uuid        NOT NULL,
+  visible_at    timestamptz NOT NULL,  -- sent_at + delay; on receive now() + visibility timeout
+  receive_count int         NOT NULL DEFAULT 0,
+  receipt       bigint,                -- random token, new on every receive
+  first_receive timestamptz,
+  sent_at       timestamptz NOT NULL DEFAULT now(),
+  group_id      text,                  -- FIFO only
+  body          text NOT NULL,
+  attrs         bytea,
+  PRIMARY KEY (queue_id, seq))
+  WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
+        autovacuum_vacuum_cost_delay = 0);
+CREATE INDEX message_ready ON message (queue_id, visible_at) WHERE group_id IS NULL;
+CREATE INDEX message_group ON message (queue_id, group_id, seq) WHERE group_id IS NOT NULL;
+
+-- The FIFO group lock (YMQ "Groups", Graphile Worker "job_queues").
+CREATE TABLE fifo_group (
+  queue_id     bigint NOT NULL,
+  group_id     text NOT NULL,
+  head_seq     bigint,  -- oldest undeleted message; NULL = empty
+  locked_until timestamptz NOT NULL DEFAULT '-infinity',
+  lock_token   bigint,
+  last_send_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (queue_id, group_id));
+CREATE INDEX fifo_group_ready ON fifo_group (queue_id, locked_until, head_seq)
+  WHERE head_seq IS NOT NULL;
+
+CREATE TABLE dedup (
+  queue_id   bigint,
+  dedup_id   text,
+  message_id uuid NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (queue_id, dedup_id));
+
+-- FIFO ReceiveRequestAttemptId: attempt id -> the lock token it obtained, for 5 minutes.
+CREATE TABLE receive_attempt (
+  queue_id   bigint,
+  attempt_id text,
+  lock_token bigint NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (queue_id, attempt_id));
+
+CREATE TABLE node (node_id uuid PRIMARY KEY, addr text, heartbeat_at timestamptz NOT NULL);
+
+-- Leases (e.g. the maintenance leader): rows, not advisory locks, so Citus and YugabyteDB work.
+CREATE TABLE lease (name text PRIMARY KEY, node_id uuid, expires_at timestamptz NOT NULL);
+)sql";
+
+}  // namespace wharf::storage::pg

@@ -1,0 +1,13 @@
+#pragma once
+
+// The SQL of each schema migration, in order. A migration, once released, is never edited:
+// a change to the schema is a new migration appended to kMigrations (migrations.cc).
+
+#include <string_view>
+
+namespace wharf::storage::pg {
+
+// Version 1: the tables of storage.md §5.1.
+extern const std::string_view kSchemaV1;
+
+}  // namespace wharf::storage::pg

@@ -1,0 +1,603 @@
+#include "storage/postgres/statements.h"
+
+#include <array>
+
+namespace wharf::storage::pg::sql {
+
+// ---- Queues ----
+
+// $1 account, $2 name, $3 fifo, $4 visibility_s, $5 delay_s, $6 retention_s, $7 dlq_id,
+// $8 max_receive. Returns (queue_id, created). An existing queue of that name is returned with
+// created = false. Under a concurrent create of the same name the second branch can miss the
+// winner's row (its snapshot predates the winner's commit) and return nothing: the caller
+// runs the statement again.
+const Statement kCreateQueue{"create_queue", R"sql(
+WITH ins AS (
+  INSERT INTO queue (account, name, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (account, name) DO NOTHING
+  RETURNING queue_id)
+SELECT queue_id, true FROM ins
+UNION ALL
+SELECT queue_id, false FROM queue
+ WHERE account = $1 AND name = $2 AND NOT EXISTS (SELECT 1 FROM ins))sql",
+                             8};
+
+// $1 account, $2 name.
+const Statement kGetQueue{"get_queue", R"sql(
+SELECT queue_id, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive
+  FROM queue WHERE account = $1 AND name = $2)sql",
+                          2};
+
+// $1 queue_id, $2 visibility_s, $3 delay_s, $4 retention_s, $5 dlq_id, $6 max_receive.
+const Statement kUpdateQueue{"update_queue", R"sql(
+UPDATE queue SET visibility_s = $2, delay_s = $3, retention_s = $4, dlq_id = $5, max_receive = $6
+ WHERE queue_id = $1)sql",
+                             6};
+
+// $1 queue_id. One statement, so the queue and everything in it go atomically. A very large
+// queue makes this one big delete; storage.md §5.5's queue generations are the later fix.
+const Statement kDeleteQueue{"delete_queue", R"sql(
+WITH m AS (DELETE FROM message WHERE queue_id = $1),
+     g AS (DELETE FROM fifo_group WHERE queue_id = $1),
+     d AS (DELETE FROM dedup WHERE queue_id = $1),
+     a AS (DELETE FROM receive_attempt WHERE queue_id = $1)
+DELETE FROM queue WHERE queue_id = $1 RETURNING queue_id)sql",
+                             1};
+
+// ---- Standard queues ----
+
+// $1 queue_id, $2 message_id, $3 delay_s (NULL: the queue's), $4 body, $5 attrs.
+// Returns seq; no row when the queue does not exist or is FIFO.
+const Statement kSendStandard{"send_standard", R"sql(
+INSERT INTO message (queue_id, message_id, visible_at, body, attrs)
+SELECT q.queue_id, $2::uuid, now() + make_interval(secs => coalesce($3::int, q.delay_s)), $4,
+       $5::bytea
+  FROM queue q WHERE q.queue_id = $1 AND NOT q.fifo
+RETURNING seq)sql",
+                              5};
+
+// storage.md §5.2, plus: the DLQ move only when a DLQ is set, and a first row that carries the
+// number moved even when no message is returned.
+// $1 queue_id, $2 max messages, $3 visibility_s (NULL: the queue's), $4 receipt token.
+// Rows: (seq, message_id, body, attrs, receive_count, sent_at_ms, first_receive_ms,
+// moved_to_dlq); seq is NULL in the single row of a receive that returned nothing.
+const Statement kReceiveStandard{"receive_standard", R"sql(
+WITH q AS (SELECT dlq_id, max_receive, visibility_s FROM queue WHERE queue_id = $1 AND NOT fifo),
+c AS (SELECT seq, receive_count FROM message
+       WHERE queue_id = $1 AND group_id IS NULL AND visible_at <= now()
+       ORDER BY visible_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+dead AS (DELETE FROM message m USING c, q
+          WHERE m.queue_id = $1 AND m.seq = c.seq AND q.dlq_id IS NOT NULL
+            AND q.max_receive IS NOT NULL AND c.receive_count >= q.max_receive
+         RETURNING m.message_id, m.sent_at, m.body, m.attrs),
+moved AS (INSERT INTO message (queue_id, message_id, visible_at, sent_at, body, attrs)
+          SELECT q.dlq_id, dead.message_id, now(), dead.sent_at, dead.body, dead.attrs
+            FROM dead, q
+          RETURNING seq),
+upd AS (UPDATE message m
+           SET visible_at = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
+               receive_count = m.receive_count + 1, receipt = $4,
+               first_receive = coalesce(m.first_receive, now())
+          FROM c, q
+         WHERE m.queue_id = $1 AND m.seq = c.seq
+           AND (q.dlq_id IS NULL OR q.max_receive IS NULL OR c.receive_count < q.max_receive)
+        RETURNING m.seq, m.message_id, m.body, m.attrs, m.receive_count, m.sent_at,
+                  m.first_receive)
+SELECT u.seq, u.message_id, u.body, u.attrs, u.receive_count,
+       (extract(epoch FROM u.sent_at) * 1000)::bigint,
+       (extract(epoch FROM u.first_receive) * 1000)::bigint, mv.n
+  FROM (SELECT count(*) AS n FROM moved) mv LEFT JOIN upd u ON true
+ ORDER BY u.seq)sql",
+                                 4};
+
+// $1 queue_id, $2 seq, $3 receipt token. A stale receipt deletes nothing.
+const Statement kDeleteStandard{"delete_standard", R"sql(
+DELETE FROM message WHERE queue_id = $1 AND seq = $2 AND receipt = $3 AND group_id IS NULL)sql",
+                                3};
+
+// $1 queue_id, $2 seq, $3 receipt token, $4 seconds. Only a message in flight (received and
+// not yet visible again) with the latest receipt changes.
+const Statement kChangeVisibilityStandard{"change_visibility_standard", R"sql(
+UPDATE message SET visible_at = now() + make_interval(secs => $4::int)
+ WHERE queue_id = $1 AND seq = $2 AND receipt = $3 AND group_id IS NULL
+   AND visible_at > now())sql",
+                                          4};
+
+// ---- FIFO queues ----
+
+// storage.md §5.2 (a duplicate returns the original id and inserts nothing; an expired dedup
+// row is reused in place), plus the queue check, attributes and the queue's delay.
+// $1 queue_id, $2 group_id, $3 dedup_id, $4 body, $5 message_id, $6 attrs.
+// Returns (message_id, duplicate, seq, queue_exists). Under a concurrent send of the same dedup
+// id, a duplicate can come back with a NULL message_id (the original committed after this
+// statement's snapshot): the caller runs the statement again.
+const Statement kSendFifo{"send_fifo", R"sql(
+WITH q AS (SELECT queue_id, delay_s FROM queue WHERE queue_id = $1 AND fifo),
+d AS (INSERT INTO dedup (queue_id, dedup_id, message_id, expires_at)
+      SELECT q.queue_id, $3, $5::uuid, now() + interval '5 minutes' FROM q
+      ON CONFLICT (queue_id, dedup_id) DO UPDATE
+         SET message_id = EXCLUDED.message_id, expires_at = EXCLUDED.expires_at
+       WHERE dedup.expires_at < now()
+      RETURNING message_id),
+m AS (INSERT INTO message (queue_id, message_id, visible_at, group_id, body, attrs)
+      SELECT $1, d.message_id, now() + make_interval(secs => q.delay_s), $2, $4, $6::bytea
+        FROM d, q
+      RETURNING seq),
+g AS (INSERT INTO fifo_group (queue_id, group_id, head_seq) SELECT $1, $2, seq FROM m
+      ON CONFLICT (queue_id, group_id) DO UPDATE  -- takes the group row lock: orders with deletes
+         SET head_seq = coalesce(fifo_group.head_seq, EXCLUDED.head_seq), last_send_at = now())
+SELECT coalesce((SELECT message_id FROM d),
+                (SELECT message_id FROM dedup WHERE queue_id = $1 AND dedup_id = $3)),
+       (SELECT count(*) FROM d) = 0,
+       (SELECT seq FROM m),
+       EXISTS (SELECT 1 FROM q))sql",
+                          6};
+
+// storage.md §5.2, with three changes: (0) a group whose head is over-received while the queue
+// has a DLQ is not taken (the FIFO redrive below moves that head first, so it is never delivered
+// past max_receive); (1) a group is taken only when its head message is due
+// (delayed messages are not received early), and from each group only the prefix of due
+// messages; (2) messages are picked heads first (row_number within the group, then seq), so
+// every group this statement locks gets at least its head: the §5.2 form's final
+// `ORDER BY seq LIMIT` could lock a group and return none of its messages, leaving it locked
+// with nothing in flight.
+// $1 queue_id, $2 max messages, $3 visibility_s (NULL: the queue's), $4 lock token.
+// Rows: (group_id, seq, message_id, body, attrs, receive_count, sent_at_ms, first_receive_ms).
+const Statement kReceiveFifo{"receive_fifo", R"sql(
+WITH q AS (SELECT s.visibility_s, s.max_receive, d.queue_id AS fifo_dlq_id FROM queue s
+             LEFT JOIN queue d ON d.queue_id = s.dlq_id AND d.fifo
+            WHERE s.queue_id = $1 AND s.fifo),
+g AS (SELECT f.group_id FROM fifo_group f, q
+       WHERE f.queue_id = $1 AND f.locked_until <= now() AND f.head_seq IS NOT NULL
+         AND EXISTS (SELECT 1 FROM message h
+                      WHERE h.queue_id = $1 AND h.seq = f.head_seq AND h.visible_at <= now()
+                        AND (q.fifo_dlq_id IS NULL OR q.max_receive IS NULL
+                             OR h.receive_count < q.max_receive))
+       ORDER BY f.head_seq LIMIT $2 FOR UPDATE OF f SKIP LOCKED),
+lk AS (UPDATE fifo_group f
+          SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
+              lock_token = $4
+         FROM g, q
+        WHERE f.queue_id = $1 AND f.group_id = g.group_id
+       RETURNING f.group_id),
+pick AS (SELECT x.seq FROM lk CROSS JOIN LATERAL
+           (SELECT m.seq, row_number() OVER (ORDER BY m.seq) AS pos FROM message m
+             WHERE m.queue_id = $1 AND m.group_id = lk.group_id
+               AND m.seq < coalesce((SELECT min(d.seq) FROM message d
+                                      WHERE d.queue_id = $1 AND d.group_id = lk.group_id
+                                        AND d.visible_at > now()),
+                                    9223372036854775807)
+             ORDER BY m.seq LIMIT $2) x
+          ORDER BY x.pos, x.seq LIMIT $2)
+UPDATE message m
+   SET receive_count = m.receive_count + 1, receipt = $4,
+       first_receive = coalesce(m.first_receive, now())
+  FROM pick
+ WHERE m.queue_id = $1 AND m.seq = pick.seq
+RETURNING m.group_id, m.seq, m.message_id, m.body, m.attrs, m.receive_count,
+          (extract(epoch FROM m.sent_at) * 1000)::bigint,
+          (extract(epoch FROM m.first_receive) * 1000)::bigint)sql",
+                             4};
+
+// FIFO delete (storage.md §5.2: three statements in one READ COMMITTED transaction). Locking
+// the group row first makes the third statement's snapshot see every send to the group that
+// committed, because a send takes the same row lock in its ON CONFLICT DO UPDATE.
+// 1/3: $1 queue_id, $2 seq. Returns the message's group_id, its group row locked; no row when
+// the message is gone.
+const Statement kFifoDeleteLockGroup{"fifo_delete_lock_group", R"sql(
+SELECT f.group_id FROM fifo_group f
+  JOIN message m ON m.queue_id = f.queue_id AND m.group_id = f.group_id
+ WHERE m.queue_id = $1 AND m.seq = $2
+   FOR UPDATE OF f)sql",
+                                     2};
+
+// 2/3: $1 queue_id, $2 seq, $3 receipt token. A stale receipt deletes nothing.
+const Statement kFifoDeleteMessage{"fifo_delete_message", R"sql(
+DELETE FROM message WHERE queue_id = $1 AND seq = $2 AND receipt = $3 AND group_id IS NOT NULL)sql",
+                                   3};
+
+// 3/3: $1 queue_id, $2 group_id, $3 receipt token. Recomputes the head; releases the lock when
+// it is this receive's and no other message of that receive is still undeleted.
+const Statement kFifoDeleteReleaseGroup{"fifo_delete_release_group", R"sql(
+UPDATE fifo_group
+   SET head_seq = (SELECT min(seq) FROM message WHERE queue_id = $1 AND group_id = $2),
+       locked_until = CASE
+         WHEN lock_token = $3 AND NOT EXISTS (SELECT 1 FROM message
+                                               WHERE queue_id = $1 AND group_id = $2
+                                                 AND receipt = $3)
+         THEN '-infinity'::timestamptz ELSE locked_until END
+ WHERE queue_id = $1 AND group_id = $2)sql",
+                                        3};
+
+// $1 queue_id, $2 seq, $3 receipt token, $4 seconds. Moves the group lock that this receive
+// holds (FIFO visibility is the group's); 0 releases the group.
+const Statement kChangeVisibilityFifo{"change_visibility_fifo", R"sql(
+UPDATE fifo_group f SET locked_until = now() + make_interval(secs => $4::int)
+  FROM message m
+ WHERE m.queue_id = $1 AND m.seq = $2 AND m.receipt = $3
+   AND f.queue_id = $1 AND f.group_id = m.group_id AND f.lock_token = $3
+   AND f.locked_until > now())sql",
+                                      4};
+
+// ---- Batches (SendMessageBatch / DeleteMessageBatch: up to 10 entries, one statement) ----
+
+// $1 queue_id, $2 message ids (uuid[]), $3 delays (int[], NULL elements: the queue's delay),
+// $4 bodies (text[]), $5 attrs (bytea[]); element i of each array is entry i. One statement, so
+// the batch is one round trip and one transaction (all entries or none). Returns (seq,
+// message_id) per entry, inserted in entry order; no row when the queue does not exist or is
+// FIFO.
+const Statement kSendStandardBatch{"send_standard_batch", R"sql(
+WITH q AS (SELECT queue_id, delay_s FROM queue WHERE queue_id = $1 AND NOT fifo)
+INSERT INTO message (queue_id, message_id, visible_at, body, attrs)
+SELECT q.queue_id, e.message_id, now() + make_interval(secs => coalesce(e.delay_s, q.delay_s)),
+       e.body, e.attrs
+  FROM q, unnest($2::uuid[], $3::int[], $4::text[], $5::bytea[]) WITH ORDINALITY
+            AS e(message_id, delay_s, body, attrs, ord)
+ ORDER BY e.ord
+RETURNING seq, message_id)sql",
+                                   5};
+
+// $1 queue_id, $2 seqs (bigint[]), $3 receipt tokens (bigint[]). Each entry is receipt-checked
+// on its own; the rows returned are the (seq, receipt) pairs deleted, so an entry whose pair is
+// missing had a stale receipt.
+const Statement kDeleteStandardBatch{"delete_standard_batch", R"sql(
+DELETE FROM message m USING unnest($2::bigint[], $3::bigint[]) AS r(seq, receipt)
+ WHERE m.queue_id = $1 AND m.seq = r.seq AND m.receipt = r.receipt AND m.group_id IS NULL
+RETURNING m.seq, m.receipt)sql",
+                                     3};
+
+// FIFO batch delete, 1 of 2: $1 queue_id, $2 seqs (bigint[]). Locks the group rows of the
+// entries' messages (in group order, so two concurrent batches cannot deadlock on them) for the
+// reason the single FIFO delete does: the next statement's snapshot then sees every committed
+// send to those groups.
+const Statement kFifoDeleteBatchLockGroups{"fifo_delete_batch_lock_groups", R"sql(
+SELECT f.group_id FROM fifo_group f
+ WHERE f.queue_id = $1
+   AND f.group_id IN (SELECT m.group_id FROM message m
+                       WHERE m.queue_id = $1 AND m.seq = ANY($2::bigint[])
+                         AND m.group_id IS NOT NULL)
+ ORDER BY f.group_id
+   FOR UPDATE)sql",
+                                           2};
+
+// FIFO batch delete, 2 of 2: $1 queue_id, $2 seqs (bigint[]), $3 receipt tokens (bigint[]).
+// Deletes the entries whose receipt is current, recomputes each touched group's head and
+// releases a group's lock when the deletes removed the last message of the receive holding it
+// (the single delete's rule). The rest of the statement cannot see its own deletes (one
+// snapshot), hence the `NOT IN (SELECT seq FROM del)`. Returns the (seq, receipt) pairs deleted.
+const Statement kFifoDeleteBatch{"fifo_delete_batch", R"sql(
+WITH del AS (DELETE FROM message m USING unnest($2::bigint[], $3::bigint[]) AS r(seq, receipt)
+              WHERE m.queue_id = $1 AND m.seq = r.seq AND m.receipt = r.receipt
+                AND m.group_id IS NOT NULL
+             RETURNING m.seq, m.group_id, m.receipt),
+upd AS (UPDATE fifo_group f
+           SET head_seq = (SELECT min(x.seq) FROM message x
+                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                              AND x.seq NOT IN (SELECT seq FROM del)),
+               locked_until = CASE
+                 WHEN EXISTS (SELECT 1 FROM del d
+                               WHERE d.group_id = f.group_id AND d.receipt = f.lock_token)
+                  AND NOT EXISTS (SELECT 1 FROM message x
+                                   WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                                     AND x.receipt = f.lock_token
+                                     AND x.seq NOT IN (SELECT seq FROM del))
+                 THEN '-infinity'::timestamptz ELSE f.locked_until END
+         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM del)
+        RETURNING 1)
+SELECT seq, receipt FROM del)sql",
+                                 3};
+
+// $1 queue_id, $2 dedup_id. The id of the message a dedup id stands for (a batch entry that was
+// a duplicate of a send committed after its statement's snapshot: see kSendFifo).
+const Statement kGetDedupMessage{"get_dedup_message", R"sql(
+SELECT message_id FROM dedup WHERE queue_id = $1 AND dedup_id = $2)sql",
+                                 2};
+
+// ---- FIFO dead-letter redrive ----
+// A FIFO queue's DLQ is a FIFO queue (SQS requires it; not moved otherwise). An over-received
+// message moves when its group would be received next: kReceiveFifo skips such groups, and
+// ReceiveFifo first runs these statements. The move keeps the message id, group, sent time, body
+// and attributes (which carry the deduplication id); in the DLQ it is not deduplicated again
+// and it joins its group's order behind what is already there.
+
+// $1 queue_id. True when some unlocked group's due head is over-received and the queue has a
+// FIFO DLQ: the cheap check every FIFO receive makes (index probes only).
+const Statement kFifoRedriveProbe{"fifo_redrive_probe", R"sql(
+SELECT EXISTS (
+  SELECT 1 FROM queue q
+    JOIN queue d ON d.queue_id = q.dlq_id AND d.fifo
+    JOIN fifo_group f ON f.queue_id = q.queue_id
+    JOIN message h ON h.queue_id = f.queue_id AND h.seq = f.head_seq
+   WHERE q.queue_id = $1 AND q.fifo AND q.max_receive IS NOT NULL
+     AND f.locked_until <= now() AND h.visible_at <= now() AND h.receive_count >= q.max_receive))sql",
+                                  1};
+
+// Redrive, 1 of 2: $1 queue_id, $2 at most this many groups. Locks the groups the probe looks
+// for (SKIP LOCKED: a group a send or delete is touching waits for the next receive).
+const Statement kFifoRedriveLockGroups{"fifo_redrive_lock_groups", R"sql(
+SELECT f.group_id FROM queue q
+  JOIN queue d ON d.queue_id = q.dlq_id AND d.fifo
+  JOIN fifo_group f ON f.queue_id = q.queue_id
+  JOIN message h ON h.queue_id = f.queue_id AND h.seq = f.head_seq
+ WHERE q.queue_id = $1 AND q.fifo AND q.max_receive IS NOT NULL
+   AND f.locked_until <= now() AND h.visible_at <= now() AND h.receive_count >= q.max_receive
+ ORDER BY f.group_id LIMIT $2
+   FOR UPDATE OF f SKIP LOCKED)sql",
+                                       2};
+
+// Redrive, 2 of 2: $1 queue_id, $2 group ids (text[], locked by 1/2 in this transaction).
+// Moves each group's over-received prefix to the DLQ in seq order, adds the DLQ's group rows
+// (taking their row lock like a send, so a DLQ delete recomputing its head sees them), and
+// recomputes the source heads. Returns the number moved.
+const Statement kFifoRedriveMove{"fifo_redrive_move", R"sql(
+WITH q AS (SELECT s.dlq_id, s.max_receive FROM queue s
+             JOIN queue d ON d.queue_id = s.dlq_id AND d.fifo
+            WHERE s.queue_id = $1),
+dead AS (DELETE FROM message m USING q
+          WHERE m.queue_id = $1 AND m.group_id = ANY($2::text[])
+            AND m.receive_count >= q.max_receive
+            AND m.seq < coalesce((SELECT min(k.seq) FROM message k
+                                   WHERE k.queue_id = $1 AND k.group_id = m.group_id
+                                     AND k.receive_count < q.max_receive),
+                                 9223372036854775807)
+         RETURNING m.seq, m.message_id, m.group_id, m.sent_at, m.body, m.attrs),
+moved AS (INSERT INTO message (queue_id, message_id, visible_at, sent_at, group_id, body, attrs)
+          SELECT q.dlq_id, d.message_id, now(), d.sent_at, d.group_id, d.body, d.attrs
+            FROM dead d, q ORDER BY d.seq
+          RETURNING seq, group_id),
+dg AS (INSERT INTO fifo_group (queue_id, group_id, head_seq)
+       SELECT q.dlq_id, mv.group_id, min(mv.seq) FROM moved mv, q GROUP BY q.dlq_id, mv.group_id
+       ON CONFLICT (queue_id, group_id) DO UPDATE
+          SET head_seq = coalesce(fifo_group.head_seq, EXCLUDED.head_seq), last_send_at = now()),
+src AS (UPDATE fifo_group f
+           SET head_seq = (SELECT min(x.seq) FROM message x
+                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                              AND x.seq NOT IN (SELECT seq FROM dead))
+         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM dead))
+SELECT count(*) FROM dead)sql",
+                                 2};
+
+// ---- FIFO ReceiveRequestAttemptId (storage.md §5.2) ----
+// SQS: a retry with the same attempt id within 5 minutes returns the same messages and receipt
+// handles, and resets their visibility timeout, instead of taking new groups.
+
+// $1 queue_id, $2 attempt_id, $3 the new receive's lock token. Claims the attempt id for this
+// receive (a row expired in place is reused); no row returned: the id is taken by an earlier
+// receive (one still in progress makes this wait for its commit), so replay that one instead.
+// Runs in the receive's transaction, so a failed receive leaves no claim behind.
+const Statement kClaimReceiveAttempt{"claim_receive_attempt", R"sql(
+INSERT INTO receive_attempt (queue_id, attempt_id, lock_token, expires_at)
+VALUES ($1, $2, $3, now() + interval '5 minutes')
+ON CONFLICT (queue_id, attempt_id) DO UPDATE
+   SET lock_token = EXCLUDED.lock_token, expires_at = EXCLUDED.expires_at
+ WHERE receive_attempt.expires_at <= now()
+RETURNING lock_token)sql",
+                                     3};
+
+// $1 queue_id, $2 attempt_id, $3 visibility_s (NULL: the queue's). The messages of the claimed
+// receive still held under its lock token, with their group locks extended; receive counts do
+// not change (it is the same receive). Rows: (lock_token, group_id, seq, message_id, body,
+// attrs, receive_count, sent_at_ms, first_receive_ms); no row when the attempt is unknown or
+// expired, one row with NULL seq when it is known but holds no message any more (deleted, or
+// its lock expired).
+const Statement kReplayReceiveAttempt{"replay_receive_attempt", R"sql(
+WITH a AS (SELECT lock_token FROM receive_attempt
+            WHERE queue_id = $1 AND attempt_id = $2 AND expires_at > now()),
+q AS (SELECT visibility_s FROM queue WHERE queue_id = $1 AND fifo),
+lk AS (UPDATE fifo_group f
+          SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s))
+         FROM a, q
+        WHERE f.queue_id = $1 AND f.lock_token = a.lock_token AND f.locked_until > now()
+       RETURNING f.group_id, f.lock_token),
+held AS (SELECT m.group_id, m.seq, m.message_id, m.body, m.attrs, m.receive_count,
+                (extract(epoch FROM m.sent_at) * 1000)::bigint AS sent_ms,
+                (extract(epoch FROM m.first_receive) * 1000)::bigint AS first_ms
+           FROM lk JOIN message m
+             ON m.queue_id = $1 AND m.group_id = lk.group_id AND m.receipt = lk.lock_token)
+SELECT a.lock_token, h.group_id, h.seq, h.message_id, h.body, h.attrs, h.receive_count,
+       h.sent_ms, h.first_ms
+  FROM a LEFT JOIN held h ON true
+ ORDER BY h.seq)sql",
+                                      3};
+
+// ---- Purge (one transaction) ----
+// The group rows are locked first, for the reason the FIFO delete locks its group: the reset
+// of head_seq then sees every send that committed to those groups.
+
+// $1 queue_id.
+const Statement kPurgeLockGroups{"purge_lock_groups", R"sql(
+SELECT group_id FROM fifo_group WHERE queue_id = $1 ORDER BY group_id FOR UPDATE)sql",
+                                 1};
+
+// $1 queue_id. Rows deleted = messages purged.
+const Statement kPurgeMessages{"purge_messages", R"sql(
+DELETE FROM message WHERE queue_id = $1)sql",
+                               1};
+
+// $1 queue_id.
+const Statement kPurgeResetGroups{"purge_reset_groups", R"sql(
+UPDATE fifo_group f
+   SET head_seq = (SELECT min(m.seq) FROM message m
+                    WHERE m.queue_id = $1 AND m.group_id = f.group_id),
+       locked_until = '-infinity', lock_token = NULL
+ WHERE f.queue_id = $1)sql",
+                                  1};
+
+// $1 queue_id. The embedded store drops a purged queue's dedup entries too (store.h kQueuePurge).
+const Statement kPurgeDedup{"purge_dedup", R"sql(
+DELETE FROM dedup WHERE queue_id = $1)sql",
+                            1};
+
+// ---- Long polling and attributes ----
+
+// $1 queue_id. Returns (visible, not_visible, delayed). In flight: a standard message received
+// and not yet visible again; a FIFO message holding its group's live lock. Delayed: not yet due
+// and never received (standard), or not yet due (FIFO). A full count of the queue: the
+// maintenance leader runs it periodically and caches it (storage.md §5.5), not every request.
+const Statement kCountMessages{"count_messages", R"sql(
+SELECT count(*) FILTER (WHERE NOT in_flight AND NOT delayed),
+       count(*) FILTER (WHERE in_flight),
+       count(*) FILTER (WHERE delayed AND NOT in_flight)
+  FROM (SELECT CASE WHEN m.group_id IS NULL THEN m.visible_at > now() AND m.receive_count > 0
+                    ELSE coalesce(f.locked_until > now() AND f.lock_token = m.receipt, false)
+               END AS in_flight,
+               m.visible_at > now() AND (m.group_id IS NOT NULL OR m.receive_count = 0) AS delayed
+          FROM message m
+          LEFT JOIN fifo_group f ON f.queue_id = m.queue_id AND f.group_id = m.group_id
+         WHERE m.queue_id = $1) s)sql",
+                               1};
+
+// $1 queue_id. Milliseconds until the next message becomes due (a delay ending, a standard
+// visibility timeout, a FIFO group lock expiring, a delayed FIFO head), NULL when nothing is
+// pending. The long-poll re-check (storage.md §5.4): index probes only.
+const Statement kNextVisibleIn{"next_visible_in", R"sql(
+SELECT ceil(extract(epoch FROM least(
+         (SELECT min(visible_at) FROM message
+           WHERE queue_id = $1 AND group_id IS NULL AND visible_at > now()),
+         (SELECT min(locked_until) FROM fifo_group
+           WHERE queue_id = $1 AND head_seq IS NOT NULL AND locked_until > now()),
+         (SELECT min(m.visible_at) FROM fifo_group f
+            JOIN message m ON m.queue_id = f.queue_id AND m.seq = f.head_seq
+           WHERE f.queue_id = $1 AND m.visible_at > now())) - now()) * 1000)::bigint)sql",
+                               1};
+
+// $1 queue_id as text. Runs on its own (autocommit), never inside a send transaction: a NOTIFY
+// takes a cluster-wide lock held across the commit (storage.md §4.3). Must match kWakeChannel.
+const Statement kNotifyWake{"notify_wake", R"sql(
+SELECT pg_notify('sqs_wake', $1::text))sql",
+                            1};
+
+// ---- Guard-rails ----
+
+// No parameters. Returns (oldest snapshot age in seconds, its age in transactions, dead tuples
+// of `message`, pg_notification_queue_usage()). The oldest snapshot is the transaction of any
+// other session that holds back the xmin horizon: one held for minutes turns the queue tables
+// into dead tuples (storage.md §4.2 measured 3,800 -> 106 tx/s in 90 s). Cluster-wide, not keyed
+// by queue: it runs on the maintenance leader, not per request.
+const Statement kHealth{"health", R"sql(
+SELECT coalesce((SELECT extract(epoch FROM now() - min(xact_start)) FROM pg_stat_activity
+                  WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid()), 0)::float8,
+       coalesce((SELECT max(age(backend_xmin)) FROM pg_stat_activity
+                  WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid()), 0),
+       coalesce((SELECT n_dead_tup FROM pg_stat_user_tables
+                  WHERE relid = 'message'::regclass), 0),
+       pg_notification_queue_usage())sql",
+                        0};
+
+// ---- Maintenance ----
+
+// $1 queue_id, $2 batch size. Dedup rows expired for over a minute (the slack keeps a row
+// being reused in place by a concurrent send out of the way). Rows deleted = count.
+const Statement kDeleteExpiredDedup{"delete_expired_dedup", R"sql(
+DELETE FROM dedup WHERE queue_id = $1 AND dedup_id IN
+  (SELECT dedup_id FROM dedup WHERE queue_id = $1 AND expires_at < now() - interval '1 minute'
+    LIMIT $2 FOR UPDATE SKIP LOCKED))sql",
+                                    2};
+
+// $1 queue_id, $2 batch size.
+const Statement kDeleteExpiredAttempts{"delete_expired_attempts", R"sql(
+DELETE FROM receive_attempt WHERE queue_id = $1 AND attempt_id IN
+  (SELECT attempt_id FROM receive_attempt WHERE queue_id = $1 AND expires_at < now()
+    LIMIT $2 FOR UPDATE SKIP LOCKED))sql",
+                                       2};
+
+// $1 queue_id, $2 batch size. Standard messages past the queue's retention, oldest first, in
+// batches (storage.md §5.5: never one huge DELETE). Messages in flight (locked by a receive in
+// progress) are skipped until the next batch. FIFO messages: kFifoRetentionSweep.
+const Statement kRetentionSweep{"retention_sweep", R"sql(
+WITH q AS (SELECT retention_s FROM queue WHERE queue_id = $1),
+old AS (SELECT m.seq FROM message m, q
+         WHERE m.queue_id = $1 AND m.group_id IS NULL
+           AND m.sent_at < now() - make_interval(secs => q.retention_s)
+         ORDER BY m.seq LIMIT $2 FOR UPDATE OF m SKIP LOCKED)
+DELETE FROM message m USING old WHERE m.queue_id = $1 AND m.seq = old.seq)sql",
+                                2};
+
+// FIFO retention, 1 of 2: $1 queue_id, $2 at most this many groups. Locks (SKIP LOCKED) groups
+// whose head is past the queue's retention; the head is the group's oldest message, so this
+// finds every group with an expired message by index probes.
+const Statement kFifoRetentionLockGroups{"fifo_retention_lock_groups", R"sql(
+SELECT f.group_id FROM queue q
+  JOIN fifo_group f ON f.queue_id = q.queue_id
+  JOIN message h ON h.queue_id = f.queue_id AND h.seq = f.head_seq
+ WHERE q.queue_id = $1 AND q.fifo
+   AND h.sent_at < now() - make_interval(secs => q.retention_s)
+ ORDER BY f.group_id LIMIT $2
+   FOR UPDATE OF f SKIP LOCKED)sql",
+                                         2};
+
+// FIFO retention, 2 of 2: $1 queue_id, $2 group ids (text[], locked by 1/2 in this
+// transaction), $3 batch size. Deletes expired messages of those groups (in flight or not, as
+// SQS does), oldest first, recomputes the heads and releases a group whose receive lost its last
+// message (the FIFO batch delete's rules). Returns the number deleted.
+const Statement kFifoRetentionSweep{"fifo_retention_sweep", R"sql(
+WITH q AS (SELECT retention_s FROM queue WHERE queue_id = $1 AND fifo),
+old AS (SELECT m.seq FROM message m, q
+         WHERE m.queue_id = $1 AND m.group_id = ANY($2::text[])
+           AND m.sent_at < now() - make_interval(secs => q.retention_s)
+         ORDER BY m.seq LIMIT $3),
+del AS (DELETE FROM message m USING old WHERE m.queue_id = $1 AND m.seq = old.seq
+        RETURNING m.seq, m.group_id, m.receipt),
+upd AS (UPDATE fifo_group f
+           SET head_seq = (SELECT min(x.seq) FROM message x
+                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                              AND x.seq NOT IN (SELECT seq FROM del)),
+               locked_until = CASE
+                 WHEN EXISTS (SELECT 1 FROM del d
+                               WHERE d.group_id = f.group_id AND d.receipt = f.lock_token)
+                  AND NOT EXISTS (SELECT 1 FROM message x
+                                   WHERE x.queue_id = $1 AND x.group_id = f.group_id
+                                     AND x.receipt = f.lock_token
+                                     AND x.seq NOT IN (SELECT seq FROM del))
+                 THEN '-infinity'::timestamptz ELSE f.locked_until END
+         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM del)
+        RETURNING 1)
+SELECT count(*) FROM del)sql",
+                                    3};
+
+namespace {
+constexpr std::array<const Statement*, 37> kAll{
+    &kCreateQueue,
+    &kGetQueue,
+    &kUpdateQueue,
+    &kDeleteQueue,
+    &kSendStandard,
+    &kReceiveStandard,
+    &kDeleteStandard,
+    &kChangeVisibilityStandard,
+    &kSendFifo,
+    &kReceiveFifo,
+    &kFifoDeleteLockGroup,
+    &kFifoDeleteMessage,
+    &kFifoDeleteReleaseGroup,
+    &kChangeVisibilityFifo,
+    &kPurgeLockGroups,
+    &kPurgeMessages,
+    &kPurgeResetGroups,
+    &kPurgeDedup,
+    &kCountMessages,
+    &kNextVisibleIn,
+    &kNotifyWake,
+    &kDeleteExpiredDedup,
+    &kDeleteExpiredAttempts,
+    &kRetentionSweep,
+    &kHealth,
+    &kSendStandardBatch,
+    &kDeleteStandardBatch,
+    &kFifoDeleteBatchLockGroups,
+    &kFifoDeleteBatch,
+    &kGetDedupMessage,
+    &kFifoRedriveProbe,
+    &kFifoRedriveLockGroups,
+    &kFifoRedriveMove,
+    &kClaimReceiveAttempt,
+    &kReplayReceiveAttempt,
+    &kFifoRetentionLockGroups,
+    &kFifoRetentionSweep,
+};
+}  // namespace
+
+std::span<const Statement* const> AllStatements() { return kAll; }
+
+}  // namespace wharf::storage::pg::sql

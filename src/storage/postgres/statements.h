@@ -1,0 +1,78 @@
+#pragma once
+
+// The statement catalogue: every operation of the PostgreSQL backend is one named statement
+// with positional parameters (storage.md §5.2). Parameters are listed in each definition
+// (statements.cc); PgQueueOps (queue_ops.h) is the only caller and gives them types.
+//
+// Every statement is keyed by queue_id first, so each touches one queue's index range and
+// stays a single-shard ("router") query if the tables are ever distributed by queue_id (Citus).
+// Every time comes from the database's now(): nodes need no clock agreement.
+
+#include <span>
+
+#include "storage/postgres/connection.h"
+
+namespace wharf::storage::pg::sql {
+
+// Queues.
+extern const Statement kCreateQueue;
+extern const Statement kGetQueue;
+extern const Statement kUpdateQueue;
+extern const Statement kDeleteQueue;
+
+// Standard queues.
+extern const Statement kSendStandard;
+extern const Statement kReceiveStandard;
+extern const Statement kDeleteStandard;
+extern const Statement kChangeVisibilityStandard;
+
+// FIFO queues.
+extern const Statement kSendFifo;
+extern const Statement kReceiveFifo;
+extern const Statement kFifoDeleteLockGroup;     // FIFO delete, 1 of 3
+extern const Statement kFifoDeleteMessage;       // FIFO delete, 2 of 3
+extern const Statement kFifoDeleteReleaseGroup;  // FIFO delete, 3 of 3
+extern const Statement kChangeVisibilityFifo;
+
+// Batches (SendMessageBatch / DeleteMessageBatch).
+extern const Statement kSendStandardBatch;
+extern const Statement kDeleteStandardBatch;
+extern const Statement kFifoDeleteBatchLockGroups;  // FIFO batch delete, 1 of 2
+extern const Statement kFifoDeleteBatch;            // FIFO batch delete, 2 of 2
+extern const Statement kGetDedupMessage;            // FIFO batch send (pipelined kSendFifo)
+
+// FIFO dead-letter redrive.
+extern const Statement kFifoRedriveProbe;
+extern const Statement kFifoRedriveLockGroups;  // 1 of 2
+extern const Statement kFifoRedriveMove;        // 2 of 2
+
+// FIFO ReceiveRequestAttemptId.
+extern const Statement kClaimReceiveAttempt;
+extern const Statement kReplayReceiveAttempt;
+
+// Purge: one transaction of four statements.
+extern const Statement kPurgeLockGroups;
+extern const Statement kPurgeMessages;
+extern const Statement kPurgeResetGroups;
+extern const Statement kPurgeDedup;
+
+// Long polling and attributes.
+extern const Statement kCountMessages;
+extern const Statement kNextVisibleIn;
+// The cross-node wake-up (wake.h): its own statement, after the send committed.
+extern const Statement kNotifyWake;
+
+// Guard-rails (storage.md §4.2, §5.5): what a health check or the metrics report.
+extern const Statement kHealth;
+
+// Maintenance (the maintenance leader's batched deletes, storage.md §5.3, §5.5).
+extern const Statement kDeleteExpiredDedup;
+extern const Statement kDeleteExpiredAttempts;
+extern const Statement kRetentionSweep;
+extern const Statement kFifoRetentionLockGroups;  // 1 of 2
+extern const Statement kFifoRetentionSweep;       // 2 of 2
+
+// Every statement above, for tests that prepare them all.
+std::span<const Statement* const> AllStatements();
+
+}  // namespace wharf::storage::pg::sql

@@ -1,0 +1,361 @@
+// PgQueueOps on FIFO queues against a real PostgreSQL: deduplication, strict order within a
+// group, one receive in flight per group (also from concurrent receivers), the FIFO delete
+// releasing the group, lock expiry and visibility changes, purge, maintenance.
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "pg_test_support.h"
+
+namespace wharf::storage::pg {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Describe;
+using testing::FifoMessage;
+using testing::PgOpsTest;
+
+class PgFifoTest : public PgOpsTest {
+ protected:
+  int64_t NewFifoQueue() {
+    QueueConfig config;
+    config.fifo = true;
+    return NewQueue(config);
+  }
+};
+
+constexpr Statement kExpireDedup{
+    "test_expire_dedup",
+    "UPDATE dedup SET expires_at = now() - interval '2 minutes' WHERE queue_id = $1", 1};
+
+TEST_F(PgFifoTest, DuplicateSendReturnsTheOriginalIdAndStoresNothing) {
+  int64_t queue = NewFifoQueue();
+  NewFifoMessage first = FifoMessage("g", "dedup-1", "original");
+  PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage sent, ops_->SendFifo(queue, first));
+  EXPECT_FALSE(sent.duplicate);
+  EXPECT_EQ(sent.message_id, first.message_id);
+  ASSERT_TRUE(sent.seq.has_value());
+
+  NewFifoMessage retry = FifoMessage("g", "dedup-1", "retry with another body");
+  PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage dup, ops_->SendFifo(queue, retry));
+  EXPECT_TRUE(dup.duplicate);
+  EXPECT_EQ(dup.message_id, first.message_id);
+  EXPECT_FALSE(dup.seq.has_value());
+
+  // The same dedup id in another queue is not a duplicate.
+  int64_t other = NewFifoQueue();
+  PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage elsewhere, ops_->SendFifo(other, retry));
+  EXPECT_FALSE(elsewhere.duplicate);
+
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult got, ops_->ReceiveFifo(queue, 10, 30));
+  ASSERT_EQ(got.messages.size(), 1u);
+  EXPECT_EQ(got.messages[0].body, "original");
+  EXPECT_EQ(got.messages[0].group_id, "g");
+  // Still a duplicate after the original was received and deleted (the window is time).
+  PG_ASSERT_OK_AND_ASSIGN(bool deleted, ops_->DeleteFifo(queue, got.messages[0].receipt));
+  EXPECT_TRUE(deleted);
+  PG_ASSERT_OK_AND_ASSIGN(dup, ops_->SendFifo(queue, retry));
+  EXPECT_TRUE(dup.duplicate);
+}
+
+TEST_F(PgFifoTest, ConcurrentDuplicatesStoreOneMessage) {
+  int64_t queue = NewFifoQueue();
+  constexpr int kSenders = 6;
+  std::vector<PgResult<SentFifoMessage>> results(kSenders, PgError{PgErrorCode::kConnect, "", ""});
+  std::vector<std::thread> senders;
+  for (int i = 0; i < kSenders; ++i) {
+    senders.emplace_back(
+        [&, i] { results[i] = ops_->SendFifo(queue, FifoMessage("g", "same", "b")); });
+  }
+  for (auto& sender : senders) sender.join();
+  std::set<std::string> ids;
+  int originals = 0;
+  for (auto& result : results) {
+    ASSERT_TRUE(result.ok()) << Describe(result.error());
+    ids.insert(result->message_id);
+    originals += result->duplicate ? 0 : 1;
+  }
+  EXPECT_EQ(originals, 1);
+  EXPECT_EQ(ids.size(), 1u) << "every sender must get the original's id";
+  PG_ASSERT_OK_AND_ASSIGN(QueueCounts counts, ops_->Counts(queue));
+  EXPECT_EQ(counts.visible, 1);
+}
+
+TEST_F(PgFifoTest, ExpiredDedupWindowAcceptsTheIdAgainAndMaintenanceRemovesIt) {
+  int64_t queue = NewFifoQueue();
+  PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage first, ops_->SendFifo(queue, FifoMessage("g", "d", "1")));
+  {
+    PG_ASSERT_OK_AND_ASSIGN(Connection conn, testing::Connect(testing::SharedOpsDatabase()));
+    PG_ASSERT_OK_AND_ASSIGN(Rows expired, conn.Execute(kExpireDedup, {Param::Int(queue)}));
+    EXPECT_EQ(expired.affected(), 1);
+  }
+  NewFifoMessage again = FifoMessage("g", "d", "2");
+  PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage second, ops_->SendFifo(queue, again));
+  EXPECT_FALSE(second.duplicate) << "the window had passed";
+  EXPECT_EQ(second.message_id, again.message_id);
+
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "e", "3")).status());
+  {
+    PG_ASSERT_OK_AND_ASSIGN(Connection conn, testing::Connect(testing::SharedOpsDatabase()));
+    PG_ASSERT_OK_AND_ASSIGN(Rows expired, conn.Execute(kExpireDedup, {Param::Int(queue)}));
+    EXPECT_EQ(expired.affected(), 2);
+  }
+  PG_ASSERT_OK_AND_ASSIGN(int64_t removed, ops_->DeleteExpiredDedup(queue, 1));
+  EXPECT_EQ(removed, 1);
+  PG_ASSERT_OK_AND_ASSIGN(removed, ops_->DeleteExpiredDedup(queue, 10));
+  EXPECT_EQ(removed, 1);
+  PG_ASSERT_OK_AND_ASSIGN(removed, ops_->DeleteExpiredDedup(queue, 10));
+  EXPECT_EQ(removed, 0);
+  PG_ASSERT_OK_AND_ASSIGN(removed, ops_->DeleteExpiredAttempts(queue, 10));
+  EXPECT_EQ(removed, 0);
+  (void)first;
+}
+
+TEST_F(PgFifoTest, StrictOrderWithinAGroupOneReceiveAtATime) {
+  int64_t queue = NewFifoQueue();
+  std::vector<int64_t> seqs;
+  for (int i = 0; i < 5; ++i) {
+    PG_ASSERT_OK_AND_ASSIGN(
+        SentFifoMessage sent,
+        ops_->SendFifo(queue, FifoMessage("g", std::to_string(i), std::to_string(i))));
+    seqs.push_back(*sent.seq);
+  }
+  for (int i = 0; i < 5; ++i) {
+    PG_ASSERT_OK_AND_ASSIGN(ReceiveResult got, ops_->ReceiveFifo(queue, 1, 30));
+    ASSERT_EQ(got.messages.size(), 1u) << "message " << i;
+    EXPECT_EQ(got.messages[0].receipt.seq, seqs[i]);
+    EXPECT_EQ(got.messages[0].body, std::to_string(i));
+    // The group is locked until the delete.
+    PG_ASSERT_OK_AND_ASSIGN(ReceiveResult locked, ops_->ReceiveFifo(queue, 10, 30));
+    EXPECT_TRUE(locked.messages.empty());
+    PG_ASSERT_OK_AND_ASSIGN(bool deleted, ops_->DeleteFifo(queue, got.messages[0].receipt));
+    EXPECT_TRUE(deleted);
+  }
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult empty, ops_->ReceiveFifo(queue, 10, 30));
+  EXPECT_TRUE(empty.messages.empty());
+}
+
+TEST_F(PgFifoTest, ABatchFromOneGroupKeepsItLockedUntilItsLastMessageIsDeleted) {
+  int64_t queue = NewFifoQueue();
+  for (int i = 0; i < 4; ++i) {
+    PG_ASSERT_OK(
+        ops_->SendFifo(queue, FifoMessage("g", std::to_string(i), std::to_string(i))).status());
+  }
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult batch, ops_->ReceiveFifo(queue, 3, 30));
+  ASSERT_EQ(batch.messages.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(batch.messages[i].body, std::to_string(i));
+  PG_ASSERT_OK_AND_ASSIGN(QueueCounts counts, ops_->Counts(queue));
+  EXPECT_EQ(counts.not_visible, 3);
+  EXPECT_EQ(counts.visible, 1);
+
+  for (int i = 0; i < 3; ++i) {
+    PG_ASSERT_OK_AND_ASSIGN(ReceiveResult locked, ops_->ReceiveFifo(queue, 10, 30));
+    EXPECT_TRUE(locked.messages.empty()) << "group released before its batch was deleted";
+    PG_ASSERT_OK_AND_ASSIGN(bool deleted, ops_->DeleteFifo(queue, batch.messages[i].receipt));
+    EXPECT_TRUE(deleted);
+  }
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult last, ops_->ReceiveFifo(queue, 10, 30));
+  ASSERT_EQ(last.messages.size(), 1u);
+  EXPECT_EQ(last.messages[0].body, "3");
+}
+
+TEST_F(PgFifoTest, EveryGroupLockedByAReceiveGetsItsHead) {
+  int64_t queue = NewFifoQueue();
+  for (int i = 0; i < 3; ++i) {
+    PG_ASSERT_OK(
+        ops_->SendFifo(queue, FifoMessage("a", "a" + std::to_string(i), "a" + std::to_string(i)))
+            .status());
+  }
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("b", "b0", "b0")).status());
+  // Two groups fit the limit of 2: each must contribute its head, not group a's first two.
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult got, ops_->ReceiveFifo(queue, 2, 30));
+  ASSERT_EQ(got.messages.size(), 2u);
+  std::map<std::string, std::string> by_group;
+  for (const ReceivedMessage& m : got.messages) by_group[m.group_id] = m.body;
+  EXPECT_EQ(by_group["a"], "a0");
+  EXPECT_EQ(by_group["b"], "b0");
+  for (const ReceivedMessage& m : got.messages) {
+    PG_ASSERT_OK_AND_ASSIGN(bool deleted, ops_->DeleteFifo(queue, m.receipt));
+    EXPECT_TRUE(deleted);
+  }
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult next, ops_->ReceiveFifo(queue, 10, 30));
+  ASSERT_EQ(next.messages.size(), 2u);
+  EXPECT_EQ(next.messages[0].body, "a1");
+  EXPECT_EQ(next.messages[1].body, "a2");
+}
+
+TEST_F(PgFifoTest, StaleReceiptDeletesNothingAndKeepsTheGroupLocked) {
+  int64_t queue = NewFifoQueue();
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "1", "1")).status());
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "2", "2")).status());
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult got, ops_->ReceiveFifo(queue, 1, 300));
+  ASSERT_EQ(got.messages.size(), 1u);
+  Receipt stale{got.messages[0].receipt.seq, got.messages[0].receipt.token + 1};
+  PG_ASSERT_OK_AND_ASSIGN(bool deleted, ops_->DeleteFifo(queue, stale));
+  EXPECT_FALSE(deleted);
+  PG_ASSERT_OK_AND_ASSIGN(deleted, ops_->DeleteFifo(queue, Receipt{999'999'999, 1}));
+  EXPECT_FALSE(deleted) << "no such message";
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult locked, ops_->ReceiveFifo(queue, 10, 300));
+  EXPECT_TRUE(locked.messages.empty());
+  PG_ASSERT_OK_AND_ASSIGN(deleted, ops_->DeleteFifo(queue, got.messages[0].receipt));
+  EXPECT_TRUE(deleted);
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult next, ops_->ReceiveFifo(queue, 10, 300));
+  ASSERT_EQ(next.messages.size(), 1u);
+  EXPECT_EQ(next.messages[0].body, "2");
+}
+
+TEST_F(PgFifoTest, ExpiredGroupLockRedeliversTheSameHead) {
+  int64_t queue = NewFifoQueue();
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "1", "1")).status());
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "2", "2")).status());
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult first, ops_->ReceiveFifo(queue, 1, 1));
+  ASSERT_EQ(first.messages.size(), 1u);
+  PG_ASSERT_OK_AND_ASSIGN(std::optional<std::chrono::milliseconds> next,
+                          ops_->NextVisibleIn(queue));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_LE(next->count(), 1000);
+
+  ReceiveResult again = ReceiveWithin(15s, [&] { return ops_->ReceiveFifo(queue, 1, 300); });
+  ASSERT_EQ(again.messages.size(), 1u);
+  EXPECT_EQ(again.messages[0].body, "1") << "the head comes again, in order";
+  EXPECT_EQ(again.messages[0].receive_count, 2);
+  PG_ASSERT_OK_AND_ASSIGN(bool deleted, ops_->DeleteFifo(queue, first.messages[0].receipt));
+  EXPECT_FALSE(deleted) << "the expired receive's receipt is stale";
+  PG_ASSERT_OK_AND_ASSIGN(deleted, ops_->DeleteFifo(queue, again.messages[0].receipt));
+  EXPECT_TRUE(deleted);
+}
+
+TEST_F(PgFifoTest, ChangeVisibilityMovesTheGroupLock) {
+  int64_t queue = NewFifoQueue();
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "1", "1")).status());
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult got, ops_->ReceiveFifo(queue, 1, 300));
+  ASSERT_EQ(got.messages.size(), 1u);
+  Receipt receipt = got.messages[0].receipt;
+  PG_ASSERT_OK_AND_ASSIGN(bool changed,
+                          ops_->ChangeVisibilityFifo(queue, {receipt.seq, receipt.token + 1}, 0));
+  EXPECT_FALSE(changed);
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult locked, ops_->ReceiveFifo(queue, 1, 300));
+  EXPECT_TRUE(locked.messages.empty());
+  PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibilityFifo(queue, receipt, 0));
+  EXPECT_TRUE(changed);
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult back, ops_->ReceiveFifo(queue, 1, 300));
+  ASSERT_EQ(back.messages.size(), 1u);
+  EXPECT_EQ(back.messages[0].receive_count, 2);
+  PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibilityFifo(queue, receipt, 30));
+  EXPECT_FALSE(changed) << "the old receipt no longer holds the lock";
+}
+
+TEST_F(PgFifoTest, DelayedHeadIsNotReceivedEarly) {
+  QueueConfig config;
+  config.fifo = true;
+  config.delay_s = 2;
+  int64_t queue = NewQueue(config);
+  auto start = std::chrono::steady_clock::now();
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "1", "1")).status());
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult early, ops_->ReceiveFifo(queue, 10, 30));
+  EXPECT_TRUE(early.messages.empty());
+  PG_ASSERT_OK_AND_ASSIGN(QueueCounts counts, ops_->Counts(queue));
+  EXPECT_EQ(counts.delayed, 1);
+  PG_ASSERT_OK_AND_ASSIGN(std::optional<std::chrono::milliseconds> next,
+                          ops_->NextVisibleIn(queue));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_LE(next->count(), 2000);
+  ReceiveResult later = ReceiveWithin(15s, [&] { return ops_->ReceiveFifo(queue, 10, 30); });
+  ASSERT_EQ(later.messages.size(), 1u);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 1500ms);
+}
+
+TEST_F(PgFifoTest, PurgeEmptiesGroupsAndForgetsDedupIds) {
+  int64_t queue = NewFifoQueue();
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "1", "1")).status());
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "2", "2")).status());
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("h", "3", "3")).status());
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult locked, ops_->ReceiveFifo(queue, 1, 300));
+  ASSERT_EQ(locked.messages.size(), 1u);
+  PG_ASSERT_OK_AND_ASSIGN(int64_t purged, ops_->Purge(queue));
+  EXPECT_EQ(purged, 3);
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult none, ops_->ReceiveFifo(queue, 10, 300));
+  EXPECT_TRUE(none.messages.empty());
+  // The group that was locked is free again, and the dedup id "1" is new again.
+  PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage resent,
+                          ops_->SendFifo(queue, FifoMessage("g", "1", "new")));
+  EXPECT_FALSE(resent.duplicate);
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult after, ops_->ReceiveFifo(queue, 10, 300));
+  ASSERT_EQ(after.messages.size(), 1u);
+  EXPECT_EQ(after.messages[0].body, "new");
+}
+
+// Receivers on separate connections (as separate nodes would be) compete for the same groups:
+// a group never has two receives in flight, each group's messages come in send order, and every
+// message is delivered exactly once (the visibility timeout is long enough never to expire).
+TEST_F(PgFifoTest, ConcurrentReceiversNeverHoldOneGroupTwiceAndKeepItsOrder) {
+  int64_t queue = NewFifoQueue();
+  constexpr int kGroups = 5;
+  constexpr int kPerGroup = 20;
+  std::map<std::string, std::vector<int64_t>> sent;
+  for (int i = 0; i < kPerGroup; ++i) {
+    for (int g = 0; g < kGroups; ++g) {
+      std::string group = "g" + std::to_string(g);
+      PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage one,
+                              ops_->SendFifo(queue, FifoMessage(group, NewUuid(), "m")));
+      sent[group].push_back(*one.seq);
+    }
+  }
+  constexpr int kReceivers = 6;
+  std::mutex mutex;
+  std::set<std::string> in_flight;                       // groups some receiver holds
+  std::map<std::string, std::vector<int64_t>> received;  // per group, in delivery order
+  std::vector<std::string> failures;
+  std::atomic<int> delivered{0};
+  std::vector<std::thread> receivers;
+  for (int r = 0; r < kReceivers; ++r) {
+    receivers.emplace_back([&, r] {
+      auto deadline = std::chrono::steady_clock::now() + 120s;
+      while (delivered.load() < kGroups * kPerGroup &&
+             std::chrono::steady_clock::now() < deadline) {
+        auto got = ops_->ReceiveFifo(queue, 1 + r % 3, 300);
+        if (!got.ok()) {
+          std::lock_guard lock(mutex);
+          failures.push_back(Describe(got.error()));
+          return;
+        }
+        std::set<std::string> groups;
+        for (const ReceivedMessage& m : got->messages) groups.insert(m.group_id);
+        {
+          std::lock_guard lock(mutex);
+          for (const std::string& group : groups) {
+            if (!in_flight.insert(group).second) {
+              failures.push_back("group " + group + " handed to two receivers at once");
+            }
+          }
+          for (const ReceivedMessage& m : got->messages)
+            received[m.group_id].push_back(m.receipt.seq);
+        }
+        // Give up the hold on paper before the delete releases the lock in the database, so
+        // a receiver that gets the group next never races this bookkeeping.
+        {
+          std::lock_guard lock(mutex);
+          for (const std::string& group : groups) in_flight.erase(group);
+        }
+        for (const ReceivedMessage& m : got->messages) {
+          auto deleted = ops_->DeleteFifo(queue, m.receipt);
+          std::lock_guard lock(mutex);
+          if (!deleted.ok() || !*deleted) {
+            failures.push_back("delete of " + std::to_string(m.receipt.seq) + " failed");
+          }
+          ++delivered;
+        }
+      }
+    });
+  }
+  for (auto& receiver : receivers) receiver.join();
+  for (const std::string& failure : failures) ADD_FAILURE() << failure;
+  EXPECT_EQ(delivered.load(), kGroups * kPerGroup);
+  EXPECT_EQ(received, sent) << "each group in send order, each message exactly once";
+}
+
+}  // namespace
+}  // namespace wharf::storage::pg
