@@ -217,6 +217,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     rocks.durability = settings.durability == "strict" ? storage::Durability::kStrict
                                                        : storage::Durability::kRelaxed;
     rocks.relaxed_sync_interval = std::chrono::milliseconds(settings.relaxed_sync_ms);
+    rocks.max_retained_bytes = static_cast<uint64_t>(settings.outage_memory_mb) << 20;
     rocks.sealing_key = root->key.Derive("storage v1");
     // A full or failing disk: changes are answered 503 ServiceUnavailable until the store
     // recovers by itself (checked every second; nothing acknowledged is lost).

@@ -38,7 +38,8 @@ struct Settings {
   std::string storage = "embedded";   // "embedded" (RocksDB under data_dir) or "memory"
   std::string durability = "strict";  // "strict": synced before acknowledged; "relaxed": periodic
   int64_t relaxed_sync_ms = 100;
-  int64_t body_memory_mb = 0;  // 0: a quarter of the machine's memory
+  int64_t outage_memory_mb = 64;  // RocksOptions::max_retained_bytes, in MiB
+  int64_t body_memory_mb = 0;     // 0: a quarter of the machine's memory
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   std::string access_key_id = "test";

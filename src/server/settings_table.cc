@@ -117,6 +117,11 @@ std::vector<SettingRow> MakeRows() {
           "every --relaxed-sync-ms, so a power loss can lose that much acknowledged work."),
       Integer<&Settings::relaxed_sync_ms>("relaxed_sync_ms", 1, 60'000,
                                           "Sync interval in relaxed durability."),
+      Integer<&Settings::outage_memory_mb>(
+          "outage_memory_mb", 1, 1024 * 1024,
+          "While the disk fails: memory (MiB) for changes kept to be written when it recovers. "
+          "Once reached, receives, deletes and queue changes are answered 503 "
+          "ServiceUnavailable too (sends already are) until the disk recovers."),
       Integer<&Settings::body_memory_mb>(
           "body_memory_mb", 0, 16 * 1024 * 1024,
           "Message bodies kept in memory across all queues (MiB); beyond it new bodies stay on "

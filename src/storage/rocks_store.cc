@@ -200,6 +200,16 @@ StorageStatus RocksStore::Health() const {
   return {};
 }
 
+StorageStatus RocksStore::Accepting() const {
+  if (accepting_.load(std::memory_order_acquire)) return {};
+  std::lock_guard lock(mu_);
+  // Only ever false while failing; reset together with failure_ at the recovery.
+  if (accepting_.load(std::memory_order_relaxed) || !failure_) return {};
+  return StorageError{failure_->code, "the records kept for the recovery reached their bound (" +
+                                          std::to_string(options_.max_retained_bytes) +
+                                          " bytes): " + failure_->detail};
+}
+
 uint64_t RocksStore::Append(std::vector<Record> records) {
   std::lock_guard lock(mu_);
   // Nothing to write: the ticket of the last append, so the caller still waits for every
@@ -288,7 +298,9 @@ void RocksStore::Run() {
         constexpr size_t kRetainedBatchBytes = 16 << 20;
         if (failing && !retained_.empty() &&
             retained_.back()->GetDataSize() < kRetainedBatchBytes) {
+          const size_t before = retained_.back()->GetDataSize();
           BuildBatch(group, *retained_.back());
+          retained_bytes_ += retained_.back()->GetDataSize() - before;
         } else {
           auto batch = std::make_unique<rocksdb::WriteBatch>();
           BuildBatch(group, *batch);
@@ -307,9 +319,13 @@ void RocksStore::Run() {
               failing = true;
             }
           }
-          if (failing) retained_.push_back(std::move(batch));
+          if (failing) {
+            retained_bytes_ += batch->GetDataSize();
+            retained_.push_back(std::move(batch));
+          }
         }
         if (failing) {
+          retained_bytes_seen_.store(retained_bytes_, std::memory_order_relaxed);
           retained_reclaim_.insert(retained_reclaim_.end(), reclaim.begin(), reclaim.end());
         } else if (!reclaim.empty()) {
           std::lock_guard lock(compact_mu_);
@@ -323,6 +339,11 @@ void RocksStore::Run() {
       {
         std::lock_guard lock(mu_);
         attempted_ = upto;
+        // Before the group's failures are answered, so a client retrying one is refused up
+        // front instead of adding more.
+        if (failing && retained_bytes_ >= options_.max_retained_bytes) {
+          accepting_.store(false, std::memory_order_release);
+        }
         if (!failing) {
           durable_ = upto;
           ++groups_written_;
@@ -418,6 +439,8 @@ bool RocksStore::TryRecover() {
     }
     retained_.clear();
   }
+  retained_bytes_ = 0;
+  retained_bytes_seen_.store(0, std::memory_order_relaxed);
   if (!retained_reclaim_.empty()) {
     std::lock_guard lock(compact_mu_);
     compact_queues_.insert(compact_queues_.end(), retained_reclaim_.begin(),
@@ -430,6 +453,7 @@ bool RocksStore::TryRecover() {
     failure_.reset();
     ++recoveries_;
     writable_.store(true, std::memory_order_release);
+    accepting_.store(true, std::memory_order_release);
   }
   {
     std::lock_guard lock(compact_mu_);  // so the compactor cannot miss the wake-up

@@ -29,6 +29,15 @@
 // same sealed bytes, deletes). A record that cannot even be built (a copied message that does
 // not open: kCorruption) fails the store for good, until a restart.
 //
+// The retained batches are bounded (`max_retained_bytes`): sends are refused while failing, but
+// receives, deletes and visibility changes would otherwise keep adding records for as long as
+// the outage lasts. Once the retained batches reach the bound, Accepting() reports the failure
+// and the engine refuses every operation that would append, before changing anything in memory
+// (store.h). Nothing is dropped: records appended past the bound (timers, an operation admitted
+// just before it was reached) are retained as well, so the bound can be exceeded by that much,
+// which is limited by the state already in memory since nothing new is admitted. The recovery
+// that writes the retained batches makes the store accept again.
+//
 // RocksDB's LOCK file keeps a second process from opening the same directory.
 //
 // Sealing: every value written is sealed (value_sealer.h) under the storage key the caller passes
@@ -84,6 +93,10 @@ struct RocksOptions {
   // Free space the disk must report (when it reports any) before recovery is tried: reopening
   // flushes the replayed memtables, which needs room.
   uint64_t recovery_headroom_bytes = 64ull << 20;
+  // While writes fail: the bytes of retained batches (failed, not yet rewritten) past which the
+  // store stops accepting new work (Accepting()) until it recovers. Bounds the memory a long
+  // outage takes; nothing retained is ever dropped for it.
+  uint64_t max_retained_bytes = 64ull << 20;
   // Called on the committer thread when writes start failing (with the error) and when the
   // store has recovered (OK): the server logs both. Must not call back into the store.
   std::function<void(const StorageStatus&)> on_health_change;
@@ -96,6 +109,7 @@ class RocksStore final : public Store {
 
   bool durable() const override { return true; }
   StorageStatus Health() const override;
+  StorageStatus Accepting() const override;
   uint64_t Append(std::vector<Record> records) override;
   void WhenDurable(uint64_t ticket, CommitDone done) override;
   StorageStatus Recover(RecoveryVisitor& visitor) override;
@@ -119,6 +133,8 @@ class RocksStore final : public Store {
   const CommitStats* commit_stats() const override { return &commit_stats_; }
   // Times the store recovered from a disk failure by itself (for tests and metrics).
   uint64_t recoveries() const;
+  // Bytes of retained batches waiting for the recovery (for tests and metrics).
+  uint64_t retained_bytes() const { return retained_bytes_seen_.load(std::memory_order_relaxed); }
   // What Open found and did about sealing (for the start-up log and tests).
   const SealingReport& sealing_report() const { return sealing_report_; }
 
@@ -173,12 +189,17 @@ class RocksStore final : public Store {
   CommitStats commit_stats_;  // written by the committer thread
   uint64_t recoveries_ = 0;
   std::atomic<bool> writable_{true};  // !failure_, readable without mu_
+  // False from when the retained batches reach max_retained_bytes until the recovery that
+  // writes them (set under mu_, readable without it).
+  std::atomic<bool> accepting_{true};
+  std::atomic<uint64_t> retained_bytes_seen_{0};  // retained_bytes_, for other threads
   std::thread committer_;
 
   // Committer thread only: the batches of groups that failed or came while failing, in order,
   // and the queues whose ranges they delete (compacted once written).
   std::vector<std::unique_ptr<rocksdb::WriteBatch>> retained_;
   std::vector<uint64_t> retained_reclaim_;
+  uint64_t retained_bytes_ = 0;  // the data size of retained_
   std::chrono::steady_clock::time_point next_recovery_{};
 
   // Space reclamation: after a purge or queue deletion, the covered key range is compacted on

@@ -131,6 +131,16 @@ class Store {
   // failing disk the backend is recovering from). The engine refuses new sends up front while
   // it is not OK, instead of queueing records that can only fail. Cheap; any thread.
   virtual StorageStatus Health() const { return {}; }
+  // OK while the store takes new records: always while healthy, and while failing as long as
+  // what it keeps for its recovery stays under its bound (RocksStore: RocksOptions::
+  // max_retained_bytes; a backend that keeps nothing for later has no bound). Not OK (the current
+  // failure) once that bound is reached: the engine then refuses, up front and before changing
+  // anything in memory, every operation that would append records (receives, deletes, visibility
+  // and queue changes), as it refuses sends while Health() is not OK. Records appended anyway
+  // (timers, an operation admitted just before the bound was reached) are still kept: the bound is
+  // how much the store keeps before it stops admitting work, never a reason to drop a change the
+  // engine made. Cheap; any thread.
+  virtual StorageStatus Accepting() const { return {}; }
   // Queues `records` to be written and returns a ticket. Never blocks on the disk and never
   // calls back, so the engine calls it under the queue lock: records reach the disk in the
   // order the engine's state changed. Appending nothing returns the latest ticket, so waiting

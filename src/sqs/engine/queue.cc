@@ -200,6 +200,10 @@ void Queue::SetAttributes(const api::StringPairs& attributes, const QueueTypeLoo
 
 void Queue::ChangeAttributes(const AttributeChange& change, const QueueTypeLookup& lookup,
                              Done done) {
+  if (auto refused = RefusedByStore(*deps_.store)) {
+    done(std::move(*refused));
+    return;
+  }
   AnswerLater later;
   std::vector<Record> records;
   Completions completions;
@@ -246,6 +250,10 @@ void Queue::ChangeAttributes(const AttributeChange& change, const QueueTypeLooku
 }
 
 void Queue::Tag(const api::StringPairs& tags, Done done) {
+  if (auto refused = RefusedByStore(*deps_.store)) {
+    done(std::move(*refused));
+    return;
+  }
   AnswerLater later;
   std::vector<Record> records;
   uint64_t ticket;
@@ -272,6 +280,10 @@ void Queue::Tag(const api::StringPairs& tags, Done done) {
 }
 
 void Queue::Untag(const std::vector<std::string>& keys, Done done) {
+  if (auto refused = RefusedByStore(*deps_.store)) {
+    done(std::move(*refused));
+    return;
+  }
   AnswerLater later;
   std::vector<Record> records;
   uint64_t ticket;
@@ -291,6 +303,10 @@ void Queue::Untag(const std::vector<std::string>& keys, Done done) {
 }
 
 void Queue::Purge(Done done) {
+  if (auto refused = RefusedByStore(*deps_.store)) {
+    done(std::move(*refused));
+    return;
+  }
   AnswerLater later;
   std::vector<Record> records;
   uint64_t ticket;
@@ -639,6 +655,14 @@ std::vector<ReceivedMessage> Queue::TakeFor(int64_t max, int64_t visibility_seco
 }
 
 void Queue::Receive(const ReceiveOptions& options, ReceiveDone done) {
+  // A receive changes state that must reach the disk (receive counts, visibility), and is
+  // refused whole while the store takes no more records, even one that would have found
+  // nothing: it cannot be known before the queue is looked at, and looking (Advance) may change
+  // state too.
+  if (auto refused = RefusedByStore(*deps_.store)) {
+    done(std::move(*refused));
+    return;
+  }
   AnswerLater later;
   std::vector<Record> records;
   std::vector<ReceivedMessage> messages;

@@ -4,6 +4,7 @@
 
 #include "sqs/engine/answer_later.h"
 #include "sqs/engine/queue.h"
+#include "sqs/engine/storage_errors.h"
 
 namespace wharf::sqs {
 namespace {
@@ -38,6 +39,10 @@ void Queue::Delete(std::string_view receipt_handle, Done done) {
   auto handle = ParseHandle(receipt_handle);
   if (!handle) {
     done(InvalidHandle(receipt_handle));
+    return;
+  }
+  if (auto refused = RefusedByStore(*deps_.store)) {
+    done(std::move(*refused));
     return;
   }
   std::vector<Record> records;
@@ -88,6 +93,12 @@ void Queue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_se
   auto handle = ParseHandle(receipt_handle);
   if (!handle) {
     done(InvalidHandle(receipt_handle));
+    return;
+  }
+  // Refused before the message is touched: a standard queue answers a visibility change without
+  // waiting for its record, so a change kept only in memory would be acknowledged and lost.
+  if (auto refused = RefusedByStore(*deps_.store)) {
+    done(std::move(*refused));
     return;
   }
   std::vector<Record> records;

@@ -44,6 +44,8 @@ void CreateQueue(SqsService& s, const RequestContext& ctx, a::CreateQueueInput i
                                  "Too many tags added for queue " + *in.queue_name + "."));
   }
 
+  // Before a new queue exists in memory: its record could not be kept for the recovery.
+  if (auto refused = RefusedByStore(s.store())) return reply.Fail(std::move(*refused));
   auto created = s.queues().Create(ctx.account_id, *in.queue_name, std::move(config),
                                    std::move(in.tags), in.attributes);
   if (!created.ok()) return reply.Fail(std::move(created).error());

@@ -5,7 +5,9 @@
 // becomes receivable, standard receives keep working, FIFO receives and deletes are refused but
 // leave nothing stuck; once the disk is freed the store recovers by itself and the service takes
 // sends again, with no restart. After a restart, every acknowledged message is there exactly once,
-// no deleted or failed one comes back.
+// no deleted or failed one comes back. With a tiny bound on the records the store keeps through
+// the outage, everything that would write is refused up front once it is reached, changing
+// nothing, and is accepted again after the recovery.
 //
 // Time is a ManualClock; the only waits are for answers from the store's committer thread and
 // for its recovery (both with generous deadlines, no sleeps).
@@ -16,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -101,7 +104,7 @@ class Recoveries {
 // One server process over the fault-injecting filesystem (shared across restarts, as the disk).
 struct Process {
   Process(const std::string& directory, int64_t wall_millis, storage::FaultInjection& faults,
-          Recoveries& recoveries)
+          Recoveries& recoveries, uint64_t max_retained_bytes)
       : clock(wall_millis) {
     storage::RocksOptions options;
     options.directory = directory;
@@ -109,6 +112,7 @@ struct Process {
     options.env = faults.env();
     options.recovery_interval = std::chrono::milliseconds(20);
     options.recovery_headroom_bytes = 0;
+    options.max_retained_bytes = max_retained_bytes;
     options.on_health_change = [&recoveries](const storage::StorageStatus& status) {
       recoveries.Report(status);
     };
@@ -135,7 +139,8 @@ class StorageFaultTest : public ::testing::Test {
   ~StorageFaultTest() override { process_.reset(); }
 
   void SetUp() override {
-    process_ = std::make_unique<Process>(Db(), kStartWallMillis, faults_, recoveries_);
+    process_ = std::make_unique<Process>(Db(), kStartWallMillis, faults_, recoveries_,
+                                         max_retained_bytes_);
     ASSERT_NE(process_->service, nullptr);
   }
 
@@ -146,7 +151,7 @@ class StorageFaultTest : public ::testing::Test {
   void Restart() {
     const int64_t wall = process_->clock.WallMillis() + 1000;
     process_.reset();
-    process_ = std::make_unique<Process>(Db(), wall, faults_, recoveries_);
+    process_ = std::make_unique<Process>(Db(), wall, faults_, recoveries_, max_retained_bytes_);
     ASSERT_NE(process_->service, nullptr);
     auto recovered = service().Recover();
     ASSERT_TRUE(recovered.ok()) << recovered.error();
@@ -224,6 +229,8 @@ class StorageFaultTest : public ::testing::Test {
     EXPECT_EQ(result.error().code, ErrorCode::kServiceUnavailable) << what;
   }
 
+  // RocksOptions::max_retained_bytes of every process (set before SetUp to change it).
+  uint64_t max_retained_bytes_ = storage::RocksOptions{}.max_retained_bytes;
   wharf::testing::TempDir dir_;
   storage::FaultInjection faults_;
   Recoveries recoveries_;
@@ -361,6 +368,125 @@ TEST_F(StorageFaultTest, FailingSyncsAreAFailingDiskToo) {
   ASSERT_TRUE(Send(url, "after").ok());
   Restart();
   EXPECT_EQ(Bodies(Receive(url, 30)), (std::set<std::string>{"before", "after"}));
+}
+
+// A long outage with a tiny bound on what the store keeps for its recovery: once the bound is
+// reached, every operation that would write (receives, deletes, visibility and queue changes)
+// gets the retryable 503 before it changes anything: no message changes state in memory and the
+// store keeps no more records. After the recovery the retried calls succeed, and a restart shows
+// every acknowledged change exactly once.
+class BoundedStorageFaultTest : public StorageFaultTest {
+ protected:
+  void SetUp() override {
+    max_retained_bytes_ = 1;  // the first failed group reaches it
+    StorageFaultTest::SetUp();
+  }
+
+  // ApproximateNumberOfMessages / ...NotVisible: what the engine holds in memory.
+  std::pair<std::string, std::string> Counts(const std::string& url) {
+    a::GetQueueAttributesInput in;
+    in.queue_url = url;
+    in.attribute_names = {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"};
+    auto out = GetQueueAttributes(service(), ctx_, in);
+    EXPECT_TRUE(out.ok());
+    if (!out.ok()) return {};
+    const std::string* visible = FindPair(out->attributes, "ApproximateNumberOfMessages");
+    const std::string* hidden = FindPair(out->attributes, "ApproximateNumberOfMessagesNotVisible");
+    return {visible ? *visible : "?", hidden ? *hidden : "?"};
+  }
+};
+
+TEST_F(BoundedStorageFaultTest, PastTheBoundWritesAreRefusedUpFrontAndAcceptedAfterRecovery) {
+  auto created = CreateQueue("bounded");
+  ASSERT_TRUE(created.ok());
+  const std::string url = created->queue_url;
+  for (const char* body : {"m1", "m2", "m3", "m4"}) ASSERT_TRUE(Send(url, body).ok());
+  auto received = Receive(url, 300);
+  ASSERT_EQ(Bodies(received), (std::set<std::string>{"m1", "m2", "m3", "m4"}));
+  std::map<std::string, std::string> handles;
+  for (const a::Message& m : received->messages) handles[m.body] = m.receipt_handle;
+
+  FailDisk();
+  // The first delete is applied in memory; its commit fails, and its records are kept (the
+  // retried delete succeeds after the recovery). They reach the bound.
+  ExpectUnavailable(Delete(url, handles["m1"]), "a delete whose commit failed");
+  ASSERT_FALSE(process_->store->Accepting().ok());
+  const uint64_t kept = process_->store->retained_bytes();
+  const auto counts = Counts(url);
+  EXPECT_EQ(counts, std::make_pair(std::string("0"), std::string("3")));
+
+  // Everything that would write is refused up front from now on.
+  ExpectUnavailable(Receive(url, 0), "a receive past the bound");
+  ExpectUnavailable(Delete(url, handles["m2"]), "a delete past the bound");
+  {
+    a::DeleteMessageBatchInput batch;
+    batch.queue_url = url;
+    batch.entries.push_back(a::DeleteMessageBatchRequestEntry{"e2", handles["m2"]});
+    ExpectUnavailable(Do(&sqs::DeleteMessageBatch, std::move(batch)), "a delete batch");
+  }
+  ExpectUnavailable(
+      Do(&sqs::ChangeMessageVisibility, a::ChangeMessageVisibilityInput{url, handles["m3"], 0}),
+      "a visibility change past the bound");
+  ExpectUnavailable(
+      Do(&sqs::SetQueueAttributes, a::SetQueueAttributesInput{url, {{"VisibilityTimeout", "5"}}}),
+      "SetQueueAttributes past the bound");
+  ExpectUnavailable(Do(&sqs::TagQueue, a::TagQueueInput{url, {{"team", "a"}}}),
+                    "TagQueue past the bound");
+  ExpectUnavailable(Do(&sqs::PurgeQueue, a::QueueUrlInput{url}), "PurgeQueue past the bound");
+  ExpectUnavailable(Do(&sqs::DeleteQueue, a::QueueUrlInput{url}), "DeleteQueue past the bound");
+  ExpectUnavailable(CreateQueue("other"), "CreateQueue past the bound");
+  ExpectUnavailable(Send(url, "refused"), "a send past the bound");
+
+  // Nothing changed in memory and nothing more was kept: m2 to m4 are still in flight, m3 was
+  // not made visible, the queue and its attributes are as they were.
+  EXPECT_EQ(Counts(url), counts);
+  EXPECT_EQ(process_->store->retained_bytes(), kept);
+  {
+    a::GetQueueUrlInput in;
+    in.queue_name = "other";
+    EXPECT_FALSE(GetQueueUrl(service(), ctx_, in).ok()) << "a refused CreateQueue made a queue";
+    a::QueueUrlInput tags_in{url};
+    auto tags = ListQueueTags(service(), ctx_, tags_in);
+    ASSERT_TRUE(tags.ok());
+    EXPECT_TRUE(tags->tags.empty());
+  }
+
+  FreeDisk();
+  ASSERT_TRUE(process_->store->Accepting().ok());
+  // The retried calls succeed, without a restart.
+  EXPECT_TRUE(Delete(url, handles["m1"]).ok()) << "the retried first delete";
+  EXPECT_TRUE(Delete(url, handles["m2"]).ok()) << "the retried delete";
+  EXPECT_TRUE(
+      Do(&sqs::ChangeMessageVisibility, a::ChangeMessageVisibilityInput{url, handles["m3"], 0})
+          .ok());
+  EXPECT_TRUE(Do(&sqs::TagQueue, a::TagQueueInput{url, {{"team", "a"}}}).ok());
+  ASSERT_TRUE(CreateQueue("other").ok());
+  ASSERT_TRUE(Send(url, "m5").ok());
+  auto again = Receive(url, 300);
+  EXPECT_EQ(Bodies(again), (std::set<std::string>{"m3", "m5"}));
+  ASSERT_TRUE(again.ok());
+  for (const a::Message& m : again->messages) {
+    if (m.body == "m3") {
+      const std::string* count = FindPair(m.attributes, "ApproximateReceiveCount");
+      ASSERT_NE(count, nullptr);
+      EXPECT_EQ(*count, "2") << "m3 received once before the outage, once now";
+      EXPECT_TRUE(Delete(url, m.receipt_handle).ok());
+    }
+  }
+
+  // A restart shows every acknowledged change exactly once: m1 to m3 deleted, m4 and m5 in
+  // flight (their visibility timeouts were kept), the tag and the other queue there.
+  Restart();
+  EXPECT_EQ(Counts(url), std::make_pair(std::string("0"), std::string("2")));
+  Advance(301);
+  EXPECT_EQ(Bodies(Receive(url, 30)), (std::set<std::string>{"m4", "m5"}));
+  a::QueueUrlInput tags_in{url};
+  auto tags = ListQueueTags(service(), ctx_, tags_in);
+  ASSERT_TRUE(tags.ok());
+  EXPECT_EQ(tags->tags, (api::StringPairs{{"team", "a"}}));
+  a::GetQueueUrlInput other;
+  other.queue_name = "other";
+  EXPECT_TRUE(GetQueueUrl(service(), ctx_, other).ok());
 }
 
 }  // namespace

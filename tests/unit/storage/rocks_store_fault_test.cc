@@ -247,6 +247,62 @@ TEST(RocksStoreFaultRecoveryTest, ReadsWorkWhileFailingAndRecoveryRepeats) {
   EXPECT_EQ(store->recoveries(), 2u);
 }
 
+// A long outage: the records kept for the recovery are bounded. Once they reach
+// max_retained_bytes the store stops accepting (Accepting() reports the failure) while it still
+// keeps everything appended (nothing is dropped for the bound); the recovery writes it all, in
+// order, and the store accepts again by itself.
+TEST(RocksStoreFaultRecoveryTest, RetainedRecordsAreBoundedAndAcceptedAgainAfterRecovery) {
+  constexpr uint64_t kBound = 16 << 10;
+  TempDir dir;
+  FaultInjection faults;
+  HealthWatch health;
+  History history(Workload(/*seed=*/7, /*max_payload=*/512, /*range_deletes=*/true));
+  RocksOptions options = Recovering(dir.db(), faults, health);
+  options.max_retained_bytes = kBound;
+  auto store = OpenRocksWith(options);
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(history.Commit(*store).ok());
+  EXPECT_TRUE(store->Accepting().ok());
+
+  faults.FailWrites(FaultKind::kNoSpace);
+  // Commits keep failing (and being kept) while the kept records stay under the bound; the
+  // store stops accepting once they reach it.
+  size_t failed_while_accepting = 0;
+  for (int i = 0; i < 10'000 && store->Accepting().ok(); ++i) {
+    ASSERT_FALSE(history.Commit(*store).ok()) << "a commit was acknowledged while the disk fails";
+    ++failed_while_accepting;
+  }
+  const StorageStatus accepting = store->Accepting();
+  ASSERT_FALSE(accepting.ok()) << "the store never stopped accepting";
+  EXPECT_EQ(accepting.error().code, StorageErrorCode::kNoSpace);
+  EXPECT_FALSE(store->Health().ok());
+  EXPECT_GT(failed_while_accepting, 1u);
+  EXPECT_GE(store->retained_bytes(), kBound);
+  // Past the bound nothing is dropped: a record appended anyway (a timer, or an operation
+  // admitted just before the bound was reached) is kept and written at the recovery too.
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(history.Commit(*store).ok());
+  EXPECT_FALSE(store->Accepting().ok());
+
+  faults.Heal();
+  ASSERT_TRUE(health.WaitRecovered());
+  EXPECT_TRUE(store->Accepting().ok()) << "not accepting after the recovery";
+  EXPECT_TRUE(store->Health().ok());
+  EXPECT_EQ(store->retained_bytes(), 0u);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(history.Commit(*store).ok()) << "after recovery";
+
+  const Model all = history.All();
+  {
+    Replayed live = RecoverAll(*store);
+    EXPECT_EQ(all.Expected(), live) << "live, after recovery:" << Diff(all.Expected(), live);
+  }
+  store->Close();
+  store.reset();
+  store = OpenRocks(dir.db(), Durability::kStrict, faults.env());
+  ASSERT_NE(store, nullptr);
+  Replayed replayed = RecoverAll(*store);
+  EXPECT_EQ(all.Expected(), replayed) << "after reopening:" << Diff(all.Expected(), replayed);
+}
+
 // A full disk while the store opens: the open fails cleanly, and succeeds once there is room.
 TEST(RocksStoreFaultOpenTest, OpenOnAFailingDiskReportsAnErrorAndRetrySucceeds) {
   TempDir dir;
