@@ -64,7 +64,7 @@ struct QueueFigures {
   }
 };
 
-QueueFigures FiguresOf(sqs::Queue& queue) {
+QueueFigures FiguresOf(sqs::QueueBackend& queue) {
   QueueFigures f;
   f.account = queue.identity().account_id;
   f.name = queue.identity().name;
@@ -163,7 +163,7 @@ void Metrics::RenderRequests(PrometheusText& out) const {
 
 void Metrics::RenderQueues(PrometheusText& out) {
   if (!sources_.sqs) return;
-  const std::vector<std::shared_ptr<sqs::Queue>> queues = sources_.sqs->queues().All();
+  const std::vector<std::shared_ptr<sqs::QueueBackend>> queues = sources_.sqs->queues().All();
   std::vector<QueueFigures> rows;
   QueueFigures other;
   other.account = kOtherQueues;

@@ -31,8 +31,8 @@ bool IsFirstUse(api::Action action) {
 
 }  // namespace
 
-std::shared_ptr<Queue> SqsService::CreateOnFirstUse(const api::RequestContext& ctx,
-                                                    std::string_view name) {
+std::shared_ptr<QueueBackend> SqsService::CreateOnFirstUse(const api::RequestContext& ctx,
+                                                           std::string_view name) {
   if (!options_.auto_create_queues || !IsFirstUse(ctx.action)) return nullptr;
   const std::string queue_name(name);
   const bool fifo = queue_name.ends_with(".fifo");

@@ -93,8 +93,8 @@ std::optional<std::pair<std::string, std::string>> DecodeTaskHandle(std::string_
 }
 
 MoveTasks::MoveTasks(const Clock& clock, Scheduler& scheduler, storage::Store& store,
-                     QueueRegistry& registry)
-    : clock_(clock), scheduler_(scheduler), store_(store), registry_(registry) {}
+                     QueueCatalog& queues)
+    : clock_(clock), scheduler_(scheduler), store_(store), queues_(queues) {}
 
 MoveTasks::~MoveTasks() { Stop(); }
 
@@ -122,7 +122,7 @@ void MoveTasks::Schedule(const std::string& task_id) {
   task.timer = scheduler_.ScheduleAt(clock_.Now() + kTick, [this, task_id] { Tick(task_id); });
 }
 
-api::ApiResult<std::string> MoveTasks::Start(const std::shared_ptr<Queue>& source,
+api::ApiResult<std::string> MoveTasks::Start(const std::shared_ptr<QueueBackend>& source,
                                              std::optional<std::string> destination_arn,
                                              std::optional<int64_t> max_per_second) {
   const int64_t to_move = source->Counters().visible;
@@ -208,7 +208,7 @@ void MoveTasks::Restore(std::string_view payload) {
 }
 
 void MoveTasks::Tick(const std::string& task_id) {
-  std::shared_ptr<Queue> source, destination;
+  std::shared_ptr<QueueBackend> source, destination;
   int64_t budget = 0;
   {
     std::lock_guard lock(mu_);
@@ -222,10 +222,10 @@ void MoveTasks::Tick(const std::string& task_id) {
       task.info.failure_reason = std::move(reason);
       Persist(task.info);
     };
-    source = registry_.FindByArn(task.info.source_arn);
+    source = queues_.FindByArn(task.info.source_arn);
     if (!source) return fail("AWS.SimpleQueueService.NonExistentQueue");
     if (task.info.destination_arn) {
-      destination = registry_.FindByArn(*task.info.destination_arn);
+      destination = queues_.FindByArn(*task.info.destination_arn);
       if (!destination) return fail("AWS.SimpleQueueService.NonExistentQueue");
     }
     // Token bucket: the rate accrues per second of elapsed time, at most one second's worth is
@@ -250,7 +250,7 @@ void MoveTasks::Tick(const std::string& task_id) {
 }
 
 void MoveTasks::Finished(const std::string& task_id, api::ApiResult<int64_t> result) {
-  std::shared_ptr<Queue> source;
+  std::shared_ptr<QueueBackend> source;
   {
     std::lock_guard lock(mu_);
     auto it = tasks_.find(task_id);
@@ -274,7 +274,7 @@ void MoveTasks::Finished(const std::string& task_id, api::ApiResult<int64_t> res
       Schedule(task_id);
       return;
     }
-    source = registry_.FindByArn(task.info.source_arn);
+    source = queues_.FindByArn(task.info.source_arn);
   }
   // Nothing moved this time: done once the source has nothing visible left (messages still in
   // flight there were not "present" for the task, §5.11).

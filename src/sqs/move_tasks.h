@@ -4,8 +4,8 @@
 // each message's source queue or to a given destination, in the background, rate-limited.
 //
 // A running task is a Scheduler timer that wakes every 100 ms and asks the source queue to move
-// out as many messages as the rate allows (Queue::MoveOut: each message moves atomically, so a
-// task never duplicates or drops one). Tasks are stored; after a restart a task that was
+// out as many messages as the rate allows (QueueBackend::MoveOut: each message moves atomically,
+// so a task never duplicates or drops one). Tasks are stored; after a restart a task that was
 // running resumes where the queue stands (its moved count is the last one stored).
 // Thread-safety: all methods take `mu_`; queue calls are made without it.
 
@@ -20,7 +20,8 @@
 #include "api/error.h"
 #include "common/clock.h"
 #include "common/scheduler.h"
-#include "sqs/engine/queue_registry.h"
+#include "sqs/queue_backend.h"
+#include "sqs/queue_catalog.h"
 #include "storage/store.h"
 
 namespace wharf::sqs {
@@ -39,12 +40,11 @@ struct MoveTaskInfo {
 
 class MoveTasks {
  public:
-  MoveTasks(const Clock& clock, Scheduler& scheduler, storage::Store& store,
-            QueueRegistry& registry);
+  MoveTasks(const Clock& clock, Scheduler& scheduler, storage::Store& store, QueueCatalog& queues);
   ~MoveTasks();
 
   // Starts a task on a validated source (and destination, if any); returns the task id.
-  api::ApiResult<std::string> Start(const std::shared_ptr<Queue>& source,
+  api::ApiResult<std::string> Start(const std::shared_ptr<QueueBackend>& source,
                                     std::optional<std::string> destination_arn,
                                     std::optional<int64_t> max_per_second);
   // Cancels a running task; returns the messages moved so far.
@@ -75,7 +75,7 @@ class MoveTasks {
   const Clock& clock_;
   Scheduler& scheduler_;
   storage::Store& store_;
-  QueueRegistry& registry_;
+  QueueCatalog& queues_;
 
   mutable std::mutex mu_;
   bool stopped_ = false;

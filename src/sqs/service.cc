@@ -34,7 +34,7 @@ bool SqsService::IsDeadLetterQueue(std::string_view arn, std::string_view accoun
   return false;
 }
 
-api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueue(
+api::ApiResult<std::shared_ptr<QueueBackend>> SqsService::ResolveQueue(
     const api::RequestContext& ctx, const std::optional<std::string>& queue_url) {
   if (!queue_url || queue_url->empty()) return MissingParameter("QueueUrl");
   std::string_view url = *queue_url;
@@ -55,9 +55,9 @@ api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueue(
   return ResolveQueueByName(ctx, account, name);
 }
 
-api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueueByName(
+api::ApiResult<std::shared_ptr<QueueBackend>> SqsService::ResolveQueueByName(
     const api::RequestContext& ctx, std::string_view account, std::string_view name) {
-  std::shared_ptr<Queue> queue;
+  std::shared_ptr<QueueBackend> queue;
   if (!name.empty() && !account.empty()) queue = registry_.Find(account, name);
   if (!queue && !name.empty() && account == ctx.account_id) queue = CreateOnFirstUse(ctx, name);
   if (!queue) {
@@ -72,14 +72,15 @@ api::ApiResult<std::shared_ptr<Queue>> SqsService::ResolveQueueByName(
 }
 
 api::ApiStatus SqsService::Authorize(const api::RequestContext& ctx, std::string_view resource,
-                                     std::string_view resource_account, const Queue* queue) {
+                                     std::string_view resource_account, const QueueBackend* queue) {
   return AuthorizeAction(ctx, auth::SqsPermissionFor(ctx.action).iam_action, resource,
                          resource_account, queue);
 }
 
 api::ApiStatus SqsService::AuthorizeAction(const api::RequestContext& ctx,
                                            std::string_view iam_action, std::string_view resource,
-                                           std::string_view resource_account, const Queue* queue) {
+                                           std::string_view resource_account,
+                                           const QueueBackend* queue) {
   if (options_.authorizer == nullptr) {
     // No policies: callers reach their own account's queues only.
     if (resource != "*" && resource_account != ctx.account_id) {
@@ -97,7 +98,8 @@ api::ApiStatus SqsService::AuthorizeAction(const api::RequestContext& ctx,
   return options_.authorizer->Authorize(ctx, access);
 }
 
-std::string SqsService::QueueUrlOf(const api::RequestContext& ctx, const Queue& queue) const {
+std::string SqsService::QueueUrlOf(const api::RequestContext& ctx,
+                                   const QueueBackend& queue) const {
   std::string url = ctx.base_url;
   url.push_back('/');
   url.append(queue.identity().account_id);

@@ -1,7 +1,9 @@
 #pragma once
 
-// The SQS service: the queue registry plus what every handler needs (clock, limits, store,
-// region). One instance per server; handlers receive it by reference.
+// The SQS service: the queue catalog plus what every handler needs (clock, limits, store,
+// region). One instance per server; handlers receive it by reference. Handlers reach queues only
+// through QueueCatalog and QueueBackend (ADR 0002); the service owns the embedded engine's
+// QueueRegistry and rebuilds it from the store (Recover).
 // Thread-safety: all members are safe to use from any thread.
 
 #include <memory>
@@ -17,6 +19,8 @@
 #include "sqs/engine/queue_registry.h"
 #include "sqs/limits.h"
 #include "sqs/move_tasks.h"
+#include "sqs/queue_backend.h"
+#include "sqs/queue_catalog.h"
 #include "sqs/sse/message_encryption.h"
 #include "storage/store.h"
 
@@ -53,7 +57,7 @@ class SqsService {
   storage::Store& store() { return store_; }
   const Limits& limits() const { return options_.limits; }
   const std::string& region() const { return options_.region; }
-  QueueRegistry& queues() { return registry_; }
+  QueueCatalog& queues() { return registry_; }
   const BodyBudget& body_budget() const { return budget_; }
   MoveTasks& move_tasks() { return move_tasks_; }
   MessageEncryption& encryption() { return encryption_; }
@@ -68,22 +72,22 @@ class SqsService {
   // QueueDoesNotExist when unknown. The caller must be allowed the action being served
   // (ctx.action) on it: AccessDenied otherwise, and for another account's queue that does not
   // exist, so that existence does not leak across accounts (security.md §2.7).
-  api::ApiResult<std::shared_ptr<Queue>> ResolveQueue(const api::RequestContext& ctx,
-                                                      const std::optional<std::string>& queue_url);
+  api::ApiResult<std::shared_ptr<QueueBackend>> ResolveQueue(
+      const api::RequestContext& ctx, const std::optional<std::string>& queue_url);
   // The queue `account`/`name` (GetQueueUrl), authorized the same way.
-  api::ApiResult<std::shared_ptr<Queue>> ResolveQueueByName(const api::RequestContext& ctx,
-                                                            std::string_view account,
-                                                            std::string_view name);
+  api::ApiResult<std::shared_ptr<QueueBackend>> ResolveQueueByName(const api::RequestContext& ctx,
+                                                                   std::string_view account,
+                                                                   std::string_view name);
   // Authorizes the action being served on `resource` (an ARN or "*") owned by
   // `resource_account`, with `queue`'s policy when there is a queue.
   api::ApiStatus Authorize(const api::RequestContext& ctx, std::string_view resource,
-                           std::string_view resource_account, const Queue* queue);
+                           std::string_view resource_account, const QueueBackend* queue);
   // Same, for an explicitly named IAM action (the extra checks of §2.7, e.g. sqs:TagQueue on
   // CreateQueue with tags).
   api::ApiStatus AuthorizeAction(const api::RequestContext& ctx, std::string_view iam_action,
                                  std::string_view resource, std::string_view resource_account,
-                                 const Queue* queue);
-  std::string QueueUrlOf(const api::RequestContext& ctx, const Queue& queue) const;
+                                 const QueueBackend* queue);
+  std::string QueueUrlOf(const api::RequestContext& ctx, const QueueBackend& queue) const;
   // Rebuilds every queue and message from the store (startup). Fails on a record it cannot
   // read rather than serving a partial state.
   struct RecoveryStats {
@@ -98,7 +102,8 @@ class SqsService {
  private:
   // The queue `name` of the caller's account, created now if auto-creation applies to this call
   // (auto_create.cc); null otherwise.
-  std::shared_ptr<Queue> CreateOnFirstUse(const api::RequestContext& ctx, std::string_view name);
+  std::shared_ptr<QueueBackend> CreateOnFirstUse(const api::RequestContext& ctx,
+                                                 std::string_view name);
 
   const Clock& clock_;
   storage::Store& store_;

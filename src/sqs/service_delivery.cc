@@ -39,7 +39,7 @@ bool IsRetryableDeliveryError(const api::ApiError& error) {
 
 void SendAsService(SqsService& sqs, std::string_view queue_arn, ServiceMessage m,
                    ServiceSendDone done) {
-  std::shared_ptr<Queue> queue = sqs.queues().FindByArn(queue_arn);
+  std::shared_ptr<QueueBackend> queue = sqs.queues().FindByArn(queue_arn);
   if (!queue) return done(api::Error(api::ErrorCode::kQueueDoesNotExist));
 
   api::RequestContext ctx;

@@ -44,18 +44,10 @@
 #include "sqs/engine/records.h"
 #include "sqs/engine/recrypter.h"
 #include "sqs/limits.h"
+#include "sqs/queue_backend.h"
 #include "storage/store.h"
 
 namespace wharf::sqs {
-
-struct QueueIdentity {
-  uint64_t id = 0;  // unique per queue incarnation; part of every receipt handle
-  std::string account_id;
-  std::string name;
-  std::string arn;
-  bool fifo = false;            // fixed at creation
-  bool dedup_by_group = false;  // DeduplicationScope=messageGroup at creation (§5.13)
-};
 
 class Queue;
 
@@ -87,91 +79,30 @@ struct Relocation {
 
 struct MoveTally;  // queue_relocation.cc: the moves of one MoveOut that finish later
 
-struct NewMessage {
-  std::shared_ptr<const MessageContent> content;
-  std::optional<int64_t> delay_seconds;  // absent: the queue's DelaySeconds
-  // SSE-KMS: the record of the data key that sealed the body (content->data_key_id), stored
-  // with the first message that needs it. Null for a body in clear.
-  std::shared_ptr<const DataKeyRecord> data_key;
-  // Size as AWS counts it (body plus attributes, before encryption), for SentMessageSize; 0: not
-  // known, the body's length stands for it.
-  int64_t size = 0;
-};
-
-// CloudWatch's counters of one queue (docs/metrics.md), bumped on the request path as relaxed
-// atomics (no lock of their own, no lookup) and read by /metrics scrapes from any thread. They
-// start at zero with the process, like every Prometheus counter.
-struct QueueMetrics {
-  // NumberOfMessagesSent: messages a send stored (SendMessage, SendMessageBatch entries, SNS
-  // deliveries); not FIFO duplicates, not messages moved here from another queue.
-  std::atomic<uint64_t> sent{0};
-  // NumberOfMessagesReceived: messages ReceiveMessage returned (counted by its handler).
-  std::atomic<uint64_t> received{0};
-  // NumberOfMessagesDeleted: deletes by a valid receipt handle (a repeated one included, as AWS
-  // counts), when the delete is accepted.
-  std::atomic<uint64_t> deleted{0};
-  // NumberOfEmptyReceives: ReceiveMessage calls that returned no message.
-  std::atomic<uint64_t> empty_receives{0};
-  // SentMessageSize: the size of each message counted in `sent`, in bytes.
-  Histogram<kSizeBoundsBytes> sent_size;
-};
-
-// What a send produced for one message: its id and, on FIFO queues, its sequence number. A FIFO
-// duplicate (same deduplication key within 5 minutes) reports the original's id and number.
-struct SendResult {
-  std::string message_id;
-  std::optional<std::string> sequence_number;
-  bool duplicate = false;
-};
-using SendDone = std::function<void(api::ApiResult<std::vector<SendResult>>)>;
-
-// SequenceNumber as AWS formats it: a 20-digit decimal string, increasing with seq.
-std::string SequenceNumberOf(uint64_t seq);
-
-struct ReceiveOptions {
-  int64_t max_messages = 1;
-  std::optional<std::string> attempt_id;      // FIFO ReceiveRequestAttemptId
-  std::optional<int64_t> visibility_timeout;  // absent: the queue's VisibilityTimeout
-  std::optional<int64_t> wait_seconds;        // absent: the queue's ReceiveMessageWaitTimeSeconds
-};
-
-using ReceiveDone = std::function<void(api::ApiResult<std::vector<ReceivedMessage>>)>;
-using Done = std::function<void(api::ApiStatus)>;
-
-// A message as Queue::Peek sees it: a snapshot without a receipt handle (a peek must not hand
-// out the power to delete or hide a message), with its delivery state.
-struct PeekedMessage {
-  ReceivedMessage message;  // receipt_handle empty
-  MessageState state = MessageState::kVisible;
-  int64_t visible_at_millis = 0;  // delayed or in flight: when it becomes visible (wall clock)
-};
-using PeekDone = std::function<void(api::ApiResult<std::vector<PeekedMessage>>)>;
-
-class Queue : public std::enable_shared_from_this<Queue> {
+// The embedded engine's queue: the QueueBackend (ADR 0002) whose state is authoritative in this
+// process's memory. Callers outside the engine hold it as a QueueBackend; the engine and
+// recovery use the concrete class for what only it has (Restore*, AppendCreated, Close, the
+// relocation of dead-letter moves, the data-key table).
+class Queue final : public QueueBackend, public std::enable_shared_from_this<Queue> {
  public:
   Queue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, QueueDeps deps);
-  ~Queue();
-  Queue(const Queue&) = delete;
-  Queue& operator=(const Queue&) = delete;
+  ~Queue() override;
 
-  const QueueIdentity& identity() const { return identity_; }
-  QueueConfig config() const;
-  SendRules send_rules() const;
-  // The parsed queue policy (null without one): what authorization reads on every request,
-  // without copying the whole configuration.
-  std::shared_ptr<const auth::PolicyDocument> policy() const;
-  QueueCounters Counters();
+  const QueueIdentity& identity() const override { return identity_; }
+  QueueConfig config() const override;
+  SendRules send_rules() const override;
+  std::shared_ptr<const auth::PolicyDocument> policy() const override;
+  QueueCounters Counters() override;
   QueueMetrics& metrics() { return metrics_; }
-  const QueueMetrics& metrics() const { return metrics_; }
-  // A ReceiveMessage answered with `messages` messages (the handler calls it when it answers).
-  void CountReceive(size_t messages) {
+  const QueueMetrics& metrics() const override { return metrics_; }
+  void CountReceive(size_t messages) override {
     if (messages == 0) {
       metrics_.empty_receives.fetch_add(1, std::memory_order_relaxed);
     } else {
       metrics_.received.fetch_add(messages, std::memory_order_relaxed);
     }
   }
-  api::StringPairs tags() const;
+  api::StringPairs tags() const override;
   // Whether SSE-KMS is configured, without the queue's lock (another queue moving a message
   // here reads it under its own lock).
   bool encrypts() const { return encrypts_.load(std::memory_order_relaxed); }
@@ -179,16 +110,13 @@ class Queue : public std::enable_shared_from_this<Queue> {
   QueueDataKeys& data_keys() { return data_keys_; }
 
   // --- queue-level changes (answered once durable) ---
-  void SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup, Done done);
-  // Read-modify-write of the Policy attribute under the queue's lock (AddPermission,
-  // RemovePermission): `edit` gets the current text and returns the new one (nullopt removes
-  // the policy) or an error.
-  using PolicyEdit = std::function<api::ApiResult<std::optional<std::string>>(
-      const std::optional<std::string>& current)>;
-  void EditPolicy(const PolicyEdit& edit, Done done);
-  void Tag(const api::StringPairs& tags, Done done);
-  void Untag(const std::vector<std::string>& keys, Done done);
-  void Purge(Done done);
+  void SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup,
+                     Done done) override;
+  // The edit runs under the queue's lock.
+  void EditPolicy(const PolicyEdit& edit, Done done) override;
+  void Tag(const api::StringPairs& tags, Done done) override;
+  void Untag(const std::vector<std::string>& keys, Done done) override;
+  void Purge(Done done) override;
   // The queue was deleted: parked receivers get an empty answer, timers stop, messages go.
   // Every later change answers QueueDoesNotExist, so nothing is written after the delete.
   void Close();
@@ -196,7 +124,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // record of the queue can reach the disk ahead of it); returns the ticket to wait on.
   uint64_t AppendCreated();
   // Writes the deletion of a closed queue.
-  void PersistDeleted(Done done);
+  void PersistDeleted(Done done) override;
 
   // --- recovery (before serving; no locks needed, but taken for uniformity) ---
   // Puts back a stored message with its state. `state` is null for a message never received.
@@ -209,22 +137,23 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // --- messages ---
   // Commits the messages, then makes them visible (or delayed) and wakes parked receivers.
   // On FIFO queues duplicates are answered with the original and not enqueued.
-  void Send(std::vector<NewMessage> messages, SendDone done);
+  void Send(std::vector<NewMessage> messages, SendDone done) override;
   // Returns visible messages at once, or parks until one arrives or the wait ends.
-  void Receive(const ReceiveOptions& options, ReceiveDone done);
-  void Delete(std::string_view receipt_handle, Done done);
-  void ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds, Done done);
+  void Receive(const ReceiveOptions& options, ReceiveDone done) override;
+  void Delete(std::string_view receipt_handle, Done done) override;
+  void ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds,
+                        Done done) override;
   // Messages of a receive that could not be delivered (their bodies could not be decrypted: a
   // Kms* error fails the whole ReceiveMessage) go back as they were before it: visible, with
   // the receive count they had. Messages deleted or received again meanwhile are left alone.
-  void ReturnUndelivered(const std::vector<ReceivedMessage>& messages);
+  void ReturnUndelivered(const std::vector<ReceivedMessage>& messages) override;
 
   // --- inspection (queue_inspect.cc) ---
   // Up to `max` messages, oldest first, in every state, with nothing changed: no receive
   // count, visibility, timer or record, and no due work applied (a message whose delay or
   // visibility timeout is over is reported visible; one past its retention is left out).
   // Bodies kept on disk are read back before `done`.
-  void Peek(int64_t max, PeekDone done);
+  void Peek(int64_t max, PeekDone done) override;
 
   // --- dead-letter queues and move tasks ---
   // Places a message relocated here by another queue (after its records are durable).
@@ -232,9 +161,10 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // Moves up to `max` visible messages out (a move task): each to `fixed_destination` when
   // given, else back to the queue named by its DeadLetterQueueSourceArn. `done` gets how many
   // moved (once durable) or the error that stops the task (a destination that no longer
-  // exists: QueueDoesNotExist).
-  using MoveDone = std::function<void(api::ApiResult<int64_t>)>;
-  void MoveOut(int64_t max, const std::shared_ptr<Queue>& fixed_destination, MoveDone done);
+  // exists: QueueDoesNotExist). A `fixed_destination` that is not an engine queue (another
+  // backend) fails the task with InternalFailure: a move never crosses backends.
+  void MoveOut(int64_t max, const std::shared_ptr<QueueBackend>& fixed_destination,
+               MoveDone done) override;
   uint64_t ReserveSeq() { return next_seq_.fetch_add(1); }
 
  private:

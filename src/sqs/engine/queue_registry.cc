@@ -16,7 +16,7 @@ QueueRegistry::QueueRegistry(QueueDeps deps, std::string region)
     : deps_(WithLookup(std::move(deps))), region_(std::move(region)) {}
 
 QueueDeps QueueRegistry::WithLookup(QueueDeps deps) {
-  deps.find_queue = [this](std::string_view arn) { return FindByArn(arn); };
+  deps.find_queue = [this](std::string_view arn) { return FindQueueByArn(arn); };
   return deps;
 }
 
@@ -39,13 +39,23 @@ std::string QueueRegistry::ArnOf(std::string_view account, std::string_view name
   return arn;
 }
 
-std::shared_ptr<Queue> QueueRegistry::Find(std::string_view account, std::string_view name) const {
+std::shared_ptr<QueueBackend> QueueRegistry::Find(std::string_view account,
+                                                  std::string_view name) const {
+  return FindQueue(account, name);
+}
+
+std::shared_ptr<QueueBackend> QueueRegistry::FindByArn(std::string_view arn) const {
+  return FindQueueByArn(arn);
+}
+
+std::shared_ptr<Queue> QueueRegistry::FindQueue(std::string_view account,
+                                                std::string_view name) const {
   std::shared_lock lock(mu_);
   auto it = queues_.find(Key(account, name));
   return it == queues_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<Queue> QueueRegistry::FindByArn(std::string_view arn) const {
+std::shared_ptr<Queue> QueueRegistry::FindQueueByArn(std::string_view arn) const {
   // arn:<partition>:sqs:<region>:<account>:<name>
   std::string_view parts[6];
   size_t start = 0;
@@ -61,7 +71,7 @@ std::shared_ptr<Queue> QueueRegistry::FindByArn(std::string_view arn) const {
       parts[3] != region_) {
     return nullptr;
   }
-  return Find(parts[4], parts[5]);
+  return FindQueue(parts[4], parts[5]);
 }
 
 api::ApiResult<QueueRegistry::Created> QueueRegistry::Create(const std::string& account,
@@ -124,12 +134,14 @@ std::shared_ptr<Queue> QueueRegistry::Restore(uint64_t id, const std::string& ac
   return queue;
 }
 
-void QueueRegistry::Remove(const std::shared_ptr<Queue>& queue) {
+void QueueRegistry::Remove(const std::shared_ptr<QueueBackend>& queue) {
   const std::string key = Key(queue->identity().account_id, queue->identity().name);
+  std::shared_ptr<Queue> removed;  // `queue` itself, as the engine queue it is
   {
     std::unique_lock lock(mu_);
     auto it = queues_.find(key);
     if (it == queues_.end() || it->second != queue) return;
+    removed = std::move(it->second);
     queues_.erase(it);
     const MonoTime now = deps_.clock->Now();
     deleted_at_[key] = now;
@@ -138,14 +150,14 @@ void QueueRegistry::Remove(const std::shared_ptr<Queue>& queue) {
       return now - entry.second >= Seconds(deps_.limits->recreate_after_delete_seconds);
     });
   }
-  queue->Close();
+  removed->Close();
 }
 
-std::vector<std::shared_ptr<Queue>> QueueRegistry::List(std::string_view account,
-                                                        std::string_view prefix,
-                                                        std::string_view after,
-                                                        size_t limit) const {
-  std::vector<std::shared_ptr<Queue>> out;
+std::vector<std::shared_ptr<QueueBackend>> QueueRegistry::List(std::string_view account,
+                                                               std::string_view prefix,
+                                                               std::string_view after,
+                                                               size_t limit) const {
+  std::vector<std::shared_ptr<QueueBackend>> out;
   const std::string account_prefix = Key(account, "");
   const std::string start = Key(account, after.empty() ? prefix : after);
   std::shared_lock lock(mu_);
@@ -163,9 +175,9 @@ std::vector<std::shared_ptr<Queue>> QueueRegistry::List(std::string_view account
   return out;
 }
 
-std::vector<std::shared_ptr<Queue>> QueueRegistry::All() const {
+std::vector<std::shared_ptr<QueueBackend>> QueueRegistry::All() const {
   std::shared_lock lock(mu_);
-  std::vector<std::shared_ptr<Queue>> out;
+  std::vector<std::shared_ptr<QueueBackend>> out;
   out.reserve(queues_.size());
   for (const auto& [key, queue] : queues_) out.push_back(queue);
   return out;

@@ -1,8 +1,8 @@
 #pragma once
 
-// All queues, by account and name. Lookups take a shared lock; create and delete take it
-// exclusively. A deleted name stays blocked for Limits::recreate_after_delete_seconds
-// (QueueDeletedRecently).
+// All queues, by account and name: the embedded engine's QueueCatalog (ADR 0002). Lookups take a
+// shared lock; create and delete take it exclusively. A deleted name stays blocked for
+// Limits::recreate_after_delete_seconds (QueueDeletedRecently).
 
 #include <map>
 #include <memory>
@@ -14,45 +14,43 @@
 
 #include "api/error.h"
 #include "sqs/engine/queue.h"
+#include "sqs/queue_catalog.h"
 
 namespace wharf::sqs {
 
-class QueueRegistry {
+class QueueRegistry final : public QueueCatalog {
  public:
   QueueRegistry(QueueDeps deps, std::string region);
 
-  std::shared_ptr<Queue> Find(std::string_view account, std::string_view name) const;
-  // "arn:aws:sqs:<region>:<account>:<name>"; nullptr when malformed or absent.
-  std::shared_ptr<Queue> FindByArn(std::string_view arn) const;
+  std::shared_ptr<QueueBackend> Find(std::string_view account,
+                                     std::string_view name) const override;
+  std::shared_ptr<QueueBackend> FindByArn(std::string_view arn) const override;
 
-  struct Created {
-    std::shared_ptr<Queue> queue;
-    bool is_new = false;
-    uint64_t ticket = 0;  // store ticket of the new queue's record
-  };
-  // Creates the queue, or returns the existing one when every attribute in `given` matches
-  // its current value (QueueNameExists otherwise).
+  // The record of a new queue is appended before the queue becomes visible; `ticket` is its
+  // store ticket.
   api::ApiResult<Created> Create(const std::string& account, const std::string& name,
                                  QueueConfig config, api::StringPairs tags,
-                                 const api::StringPairs& given);
+                                 const api::StringPairs& given) override;
 
   // Puts back a stored queue at startup.
   std::shared_ptr<Queue> Restore(uint64_t id, const std::string& account, const std::string& name,
                                  bool dedup_by_group, QueueConfig config, api::StringPairs tags);
 
-  // Removes the queue (if it is still `queue`), blocks its name for a while and closes it.
-  void Remove(const std::shared_ptr<Queue>& queue);
+  void Remove(const std::shared_ptr<QueueBackend>& queue) override;
 
-  // Queues of `account` whose names start with `prefix`, in name order, after `after` (a name).
-  std::vector<std::shared_ptr<Queue>> List(std::string_view account, std::string_view prefix,
-                                           std::string_view after, size_t limit) const;
-  // Every queue (all accounts), for scans such as ListDeadLetterSourceQueues.
-  std::vector<std::shared_ptr<Queue>> All() const;
+  std::vector<std::shared_ptr<QueueBackend>> List(std::string_view account, std::string_view prefix,
+                                                  std::string_view after,
+                                                  size_t limit) const override;
+  std::vector<std::shared_ptr<QueueBackend>> All() const override;
 
-  std::string ArnOf(std::string_view account, std::string_view name) const;
+  std::string ArnOf(std::string_view account, std::string_view name) const override;
 
  private:
   static std::string Key(std::string_view account, std::string_view name);
+  // The engine queue behind a name or an ARN (null when absent): what QueueDeps::find_queue
+  // gives the queues (dead-letter moves need the concrete queue).
+  std::shared_ptr<Queue> FindQueue(std::string_view account, std::string_view name) const;
+  std::shared_ptr<Queue> FindQueueByArn(std::string_view arn) const;
   // The queues' dependencies, with find_queue pointing at this registry.
   QueueDeps WithLookup(QueueDeps deps);
 

@@ -266,7 +266,16 @@ void Queue::AcceptRelocated(Relocation move) {
   RunAll(completions);
 }
 
-void Queue::MoveOut(int64_t max, const std::shared_ptr<Queue>& fixed_destination, MoveDone done) {
+void Queue::MoveOut(int64_t max, const std::shared_ptr<QueueBackend>& fixed_backend,
+                    MoveDone done) {
+  // Move tasks name the destination through the QueueBackend seam (ADR 0002); relocation needs
+  // the engine queue behind it. The registry holds engine queues only, so this never fails in
+  // the embedded mode; a queue of another backend is refused rather than taken for "no
+  // destination" (which would send the messages back to their sources).
+  std::shared_ptr<Queue> fixed_destination = std::dynamic_pointer_cast<Queue>(fixed_backend);
+  if (fixed_backend && !fixed_destination) {
+    return done(api::Error(api::ErrorCode::kInternalFailure));
+  }
   std::vector<Record> records;
   std::vector<Relocation> moves;
   std::vector<PendingRecrypt> recrypts;

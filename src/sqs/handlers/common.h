@@ -11,9 +11,9 @@
 #include "api/error.h"
 #include "api/handler_table.h"
 #include "api/sqs/actions.h"
-#include "sqs/engine/queue.h"
 #include "sqs/engine/storage_errors.h"
 #include "sqs/limits.h"
+#include "sqs/queue_backend.h"
 
 namespace wharf::sqs {
 

@@ -24,7 +24,7 @@ ApiResult<a::ListDeadLetterSourceQueuesOutput> ListDeadLetterSourceQueues(
     after = std::move(*decoded);
   }
   const std::string& arn = (*queue)->identity().arn;
-  std::vector<std::shared_ptr<Queue>> sources;
+  std::vector<std::shared_ptr<QueueBackend>> sources;
   for (const auto& candidate : s.queues().All()) {
     if (candidate->identity().account_id != ctx.account_id) continue;
     if (!after.empty() && candidate->identity().name <= after) continue;

@@ -2,6 +2,7 @@
 
 #include "auth/credentials.h"
 #include "common/ids.h"
+#include "sqs/engine/queue.h"
 #include "sqs/sse/body_envelope.h"
 
 namespace wharf::sqs {
@@ -153,7 +154,8 @@ api::ApiStatus MessageEncryption::SealForSend(const api::RequestContext& ctx,
   return {};
 }
 
-api::ApiStatus MessageEncryption::OpenReceived(const api::RequestContext& ctx, Queue& queue,
+api::ApiStatus MessageEncryption::OpenReceived(const api::RequestContext& ctx,
+                                               const QueueBackend& queue,
                                                std::vector<ReceivedMessage>& messages) {
   const QueueIdentity& identity = queue.identity();
   const kms::ServiceCall call{&ctx, kViaService, identity.account_id};

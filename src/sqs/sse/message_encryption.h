@@ -27,8 +27,8 @@
 #include "api/request_context.h"
 #include "common/clock.h"
 #include "kms/data_keys.h"
-#include "sqs/engine/queue.h"
 #include "sqs/engine/recrypter.h"
+#include "sqs/queue_backend.h"
 #include "sqs/sse/data_key_cache.h"
 
 namespace wharf::sqs {
@@ -58,8 +58,8 @@ class MessageEncryption final : public Recrypter {
                              const SendRules& rules, std::vector<NewMessage>& messages);
 
   // Opens the sealed bodies of a receive from `queue` for the caller. On error nothing was
-  // changed; the caller gives the messages back (Queue::ReturnUndelivered) and fails.
-  api::ApiStatus OpenReceived(const api::RequestContext& ctx, Queue& queue,
+  // changed; the caller gives the messages back (QueueBackend::ReturnUndelivered) and fails.
+  api::ApiStatus OpenReceived(const api::RequestContext& ctx, const QueueBackend& queue,
                               std::vector<ReceivedMessage>& messages);
 
   void Recrypt(RecryptJob job, RecryptDone done) override;

@@ -18,7 +18,7 @@ class SqsServiceResolveTest : public SqsServiceTest {
     queue_ = service_.queues().Find("000000000000", "orders");
     ASSERT_TRUE(queue_);
   }
-  std::shared_ptr<Queue> queue_;
+  std::shared_ptr<QueueBackend> queue_;
 };
 
 TEST_F(SqsServiceResolveTest, AcceptsEveryUrlFormThatNamesTheQueue) {

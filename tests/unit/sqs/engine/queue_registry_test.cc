@@ -22,20 +22,20 @@ class QueueRegistryTest : public ::testing::Test {
  protected:
   QueueRegistryTest() : registry_(QueueDeps{&clock_, &clock_, &store_, &limits_}, "us-east-1") {}
 
-  std::shared_ptr<Queue> MustCreate(const std::string& name, QueueConfig config = {},
-                                    const std::string& account = kAccount) {
+  std::shared_ptr<QueueBackend> MustCreate(const std::string& name, QueueConfig config = {},
+                                           const std::string& account = kAccount) {
     auto created = registry_.Create(account, name, std::move(config), {}, {});
     EXPECT_TRUE(created.ok()) << name;
     return created.ok() ? created->queue : nullptr;
   }
 
-  std::vector<std::string> Names(const std::vector<std::shared_ptr<Queue>>& queues) {
+  std::vector<std::string> Names(const std::vector<std::shared_ptr<QueueBackend>>& queues) {
     std::vector<std::string> names;
     for (const auto& q : queues) names.push_back(q->identity().name);
     return names;
   }
 
-  api::ApiStatus SetAttributes(Queue& q, const api::StringPairs& attributes) {
+  api::ApiStatus SetAttributes(QueueBackend& q, const api::StringPairs& attributes) {
     std::optional<api::ApiStatus> status;
     q.SetAttributes(
         attributes,

@@ -505,5 +505,63 @@ TEST_F(QueueTest, ErrorCompletionsRunWithoutTheQueueLockHeld) {
   }
 }
 
+// --- the backend seam (ADR 0002) ---------------------------------------------------------------
+
+// A queue of some other QueueBackend implementation: only its identity is ever read.
+class ForeignBackend final : public QueueBackend {
+ public:
+  const QueueIdentity& identity() const override { return identity_; }
+  QueueConfig config() const override { return {}; }
+  SendRules send_rules() const override { return {}; }
+  std::shared_ptr<const auth::PolicyDocument> policy() const override { return nullptr; }
+  api::StringPairs tags() const override { return {}; }
+  QueueCounters Counters() override { return {}; }
+  const QueueMetrics& metrics() const override { return metrics_; }
+  void CountReceive(size_t) override {}
+  void SetAttributes(const api::StringPairs&, const QueueTypeLookup&, Done) override {}
+  void EditPolicy(const PolicyEdit&, Done) override {}
+  void Tag(const api::StringPairs&, Done) override {}
+  void Untag(const std::vector<std::string>&, Done) override {}
+  void Purge(Done) override {}
+  void PersistDeleted(Done) override {}
+  void Send(std::vector<NewMessage>, SendDone) override {}
+  void Receive(const ReceiveOptions&, ReceiveDone) override {}
+  void Delete(std::string_view, Done) override {}
+  void ChangeVisibility(std::string_view, int64_t, Done) override {}
+  void ReturnUndelivered(const std::vector<ReceivedMessage>&) override {}
+  void Peek(int64_t, PeekDone) override {}
+  void MoveOut(int64_t, const std::shared_ptr<QueueBackend>&, MoveDone) override {}
+
+ private:
+  QueueIdentity identity_{7, "000000000000", "elsewhere",
+                          "arn:aws:sqs:us-east-1:000000000000:elsewhere", false};
+  QueueMetrics metrics_;
+};
+
+TEST_F(QueueTest, MoveOutRefusesADestinationOfAnotherBackendAndMovesNothing) {
+  auto q = MakeQueue();
+  Send(*q, "m1");
+  std::optional<api::ApiResult<int64_t>> result;
+  q->MoveOut(10, std::make_shared<ForeignBackend>(),
+             [&](api::ApiResult<int64_t> r) { result.emplace(std::move(r)); });
+  ASSERT_TRUE(result.has_value());
+  ASSERT_FALSE(result->ok()) << "not taken for \"no destination\" (back to the sources)";
+  EXPECT_EQ(result->error().code, ErrorCode::kInternalFailure);
+  EXPECT_EQ(CountsOf(*q), (Counts{1, 0, 0})) << "the message stays visible where it was";
+}
+
+TEST_F(QueueTest, MoveOutThroughTheSeamMovesToAnEngineDestination) {
+  auto source = MakeQueue({}, 1, "source");
+  auto destination = MakeQueue({}, 2, "destination");
+  Send(*source, "m1");
+  std::optional<api::ApiResult<int64_t>> result;
+  const std::shared_ptr<QueueBackend> as_backend = destination;
+  source->MoveOut(10, as_backend, [&](api::ApiResult<int64_t> r) { result.emplace(std::move(r)); });
+  ASSERT_TRUE(result.has_value());
+  ASSERT_TRUE(result->ok()) << result->error().message;
+  EXPECT_EQ(result->value(), 1);
+  EXPECT_EQ(ReceiveOne(*destination).content->body, "m1");
+}
+
 }  // namespace
 }  // namespace wharf::sqs::testing

@@ -131,7 +131,7 @@ struct Engine {
   std::unique_ptr<storage::RocksStore> rocks;
   std::unique_ptr<testing::DeferringStore> deferring;
   std::unique_ptr<SqsService> service;
-  std::shared_ptr<Queue> queue;
+  std::shared_ptr<QueueBackend> queue;
 };
 
 class History {

@@ -94,7 +94,7 @@ class SseTest : public SqsServiceTest {
     return Run(&sqs::ReceiveMessage, std::move(in));
   }
 
-  std::shared_ptr<Queue> QueueNamed(const std::string& name) {
+  std::shared_ptr<QueueBackend> QueueNamed(const std::string& name) {
     return service_.queues().Find(kAccount, name);
   }
 
