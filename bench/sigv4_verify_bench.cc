@@ -40,7 +40,7 @@ void BM_VerifyJsonSendMessage(benchmark::State& state) {
   store.AddRootKey("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
                    "123456789012");
   wharf::auth::SigV4Verifier verifier(store);
-  const std::vector<std::pair<std::string, std::string>> headers = {
+  const wharf::HttpHeaders headers = {
       {"Host", "localhost:9324"},
       {"Content-Type", "application/x-amz-json-1.0"},
       {"X-Amz-Target", "AmazonSQS.SendMessage"},

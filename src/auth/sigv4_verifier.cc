@@ -75,10 +75,7 @@ std::string_view Trim(std::string_view s) {
 }
 
 std::string_view HeaderValue(const SignedRequest& r, std::string_view name) {
-  for (const auto& [k, v] : *r.headers) {
-    if (EqualsIgnoreCase(k, name)) return v;
-  }
-  return {};
+  return r.headers->Get(name);
 }
 
 // Appends the canonical value of a header: all its values, each trimmed with inner runs of

@@ -12,12 +12,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
-#include <vector>
 
 #include "api/error.h"
 #include "auth/credentials.h"
 #include "common/hashing.h"
+#include "common/http_headers.h"
 
 namespace wharf::auth {
 
@@ -26,7 +25,7 @@ struct SignedRequest {
   std::string_view method;
   std::string_view path;   // raw, still percent-encoded
   std::string_view query;  // raw, after '?'
-  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
+  const HttpHeaders* headers = nullptr;
   std::string_view body;
 };
 

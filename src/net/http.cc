@@ -1,15 +1,8 @@
 #include "net/http.h"
 
-#include "common/text.h"
-
 namespace wharf::net {
 
-std::string_view HttpRequest::Header(std::string_view name) const {
-  for (const auto& [k, v] : headers) {
-    if (EqualsIgnoreCase(k, name)) return v;
-  }
-  return {};
-}
+std::string_view HttpRequest::Header(std::string_view name) const { return headers.Get(name); }
 
 std::string_view HttpRequest::Path() const {
   std::string_view t = target;

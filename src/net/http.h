@@ -10,12 +10,14 @@
 #include <utility>
 #include <vector>
 
+#include "common/http_headers.h"
+
 namespace wharf::net {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // raw request-target: path plus "?query", still percent-encoded
-  std::vector<std::pair<std::string, std::string>> headers;  // names as received
+  std::string method;   // "GET", "POST", ...
+  std::string target;   // raw request-target: path plus "?query", still percent-encoded
+  HttpHeaders headers;  // in the order received, names as received
   // The body. Its capacity is at least size() + kBodyPadding, so parsers that read a few bytes
   // past the end (simdjson) can use it without copying.
   std::string body;

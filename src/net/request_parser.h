@@ -138,10 +138,14 @@ inline HttpRequest ToHttpRequest(RequestParser::value_type&& message, bool body_
   HttpRequest request;
   request.method = std::string(message.method_string());
   request.target = std::string(message.target());
-  request.headers.reserve(16);
+  size_t fields = 0;
+  size_t bytes = 0;
   for (const auto& field : message) {
-    request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    ++fields;
+    bytes += field.name_string().size() + field.value().size();
   }
+  request.headers.Reserve(fields, bytes);
+  for (const auto& field : message) request.headers.Add(field.name_string(), field.value());
   if (body_too_large) {
     request.body_too_large = true;
   } else {

@@ -153,23 +153,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckParsers(authorization);
 
   const bool lower = (flags & kLowerCaseHeaders) != 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  headers.emplace_back(lower ? "host" : "Host", "localhost:9324");
-  headers.emplace_back(lower ? "content-type" : "Content-Type", "application/x-amz-json-1.0");
-  headers.emplace_back(lower ? "x-amz-target" : "X-Amz-Target", "AmazonSQS.SendMessage");
-  if (!date.empty()) headers.emplace_back(lower ? "x-amz-date" : "X-Amz-Date", date);
+  wharf::HttpHeaders headers;
+  headers.Add(lower ? "host" : "Host", "localhost:9324");
+  headers.Add(lower ? "content-type" : "Content-Type", "application/x-amz-json-1.0");
+  headers.Add(lower ? "x-amz-target" : "X-Amz-Target", "AmazonSQS.SendMessage");
+  if (!date.empty()) headers.Add(lower ? "x-amz-date" : "X-Amz-Date", date);
   if (!authorization.empty()) {
-    headers.emplace_back(lower ? "authorization" : "Authorization", authorization);
+    headers.Add(lower ? "authorization" : "Authorization", authorization);
   }
   if (flags & kContentSha) {
-    headers.emplace_back("x-amz-content-sha256", wharf::HexLower(wharf::Sha256Of(body)));
+    headers.Add("x-amz-content-sha256", wharf::HexLower(wharf::Sha256Of(body)));
   }
-  if (flags & kSecondHost) headers.emplace_back("host", "localhost");
-  if (flags & kSessionToken) headers.emplace_back("X-Amz-Security-Token", "token");
+  if (flags & kSecondHost) headers.Add("host", "localhost");
+  if (flags & kSessionToken) headers.Add("X-Amz-Security-Token", "token");
   if (!extra.empty()) {
     size_t colon = extra.find(':');
-    headers.emplace_back(extra.substr(0, colon),
-                         colon == std::string_view::npos ? "" : extra.substr(colon + 1));
+    headers.Add(extra.substr(0, colon),
+                colon == std::string_view::npos ? "" : extra.substr(colon + 1));
   }
 
   // "now": at the request's own timestamp (the presigned one when there is no header), just

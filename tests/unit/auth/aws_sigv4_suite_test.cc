@@ -57,8 +57,9 @@ class AwsSigV4SuiteTest : public ::testing::TestWithParam<size_t> {
   api::ApiResult<VerifiedCaller> Verify(const SuiteRequest& r, std::string_view method,
                                         std::string_view path, std::string_view query,
                                         std::string_view body) {
-    std::vector<std::pair<std::string, std::string>> headers = r.headers;
-    headers.emplace_back("Authorization", r.authorization);
+    HttpHeaders headers;
+    for (const auto& [k, v] : r.headers) headers.Add(k, v);
+    headers.Add("Authorization", r.authorization);
     SignedRequest request{method, path, query, &headers, body};
     return verifier_.Verify(request, kSigningTime, "service");
   }

@@ -55,7 +55,9 @@ class SigV4VerifierTest : public ::testing::Test {
                                         std::string_view query, const Headers& headers,
                                         std::string_view body, int64_t now = kExampleTime,
                                         std::string_view service = "sqs") {
-    SignedRequest r{method, path, query, &headers, body};
+    HttpHeaders fields;
+    for (const auto& [k, v] : headers) fields.Add(k, v);
+    SignedRequest r{method, path, query, &fields, body};
     return verifier_.Verify(r, now, service);
   }
 

@@ -148,11 +148,10 @@ TEST(HttpServerTest, SimpleRequestResponse) {
   EXPECT_FALSE(request.body_too_large);
   EXPECT_FALSE(request.is_tls);
   // All headers, names exactly as received.
-  std::vector<std::pair<std::string, std::string>> expected = {
-      {"Host", "localhost"},
-      {"x-amz-Target", "AmazonSQS.SendMessage"},
-      {"X-MiXeD-Case", "v1"},
-      {"Content-Length", "5"}};
+  HttpHeaders expected = {{"Host", "localhost"},
+                          {"x-amz-Target", "AmazonSQS.SendMessage"},
+                          {"X-MiXeD-Case", "v1"},
+                          {"Content-Length", "5"}};
   EXPECT_EQ(request.headers, expected);
 }
 

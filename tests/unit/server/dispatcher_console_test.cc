@@ -30,14 +30,13 @@ class DispatcherConsoleTest : public ::testing::Test {
     return o;
   }
 
-  net::HttpResponse Call(std::string method, std::string target,
-                         std::vector<std::pair<std::string, std::string>> headers = {},
+  net::HttpResponse Call(std::string method, std::string target, HttpHeaders headers = {},
                          std::string body = {}) {
     net::HttpRequest r;
     r.method = std::move(method);
     r.target = std::move(target);
     r.headers = std::move(headers);
-    r.headers.emplace_back("Host", "localhost:9324");
+    r.headers.Add("Host", "localhost:9324");
     r.body = std::move(body);
     net::HttpResponse out;
     dispatcher_.Handle(std::move(r), [&](net::HttpResponse answer) { out = std::move(answer); });

@@ -10,6 +10,7 @@
 #include "auth/authorizer.h"
 #include "auth/credentials.h"
 #include "common/manual_clock.h"
+#include "header_edits.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
 #include "iam/service.h"
@@ -136,7 +137,8 @@ TEST_F(DispatcherIdentityTest, ExpiredSessionsAreExpiredTokens) {
 
 TEST_F(DispatcherIdentityTest, ATamperedTokenIsInvalid) {
   net::HttpRequest request = ExampleB();
-  request.headers[3].second = "FwoGZXIvYXdzEJr//////////wEaDE+test/token=x";
+  request.headers = wharf::testing::WithHeader(request.headers, "X-Amz-Security-Token",
+                                               "FwoGZXIvYXdzEJr//////////wEaDE+test/token=x");
   net::HttpResponse r = Call(std::move(request));
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("<Code>InvalidClientTokenId</Code>"), std::string::npos) << r.body;

@@ -30,15 +30,14 @@ net::HttpRequest KmsRequest(std::string_view action, std::string body, bool sign
   net::HttpRequest r;
   r.method = "POST";
   r.target = "/";
-  r.headers.emplace_back("Host", "localhost:9324");
-  r.headers.emplace_back("X-Amz-Date", "20250101T000000Z");
-  r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
-  r.headers.emplace_back("X-Amz-Target", "TrentService." + std::string(action));
+  r.headers.Add("Host", "localhost:9324");
+  r.headers.Add("X-Amz-Date", "20250101T000000Z");
+  r.headers.Add("Content-Type", "application/x-amz-json-1.1");
+  r.headers.Add("X-Amz-Target", "TrentService." + std::string(action));
   if (signed_request) {
-    r.headers.emplace_back("Authorization",
-                           "AWS4-HMAC-SHA256 Credential=" + access_key +
-                               "/20250101/us-east-1/kms/aws4_request, SignedHeaders=host, "
-                               "Signature=abc");
+    r.headers.Add("Authorization", "AWS4-HMAC-SHA256 Credential=" + access_key +
+                                       "/20250101/us-east-1/kms/aws4_request, SignedHeaders=host, "
+                                       "Signature=abc");
   }
   r.body = std::move(body);
   r.body.reserve(r.body.size() + net::kBodyPadding);

@@ -9,6 +9,7 @@
 
 #include "api/action.h"
 #include "harness.h"
+#include "header_edits.h"
 
 // The in-process request path: HTTP request → protocol → handler → HTTP response, run over both
 // SQS protocols (sqs-api.md §1.3, §1.4, §6). The same scenario runs as an AWS Query form POST and
@@ -373,7 +374,7 @@ TEST_P(DispatcherTest, MissingAuthorizationIsMissingAuthenticationToken) {
 
 TEST_P(DispatcherTest, MalformedAuthorizationIsIncompleteSignature) {
   net::HttpRequest request = Harness::Request(wire(), "ListQueues", Params(), false);
-  request.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=test");
+  request.headers.Add("Authorization", "AWS4-HMAC-SHA256 Credential=test");
   net::HttpResponse r = h_.Call(std::move(request));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(
@@ -530,8 +531,8 @@ TEST(DispatcherQueryPathTest, QueryRequestToAQueueUrlPathNamesTheQueue) {
   net::HttpRequest get;
   get.method = "GET";
   get.target = "/000000000000/my-queue?Action=ReceiveMessage";
-  get.headers.emplace_back("Host", "localhost:9324");
-  get.headers.emplace_back("Authorization", std::string(kAuthorization));
+  get.headers.Add("Host", "localhost:9324");
+  get.headers.Add("Authorization", std::string(kAuthorization));
   r = h.Call(std::move(get));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Field(Wire::kQuery, r.body, "Body"), "via path");
@@ -550,9 +551,7 @@ TEST(DispatcherQueryPathTest, QueueUrlHostFollowsTheHostHeader) {
   Harness h;
   net::HttpRequest request =
       Harness::Request(Wire::kJson, "CreateQueue", Params().Str("QueueName", "q"));
-  for (auto& [k, v] : request.headers) {
-    if (k == "Host") v = "wharf.example:8080";
-  }
+  request.headers = wharf::testing::WithHeader(request.headers, "Host", "wharf.example:8080");
   net::HttpResponse r = h.Call(std::move(request));
   EXPECT_EQ(r.body, R"({"QueueUrl":"http://wharf.example:8080/000000000000/q"})");
 }
@@ -563,9 +562,7 @@ TEST(DispatcherQueryPathTest, RequestsOverTlsGetHttpsQueueUrls) {
   Harness h;
   auto over_tls = [](net::HttpRequest request) {
     request.is_tls = true;
-    for (auto& [k, v] : request.headers) {
-      if (k == "Host") v = "localhost:9325";
-    }
+    request.headers = wharf::testing::WithHeader(request.headers, "Host", "localhost:9325");
     return request;
   };
   net::HttpResponse created = h.Call(
@@ -594,7 +591,7 @@ class StorageFaultEndpointTest : public ::testing::Test {
     net::HttpRequest r;
     r.method = "POST";
     r.target = std::move(target);
-    r.headers.emplace_back("Host", "localhost:9324");
+    r.headers.Add("Host", "localhost:9324");
     r.body = std::move(body);
     r.body.reserve(r.body.size() + net::kBodyPadding);
     return r;

@@ -415,16 +415,16 @@ class Harness {
     net::HttpRequest r;
     r.method = "POST";
     r.target = "/";
-    r.headers.emplace_back("Host", "localhost:9324");
-    r.headers.emplace_back("X-Amz-Date", "20250101T000000Z");
-    if (with_auth) r.headers.emplace_back("Authorization", std::string(kAuthorization));
+    r.headers.Add("Host", "localhost:9324");
+    r.headers.Add("X-Amz-Date", "20250101T000000Z");
+    if (with_auth) r.headers.Add("Authorization", std::string(kAuthorization));
     if (wire == Wire::kJson) {
-      r.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
-      r.headers.emplace_back("X-Amz-Target", "AmazonSQS." + std::string(action));
-      r.headers.emplace_back("x-amzn-query-mode", "true");
+      r.headers.Add("Content-Type", "application/x-amz-json-1.0");
+      r.headers.Add("X-Amz-Target", "AmazonSQS." + std::string(action));
+      r.headers.Add("x-amzn-query-mode", "true");
       r.body = params.Json();
     } else {
-      r.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+      r.headers.Add("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
       std::string form = params.Form();
       r.body = "Action=" + std::string(action) + "&Version=2012-11-05" +
                (form.empty() ? "" : "&" + form);

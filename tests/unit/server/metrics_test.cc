@@ -130,7 +130,7 @@ class MetricsTest : public ::testing::Test {
     net::HttpRequest request;
     request.method = "GET";
     request.target = "/metrics";
-    if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
+    if (!authorization.empty()) request.headers.Add("Authorization", authorization);
     auto capture = Dispatch(std::move(request));
     EXPECT_EQ(capture->calls, 1);
     return capture->response.value_or(net::HttpResponse{0, {}, "<no response>"});
