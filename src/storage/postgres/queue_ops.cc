@@ -137,6 +137,39 @@ PgResult<std::optional<QueueRow>> PgQueueOps::GetQueue(const std::string& accoun
   return std::optional<QueueRow>(std::move(row));
 }
 
+PgResult<std::vector<QueueRow>> PgQueueOps::ListQueues(const std::string& account,
+                                                       const std::string& prefix,
+                                                       const std::string& after, int64_t limit) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows,
+                         conn->Execute(sql::kListQueues, {Param::Text(account), Param::Text(prefix),
+                                                          Param::Text(after), Param::Int(limit)}));
+  std::vector<QueueRow> out;
+  out.reserve(static_cast<size_t>(rows.size()));
+  for (int r = 0; r < rows.size(); ++r) {
+    QueueRow row;
+    row.config.account = account;
+    WHARF_ASSIGN_OR_RETURN(row.queue_id, rows.Int(r, 0));
+    row.config.name = std::string(rows.Text(r, 1));
+    WHARF_ASSIGN_OR_RETURN(row.config.fifo, rows.Bool(r, 2));
+    WHARF_ASSIGN_OR_RETURN(int64_t visibility_s, rows.Int(r, 3));
+    WHARF_ASSIGN_OR_RETURN(int64_t delay_s, rows.Int(r, 4));
+    WHARF_ASSIGN_OR_RETURN(int64_t retention_s, rows.Int(r, 5));
+    row.config.visibility_s = static_cast<int>(visibility_s);
+    row.config.delay_s = static_cast<int>(delay_s);
+    row.config.retention_s = static_cast<int>(retention_s);
+    if (!rows.IsNull(r, 6)) {
+      WHARF_ASSIGN_OR_RETURN(row.config.dlq_id, rows.Int(r, 6));
+    }
+    if (!rows.IsNull(r, 7)) {
+      WHARF_ASSIGN_OR_RETURN(int64_t max_receive, rows.Int(r, 7));
+      row.config.max_receive = static_cast<int>(max_receive);
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 PgStatus PgQueueOps::UpdateQueue(int64_t queue_id, const QueueConfig& config) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   WHARF_ASSIGN_OR_RETURN(

@@ -128,6 +128,10 @@ class PgQueueOps {
 
   PgResult<CreatedQueue> CreateQueue(const QueueConfig& config);
   PgResult<std::optional<QueueRow>> GetQueue(const std::string& account, const std::string& name);
+  // Queues of `account` whose names start with `prefix`, after the name `after` (empty: from
+  // the start), in byte order of the name, at most `limit`.
+  PgResult<std::vector<QueueRow>> ListQueues(const std::string& account, const std::string& prefix,
+                                             const std::string& after, int64_t limit);
   // Sets visibility, delay, retention and redrive of `queue_id` (account, name and type stay).
   PgStatus UpdateQueue(int64_t queue_id, const QueueConfig& config);
   // False when there was no such queue.

@@ -29,6 +29,18 @@ SELECT queue_id, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive
   FROM queue WHERE account = $1 AND name = $2)sql",
                           2};
 
+// $1 account, $2 name prefix, $3 after (a name; '' for the start), $4 limit. In name order
+// (byte order, as the embedded registry's; ListQueues pages by name). Like get_queue, keyed by
+// account rather than queue_id: a catalog read, not a queue operation. The prefix is compared with
+// starts_with, never as a LIKE pattern, so '%' and '_' in a prefix match only themselves.
+const Statement kListQueues{"list_queues", R"sql(
+SELECT queue_id, name, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive
+  FROM queue
+ WHERE account = $1 AND starts_with(name, $2) AND name COLLATE "C" > $3
+ ORDER BY name COLLATE "C"
+ LIMIT $4)sql",
+                            4};
+
 // $1 queue_id, $2 visibility_s, $3 delay_s, $4 retention_s, $5 dlq_id, $6 max_receive.
 const Statement kUpdateQueue{"update_queue", R"sql(
 UPDATE queue SET visibility_s = $2, delay_s = $3, retention_s = $4, dlq_id = $5, max_receive = $6
@@ -557,9 +569,10 @@ SELECT count(*) FROM del)sql",
                                     3};
 
 namespace {
-constexpr std::array<const Statement*, 37> kAll{
+constexpr std::array<const Statement*, 38> kAll{
     &kCreateQueue,
     &kGetQueue,
+    &kListQueues,
     &kUpdateQueue,
     &kDeleteQueue,
     &kSendStandard,

@@ -17,6 +17,7 @@ namespace wharf::storage::pg::sql {
 // Queues.
 extern const Statement kCreateQueue;
 extern const Statement kGetQueue;
+extern const Statement kListQueues;
 extern const Statement kUpdateQueue;
 extern const Statement kDeleteQueue;
 
