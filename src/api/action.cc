@@ -1,5 +1,7 @@
 #include "api/action.h"
 
+#include "api/service_name.h"
+
 namespace wharf::api {
 namespace {
 
@@ -225,6 +227,22 @@ std::optional<Action> FindAction(Service service, std::string_view name) {
   if (service == Service::kKms) return find(kKmsActions);
   if (service == Service::kSns) return find(kSnsActions);
   return find(kIdentityActions);
+}
+
+std::string_view ServiceName(Service service) {
+  switch (service) {
+    case Service::kSqs:
+      return "sqs";
+    case Service::kIam:
+      return "iam";
+    case Service::kSts:
+      return "sts";
+    case Service::kKms:
+      return "kms";
+    case Service::kSns:
+      return "sns";
+  }
+  return "sqs";
 }
 
 }  // namespace wharf::api

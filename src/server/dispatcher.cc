@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 
+#include "api/service_name.h"
 #include "auth/credential_scope.h"
 #include "common/ids.h"
 #include "common/text.h"
@@ -75,22 +76,6 @@ api::ApiResult<auth::CredentialScope> IdentifyCaller(const net::HttpRequest& req
 std::string ScopeService(const net::HttpRequest& request) {
   auto scope = IdentifyCaller(request);
   return scope.ok() ? scope->service : std::string();
-}
-
-std::string_view SigningName(api::Service service) {
-  switch (service) {
-    case api::Service::kSqs:
-      return "sqs";
-    case api::Service::kIam:
-      return "iam";
-    case api::Service::kSts:
-      return "sts";
-    case api::Service::kKms:
-      return "kms";
-    case api::Service::kSns:
-      return "sns";
-  }
-  return "sqs";
 }
 
 // GET /SimpleNotificationService-<hash>.pem: the certificate SNS envelopes are signed with
@@ -244,7 +229,8 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
     // Every request is signed (security.md §1): who signed it is who calls.
     auth::SignedRequest signed_request{req.method, req.Path(), req.Query(), &req.headers, req.body};
     const int64_t now = options_.clock->WallMillis() / 1000;
-    auto caller = verifier_->Verify(signed_request, now, SigningName(api::InfoOf(action).service));
+    auto caller =
+        verifier_->Verify(signed_request, now, api::ServiceName(api::InfoOf(action).service));
     if (!caller.ok()) {
       call->Fail(std::move(caller).error());
       return;

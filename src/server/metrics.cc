@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "api/service_name.h"
 #include "net/http_server.h"
 #include "server/prometheus_text.h"
 #include "sns/service.h"
@@ -14,22 +15,6 @@
 
 namespace wharf::server {
 namespace {
-
-std::string_view ServiceLabel(api::Service service) {
-  switch (service) {
-    case api::Service::kSqs:
-      return "sqs";
-    case api::Service::kIam:
-      return "iam";
-    case api::Service::kSts:
-      return "sts";
-    case api::Service::kKms:
-      return "kms";
-    case api::Service::kSns:
-      return "sns";
-  }
-  return "unknown";
-}
 
 // The error's name as AWS's service models (and so the SDKs' exception classes) spell it: the
 // shape name of its JSON __type, e.g. "QueueDoesNotExist", "AccessDeniedException".
@@ -126,7 +111,7 @@ void Metrics::RenderRequests(PrometheusText& out) const {
   auto labels_of = [](size_t slot) -> std::pair<std::string_view, std::string_view> {
     if (slot == RequestMetrics::kUnrouted) return {"unknown", "unknown"};
     const api::ActionInfo& info = api::InfoOf(static_cast<api::Action>(slot));
-    return {ServiceLabel(info.service), info.name};
+    return {api::ServiceName(info.service), info.name};
   };
   out.Family("wharf_requests_total", "counter",
              "AWS API requests answered, by service and action (action \"unknown\": refused "

@@ -22,6 +22,7 @@
 
 #include "api/iam/actions.h"
 #include "api/kms/actions.h"
+#include "api/service_name.h"
 #include "api/sns/actions.h"
 #include "api/sqs/actions.h"
 #include "api/sqs/wharf_actions.h"
@@ -160,22 +161,6 @@ struct Owned {
   }
 };
 
-std::string_view ScopeOf(api::Service service) {
-  switch (service) {
-    case api::Service::kSqs:
-      return "sqs";
-    case api::Service::kIam:
-      return "iam";
-    case api::Service::kSts:
-      return "sts";
-    case api::Service::kKms:
-      return "kms";
-    case api::Service::kSns:
-      return "sns";
-  }
-  return "sqs";
-}
-
 // Wharf's own actions (api::WharfActions()): AWS JSON 1.0 under X-Amz-Target: Wharf.<name> only.
 bool IsWharfAction(const api::ActionInfo& info) {
   return api::FindWharfAction(info.name) == info.action;
@@ -183,7 +168,7 @@ bool IsWharfAction(const api::ActionInfo& info) {
 
 Owned Build(const api::ActionInfo& info, Shape shape, std::string_view text) {
   Owned r;
-  r.scope = std::string(ScopeOf(info.service));
+  r.scope = std::string(api::ServiceName(info.service));
   if (shape.queue_path) r.path = "/000000000000/orders.fifo";
   if (info.service == api::Service::kKms) {  // AWS JSON 1.1 only
     r.content_type = "application/x-amz-json-1.1";
