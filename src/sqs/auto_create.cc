@@ -52,10 +52,14 @@ std::shared_ptr<QueueBackend> SqsService::CreateOnFirstUse(const api::RequestCon
            .ok()) {
     return nullptr;
   }
-  // A concurrent first use may have created it meanwhile: Create then returns that queue.
-  auto created = registry_.Create(ctx.account_id, queue_name, std::move(config), {}, attributes);
-  if (!created.ok()) return nullptr;  // e.g. QueueDeletedRecently: it stays missing
-  return created->queue;
+  // A concurrent first use may have created it meanwhile: Create then keeps that queue. The
+  // request goes on without waiting for the new queue to be durable: whatever it appends is
+  // ordered after the queue's record. A refused Create (e.g. QueueDeletedRecently) leaves the
+  // queue missing. Only a catalog that makes a queue findable before `done` (the embedded one)
+  // creates on first use: a database catalog answers this request QueueDoesNotExist.
+  registry_.Create(ctx.account_id, queue_name, std::move(config), {}, attributes,
+                   [](const api::ApiResult<QueueCatalog::Created>&) {});
+  return registry_.Find(ctx.account_id, queue_name);
 }
 
 }  // namespace wharf::sqs

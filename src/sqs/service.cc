@@ -100,11 +100,16 @@ api::ApiStatus SqsService::AuthorizeAction(const api::RequestContext& ctx,
 
 std::string SqsService::QueueUrlOf(const api::RequestContext& ctx,
                                    const QueueBackend& queue) const {
+  return QueueUrlOf(ctx, queue.identity().account_id, queue.identity().name);
+}
+
+std::string SqsService::QueueUrlOf(const api::RequestContext& ctx, std::string_view account,
+                                   std::string_view name) const {
   std::string url = ctx.base_url;
   url.push_back('/');
-  url.append(queue.identity().account_id);
+  url.append(account);
   url.push_back('/');
-  url.append(queue.identity().name);
+  url.append(name);
   return url;
 }
 

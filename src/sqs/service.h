@@ -88,6 +88,8 @@ class SqsService {
                                  std::string_view resource, std::string_view resource_account,
                                  const QueueBackend* queue);
   std::string QueueUrlOf(const api::RequestContext& ctx, const QueueBackend& queue) const;
+  std::string QueueUrlOf(const api::RequestContext& ctx, std::string_view account,
+                         std::string_view name) const;
   // Rebuilds every queue and message from the store (startup). Fails on a record it cannot
   // read rather than serving a partial state.
   struct RecoveryStats {

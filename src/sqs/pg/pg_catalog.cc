@@ -97,10 +97,16 @@ std::shared_ptr<QueueBackend> PgCatalog::FindByArn(std::string_view arn) const {
   return Find(parts[4], parts[5]);
 }
 
-api::ApiResult<QueueCatalog::Created> PgCatalog::Create(const std::string& account,
-                                                        const std::string& name, QueueConfig config,
-                                                        api::StringPairs tags,
-                                                        const api::StringPairs& given) {
+void PgCatalog::Create(const std::string& account, const std::string& name, QueueConfig config,
+                       api::StringPairs tags, const api::StringPairs& given, CreateDone done) {
+  done(CreateRow(account, name, std::move(config), std::move(tags), given));
+}
+
+api::ApiResult<QueueCatalog::Created> PgCatalog::CreateRow(const std::string& account,
+                                                           const std::string& name,
+                                                           QueueConfig config,
+                                                           const api::StringPairs& tags,
+                                                           const api::StringPairs& given) {
   if (std::string unstorable = Unstorable(config, tags); !unstorable.empty()) {
     return api::Error(api::ErrorCode::kUnsupportedOperation,
                       unstorable + " is not supported by the PostgreSQL backend yet");
@@ -115,7 +121,7 @@ api::ApiResult<QueueCatalog::Created> PgCatalog::Create(const std::string& accou
   auto created = ops_.CreateQueue(row);
   if (!created.ok()) return DatabaseError("create", created.error());
   if (created->created) {
-    return Created{FromRow(storage::pg::QueueRow{created->queue_id, std::move(row)}), true, 0};
+    return Created{FromRow(storage::pg::QueueRow{created->queue_id, std::move(row)}), true};
   }
   // Another create (on any node) got there first: compare with the stored row, not `config`.
   std::shared_ptr<QueueBackend> existing = Find(account, name);
@@ -132,7 +138,7 @@ api::ApiResult<QueueCatalog::Created> PgCatalog::Create(const std::string& accou
                             attr);
     }
   }
-  return Created{std::move(existing), false, 0};
+  return Created{std::move(existing), false};
 }
 
 api::ApiStatus PgCatalog::Delete(const QueueBackend& queue) {
@@ -142,12 +148,13 @@ api::ApiStatus PgCatalog::Delete(const QueueBackend& queue) {
   return api::ApiStatus::Ok();
 }
 
-void PgCatalog::Remove(const std::shared_ptr<QueueBackend>& queue) {
+void PgCatalog::Remove(const std::shared_ptr<QueueBackend>& queue, Done done) {
   api::ApiStatus status = Delete(*queue);
-  if (!status.ok() && status.error().code != api::ErrorCode::kQueueDoesNotExist) {
-    log::Line(log::Level::kWarn, "pg_catalog_remove_failed")
-        .Int("queue_id", static_cast<int64_t>(queue->identity().id));
+  // Gone already: another node's (or request's) delete did what this one asked for.
+  if (!status.ok() && status.error().code == api::ErrorCode::kQueueDoesNotExist) {
+    status = api::ApiStatus::Ok();
   }
+  done(std::move(status));
 }
 
 std::vector<std::shared_ptr<QueueBackend>> PgCatalog::List(std::string_view account,

@@ -17,18 +17,8 @@
 // - Calls block on the pool and the network (PgQueueOps), so today they must not run on an I/O
 //   thread; the worker pool of ADR 0002 decision 3 is not built.
 //
-// Create and Remove are synchronous in QueueCatalog. Create fits (its result carries the
-// database's error) but blocks; Remove cannot report a failed delete at all. The change this
-// backend needs (ADR 0002 "Found by step 1"), to make in queue_catalog.h and both
-// implementations:
-//   using CreateDone = std::function<void(api::ApiResult<Created>)>;   // Created without ticket
-//   virtual void Create(const std::string& account, const std::string& name, QueueConfig config,
-//                       api::StringPairs tags, const api::StringPairs& given,
-//                       CreateDone done) = 0;
-//   virtual void Remove(const std::shared_ptr<QueueBackend>& queue, Done done) = 0;
-// with QueueBackend::PersistDeleted gone (the engine's Remove appends the deletion and answers
-// once durable; this one answers after the DELETE committed). Until then `Delete` below is the
-// operation with a result and `Remove` calls it and logs a failure.
+// Create and Remove answer through their callbacks, so far before they return (the calls block
+// on the pool); the worker pool of ADR 0002 decision 3 moves them off the caller's thread.
 
 #include <cstddef>
 #include <memory>
@@ -52,12 +42,10 @@ class PgCatalog final : public QueueCatalog {
   std::shared_ptr<QueueBackend> FindByArn(std::string_view arn) const override;
   // Idempotent across nodes (PgQueueOps::CreateQueue: one row per account and name, even under
   // concurrent creates); an existing queue is compared with `given` as the engine compares.
-  // `ticket` is always 0.
-  api::ApiResult<Created> Create(const std::string& account, const std::string& name,
-                                 QueueConfig config, api::StringPairs tags,
-                                 const api::StringPairs& given) override;
-  // See the header comment: Delete with the error dropped (logged).
-  void Remove(const std::shared_ptr<QueueBackend>& queue) override;
+  void Create(const std::string& account, const std::string& name, QueueConfig config,
+              api::StringPairs tags, const api::StringPairs& given, CreateDone done) override;
+  // Delete, with a row already gone answered ok (QueueCatalog::Remove).
+  void Remove(const std::shared_ptr<QueueBackend>& queue, Done done) override;
   // Deletes the queue's row and everything in it (one statement). QueueDoesNotExist when the
   // row is already gone (another node deleted it); InternalFailure on a database error.
   api::ApiStatus Delete(const QueueBackend& queue);
@@ -71,6 +59,9 @@ class PgCatalog final : public QueueCatalog {
   std::string ArnOf(std::string_view account, std::string_view name) const override;
 
  private:
+  api::ApiResult<Created> CreateRow(const std::string& account, const std::string& name,
+                                    QueueConfig config, const api::StringPairs& tags,
+                                    const api::StringPairs& given);
   std::shared_ptr<PgQueue> FromRow(const storage::pg::QueueRow& row) const;
 
   storage::pg::PgQueueOps& ops_;

@@ -44,7 +44,6 @@ class PgQueue final : public QueueBackend {
   void Untag(const std::vector<std::string>& keys, Done done) override;
   void Purge(Done done) override;
   // The catalog's Remove already deleted the row (one statement); nothing is left to write.
-  void PersistDeleted(Done done) override { done(api::ApiStatus::Ok()); }
 
   void Send(std::vector<NewMessage> messages, SendDone done) override;
   void Receive(const ReceiveOptions& options, ReceiveDone done) override;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog_wait.h"
 #include "common/ids.h"
 #include "pg_test_support.h"
 
@@ -16,6 +17,8 @@ namespace wharf::sqs::pg {
 namespace {
 
 namespace spg = storage::pg;
+using testing::CreateAndWait;
+using testing::RemoveAndWait;
 
 class PgCatalogTest : public ::testing::Test {
  protected:
@@ -33,7 +36,7 @@ class PgCatalogTest : public ::testing::Test {
 
   QueueCatalog::Created MustCreate(const std::string& name, QueueConfig config = {},
                                    const api::StringPairs& given = {}) {
-    auto created = catalog_->Create(account_, name, std::move(config), {}, given);
+    auto created = CreateAndWait(*catalog_, account_, name, std::move(config), {}, given);
     EXPECT_TRUE(created.ok()) << (created.ok() ? "" : created.error().message);
     return created.ok() ? std::move(created).value() : QueueCatalog::Created{};
   }
@@ -58,7 +61,6 @@ TEST_F(PgCatalogTest, CreateThenFindByNameAndArn) {
   auto created = MustCreate("orders", config);
   ASSERT_NE(created.queue, nullptr);
   EXPECT_TRUE(created.is_new);
-  EXPECT_EQ(created.ticket, 0u);
   const QueueIdentity& identity = created.queue->identity();
   EXPECT_GT(identity.id, 0u);
   EXPECT_EQ(identity.account_id, account_);
@@ -98,7 +100,8 @@ TEST_F(PgCatalogTest, CreatingAnExistingNameComparesGivenAttributes) {
 
   QueueConfig other = config;
   other.visibility_timeout = 60;
-  auto different = catalog_->Create(account_, "jobs", other, {}, {{"VisibilityTimeout", "60"}});
+  auto different =
+      CreateAndWait(*catalog_, account_, "jobs", other, {}, {{"VisibilityTimeout", "60"}});
   ASSERT_FALSE(different.ok());
   EXPECT_EQ(different.error().code, api::ErrorCode::kQueueNameExists);
   EXPECT_EQ(catalog_->Find(account_, "jobs")->config().visibility_timeout, 45);
@@ -123,7 +126,7 @@ TEST_F(PgCatalogTest, RemoveDeletesTheRowForEveryNode) {
   PgCatalog other_node(*ops_, "us-east-1");
   ASSERT_NE(other_node.Find(account_, "gone"), nullptr);
 
-  catalog_->Remove(created.queue);
+  EXPECT_TRUE(RemoveAndWait(*catalog_, created.queue).ok());
   EXPECT_EQ(catalog_->Find(account_, "gone"), nullptr);
   EXPECT_EQ(other_node.Find(account_, "gone"), nullptr);
   EXPECT_TRUE(catalog_->List(account_, "", "", 1000).empty());
@@ -132,9 +135,8 @@ TEST_F(PgCatalogTest, RemoveDeletesTheRowForEveryNode) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, api::ErrorCode::kQueueDoesNotExist);
 
-  bool persisted = false;
-  created.queue->PersistDeleted([&](api::ApiStatus status) { persisted = status.ok(); });
-  EXPECT_TRUE(persisted);
+  EXPECT_TRUE(RemoveAndWait(*catalog_, created.queue).ok())
+      << "a queue another node removed first is answered ok";
 
   // The name is free again at once: QueueDeletedRecently is not implemented in this slice.
   auto recreated = MustCreate("gone");
@@ -146,7 +148,7 @@ TEST_F(PgCatalogTest, RemoveDeletesTheRowForEveryNode) {
 // What the queue row cannot hold yet is refused, not dropped, and nothing is created.
 TEST_F(PgCatalogTest, CreateRefusesWhatTheRowCannotHoldYet) {
   auto refused = [&](const std::string& name, QueueConfig config, api::StringPairs tags = {}) {
-    auto created = catalog_->Create(account_, name, std::move(config), std::move(tags), {});
+    auto created = CreateAndWait(*catalog_, account_, name, std::move(config), std::move(tags), {});
     EXPECT_FALSE(created.ok()) << name;
     if (!created.ok()) {
       EXPECT_EQ(created.error().code, api::ErrorCode::kUnsupportedOperation) << name;
