@@ -38,8 +38,8 @@ std::string Unstorable(const QueueConfig& config, const api::StringPairs& tags) 
 
 }  // namespace
 
-PgCatalog::PgCatalog(storage::pg::PgQueueOps& ops, std::string region)
-    : ops_(ops), region_(std::move(region)) {}
+PgCatalog::PgCatalog(PgBackend backend, std::string region)
+    : backend_(backend), ops_(backend.ops), region_(std::move(region)) {}
 
 std::string PgCatalog::ArnOf(std::string_view account, std::string_view name) const {
   std::string arn = "arn:";
@@ -66,7 +66,7 @@ std::shared_ptr<PgQueue> PgCatalog::FromRow(const storage::pg::QueueRow& row) co
   config.delay_seconds = row.config.delay_s;
   config.message_retention_period = row.config.retention_s;
   // created_timestamp / last_modified_timestamp: the row has no such columns yet (0).
-  return std::make_shared<PgQueue>(std::move(identity), std::move(config), ops_);
+  return std::make_shared<PgQueue>(std::move(identity), std::move(config), backend_);
 }
 
 std::shared_ptr<QueueBackend> PgCatalog::Find(std::string_view account,

@@ -34,8 +34,8 @@ namespace wharf::sqs::pg {
 
 class PgCatalog final : public QueueCatalog {
  public:
-  // `ops` must outlive the catalog and every queue it hands out.
-  PgCatalog(storage::pg::PgQueueOps& ops, std::string region);
+  // What `backend` refers to must outlive the catalog and every queue it hands out.
+  PgCatalog(PgBackend backend, std::string region);
 
   std::shared_ptr<QueueBackend> Find(std::string_view account,
                                      std::string_view name) const override;
@@ -64,7 +64,8 @@ class PgCatalog final : public QueueCatalog {
                                     const api::StringPairs& given);
   std::shared_ptr<PgQueue> FromRow(const storage::pg::QueueRow& row) const;
 
-  storage::pg::PgQueueOps& ops_;
+  const PgBackend backend_;
+  storage::pg::PgQueueOps& ops_;  // backend_.ops
   const std::string region_;
 };
 

@@ -1,26 +1,39 @@
 #pragma once
 
 // PgQueue: one queue of the PostgreSQL backend (ADR 0002 step 2) as a QueueBackend, made by
-// PgCatalog from the queue's row. FIRST SLICE: only what a catalog hands out is real — the
-// identity, the configuration the row holds, the counts (read from the database on each call)
-// and the per-node metrics. Every message and queue-level operation answers
-// UnsupportedOperation until the next slice implements it over PgQueueOps.
+// PgCatalog from the queue's row. Its state is the database's: this object holds the row as read
+// and the node's metrics, nothing else.
+//
+// SECOND SLICE (what exists, what does not):
+// - Standard queues: Send (one statement per 10 messages), Receive, Delete, ChangeVisibility and
+//   Purge run their PgQueueOps statement on the backend's worker pool and answer from there.
+//   Receipt handles are PgReceiptCodec's (signed; a forged one is refused without a query).
+// - Receive answers at once: WaitTimeSeconds is not honoured yet (the fetcher of ADR 0002
+//   decision 5 with LISTEN/NOTIFY comes with step 3).
+// - Delete with a handle from an earlier receive of a message received again deletes nothing
+//   and succeeds (AWS: the message "might not be deleted", sqs-api.md §2.10).
+// - Not yet: FIFO queues, PurgeQueue's once-per-60-seconds rule (needs a column shared by
+//   nodes), the 12-hour cap on a message's total visibility, SetAttributes, policies, tags,
+//   Peek, move tasks: each answers UnsupportedOperation or is listed in src/sqs/pg/README.md.
 //
 // The configuration is the row as read when the catalog made this object; nothing refreshes it
 // yet (ADR 0002 decision 4: the per-node cache with a version and pg_notify comes later).
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "sqs/pg/pg_backend.h"
 #include "sqs/queue_backend.h"
 #include "storage/postgres/queue_ops.h"
 
 namespace wharf::sqs::pg {
 
-class PgQueue final : public QueueBackend {
+class PgQueue final : public QueueBackend, public std::enable_shared_from_this<PgQueue> {
  public:
   // `identity.id` is the row's queue_id.
-  PgQueue(QueueIdentity identity, QueueConfig config, storage::pg::PgQueueOps& ops);
+  PgQueue(QueueIdentity identity, QueueConfig config, PgBackend backend);
 
   int64_t queue_id() const { return static_cast<int64_t>(identity_.id); }
 
@@ -43,7 +56,6 @@ class PgQueue final : public QueueBackend {
   void Tag(const api::StringPairs& tags, Done done) override;
   void Untag(const std::vector<std::string>& keys, Done done) override;
   void Purge(Done done) override;
-  // The catalog's Remove already deleted the row (one statement); nothing is left to write.
 
   void Send(std::vector<NewMessage> messages, SendDone done) override;
   void Receive(const ReceiveOptions& options, ReceiveDone done) override;
@@ -56,9 +68,15 @@ class PgQueue final : public QueueBackend {
                MoveDone done) override;
 
  private:
+  // The receipt of a handle this queue issued, or nullopt (garbled, forged, another queue's).
+  std::optional<storage::pg::Receipt> ReceiptOf(std::string_view handle) const;
+  // Runs `job` on a worker with this queue kept alive.
+  void OnWorker(std::function<void(PgQueue&)> job);
+  ReceivedMessage FromRow(storage::pg::ReceivedMessage& row) const;
+
   const QueueIdentity identity_;
   const QueueConfig config_;
-  storage::pg::PgQueueOps& ops_;
+  const PgBackend backend_;
   QueueMetrics metrics_;
 };
 

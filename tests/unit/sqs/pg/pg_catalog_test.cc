@@ -29,7 +29,7 @@ class PgCatalogTest : public ::testing::Test {
     pool_ = std::make_unique<spg::ConnectionPool>(spg::testing::ServerUrl(),
                                                   spg::testing::TestOptions(database), 4);
     ops_ = std::make_unique<spg::PgQueueOps>(*pool_);
-    catalog_ = std::make_unique<PgCatalog>(*ops_, "us-east-1");
+    catalog_ = std::make_unique<PgCatalog>(Backend(), "us-east-1");
     // Queues of this test's own account: the shared database keeps other tests' rows.
     account_ = "cat" + NewUuid().substr(0, 9);
   }
@@ -47,6 +47,10 @@ class PgCatalogTest : public ::testing::Test {
     return out;
   }
 
+  PgBackend Backend() { return PgBackend{*ops_, workers_, receipts_}; }
+
+  WorkerPool workers_{2};
+  PgReceiptCodec receipts_{"pg-catalog-test-key"};
   std::unique_ptr<spg::ConnectionPool> pool_;
   std::unique_ptr<spg::PgQueueOps> ops_;
   std::unique_ptr<PgCatalog> catalog_;
@@ -123,7 +127,7 @@ TEST_F(PgCatalogTest, RemoveDeletesTheRowForEveryNode) {
   auto created = MustCreate("gone");
   ASSERT_NE(created.queue, nullptr);
   // Another node's catalog: same database, its own objects.
-  PgCatalog other_node(*ops_, "us-east-1");
+  PgCatalog other_node(Backend(), "us-east-1");
   ASSERT_NE(other_node.Find(account_, "gone"), nullptr);
 
   EXPECT_TRUE(RemoveAndWait(*catalog_, created.queue).ok());
