@@ -188,17 +188,5 @@ TEST_F(PgCatalogTest, CountersAreReadFromTheDatabase) {
   EXPECT_EQ(counters.in_flight, 0);
 }
 
-TEST_F(PgCatalogTest, MessageOperationsAreNotImplementedYet) {
-  auto created = MustCreate("later");
-  ASSERT_NE(created.queue, nullptr);
-  bool answered = false;
-  created.queue->Send({}, [&](api::ApiResult<std::vector<SendResult>> result) {
-    answered = true;
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, api::ErrorCode::kUnsupportedOperation);
-  });
-  EXPECT_TRUE(answered);
-}
-
 }  // namespace
 }  // namespace wharf::sqs::pg
