@@ -42,6 +42,7 @@
 #include "server/config_file.h"
 #include "server/dispatcher.h"
 #include "server/metrics.h"
+#include "server/postgres_queues.h"
 #include "server/provisioner.h"
 #include "server/rekey.h"
 #include "server/request_log.h"
@@ -333,6 +334,17 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   kms::KeyService key_service(key_store, authorizer, clock);
   sqs_options.key_service = &key_service;  // SSE-KMS data keys (security.md §4.2)
   sqs_options.authorizer = &authorizer;
+  // --storage postgres: queues and messages in PostgreSQL, shared with the other nodes.
+  std::unique_ptr<server::PostgresQueues> postgres_queues;
+  if (settings.storage == "postgres") {
+    auto opened = server::PostgresQueues::Open(settings, root->key);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", opened.error().c_str());
+      return 1;
+    }
+    postgres_queues = std::move(opened).value();
+    sqs_options.catalog = &postgres_queues->catalog();
+  }
   sqs::SqsService sqs(clock, scheduler, *store, sqs_options);
   const auto recovery_start = std::chrono::steady_clock::now();
   auto recovered = sqs.Recover();

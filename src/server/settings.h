@@ -35,7 +35,9 @@ struct Settings {
   std::string tls_key_passphrase;
   int64_t tls_handshake_timeout_seconds = 10;
   std::string data_dir = "./data";
-  std::string storage = "embedded";   // "embedded" (RocksDB under data_dir) or "memory"
+  std::string storage = "embedded";   // "embedded" (RocksDB under data_dir), "memory", "postgres"
+  std::string postgres_url;           // libpq connection string or URI (storage "postgres")
+  int64_t postgres_pool_size = 8;     // connections to PostgreSQL per node
   std::string durability = "strict";  // "strict": synced before acknowledged; "relaxed": periodic
   int64_t relaxed_sync_ms = 100;
   int64_t outage_memory_mb = 64;  // RocksOptions::max_retained_bytes, in MiB

@@ -109,8 +109,20 @@ std::vector<SettingRow> MakeRows() {
       Text<&Settings::data_dir>("data_dir", "Directory for durable data.", &CheckNotEmpty,
                                 "not empty"),
       Choice<&Settings::storage>(
-          "storage", {"embedded", "memory"},
-          "embedded: durable store under --data-dir; memory: nothing survives a restart (tests)."),
+          "storage", {"embedded", "memory", "postgres"},
+          "embedded: durable store under --data-dir; memory: nothing survives a restart (tests); "
+          "postgres: queues and messages in the PostgreSQL database of --postgres-url, shared by "
+          "every node started with it (standard queues so far, docs/adr/0002), the rest under "
+          "--data-dir as with embedded."),
+      Text<&Settings::postgres_url>(
+          "postgres_url",
+          "PostgreSQL connection string or URI for --storage postgres, e.g. "
+          "postgresql://wharf@db.internal/wharf. Put a password in ~/.pgpass or PGPASSWORD "
+          "rather than here: command lines are visible to other users."),
+      Integer<&Settings::postgres_pool_size>(
+          "postgres_pool_size", 1, 1000,
+          "Connections this node opens to PostgreSQL at most; as many worker threads run the "
+          "queue operations (a request waits for one, not on an I/O thread)."),
       Choice<&Settings::durability>(
           "durability", {"strict", "relaxed"},
           "strict: a change is acknowledged only once synced to disk. relaxed: the disk is synced "

@@ -37,7 +37,7 @@ std::shared_ptr<QueueBackend> SqsService::CreateOnFirstUse(const api::RequestCon
   const std::string queue_name(name);
   const bool fifo = queue_name.ends_with(".fifo");
   if (!ValidateQueueName(queue_name, fifo, limits().max_queue_name_length).ok()) return nullptr;
-  const std::string arn = registry_.ArnOf(ctx.account_id, queue_name);
+  const std::string arn = catalog_.ArnOf(ctx.account_id, queue_name);
   // The same decision as a CreateQueue by this caller; a refusal leaves the queue missing.
   if (!AuthorizeAction(ctx, "sqs:CreateQueue", arn, ctx.account_id, nullptr).ok()) return nullptr;
   api::StringPairs attributes;
@@ -52,10 +52,15 @@ std::shared_ptr<QueueBackend> SqsService::CreateOnFirstUse(const api::RequestCon
            .ok()) {
     return nullptr;
   }
-  // A concurrent first use may have created it meanwhile: Create then returns that queue.
-  auto created = registry_.Create(ctx.account_id, queue_name, std::move(config), {}, attributes);
-  if (!created.ok()) return nullptr;  // e.g. QueueDeletedRecently: it stays missing
-  return created->queue;
+  // A concurrent first use may have created it meanwhile: Create then keeps that queue. The
+  // request goes on without waiting for the new queue to be durable: whatever it appends is
+  // ordered after the queue's record. A refused Create (e.g. QueueDeletedRecently) leaves the
+  // queue missing. A catalog that makes the queue findable only when `done` runs later (a
+  // database catalog answering from its worker threads) leaves this request QueueDoesNotExist;
+  // the next one finds the queue.
+  catalog_.Create(ctx.account_id, queue_name, std::move(config), {}, attributes,
+                  [](const api::ApiResult<QueueCatalog::Created>&) {});
+  return catalog_.Find(ctx.account_id, queue_name);
 }
 
 }  // namespace wharf::sqs

@@ -136,8 +136,6 @@ class QueueBackend {
   virtual void Tag(const api::StringPairs& tags, Done done) = 0;
   virtual void Untag(const std::vector<std::string>& keys, Done done) = 0;
   virtual void Purge(Done done) = 0;
-  // Writes the deletion of a queue the catalog has removed (QueueCatalog::Remove).
-  virtual void PersistDeleted(Done done) = 0;
 
   // --- messages ---
   // Stores the messages, then makes them visible (or delayed) and wakes parked receivers. On

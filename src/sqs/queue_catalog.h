@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,19 +38,20 @@ class QueueCatalog {
   struct Created {
     std::shared_ptr<QueueBackend> queue;
     bool is_new = false;
-    // The embedded store's ticket of the new queue's record: CreateQueue answers once it is
-    // durable (storage::Store::WhenDurable). 0 for an existing queue.
-    uint64_t ticket = 0;
   };
+  using CreateDone = std::function<void(api::ApiResult<Created>)>;
   // Creates the queue, or returns the existing one when every attribute in `given` matches its
   // current value (QueueNameExists otherwise; QueueDeletedRecently within the window after a
-  // delete of the name).
-  virtual api::ApiResult<Created> Create(const std::string& account, const std::string& name,
-                                         QueueConfig config, api::StringPairs tags,
-                                         const api::StringPairs& given) = 0;
-  // Removes the queue (if it is still `queue`), blocks its name for a while and closes it. The
-  // caller then writes the deletion (QueueBackend::PersistDeleted).
-  virtual void Remove(const std::shared_ptr<QueueBackend>& queue) = 0;
+  // delete of the name). `done` answers once the queue is durable: the embedded engine's record
+  // on disk, a committed row in a database. An existing queue is answered once it is durable too
+  // (a concurrent CreateQueue may have just made it). The embedded engine makes a new queue
+  // findable at once, before `done`; a database catalog may only after `done`.
+  virtual void Create(const std::string& account, const std::string& name, QueueConfig config,
+                      api::StringPairs tags, const api::StringPairs& given, CreateDone done) = 0;
+  // Removes the queue (if it is still `queue`), blocks its name for a while, closes it and makes
+  // the deletion durable; `done` answers then. A queue another call removed first is answered
+  // ok: the deletion the caller asked for has happened.
+  virtual void Remove(const std::shared_ptr<QueueBackend>& queue, Done done) = 0;
 
   // Queues of `account` whose names start with `prefix`, in name order, after `after` (a name).
   virtual std::vector<std::shared_ptr<QueueBackend>> List(std::string_view account,

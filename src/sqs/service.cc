@@ -23,10 +23,11 @@ SqsService::SqsService(const Clock& clock, Scheduler& scheduler, storage::Store&
       registry_(QueueDeps{&clock_, &scheduler, &store_, &options_.limits, &budget_, nullptr,
                           &encryption_},
                 options_.region),
-      move_tasks_(clock_, scheduler, store_, registry_) {}
+      catalog_(options_.catalog != nullptr ? *options_.catalog : registry_),
+      move_tasks_(clock_, scheduler, store_, catalog_) {}
 
 bool SqsService::IsDeadLetterQueue(std::string_view arn, std::string_view account) {
-  for (const auto& queue : registry_.All()) {
+  for (const auto& queue : catalog_.All()) {
     if (queue->identity().account_id != account) continue;
     const QueueConfig config = queue->config();
     if (config.redrive_policy && config.redrive_policy->dead_letter_target_arn == arn) return true;
@@ -58,13 +59,13 @@ api::ApiResult<std::shared_ptr<QueueBackend>> SqsService::ResolveQueue(
 api::ApiResult<std::shared_ptr<QueueBackend>> SqsService::ResolveQueueByName(
     const api::RequestContext& ctx, std::string_view account, std::string_view name) {
   std::shared_ptr<QueueBackend> queue;
-  if (!name.empty() && !account.empty()) queue = registry_.Find(account, name);
+  if (!name.empty() && !account.empty()) queue = catalog_.Find(account, name);
   if (!queue && !name.empty() && account == ctx.account_id) queue = CreateOnFirstUse(ctx, name);
   if (!queue) {
     if (account == ctx.account_id) return api::Error(api::ErrorCode::kQueueDoesNotExist);
     // Another account's queue that does not exist is denied like one that does, with the
     // same message (no queue, so no policy grants anything): existence is not revealed.
-    WHARF_RETURN_IF_ERROR(Authorize(ctx, registry_.ArnOf(account, name), account, nullptr));
+    WHARF_RETURN_IF_ERROR(Authorize(ctx, catalog_.ArnOf(account, name), account, nullptr));
     return api::Error(api::ErrorCode::kAccessDenied);
   }
   WHARF_RETURN_IF_ERROR(Authorize(ctx, queue->identity().arn, account, queue.get()));
@@ -100,11 +101,16 @@ api::ApiStatus SqsService::AuthorizeAction(const api::RequestContext& ctx,
 
 std::string SqsService::QueueUrlOf(const api::RequestContext& ctx,
                                    const QueueBackend& queue) const {
+  return QueueUrlOf(ctx, queue.identity().account_id, queue.identity().name);
+}
+
+std::string SqsService::QueueUrlOf(const api::RequestContext& ctx, std::string_view account,
+                                   std::string_view name) const {
   std::string url = ctx.base_url;
   url.push_back('/');
-  url.append(queue.identity().account_id);
+  url.append(account);
   url.push_back('/');
-  url.append(queue.identity().name);
+  url.append(name);
   return url;
 }
 
@@ -234,7 +240,7 @@ Result<SqsService::RecoveryStats, std::string> SqsService::Recover() {
 QueueTypeLookup SqsService::TypeLookup(std::string source_arn, std::string source_account) {
   return [this, source_arn = std::move(source_arn), source_account = std::move(source_account)](
              std::string_view arn) -> std::optional<DeadLetterTarget> {
-    auto queue = registry_.FindByArn(arn);
+    auto queue = catalog_.FindByArn(arn);
     // A dead-letter queue must be in the source's account (and region, which FindByArn checks).
     if (!queue || queue->identity().account_id != source_account) return std::nullopt;
     const QueueConfig config = queue->config();

@@ -46,6 +46,10 @@ struct ServiceOptions {
   // The clock the data-key caches measure the reuse period on. Null: the service's clock. The
   // server passes the clock that POST /_wharf/test/clock moves in test mode.
   const Clock* key_cache_clock = nullptr;
+  // Where queues live (ADR 0002). Null: the embedded engine's registry over `store`, rebuilt by
+  // Recover. Otherwise an authoritative catalog (the PostgreSQL backend), which must outlive the
+  // service; the embedded registry then stays empty.
+  QueueCatalog* catalog = nullptr;
 };
 
 class SqsService {
@@ -57,7 +61,7 @@ class SqsService {
   storage::Store& store() { return store_; }
   const Limits& limits() const { return options_.limits; }
   const std::string& region() const { return options_.region; }
-  QueueCatalog& queues() { return registry_; }
+  QueueCatalog& queues() { return catalog_; }
   const BodyBudget& body_budget() const { return budget_; }
   MoveTasks& move_tasks() { return move_tasks_; }
   MessageEncryption& encryption() { return encryption_; }
@@ -88,6 +92,8 @@ class SqsService {
                                  std::string_view resource, std::string_view resource_account,
                                  const QueueBackend* queue);
   std::string QueueUrlOf(const api::RequestContext& ctx, const QueueBackend& queue) const;
+  std::string QueueUrlOf(const api::RequestContext& ctx, std::string_view account,
+                         std::string_view name) const;
   // Rebuilds every queue and message from the store (startup). Fails on a record it cannot
   // read rather than serving a partial state.
   struct RecoveryStats {
@@ -111,6 +117,7 @@ class SqsService {
   BodyBudget budget_;
   MessageEncryption encryption_;
   QueueRegistry registry_;
+  QueueCatalog& catalog_;  // options_.catalog, or registry_
   MoveTasks move_tasks_;
 };
 

@@ -123,8 +123,8 @@ class Queue final : public QueueBackend, public std::enable_shared_from_this<Que
   // Appends the record of a new queue, before the registry makes it visible (so no message
   // record of the queue can reach the disk ahead of it); returns the ticket to wait on.
   uint64_t AppendCreated();
-  // Writes the deletion of a closed queue.
-  void PersistDeleted(Done done) override;
+  // Writes the deletion of a closed queue (QueueRegistry::Remove).
+  void PersistDeleted(Done done);
 
   // --- recovery (before serving; no locks needed, but taken for uniformity) ---
   // Puts back a stored message with its state. `state` is null for a message never received.

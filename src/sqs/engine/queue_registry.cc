@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "common/ids.h"
+#include "sqs/engine/storage_errors.h"
 
 namespace wharf::sqs {
 
@@ -74,11 +75,31 @@ std::shared_ptr<Queue> QueueRegistry::FindQueueByArn(std::string_view arn) const
   return FindQueue(parts[4], parts[5]);
 }
 
-api::ApiResult<QueueRegistry::Created> QueueRegistry::Create(const std::string& account,
-                                                             const std::string& name,
-                                                             QueueConfig config,
-                                                             api::StringPairs tags,
-                                                             const api::StringPairs& given) {
+void QueueRegistry::Create(const std::string& account, const std::string& name, QueueConfig config,
+                           api::StringPairs tags, const api::StringPairs& given, CreateDone done) {
+  // Before a new queue exists in memory: its record could not be kept for the recovery.
+  if (auto refused = RefusedByStore(*deps_.store)) return done(std::move(*refused));
+  auto inserted = Insert(account, name, std::move(config), std::move(tags), given);
+  if (!inserted.ok()) return done(std::move(inserted).error());
+  // An existing queue is answered once everything appended so far is durable: it may be one a
+  // concurrent CreateQueue just made, or one whose creation failed on a full disk and is
+  // written only when the store recovers.
+  const uint64_t ticket = inserted->created.is_new ? inserted->ticket : deps_.store->Append({});
+  deps_.store->WhenDurable(ticket, [created = std::move(inserted->created),
+                                    done = std::move(done)](storage::StorageStatus status) {
+    if (status.ok()) {
+      done(created);
+    } else {
+      done(FromStorageError(status.error()));
+    }
+  });
+}
+
+api::ApiResult<QueueRegistry::Inserted> QueueRegistry::Insert(const std::string& account,
+                                                              const std::string& name,
+                                                              QueueConfig config,
+                                                              api::StringPairs tags,
+                                                              const api::StringPairs& given) {
   const std::string key = Key(account, name);
   std::shared_ptr<Queue> existing;
   {
@@ -106,7 +127,7 @@ api::ApiResult<QueueRegistry::Created> QueueRegistry::Create(const std::string& 
       // record of it can reach the disk first.
       const uint64_t ticket = queue->AppendCreated();
       queues_.emplace(key, queue);
-      return Created{std::move(queue), true, ticket};
+      return Inserted{Created{std::move(queue), true}, ticket};
     }
   }
   // Compared outside the registry lock: lock order is always queue, then registry.
@@ -119,7 +140,7 @@ api::ApiResult<QueueRegistry::Created> QueueRegistry::Create(const std::string& 
                             attr);
     }
   }
-  return Created{std::move(existing), false};
+  return Inserted{Created{std::move(existing), false}, 0};
 }
 
 std::shared_ptr<Queue> QueueRegistry::Restore(uint64_t id, const std::string& account,
@@ -134,13 +155,28 @@ std::shared_ptr<Queue> QueueRegistry::Restore(uint64_t id, const std::string& ac
   return queue;
 }
 
-void QueueRegistry::Remove(const std::shared_ptr<QueueBackend>& queue) {
+void QueueRegistry::Remove(const std::shared_ptr<QueueBackend>& queue, Done done) {
+  // Before the queue leaves the registry: once removed in memory its deletion must be written.
+  if (auto refused = RefusedByStore(*deps_.store)) return done(std::move(*refused));
   const std::string key = Key(queue->identity().account_id, queue->identity().name);
   std::shared_ptr<Queue> removed;  // `queue` itself, as the engine queue it is
   {
     std::unique_lock lock(mu_);
     auto it = queues_.find(key);
-    if (it == queues_.end() || it->second != queue) return;
+    if (it == queues_.end() || it->second != queue) {
+      // Removed by a concurrent call, whose deletion record is appended: answer once it is
+      // durable, as that call will.
+      lock.unlock();
+      deps_.store->WhenDurable(deps_.store->Append({}),
+                               [done = std::move(done)](storage::StorageStatus status) {
+                                 if (status.ok()) {
+                                   done({});
+                                 } else {
+                                   done(FromStorageError(status.error()));
+                                 }
+                               });
+      return;
+    }
     removed = std::move(it->second);
     queues_.erase(it);
     const MonoTime now = deps_.clock->Now();
@@ -151,6 +187,7 @@ void QueueRegistry::Remove(const std::shared_ptr<QueueBackend>& queue) {
     });
   }
   removed->Close();
+  removed->PersistDeleted(std::move(done));
 }
 
 std::vector<std::shared_ptr<QueueBackend>> QueueRegistry::List(std::string_view account,

@@ -26,17 +26,17 @@ class QueueRegistry final : public QueueCatalog {
                                      std::string_view name) const override;
   std::shared_ptr<QueueBackend> FindByArn(std::string_view arn) const override;
 
-  // The record of a new queue is appended before the queue becomes visible; `ticket` is its
-  // store ticket.
-  api::ApiResult<Created> Create(const std::string& account, const std::string& name,
-                                 QueueConfig config, api::StringPairs tags,
-                                 const api::StringPairs& given) override;
+  // The record of a new queue is appended before the queue becomes visible (findable at once);
+  // `done` waits for it to be durable. Refused with the store's error while it refuses writes.
+  void Create(const std::string& account, const std::string& name, QueueConfig config,
+              api::StringPairs tags, const api::StringPairs& given, CreateDone done) override;
 
   // Puts back a stored queue at startup.
   std::shared_ptr<Queue> Restore(uint64_t id, const std::string& account, const std::string& name,
                                  bool dedup_by_group, QueueConfig config, api::StringPairs tags);
 
-  void Remove(const std::shared_ptr<QueueBackend>& queue) override;
+  // Out of the registry at once; `done` waits for the deletion record to be durable.
+  void Remove(const std::shared_ptr<QueueBackend>& queue, Done done) override;
 
   std::vector<std::shared_ptr<QueueBackend>> List(std::string_view account, std::string_view prefix,
                                                   std::string_view after,
@@ -46,6 +46,13 @@ class QueueRegistry final : public QueueCatalog {
   std::string ArnOf(std::string_view account, std::string_view name) const override;
 
  private:
+  struct Inserted {
+    Created created;
+    uint64_t ticket = 0;  // the store ticket to wait on before answering
+  };
+  api::ApiResult<Inserted> Insert(const std::string& account, const std::string& name,
+                                  QueueConfig config, api::StringPairs tags,
+                                  const api::StringPairs& given);
   static std::string Key(std::string_view account, std::string_view name);
   // The engine queue behind a name or an ARN (null when absent): what QueueDeps::find_queue
   // gives the queues (dead-letter moves need the concrete queue).

@@ -131,9 +131,12 @@ std::optional<QueueRecord> DecodeQueueRecord(std::string_view payload) {
   return q;
 }
 
-std::string EncodeMessageRecord(const MessageContent& c, int64_t visible_at_millis) {
+namespace {
+
+std::string EncodeMessage(const MessageContent& c, int64_t visible_at_millis,
+                          std::string_view body) {
   std::string out;
-  out.reserve(c.body.size() + 128);
+  out.reserve(body.size() + 128);
   BinaryWriter w(out);
   w.U8(c.data_key_id != 0 ? kMessageRecordV2 : kMessageRecordV1);
   w.Bytes(c.message_id);
@@ -148,8 +151,24 @@ std::string EncodeMessageRecord(const MessageContent& c, int64_t visible_at_mill
   w.OptionalBytes(c.md5_of_attributes);
   WriteAttributes(w, c.attributes);
   if (c.data_key_id != 0) w.Varint(c.data_key_id);
-  w.Bytes(c.body);
+  w.Bytes(body);
   return out;
+}
+
+}  // namespace
+
+std::string EncodeMessageRecord(const MessageContent& c, int64_t visible_at_millis) {
+  return EncodeMessage(c, visible_at_millis, c.body);
+}
+
+std::string EncodeMessageMetadata(const MessageContent& content) {
+  return EncodeMessage(content, 0, {});
+}
+
+std::optional<MessageContent> DecodeMessageMetadata(std::string_view payload) {
+  auto record = DecodeMessageRecord(payload);
+  if (!record) return std::nullopt;
+  return std::move(record->content);
 }
 
 std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload) {

@@ -39,6 +39,10 @@ struct MessageRecord {
 
 std::string EncodeMessageRecord(const MessageContent& content, int64_t visible_at_millis);
 std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload);
+// The same content without its body (a message record with an empty body): what a backend that
+// keeps the body in a column of its own stores beside it (the PostgreSQL backend's `attrs`).
+std::string EncodeMessageMetadata(const MessageContent& content);
+std::optional<MessageContent> DecodeMessageMetadata(std::string_view payload);  // body empty
 
 // Delivery state written on receive and visibility changes.
 struct StateRecord {

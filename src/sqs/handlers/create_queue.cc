@@ -44,23 +44,13 @@ void CreateQueue(SqsService& s, const RequestContext& ctx, a::CreateQueueInput i
                                  "Too many tags added for queue " + *in.queue_name + "."));
   }
 
-  // Before a new queue exists in memory: its record could not be kept for the recovery.
-  if (auto refused = RefusedByStore(s.store())) return reply.Fail(std::move(*refused));
-  auto created = s.queues().Create(ctx.account_id, *in.queue_name, std::move(config),
-                                   std::move(in.tags), in.attributes);
-  if (!created.ok()) return reply.Fail(std::move(created).error());
-  a::QueueUrlOutput out{s.QueueUrlOf(ctx, *created->queue)};
-  // An existing queue is answered once everything appended so far is durable: it may be one a
-  // concurrent CreateQueue just made, or one whose creation failed on a full disk and is
-  // written only when the store recovers.
-  const uint64_t ticket = created->is_new ? created->ticket : s.store().Append({});
-  s.store().WhenDurable(ticket, [reply, out](storage::StorageStatus status) {
-    if (status.ok()) {
-      reply.Ok(out);
-    } else {
-      reply.Fail(FromStorageError(status.error()));
-    }
-  });
+  std::string url = s.QueueUrlOf(ctx, ctx.account_id, *in.queue_name);
+  s.queues().Create(ctx.account_id, *in.queue_name, std::move(config), std::move(in.tags),
+                    in.attributes,
+                    [reply, url = std::move(url)](api::ApiResult<QueueCatalog::Created> created) {
+                      if (!created.ok()) return reply.Fail(std::move(created).error());
+                      reply.Ok(a::QueueUrlOutput{url});
+                    });
 }
 
 }  // namespace wharf::sqs

@@ -9,10 +9,7 @@ void DeleteQueue(SqsService& s, const RequestContext& ctx, a::QueueUrlInput in,
                  Reply<a::Empty> reply) {
   auto queue = s.ResolveQueue(ctx, in.queue_url);
   if (!queue.ok()) return reply.Fail(std::move(queue).error());
-  // Before the queue leaves the registry: once removed in memory its deletion must be written.
-  if (auto refused = RefusedByStore(s.store())) return reply.Fail(std::move(*refused));
-  s.queues().Remove(*queue);
-  (*queue)->PersistDeleted(AnswerEmpty(std::move(reply)));
+  s.queues().Remove(*queue, AnswerEmpty(std::move(reply)));
 }
 
 }  // namespace wharf::sqs

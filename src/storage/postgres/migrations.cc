@@ -1,14 +1,16 @@
 #include "storage/postgres/migrations.h"
 
 #include <array>
+#include <limits>
 
 #include "storage/postgres/schema.h"
 
 namespace wharf::storage::pg {
 namespace {
 
-const std::array<Migration, 1> kMigrations{{
+const std::array<Migration, 2> kMigrations{{
     {1, "queues, messages, FIFO groups, dedup, receive attempts, nodes, leases", kSchemaV1},
+    {2, "queue timestamps, version, attributes and tags; deleted queue names", kSchemaV2},
 }};
 
 // Two nodes creating the table at the same moment can both pass IF NOT EXISTS; the loser gets
@@ -54,11 +56,16 @@ PgResult<bool> ApplyOne(Connection& conn, const Migration& migration) {
 std::span<const Migration> AllMigrations() { return kMigrations; }
 
 PgResult<MigrationReport> Migrate(Connection& conn) {
+  return Migrate(conn, std::numeric_limits<int>::max());
+}
+
+PgResult<MigrationReport> Migrate(Connection& conn, int up_to_version) {
   PgStatus created = conn.ExecuteScript(kCreateMigrationsTable);
   if (!created.ok() && !AlreadyExists(created.error())) return created.error();
 
   MigrationReport report;
   for (const Migration& migration : kMigrations) {
+    if (migration.version > up_to_version) break;
     WHARF_ASSIGN_OR_RETURN(bool applied_now, ApplyOne(conn, migration));
     if (applied_now) ++report.applied;
   }

@@ -34,5 +34,8 @@ struct MigrationReport {
 };
 
 PgResult<MigrationReport> Migrate(Connection& conn);
+// Applies only the missing migrations up to and including `up_to_version` (tests build a
+// database of an older version this way; a node always runs the one above).
+PgResult<MigrationReport> Migrate(Connection& conn, int up_to_version);
 
 }  // namespace wharf::storage::pg

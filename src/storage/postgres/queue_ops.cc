@@ -91,68 +91,175 @@ PgStatus PgQueueOps::Migrate() {
 
 // ---- Queues ----
 
-PgResult<CreatedQueue> PgQueueOps::CreateQueue(const QueueConfig& config) {
+PgResult<CreatedQueue> PgQueueOps::CreateQueue(const QueueConfig& config,
+                                               std::chrono::seconds deleted_recently_window) {
+  const Param window = Param::Int(deleted_recently_window.count());
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   for (int attempt = 0; attempt < kSnapshotRetries; ++attempt) {
+    // A transaction only when there is a window to re-check after the insert (kCreateQueue).
+    std::optional<Transaction> tx;
+    if (deleted_recently_window.count() > 0) {
+      WHARF_ASSIGN_OR_RETURN(Transaction begun, Transaction::Begin(*conn));
+      tx.emplace(std::move(begun));
+    }
     WHARF_ASSIGN_OR_RETURN(
         Rows rows,
         conn->Execute(sql::kCreateQueue,
                       {Param::Text(config.account), Param::Text(config.name),
                        Param::Bool(config.fifo), Param::Int(config.visibility_s),
                        Param::Int(config.delay_s), Param::Int(config.retention_s),
-                       Param::IntOrNull(config.dlq_id), Param::IntOrNull(config.max_receive)}));
-    if (rows.size() == 0) continue;  // a concurrent create won after our snapshot
+                       Param::IntOrNull(config.dlq_id), Param::IntOrNull(config.max_receive),
+                       Param::Text(config.attrs_json), Param::Text(config.tags_json), window}));
+    if (rows.size() == 0) continue;  // a concurrent create won after our snapshot (rolls back)
     CreatedQueue created;
+    WHARF_ASSIGN_OR_RETURN(created.deleted_recently, rows.Bool(0, 2));
+    if (created.deleted_recently) return created;  // nothing inserted; `tx` rolls back
     WHARF_ASSIGN_OR_RETURN(created.queue_id, rows.Int(0, 0));
     WHARF_ASSIGN_OR_RETURN(created.created, rows.Bool(0, 1));
+    if (tx) {
+      if (created.created) {
+        // A delete of this name that committed while the insert waited for it: our statement's
+        // snapshot could not see its record, this one can.
+        WHARF_ASSIGN_OR_RETURN(Rows recent, conn->Execute(sql::kDeletedQueueNameRecent,
+                                                          {Param::Text(config.account),
+                                                           Param::Text(config.name), window}));
+        if (recent.size() > 0) return CreatedQueue{0, false, true};  // `tx` rolls back
+      }
+      WHARF_RETURN_IF_ERROR(tx->Commit());
+    }
     return created;
   }
   return PgError{PgErrorCode::kBadResult, "", "create_queue: no row after retries"};
 }
+
+namespace {
+
+// One queue row in the column order of get_queue / get_queue_by_id / list_queues.
+PgResult<QueueRow> ReadQueueRow(const Rows& rows, int r) {
+  QueueRow row;
+  WHARF_ASSIGN_OR_RETURN(row.queue_id, rows.Int(r, 0));
+  row.config.account = std::string(rows.Text(r, 1));
+  row.config.name = std::string(rows.Text(r, 2));
+  WHARF_ASSIGN_OR_RETURN(row.config.fifo, rows.Bool(r, 3));
+  WHARF_ASSIGN_OR_RETURN(int64_t visibility_s, rows.Int(r, 4));
+  WHARF_ASSIGN_OR_RETURN(int64_t delay_s, rows.Int(r, 5));
+  WHARF_ASSIGN_OR_RETURN(int64_t retention_s, rows.Int(r, 6));
+  row.config.visibility_s = static_cast<int>(visibility_s);
+  row.config.delay_s = static_cast<int>(delay_s);
+  row.config.retention_s = static_cast<int>(retention_s);
+  if (!rows.IsNull(r, 7)) {
+    WHARF_ASSIGN_OR_RETURN(row.config.dlq_id, rows.Int(r, 7));
+  }
+  if (!rows.IsNull(r, 8)) {
+    WHARF_ASSIGN_OR_RETURN(int64_t max_receive, rows.Int(r, 8));
+    row.config.max_receive = static_cast<int>(max_receive);
+  }
+  row.config.attrs_json = std::string(rows.Text(r, 9));
+  row.config.tags_json = std::string(rows.Text(r, 10));
+  WHARF_ASSIGN_OR_RETURN(row.created_at, rows.Int(r, 11));
+  WHARF_ASSIGN_OR_RETURN(row.modified_at, rows.Int(r, 12));
+  WHARF_ASSIGN_OR_RETURN(row.version, rows.Int(r, 13));
+  return row;
+}
+
+PgResult<std::optional<QueueRow>> ReadOptionalQueueRow(const Rows& rows) {
+  if (rows.size() == 0) return std::optional<QueueRow>();
+  WHARF_ASSIGN_OR_RETURN(QueueRow row, ReadQueueRow(rows, 0));
+  return std::optional<QueueRow>(std::move(row));
+}
+
+// The answer of update_queue / set_queue_tags: (new version or NULL, queue_exists).
+PgResult<bool> VersionedUpdateOutcome(const Rows& rows, int64_t queue_id) {
+  if (rows.size() != 1) {
+    return PgError{PgErrorCode::kBadResult, "", "versioned update: expected one row"};
+  }
+  if (!rows.IsNull(0, 0)) return true;
+  WHARF_ASSIGN_OR_RETURN(bool exists, rows.Bool(0, 1));
+  if (!exists) return NotFound("queue " + std::to_string(queue_id));
+  return false;
+}
+
+}  // namespace
 
 PgResult<std::optional<QueueRow>> PgQueueOps::GetQueue(const std::string& account,
                                                        const std::string& name) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   WHARF_ASSIGN_OR_RETURN(Rows rows,
                          conn->Execute(sql::kGetQueue, {Param::Text(account), Param::Text(name)}));
-  if (rows.size() == 0) return std::optional<QueueRow>();
-  QueueRow row;
-  row.config.account = account;
-  row.config.name = name;
-  WHARF_ASSIGN_OR_RETURN(row.queue_id, rows.Int(0, 0));
-  WHARF_ASSIGN_OR_RETURN(row.config.fifo, rows.Bool(0, 1));
-  WHARF_ASSIGN_OR_RETURN(int64_t visibility_s, rows.Int(0, 2));
-  WHARF_ASSIGN_OR_RETURN(int64_t delay_s, rows.Int(0, 3));
-  WHARF_ASSIGN_OR_RETURN(int64_t retention_s, rows.Int(0, 4));
-  row.config.visibility_s = static_cast<int>(visibility_s);
-  row.config.delay_s = static_cast<int>(delay_s);
-  row.config.retention_s = static_cast<int>(retention_s);
-  if (!rows.IsNull(0, 5)) {
-    WHARF_ASSIGN_OR_RETURN(row.config.dlq_id, rows.Int(0, 5));
+  return ReadOptionalQueueRow(rows);
+}
+
+PgResult<std::optional<QueueRow>> PgQueueOps::GetQueueById(int64_t queue_id) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kGetQueueById, {Param::Int(queue_id)}));
+  return ReadOptionalQueueRow(rows);
+}
+
+PgResult<std::vector<QueueRow>> PgQueueOps::ListQueues(const std::string& account,
+                                                       const std::string& prefix,
+                                                       const std::string& after, int64_t limit) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows,
+                         conn->Execute(sql::kListQueues, {Param::Text(account), Param::Text(prefix),
+                                                          Param::Text(after), Param::Int(limit)}));
+  std::vector<QueueRow> out;
+  out.reserve(static_cast<size_t>(rows.size()));
+  for (int r = 0; r < rows.size(); ++r) {
+    WHARF_ASSIGN_OR_RETURN(QueueRow row, ReadQueueRow(rows, r));
+    out.push_back(std::move(row));
   }
-  if (!rows.IsNull(0, 6)) {
-    WHARF_ASSIGN_OR_RETURN(int64_t max_receive, rows.Int(0, 6));
-    row.config.max_receive = static_cast<int>(max_receive);
-  }
-  return std::optional<QueueRow>(std::move(row));
+  return out;
 }
 
 PgStatus PgQueueOps::UpdateQueue(int64_t queue_id, const QueueConfig& config) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   WHARF_ASSIGN_OR_RETURN(
       Rows rows,
+      conn->Execute(
+          sql::kUpdateQueue,
+          {Param::Int(queue_id), Param::Int(config.visibility_s), Param::Int(config.delay_s),
+           Param::Int(config.retention_s), Param::IntOrNull(config.dlq_id),
+           Param::IntOrNull(config.max_receive), Param::Text(config.attrs_json), Param::Null()}));
+  WHARF_ASSIGN_OR_RETURN(bool updated, VersionedUpdateOutcome(rows, queue_id));
+  // No expected version: only a queue deleted while the update waited lands here.
+  if (!updated) return NotFound("queue " + std::to_string(queue_id));
+  return {};
+}
+
+PgResult<bool> PgQueueOps::UpdateQueue(int64_t queue_id, const QueueConfig& config,
+                                       int64_t expected_version) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows,
       conn->Execute(sql::kUpdateQueue,
                     {Param::Int(queue_id), Param::Int(config.visibility_s),
                      Param::Int(config.delay_s), Param::Int(config.retention_s),
-                     Param::IntOrNull(config.dlq_id), Param::IntOrNull(config.max_receive)}));
-  if (rows.affected() == 0) return NotFound("queue " + std::to_string(queue_id));
-  return {};
+                     Param::IntOrNull(config.dlq_id), Param::IntOrNull(config.max_receive),
+                     Param::Text(config.attrs_json), Param::Int(expected_version)}));
+  return VersionedUpdateOutcome(rows, queue_id);
+}
+
+PgResult<bool> PgQueueOps::SetTags(int64_t queue_id, const std::string& tags_json,
+                                   int64_t expected_version) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows, conn->Execute(sql::kSetQueueTags, {Param::Int(queue_id), Param::Text(tags_json),
+                                                    Param::Int(expected_version)}));
+  return VersionedUpdateOutcome(rows, queue_id);
 }
 
 PgResult<bool> PgQueueOps::DeleteQueue(int64_t queue_id) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kDeleteQueue, {Param::Int(queue_id)}));
   return rows.size() > 0;
+}
+
+PgResult<int64_t> PgQueueOps::SweepDeletedQueueNames(std::chrono::seconds older_than, int batch) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows,
+                         conn->Execute(sql::kSweepDeletedQueueNames,
+                                       {Param::Int(older_than.count()), Param::Int(batch)}));
+  return rows.affected();
 }
 
 // ---- Standard queues ----

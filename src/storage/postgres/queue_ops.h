@@ -35,16 +35,39 @@ struct QueueConfig {
   int retention_s = 345'600;
   std::optional<int64_t> dlq_id;  // redrive target; both or neither of these two
   std::optional<int> max_receive;
+  // Every other SQS attribute of the queue (Policy, RedrivePolicy as given, RedriveAllowPolicy,
+  // KmsMasterKeyId, KmsDataKeyReusePeriodSeconds, SqsManagedSseEnabled, MaximumMessageSize,
+  // ReceiveMessageWaitTimeSeconds, ContentBasedDeduplication, DeduplicationScope,
+  // FifoThroughputLimit, ...): a JSON object of string -> string built by the caller, stored as
+  // jsonb. What this layer reads back is jsonb's text form (keys in jsonb's order, `": "` and
+  // `", "` separators), equal as JSON, not byte for byte. Anything but an object of strings is a
+  // PgError (kServer: SQLSTATE 22P02 invalid JSON, 23514 not an object of strings).
+  std::string attrs_json = "{}";
+  // The queue's tags, the same way. Written by CreateQueue and SetTags; UpdateQueue keeps them.
+  std::string tags_json = "{}";
 };
 
 struct QueueRow {
   int64_t queue_id = 0;
   QueueConfig config;
+  // Set by the database (its now()), never by the caller: Unix epoch seconds, rounded down.
+  int64_t created_at = 0;
+  int64_t modified_at = 0;  // the last CreateQueue or UpdateQueue (SetTags leaves it)
+  // 1 when created, +1 on every UpdateQueue and SetTags (ADR 0002 decision 4): a node caching the
+  // row compares versions, and writers pass the version they read to update optimistically.
+  int64_t version = 0;
 };
+
+// SQS: a deleted queue's name cannot be reused for 60 seconds (QueueDeletedRecently). The
+// window CreateQueue is given; the engine passes this (tests pass shorter ones).
+inline constexpr std::chrono::seconds kQueueDeletedRecentlyWindow{60};
 
 struct CreatedQueue {
   int64_t queue_id = 0;
   bool created = false;  // false: a queue of that name already existed (its id is returned)
+  // True when no queue of that name existed but one was deleted within the window: nothing was
+  // created, queue_id is 0 and `created` false (SQS: QueueDeletedRecently).
+  bool deleted_recently = false;
 };
 
 struct NewMessage {
@@ -126,12 +149,45 @@ class PgQueueOps {
   // Applies the schema migrations this build knows (migrations.h).
   PgStatus Migrate();
 
-  PgResult<CreatedQueue> CreateQueue(const QueueConfig& config);
+  // Creates the queue of `config` (attributes and tags included) unless one of that account and
+  // name exists, in which case that queue's id is returned with created = false and `config` is
+  // not compared (the caller reads the row). With a positive `deleted_recently_window`, a name
+  // with no queue whose queue was deleted less than that long ago is refused with
+  // deleted_recently = true and nothing is created, also when the delete commits while this
+  // create runs (re-checked in the create's transaction). The default, 0, checks nothing; SQS's
+  // window is kQueueDeletedRecentlyWindow.
+  PgResult<CreatedQueue> CreateQueue(
+      const QueueConfig& config,
+      std::chrono::seconds deleted_recently_window = std::chrono::seconds(0));
   PgResult<std::optional<QueueRow>> GetQueue(const std::string& account, const std::string& name);
-  // Sets visibility, delay, retention and redrive of `queue_id` (account, name and type stay).
+  // The queue with this id, e.g. a RedrivePolicy's dlq_id back to its account and name.
+  PgResult<std::optional<QueueRow>> GetQueueById(int64_t queue_id);
+  // Queues of `account` whose names start with `prefix`, after the name `after` (empty: from
+  // the start), in byte order of the name, at most `limit`.
+  PgResult<std::vector<QueueRow>> ListQueues(const std::string& account, const std::string& prefix,
+                                             const std::string& after, int64_t limit);
+  // Sets visibility, delay, retention, redrive and attrs_json (replacing the stored object) of
+  // `queue_id`; account, name, type and tags stay. Bumps version and modified_at. kNotFound when
+  // there is no such queue.
   PgStatus UpdateQueue(int64_t queue_id, const QueueConfig& config);
-  // False when there was no such queue.
+  // The same, only if the row's version is still `expected_version` (the version the caller
+  // read): true when updated (the version is now expected_version + 1), false when another
+  // writer (any node) changed the row first; the caller re-reads and retries. kNotFound when
+  // there is no such queue (a queue deleted while this waited may read as false instead).
+  PgResult<bool> UpdateQueue(int64_t queue_id, const QueueConfig& config, int64_t expected_version);
+  // Replaces the queue's tags with `tags_json` (an object of strings) if its version is still
+  // `expected_version`: true when set (version + 1; modified_at stays), false on a version
+  // conflict, kNotFound when there is no such queue. Separate from UpdateQueue because
+  // TagQueue / UntagQueue change only tags and SetQueueAttributes only attributes; both bump the
+  // row's one version, so a conflict on either means "re-read the row and retry".
+  PgResult<bool> SetTags(int64_t queue_id, const std::string& tags_json, int64_t expected_version);
+  // False when there was no such queue. Records the name's deletion time (deleted_queue_name)
+  // in the same statement, for CreateQueue's deleted-recently window.
   PgResult<bool> DeleteQueue(int64_t queue_id);
+  // Forgets up to `batch` deleted names older than `older_than` (at least the longest window
+  // passed to CreateQueue). Returns the number forgotten. A later delete of a name overwrites
+  // its record, so the table holds one row per deleted name even without sweeps.
+  PgResult<int64_t> SweepDeletedQueueNames(std::chrono::seconds older_than, int batch);
 
   // Standard queues. kNotFound when `queue_id` is no standard queue.
   PgResult<SentMessage> Send(int64_t queue_id, const NewMessage& message);

@@ -74,4 +74,43 @@ CREATE TABLE node (node_id uuid PRIMARY KEY, addr text, heartbeat_at timestamptz
 CREATE TABLE lease (name text PRIMARY KEY, node_id uuid, expires_at timestamptz NOT NULL);
 )sql";
 
+// The rest of the queue row. Existing rows keep their data and get the defaults: created_at and
+// modified_at the migration's time (their real creation time was never recorded), version 1,
+// no tags. now() is stable, so the defaults are evaluated once and the table is not rewritten.
+//
+// attrs (from v1, written by nothing before v2) and tags hold JSON objects of string -> string:
+// the engine's SQS attributes other than the typed columns (Policy, RedrivePolicy,
+// RedriveAllowPolicy, KMS settings, MaximumMessageSize, ...) and the queue's tags. The checks
+// make any other JSON value a constraint violation (23514) instead of a row a node misreads
+// (strict: lax mode would unwrap an array value and accept ["x"]; silent: no error on a
+// non-object, which the first condition refuses).
+//
+// version (ADR 0002 decision 4) is bumped by every change of the row, so nodes caching rows can
+// tell a stale copy and writers can update optimistically (WHERE version = expected).
+//
+// deleted_queue_name: when a queue of that name was last deleted, so CreateQueue can answer
+// QueueDeletedRecently (SQS: a deleted name cannot be reused for 60 seconds). Written by
+// delete_queue in the same statement as the delete; rows past the window are swept by
+// sweep_deleted_queue_names (or overwritten by the next delete of that name).
+const std::string_view kSchemaV2 = R"sql(
+ALTER TABLE queue
+  ADD COLUMN created_at  timestamptz NOT NULL DEFAULT now(),
+  ADD COLUMN modified_at timestamptz NOT NULL DEFAULT now(),
+  ADD COLUMN version     bigint      NOT NULL DEFAULT 1,
+  ADD COLUMN tags        jsonb       NOT NULL DEFAULT '{}',
+  ADD CONSTRAINT queue_attrs_string_map CHECK (
+    jsonb_typeof(attrs) = 'object'
+    AND NOT jsonb_path_exists(attrs, 'strict $.* ? (@.type() != "string")', '{}', true)),
+  ADD CONSTRAINT queue_tags_string_map CHECK (
+    jsonb_typeof(tags) = 'object'
+    AND NOT jsonb_path_exists(tags, 'strict $.* ? (@.type() != "string")', '{}', true));
+
+CREATE TABLE deleted_queue_name (
+  account    text        NOT NULL,
+  name       text        NOT NULL,
+  deleted_at timestamptz NOT NULL,
+  PRIMARY KEY (account, name));
+CREATE INDEX deleted_queue_name_at ON deleted_queue_name (deleted_at);
+)sql";
+
 }  // namespace wharf::storage::pg

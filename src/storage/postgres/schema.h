@@ -10,4 +10,8 @@ namespace wharf::storage::pg {
 // Version 1: the tables of storage.md §5.1.
 extern const std::string_view kSchemaV1;
 
+// Version 2: the rest of the queue row (timestamps, version, tags, the attributes' jsonb as a
+// string map) and deleted queue names for QueueDeletedRecently.
+extern const std::string_view kSchemaV2;
+
 }  // namespace wharf::storage::pg

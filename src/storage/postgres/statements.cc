@@ -5,45 +5,143 @@
 namespace wharf::storage::pg::sql {
 
 // ---- Queues ----
+//
+// The statements that read queue rows (get_queue, get_queue_by_id, list_queues) return the same
+// columns, in this order: queue_id, account, name, fifo, visibility_s, delay_s, retention_s,
+// dlq_id, max_receive, attrs (jsonb text), tags (jsonb text), created_at and modified_at (Unix
+// epoch seconds, rounded down), version. Each spells its list out: no SQL is assembled.
+//
+// The catalog statements are keyed by (account, name) rather than queue_id: they are catalog
+// reads and writes, not queue operations.
 
 // $1 account, $2 name, $3 fifo, $4 visibility_s, $5 delay_s, $6 retention_s, $7 dlq_id,
-// $8 max_receive. Returns (queue_id, created). An existing queue of that name is returned with
-// created = false. Under a concurrent create of the same name the second branch can miss the
-// winner's row (its snapshot predates the winner's commit) and return nothing: the caller
-// runs the statement again.
+// $8 max_receive, $9 attrs (a JSON object of strings), $10 tags (the same), $11 the
+// deleted-recently window in seconds (0: none). Returns (queue_id, created, deleted_recently):
+// - a new queue: (id, true, false);
+// - an existing queue of that name: (its id, false, false), whatever the other parameters say;
+// - no queue of that name, and one was deleted less than $11 seconds ago (deleted_queue_name):
+//   (NULL, false, true), and nothing is inserted.
+// Under a concurrent create of the same name the second branch can miss the winner's row (its
+// snapshot predates the winner's commit) and return nothing: the caller runs the statement
+// again. A delete of the name that commits while this insert waits for it is not seen by `recent`
+// (same snapshot reasoning): the caller re-checks with deleted_queue_name_recent in the same
+// transaction after a create. Invalid JSON in $9/$10 is 22P02; JSON that is no object of strings
+// violates the queue_*_string_map checks (23514).
 const Statement kCreateQueue{"create_queue", R"sql(
-WITH ins AS (
-  INSERT INTO queue (account, name, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+WITH recent AS (
+  SELECT 1 FROM deleted_queue_name
+   WHERE account = $1 AND name = $2
+     AND deleted_at > now() - make_interval(secs => $11::int)),
+ins AS (
+  INSERT INTO queue (account, name, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive,
+                     attrs, tags)
+  SELECT $1::text, $2::text, $3::boolean, $4::int, $5::int, $6::int, $7::bigint, $8::int,
+         $9::jsonb, $10::jsonb
+   WHERE NOT EXISTS (SELECT 1 FROM recent)
   ON CONFLICT (account, name) DO NOTHING
   RETURNING queue_id)
-SELECT queue_id, true FROM ins
+SELECT queue_id, true, false FROM ins
 UNION ALL
-SELECT queue_id, false FROM queue
- WHERE account = $1 AND name = $2 AND NOT EXISTS (SELECT 1 FROM ins))sql",
-                             8};
+SELECT queue_id, false, false FROM queue
+ WHERE account = $1 AND name = $2 AND NOT EXISTS (SELECT 1 FROM ins)
+UNION ALL
+SELECT NULL::bigint, false, true
+ WHERE EXISTS (SELECT 1 FROM recent)
+   AND NOT EXISTS (SELECT 1 FROM queue WHERE account = $1 AND name = $2))sql",
+                             11};
+
+// $1 account, $2 name, $3 window in seconds. A row when a queue of that name was deleted less
+// than $3 seconds ago. CreateQueue runs it after a create, in the create's transaction, with a
+// snapshot of its own: a delete that committed while create_queue's insert waited on the deleted
+// row's unique key is seen here, and the create is rolled back.
+const Statement kDeletedQueueNameRecent{"deleted_queue_name_recent", R"sql(
+SELECT 1 FROM deleted_queue_name
+ WHERE account = $1 AND name = $2 AND deleted_at > now() - make_interval(secs => $3::int))sql",
+                                        3};
 
 // $1 account, $2 name.
 const Statement kGetQueue{"get_queue", R"sql(
-SELECT queue_id, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive
+SELECT queue_id, account, name, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive,
+       attrs::text, tags::text, floor(extract(epoch FROM created_at))::bigint,
+       floor(extract(epoch FROM modified_at))::bigint, version
   FROM queue WHERE account = $1 AND name = $2)sql",
                           2};
 
-// $1 queue_id, $2 visibility_s, $3 delay_s, $4 retention_s, $5 dlq_id, $6 max_receive.
-const Statement kUpdateQueue{"update_queue", R"sql(
-UPDATE queue SET visibility_s = $2, delay_s = $3, retention_s = $4, dlq_id = $5, max_receive = $6
- WHERE queue_id = $1)sql",
-                             6};
+// $1 queue_id (e.g. a RedrivePolicy's dlq_id, to find the DLQ's account and name).
+const Statement kGetQueueById{"get_queue_by_id", R"sql(
+SELECT queue_id, account, name, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive,
+       attrs::text, tags::text, floor(extract(epoch FROM created_at))::bigint,
+       floor(extract(epoch FROM modified_at))::bigint, version
+  FROM queue WHERE queue_id = $1)sql",
+                              1};
 
-// $1 queue_id. One statement, so the queue and everything in it go atomically. A very large
-// queue makes this one big delete; storage.md §5.5's queue generations are the later fix.
+// $1 account, $2 name prefix, $3 after (a name; '' for the start), $4 limit. In name order
+// (byte order, as the embedded registry's; ListQueues pages by name). The prefix is compared with
+// starts_with, never as a LIKE pattern, so '%' and '_' in a prefix match only themselves.
+const Statement kListQueues{"list_queues", R"sql(
+SELECT queue_id, account, name, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive,
+       attrs::text, tags::text, floor(extract(epoch FROM created_at))::bigint,
+       floor(extract(epoch FROM modified_at))::bigint, version
+  FROM queue
+ WHERE account = $1 AND starts_with(name, $2) AND name COLLATE "C" > $3
+ ORDER BY name COLLATE "C"
+ LIMIT $4)sql",
+                            4};
+
+// $1 queue_id, $2 visibility_s, $3 delay_s, $4 retention_s, $5 dlq_id, $6 max_receive, $7 attrs
+// (replaces the stored object), $8 expected version (NULL: any). Bumps version and modified_at.
+// Returns one row (new version, queue_exists): the version is NULL when nothing was updated,
+// either because there is no such queue or because its version is not $8 (another writer changed
+// it first; an UPDATE waiting on that writer re-checks the version against its committed row).
+// A queue deleted while this waited reads as a version mismatch (queue_exists comes from the
+// statement's snapshot): the caller's re-read then finds no queue.
+const Statement kUpdateQueue{"update_queue", R"sql(
+WITH upd AS (
+  UPDATE queue
+     SET visibility_s = $2, delay_s = $3, retention_s = $4, dlq_id = $5, max_receive = $6,
+         attrs = $7::jsonb, version = version + 1, modified_at = now()
+   WHERE queue_id = $1 AND ($8::bigint IS NULL OR version = $8::bigint)
+  RETURNING version)
+SELECT (SELECT version FROM upd), EXISTS (SELECT 1 FROM queue WHERE queue_id = $1))sql",
+                             8};
+
+// $1 queue_id, $2 tags (replaces the stored object), $3 expected version. Bumps version (nodes'
+// cached rows must see new tags) but not modified_at: SQS's LastModifiedTimestamp is about
+// attributes, and TagQueue does not change it. Returns (new version or NULL, queue_exists), as
+// update_queue.
+const Statement kSetQueueTags{"set_queue_tags", R"sql(
+WITH upd AS (
+  UPDATE queue SET tags = $2::jsonb, version = version + 1
+   WHERE queue_id = $1 AND version = $3
+  RETURNING version)
+SELECT (SELECT version FROM upd), EXISTS (SELECT 1 FROM queue WHERE queue_id = $1))sql",
+                              3};
+
+// $1 queue_id. One statement, so the queue, everything in it and the record of its name's
+// deletion (deleted_queue_name, for QueueDeletedRecently; a later delete of the name overwrites
+// it) go atomically. A very large queue makes this one big delete; storage.md §5.5's queue
+// generations are the later fix.
 const Statement kDeleteQueue{"delete_queue", R"sql(
 WITH m AS (DELETE FROM message WHERE queue_id = $1),
      g AS (DELETE FROM fifo_group WHERE queue_id = $1),
      d AS (DELETE FROM dedup WHERE queue_id = $1),
-     a AS (DELETE FROM receive_attempt WHERE queue_id = $1)
-DELETE FROM queue WHERE queue_id = $1 RETURNING queue_id)sql",
+     a AS (DELETE FROM receive_attempt WHERE queue_id = $1),
+     q AS (DELETE FROM queue WHERE queue_id = $1 RETURNING queue_id, account, name),
+     n AS (INSERT INTO deleted_queue_name (account, name, deleted_at)
+           SELECT account, name, now() FROM q
+           ON CONFLICT (account, name) DO UPDATE SET deleted_at = EXCLUDED.deleted_at)
+SELECT queue_id FROM q)sql",
                              1};
+
+// $1 seconds, $2 batch size. Forgets deleted queue names older than $1 seconds (the longest
+// window any caller passes to CreateQueue), oldest first, at most $2 rows (SKIP LOCKED: a delete
+// of the same name in progress is left alone). A catalog table, so not keyed by queue_id.
+const Statement kSweepDeletedQueueNames{"sweep_deleted_queue_names", R"sql(
+DELETE FROM deleted_queue_name WHERE (account, name) IN
+  (SELECT account, name FROM deleted_queue_name
+    WHERE deleted_at < now() - make_interval(secs => $1::int)
+    ORDER BY deleted_at LIMIT $2 FOR UPDATE SKIP LOCKED))sql",
+                                        2};
 
 // ---- Standard queues ----
 
@@ -557,11 +655,16 @@ SELECT count(*) FROM del)sql",
                                     3};
 
 namespace {
-constexpr std::array<const Statement*, 37> kAll{
+constexpr std::array<const Statement*, 42> kAll{
     &kCreateQueue,
     &kGetQueue,
+    &kListQueues,
     &kUpdateQueue,
     &kDeleteQueue,
+    &kDeletedQueueNameRecent,
+    &kGetQueueById,
+    &kSetQueueTags,
+    &kSweepDeletedQueueNames,
     &kSendStandard,
     &kReceiveStandard,
     &kDeleteStandard,

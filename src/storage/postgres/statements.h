@@ -16,9 +16,14 @@ namespace wharf::storage::pg::sql {
 
 // Queues.
 extern const Statement kCreateQueue;
+extern const Statement kDeletedQueueNameRecent;  // CreateQueue's re-check, in its transaction
 extern const Statement kGetQueue;
+extern const Statement kGetQueueById;
+extern const Statement kListQueues;
 extern const Statement kUpdateQueue;
+extern const Statement kSetQueueTags;
 extern const Statement kDeleteQueue;
+extern const Statement kSweepDeletedQueueNames;  // maintenance (QueueDeletedRecently records)
 
 // Standard queues.
 extern const Statement kSendStandard;

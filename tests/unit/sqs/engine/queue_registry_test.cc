@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog_wait.h"
 #include "common/manual_clock.h"
 #include "storage/store.h"
 
@@ -15,6 +16,8 @@ namespace wharf::sqs {
 namespace {
 
 using api::ErrorCode;
+using testing::CreateAndWait;
+using testing::RemoveAndWait;
 
 constexpr const char* kAccount = "000000000000";
 
@@ -24,7 +27,7 @@ class QueueRegistryTest : public ::testing::Test {
 
   std::shared_ptr<QueueBackend> MustCreate(const std::string& name, QueueConfig config = {},
                                            const std::string& account = kAccount) {
-    auto created = registry_.Create(account, name, std::move(config), {}, {});
+    auto created = CreateAndWait(registry_, account, name, std::move(config), {}, {});
     EXPECT_TRUE(created.ok()) << name;
     return created.ok() ? created->queue : nullptr;
   }
@@ -54,7 +57,7 @@ class QueueRegistryTest : public ::testing::Test {
 };
 
 TEST_F(QueueRegistryTest, CreateMakesANewQueueWithItsIdentity) {
-  auto created = registry_.Create(kAccount, "orders", QueueConfig{}, {}, {});
+  auto created = CreateAndWait(registry_, kAccount, "orders", QueueConfig{}, {}, {});
   ASSERT_TRUE(created.ok());
   EXPECT_TRUE(created->is_new);
   const QueueIdentity& id = created->queue->identity();
@@ -69,7 +72,7 @@ TEST_F(QueueRegistryTest, CreateMakesANewQueueWithItsIdentity) {
 
 TEST_F(QueueRegistryTest, CreateIsIdempotentWhenGivenAttributesEqualTheCurrentOnes) {
   auto q = MustCreate("orders");
-  auto again = registry_.Create(kAccount, "orders", QueueConfig{}, {}, {});
+  auto again = CreateAndWait(registry_, kAccount, "orders", QueueConfig{}, {}, {});
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->is_new);
   EXPECT_EQ(again->queue, q);
@@ -79,15 +82,15 @@ TEST_F(QueueRegistryTest, CreateIsIdempotentWhenGivenAttributesEqualTheCurrentOn
                                   {"MessageRetentionPeriod", "345600"},
                                   {"ReceiveMessageWaitTimeSeconds", "0"},
                                   {"SqsManagedSseEnabled", "TRUE"}};  // booleans: any case
-  again = registry_.Create(kAccount, "orders", QueueConfig{}, {}, equal);
+  again = CreateAndWait(registry_, kAccount, "orders", QueueConfig{}, {}, equal);
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->queue, q);
 }
 
 TEST_F(QueueRegistryTest, CreateWithADifferentAttributeValueIsQueueNameExists) {
   MustCreate("orders");
-  auto again = registry_.Create(kAccount, "orders", QueueConfig{}, {},
-                                {{"DelaySeconds", "0"}, {"VisibilityTimeout", "60"}});
+  auto again = CreateAndWait(registry_, kAccount, "orders", QueueConfig{}, {},
+                             {{"DelaySeconds", "0"}, {"VisibilityTimeout", "60"}});
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::kQueueNameExists);
   EXPECT_EQ(again.error().message,
@@ -99,8 +102,9 @@ TEST_F(QueueRegistryTest, CreateWithADifferentAttributeValueIsQueueNameExists) {
 TEST_F(QueueRegistryTest, ValuesChangedBySetQueueAttributesCountAsCurrent) {
   auto q = MustCreate("orders");
   ASSERT_TRUE(SetAttributes(*q, {{"VisibilityTimeout", "60"}}).ok());
-  EXPECT_TRUE(registry_.Create(kAccount, "orders", {}, {}, {{"VisibilityTimeout", "60"}}).ok());
-  auto stale = registry_.Create(kAccount, "orders", {}, {}, {{"VisibilityTimeout", "30"}});
+  EXPECT_TRUE(
+      CreateAndWait(registry_, kAccount, "orders", {}, {}, {{"VisibilityTimeout", "60"}}).ok());
+  auto stale = CreateAndWait(registry_, kAccount, "orders", {}, {}, {{"VisibilityTimeout", "30"}});
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().code, ErrorCode::kQueueNameExists);
 }
@@ -112,23 +116,21 @@ TEST_F(QueueRegistryTest, RedrivePolicyIsComparedByValueNotByText) {
       SetAttributes(*q, {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:)"
                                            R"(000000000000:dlq","maxReceiveCount":5})"}})
           .ok());
-  EXPECT_TRUE(registry_
-                  .Create(kAccount, "orders", {}, {},
-                          {{"RedrivePolicy", R"({"maxReceiveCount":"5", "deadLetterTargetArn":)"
-                                             R"("arn:aws:sqs:us-east-1:000000000000:dlq"})"}})
+  EXPECT_TRUE(CreateAndWait(registry_, kAccount, "orders", {}, {},
+                            {{"RedrivePolicy", R"({"maxReceiveCount":"5", "deadLetterTargetArn":)"
+                                               R"("arn:aws:sqs:us-east-1:000000000000:dlq"})"}})
                   .ok());
-  EXPECT_FALSE(registry_
-                   .Create(kAccount, "orders", {}, {},
-                           {{"RedrivePolicy", R"({"maxReceiveCount":6,"deadLetterTargetArn":)"
-                                              R"("arn:aws:sqs:us-east-1:000000000000:dlq"})"}})
+  EXPECT_FALSE(CreateAndWait(registry_, kAccount, "orders", {}, {},
+                             {{"RedrivePolicy", R"({"maxReceiveCount":6,"deadLetterTargetArn":)"
+                                                R"("arn:aws:sqs:us-east-1:000000000000:dlq"})"}})
                    .ok());
 }
 
 TEST_F(QueueRegistryTest, DeletedNameIsBlockedForSixtySeconds) {
   auto old = MustCreate("orders");
-  registry_.Remove(old);
+  EXPECT_TRUE(RemoveAndWait(registry_, old).ok());
   EXPECT_EQ(registry_.Find(kAccount, "orders"), nullptr);
-  auto again = registry_.Create(kAccount, "orders", {}, {}, {});
+  auto again = CreateAndWait(registry_, kAccount, "orders", {}, {}, {});
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::kQueueDeletedRecently);
   const api::ErrorInfo& info = api::InfoOf(ErrorCode::kQueueDeletedRecently);
@@ -137,12 +139,12 @@ TEST_F(QueueRegistryTest, DeletedNameIsBlockedForSixtySeconds) {
             "the same name.");
   EXPECT_EQ(info.query_code, "AWS.SimpleQueueService.QueueDeletedRecently");
   clock_.Advance(Seconds(59));
-  EXPECT_FALSE(registry_.Create(kAccount, "orders", {}, {}, {}).ok());
+  EXPECT_FALSE(CreateAndWait(registry_, kAccount, "orders", {}, {}, {}).ok());
   // Other names and other accounts are not blocked.
-  EXPECT_TRUE(registry_.Create(kAccount, "orders2", {}, {}, {}).ok());
-  EXPECT_TRUE(registry_.Create("111111111111", "orders", {}, {}, {}).ok());
+  EXPECT_TRUE(CreateAndWait(registry_, kAccount, "orders2", {}, {}, {}).ok());
+  EXPECT_TRUE(CreateAndWait(registry_, "111111111111", "orders", {}, {}, {}).ok());
   clock_.Advance(Seconds(1));
-  auto fresh = registry_.Create(kAccount, "orders", {}, {}, {});
+  auto fresh = CreateAndWait(registry_, kAccount, "orders", {}, {}, {});
   ASSERT_TRUE(fresh.ok());
   EXPECT_TRUE(fresh->is_new);
   EXPECT_NE(fresh->queue->identity().id, old->identity().id)
@@ -151,10 +153,11 @@ TEST_F(QueueRegistryTest, DeletedNameIsBlockedForSixtySeconds) {
 
 TEST_F(QueueRegistryTest, RemovingAStaleQueueObjectLeavesTheNewQueueAlone) {
   auto old = MustCreate("orders");
-  registry_.Remove(old);
+  EXPECT_TRUE(RemoveAndWait(registry_, old).ok());
   clock_.Advance(Seconds(60));
   auto fresh = MustCreate("orders");
-  registry_.Remove(old);  // e.g. a DeleteQueue that resolved the old queue before it went
+  EXPECT_TRUE(RemoveAndWait(registry_, old)
+                  .ok());  // e.g. a DeleteQueue that resolved the old queue before it went
   EXPECT_EQ(registry_.Find(kAccount, "orders"), fresh);
 }
 

@@ -523,7 +523,6 @@ class ForeignBackend final : public QueueBackend {
   void Tag(const api::StringPairs&, Done) override {}
   void Untag(const std::vector<std::string>&, Done) override {}
   void Purge(Done) override {}
-  void PersistDeleted(Done) override {}
   void Send(std::vector<NewMessage>, SendDone) override {}
   void Receive(const ReceiveOptions&, ReceiveDone) override {}
   void Delete(std::string_view, Done) override {}

@@ -193,16 +193,20 @@ class History {
                                                  config.delay_seconds);
     Trace("create retention=" + std::to_string(config.message_retention_period) +
           " delay=" + std::to_string(config.delay_seconds));
-    auto created = engine_->service->queues().Create(kAccount, name_, config, {}, {});
-    if (!created.ok()) {
-      Mismatch("CreateQueue failed: " + created.error().message);
+    // Answered once the new queue's record is durable (the deferring store syncs on request).
+    std::optional<api::ApiResult<QueueCatalog::Created>> created;
+    engine_->service->queues().Create(
+        kAccount, name_, config, {}, {},
+        [&](api::ApiResult<QueueCatalog::Created> result) { created = std::move(result); });
+    if (!created) {
+      Mismatch("the new queue was not made durable");
       return false;
     }
-    engine_->queue = created->queue;
-    std::optional<storage::StorageStatus> durable;
-    engine_->service->store().WhenDurable(created->ticket,
-                                          [&](storage::StorageStatus s) { durable = s; });
-    if (!durable || !durable->ok()) Mismatch("the new queue was not made durable");
+    if (!created->ok()) {
+      Mismatch("CreateQueue failed: " + created->error().message);
+      return false;
+    }
+    engine_->queue = (*created)->queue;
     if (engine_->deferring) flushes_ = engine_->deferring->flushes();
     model_->MarkDurable();
     return ok_;
@@ -211,10 +215,15 @@ class History {
   // CreateQueue again with the same name and attributes: the same queue, nothing changes.
   void CreateAgain() {
     Trace("create again");
-    auto again =
-        engine_->service->queues().Create(kAccount, name_, engine_->queue->config(), {}, {});
-    if (!again.ok()) return Mismatch("CreateQueue of an existing queue: " + again.error().message);
-    if (again->is_new || again->queue != engine_->queue) {
+    std::optional<api::ApiResult<QueueCatalog::Created>> again;
+    engine_->service->queues().Create(
+        kAccount, name_, engine_->queue->config(), {}, {},
+        [&](api::ApiResult<QueueCatalog::Created> result) { again = std::move(result); });
+    if (!again) return Mismatch("CreateQueue of an existing queue did not answer");
+    if (!again->ok()) {
+      return Mismatch("CreateQueue of an existing queue: " + again->error().message);
+    }
+    if ((*again)->is_new || (*again)->queue != engine_->queue) {
       Mismatch("CreateQueue of an existing queue made a new one");
     }
   }

@@ -23,6 +23,41 @@ using testing::PgOpsTest;
 
 using PgStandardTest = PgOpsTest;
 
+// ListQueues: prefix, paging by name, byte order, another account's queues left out, and a
+// prefix's '%' or '_' matching only itself.
+TEST_F(PgOpsTest, ListQueuesByPrefixInNameOrderAfterAName) {
+  const std::string account = "list" + NewUuid().substr(0, 8);
+  for (const char* name : {"b-2", "a-1", "b-1", "B-0", "b_x", "bz"}) {
+    QueueConfig config;
+    config.account = account;
+    config.name = name;
+    PG_ASSERT_OK(ops_->CreateQueue(config));
+  }
+  QueueConfig other;
+  other.account = account + "x";
+  other.name = "b-9";
+  PG_ASSERT_OK(ops_->CreateQueue(other));
+
+  auto names = [](const std::vector<QueueRow>& rows) {
+    std::vector<std::string> out;
+    for (const QueueRow& row : rows) out.push_back(row.config.name);
+    return out;
+  };
+  PG_ASSERT_OK_AND_ASSIGN(auto all, ops_->ListQueues(account, "", "", 100));
+  EXPECT_EQ(names(all), (std::vector<std::string>{"B-0", "a-1", "b-1", "b-2", "b_x", "bz"}));
+  PG_ASSERT_OK_AND_ASSIGN(auto b, ops_->ListQueues(account, "b", "", 2));
+  EXPECT_EQ(names(b), (std::vector<std::string>{"b-1", "b-2"}));
+  PG_ASSERT_OK_AND_ASSIGN(auto next, ops_->ListQueues(account, "b", "b-2", 2));
+  EXPECT_EQ(names(next), (std::vector<std::string>{"b_x", "bz"}));
+  PG_ASSERT_OK_AND_ASSIGN(auto underscore, ops_->ListQueues(account, "b_", "", 100));
+  EXPECT_EQ(names(underscore), (std::vector<std::string>{"b_x"}));
+  PG_ASSERT_OK_AND_ASSIGN(auto percent, ops_->ListQueues(account, "%", "", 100));
+  EXPECT_TRUE(percent.empty());
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[0].config.account, account);
+  EXPECT_EQ(all[0].config.visibility_s, 30);
+}
+
 TEST_F(PgStandardTest, CreateGetUpdateDeleteQueue) {
   QueueConfig config;
   config.account = "000000000000";

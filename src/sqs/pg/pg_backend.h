@@ -1,0 +1,27 @@
+#pragma once
+
+// What every queue of the PostgreSQL backend shares on one node: the typed statements over the
+// connection pool, the worker threads that run them (no blocking call on an I/O thread, ADR 0002
+// decision 3) and the receipt-handle codec. All three must outlive the catalog and its queues.
+
+#include <string_view>
+
+#include "api/error.h"
+#include "sqs/pg/pg_receipt.h"
+#include "sqs/pg/worker_pool.h"
+#include "storage/postgres/queue_ops.h"
+
+namespace wharf::sqs::pg {
+
+struct PgBackend {
+  storage::pg::PgQueueOps& ops;
+  WorkerPool& workers;
+  const PgReceiptCodec& receipts;
+};
+
+// The client's answer to a failed statement: 503 (retryable, nothing happened) when the
+// database could not be reached or gave up under load, QueueDoesNotExist when the queue's row is
+// gone (deleted on another node), 500 otherwise. The detail goes to the log, never to the client.
+api::ApiError FromPgError(std::string_view operation, const storage::pg::PgError& error);
+
+}  // namespace wharf::sqs::pg

@@ -1,0 +1,199 @@
+#include "sqs/pg/pg_queue.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/log.h"
+#include "sqs/engine/records.h"
+
+namespace wharf::sqs::pg {
+namespace {
+
+using api::ErrorCode;
+
+api::ApiError NotYet(std::string_view operation) {
+  return api::Error(ErrorCode::kUnsupportedOperation,
+                    std::string(operation) +
+                        " is not implemented by the PostgreSQL backend yet (ADR 0002 step 2)");
+}
+
+api::ApiError InvalidHandle(std::string_view handle) {
+  return api::Error(
+      ErrorCode::kReceiptHandleIsInvalid,
+      "The input receipt handle \"" + std::string(handle) + "\" is not a valid receipt handle.");
+}
+
+std::optional<int> SecondsOrQueueDefault(const std::optional<int64_t>& seconds) {
+  if (!seconds) return std::nullopt;
+  return static_cast<int>(*seconds);
+}
+
+}  // namespace
+
+PgQueue::PgQueue(QueueIdentity identity, QueueConfig config, PgBackend backend)
+    : identity_(std::move(identity)), config_(std::move(config)), backend_(backend) {}
+
+QueueCounters PgQueue::Counters() {
+  QueueCounters counters;
+  auto counts = backend_.ops.Counts(queue_id());
+  if (!counts.ok()) {
+    log::Line(log::Level::kWarn, "pg_queue_counts_failed")
+        .Int("queue_id", queue_id())
+        .Str("detail", counts.error().detail);
+    return counters;
+  }
+  counters.visible = counts->visible;
+  counters.in_flight = counts->not_visible;
+  counters.delayed = counts->delayed;
+  return counters;
+}
+
+void PgQueue::CountReceive(size_t messages) {
+  if (messages == 0) {
+    metrics_.empty_receives.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    metrics_.received.fetch_add(messages, std::memory_order_relaxed);
+  }
+}
+
+std::optional<storage::pg::Receipt> PgQueue::ReceiptOf(std::string_view handle) const {
+  auto decoded = backend_.receipts.Decode(handle);
+  if (!decoded || decoded->queue_id != identity_.id) return std::nullopt;
+  return decoded->receipt;
+}
+
+void PgQueue::OnWorker(std::function<void(PgQueue&)> job) {
+  backend_.workers.Post([self = shared_from_this(), job = std::move(job)] { job(*self); });
+}
+
+void PgQueue::Send(std::vector<NewMessage> messages, SendDone done) {
+  if (identity_.fifo) return done(NotYet("SendMessage to a FIFO queue"));
+  // Encoded here, on the caller's thread: the worker only waits on the database.
+  std::vector<storage::pg::NewMessage> rows;
+  std::vector<int64_t> sizes;
+  rows.reserve(messages.size());
+  sizes.reserve(messages.size());
+  for (const NewMessage& m : messages) {
+    if (m.data_key != nullptr || m.content->data_key_id != 0) {
+      return done(NotYet("SSE-KMS"));  // a sealed body is bytes, not text
+    }
+    rows.push_back(storage::pg::NewMessage{m.content->message_id, m.content->body,
+                                           EncodeMessageMetadata(*m.content),
+                                           SecondsOrQueueDefault(m.delay_seconds)});
+    sizes.push_back(m.size > 0 ? m.size : static_cast<int64_t>(m.content->body.size()));
+  }
+  OnWorker([rows = std::move(rows), sizes = std::move(sizes),
+            done = std::move(done)](PgQueue& self) {
+    std::vector<SendResult> results;
+    results.reserve(rows.size());
+    // One statement (one transaction) per kMaxBatchEntries: a SendMessageBatch is all-or-nothing.
+    for (size_t first = 0; first < rows.size(); first += storage::pg::kMaxBatchEntries) {
+      const size_t count = std::min(storage::pg::kMaxBatchEntries, rows.size() - first);
+      auto sent = self.backend_.ops.SendBatch(
+          self.queue_id(), std::span<const storage::pg::NewMessage>(rows).subspan(first, count));
+      if (!sent.ok()) return done(FromPgError("send", sent.error()));
+      for (storage::pg::SentMessage& m : *sent) {
+        results.push_back(SendResult{std::move(m.message_id), std::nullopt, false});
+      }
+    }
+    for (int64_t size : sizes) {
+      self.metrics_.sent.fetch_add(1, std::memory_order_relaxed);
+      self.metrics_.sent_size.Observe(static_cast<uint64_t>(size));
+    }
+    done(std::move(results));
+  });
+}
+
+ReceivedMessage PgQueue::FromRow(storage::pg::ReceivedMessage& row) const {
+  ReceivedMessage out;
+  auto content = DecodeMessageMetadata(row.attrs);
+  if (!content) return out;  // content stays null: the caller skips it
+  content->body = std::move(row.body);
+  // The database's clock, like every other time of this backend.
+  content->sent_millis = row.sent_at_ms;
+  out.content = std::make_shared<const MessageContent>(std::move(*content));
+  out.seq = static_cast<uint64_t>(row.receipt.seq);
+  out.receipt_handle = backend_.receipts.Encode(identity_.id, row.receipt);
+  out.receive_count = static_cast<uint32_t>(row.receive_count);
+  out.first_receive_millis = row.first_receive_ms;
+  return out;
+}
+
+void PgQueue::Receive(const ReceiveOptions& options, ReceiveDone done) {
+  if (identity_.fifo) return done(NotYet("ReceiveMessage from a FIFO queue"));
+  const int max = static_cast<int>(std::clamp<int64_t>(options.max_messages, 1, 10));
+  OnWorker([max, visibility = SecondsOrQueueDefault(options.visibility_timeout),
+            done = std::move(done)](PgQueue& self) {
+    auto got = self.backend_.ops.Receive(self.queue_id(), max, visibility);
+    if (!got.ok()) return done(FromPgError("receive", got.error()));
+    std::vector<ReceivedMessage> out;
+    out.reserve(got->messages.size());
+    for (storage::pg::ReceivedMessage& row : got->messages) {
+      ReceivedMessage m = self.FromRow(row);
+      if (m.content == nullptr) {
+        // Written by something other than this code: it stays in flight and comes back after
+        // its visibility timeout (then retention removes it); the rest are delivered.
+        log::Line(log::Level::kError, "pg_message_unreadable")
+            .Int("queue_id", self.queue_id())
+            .Int("seq", row.receipt.seq);
+        continue;
+      }
+      out.push_back(std::move(m));
+    }
+    done(std::move(out));
+  });
+}
+
+void PgQueue::Delete(std::string_view receipt_handle, Done done) {
+  auto receipt = ReceiptOf(receipt_handle);
+  if (!receipt) return done(InvalidHandle(receipt_handle));
+  OnWorker([receipt = *receipt, done = std::move(done)](PgQueue& self) {
+    auto deleted = self.backend_.ops.Delete(self.queue_id(), receipt);
+    if (!deleted.ok()) return done(FromPgError("delete", deleted.error()));
+    // Not deleted (`false`): already gone, or received again since; both succeed (§2.10).
+    self.metrics_.deleted.fetch_add(1, std::memory_order_relaxed);
+    done(api::ApiStatus::Ok());
+  });
+}
+
+void PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds,
+                               Done done) {
+  auto receipt = ReceiptOf(receipt_handle);
+  if (!receipt) return done(InvalidHandle(receipt_handle));
+  OnWorker([receipt = *receipt, timeout = static_cast<int>(timeout_seconds),
+            handle = std::string(receipt_handle), done = std::move(done)](PgQueue& self) {
+    auto changed = self.backend_.ops.ChangeVisibility(self.queue_id(), receipt, timeout);
+    if (!changed.ok()) return done(FromPgError("change_visibility", changed.error()));
+    if (!*changed) {
+      return done(api::Error(ErrorCode::kInvalidParameterValue,
+                             "Value " + handle +
+                                 " for parameter ReceiptHandle is invalid. Reason: Message does "
+                                 "not exist or is not available for visibility timeout change."));
+    }
+    done(api::ApiStatus::Ok());
+  });
+}
+
+void PgQueue::Purge(Done done) {
+  OnWorker([done = std::move(done)](PgQueue& self) {
+    auto purged = self.backend_.ops.Purge(self.queue_id());
+    if (!purged.ok()) return done(FromPgError("purge", purged.error()));
+    done(api::ApiStatus::Ok());
+  });
+}
+
+void PgQueue::SetAttributes(const api::StringPairs&, const QueueTypeLookup&, Done done) {
+  done(NotYet("SetQueueAttributes"));
+}
+void PgQueue::EditPolicy(const PolicyEdit&, Done done) { done(NotYet("AddPermission")); }
+void PgQueue::Tag(const api::StringPairs&, Done done) { done(NotYet("TagQueue")); }
+void PgQueue::Untag(const std::vector<std::string>&, Done done) { done(NotYet("UntagQueue")); }
+// Bodies are stored in clear on this backend (no SSE-KMS yet), so every received message can be
+// delivered and nothing comes back here.
+void PgQueue::ReturnUndelivered(const std::vector<ReceivedMessage>&) {}
+void PgQueue::Peek(int64_t, PeekDone done) { done(NotYet("PeekMessages")); }
+void PgQueue::MoveOut(int64_t, const std::shared_ptr<QueueBackend>&, MoveDone done) {
+  done(NotYet("StartMessageMoveTask"));
+}
+
+}  // namespace wharf::sqs::pg

@@ -1,0 +1,83 @@
+#pragma once
+
+// PgQueue: one queue of the PostgreSQL backend (ADR 0002 step 2) as a QueueBackend, made by
+// PgCatalog from the queue's row. Its state is the database's: this object holds the row as read
+// and the node's metrics, nothing else.
+//
+// SECOND SLICE (what exists, what does not):
+// - Standard queues: Send (one statement per 10 messages), Receive, Delete, ChangeVisibility and
+//   Purge run their PgQueueOps statement on the backend's worker pool and answer from there.
+//   Receipt handles are PgReceiptCodec's (signed; a forged one is refused without a query).
+// - Receive answers at once: WaitTimeSeconds is not honoured yet (the fetcher of ADR 0002
+//   decision 5 with LISTEN/NOTIFY comes with step 3).
+// - Delete with a handle from an earlier receive of a message received again deletes nothing
+//   and succeeds (AWS: the message "might not be deleted", sqs-api.md §2.10).
+// - Not yet: FIFO queues, PurgeQueue's once-per-60-seconds rule (needs a column shared by
+//   nodes), the 12-hour cap on a message's total visibility, SetAttributes, policies, tags,
+//   Peek, move tasks: each answers UnsupportedOperation or is listed in src/sqs/pg/README.md.
+//
+// The configuration is the row as read when the catalog made this object; nothing refreshes it
+// yet (ADR 0002 decision 4: the per-node cache with a version and pg_notify comes later).
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sqs/pg/pg_backend.h"
+#include "sqs/queue_backend.h"
+#include "storage/postgres/queue_ops.h"
+
+namespace wharf::sqs::pg {
+
+class PgQueue final : public QueueBackend, public std::enable_shared_from_this<PgQueue> {
+ public:
+  // `identity.id` is the row's queue_id.
+  PgQueue(QueueIdentity identity, QueueConfig config, PgBackend backend);
+
+  int64_t queue_id() const { return static_cast<int64_t>(identity_.id); }
+
+  const QueueIdentity& identity() const override { return identity_; }
+  QueueConfig config() const override { return config_; }
+  SendRules send_rules() const override { return SendRulesOf(config_); }
+  std::shared_ptr<const auth::PolicyDocument> policy() const override {
+    return config_.policy_document;
+  }
+  api::StringPairs tags() const override { return {}; }
+  // A direct read (PgQueueOps::Counts) that blocks on the database; zeros, logged, when it
+  // fails. ADR 0002 decision 8 replaces it with the maintenance leader's cached counts.
+  QueueCounters Counters() override;
+  const QueueMetrics& metrics() const override { return metrics_; }
+  void CountReceive(size_t messages) override;
+
+  void SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup,
+                     Done done) override;
+  void EditPolicy(const PolicyEdit& edit, Done done) override;
+  void Tag(const api::StringPairs& tags, Done done) override;
+  void Untag(const std::vector<std::string>& keys, Done done) override;
+  void Purge(Done done) override;
+
+  void Send(std::vector<NewMessage> messages, SendDone done) override;
+  void Receive(const ReceiveOptions& options, ReceiveDone done) override;
+  void Delete(std::string_view receipt_handle, Done done) override;
+  void ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds,
+                        Done done) override;
+  void ReturnUndelivered(const std::vector<ReceivedMessage>& messages) override;
+  void Peek(int64_t max, PeekDone done) override;
+  void MoveOut(int64_t max, const std::shared_ptr<QueueBackend>& fixed_destination,
+               MoveDone done) override;
+
+ private:
+  // The receipt of a handle this queue issued, or nullopt (garbled, forged, another queue's).
+  std::optional<storage::pg::Receipt> ReceiptOf(std::string_view handle) const;
+  // Runs `job` on a worker with this queue kept alive.
+  void OnWorker(std::function<void(PgQueue&)> job);
+  ReceivedMessage FromRow(storage::pg::ReceivedMessage& row) const;
+
+  const QueueIdentity identity_;
+  const QueueConfig config_;
+  const PgBackend backend_;
+  QueueMetrics metrics_;
+};
+
+}  // namespace wharf::sqs::pg

@@ -1,0 +1,360 @@
+// PgQueue's message operations on standard queues (src/sqs/pg) against a real PostgreSQL
+// server: send, receive, delete, visibility changes and purge through the worker pool, with
+// signed receipt handles, and two catalogs (two nodes) receiving from one queue at once. Run with
+// tests/postgres/run.sh (skips without a server).
+
+#include "sqs/pg/pg_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "catalog_wait.h"
+#include "common/ids.h"
+#include "pg_test_support.h"
+#include "sqs/pg/pg_catalog.h"
+
+namespace wharf::sqs::pg {
+namespace {
+
+namespace spg = storage::pg;
+using api::ErrorCode;
+using testing::CreateAndWait;
+using testing::kCatalogAnswerBound;
+
+// The answer of an asynchronous operation, waited for with a bound.
+template <typename T>
+class Answer {
+ public:
+  std::function<void(T)> Callback() {
+    return [promise = promise_](T value) { promise->set_value(std::move(value)); };
+  }
+  T Get() {
+    auto future = promise_->get_future();
+    EXPECT_EQ(future.wait_for(kCatalogAnswerBound), std::future_status::ready) << "no answer";
+    return future.get();
+  }
+
+ private:
+  std::shared_ptr<std::promise<T>> promise_ = std::make_shared<std::promise<T>>();
+};
+
+std::shared_ptr<const MessageContent> Content(const std::string& body) {
+  auto content = std::make_shared<MessageContent>();
+  content->message_id = NewUuid();
+  content->body = body;
+  content->md5_of_body = "md5-of-" + body;
+  content->sender_id = "AIDAEXAMPLE";
+  content->sent_millis = 1;
+  return content;
+}
+
+class PgQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WHARF_REQUIRE_POSTGRES();
+    std::string database = spg::testing::SharedOpsDatabase();
+    ASSERT_FALSE(database.empty());
+    pool_ = std::make_unique<spg::ConnectionPool>(spg::testing::ServerUrl(),
+                                                  spg::testing::TestOptions(database), 4);
+    ops_ = std::make_unique<spg::PgQueueOps>(*pool_);
+    catalog_ = std::make_unique<PgCatalog>(Backend(), "us-east-1");
+    account_ = "que" + NewUuid().substr(0, 9);
+  }
+
+  PgBackend Backend() { return PgBackend{*ops_, workers_, receipts_}; }
+
+  std::shared_ptr<QueueBackend> MustCreate(const std::string& name, QueueConfig config = {}) {
+    auto created = CreateAndWait(*catalog_, account_, name, std::move(config));
+    EXPECT_TRUE(created.ok()) << (created.ok() ? "" : created.error().message);
+    return created.ok() ? created->queue : nullptr;
+  }
+
+  static api::ApiResult<std::vector<SendResult>> Send(QueueBackend& queue,
+                                                      std::vector<NewMessage> messages) {
+    Answer<api::ApiResult<std::vector<SendResult>>> answer;
+    queue.Send(std::move(messages), answer.Callback());
+    return answer.Get();
+  }
+  static std::string SendOne(QueueBackend& queue, const std::string& body) {
+    auto sent = Send(queue, {NewMessage{Content(body), std::nullopt, nullptr, 0}});
+    EXPECT_TRUE(sent.ok());
+    return sent.ok() && sent->size() == 1 ? (*sent)[0].message_id : "";
+  }
+  static api::ApiResult<std::vector<ReceivedMessage>> Receive(
+      QueueBackend& queue, int64_t max, std::optional<int64_t> visibility = std::nullopt) {
+    ReceiveOptions options;
+    options.max_messages = max;
+    options.visibility_timeout = visibility;
+    Answer<api::ApiResult<std::vector<ReceivedMessage>>> answer;
+    queue.Receive(options, answer.Callback());
+    return answer.Get();
+  }
+  static api::ApiStatus Delete(QueueBackend& queue, const std::string& handle) {
+    Answer<api::ApiStatus> answer;
+    queue.Delete(handle, answer.Callback());
+    return answer.Get();
+  }
+  static api::ApiStatus ChangeVisibility(QueueBackend& queue, const std::string& handle,
+                                         int64_t seconds) {
+    Answer<api::ApiStatus> answer;
+    queue.ChangeVisibility(handle, seconds, answer.Callback());
+    return answer.Get();
+  }
+
+  WorkerPool workers_{4};
+  PgReceiptCodec receipts_{"pg-queue-test-key"};
+  std::unique_ptr<spg::ConnectionPool> pool_;
+  std::unique_ptr<spg::PgQueueOps> ops_;
+  std::unique_ptr<PgCatalog> catalog_;
+  std::string account_;
+};
+
+TEST_F(PgQueueTest, SendThenReceiveKeepsTheWholeMessage) {
+  auto queue = MustCreate("roundtrip");
+  ASSERT_NE(queue, nullptr);
+  auto content = std::make_shared<MessageContent>(*Content("héllo <xml> & ünïcode"));
+  api::sqs::MessageAttributeValue text;
+  text.data_type = "String";
+  text.string_value = "value";
+  api::sqs::MessageAttributeValue binary;
+  binary.data_type = "Binary";
+  binary.binary_value = std::string("\0\x01\xff", 3);
+  content->attributes = {{"a", text}, {"b", binary}};
+  content->md5_of_attributes = "md5-of-attributes";
+  content->trace_header = "Root=1-abc";
+  auto sent = Send(*queue, {NewMessage{content, std::nullopt, nullptr, 0}});
+  ASSERT_TRUE(sent.ok());
+  ASSERT_EQ(sent->size(), 1u);
+  EXPECT_EQ((*sent)[0].message_id, content->message_id);
+  EXPECT_FALSE((*sent)[0].sequence_number.has_value());
+  EXPECT_EQ(queue->metrics().sent.load(), 1u);
+
+  const int64_t before_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+  auto received = Receive(*queue, 10);
+  ASSERT_TRUE(received.ok());
+  ASSERT_EQ(received->size(), 1u);
+  const ReceivedMessage& m = (*received)[0];
+  ASSERT_NE(m.content, nullptr);
+  EXPECT_EQ(m.content->message_id, content->message_id);
+  EXPECT_EQ(m.content->body, content->body);
+  EXPECT_EQ(m.content->md5_of_body, content->md5_of_body);
+  EXPECT_EQ(m.content->md5_of_attributes, content->md5_of_attributes);
+  EXPECT_EQ(m.content->trace_header, content->trace_header);
+  EXPECT_EQ(m.content->sender_id, content->sender_id);
+  ASSERT_EQ(m.content->attributes.size(), 2u);
+  EXPECT_EQ(m.content->attributes[0].second.string_value, "value");
+  EXPECT_EQ(m.content->attributes[1].second.binary_value, std::string("\0\x01\xff", 3));
+  // SentTimestamp is the database's time of the send, not what the sender's content said.
+  EXPECT_GT(m.content->sent_millis, before_ms - 60'000);
+  EXPECT_EQ(m.receive_count, 1u);
+  EXPECT_GT(m.first_receive_millis, 0);
+  EXPECT_FALSE(m.receipt_handle.empty());
+
+  // In flight now: a second receive gets nothing.
+  auto again = Receive(*queue, 10);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  QueueCounters counters = queue->Counters();
+  EXPECT_EQ(counters.visible, 0);
+  EXPECT_EQ(counters.in_flight, 1);
+}
+
+TEST_F(PgQueueTest, DeleteByHandleRemovesTheMessageAndIsIdempotent) {
+  auto queue = MustCreate("deletes");
+  ASSERT_NE(queue, nullptr);
+  SendOne(*queue, "one");
+  auto received = Receive(*queue, 1);
+  ASSERT_TRUE(received.ok());
+  ASSERT_EQ(received->size(), 1u);
+  const std::string handle = (*received)[0].receipt_handle;
+  EXPECT_TRUE(Delete(*queue, handle).ok());
+  EXPECT_EQ(queue->Counters().in_flight, 0);
+  EXPECT_TRUE(Delete(*queue, handle).ok()) << "a repeated delete succeeds (§2.10)";
+  EXPECT_EQ(queue->metrics().deleted.load(), 2u);
+  // Made visible at once, it would be received again: it is gone.
+  auto none = Receive(*queue, 10, 0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(PgQueueTest, ForgedGarbledAndForeignHandlesAreInvalid) {
+  auto queue = MustCreate("handles");
+  auto other = MustCreate("handles-other");
+  ASSERT_NE(queue, nullptr);
+  ASSERT_NE(other, nullptr);
+  SendOne(*other, "theirs");
+  auto received = Receive(*other, 1);
+  ASSERT_TRUE(received.ok());
+  ASSERT_EQ(received->size(), 1u);
+  const std::string foreign = (*received)[0].receipt_handle;
+
+  // Same fields, signed with another deployment's key.
+  PgReceiptCodec stranger("another-key");
+  const std::string forged = stranger.Encode(queue->identity().id, spg::Receipt{1, 1});
+  std::string flipped = foreign;
+  flipped[5] = flipped[5] == 'A' ? 'B' : 'A';
+  for (const std::string& bad : {std::string("garbage"), std::string(), forged, flipped, foreign}) {
+    api::ApiStatus deleted = Delete(*queue, bad);
+    ASSERT_FALSE(deleted.ok()) << bad;
+    EXPECT_EQ(deleted.error().code, ErrorCode::kReceiptHandleIsInvalid) << bad;
+    EXPECT_EQ(deleted.error().message,
+              "The input receipt handle \"" + bad + "\" is not a valid receipt handle.");
+    api::ApiStatus changed = ChangeVisibility(*queue, bad, 10);
+    ASSERT_FALSE(changed.ok()) << bad;
+    EXPECT_EQ(changed.error().code, ErrorCode::kReceiptHandleIsInvalid) << bad;
+  }
+  // The foreign handle still works on its own queue.
+  EXPECT_TRUE(Delete(*other, foreign).ok());
+  EXPECT_EQ(other->Counters().in_flight, 0);
+}
+
+TEST_F(PgQueueTest, VisibilityChangesAndStaleHandles) {
+  auto queue = MustCreate("visibility");
+  ASSERT_NE(queue, nullptr);
+  SendOne(*queue, "v");
+  auto first = Receive(*queue, 1);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 1u);
+  const std::string old_handle = (*first)[0].receipt_handle;
+  // Back to visible at once, then received again with a new handle and a higher count.
+  ASSERT_TRUE(ChangeVisibility(*queue, old_handle, 0).ok());
+  auto second = Receive(*queue, 1);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].receive_count, 2u);
+  EXPECT_NE((*second)[0].receipt_handle, old_handle);
+
+  // The old handle no longer controls the message.
+  api::ApiStatus stale = ChangeVisibility(*queue, old_handle, 0);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(stale.error().message,
+            "Value " + old_handle +
+                " for parameter ReceiptHandle is invalid. Reason: Message does not exist or is "
+                "not available for visibility timeout change.");
+  EXPECT_TRUE(Delete(*queue, old_handle).ok()) << "a stale delete succeeds";
+  EXPECT_EQ(queue->Counters().in_flight, 1) << "... and deletes nothing (§2.10)";
+
+  // Extending the current receive keeps it hidden; the current handle deletes.
+  const std::string current = (*second)[0].receipt_handle;
+  EXPECT_TRUE(ChangeVisibility(*queue, current, 600).ok());
+  EXPECT_TRUE(Receive(*queue, 10)->empty());
+  EXPECT_TRUE(Delete(*queue, current).ok());
+  EXPECT_EQ(queue->Counters().in_flight, 0);
+}
+
+TEST_F(PgQueueTest, DelayedMessagesWaitAndBatchesOverTenAreStored) {
+  QueueConfig config;
+  config.delay_seconds = 600;
+  auto queue = MustCreate("delays", config);
+  ASSERT_NE(queue, nullptr);
+  SendOne(*queue, "queue default delay");
+  auto now = Send(*queue, {NewMessage{Content("no delay"), int64_t{0}, nullptr, 0}});
+  ASSERT_TRUE(now.ok());
+  QueueCounters counters = queue->Counters();
+  EXPECT_EQ(counters.delayed, 1);
+  EXPECT_EQ(counters.visible, 1);
+  auto received = Receive(*queue, 10);
+  ASSERT_TRUE(received.ok());
+  ASSERT_EQ(received->size(), 1u);
+  EXPECT_EQ((*received)[0].content->body, "no delay");
+
+  // Twelve in one call (an SNS fan-out could hand over more than one batch): all stored, in
+  // order, ids answered in entry order.
+  auto many = MustCreate("many");
+  std::vector<NewMessage> messages;
+  for (int i = 0; i < 12; ++i) {
+    messages.push_back(NewMessage{Content("m" + std::to_string(i)), std::nullopt, nullptr, 0});
+  }
+  std::vector<std::string> ids;
+  for (const NewMessage& m : messages) ids.push_back(m.content->message_id);
+  auto sent = Send(*many, std::move(messages));
+  ASSERT_TRUE(sent.ok());
+  ASSERT_EQ(sent->size(), 12u);
+  for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ((*sent)[i].message_id, ids[i]);
+  EXPECT_EQ(many->Counters().visible, 12);
+  EXPECT_EQ(many->metrics().sent.load(), 12u);
+}
+
+TEST_F(PgQueueTest, PurgeRemovesEveryMessage) {
+  auto queue = MustCreate("purge");
+  ASSERT_NE(queue, nullptr);
+  for (int i = 0; i < 5; ++i) SendOne(*queue, "p" + std::to_string(i));
+  ASSERT_TRUE(Receive(*queue, 2).ok());
+  Answer<api::ApiStatus> purged;
+  queue->Purge(purged.Callback());
+  EXPECT_TRUE(purged.Get().ok());
+  QueueCounters counters = queue->Counters();
+  EXPECT_EQ(counters.visible + counters.in_flight + counters.delayed, 0);
+}
+
+TEST_F(PgQueueTest, OperationsOnADeletedQueueAnswerQueueDoesNotExist) {
+  auto queue = MustCreate("deleted");
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(testing::RemoveAndWait(*catalog_, queue).ok());
+  auto sent = Send(*queue, {NewMessage{Content("late"), std::nullopt, nullptr, 0}});
+  ASSERT_FALSE(sent.ok());
+  EXPECT_EQ(sent.error().code, ErrorCode::kQueueDoesNotExist);
+}
+
+// Two nodes (two catalogs with their own worker pools, one database) receive from one queue at
+// once: every message is delivered once, to one of them.
+TEST_F(PgQueueTest, TwoNodesReceivingAtOnceNeverGetTheSameMessage) {
+  auto queue = MustCreate("shared");
+  ASSERT_NE(queue, nullptr);
+  constexpr int kMessages = 120;
+  std::vector<NewMessage> batch;
+  std::set<std::string> sent_ids;
+  for (int i = 0; i < kMessages; ++i) {
+    batch.push_back(NewMessage{Content("s" + std::to_string(i)), std::nullopt, nullptr, 0});
+    sent_ids.insert(batch.back().content->message_id);
+  }
+  ASSERT_TRUE(Send(*queue, std::move(batch)).ok());
+
+  WorkerPool other_workers(4);
+  PgCatalog other_node(PgBackend{*ops_, other_workers, receipts_}, "us-east-1");
+  auto remote = other_node.Find(account_, "shared");
+  ASSERT_NE(remote, nullptr);
+
+  auto drain = [](QueueBackend& q) {
+    std::vector<std::string> ids;
+    for (int empty = 0; empty < 3;) {
+      auto got = Receive(q, 10);
+      if (!got.ok()) {
+        ADD_FAILURE() << got.error().message;
+        break;
+      }
+      if (got->empty()) {
+        ++empty;
+        continue;
+      }
+      for (const ReceivedMessage& m : *got) ids.push_back(m.content->message_id);
+    }
+    return ids;
+  };
+  std::vector<std::string> a;
+  std::vector<std::string> b;
+  std::vector<std::string> c;
+  std::thread t1([&] { a = drain(*queue); });
+  std::thread t2([&] { b = drain(*remote); });
+  c = drain(*remote);
+  t1.join();
+  t2.join();
+  std::multiset<std::string> all(a.begin(), a.end());
+  all.insert(b.begin(), b.end());
+  all.insert(c.begin(), c.end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kMessages)) << "each message delivered exactly once";
+  EXPECT_EQ(std::set<std::string>(all.begin(), all.end()), sent_ids);
+}
+
+}  // namespace
+}  // namespace wharf::sqs::pg
