@@ -5,38 +5,69 @@
 #include "sqs/pg/pg_catalog.h"
 #include "storage/postgres/pool.h"
 #include "storage/postgres/queue_ops.h"
+#include "storage/postgres/wake.h"
 
 namespace wharf::server {
 
-// Declared in the order they must be built; destroyed in reverse: the catalog and its queues
-// first, then the workers (which finish queued requests, so they still need the statements),
-// then the statements and the pool.
+// How often a parked receive looks at its queue again without a wake-up (ADR 0002 decision 5:
+// messages also become visible by time alone, and a notification can be lost).
+constexpr Duration kLongPollRecheck = std::chrono::seconds(1);
+
+// Declared in the order they must be built. Torn down by ~Parts in the order that keeps every
+// reference valid: stop the LISTEN thread and close the long polls (nothing parks or wakes any
+// more), let the workers finish the queued requests (they still use the statements, the
+// notifier and the hub), then the rest in reverse.
 struct PostgresQueues::Parts {
-  Parts(const Settings& settings, std::string receipt_key)
+  Parts(const Settings& settings, std::string receipt_key, const Clock& clock, Scheduler& scheduler)
       : pool(settings.postgres_url, storage::pg::ConnectionOptions{},
              static_cast<size_t>(settings.postgres_pool_size)),
         ops(pool),
         receipts(std::move(receipt_key)),
+        notifier(pool, clock),
+        long_polls(clock, scheduler, workers, kLongPollRecheck),
         workers(static_cast<size_t>(settings.postgres_pool_size)),
-        catalog(sqs::pg::PgBackend{ops, workers, receipts}, settings.region) {}
+        listener(
+            settings.postgres_url, storage::pg::ConnectionOptions{},
+            [this](int64_t queue_id) { long_polls.Wake(queue_id); },
+            [this] { long_polls.WakeAll(); }),
+        catalog(sqs::pg::PgBackend{ops, workers, receipts, long_polls, clock, &notifier},
+                settings.region) {}
+
+  ~Parts() {
+    listener.Stop();
+    long_polls.Close();
+  }
 
   storage::pg::ConnectionPool pool;
   storage::pg::PgQueueOps ops;
   sqs::pg::PgReceiptCodec receipts;
+  storage::pg::WakeNotifier notifier;
+  // Holds a reference to `workers`, declared after it: the hub only stores it, and is destroyed
+  // after the workers have drained (queued sends still call Wake).
+  sqs::pg::LongPollHub long_polls;
   sqs::pg::WorkerPool workers;
+  storage::pg::WakeListener listener;
   sqs::pg::PgCatalog catalog;
 };
 
 Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const Settings& settings,
-                                                                          const Sealer& root) {
+                                                                          const Sealer& root,
+                                                                          const Clock& clock,
+                                                                          Scheduler& scheduler) {
   if (settings.postgres_url.empty()) {
     return std::string("--storage postgres needs --postgres-url");
   }
   // A key of its own for receipt handles (HKDF of the root key), as 32 raw bytes.
   const auto digest = root.Derive("pg-receipts v1").KeyedDigest("wharf receipt handles");
-  auto parts = std::make_unique<Parts>(settings, std::string(digest.begin(), digest.end()));
+  auto parts = std::make_unique<Parts>(settings, std::string(digest.begin(), digest.end()), clock,
+                                       scheduler);
   if (storage::pg::PgStatus migrated = parts->ops.Migrate(); !migrated.ok()) {
     return "cannot prepare the PostgreSQL database of --postgres-url: " + migrated.error().detail;
+  }
+  if (storage::pg::PgStatus listening = parts->listener.Start(); !listening.ok()) {
+    return "cannot LISTEN on the PostgreSQL database of --postgres-url (a pooler in transaction "
+           "mode does not support it; use session mode): " +
+           listening.error().detail;
   }
   return std::unique_ptr<PostgresQueues>(new PostgresQueues(std::move(parts)));
 }

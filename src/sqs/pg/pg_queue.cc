@@ -100,6 +100,8 @@ void PgQueue::Send(std::vector<NewMessage> messages, SendDone done) {
       self.metrics_.sent.fetch_add(1, std::memory_order_relaxed);
       self.metrics_.sent_size.Observe(static_cast<uint64_t>(size));
     }
+    // Committed: waiters here and on other nodes may now receive them.
+    self.MessagesMayBeReceivable();
     done(std::move(results));
   });
 }
@@ -119,29 +121,53 @@ ReceivedMessage PgQueue::FromRow(storage::pg::ReceivedMessage& row) const {
   return out;
 }
 
+std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
+    int max, std::optional<int> visibility, bool last) {
+  auto got = backend_.ops.Receive(queue_id(), max, visibility);
+  if (!got.ok()) return FromPgError("receive", got.error());
+  std::vector<ReceivedMessage> out;
+  out.reserve(got->messages.size());
+  for (storage::pg::ReceivedMessage& row : got->messages) {
+    ReceivedMessage m = FromRow(row);
+    if (m.content == nullptr) {
+      // Written by something other than this code: it stays in flight and comes back after its
+      // visibility timeout (then retention removes it); the rest are delivered.
+      log::Line(log::Level::kError, "pg_message_unreadable")
+          .Int("queue_id", queue_id())
+          .Int("seq", row.receipt.seq);
+      continue;
+    }
+    out.push_back(std::move(m));
+  }
+  if (out.empty() && !last) return std::nullopt;
+  return out;
+}
+
 void PgQueue::Receive(const ReceiveOptions& options, ReceiveDone done) {
   if (identity_.fifo) return done(NotYet("ReceiveMessage from a FIFO queue"));
   const int max = static_cast<int>(std::clamp<int64_t>(options.max_messages, 1, 10));
-  OnWorker([max, visibility = SecondsOrQueueDefault(options.visibility_timeout),
-            done = std::move(done)](PgQueue& self) {
-    auto got = self.backend_.ops.Receive(self.queue_id(), max, visibility);
-    if (!got.ok()) return done(FromPgError("receive", got.error()));
-    std::vector<ReceivedMessage> out;
-    out.reserve(got->messages.size());
-    for (storage::pg::ReceivedMessage& row : got->messages) {
-      ReceivedMessage m = self.FromRow(row);
-      if (m.content == nullptr) {
-        // Written by something other than this code: it stays in flight and comes back after
-        // its visibility timeout (then retention removes it); the rest are delivered.
-        log::Line(log::Level::kError, "pg_message_unreadable")
-            .Int("queue_id", self.queue_id())
-            .Int("seq", row.receipt.seq);
-        continue;
-      }
-      out.push_back(std::move(m));
-    }
-    done(std::move(out));
-  });
+  const std::optional<int> visibility = SecondsOrQueueDefault(options.visibility_timeout);
+  const int64_t wait = options.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
+  if (wait <= 0) {
+    OnWorker([max, visibility, done = std::move(done)](PgQueue& self) {
+      done(*self.ReceiveNow(max, visibility, true));
+    });
+    return;
+  }
+  // Long polling: runs now, and again on each wake-up and re-check until it answers.
+  backend_.long_polls.Start(
+      queue_id(), backend_.clock.Now() + Seconds(wait),
+      [self = shared_from_this(), max, visibility, done = std::move(done)](bool last) {
+        auto answer = self->ReceiveNow(max, visibility, last);
+        if (!answer) return false;
+        done(std::move(*answer));
+        return true;
+      });
+}
+
+void PgQueue::MessagesMayBeReceivable() {
+  backend_.long_polls.Wake(queue_id());
+  if (backend_.wake_notifier != nullptr) backend_.wake_notifier->Note(queue_id());
 }
 
 void PgQueue::Delete(std::string_view receipt_handle, Done done) {
@@ -170,6 +196,7 @@ void PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_
                                  " for parameter ReceiptHandle is invalid. Reason: Message does "
                                  "not exist or is not available for visibility timeout change."));
     }
+    if (timeout == 0) self.MessagesMayBeReceivable();  // visible again now
     done(api::ApiStatus::Ok());
   });
 }

@@ -8,8 +8,9 @@
 // - Standard queues: Send (one statement per 10 messages), Receive, Delete, ChangeVisibility and
 //   Purge run their PgQueueOps statement on the backend's worker pool and answer from there.
 //   Receipt handles are PgReceiptCodec's (signed; a forged one is refused without a query).
-// - Receive answers at once: WaitTimeSeconds is not honoured yet (the fetcher of ADR 0002
-//   decision 5 with LISTEN/NOTIFY comes with step 3).
+// - Receive with a wait (WaitTimeSeconds, or the queue's ReceiveMessageWaitTimeSeconds) long
+//   polls through the backend's LongPollHub: woken by sends on this node and, through
+//   LISTEN/NOTIFY after commit, on others; re-checked every second at most.
 // - Delete with a handle from an earlier receive of a message received again deletes nothing
 //   and succeeds (AWS: the message "might not be deleted", sqs-api.md §2.10).
 // - Not yet: FIFO queues, PurgeQueue's once-per-60-seconds rule (needs a column shared by
@@ -73,6 +74,12 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   // Runs `job` on a worker with this queue kept alive.
   void OnWorker(std::function<void(PgQueue&)> job);
   ReceivedMessage FromRow(storage::pg::ReceivedMessage& row) const;
+  // One receive statement: the messages, an error, or nullopt when it found none and the wait
+  // is not over (`last` false).
+  std::optional<api::ApiResult<std::vector<ReceivedMessage>>> ReceiveNow(
+      int max, std::optional<int> visibility, bool last);
+  // A send committed or a message became visible: wake this node's waiters and tell the others.
+  void MessagesMayBeReceivable();
 
   const QueueIdentity identity_;
   const QueueConfig config_;

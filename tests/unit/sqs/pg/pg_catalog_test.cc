@@ -11,6 +11,7 @@
 
 #include "catalog_wait.h"
 #include "common/ids.h"
+#include "common/thread_scheduler.h"
 #include "pg_test_support.h"
 
 namespace wharf::sqs::pg {
@@ -47,9 +48,12 @@ class PgCatalogTest : public ::testing::Test {
     return out;
   }
 
-  PgBackend Backend() { return PgBackend{*ops_, workers_, receipts_}; }
+  PgBackend Backend() { return PgBackend{*ops_, workers_, receipts_, long_polls_, clock_}; }
 
+  SystemClock clock_;
+  ThreadScheduler scheduler_{clock_};
   WorkerPool workers_{2};
+  LongPollHub long_polls_{clock_, scheduler_, workers_, std::chrono::seconds(1)};
   PgReceiptCodec receipts_{"pg-catalog-test-key"};
   std::unique_ptr<spg::ConnectionPool> pool_;
   std::unique_ptr<spg::PgQueueOps> ops_;

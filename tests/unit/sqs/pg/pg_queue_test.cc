@@ -17,8 +17,10 @@
 
 #include "catalog_wait.h"
 #include "common/ids.h"
+#include "common/thread_scheduler.h"
 #include "pg_test_support.h"
 #include "sqs/pg/pg_catalog.h"
+#include "storage/postgres/wake.h"
 
 namespace wharf::sqs::pg {
 namespace {
@@ -59,16 +61,16 @@ class PgQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
     WHARF_REQUIRE_POSTGRES();
-    std::string database = spg::testing::SharedOpsDatabase();
-    ASSERT_FALSE(database.empty());
+    database_ = spg::testing::SharedOpsDatabase();
+    ASSERT_FALSE(database_.empty());
     pool_ = std::make_unique<spg::ConnectionPool>(spg::testing::ServerUrl(),
-                                                  spg::testing::TestOptions(database), 4);
+                                                  spg::testing::TestOptions(database_), 4);
     ops_ = std::make_unique<spg::PgQueueOps>(*pool_);
     catalog_ = std::make_unique<PgCatalog>(Backend(), "us-east-1");
     account_ = "que" + NewUuid().substr(0, 9);
   }
 
-  PgBackend Backend() { return PgBackend{*ops_, workers_, receipts_}; }
+  PgBackend Backend() { return PgBackend{*ops_, workers_, receipts_, long_polls_, clock_}; }
 
   std::shared_ptr<QueueBackend> MustCreate(const std::string& name, QueueConfig config = {}) {
     auto created = CreateAndWait(*catalog_, account_, name, std::move(config));
@@ -108,8 +110,13 @@ class PgQueueTest : public ::testing::Test {
     return answer.Get();
   }
 
+  SystemClock clock_;
+  ThreadScheduler scheduler_{clock_};
   WorkerPool workers_{4};
+  // A re-check far past any wait: the long-poll tests see what wake-ups alone do.
+  LongPollHub long_polls_{clock_, scheduler_, workers_, std::chrono::seconds(60)};
   PgReceiptCodec receipts_{"pg-queue-test-key"};
+  std::string database_;
   std::unique_ptr<spg::ConnectionPool> pool_;
   std::unique_ptr<spg::PgQueueOps> ops_;
   std::unique_ptr<PgCatalog> catalog_;
@@ -321,7 +328,9 @@ TEST_F(PgQueueTest, TwoNodesReceivingAtOnceNeverGetTheSameMessage) {
   ASSERT_TRUE(Send(*queue, std::move(batch)).ok());
 
   WorkerPool other_workers(4);
-  PgCatalog other_node(PgBackend{*ops_, other_workers, receipts_}, "us-east-1");
+  LongPollHub other_long_polls(clock_, scheduler_, other_workers, std::chrono::seconds(1));
+  PgCatalog other_node(PgBackend{*ops_, other_workers, receipts_, other_long_polls, clock_},
+                       "us-east-1");
   auto remote = other_node.Find(account_, "shared");
   ASSERT_NE(remote, nullptr);
 
@@ -354,6 +363,111 @@ TEST_F(PgQueueTest, TwoNodesReceivingAtOnceNeverGetTheSameMessage) {
   all.insert(c.begin(), c.end());
   EXPECT_EQ(all.size(), static_cast<size_t>(kMessages)) << "each message delivered exactly once";
   EXPECT_EQ(std::set<std::string>(all.begin(), all.end()), sent_ids);
+}
+
+// --- long polling (LongPollHub) ---
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+
+// A receive that waits, started now; Get() gives its answer and how long it took.
+struct Polled {
+  Answer<api::ApiResult<std::vector<ReceivedMessage>>> answer;
+  steady_clock::time_point started = steady_clock::now();
+  static std::unique_ptr<Polled> Start(QueueBackend& queue, int64_t wait_seconds) {
+    auto polled = std::make_unique<Polled>();
+    ReceiveOptions options;
+    options.max_messages = 10;
+    options.wait_seconds = wait_seconds;
+    queue.Receive(options, polled->answer.Callback());
+    return polled;
+  }
+};
+
+TEST_F(PgQueueTest, LongPollAnswersWhenASendCommitsOnThisNode) {
+  auto queue = MustCreate("poll-local");
+  ASSERT_NE(queue, nullptr);
+  auto polled = Polled::Start(*queue, 20);
+  std::this_thread::sleep_for(milliseconds(300));  // parked by now (the re-check is 1 s)
+  SendOne(*queue, "wake up");
+  auto got = polled->answer.Get();
+  const auto took = steady_clock::now() - polled->started;
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].content->body, "wake up");
+  EXPECT_LT(took, seconds(10)) << "answered by the send, not at the end of the wait";
+}
+
+TEST_F(PgQueueTest, LongPollEndsEmptyWhenTheWaitEnds) {
+  auto queue = MustCreate("poll-empty");
+  ASSERT_NE(queue, nullptr);
+  auto polled = Polled::Start(*queue, 1);
+  auto got = polled->answer.Get();
+  const auto took = steady_clock::now() - polled->started;
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->empty());
+  EXPECT_GE(took, milliseconds(900)) << "waited for the whole second";
+  EXPECT_EQ(long_polls_.parked(), 0u);
+}
+
+// Nothing wakes the waiter: the message becomes visible when its delay ends, and the periodic
+// re-check finds it.
+TEST_F(PgQueueTest, LongPollFindsADelayedMessageByItsRecheck) {
+  auto queue = MustCreate("poll-delay");
+  ASSERT_NE(queue, nullptr);
+  // The waiter is on another node whose re-check runs every second; the send (on this node's
+  // objects) wakes only this node's waiters, and only after its delay is it receivable.
+  WorkerPool other_workers(1);
+  LongPollHub other_long_polls(clock_, scheduler_, other_workers, seconds(1));
+  PgCatalog other_node(PgBackend{*ops_, other_workers, receipts_, other_long_polls, clock_},
+                       "us-east-1");
+  auto remote = other_node.Find(account_, "poll-delay");
+  ASSERT_NE(remote, nullptr);
+  auto polled = Polled::Start(*remote, 20);
+  std::this_thread::sleep_for(milliseconds(200));
+  ASSERT_TRUE(Send(*queue, {NewMessage{Content("later"), int64_t{1}, nullptr, 0}}).ok());
+  auto got = polled->answer.Get();
+  const auto took = steady_clock::now() - polled->started;
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].content->body, "later");
+  EXPECT_LT(took, seconds(10));
+}
+
+// Node B's waiter is woken by node A's committed send through NOTIFY/LISTEN (sqs_wake), long
+// before its re-check (30 s, past the 20 s wait) would find it.
+TEST_F(PgQueueTest, LongPollIsWokenByAnotherNodesSendThroughListen) {
+  auto queue = MustCreate("poll-remote");
+  ASSERT_NE(queue, nullptr);
+  WorkerPool b_workers(2);
+  LongPollHub b_long_polls(clock_, scheduler_, b_workers, seconds(30));
+  spg::WakeListener listener(
+      spg::testing::ServerUrl(), spg::testing::TestOptions(database_),
+      [&](int64_t queue_id) { b_long_polls.Wake(queue_id); }, [&] { b_long_polls.WakeAll(); });
+  ASSERT_TRUE(listener.Start().ok());
+  PgCatalog node_b(PgBackend{*ops_, b_workers, receipts_, b_long_polls, clock_}, "us-east-1");
+  auto on_b = node_b.Find(account_, "poll-remote");
+  ASSERT_NE(on_b, nullptr);
+
+  spg::WakeNotifier notifier(*pool_, clock_);
+  WorkerPool a_workers(1);
+  LongPollHub a_long_polls(clock_, scheduler_, a_workers, seconds(1));
+  PgCatalog node_a(PgBackend{*ops_, a_workers, receipts_, a_long_polls, clock_, &notifier},
+                   "us-east-1");
+  auto on_a = node_a.Find(account_, "poll-remote");
+  ASSERT_NE(on_a, nullptr);
+
+  auto polled = Polled::Start(*on_b, 20);
+  std::this_thread::sleep_for(milliseconds(300));
+  SendOne(*on_a, "from a");
+  auto got = polled->answer.Get();
+  const auto took = steady_clock::now() - polled->started;
+  listener.Stop();
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].content->body, "from a");
+  EXPECT_LT(took, seconds(10)) << "woken by the notification, not by the end of the wait";
 }
 
 }  // namespace
