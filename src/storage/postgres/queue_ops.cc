@@ -211,6 +211,19 @@ PgResult<std::vector<QueueRow>> PgQueueOps::ListQueues(const std::string& accoun
   return out;
 }
 
+PgResult<std::vector<QueueRow>> PgQueueOps::ListAllQueues(int64_t after_id, int64_t limit) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows, conn->Execute(sql::kListAllQueues, {Param::Int(after_id), Param::Int(limit)}));
+  std::vector<QueueRow> out;
+  out.reserve(static_cast<size_t>(rows.size()));
+  for (int r = 0; r < rows.size(); ++r) {
+    WHARF_ASSIGN_OR_RETURN(QueueRow row, ReadQueueRow(rows, r));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 PgStatus PgQueueOps::UpdateQueue(int64_t queue_id, const QueueConfig& config) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   WHARF_ASSIGN_OR_RETURN(

@@ -166,6 +166,9 @@ class PgQueueOps {
   // the start), in byte order of the name, at most `limit`.
   PgResult<std::vector<QueueRow>> ListQueues(const std::string& account, const std::string& prefix,
                                              const std::string& after, int64_t limit);
+  // Queues of every account with ids above `after_id`, in id order, at most `limit`: the whole
+  // catalog a page at a time (a node's cache of queue rows).
+  PgResult<std::vector<QueueRow>> ListAllQueues(int64_t after_id, int64_t limit);
   // Sets visibility, delay, retention, redrive and attrs_json (replacing the stored object) of
   // `queue_id`; account, name, type and tags stay. Bumps version and modified_at. kNotFound when
   // there is no such queue.

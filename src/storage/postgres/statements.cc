@@ -88,6 +88,18 @@ SELECT queue_id, account, name, fifo, visibility_s, delay_s, retention_s, dlq_id
  LIMIT $4)sql",
                             4};
 
+// $1 after (a queue_id; 0 for the start), $2 limit. Every account's queues in queue_id order: a
+// node's cache of queue rows reads the whole catalog in pages with it.
+const Statement kListAllQueues{"list_all_queues", R"sql(
+SELECT queue_id, account, name, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive,
+       attrs::text, tags::text, floor(extract(epoch FROM created_at))::bigint,
+       floor(extract(epoch FROM modified_at))::bigint, version
+  FROM queue
+ WHERE queue_id > $1
+ ORDER BY queue_id
+ LIMIT $2)sql",
+                               2};
+
 // $1 queue_id, $2 visibility_s, $3 delay_s, $4 retention_s, $5 dlq_id, $6 max_receive, $7 attrs
 // (replaces the stored object), $8 expected version (NULL: any). Bumps version and modified_at.
 // Returns one row (new version, queue_exists): the version is NULL when nothing was updated,
@@ -655,10 +667,11 @@ SELECT count(*) FROM del)sql",
                                     3};
 
 namespace {
-constexpr std::array<const Statement*, 42> kAll{
+constexpr std::array<const Statement*, 43> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
+    &kListAllQueues,
     &kUpdateQueue,
     &kDeleteQueue,
     &kDeletedQueueNameRecent,

@@ -20,6 +20,7 @@ extern const Statement kDeletedQueueNameRecent;  // CreateQueue's re-check, in i
 extern const Statement kGetQueue;
 extern const Statement kGetQueueById;
 extern const Statement kListQueues;
+extern const Statement kListAllQueues;
 extern const Statement kUpdateQueue;
 extern const Statement kSetQueueTags;
 extern const Statement kDeleteQueue;

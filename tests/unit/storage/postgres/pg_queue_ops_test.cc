@@ -58,6 +58,43 @@ TEST_F(PgOpsTest, ListQueuesByPrefixInNameOrderAfterAName) {
   EXPECT_EQ(all[0].config.visibility_s, 30);
 }
 
+// ListAllQueues: every account, in id order, a page at a time (the shared database holds other
+// tests' queues too, so only this test's are checked, by id).
+TEST_F(PgOpsTest, ListAllQueuesPagesByIdAcrossAccounts) {
+  const std::string tag = NewUuid().substr(0, 8);
+  std::vector<int64_t> ids;
+  for (const std::string& account : {"all-a-" + tag, "all-b-" + tag}) {
+    for (const char* name : {"one", "two"}) {
+      QueueConfig config;
+      config.account = account;
+      config.name = name;
+      PG_ASSERT_OK_AND_ASSIGN(CreatedQueue created, ops_->CreateQueue(config));
+      ids.push_back(created.queue_id);
+    }
+  }
+  std::vector<QueueRow> seen;
+  int64_t after = ids.front() - 1;
+  int pages = 0;
+  for (;; ++pages) {
+    PG_ASSERT_OK_AND_ASSIGN(auto page, ops_->ListAllQueues(after, 3));
+    ASSERT_LE(page.size(), 3u);
+    if (page.empty()) break;
+    for (size_t i = 1; i < page.size(); ++i) EXPECT_LT(page[i - 1].queue_id, page[i].queue_id);
+    after = page.back().queue_id;
+    for (QueueRow& row : page) {
+      if (row.config.account.ends_with(tag)) seen.push_back(std::move(row));
+    }
+  }
+  EXPECT_GE(pages, 2);
+  ASSERT_EQ(seen.size(), ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(seen[i].queue_id, ids[i]);
+    EXPECT_EQ(seen[i].version, 1);
+  }
+  EXPECT_EQ(seen[2].config.account, "all-b-" + tag);
+  EXPECT_EQ(seen[3].config.name, "two");
+}
+
 TEST_F(PgStandardTest, CreateGetUpdateDeleteQueue) {
   QueueConfig config;
   config.account = "000000000000";
