@@ -2,11 +2,13 @@
 
 // What every queue of the PostgreSQL backend shares on one node: the typed statements over the
 // connection pool, the worker threads that run them (no blocking call on an I/O thread, ADR 0002
-// decision 3) and the receipt-handle codec. All three must outlive the catalog and its queues.
+// decision 3), the receipt-handle codec and the service's limits (attribute ranges, the tag
+// limit, the QueueDeletedRecently window). All must outlive the catalog and its queues.
 
 #include <string_view>
 
 #include "api/error.h"
+#include "sqs/limits.h"
 #include "sqs/pg/pg_receipt.h"
 #include "sqs/pg/worker_pool.h"
 #include "storage/postgres/queue_ops.h"
@@ -17,6 +19,7 @@ struct PgBackend {
   storage::pg::PgQueueOps& ops;
   WorkerPool& workers;
   const PgReceiptCodec& receipts;
+  const Limits& limits;
 };
 
 // The client's answer to a failed statement: 503 (retryable, nothing happened) when the

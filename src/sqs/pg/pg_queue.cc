@@ -182,12 +182,6 @@ void PgQueue::Purge(Done done) {
   });
 }
 
-void PgQueue::SetAttributes(const api::StringPairs&, const QueueTypeLookup&, Done done) {
-  done(NotYet("SetQueueAttributes"));
-}
-void PgQueue::EditPolicy(const PolicyEdit&, Done done) { done(NotYet("AddPermission")); }
-void PgQueue::Tag(const api::StringPairs&, Done done) { done(NotYet("TagQueue")); }
-void PgQueue::Untag(const std::vector<std::string>&, Done done) { done(NotYet("UntagQueue")); }
 // Bodies are stored in clear on this backend (no SSE-KMS yet), so every received message can be
 // delivered and nothing comes back here.
 void PgQueue::ReturnUndelivered(const std::vector<ReceivedMessage>&) {}
