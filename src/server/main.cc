@@ -337,7 +337,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   // --storage postgres: queues and messages in PostgreSQL, shared with the other nodes.
   std::unique_ptr<server::PostgresQueues> postgres_queues;
   if (settings.storage == "postgres") {
-    auto opened = server::PostgresQueues::Open(settings, root->key, clock, scheduler);
+    auto opened =
+        server::PostgresQueues::Open(settings, root->key, sqs_options.limits, clock, scheduler);
     if (!opened.ok()) {
       std::fprintf(stderr, "wharf: %s\n", opened.error().c_str());
       return 1;

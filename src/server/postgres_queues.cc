@@ -18,7 +18,8 @@ constexpr Duration kLongPollRecheck = std::chrono::seconds(1);
 // more), let the workers finish the queued requests (they still use the statements, the
 // notifier and the hub), then the rest in reverse.
 struct PostgresQueues::Parts {
-  Parts(const Settings& settings, std::string receipt_key, const Clock& clock, Scheduler& scheduler)
+  Parts(const Settings& settings, std::string receipt_key, const sqs::Limits& limits,
+        const Clock& clock, Scheduler& scheduler)
       : pool(settings.postgres_url, storage::pg::ConnectionOptions{},
              static_cast<size_t>(settings.postgres_pool_size)),
         ops(pool),
@@ -30,7 +31,7 @@ struct PostgresQueues::Parts {
             settings.postgres_url, storage::pg::ConnectionOptions{},
             [this](int64_t queue_id) { long_polls.Wake(queue_id); },
             [this] { long_polls.WakeAll(); }),
-        catalog(sqs::pg::PgBackend{ops, workers, receipts, long_polls, clock, &notifier},
+        catalog(sqs::pg::PgBackend{ops, workers, receipts, limits, long_polls, clock, &notifier},
                 settings.region) {}
 
   ~Parts() {
@@ -52,6 +53,7 @@ struct PostgresQueues::Parts {
 
 Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const Settings& settings,
                                                                           const Sealer& root,
+                                                                          const sqs::Limits& limits,
                                                                           const Clock& clock,
                                                                           Scheduler& scheduler) {
   if (settings.postgres_url.empty()) {
@@ -59,8 +61,8 @@ Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const 
   }
   // A key of its own for receipt handles (HKDF of the root key), as 32 raw bytes.
   const auto digest = root.Derive("pg-receipts v1").KeyedDigest("wharf receipt handles");
-  auto parts = std::make_unique<Parts>(settings, std::string(digest.begin(), digest.end()), clock,
-                                       scheduler);
+  auto parts = std::make_unique<Parts>(settings, std::string(digest.begin(), digest.end()), limits,
+                                       clock, scheduler);
   if (storage::pg::PgStatus migrated = parts->ops.Migrate(); !migrated.ok()) {
     return "cannot prepare the PostgreSQL database of --postgres-url: " + migrated.error().detail;
   }

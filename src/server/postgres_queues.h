@@ -14,6 +14,7 @@
 #include "common/scheduler.h"
 #include "common/sealing.h"
 #include "server/settings.h"
+#include "sqs/limits.h"
 #include "sqs/queue_catalog.h"
 
 namespace wharf::server {
@@ -24,9 +25,11 @@ class PostgresQueues {
   // the catalog. `root` is the deployment's root key: receipt handles are signed under a key
   // derived from it, so every node of a deployment needs the same one (WHARF_ROOT_KEY or the
   // same key file). The error is a sentence for the operator.
-  // Long polls wait by `clock` and re-check on `scheduler`; both must outlive this object.
+  // `limits` are the SQS service's (attribute ranges, tags, QueueDeletedRecently). Long polls
+  // wait by `clock` and re-check on `scheduler`. All three must outlive this object.
   static Result<std::unique_ptr<PostgresQueues>, std::string> Open(const Settings& settings,
                                                                    const Sealer& root,
+                                                                   const sqs::Limits& limits,
                                                                    const Clock& clock,
                                                                    Scheduler& scheduler);
   ~PostgresQueues();

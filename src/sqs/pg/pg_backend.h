@@ -2,7 +2,8 @@
 
 // What every queue of the PostgreSQL backend shares on one node: the typed statements over the
 // connection pool, the worker threads that run them (no blocking call on an I/O thread, ADR 0002
-// decision 3), the receipt-handle codec, the long-poll waiters and the clock they wait by, and
+// decision 3), the receipt-handle codec, the service's limits (attribute ranges, the tag limit,
+// the QueueDeletedRecently window), the long-poll waiters and the clock they wait by, and
 // (optionally) the notifier that tells other nodes about committed sends. All must outlive the
 // catalog and its queues.
 
@@ -10,6 +11,7 @@
 
 #include "api/error.h"
 #include "common/clock.h"
+#include "sqs/limits.h"
 #include "sqs/pg/long_poll.h"
 #include "sqs/pg/pg_receipt.h"
 #include "sqs/pg/worker_pool.h"
@@ -22,6 +24,7 @@ struct PgBackend {
   storage::pg::PgQueueOps& ops;
   WorkerPool& workers;
   const PgReceiptCodec& receipts;
+  const Limits& limits;
   LongPollHub& long_polls;
   const Clock& clock;
   // Null: no other node is told (tests of one node).

@@ -1,10 +1,13 @@
 #include "sqs/pg/pg_catalog.h"
 
+#include <chrono>
 #include <limits>
 #include <utility>
 
 #include "common/log.h"
 #include "sqs/engine/queue_registry.h"  // PartitionOf
+#include "sqs/pg/dead_letter_target.h"
+#include "sqs/pg/queue_row_codec.h"
 
 namespace wharf::sqs::pg {
 namespace {
@@ -12,28 +15,6 @@ namespace {
 api::ApiError DatabaseError(std::string_view what, const storage::pg::PgError& error) {
   log::Line(log::Level::kWarn, "pg_catalog_failed").Str("op", what).Str("detail", error.detail);
   return api::Error(api::ErrorCode::kInternalFailure);
-}
-
-// The first setting of `config` (or tags) the queue row cannot hold yet, or empty.
-std::string Unstorable(const QueueConfig& config, const api::StringPairs& tags) {
-  const QueueConfig defaults;
-  if (config.fifo) return "FifoQueue";
-  if (config.policy) return "Policy";
-  if (config.redrive_policy) return "RedrivePolicy";
-  if (config.redrive_allow_policy) return "RedriveAllowPolicy";
-  if (config.kms_master_key_id) return "KmsMasterKeyId";
-  if (config.kms_data_key_reuse_period_seconds != defaults.kms_data_key_reuse_period_seconds) {
-    return "KmsDataKeyReusePeriodSeconds";
-  }
-  if (config.sqs_managed_sse_enabled != defaults.sqs_managed_sse_enabled) {
-    return "SqsManagedSseEnabled";
-  }
-  if (config.maximum_message_size != defaults.maximum_message_size) return "MaximumMessageSize";
-  if (config.receive_message_wait_time_seconds != defaults.receive_message_wait_time_seconds) {
-    return "ReceiveMessageWaitTimeSeconds";
-  }
-  if (!tags.empty()) return "tags";
-  return {};
 }
 
 }  // namespace
@@ -54,19 +35,16 @@ std::string PgCatalog::ArnOf(std::string_view account, std::string_view name) co
 }
 
 std::shared_ptr<PgQueue> PgCatalog::FromRow(const storage::pg::QueueRow& row) const {
+  QueueRowContent content = DecodeQueueRow(row);
   QueueIdentity identity;
   identity.id = static_cast<uint64_t>(row.queue_id);
   identity.account_id = row.config.account;
   identity.name = row.config.name;
   identity.arn = ArnOf(row.config.account, row.config.name);
   identity.fifo = row.config.fifo;
-  QueueConfig config;
-  config.fifo = row.config.fifo;
-  config.visibility_timeout = row.config.visibility_s;
-  config.delay_seconds = row.config.delay_s;
-  config.message_retention_period = row.config.retention_s;
-  // created_timestamp / last_modified_timestamp: the row has no such columns yet (0).
-  return std::make_shared<PgQueue>(std::move(identity), std::move(config), backend_);
+  identity.dedup_by_group = content.dedup_by_group;
+  return std::make_shared<PgQueue>(std::move(identity), std::move(content.config),
+                                   std::move(content.tags), backend_);
 }
 
 std::shared_ptr<QueueBackend> PgCatalog::Find(std::string_view account,
@@ -81,20 +59,12 @@ std::shared_ptr<QueueBackend> PgCatalog::Find(std::string_view account,
 }
 
 std::shared_ptr<QueueBackend> PgCatalog::FindByArn(std::string_view arn) const {
-  // arn:<partition>:sqs:<region>:<account>:<name>, as QueueRegistry parses it.
-  std::string_view parts[6];
-  size_t start = 0;
-  for (int i = 0; i < 6; ++i) {
-    size_t colon = i < 5 ? arn.find(':', start) : std::string_view::npos;
-    if (i < 5 && colon == std::string_view::npos) return nullptr;
-    parts[i] = arn.substr(start, colon - start);
-    start = colon + 1;
-  }
-  if (parts[0] != "arn" || parts[1] != PartitionOf(region_) || parts[2] != "sqs" ||
-      parts[3] != region_) {
+  auto parsed = ParseQueueArn(arn);
+  // Queues live in the one region this catalog serves, as in QueueRegistry.
+  if (!parsed || parsed->partition != PartitionOf(region_) || parsed->region != region_) {
     return nullptr;
   }
-  return Find(parts[4], parts[5]);
+  return Find(parsed->account, parsed->name);
 }
 
 void PgCatalog::Create(const std::string& account, const std::string& name, QueueConfig config,
@@ -107,21 +77,33 @@ api::ApiResult<QueueCatalog::Created> PgCatalog::CreateRow(const std::string& ac
                                                            QueueConfig config,
                                                            const api::StringPairs& tags,
                                                            const api::StringPairs& given) {
-  if (std::string unstorable = Unstorable(config, tags); !unstorable.empty()) {
+  if (config.kms_master_key_id) {
+    // PgQueue keeps bodies as text; an SSE-KMS body is sealed bytes (src/sqs/pg/README.md).
     return api::Error(api::ErrorCode::kUnsupportedOperation,
-                      unstorable + " is not supported by the PostgreSQL backend yet");
+                      "KmsMasterKeyId is not supported by the PostgreSQL backend yet");
   }
-  storage::pg::QueueConfig row;
-  row.account = account;
-  row.name = name;
-  row.fifo = false;
-  row.visibility_s = static_cast<int>(config.visibility_timeout);
-  row.delay_s = static_cast<int>(config.delay_seconds);
-  row.retention_s = static_cast<int>(config.message_retention_period);
-  auto created = ops_.CreateQueue(row);
+  QueueRowContent content;
+  // Fixed for the queue's life, as QueueRegistry fixes it.
+  content.dedup_by_group = config.fifo && config.deduplication_scope == "messageGroup";
+  content.config = std::move(config);
+  content.tags = tags;
+  storage::pg::QueueConfig row = EncodeQueueRow(account, name, content);
+  if (const auto& redrive = content.config.redrive_policy) {
+    auto dlq_id = ResolveDeadLetterQueue(ops_, *redrive, given, content.config.fifo);
+    if (!dlq_id.ok()) return std::move(dlq_id).error();
+    row.dlq_id = *dlq_id;
+  }
+  const std::chrono::seconds window(backend_.limits.recreate_after_delete_seconds);
+  auto created = ops_.CreateQueue(row, window);
   if (!created.ok()) return DatabaseError("create", created.error());
+  if (created->deleted_recently) return api::Error(api::ErrorCode::kQueueDeletedRecently);
   if (created->created) {
-    return Created{FromRow(storage::pg::QueueRow{created->queue_id, std::move(row)}), true};
+    // Read back for what the database set: the timestamps (its clock, as every node sees them).
+    auto stored = ops_.GetQueueById(created->queue_id);
+    if (!stored.ok()) return DatabaseError("create", stored.error());
+    // Deleted (by another request) as soon as it was made: the caller's retry creates it again.
+    if (!stored->has_value()) return api::Error(api::ErrorCode::kInternalFailure);
+    return Created{FromRow(**stored), true};
   }
   // Another create (on any node) got there first: compare with the stored row, not `config`.
   std::shared_ptr<QueueBackend> existing = Find(account, name);

@@ -4,21 +4,23 @@
 // the `queue` table, shared by every node, read and written through storage/postgres's
 // PgQueueOps.
 //
-// FIRST SLICE (what exists, what does not):
-// - Standard queues only: Create refuses FifoQueue, and any attribute the queue row cannot hold
-//   yet (Policy, RedrivePolicy, RedriveAllowPolicy, KMS, MaximumMessageSize,
-//   ReceiveMessageWaitTimeSeconds, tags), with UnsupportedOperation rather than dropping it. The
-//   row holds VisibilityTimeout, DelaySeconds and MessageRetentionPeriod.
+// What exists, what does not:
+// - Standard and FIFO queues with every attribute of QueueConfig and the tags
+//   (queue_row_codec.h), except SSE-KMS: KmsMasterKeyId is refused with UnsupportedOperation
+//   (PgQueue stores bodies as text; sealed bodies are bytes). FIFO queues are created, but
+//   PgQueue's FIFO message operations still answer UnsupportedOperation.
+// - A RedrivePolicy sets the row's dlq_id to the dead-letter queue's queue_id, read when the
+//   policy is stored (dead_letter_target.h).
+// - A name deleted less than Limits::recreate_after_delete_seconds ago is refused with
+//   QueueDeletedRecently, on any node (the database records each delete's time).
 // - Every Find/FindByArn/List/All is a direct read of the database and builds a new PgQueue
 //   from the row: no per-node cache yet (ADR 0002 decision 4 adds it, with the row's version and
 //   pg_notify). So two Finds of one queue return two objects, and per-node metrics are per
 //   object until the cache keeps one object per queue.
-// - No QueueDeletedRecently: nothing records a delete's time yet (needs a column or table).
-// - Calls block on the pool and the network (PgQueueOps), so today they must not run on an I/O
-//   thread; the worker pool of ADR 0002 decision 3 is not built.
-//
-// Create and Remove answer through their callbacks, so far before they return (the calls block
-// on the pool); the worker pool of ADR 0002 decision 3 moves them off the caller's thread.
+// - The catalog's calls block on the pool and the network (PgQueueOps), so today they must not
+//   run on an I/O thread: Create and Remove answer through their callbacks before they return.
+//   PgQueue's operations already run on the backend's worker pool (ADR 0002 decision 3); the
+//   catalog's are to follow.
 
 #include <cstddef>
 #include <memory>
@@ -35,6 +37,7 @@ namespace wharf::sqs::pg {
 class PgCatalog final : public QueueCatalog {
  public:
   // What `backend` refers to must outlive the catalog and every queue it hands out.
+  // backend.limits.recreate_after_delete_seconds is the QueueDeletedRecently window (0: none).
   PgCatalog(PgBackend backend, std::string region);
 
   std::shared_ptr<QueueBackend> Find(std::string_view account,
@@ -42,6 +45,8 @@ class PgCatalog final : public QueueCatalog {
   std::shared_ptr<QueueBackend> FindByArn(std::string_view arn) const override;
   // Idempotent across nodes (PgQueueOps::CreateQueue: one row per account and name, even under
   // concurrent creates); an existing queue is compared with `given` as the engine compares.
+  // `config` was checked by the caller (ApplyAttributes, as the CreateQueue handler does); its
+  // timestamps are replaced by the database's.
   void Create(const std::string& account, const std::string& name, QueueConfig config,
               api::StringPairs tags, const api::StringPairs& given, CreateDone done) override;
   // Delete, with a row already gone answered ok (QueueCatalog::Remove).

@@ -30,8 +30,12 @@ std::optional<int> SecondsOrQueueDefault(const std::optional<int64_t>& seconds) 
 
 }  // namespace
 
-PgQueue::PgQueue(QueueIdentity identity, QueueConfig config, PgBackend backend)
-    : identity_(std::move(identity)), config_(std::move(config)), backend_(backend) {}
+PgQueue::PgQueue(QueueIdentity identity, QueueConfig config, api::StringPairs tags,
+                 PgBackend backend)
+    : identity_(std::move(identity)),
+      config_(std::move(config)),
+      tags_(std::move(tags)),
+      backend_(backend) {}
 
 QueueCounters PgQueue::Counters() {
   QueueCounters counters;
@@ -209,12 +213,6 @@ void PgQueue::Purge(Done done) {
   });
 }
 
-void PgQueue::SetAttributes(const api::StringPairs&, const QueueTypeLookup&, Done done) {
-  done(NotYet("SetQueueAttributes"));
-}
-void PgQueue::EditPolicy(const PolicyEdit&, Done done) { done(NotYet("AddPermission")); }
-void PgQueue::Tag(const api::StringPairs&, Done done) { done(NotYet("TagQueue")); }
-void PgQueue::Untag(const std::vector<std::string>&, Done done) { done(NotYet("UntagQueue")); }
 // Bodies are stored in clear on this backend (no SSE-KMS yet), so every received message can be
 // delivered and nothing comes back here.
 void PgQueue::ReturnUndelivered(const std::vector<ReceivedMessage>&) {}

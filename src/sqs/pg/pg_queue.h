@@ -13,12 +13,17 @@
 //   LISTEN/NOTIFY after commit, on others; re-checked every second at most.
 // - Delete with a handle from an earlier receive of a message received again deletes nothing
 //   and succeeds (AWS: the message "might not be deleted", sqs-api.md §2.10).
-// - Not yet: FIFO queues, PurgeQueue's once-per-60-seconds rule (needs a column shared by
-//   nodes), the 12-hour cap on a message's total visibility, SetAttributes, policies, tags,
-//   Peek, move tasks: each answers UnsupportedOperation or is listed in src/sqs/pg/README.md.
+// - SetAttributes, EditPolicy (AddPermission, RemovePermission), Tag and Untag
+//   (pg_queue_attributes.cc) re-read the row, apply the engine's rules to it and write it back
+//   only if its version is unchanged (any node may write it meanwhile), retrying a few times.
+// - Not yet: FIFO message operations, PurgeQueue's once-per-60-seconds rule (needs a column
+//   shared by nodes), the 12-hour cap on a message's total visibility, Peek, move tasks: each
+//   answers UnsupportedOperation or is listed in src/sqs/pg/README.md.
 //
-// The configuration is the row as read when the catalog made this object; nothing refreshes it
-// yet (ADR 0002 decision 4: the per-node cache with a version and pg_notify comes later).
+// The configuration and tags are the row as read when the catalog made this object; nothing
+// refreshes them yet, not even this object's own SetAttributes or Tag: the change is in the
+// database, and the next Find (a new object) shows it. ADR 0002 decision 4's per-node cache with
+// the row's version and pg_notify comes later.
 
 #include <functional>
 #include <memory>
@@ -34,7 +39,7 @@ namespace wharf::sqs::pg {
 class PgQueue final : public QueueBackend, public std::enable_shared_from_this<PgQueue> {
  public:
   // `identity.id` is the row's queue_id.
-  PgQueue(QueueIdentity identity, QueueConfig config, PgBackend backend);
+  PgQueue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, PgBackend backend);
 
   int64_t queue_id() const { return static_cast<int64_t>(identity_.id); }
 
@@ -44,7 +49,7 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   std::shared_ptr<const auth::PolicyDocument> policy() const override {
     return config_.policy_document;
   }
-  api::StringPairs tags() const override { return {}; }
+  api::StringPairs tags() const override { return tags_; }
   // A direct read (PgQueueOps::Counts) that blocks on the database; zeros, logged, when it
   // fails. ADR 0002 decision 8 replaces it with the maintenance leader's cached counts.
   QueueCounters Counters() override;
@@ -83,6 +88,7 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
 
   const QueueIdentity identity_;
   const QueueConfig config_;
+  const api::StringPairs tags_;
   const PgBackend backend_;
   QueueMetrics metrics_;
 };

@@ -1,5 +1,6 @@
 // PgCatalog (src/sqs/pg) against a real PostgreSQL server: create, find, list and remove of
-// standard queues as queue rows. Run with tests/postgres/run.sh (skips without a server).
+// queues as queue rows (attributes and tags: pg_catalog_attributes_test.cc). Run with
+// tests/postgres/run.sh (skips without a server).
 
 #include "sqs/pg/pg_catalog.h"
 
@@ -48,8 +49,11 @@ class PgCatalogTest : public ::testing::Test {
     return out;
   }
 
-  PgBackend Backend() { return PgBackend{*ops_, workers_, receipts_, long_polls_, clock_}; }
+  PgBackend Backend() {
+    return PgBackend{*ops_, workers_, receipts_, limits_, long_polls_, clock_};
+  }
 
+  Limits limits_;
   SystemClock clock_;
   ThreadScheduler scheduler_{clock_};
   WorkerPool workers_{2};
@@ -146,36 +150,21 @@ TEST_F(PgCatalogTest, RemoveDeletesTheRowForEveryNode) {
   EXPECT_TRUE(RemoveAndWait(*catalog_, created.queue).ok())
       << "a queue another node removed first is answered ok";
 
-  // The name is free again at once: QueueDeletedRecently is not implemented in this slice.
-  auto recreated = MustCreate("gone");
-  ASSERT_NE(recreated.queue, nullptr);
-  EXPECT_TRUE(recreated.is_new);
-  EXPECT_NE(recreated.queue->identity().id, created.queue->identity().id);
+  // The name stays blocked for a while, on every node (pg_catalog_attributes_test.cc has more).
+  auto recreated = CreateAndWait(other_node, account_, "gone");
+  ASSERT_FALSE(recreated.ok());
+  EXPECT_EQ(recreated.error().code, api::ErrorCode::kQueueDeletedRecently);
 }
 
-// What the queue row cannot hold yet is refused, not dropped, and nothing is created.
-TEST_F(PgCatalogTest, CreateRefusesWhatTheRowCannotHoldYet) {
-  auto refused = [&](const std::string& name, QueueConfig config, api::StringPairs tags = {}) {
-    auto created = CreateAndWait(*catalog_, account_, name, std::move(config), std::move(tags), {});
-    EXPECT_FALSE(created.ok()) << name;
-    if (!created.ok()) {
-      EXPECT_EQ(created.error().code, api::ErrorCode::kUnsupportedOperation) << name;
-    }
-    EXPECT_EQ(catalog_->Find(account_, name), nullptr) << name;
-  };
-  QueueConfig fifo;
-  fifo.fifo = true;
-  refused("f.fifo", fifo);
-  QueueConfig policy;
-  policy.policy = "{}";
-  refused("policy", policy);
-  QueueConfig redrive;
-  redrive.redrive_policy = RedrivePolicy{"arn:aws:sqs:us-east-1:" + account_ + ":dlq", 3};
-  refused("redrive", redrive);
-  QueueConfig size;
-  size.maximum_message_size = 1024;
-  refused("size", size);
-  refused("tagged", QueueConfig{}, {{"team", "a"}});
+// SSE-KMS is refused, not dropped, and nothing is created: bodies are stored as text.
+TEST_F(PgCatalogTest, CreateRefusesKmsMasterKeyId) {
+  QueueConfig kms;
+  kms.kms_master_key_id = "alias/aws/sqs";
+  kms.sqs_managed_sse_enabled = false;
+  auto created = CreateAndWait(*catalog_, account_, "sealed", kms);
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().code, api::ErrorCode::kUnsupportedOperation);
+  EXPECT_EQ(catalog_->Find(account_, "sealed"), nullptr);
 }
 
 TEST_F(PgCatalogTest, CountersAreReadFromTheDatabase) {

@@ -70,7 +70,9 @@ class PgQueueTest : public ::testing::Test {
     account_ = "que" + NewUuid().substr(0, 9);
   }
 
-  PgBackend Backend() { return PgBackend{*ops_, workers_, receipts_, long_polls_, clock_}; }
+  PgBackend Backend() {
+    return PgBackend{*ops_, workers_, receipts_, limits_, long_polls_, clock_};
+  }
 
   std::shared_ptr<QueueBackend> MustCreate(const std::string& name, QueueConfig config = {}) {
     auto created = CreateAndWait(*catalog_, account_, name, std::move(config));
@@ -110,6 +112,7 @@ class PgQueueTest : public ::testing::Test {
     return answer.Get();
   }
 
+  Limits limits_;
   SystemClock clock_;
   ThreadScheduler scheduler_{clock_};
   WorkerPool workers_{4};
@@ -329,8 +332,8 @@ TEST_F(PgQueueTest, TwoNodesReceivingAtOnceNeverGetTheSameMessage) {
 
   WorkerPool other_workers(4);
   LongPollHub other_long_polls(clock_, scheduler_, other_workers, std::chrono::seconds(1));
-  PgCatalog other_node(PgBackend{*ops_, other_workers, receipts_, other_long_polls, clock_},
-                       "us-east-1");
+  PgCatalog other_node(
+      PgBackend{*ops_, other_workers, receipts_, limits_, other_long_polls, clock_}, "us-east-1");
   auto remote = other_node.Find(account_, "shared");
   ASSERT_NE(remote, nullptr);
 
@@ -420,8 +423,8 @@ TEST_F(PgQueueTest, LongPollFindsADelayedMessageByItsRecheck) {
   // objects) wakes only this node's waiters, and only after its delay is it receivable.
   WorkerPool other_workers(1);
   LongPollHub other_long_polls(clock_, scheduler_, other_workers, seconds(1));
-  PgCatalog other_node(PgBackend{*ops_, other_workers, receipts_, other_long_polls, clock_},
-                       "us-east-1");
+  PgCatalog other_node(
+      PgBackend{*ops_, other_workers, receipts_, limits_, other_long_polls, clock_}, "us-east-1");
   auto remote = other_node.Find(account_, "poll-delay");
   ASSERT_NE(remote, nullptr);
   auto polled = Polled::Start(*remote, 20);
@@ -446,14 +449,15 @@ TEST_F(PgQueueTest, LongPollIsWokenByAnotherNodesSendThroughListen) {
       spg::testing::ServerUrl(), spg::testing::TestOptions(database_),
       [&](int64_t queue_id) { b_long_polls.Wake(queue_id); }, [&] { b_long_polls.WakeAll(); });
   ASSERT_TRUE(listener.Start().ok());
-  PgCatalog node_b(PgBackend{*ops_, b_workers, receipts_, b_long_polls, clock_}, "us-east-1");
+  PgCatalog node_b(PgBackend{*ops_, b_workers, receipts_, limits_, b_long_polls, clock_},
+                   "us-east-1");
   auto on_b = node_b.Find(account_, "poll-remote");
   ASSERT_NE(on_b, nullptr);
 
   spg::WakeNotifier notifier(*pool_, clock_);
   WorkerPool a_workers(1);
   LongPollHub a_long_polls(clock_, scheduler_, a_workers, seconds(1));
-  PgCatalog node_a(PgBackend{*ops_, a_workers, receipts_, a_long_polls, clock_, &notifier},
+  PgCatalog node_a(PgBackend{*ops_, a_workers, receipts_, limits_, a_long_polls, clock_, &notifier},
                    "us-east-1");
   auto on_a = node_a.Find(account_, "poll-remote");
   ASSERT_NE(on_a, nullptr);
