@@ -56,8 +56,8 @@ export function queueName(prefix, name) {
   return `pg2-${prefix}-${name}-${randomSuffix(10)}`;
 }
 
-// ReceiveMessage on this backend answers at once (WaitTimeSeconds is not honoured yet), so
-// waiting for messages is a short-poll loop with a pause when nothing came.
+// Waiting for messages with short polls and a pause when nothing came: these tests check what
+// arrives, not when (long_poll.test.mjs checks WaitTimeSeconds across nodes).
 export async function receiveUntil(C, url, count, { timeoutMs = 10000, ...input } = {}) {
   const got = new Map();
   const deadline = Date.now() + timeoutMs;
