@@ -12,11 +12,13 @@ namespace wharf::server {
 // How often a parked receive looks at its queue again without a wake-up (ADR 0002 decision 5:
 // messages also become visible by time alone, and a notification can be lost).
 constexpr Duration kLongPollRecheck = std::chrono::seconds(1);
+// How often the catalog re-reads every queue row (other nodes' changes; ADR 0002 decision 4).
+constexpr std::chrono::milliseconds kCatalogRefresh{1000};
 
 // Declared in the order they must be built. Torn down by ~Parts in the order that keeps every
 // reference valid: stop the LISTEN thread and close the long polls (nothing parks or wakes any
 // more), let the workers finish the queued requests (they still use the statements, the
-// notifier and the hub), then the rest in reverse.
+// notifier, the hub and the catalog's cache), then the rest in reverse.
 struct PostgresQueues::Parts {
   Parts(const Settings& settings, std::string receipt_key, const sqs::Limits& limits,
         const Clock& clock, Scheduler& scheduler)
@@ -37,6 +39,7 @@ struct PostgresQueues::Parts {
   ~Parts() {
     listener.Stop();
     long_polls.Close();
+    workers.Stop();  // queued requests finish while the catalog and the statements still exist
   }
 
   storage::pg::ConnectionPool pool;
@@ -66,6 +69,9 @@ Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const 
   if (storage::pg::PgStatus migrated = parts->ops.Migrate(); !migrated.ok()) {
     return "cannot prepare the PostgreSQL database of --postgres-url: " + migrated.error().detail;
   }
+  // Every queue row in this node's cache before the first request; then every second, as
+  // other nodes create, change and delete queues.
+  parts->catalog.StartRefreshing(kCatalogRefresh);
   if (storage::pg::PgStatus listening = parts->listener.Start(); !listening.ok()) {
     return "cannot LISTEN on the PostgreSQL database of --postgres-url (a pooler in transaction "
            "mode does not support it; use session mode): " +

@@ -7,6 +7,7 @@
 // (optionally) the notifier that tells other nodes about committed sends. All must outlive the
 // catalog and its queues.
 
+#include <functional>
 #include <string_view>
 
 #include "api/error.h"
@@ -29,6 +30,9 @@ struct PgBackend {
   const Clock& clock;
   // Null: no other node is told (tests of one node).
   storage::pg::WakeNotifier* wake_notifier = nullptr;
+  // A queue's row was changed by this node (SetQueueAttributes, tags, policy): the catalog
+  // re-reads it. Set by PgCatalog on the copy its queues get.
+  std::function<void(int64_t queue_id)> queue_changed;
 };
 
 // The client's answer to a failed statement: 503 (retryable, nothing happened) when the

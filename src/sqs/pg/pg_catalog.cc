@@ -20,7 +20,47 @@ api::ApiError DatabaseError(std::string_view what, const storage::pg::PgError& e
 }  // namespace
 
 PgCatalog::PgCatalog(PgBackend backend, std::string region)
-    : backend_(backend), ops_(backend.ops), region_(std::move(region)) {}
+    : backend_(WithChangeHook(std::move(backend))),
+      ops_(backend_.ops),
+      region_(std::move(region)),
+      cache_(ops_, [this](const storage::pg::QueueRow& row, std::shared_ptr<QueueMetrics> metrics) {
+        return FromRow(row, std::move(metrics));
+      }) {}
+
+PgCatalog::~PgCatalog() {
+  {
+    std::lock_guard lock(refresh_mu_);
+    stopping_ = true;
+  }
+  refresh_wake_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
+}
+
+PgBackend PgCatalog::WithChangeHook(PgBackend backend) {
+  backend.queue_changed = [this](int64_t queue_id) {
+    if (storage::pg::PgStatus reloaded = cache_.Reload(queue_id); !reloaded.ok()) {
+      // The periodic refresh will read it.
+      DatabaseError("reload", reloaded.error());
+    }
+  };
+  return backend;
+}
+
+void PgCatalog::StartRefreshing(std::chrono::milliseconds interval) {
+  if (storage::pg::PgStatus first = cache_.Refresh(); !first.ok()) {
+    DatabaseError("refresh", first.error());
+  }
+  refresher_ = std::thread([this, interval] {
+    std::unique_lock lock(refresh_mu_);
+    while (!refresh_wake_.wait_for(lock, interval, [this] { return stopping_; })) {
+      lock.unlock();
+      if (storage::pg::PgStatus refreshed = cache_.Refresh(); !refreshed.ok()) {
+        DatabaseError("refresh", refreshed.error());
+      }
+      lock.lock();
+    }
+  });
+}
 
 std::string PgCatalog::ArnOf(std::string_view account, std::string_view name) const {
   std::string arn = "arn:";
@@ -34,7 +74,8 @@ std::string PgCatalog::ArnOf(std::string_view account, std::string_view name) co
   return arn;
 }
 
-std::shared_ptr<PgQueue> PgCatalog::FromRow(const storage::pg::QueueRow& row) const {
+std::shared_ptr<PgQueue> PgCatalog::FromRow(const storage::pg::QueueRow& row,
+                                            std::shared_ptr<QueueMetrics> metrics) const {
   QueueRowContent content = DecodeQueueRow(row);
   QueueIdentity identity;
   identity.id = static_cast<uint64_t>(row.queue_id);
@@ -44,18 +85,21 @@ std::shared_ptr<PgQueue> PgCatalog::FromRow(const storage::pg::QueueRow& row) co
   identity.fifo = row.config.fifo;
   identity.dedup_by_group = content.dedup_by_group;
   return std::make_shared<PgQueue>(std::move(identity), std::move(content.config),
-                                   std::move(content.tags), backend_);
+                                   std::move(content.tags), backend_, std::move(metrics));
 }
 
 std::shared_ptr<QueueBackend> PgCatalog::Find(std::string_view account,
                                               std::string_view name) const {
+  if (auto cached = cache_.Find(account, name)) return cached;
+  // Not cached: none, or made on another node since the last refresh. A read of the database
+  // (on the caller's thread: rare, and the row is cached after it).
   auto row = ops_.GetQueue(std::string(account), std::string(name));
   if (!row.ok()) {
     DatabaseError("find", row.error());
     return nullptr;
   }
   if (!row->has_value()) return nullptr;
-  return FromRow(**row);
+  return cache_.Put(**row);
 }
 
 std::shared_ptr<QueueBackend> PgCatalog::FindByArn(std::string_view arn) const {
@@ -103,14 +147,17 @@ api::ApiResult<QueueCatalog::Created> PgCatalog::CreateRow(const std::string& ac
     if (!stored.ok()) return DatabaseError("create", stored.error());
     // Deleted (by another request) as soon as it was made: the caller's retry creates it again.
     if (!stored->has_value()) return api::Error(api::ErrorCode::kInternalFailure);
-    return Created{FromRow(**stored), true};
+    return Created{cache_.Put(**stored), true};
   }
-  // Another create (on any node) got there first: compare with the stored row, not `config`.
-  std::shared_ptr<QueueBackend> existing = Find(account, name);
-  if (existing == nullptr) {
+  // Another create (on any node) got there first: compare with the stored row (read now, not
+  // the cached one, which may be older), not `config`.
+  auto stored = ops_.GetQueue(account, name);
+  if (!stored.ok()) return DatabaseError("create", stored.error());
+  if (!stored->has_value()) {
     // Deleted between the create and this read; the caller's retry creates it again.
     return api::Error(api::ErrorCode::kInternalFailure);
   }
+  std::shared_ptr<QueueBackend> existing = cache_.Put(**stored);
   const QueueConfig current = existing->config();
   for (const auto& [attr, value] : given) {
     if (!AttributeMatches(current, attr, value)) {
@@ -132,6 +179,9 @@ api::ApiStatus PgCatalog::Delete(const QueueBackend& queue) {
 
 void PgCatalog::Remove(const std::shared_ptr<QueueBackend>& queue, Done done) {
   api::ApiStatus status = Delete(*queue);
+  if (status.ok() || status.error().code == api::ErrorCode::kQueueDoesNotExist) {
+    cache_.Erase(static_cast<int64_t>(queue->identity().id));
+  }
   // Gone already: another node's (or request's) delete did what this one asked for.
   if (!status.ok() && status.error().code == api::ErrorCode::kQueueDoesNotExist) {
     status = api::ApiStatus::Ok();
@@ -153,13 +203,10 @@ std::vector<std::shared_ptr<QueueBackend>> PgCatalog::List(std::string_view acco
     return out;
   }
   out.reserve(rows->size());
-  for (const storage::pg::QueueRow& row : *rows) out.push_back(FromRow(row));
+  for (const storage::pg::QueueRow& row : *rows) out.push_back(cache_.Put(row));
   return out;
 }
 
-std::vector<std::shared_ptr<QueueBackend>> PgCatalog::All() const {
-  log::Line(log::Level::kWarn, "pg_catalog_all_not_implemented");
-  return {};
-}
+std::vector<std::shared_ptr<QueueBackend>> PgCatalog::All() const { return cache_.All(); }
 
 }  // namespace wharf::sqs::pg

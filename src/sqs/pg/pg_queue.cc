@@ -31,11 +31,13 @@ std::optional<int> SecondsOrQueueDefault(const std::optional<int64_t>& seconds) 
 }  // namespace
 
 PgQueue::PgQueue(QueueIdentity identity, QueueConfig config, api::StringPairs tags,
-                 PgBackend backend)
+                 PgBackend backend, std::shared_ptr<QueueMetrics> metrics)
     : identity_(std::move(identity)),
       config_(std::move(config)),
       tags_(std::move(tags)),
-      backend_(backend) {}
+      backend_(std::move(backend)),
+      metrics_owner_(metrics != nullptr ? std::move(metrics) : std::make_shared<QueueMetrics>()),
+      metrics_(*metrics_owner_) {}
 
 QueueCounters PgQueue::Counters() {
   QueueCounters counters;

@@ -38,8 +38,11 @@ namespace wharf::sqs::pg {
 
 class PgQueue final : public QueueBackend, public std::enable_shared_from_this<PgQueue> {
  public:
-  // `identity.id` is the row's queue_id.
-  PgQueue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, PgBackend backend);
+  // `identity.id` is the row's queue_id. `metrics`: this node's counters of the queue, shared by
+  // every object the catalog makes for it (a changed row gets a new object, the counters carry
+  // on); null starts new ones.
+  PgQueue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, PgBackend backend,
+          std::shared_ptr<QueueMetrics> metrics = nullptr);
 
   int64_t queue_id() const { return static_cast<int64_t>(identity_.id); }
 
@@ -54,6 +57,8 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   // fails. ADR 0002 decision 8 replaces it with the maintenance leader's cached counts.
   QueueCounters Counters() override;
   const QueueMetrics& metrics() const override { return metrics_; }
+  // The same counters, for the object the catalog makes when this queue's row changes.
+  std::shared_ptr<QueueMetrics> shared_metrics() const { return metrics_owner_; }
   void CountReceive(size_t messages) override;
 
   void SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup,
@@ -90,7 +95,8 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   const QueueConfig config_;
   const api::StringPairs tags_;
   const PgBackend backend_;
-  QueueMetrics metrics_;
+  const std::shared_ptr<QueueMetrics> metrics_owner_;
+  QueueMetrics& metrics_;  // *metrics_owner_
 };
 
 }  // namespace wharf::sqs::pg

@@ -46,9 +46,11 @@ using RowChange = std::function<api::ApiResult<storage::pg::QueueConfig>(const Q
 // (tags only; SQS leaves LastModifiedTimestamp).
 enum class RowPart : uint8_t { kAttributes, kTags };
 
-// Blocks on the database: run on a worker.
-api::ApiStatus ChangeRow(storage::pg::PgQueueOps& ops, int64_t queue_id, std::string_view op,
+// Blocks on the database: run on a worker. A change that lands is reported to the catalog
+// (PgBackend::queue_changed), so this node's cached row is the new one at once.
+api::ApiStatus ChangeRow(const PgBackend& backend, int64_t queue_id, std::string_view op,
                          RowPart part, const RowChange& change) {
+  storage::pg::PgQueueOps& ops = backend.ops;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto read = ops.GetQueueById(queue_id);
     if (!read.ok()) return FromPgError(op, read.error());
@@ -59,7 +61,10 @@ api::ApiStatus ChangeRow(storage::pg::PgQueueOps& ops, int64_t queue_id, std::st
     auto written = part == RowPart::kTags ? ops.SetTags(queue_id, changed->tags_json, row.version)
                                           : ops.UpdateQueue(queue_id, *changed, row.version);
     if (!written.ok()) return FromPgError(op, written.error());
-    if (*written) return api::ApiStatus::Ok();
+    if (*written) {
+      if (backend.queue_changed) backend.queue_changed(queue_id);
+      return api::ApiStatus::Ok();
+    }
     if (attempt + 1 < kMaxAttempts) PauseAfterConflict(attempt);
   }
   log::Line(log::Level::kWarn, "pg_queue_change_contended")
@@ -108,7 +113,7 @@ void PgQueue::SetAttributes(const api::StringPairs& attributes, const QueueTypeL
   // `lookup` reads the catalog (the database) for a RedrivePolicy's target: on the worker too.
   OnWorker([attributes, lookup, done = std::move(done)](PgQueue& self) {
     const PgBackend& backend = self.backend_;
-    done(ChangeRow(backend.ops, self.queue_id(), "set_queue_attributes", RowPart::kAttributes,
+    done(ChangeRow(backend, self.queue_id(), "set_queue_attributes", RowPart::kAttributes,
                    [&](const QueueRow& row) {
                      return WithAttributes(backend.ops, row, attributes, backend.limits, lookup);
                    }));
@@ -118,7 +123,7 @@ void PgQueue::SetAttributes(const api::StringPairs& attributes, const QueueTypeL
 void PgQueue::EditPolicy(const PolicyEdit& edit, Done done) {
   OnWorker([edit, done = std::move(done)](PgQueue& self) {
     const PgBackend& backend = self.backend_;
-    done(ChangeRow(backend.ops, self.queue_id(), "edit_policy", RowPart::kAttributes,
+    done(ChangeRow(backend, self.queue_id(), "edit_policy", RowPart::kAttributes,
                    [&](const QueueRow& row) -> api::ApiResult<storage::pg::QueueConfig> {
                      // Edited from the row's policy, so a concurrent edit is not undone.
                      auto edited = edit(DecodeQueueRow(row).config.policy);
@@ -137,7 +142,7 @@ void PgQueue::Tag(const api::StringPairs& tags, Done done) {
   OnWorker([tags, done = std::move(done)](PgQueue& self) {
     const int64_t max_tags = self.backend_.limits.max_tags;
     const std::string& name = self.identity_.name;
-    done(ChangeRow(self.backend_.ops, self.queue_id(), "tag_queue", RowPart::kTags,
+    done(ChangeRow(self.backend_, self.queue_id(), "tag_queue", RowPart::kTags,
                    [&](const QueueRow& row) -> api::ApiResult<storage::pg::QueueConfig> {
                      api::StringPairs merged = DecodeQueueRow(row).tags;
                      for (const auto& [key, value] : tags) {
@@ -163,7 +168,7 @@ void PgQueue::Tag(const api::StringPairs& tags, Done done) {
 
 void PgQueue::Untag(const std::vector<std::string>& keys, Done done) {
   OnWorker([keys, done = std::move(done)](PgQueue& self) {
-    done(ChangeRow(self.backend_.ops, self.queue_id(), "untag_queue", RowPart::kTags,
+    done(ChangeRow(self.backend_, self.queue_id(), "untag_queue", RowPart::kTags,
                    [&](const QueueRow& row) -> api::ApiResult<storage::pg::QueueConfig> {
                      api::StringPairs remaining = DecodeQueueRow(row).tags;
                      // Unknown keys are ignored (UntagQueue, sqs-api.md §2.23).

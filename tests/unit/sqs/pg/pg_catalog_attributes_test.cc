@@ -193,6 +193,13 @@ class PgCatalogAttributesTest : public ::testing::Test {
     return bodies;
   }
 
+  // What `node` shows once its cache of queue rows has caught up with the database: the server
+  // refreshes every second (and at once for the node's own changes); the tests refresh now.
+  std::shared_ptr<QueueBackend> FindFresh(Node& node, const std::string& name) {
+    EXPECT_TRUE(node.catalog.RefreshNow().ok());
+    return node.catalog.Find(account_, name);
+  }
+
   std::optional<spg::QueueRow> Row(Node& node, const std::string& name) {
     auto row = node.ops.GetQueue(account_, name);
     EXPECT_TRUE(row.ok());
@@ -234,7 +241,7 @@ TEST_F(PgCatalogAttributesTest, EveryAttributeAndTheTagsReachAnotherNode) {
   ASSERT_TRUE(created.ok()) << created.error().message;
   EXPECT_TRUE(created->is_new);
 
-  auto found = b_->catalog.Find(account_, "all");
+  auto found = FindFresh(*b_, "all");
   ASSERT_NE(found, nullptr);
   QueueConfig expected = HandlerConfig(a_->catalog, "all", attributes).value();
   const QueueConfig got = found->config();
@@ -262,11 +269,11 @@ TEST_F(PgCatalogAttributesTest, EveryAttributeAndTheTagsReachAnotherNode) {
   // A queue created with nothing set reads back as the engine's defaults.
   MustCreate(*a_, "plain");
   QueueConfig defaults;
-  const QueueConfig plain = b_->catalog.Find(account_, "plain")->config();
+  const QueueConfig plain = FindFresh(*b_, "plain")->config();
   defaults.created_timestamp = plain.created_timestamp;
   defaults.last_modified_timestamp = plain.last_modified_timestamp;
   EXPECT_EQ(Observable(plain), Observable(defaults));
-  EXPECT_TRUE(b_->catalog.Find(account_, "plain")->tags().empty());
+  EXPECT_TRUE(FindFresh(*b_, "plain")->tags().empty());
 }
 
 TEST_F(PgCatalogAttributesTest, FifoQueueKeepsItsDeduplicationScopeFromCreation) {
@@ -280,7 +287,7 @@ TEST_F(PgCatalogAttributesTest, FifoQueueKeepsItsDeduplicationScopeFromCreation)
   };
   ASSERT_NE(MustCreate(*a_, "f.fifo", attributes), nullptr);
 
-  auto found = b_->catalog.Find(account_, "f.fifo");
+  auto found = FindFresh(*b_, "f.fifo");
   ASSERT_NE(found, nullptr);
   EXPECT_TRUE(found->identity().fifo);
   EXPECT_TRUE(found->identity().dedup_by_group);
@@ -297,14 +304,14 @@ TEST_F(PgCatalogAttributesTest, FifoQueueKeepsItsDeduplicationScopeFromCreation)
                             {{"FifoThroughputLimit", "perQueue"}, {"DeduplicationScope", "queue"}},
                             Lookup(b_->catalog, "f.fifo"))
                   .ok());
-  auto fresh = a_->catalog.Find(account_, "f.fifo");
+  auto fresh = FindFresh(*a_, "f.fifo");
   EXPECT_EQ(fresh->config().deduplication_scope, "queue");
   EXPECT_EQ(fresh->config().fifo_throughput_limit, "perQueue");
   EXPECT_TRUE(fresh->identity().dedup_by_group);
 
   // A FIFO queue without messageGroup scope.
   ASSERT_NE(MustCreate(*a_, "plain.fifo", {{"FifoQueue", "true"}}), nullptr);
-  EXPECT_FALSE(b_->catalog.Find(account_, "plain.fifo")->identity().dedup_by_group);
+  EXPECT_FALSE(FindFresh(*b_, "plain.fifo")->identity().dedup_by_group);
 }
 
 // CreateQueue's idempotency (sqs-api.md §2.1) for attributes beyond the row's columns, compared
@@ -356,7 +363,7 @@ TEST_F(PgCatalogAttributesTest, ADeletedNameIsRefusedOnEveryNodeForTheWindow) {
     EXPECT_EQ(refused.error().code, ErrorCode::kQueueDeletedRecently);
     EXPECT_EQ(refused.error().message, api::Error(ErrorCode::kQueueDeletedRecently).message);
   }
-  EXPECT_EQ(b_->catalog.Find(account_, "again"), nullptr) << "nothing was created";
+  EXPECT_EQ(FindFresh(*b_, "again"), nullptr) << "nothing was created";
 
   // The window is the node's Limits::recreate_after_delete_seconds.
   Limits brief;
@@ -388,13 +395,13 @@ TEST_F(PgCatalogAttributesTest, RedrivePolicyMovesOverReceivedMessagesToTheDeadL
   ASSERT_TRUE(Send(*source, "poison").ok());
   EXPECT_EQ(Receive(*source), std::vector<std::string>{"poison"});
   EXPECT_TRUE(Receive(*source).empty()) << "received once already: moved instead";
-  EXPECT_EQ(Receive(*b_->catalog.Find(account_, "dlq")), std::vector<std::string>{"poison"});
+  EXPECT_EQ(Receive(*FindFresh(*b_, "dlq")), std::vector<std::string>{"poison"});
 
   // Set later, from another node, on a queue that had none.
   auto later = MustCreate(*a_, "later");
   ASSERT_NE(later, nullptr);
   ASSERT_TRUE(Send(*later, "second").ok());
-  auto on_b = b_->catalog.Find(account_, "later");
+  auto on_b = FindFresh(*b_, "later");
   ASSERT_TRUE(
       SetAttributes(*on_b, {{"RedrivePolicy", Redrive("dlq", "1")}}, Lookup(b_->catalog, "later"))
           .ok());
@@ -409,7 +416,7 @@ TEST_F(PgCatalogAttributesTest, RedrivePolicyMovesOverReceivedMessagesToTheDeadL
   auto row = Row(*a_, "later");
   EXPECT_FALSE(row->config.dlq_id);
   EXPECT_FALSE(row->config.max_receive);
-  EXPECT_FALSE(a_->catalog.Find(account_, "later")->config().redrive_policy);
+  EXPECT_FALSE(FindFresh(*a_, "later")->config().redrive_policy);
 }
 
 TEST_F(PgCatalogAttributesTest, ChangesShowInAFreshFindOnEveryNode) {
@@ -423,9 +430,9 @@ TEST_F(PgCatalogAttributesTest, ChangesShowInAFreshFindOnEveryNode) {
                              {"ReceiveMessageWaitTimeSeconds", "20"}},
                             Lookup(a_->catalog, "live"))
                   .ok());
-  // No cache yet: the object keeps the row as it was read (pg_queue.h).
+  // The object keeps the row as it was read (pg_queue.h); the catalog has the new one.
   EXPECT_EQ(queue->config().visibility_timeout, 30);
-  auto fresh = b_->catalog.Find(account_, "live");
+  auto fresh = FindFresh(*b_, "live");
   EXPECT_EQ(fresh->config().visibility_timeout, 99);
   EXPECT_EQ(fresh->config().maximum_message_size, 4096);
   EXPECT_EQ(fresh->config().receive_message_wait_time_seconds, 20);
@@ -438,13 +445,11 @@ TEST_F(PgCatalogAttributesTest, ChangesShowInAFreshFindOnEveryNode) {
   // Tags, from both nodes.
   ASSERT_TRUE(Tag(*queue, {{"a", "1"}, {"b", "2"}}).ok());
   ASSERT_TRUE(Tag(*fresh, {{"b", "3"}, {"c", "4"}}).ok());
-  EXPECT_EQ(Sorted(a_->catalog.Find(account_, "live")->tags()),
+  EXPECT_EQ(Sorted(FindFresh(*a_, "live")->tags()),
             (api::StringPairs{{"a", "1"}, {"b", "3"}, {"c", "4"}}));
   ASSERT_TRUE(Untag(*queue, {"a", "absent"}).ok());
-  EXPECT_EQ(Sorted(b_->catalog.Find(account_, "live")->tags()),
-            (api::StringPairs{{"b", "3"}, {"c", "4"}}));
-  EXPECT_EQ(b_->catalog.Find(account_, "live")->config().visibility_timeout, 99)
-      << "tags leave the attributes";
+  EXPECT_EQ(Sorted(FindFresh(*b_, "live")->tags()), (api::StringPairs{{"b", "3"}, {"c", "4"}}));
+  EXPECT_EQ(FindFresh(*b_, "live")->config().visibility_timeout, 99) << "tags leave the attributes";
 
   // AddPermission / RemovePermission, as their handlers edit (by value: the edit runs later).
   const std::string arn = Arn("live");
@@ -457,7 +462,7 @@ TEST_F(PgCatalogAttributesTest, ChangesShowInAFreshFindOnEveryNode) {
                            return std::optional<std::string>(std::move(edited).value());
                          })
                   .ok());
-  auto granted = b_->catalog.Find(account_, "live")->config().policy;
+  auto granted = FindFresh(*b_, "live")->config().policy;
   ASSERT_TRUE(granted);
   EXPECT_EQ(
       *granted,
@@ -471,10 +476,10 @@ TEST_F(PgCatalogAttributesTest, ChangesShowInAFreshFindOnEveryNode) {
   auto expected = RemovePermissionFrom(granted, "absent");
   EXPECT_SAME_ERROR(unknown, expected);
   ASSERT_TRUE(EditPolicy(*queue, remove("grant")).ok());
-  EXPECT_EQ(a_->catalog.Find(account_, "live")->config().policy,
+  EXPECT_EQ(FindFresh(*a_, "live")->config().policy,
             RemovePermissionFrom(granted, "grant").value());
   ASSERT_TRUE(EditPolicy(*queue, remove("own")).ok());
-  auto without = a_->catalog.Find(account_, "live");
+  auto without = FindFresh(*a_, "live");
   EXPECT_FALSE(without->config().policy) << "the last statement takes the policy with it";
   EXPECT_EQ(without->policy(), nullptr);
   EXPECT_EQ(Sorted(without->tags()), (api::StringPairs{{"b", "3"}, {"c", "4"}}));
@@ -487,7 +492,7 @@ TEST_F(PgCatalogAttributesTest, ConcurrentChangesFromTwoNodesAllLand) {
   constexpr int kRounds = 15;
   auto run = [&](Node& node, const std::string& attribute, const std::string& tag_prefix,
                  std::vector<api::ApiStatus>& failures) {
-    auto queue = node.catalog.Find(account_, "contended");
+    auto queue = FindFresh(node, "contended");
     for (int i = 1; i <= kRounds; ++i) {
       auto set = SetAttributes(*queue, {{attribute, std::to_string(i)}},
                                Lookup(node.catalog, "contended"));
@@ -504,7 +509,7 @@ TEST_F(PgCatalogAttributesTest, ConcurrentChangesFromTwoNodesAllLand) {
   EXPECT_TRUE(failures_a.empty()) << failures_a.front().error().message;
   EXPECT_TRUE(failures_b.empty()) << failures_b.front().error().message;
 
-  auto fresh = a_->catalog.Find(account_, "contended");
+  auto fresh = FindFresh(*a_, "contended");
   EXPECT_EQ(fresh->config().visibility_timeout, kRounds);
   EXPECT_EQ(fresh->config().delay_seconds, kRounds);
   EXPECT_EQ(fresh->tags().size(), 2u * kRounds);
@@ -516,7 +521,7 @@ TEST_F(PgCatalogAttributesTest, ConcurrentChangesFromTwoNodesAllLand) {
 TEST_F(PgCatalogAttributesTest, BadValuesGetTheEnginesErrors) {
   auto queue = MustCreate(*a_, "strict");
   ASSERT_NE(queue, nullptr);
-  auto on_b = b_->catalog.Find(account_, "strict");
+  auto on_b = FindFresh(*b_, "strict");
   const QueueTypeLookup lookup = Lookup(b_->catalog, "strict");
   for (const api::StringPairs& bad : std::vector<api::StringPairs>{
            {{"VisibilityTimeout", "-1"}},
@@ -563,7 +568,7 @@ TEST_F(PgCatalogAttributesTest, BadValuesGetTheEnginesErrors) {
   Limits two;
   two.max_tags = 2;
   Node small(database_, two);
-  auto stale = small.catalog.Find(account_, "strict");
+  auto stale = FindFresh(small, "strict");
   ASSERT_TRUE(Tag(*queue, {{"x", "1"}, {"y", "2"}}).ok());
   auto late = Tag(*stale, {{"z", "3"}});
   ASSERT_FALSE(late.ok());
@@ -591,7 +596,7 @@ TEST_F(PgCatalogAttributesTest, ADeadLetterQueueGoneSinceTheCheckGetsTheEnginesE
   auto expected = ApplyAttributes(scratch, {{"RedrivePolicy", policy}}, AttributeMode::kCreate,
                                   Limits{}, Lookup(a_->catalog, "orphan"));
   EXPECT_SAME_ERROR(created, expected);
-  EXPECT_EQ(a_->catalog.Find(account_, "orphan"), nullptr);
+  EXPECT_EQ(FindFresh(*a_, "orphan"), nullptr);
 
   ASSERT_NE(MustCreate(*a_, "standard-dlq"), nullptr);
   QueueConfig fifo;

@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "catalog_wait.h"
@@ -140,6 +142,9 @@ TEST_F(PgCatalogTest, RemoveDeletesTheRowForEveryNode) {
 
   EXPECT_TRUE(RemoveAndWait(*catalog_, created.queue).ok());
   EXPECT_EQ(catalog_->Find(account_, "gone"), nullptr);
+  // The other node still has the queue cached until its next refresh (every second in the
+  // server; see CachedRowsFollowOtherNodesAfterARefresh).
+  ASSERT_TRUE(other_node.RefreshNow().ok());
   EXPECT_EQ(other_node.Find(account_, "gone"), nullptr);
   EXPECT_TRUE(catalog_->List(account_, "", "", 1000).empty());
 
@@ -154,6 +159,68 @@ TEST_F(PgCatalogTest, RemoveDeletesTheRowForEveryNode) {
   auto recreated = CreateAndWait(other_node, account_, "gone");
   ASSERT_FALSE(recreated.ok());
   EXPECT_EQ(recreated.error().code, api::ErrorCode::kQueueDeletedRecently);
+}
+
+// The per-node cache of queue rows (queue_cache.h): one object per queue while its row is
+// unchanged, this node's own changes at once, other nodes' after a refresh, metrics carried over.
+TEST_F(PgCatalogTest, CachedRowsFollowOtherNodesAfterARefresh) {
+  auto created = MustCreate("cached");
+  ASSERT_NE(created.queue, nullptr);
+  EXPECT_EQ(catalog_->Find(account_, "cached"), created.queue) << "one object per queue";
+  PgCatalog other_node(Backend(), "us-east-1");
+  // Not cached there yet: read from the database, then cached.
+  auto on_other = other_node.Find(account_, "cached");
+  ASSERT_NE(on_other, nullptr);
+  EXPECT_EQ(other_node.Find(account_, "cached"), on_other);
+
+  // A send counted on this node's object.
+  auto content = std::make_shared<MessageContent>();
+  content->message_id = NewUuid();
+  content->body = "counted";
+  std::promise<bool> sent;
+  created.queue->Send({NewMessage{content, std::nullopt, nullptr, 0}},
+                      [&](api::ApiResult<std::vector<SendResult>> r) { sent.set_value(r.ok()); });
+  ASSERT_TRUE(sent.get_future().get());
+  EXPECT_EQ(created.queue->metrics().sent.load(), 1u);
+
+  // Changed through this node: its catalog has the new row at once, in a new object with the
+  // same counters; the other node keeps the old row until it refreshes.
+  std::promise<api::ApiStatus> changed;
+  created.queue->SetAttributes({{"VisibilityTimeout", "77"}}, nullptr,
+                               [&](api::ApiStatus status) { changed.set_value(status); });
+  ASSERT_TRUE(changed.get_future().get().ok());
+  auto updated = catalog_->Find(account_, "cached");
+  ASSERT_NE(updated, nullptr);
+  EXPECT_NE(updated, created.queue);
+  EXPECT_EQ(updated->config().visibility_timeout, 77);
+  EXPECT_EQ(updated->metrics().sent.load(), 1u) << "per-node counters carry over";
+  EXPECT_EQ(other_node.Find(account_, "cached")->config().visibility_timeout, 30);
+  ASSERT_TRUE(other_node.RefreshNow().ok());
+  EXPECT_EQ(other_node.Find(account_, "cached")->config().visibility_timeout, 77);
+
+  // All() is the cache.
+  bool listed = false;
+  for (const auto& queue : catalog_->All()) listed |= queue == updated;
+  EXPECT_TRUE(listed);
+
+  // A periodic refresh picks up a queue made elsewhere and a delete made elsewhere.
+  other_node.StartRefreshing(std::chrono::milliseconds(50));
+  auto made_here = MustCreate("made-elsewhere");
+  ASSERT_NE(made_here.queue, nullptr);
+  ASSERT_TRUE(RemoveAndWait(*catalog_, updated).ok());
+  bool caught_up = false;
+  for (int i = 0; i < 100 && !caught_up; ++i) {
+    bool has_new = false;
+    bool has_deleted = false;
+    for (const auto& queue : other_node.All()) {
+      has_new |=
+          queue->identity().name == "made-elsewhere" && queue->identity().account_id == account_;
+      has_deleted |= queue->identity().name == "cached" && queue->identity().account_id == account_;
+    }
+    caught_up = has_new && !has_deleted;
+    if (!caught_up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(caught_up) << "the other node's refresh did not catch up within 5 s";
 }
 
 // SSE-KMS is refused, not dropped, and nothing is created: bodies are stored as text.
