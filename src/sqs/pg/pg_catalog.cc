@@ -12,9 +12,9 @@
 namespace wharf::sqs::pg {
 namespace {
 
+// Logged; 503 when the database could not be reached (clients retry), else 500 (FromPgError).
 api::ApiError DatabaseError(std::string_view what, const storage::pg::PgError& error) {
-  log::Line(log::Level::kWarn, "pg_catalog_failed").Str("op", what).Str("detail", error.detail);
-  return api::Error(api::ErrorCode::kInternalFailure);
+  return FromPgError(what, error);
 }
 
 }  // namespace
@@ -90,16 +90,19 @@ std::shared_ptr<PgQueue> PgCatalog::FromRow(const storage::pg::QueueRow& row,
 
 std::shared_ptr<QueueBackend> PgCatalog::Find(std::string_view account,
                                               std::string_view name) const {
-  if (auto cached = cache_.Find(account, name)) return cached;
+  auto found = Lookup(account, name);
+  return found.ok() ? std::move(found).value() : nullptr;
+}
+
+api::ApiResult<std::shared_ptr<QueueBackend>> PgCatalog::Lookup(std::string_view account,
+                                                                std::string_view name) const {
+  if (auto cached = cache_.Find(account, name)) return std::shared_ptr<QueueBackend>(cached);
   // Not cached: none, or made on another node since the last refresh. A read of the database
   // (on the caller's thread: rare, and the row is cached after it).
   auto row = ops_.GetQueue(std::string(account), std::string(name));
-  if (!row.ok()) {
-    DatabaseError("find", row.error());
-    return nullptr;
-  }
-  if (!row->has_value()) return nullptr;
-  return cache_.Put(**row);
+  if (!row.ok()) return FromPgError("find", row.error());
+  if (!row->has_value()) return std::shared_ptr<QueueBackend>();
+  return std::shared_ptr<QueueBackend>(cache_.Put(**row));
 }
 
 std::shared_ptr<QueueBackend> PgCatalog::FindByArn(std::string_view arn) const {

@@ -55,7 +55,12 @@ class PgCatalog final : public QueueCatalog {
 
   std::shared_ptr<QueueBackend> Find(std::string_view account,
                                      std::string_view name) const override;
+  // Lookup with a database error dropped (logged): null.
   std::shared_ptr<QueueBackend> FindByArn(std::string_view arn) const override;
+  // The cached queue, else a read of the database; ServiceUnavailable (or InternalFailure) when
+  // that read fails (FromPgError), so a client retries instead of being told the queue is gone.
+  api::ApiResult<std::shared_ptr<QueueBackend>> Lookup(std::string_view account,
+                                                       std::string_view name) const override;
   // Idempotent across nodes (PgQueueOps::CreateQueue: one row per account and name, even under
   // concurrent creates); an existing queue is compared with `given` as the engine compares.
   // `config` was checked by the caller (ApplyAttributes, as the CreateQueue handler does); its

@@ -223,6 +223,23 @@ TEST_F(PgCatalogTest, CachedRowsFollowOtherNodesAfterARefresh) {
   EXPECT_TRUE(caught_up) << "the other node's refresh did not catch up within 5 s";
 }
 
+// A database the catalog cannot reach: a lookup answers 503 ServiceUnavailable (clients retry),
+// never QueueDoesNotExist, and a create 503 too.
+TEST_F(PgCatalogTest, AnUnreachableDatabaseIsUnavailableNotAMissingQueue) {
+  spg::ConnectionOptions options;
+  options.connect_timeout = std::chrono::seconds(2);
+  spg::ConnectionPool nowhere("postgresql://wharf@127.0.0.1:1/wharf", options, 1);
+  spg::PgQueueOps ops(nowhere, std::chrono::milliseconds(500));
+  PgCatalog cut_off(PgBackend{ops, workers_, receipts_, limits_, long_polls_, clock_}, "us-east-1");
+  auto found = cut_off.Lookup(account_, "anything");
+  ASSERT_FALSE(found.ok());
+  EXPECT_EQ(found.error().code, api::ErrorCode::kServiceUnavailable);
+  EXPECT_EQ(cut_off.Find(account_, "anything"), nullptr);
+  auto created = CreateAndWait(cut_off, account_, "anything");
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().code, api::ErrorCode::kServiceUnavailable);
+}
+
 // SSE-KMS is refused, not dropped, and nothing is created: bodies are stored as text.
 TEST_F(PgCatalogTest, CreateRefusesKmsMasterKeyId) {
   QueueConfig kms;
