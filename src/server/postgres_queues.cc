@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "sqs/pg/maintenance.h"
 #include "sqs/pg/pg_catalog.h"
 #include "storage/postgres/pool.h"
 #include "storage/postgres/queue_ops.h"
@@ -14,6 +15,9 @@ namespace wharf::server {
 constexpr Duration kLongPollRecheck = std::chrono::seconds(1);
 // How often the catalog re-reads every queue row (other nodes' changes; ADR 0002 decision 4).
 constexpr std::chrono::milliseconds kCatalogRefresh{1000};
+// How often expired messages, deduplication entries and deleted names are swept: a message can
+// be received up to this long after its retention period ended.
+constexpr std::chrono::milliseconds kMaintenanceInterval{5000};
 
 // Declared in the order they must be built. Torn down by ~Parts in the order that keeps every
 // reference valid: stop the LISTEN thread and close the long polls (nothing parks or wakes any
@@ -34,7 +38,8 @@ struct PostgresQueues::Parts {
             [this](int64_t queue_id) { long_polls.Wake(queue_id); },
             [this] { long_polls.WakeAll(); }),
         catalog(sqs::pg::PgBackend{ops, workers, receipts, limits, long_polls, clock, &notifier},
-                settings.region) {}
+                settings.region),
+        maintenance(ops, catalog, std::chrono::seconds(limits.recreate_after_delete_seconds)) {}
 
   ~Parts() {
     listener.Stop();
@@ -52,6 +57,7 @@ struct PostgresQueues::Parts {
   sqs::pg::WorkerPool workers;
   storage::pg::WakeListener listener;
   sqs::pg::PgCatalog catalog;
+  sqs::pg::PgMaintenance maintenance;
 };
 
 Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const Settings& settings,
@@ -72,6 +78,7 @@ Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const 
   // Every queue row in this node's cache before the first request; then every second, as
   // other nodes create, change and delete queues.
   parts->catalog.StartRefreshing(kCatalogRefresh);
+  parts->maintenance.Start(kMaintenanceInterval);
   if (storage::pg::PgStatus listening = parts->listener.Start(); !listening.ok()) {
     return "cannot LISTEN on the PostgreSQL database of --postgres-url (a pooler in transaction "
            "mode does not support it; use session mode): " +
