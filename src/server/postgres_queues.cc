@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/hashing.h"
 #include "sqs/pg/maintenance.h"
 #include "sqs/pg/pg_catalog.h"
 #include "storage/postgres/pool.h"
@@ -74,6 +75,22 @@ Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const 
                                        clock, scheduler);
   if (storage::pg::PgStatus migrated = parts->ops.Migrate(); !migrated.ok()) {
     return "cannot prepare the PostgreSQL database of --postgres-url: " + migrated.error().detail;
+  }
+  // Every node of a deployment signs receipt handles under the same root key; one with another
+  // key would refuse the others' handles (and they its), so it does not start (ADR 0002
+  // decision 6). The database keeps a keyed digest under a sub-key, never the key.
+  const auto check = root.Derive("pg-deployment-check v1").KeyedDigest("wharf root key check");
+  const std::string ours = HexLower(check);
+  auto claimed = parts->ops.ClaimDeploymentValue("root_key_check", ours);
+  if (!claimed.ok()) {
+    return "cannot read the deployment of the PostgreSQL database of --postgres-url: " +
+           claimed.error().detail;
+  }
+  if (*claimed != ours) {
+    return std::string(
+        "the PostgreSQL database of --postgres-url belongs to a deployment with another root "
+        "key: every node must be started with the same root key (WHARF_ROOT_KEY, or the same "
+        "key file or passphrase and parameters file) as the first node that used this database");
   }
   // Every queue row in this node's cache before the first request; then every second, as
   // other nodes create, change and delete queues.

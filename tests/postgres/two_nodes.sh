@@ -12,6 +12,7 @@
 # 3. kill -9 under load: js/kill9.mjs sends continuously to node 1, SIGKILLs it mid-load, and
 #    receives + deletes everything through node 2 (every acknowledged MessageId must come back);
 #    then node 1 is restarted on the same port and js/kill9.mjs checks it serves again.
+# 4. A third node started with another WHARF_ROOT_KEY must refuse to start (with the reason).
 # Everything (servers, cluster, temporary directories) is removed on exit; the servers' logs are
 # printed when something failed. Exit status is non-zero if anything failed. About 30-60 s.
 #
@@ -140,6 +141,24 @@ if [ "$alive" = 1 ]; then
     FAILED+=("restart of node 1")
   fi
 fi
+
+# A node started with another root key must refuse to join: it would sign receipt handles the
+# others refuse (ADR 0002 decision 6).
+other_key_refused() {
+  local out port
+  port=$(free_port)
+  out=$(WHARF_ROOT_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n') timeout 30 "$BIN" serve \
+    --storage postgres --postgres-url "$PG_URL" --data-dir "$WORK/data-other" --port "$port" \
+    --host 127.0.0.1 2>&1)
+  local rc=$?
+  if [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ]; then
+    echo "a node with another root key started (exit status $rc)" >&2
+    return 1
+  fi
+  grep -q "belongs to a deployment with another root key" <<<"$out" ||
+    { echo "unexpected refusal: $out" >&2; return 1; }
+}
+step "a node with another root key refuses to start" other_key_refused
 
 echo
 if [ "${#FAILED[@]}" -ne 0 ]; then

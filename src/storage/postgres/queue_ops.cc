@@ -275,6 +275,19 @@ PgResult<int64_t> PgQueueOps::SweepDeletedQueueNames(std::chrono::seconds older_
   return rows.affected();
 }
 
+PgResult<std::string> PgQueueOps::ClaimDeploymentValue(const std::string& name,
+                                                       const std::string& value) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  // A claim that lost to one committed after its snapshot sees no row; the next statement's
+  // snapshot has it.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kClaimDeploymentValue,
+                                                    {Param::Text(name), Param::Text(value)}));
+    if (rows.size() == 1) return std::string(rows.Text(0, 0));
+  }
+  return PgError{PgErrorCode::kBadResult, "", "claim_deployment_value returned no row"};
+}
+
 // ---- Standard queues ----
 
 PgResult<SentMessage> PgQueueOps::Send(int64_t queue_id, const NewMessage& message) {

@@ -166,6 +166,9 @@ class PgQueueOps {
   // the start), in byte order of the name, at most `limit`.
   PgResult<std::vector<QueueRow>> ListQueues(const std::string& account, const std::string& prefix,
                                              const std::string& after, int64_t limit);
+  // The deployment's value of `name` (table `deployment`): `value` when this call is the first
+  // to claim it, else what the first claim stored. Several nodes may claim at once; one wins.
+  PgResult<std::string> ClaimDeploymentValue(const std::string& name, const std::string& value);
   // Queues of every account with ids above `after_id`, in id order, at most `limit`: the whole
   // catalog a page at a time (a node's cache of queue rows).
   PgResult<std::vector<QueueRow>> ListAllQueues(int64_t after_id, int64_t limit);

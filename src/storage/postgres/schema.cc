@@ -113,4 +113,14 @@ CREATE TABLE deleted_queue_name (
 CREATE INDEX deleted_queue_name_at ON deleted_queue_name (deleted_at);
 )sql";
 
+// deployment: facts every node of one deployment must agree on, claimed by the first node to
+// start. 'root_key_check' is a keyed digest under a sub-key of the deployment's root key
+// (hex): a node started with another root key would sign receipt handles the others refuse,
+// so it refuses to start instead (ADR 0002 decision 6).
+const std::string_view kSchemaV3 = R"sql(
+CREATE TABLE deployment (
+  name  text PRIMARY KEY,
+  value text NOT NULL);
+)sql";
+
 }  // namespace wharf::storage::pg

@@ -13,5 +13,6 @@ extern const std::string_view kSchemaV1;
 // Version 2: the rest of the queue row (timestamps, version, tags, the attributes' jsonb as a
 // string map) and deleted queue names for QueueDeletedRecently.
 extern const std::string_view kSchemaV2;
+extern const std::string_view kSchemaV3;
 
 }  // namespace wharf::storage::pg

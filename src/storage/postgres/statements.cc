@@ -88,6 +88,18 @@ SELECT queue_id, account, name, fifo, visibility_s, delay_s, retention_s, dlq_id
  LIMIT $4)sql",
                             4};
 
+// $1 name, $2 value. The value stored under the name: $2 when this call stored it, else the one
+// stored first. Empty (no row) when a concurrent claim committed after this statement's snapshot;
+// the caller runs it again.
+const Statement kClaimDeploymentValue{"claim_deployment_value", R"sql(
+WITH ins AS (INSERT INTO deployment (name, value) VALUES ($1, $2)
+             ON CONFLICT (name) DO NOTHING RETURNING value)
+SELECT value FROM ins
+UNION ALL
+SELECT value FROM deployment WHERE name = $1
+LIMIT 1)sql",
+                                      2};
+
 // $1 after (a queue_id; 0 for the start), $2 limit. Every account's queues in queue_id order: a
 // node's cache of queue rows reads the whole catalog in pages with it.
 const Statement kListAllQueues{"list_all_queues", R"sql(
@@ -667,11 +679,12 @@ SELECT count(*) FROM del)sql",
                                     3};
 
 namespace {
-constexpr std::array<const Statement*, 43> kAll{
+constexpr std::array<const Statement*, 44> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
     &kListAllQueues,
+    &kClaimDeploymentValue,
     &kUpdateQueue,
     &kDeleteQueue,
     &kDeletedQueueNameRecent,

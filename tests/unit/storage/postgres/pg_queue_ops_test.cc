@@ -95,6 +95,25 @@ TEST_F(PgOpsTest, ListAllQueuesPagesByIdAcrossAccounts) {
   EXPECT_EQ(seen[3].config.name, "two");
 }
 
+// The deployment's facts: the first claim wins, later claims (other nodes, or concurrent ones)
+// get the first value back.
+TEST_F(PgOpsTest, ClaimDeploymentValueKeepsTheFirstOfConcurrentClaims) {
+  const std::string name = "check-" + NewUuid();
+  std::vector<std::string> answers(8);
+  std::vector<std::thread> claimers;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    claimers.emplace_back([&, i] {
+      auto claimed = ops_->ClaimDeploymentValue(name, "value-" + std::to_string(i));
+      answers[i] = claimed.ok() ? *claimed : "error: " + Describe(claimed.error());
+    });
+  }
+  for (std::thread& t : claimers) t.join();
+  ASSERT_TRUE(answers[0].starts_with("value-")) << answers[0];
+  for (const std::string& answer : answers) EXPECT_EQ(answer, answers[0]) << "one value wins";
+  PG_ASSERT_OK_AND_ASSIGN(std::string later, ops_->ClaimDeploymentValue(name, "another"));
+  EXPECT_EQ(later, answers[0]);
+}
+
 TEST_F(PgStandardTest, CreateGetUpdateDeleteQueue) {
   QueueConfig config;
   config.account = "000000000000";
