@@ -444,6 +444,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   dispatch_options.kms = &key_service;
   dispatch_options.sns = &sns;
   dispatch_options.store = store.get();
+  dispatch_options.postgres = postgres_queues.get();
   if (sqs_options.auto_create_queues) {
     log::Line(log::Level::kWarn, "auto_create_queues")
         .Str("detail", "a request to a missing queue creates it (development only)");
@@ -509,8 +510,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
                          dispatcher.Handle(std::move(request), std::move(respond));
                        });
   if (metrics) {
-    metrics->SetSources(
-        server::MetricsSources{&sqs, &sns, store->commit_stats(), store.get(), &http});
+    metrics->SetSources(server::MetricsSources{&sqs, &sns, store->commit_stats(), store.get(),
+                                               &http, postgres_queues.get()});
   }
   if (auto started = http.Start(); !started.ok()) {
     std::fprintf(stderr, "wharf: cannot start: %s\n", started.error().message.c_str());

@@ -1,5 +1,8 @@
 #include "server/postgres_queues.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "common/hashing.h"
@@ -19,6 +22,8 @@ constexpr std::chrono::milliseconds kCatalogRefresh{1000};
 // How often expired messages, deduplication entries and deleted names are swept: a message can
 // be received up to this long after its retention period ended.
 constexpr std::chrono::milliseconds kMaintenanceInterval{5000};
+// How often the database's health is read for /health and /metrics.
+constexpr std::chrono::milliseconds kHealthInterval{5000};
 
 // Declared in the order they must be built. Torn down by ~Parts in the order that keeps every
 // reference valid: stop the LISTEN thread and close the long polls (nothing parks or wakes any
@@ -43,6 +48,12 @@ struct PostgresQueues::Parts {
         maintenance(ops, catalog, std::chrono::seconds(limits.recreate_after_delete_seconds)) {}
 
   ~Parts() {
+    {
+      std::lock_guard lock(health_mu);
+      stopping = true;
+    }
+    health_wake.notify_all();
+    if (sampler.joinable()) sampler.join();
     listener.Stop();
     long_polls.Close();
     workers.Stop();  // queued requests finish while the catalog and the statements still exist
@@ -59,6 +70,37 @@ struct PostgresQueues::Parts {
   storage::pg::WakeListener listener;
   sqs::pg::PgCatalog catalog;
   sqs::pg::PgMaintenance maintenance;
+
+  // One reading of the database, then the local figures.
+  void Sample() {
+    auto report = ops.Health();
+    std::lock_guard lock(health_mu);
+    latest.reachable = report.ok();
+    if (report.ok()) {
+      latest.oldest_snapshot_s = report->oldest_snapshot_s;
+      latest.oldest_snapshot_xids = report->oldest_snapshot_xids;
+      latest.message_dead_tuples = report->message_dead_tuples;
+      latest.notify_queue_usage = report->notify_queue_usage;
+    }
+  }
+
+  void StartSampling(std::chrono::milliseconds interval) {
+    Sample();
+    sampler = std::thread([this, interval] {
+      std::unique_lock lock(health_mu);
+      while (!health_wake.wait_for(lock, interval, [this] { return stopping; })) {
+        lock.unlock();
+        Sample();
+        lock.lock();
+      }
+    });
+  }
+
+  mutable std::mutex health_mu;
+  std::condition_variable health_wake;
+  bool stopping = false;  // guarded by health_mu
+  Health latest;          // guarded by health_mu
+  std::thread sampler;
 };
 
 Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const Settings& settings,
@@ -96,6 +138,7 @@ Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const 
   // other nodes create, change and delete queues.
   parts->catalog.StartRefreshing(kCatalogRefresh);
   parts->maintenance.Start(kMaintenanceInterval);
+  parts->StartSampling(kHealthInterval);
   if (storage::pg::PgStatus listening = parts->listener.Start(); !listening.ok()) {
     return "cannot LISTEN on the PostgreSQL database of --postgres-url (a pooler in transaction "
            "mode does not support it; use session mode): " +
@@ -109,5 +152,19 @@ PostgresQueues::PostgresQueues(std::unique_ptr<Parts> parts) : parts_(std::move(
 PostgresQueues::~PostgresQueues() = default;
 
 sqs::QueueCatalog& PostgresQueues::catalog() { return parts_->catalog; }
+
+PostgresQueues::Health PostgresQueues::health() const {
+  Health health;
+  {
+    std::lock_guard lock(parts_->health_mu);
+    health = parts_->latest;
+  }
+  health.pool_max = parts_->pool.max_size();
+  health.pool_open = parts_->pool.open_count();
+  health.pool_idle = parts_->pool.idle_count();
+  health.worker_queue = parts_->workers.queued();
+  health.long_polls = parts_->long_polls.parked();
+  return health;
+}
 
 }  // namespace wharf::server

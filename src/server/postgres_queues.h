@@ -36,6 +36,23 @@ class PostgresQueues {
 
   sqs::QueueCatalog& catalog();
 
+  // The database's guard-rail readings (storage.md §4.2, §5.5) and this node's pool, workers and
+  // waiters, as last sampled (every few seconds, on a thread of its own: /health and /metrics
+  // never wait on the database). `reachable` is false while the sample's query fails.
+  struct Health {
+    bool reachable = true;
+    double oldest_snapshot_s = 0;
+    int64_t oldest_snapshot_xids = 0;
+    int64_t message_dead_tuples = 0;
+    double notify_queue_usage = 0;
+    size_t pool_max = 0;
+    size_t pool_open = 0;
+    size_t pool_idle = 0;
+    size_t worker_queue = 0;
+    size_t long_polls = 0;
+  };
+  Health health() const;
+
  private:
   struct Parts;
   explicit PostgresQueues(std::unique_ptr<Parts> parts);

@@ -13,6 +13,8 @@
 #    receives + deletes everything through node 2 (every acknowledged MessageId must come back);
 #    then node 1 is restarted on the same port and js/kill9.mjs checks it serves again.
 # 4. A third node started with another WHARF_ROOT_KEY must refuse to start (with the reason).
+# 5. /metrics has wharf_postgres_*; then the cluster is stopped: /health says "degraded",
+#    "database":"unreachable", lookups get 503, wharf_postgres_up is 0.
 # Everything (servers, cluster, temporary directories) is removed on exit; the servers' logs are
 # printed when something failed. Exit status is non-zero if anything failed. About 30-60 s.
 #
@@ -159,6 +161,30 @@ other_key_refused() {
     { echo "unexpected refusal: $out" >&2; return 1; }
 }
 step "a node with another root key refuses to start" other_key_refused
+
+# Last, as it takes the database away: /health turns "degraded" with "database":"unreachable"
+# within the health sampling interval (5 s), and a lookup the node cannot serve from its cache
+# answers 503 ServiceUnavailable. Nodes stay up; cleanup stops them.
+database_down() {
+  local metrics
+  metrics=$(curl -s "$WHARF_NODE2/metrics")
+  grep -qx 'wharf_postgres_up 1' <<<"$metrics" &&
+    grep -qx 'wharf_postgres_pool_connections{state="max"} 4' <<<"$metrics" ||
+    { echo "/metrics before: $(grep wharf_postgres <<<"$metrics")" >&2; return 1; }
+  "$HERE/pg_cluster.sh" stop "$PG_DIR" >/dev/null || return 1
+  local body=""
+  for _ in $(seq 1 150); do # 15 s
+    body=$(curl -s "$WHARF_NODE2/health")
+    grep -q '"database":"unreachable"' <<<"$body" && break
+    sleep 0.1
+  done
+  grep -q '"status":"degraded"' <<<"$body" && grep -q '"database":"unreachable"' <<<"$body" ||
+    { echo "/health with the database down: $body" >&2; return 1; }
+  node js/database_down.mjs || return 1
+  grep -qx 'wharf_postgres_up 0' <<<"$(curl -s "$WHARF_NODE2/metrics")" ||
+    { echo "/metrics after: wharf_postgres_up is not 0" >&2; return 1; }
+}
+if node_alive 1; then step "database down: /health degraded, lookups 503" database_down; fi
 
 echo
 if [ "${#FAILED[@]}" -ne 0 ]; then
