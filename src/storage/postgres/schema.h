@@ -14,4 +14,8 @@ extern const std::string_view kSchemaV1;
 // string map) and deleted queue names for QueueDeletedRecently.
 extern const std::string_view kSchemaV2;
 
+// Version 3: the seq of the message a FIFO deduplication id stands for, so a duplicate send can
+// answer the original's SequenceNumber.
+extern const std::string_view kSchemaV3;
+
 }  // namespace wharf::storage::pg

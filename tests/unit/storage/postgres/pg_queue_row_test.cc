@@ -79,7 +79,7 @@ TEST(PgQueueRowMigrationTest, VersionOneRowsKeepTheirDataAndGetTheDefaults) {
                                                     Param::Text("kept")}));
   EXPECT_EQ(message.affected(), 1);
 
-  PG_ASSERT_OK_AND_ASSIGN(MigrationReport v2, Migrate(conn));
+  PG_ASSERT_OK_AND_ASSIGN(MigrationReport v2, Migrate(conn, 2));
   EXPECT_EQ(v2.applied, 1);
   EXPECT_EQ(v2.schema_version, 2);
   const int64_t now = DatabaseNow(conn);
@@ -143,7 +143,7 @@ TEST(PgQueueRowMigrationTest, TwoNodesMigratingFromVersionOneApplyVersionTwoOnce
       nodes.emplace_back([&, i] {
         ++ready;
         while (ready.load() < 2) std::this_thread::yield();  // start together
-        results[i] = Migrate(conns[i]);
+        results[i] = Migrate(conns[i], 2);
       });
     }
     for (auto& node : nodes) node.join();
