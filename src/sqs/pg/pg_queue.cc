@@ -73,7 +73,7 @@ void PgQueue::OnWorker(std::function<void(PgQueue&)> job) {
 }
 
 void PgQueue::Send(std::vector<NewMessage> messages, SendDone done) {
-  if (identity_.fifo) return done(NotYet("SendMessage to a FIFO queue"));
+  if (identity_.fifo) return SendToFifo(std::move(messages), std::move(done));
   // Encoded here, on the caller's thread: the worker only waits on the database.
   std::vector<storage::pg::NewMessage> rows;
   std::vector<int64_t> sizes;
@@ -128,8 +128,10 @@ ReceivedMessage PgQueue::FromRow(storage::pg::ReceivedMessage& row) const {
 }
 
 std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
-    int max, std::optional<int> visibility, bool last) {
-  auto got = backend_.ops.Receive(queue_id(), max, visibility);
+    int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id,
+    bool last) {
+  auto got = identity_.fifo ? backend_.ops.ReceiveFifo(queue_id(), max, visibility, attempt_id)
+                            : backend_.ops.Receive(queue_id(), max, visibility);
   if (!got.ok()) return FromPgError("receive", got.error());
   std::vector<ReceivedMessage> out;
   out.reserve(got->messages.size());
@@ -150,21 +152,22 @@ std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
 }
 
 void PgQueue::Receive(const ReceiveOptions& options, ReceiveDone done) {
-  if (identity_.fifo) return done(NotYet("ReceiveMessage from a FIFO queue"));
   const int max = static_cast<int>(std::clamp<int64_t>(options.max_messages, 1, 10));
   const std::optional<int> visibility = SecondsOrQueueDefault(options.visibility_timeout);
   const int64_t wait = options.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
   if (wait <= 0) {
-    OnWorker([max, visibility, done = std::move(done)](PgQueue& self) {
-      done(*self.ReceiveNow(max, visibility, true));
-    });
+    OnWorker([max, visibility, attempt_id = options.attempt_id, done = std::move(done)](
+                 PgQueue& self) { done(*self.ReceiveNow(max, visibility, attempt_id, true)); });
     return;
   }
   // Long polling: runs now, and again on each wake-up and re-check until it answers.
   backend_.long_polls.Start(
       queue_id(), backend_.clock.Now() + Seconds(wait),
-      [self = shared_from_this(), max, visibility, done = std::move(done)](bool last) {
-        auto answer = self->ReceiveNow(max, visibility, last);
+      // A FIFO attempt that found nothing leaves no claim on its ReceiveRequestAttemptId
+      // (ReceiveFifo), so each retry of the wait may pass it again.
+      [self = shared_from_this(), max, visibility, attempt_id = options.attempt_id,
+       done = std::move(done)](bool last) {
+        auto answer = self->ReceiveNow(max, visibility, attempt_id, last);
         if (!answer) return false;
         done(std::move(*answer));
         return true;
@@ -179,6 +182,9 @@ void PgQueue::MessagesMayBeReceivable() {
 void PgQueue::Delete(std::string_view receipt_handle, Done done) {
   auto receipt = ReceiptOf(receipt_handle);
   if (!receipt) return done(InvalidHandle(receipt_handle));
+  if (identity_.fifo) {
+    return DeleteFromFifo(*receipt, std::string(receipt_handle), std::move(done));
+  }
   OnWorker([receipt = *receipt, done = std::move(done)](PgQueue& self) {
     auto deleted = self.backend_.ops.Delete(self.queue_id(), receipt);
     if (!deleted.ok()) return done(FromPgError("delete", deleted.error()));
@@ -192,6 +198,10 @@ void PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_
                                Done done) {
   auto receipt = ReceiptOf(receipt_handle);
   if (!receipt) return done(InvalidHandle(receipt_handle));
+  if (identity_.fifo) {
+    return ChangeFifoVisibility(*receipt, std::string(receipt_handle),
+                                static_cast<int>(timeout_seconds), std::move(done));
+  }
   OnWorker([receipt = *receipt, timeout = static_cast<int>(timeout_seconds),
             handle = std::string(receipt_handle), done = std::move(done)](PgQueue& self) {
     auto changed = self.backend_.ops.ChangeVisibility(self.queue_id(), receipt, timeout);

@@ -412,6 +412,9 @@ PgResult<SentFifoMessage> PgQueueOps::SendFifo(int64_t queue_id, const NewFifoMe
     if (!rows.IsNull(0, 2)) {
       WHARF_ASSIGN_OR_RETURN(sent.seq, rows.Int(0, 2));
     }
+    if (sent.duplicate && !rows.IsNull(0, 4)) {
+      WHARF_ASSIGN_OR_RETURN(sent.original_seq, rows.Int(0, 4));
+    }
     return sent;
   }
   return PgError{PgErrorCode::kBadResult, "", "send_fifo: original id not visible after retries"};
@@ -528,6 +531,9 @@ PgResult<std::vector<SentFifoMessage>> PgQueueOps::SendFifoBatch(
     if (!rows.IsNull(0, 2)) {
       WHARF_ASSIGN_OR_RETURN(entry.seq, rows.Int(0, 2));
     }
+    if (entry.duplicate && !rows.IsNull(0, 4)) {
+      WHARF_ASSIGN_OR_RETURN(entry.original_seq, rows.Int(0, 4));
+    }
     if (!rows.IsNull(0, 0)) {
       entry.message_id = std::string(rows.Text(0, 0));
     } else {
@@ -540,6 +546,9 @@ PgResult<std::vector<SentFifoMessage>> PgQueueOps::SendFifoBatch(
         return PgError{PgErrorCode::kBadResult, "", "send_fifo_batch: original id not found"};
       }
       entry.message_id = std::string(original.Text(0, 0));
+      if (!original.IsNull(0, 1)) {
+        WHARF_ASSIGN_OR_RETURN(entry.original_seq, original.Int(0, 1));
+      }
     }
     sent.push_back(std::move(entry));
   }
@@ -591,6 +600,18 @@ PgResult<bool> PgQueueOps::ChangeVisibilityFifo(int64_t queue_id, Receipt receip
                                        {Param::Int(queue_id), Param::Int(receipt.seq),
                                         Param::Int(receipt.token), Param::Int(visibility_s)}));
   return rows.affected() > 0;
+}
+
+PgResult<FifoReceiptState> PgQueueOps::FifoReceiptStateOf(int64_t queue_id, Receipt receipt) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kFifoReceiptState,
+                                                  {Param::Int(queue_id), Param::Int(receipt.seq),
+                                                   Param::Int(receipt.token)}));
+  if (rows.size() == 0) return FifoReceiptState::kGone;
+  WHARF_ASSIGN_OR_RETURN(bool current, rows.Bool(0, 0));
+  WHARF_ASSIGN_OR_RETURN(bool held, rows.Bool(0, 1));
+  if (!current) return FifoReceiptState::kReplaced;
+  return held ? FifoReceiptState::kHeld : FifoReceiptState::kLapsed;
 }
 
 // ---- Both ----

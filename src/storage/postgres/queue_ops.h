@@ -94,6 +94,9 @@ struct SentFifoMessage {
   std::string message_id;  // the original's id when `duplicate`
   bool duplicate = false;
   std::optional<int64_t> seq;  // absent for a duplicate
+  // A duplicate's original's seq (its SequenceNumber); absent when not a duplicate, or when the
+  // original's dedup row was written before schema migration 3.
+  std::optional<int64_t> original_seq;
 };
 
 // What identifies one receive of one message (the engine signs it into a receipt handle).
@@ -111,6 +114,14 @@ struct ReceivedMessage {
   int receive_count = 0;
   int64_t sent_at_ms = 0;  // Unix epoch milliseconds, database time
   int64_t first_receive_ms = 0;
+};
+
+// What a FIFO receipt controls now (PgQueueOps::FifoReceiptStateOf).
+enum class FifoReceiptState {
+  kGone,      // the message is deleted (or purged, or past retention)
+  kHeld,      // this receive is the message's latest and still holds its group
+  kLapsed,    // this receive is the latest, but its visibility timeout ran out
+  kReplaced,  // the message was received again since
 };
 
 struct ReceiveResult {
@@ -237,6 +248,10 @@ class PgQueueOps {
   PgResult<bool> DeleteFifo(int64_t queue_id, Receipt receipt);
   // Moves the group lock this receipt holds; false when it holds none (expired or stale).
   PgResult<bool> ChangeVisibilityFifo(int64_t queue_id, Receipt receipt, int visibility_s);
+  // What `receipt` still controls, read without changing anything (the answer may be stale by
+  // the time the caller acts on it). SQS answers a FIFO delete or visibility change differently
+  // for each: DeleteFifo and ChangeVisibilityFifo alone cannot tell them apart.
+  PgResult<FifoReceiptState> FifoReceiptStateOf(int64_t queue_id, Receipt receipt);
 
   // Both queue types. Returns the number of messages removed.
   PgResult<int64_t> Purge(int64_t queue_id);

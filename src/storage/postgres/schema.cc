@@ -123,4 +123,12 @@ CREATE TABLE deployment (
   value text NOT NULL);
 )sql";
 
+// A duplicate FIFO send answers the original's MessageId and SequenceNumber (as SQS and the
+// embedded engine do); v1's dedup row kept only the id, and the message itself may be deleted
+// while its dedup row still counts. Rows written before this migration (or by a node still
+// running the older send_fifo) have no seq: their duplicates are answered without one.
+const std::string_view kSchemaV4 = R"sql(
+ALTER TABLE dedup ADD COLUMN seq bigint;
+)sql";
+
 }  // namespace wharf::storage::pg

@@ -229,21 +229,25 @@ UPDATE message SET visible_at = now() + make_interval(secs => $4::int)
 // ---- FIFO queues ----
 
 // storage.md §5.2 (a duplicate returns the original id and inserts nothing; an expired dedup
-// row is reused in place), plus the queue check, attributes and the queue's delay.
+// row is reused in place), plus the queue check, attributes and the queue's delay. The message's
+// seq is drawn in the dedup insert (migration 3) so the dedup row can keep it for duplicates; a
+// duplicate's draw is a gap in msg_seq, which nothing relies on being dense.
 // $1 queue_id, $2 group_id, $3 dedup_id, $4 body, $5 message_id, $6 attrs.
-// Returns (message_id, duplicate, seq, queue_exists). Under a concurrent send of the same dedup
-// id, a duplicate can come back with a NULL message_id (the original committed after this
-// statement's snapshot): the caller runs the statement again.
+// Returns (message_id, duplicate, seq, queue_exists, original_seq). Under a concurrent send of
+// the same dedup id, a duplicate can come back with a NULL message_id (the original committed
+// after this statement's snapshot): the caller runs the statement again. original_seq is the
+// duplicate's original's seq (NULL when its dedup row predates migration 3).
 const Statement kSendFifo{"send_fifo", R"sql(
 WITH q AS (SELECT queue_id, delay_s FROM queue WHERE queue_id = $1 AND fifo),
-d AS (INSERT INTO dedup (queue_id, dedup_id, message_id, expires_at)
-      SELECT q.queue_id, $3, $5::uuid, now() + interval '5 minutes' FROM q
+d AS (INSERT INTO dedup (queue_id, dedup_id, message_id, expires_at, seq)
+      SELECT q.queue_id, $3, $5::uuid, now() + interval '5 minutes', nextval('msg_seq') FROM q
       ON CONFLICT (queue_id, dedup_id) DO UPDATE
-         SET message_id = EXCLUDED.message_id, expires_at = EXCLUDED.expires_at
+         SET message_id = EXCLUDED.message_id, expires_at = EXCLUDED.expires_at,
+             seq = EXCLUDED.seq
        WHERE dedup.expires_at < now()
-      RETURNING message_id),
-m AS (INSERT INTO message (queue_id, message_id, visible_at, group_id, body, attrs)
-      SELECT $1, d.message_id, now() + make_interval(secs => q.delay_s), $2, $4, $6::bytea
+      RETURNING message_id, seq),
+m AS (INSERT INTO message (queue_id, seq, message_id, visible_at, group_id, body, attrs)
+      SELECT $1, d.seq, d.message_id, now() + make_interval(secs => q.delay_s), $2, $4, $6::bytea
         FROM d, q
       RETURNING seq),
 g AS (INSERT INTO fifo_group (queue_id, group_id, head_seq) SELECT $1, $2, seq FROM m
@@ -253,7 +257,9 @@ SELECT coalesce((SELECT message_id FROM d),
                 (SELECT message_id FROM dedup WHERE queue_id = $1 AND dedup_id = $3)),
        (SELECT count(*) FROM d) = 0,
        (SELECT seq FROM m),
-       EXISTS (SELECT 1 FROM q))sql",
+       EXISTS (SELECT 1 FROM q),
+       (SELECT seq FROM dedup
+         WHERE queue_id = $1 AND dedup_id = $3 AND NOT EXISTS (SELECT 1 FROM d)))sql",
                           6};
 
 // storage.md §5.2, with three changes: (0) a group whose head is over-received while the queue
@@ -342,6 +348,19 @@ UPDATE fifo_group f SET locked_until = now() + make_interval(secs => $4::int)
    AND f.locked_until > now())sql",
                                       4};
 
+// $1 queue_id, $2 seq, $3 receipt token. Read-only: what a FIFO receipt still controls, so a
+// delete or visibility change can answer as SQS does (a gone message, an expired receive and a
+// receive superseded by a later one get different answers). No row when the message is gone;
+// else (current: the message's latest receive is this one, held: that receive still holds the
+// group, unexpired).
+const Statement kFifoReceiptState{"fifo_receipt_state", R"sql(
+SELECT coalesce(m.receipt = $3, false),
+       EXISTS (SELECT 1 FROM fifo_group f
+                WHERE f.queue_id = $1 AND f.group_id = m.group_id AND f.lock_token = $3
+                  AND f.locked_until > now())
+  FROM message m WHERE m.queue_id = $1 AND m.seq = $2 AND m.group_id IS NOT NULL)sql",
+                                  3};
+
 // ---- Batches (SendMessageBatch / DeleteMessageBatch: up to 10 entries, one statement) ----
 
 // $1 queue_id, $2 message ids (uuid[]), $3 delays (int[], NULL elements: the queue's delay),
@@ -410,10 +429,10 @@ upd AS (UPDATE fifo_group f
 SELECT seq, receipt FROM del)sql",
                                  3};
 
-// $1 queue_id, $2 dedup_id. The id of the message a dedup id stands for (a batch entry that was
-// a duplicate of a send committed after its statement's snapshot: see kSendFifo).
+// $1 queue_id, $2 dedup_id. The id and seq of the message a dedup id stands for (a batch entry
+// that was a duplicate of a send committed after its statement's snapshot: see kSendFifo).
 const Statement kGetDedupMessage{"get_dedup_message", R"sql(
-SELECT message_id FROM dedup WHERE queue_id = $1 AND dedup_id = $2)sql",
+SELECT message_id, seq FROM dedup WHERE queue_id = $1 AND dedup_id = $2)sql",
                                  2};
 
 // ---- FIFO dead-letter redrive ----
@@ -679,7 +698,7 @@ SELECT count(*) FROM del)sql",
                                     3};
 
 namespace {
-constexpr std::array<const Statement*, 44> kAll{
+constexpr std::array<const Statement*, 45> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
@@ -701,6 +720,7 @@ constexpr std::array<const Statement*, 44> kAll{
     &kFifoDeleteMessage,
     &kFifoDeleteReleaseGroup,
     &kChangeVisibilityFifo,
+    &kFifoReceiptState,
     &kPurgeLockGroups,
     &kPurgeMessages,
     &kPurgeResetGroups,

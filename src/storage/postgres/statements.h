@@ -40,6 +40,7 @@ extern const Statement kFifoDeleteLockGroup;     // FIFO delete, 1 of 3
 extern const Statement kFifoDeleteMessage;       // FIFO delete, 2 of 3
 extern const Statement kFifoDeleteReleaseGroup;  // FIFO delete, 3 of 3
 extern const Statement kChangeVisibilityFifo;
+extern const Statement kFifoReceiptState;  // read-only, for FIFO delete / visibility errors
 
 // Batches (SendMessageBatch / DeleteMessageBatch).
 extern const Statement kSendStandardBatch;

@@ -114,8 +114,10 @@ TEST_F(PgBatchTest, FifoSendBatchKeepsGroupOrderAndDeduplicatesWithinAndAcrossBa
   EXPECT_FALSE(sent[0].duplicate);
   EXPECT_TRUE(sent[3].duplicate);
   EXPECT_EQ(sent[3].message_id, batch[0].message_id);
+  EXPECT_EQ(sent[3].original_seq, sent[0].seq);
   EXPECT_TRUE(sent[4].duplicate);
   EXPECT_EQ(sent[4].message_id, earlier.message_id);
+  EXPECT_EQ(sent[4].original_seq, earlier.seq);
   EXPECT_LT(*sent[0].seq, *sent[2].seq);
   EXPECT_LT(*sent[2].seq, *sent[5].seq);
 
@@ -332,6 +334,9 @@ TEST_F(PgBatchTest, ConcurrentFifoBatchesWithCrossedDedupIdsStoreEachIdOnce) {
       const SentFifoMessage& from_b = (*b)[9 - i];
       EXPECT_EQ(from_a.message_id, from_b.message_id) << "dedup id " << forward[i].dedup_id;
       EXPECT_NE(from_a.duplicate, from_b.duplicate) << "exactly one stored it";
+      const SentFifoMessage& original = from_a.duplicate ? from_b : from_a;
+      const SentFifoMessage& duplicate = from_a.duplicate ? from_a : from_b;
+      EXPECT_EQ(duplicate.original_seq, original.seq) << "dedup id " << forward[i].dedup_id;
     }
   }
   PG_ASSERT_OK_AND_ASSIGN(QueueCounts counts, ops_->Counts(queue));
