@@ -4,26 +4,24 @@
 // PgCatalog from the queue's row. Its state is the database's: this object holds the row as read
 // and the node's metrics, nothing else.
 //
-// SECOND SLICE (what exists, what does not):
+// What it does (src/sqs/pg/README.md has the detail and what is left):
 // - Standard queues: Send (one statement per 10 messages), Receive, Delete, ChangeVisibility and
 //   Purge run their PgQueueOps statement on the backend's worker pool and answer from there.
-//   Receipt handles are PgReceiptCodec's (signed; a forged one is refused without a query).
+//   FIFO queues the same (pg_queue_fifo.cc). Receipt handles are PgReceiptCodec's (signed; a
+//   forged one is refused without a query).
 // - Receive with a wait (WaitTimeSeconds, or the queue's ReceiveMessageWaitTimeSeconds) long
 //   polls through the backend's LongPollHub: woken by sends on this node and, through
 //   LISTEN/NOTIFY after commit, on others; re-checked every second at most.
 // - Delete with a handle from an earlier receive of a message received again deletes nothing
-//   and succeeds (AWS: the message "might not be deleted", sqs-api.md §2.10).
+//   and succeeds on standard queues (AWS: the message "might not be deleted", sqs-api.md §2.10).
 // - SetAttributes, EditPolicy (AddPermission, RemovePermission), Tag and Untag
 //   (pg_queue_attributes.cc) re-read the row, apply the engine's rules to it and write it back
 //   only if its version is unchanged (any node may write it meanwhile), retrying a few times.
-// - Not yet: FIFO message operations, PurgeQueue's once-per-60-seconds rule (needs a column
-//   shared by nodes), the 12-hour cap on a message's total visibility, Peek, move tasks: each
-//   answers UnsupportedOperation or is listed in src/sqs/pg/README.md.
+// - Not yet: SSE-KMS, PurgeQueue's once-per-60-seconds rule, the 12-hour cap on a message's total
+//   visibility, Peek, move tasks: each answers UnsupportedOperation or is listed in the README.
 //
-// The configuration and tags are the row as read when the catalog made this object; nothing
-// refreshes them yet, not even this object's own SetAttributes or Tag: the change is in the
-// database, and the next Find (a new object) shows it. ADR 0002 decision 4's per-node cache with
-// the row's version and pg_notify comes later.
+// The configuration and tags are the row as read when the catalog made this object; a change
+// makes the catalog hand out a new object (queue_cache.h), this one keeps the old row.
 
 #include <functional>
 #include <memory>
