@@ -4,21 +4,9 @@
 
 #include "sqs/handlers/common.h"  // InvalidParameterValue
 #include "sqs/pg/pg_backend.h"
+#include "sqs/queue_arn.h"
 
 namespace wharf::sqs::pg {
-
-std::optional<QueueArn> ParseQueueArn(std::string_view arn) {
-  std::string_view parts[6];
-  size_t start = 0;
-  for (int i = 0; i < 6; ++i) {
-    size_t colon = i < 5 ? arn.find(':', start) : std::string_view::npos;
-    if (i < 5 && colon == std::string_view::npos) return std::nullopt;
-    parts[i] = arn.substr(start, colon - start);
-    start = colon + 1;
-  }
-  if (parts[0] != "arn" || parts[2] != "sqs") return std::nullopt;
-  return QueueArn{parts[1], parts[3], parts[4], parts[5]};
-}
 
 api::ApiResult<int64_t> ResolveDeadLetterQueue(storage::pg::PgQueueOps& ops,
                                                const RedrivePolicy& policy,

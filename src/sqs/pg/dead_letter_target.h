@@ -15,16 +15,6 @@
 
 namespace wharf::sqs::pg {
 
-// arn:<partition>:sqs:<region>:<account>:<name>, split as QueueRegistry splits it (views into
-// `arn`); nullopt when it has not six parts or is no SQS ARN.
-struct QueueArn {
-  std::string_view partition;
-  std::string_view region;
-  std::string_view account;
-  std::string_view name;
-};
-std::optional<QueueArn> ParseQueueArn(std::string_view arn);
-
 // The queue_id of the queue `policy` names, for a source queue of type `source_fifo`. The
 // request's check (ApplyAttributes with the service's lookup) saw that queue; when it is gone by
 // now, or was recreated as the other type, the answer is the error that check gives, quoting the

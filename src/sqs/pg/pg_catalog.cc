@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "common/log.h"
-#include "sqs/engine/queue_registry.h"  // PartitionOf
 #include "sqs/pg/dead_letter_target.h"
 #include "sqs/pg/queue_row_codec.h"
+#include "sqs/queue_arn.h"
 
 namespace wharf::sqs::pg {
 namespace {
@@ -63,15 +63,7 @@ void PgCatalog::StartRefreshing(std::chrono::milliseconds interval) {
 }
 
 std::string PgCatalog::ArnOf(std::string_view account, std::string_view name) const {
-  std::string arn = "arn:";
-  arn.append(PartitionOf(region_));
-  arn.append(":sqs:");
-  arn.append(region_);
-  arn.push_back(':');
-  arn.append(account);
-  arn.push_back(':');
-  arn.append(name);
-  return arn;
+  return QueueArnOf(region_, account, name);
 }
 
 std::shared_ptr<PgQueue> PgCatalog::FromRow(const storage::pg::QueueRow& row,
@@ -106,12 +98,8 @@ api::ApiResult<std::shared_ptr<QueueBackend>> PgCatalog::Lookup(std::string_view
 }
 
 std::shared_ptr<QueueBackend> PgCatalog::FindByArn(std::string_view arn) const {
-  auto parsed = ParseQueueArn(arn);
-  // Queues live in the one region this catalog serves, as in QueueRegistry.
-  if (!parsed || parsed->partition != PartitionOf(region_) || parsed->region != region_) {
-    return nullptr;
-  }
-  return Find(parsed->account, parsed->name);
+  auto parsed = ParseQueueArnIn(region_, arn);
+  return parsed ? Find(parsed->account, parsed->name) : nullptr;
 }
 
 void PgCatalog::Create(const std::string& account, const std::string& name, QueueConfig config,
