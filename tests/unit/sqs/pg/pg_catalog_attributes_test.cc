@@ -16,10 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "catalog_wait.h"
 #include "common/ids.h"
-#include "common/thread_scheduler.h"
-#include "pg_test_support.h"
+#include "pg_sqs_test_support.h"
 #include "sqs/handlers/common.h"  // ValidateTags
 #include "sqs/pg/pg_catalog.h"
 #include "sqs/queue_policy_edit.h"
@@ -31,9 +29,8 @@ namespace spg = storage::pg;
 using api::ErrorCode;
 using testing::CreateAndWait;
 using testing::kCatalogAnswerBound;
+using testing::Node;
 using testing::RemoveAndWait;
-
-constexpr std::string_view kRegion = "us-east-1";
 
 // A valid queue policy (security.md §2.8), and another.
 const std::string kPolicy =
@@ -43,25 +40,11 @@ const std::string kOtherPolicy =
     R"({"Version":"2012-10-17","Statement":[{"Sid":"other","Effect":"Deny",)"
     R"("Principal":"*","Action":"sqs:SendMessage","Resource":"*"}]})";
 
-// One node of a deployment: its own pool, statements, workers, limits and catalog.
-struct Node {
-  Node(const std::string& database, Limits node_limits)
-      : limits(node_limits),
-        pool(spg::testing::ServerUrl(), spg::testing::TestOptions(database), 4),
-        ops(pool),
-        catalog(PgBackend{ops, workers, receipts, limits, long_polls, clock},
-                std::string(kRegion)) {}
-
-  const Limits limits;
-  spg::ConnectionPool pool;
-  spg::PgQueueOps ops;
-  SystemClock clock;
-  ThreadScheduler scheduler{clock};
-  WorkerPool workers{2};
-  LongPollHub long_polls{clock, scheduler, workers, std::chrono::seconds(1)};
-  PgReceiptCodec receipts{"pg-attributes-test-key"};
-  PgCatalog catalog;
-};
+// How each node of these tests is built (testing::Node): the same key and sizes on every node,
+// and the `limits` a test gives it.
+testing::NodeOptions NodeWith(Limits limits) {
+  return testing::NodeOptions{.receipt_key = "pg-attributes-test-key", .limits = limits};
+}
 
 // Waits (bounded) for an operation answering through a callback.
 template <typename Answer>
@@ -96,8 +79,8 @@ class PgCatalogAttributesTest : public ::testing::Test {
     WHARF_REQUIRE_POSTGRES();
     database_ = spg::testing::SharedOpsDatabase();
     ASSERT_FALSE(database_.empty());
-    a_ = std::make_unique<Node>(database_, Limits{});
-    b_ = std::make_unique<Node>(database_, Limits{});
+    a_ = std::make_unique<Node>(database_, NodeWith(Limits{}));
+    b_ = std::make_unique<Node>(database_, NodeWith(Limits{}));
     // Queues of this test's own account: the shared database keeps other tests' rows.
     account_ = "att" + NewUuid().substr(0, 9);
   }
@@ -368,7 +351,7 @@ TEST_F(PgCatalogAttributesTest, ADeletedNameIsRefusedOnEveryNodeForTheWindow) {
   // The window is the node's Limits::recreate_after_delete_seconds.
   Limits brief;
   brief.recreate_after_delete_seconds = 1;
-  Node short_window(database_, brief);
+  Node short_window(database_, NodeWith(brief));
   auto gone = CreateAndWait(short_window.catalog, account_, "brief");
   ASSERT_TRUE(gone.ok());
   ASSERT_TRUE(RemoveAndWait(short_window.catalog, gone->queue).ok());
@@ -380,7 +363,7 @@ TEST_F(PgCatalogAttributesTest, ADeletedNameIsRefusedOnEveryNodeForTheWindow) {
 
   Limits none;
   none.recreate_after_delete_seconds = 0;
-  Node no_window(database_, none);
+  Node no_window(database_, NodeWith(none));
   auto once = CreateAndWait(no_window.catalog, account_, "at-once");
   ASSERT_TRUE(once.ok());
   ASSERT_TRUE(RemoveAndWait(no_window.catalog, once->queue).ok());
@@ -567,7 +550,7 @@ TEST_F(PgCatalogAttributesTest, BadValuesGetTheEnginesErrors) {
   // object was read.
   Limits two;
   two.max_tags = 2;
-  Node small(database_, two);
+  Node small(database_, NodeWith(two));
   auto stale = FindFresh(small, "strict");
   ASSERT_TRUE(Tag(*queue, {{"x", "1"}, {"y", "2"}}).ok());
   auto late = Tag(*stale, {{"z", "3"}});

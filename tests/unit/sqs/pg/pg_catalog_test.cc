@@ -12,35 +12,27 @@
 #include <thread>
 #include <vector>
 
-#include "catalog_wait.h"
 #include "common/ids.h"
-#include "common/thread_scheduler.h"
-#include "pg_test_support.h"
+#include "pg_sqs_test_support.h"
 
 namespace wharf::sqs::pg {
 namespace {
 
 namespace spg = storage::pg;
 using testing::CreateAndWait;
+using testing::NodeOptions;
 using testing::RemoveAndWait;
 
-class PgCatalogTest : public ::testing::Test {
+// Queues of each test's own account: the shared database keeps other tests' rows.
+class PgCatalogTest : public testing::PgSqsTest {
  protected:
-  void SetUp() override {
-    WHARF_REQUIRE_POSTGRES();
-    std::string database = spg::testing::SharedOpsDatabase();
-    ASSERT_FALSE(database.empty());
-    pool_ = std::make_unique<spg::ConnectionPool>(spg::testing::ServerUrl(),
-                                                  spg::testing::TestOptions(database), 4);
-    ops_ = std::make_unique<spg::PgQueueOps>(*pool_);
-    catalog_ = std::make_unique<PgCatalog>(Backend(), "us-east-1");
-    // Queues of this test's own account: the shared database keeps other tests' rows.
-    account_ = "cat" + NewUuid().substr(0, 9);
-  }
+  PgCatalogTest() : PgSqsTest(NodeOptions{.receipt_key = "pg-catalog-test-key"}, "cat") {}
 
+  // Hides PgSqsTest::MustCreate: these tests also look at whether the queue is new, and pass the
+  // attributes as given.
   QueueCatalog::Created MustCreate(const std::string& name, QueueConfig config = {},
                                    const api::StringPairs& given = {}) {
-    auto created = CreateAndWait(*catalog_, account_, name, std::move(config), {}, given);
+    auto created = CreateAndWait(node_->catalog, account_, name, std::move(config), {}, given);
     EXPECT_TRUE(created.ok()) << (created.ok() ? "" : created.error().message);
     return created.ok() ? std::move(created).value() : QueueCatalog::Created{};
   }
@@ -50,21 +42,6 @@ class PgCatalogTest : public ::testing::Test {
     for (const auto& queue : queues) out.push_back(queue->identity().name);
     return out;
   }
-
-  PgBackend Backend() {
-    return PgBackend{*ops_, workers_, receipts_, limits_, long_polls_, clock_};
-  }
-
-  Limits limits_;
-  SystemClock clock_;
-  ThreadScheduler scheduler_{clock_};
-  WorkerPool workers_{2};
-  LongPollHub long_polls_{clock_, scheduler_, workers_, std::chrono::seconds(1)};
-  PgReceiptCodec receipts_{"pg-catalog-test-key"};
-  std::unique_ptr<spg::ConnectionPool> pool_;
-  std::unique_ptr<spg::PgQueueOps> ops_;
-  std::unique_ptr<PgCatalog> catalog_;
-  std::string account_;
 };
 
 TEST_F(PgCatalogTest, CreateThenFindByNameAndArn) {
@@ -82,22 +59,22 @@ TEST_F(PgCatalogTest, CreateThenFindByNameAndArn) {
   EXPECT_EQ(identity.arn, "arn:aws:sqs:us-east-1:" + account_ + ":orders");
   EXPECT_FALSE(identity.fifo);
 
-  auto found = catalog_->Find(account_, "orders");
+  auto found = node_->catalog.Find(account_, "orders");
   ASSERT_NE(found, nullptr);
   EXPECT_EQ(found->identity().id, identity.id);
   EXPECT_EQ(found->config().visibility_timeout, 45);
   EXPECT_EQ(found->config().delay_seconds, 3);
   EXPECT_EQ(found->config().message_retention_period, 600);
 
-  auto by_arn = catalog_->FindByArn(identity.arn);
+  auto by_arn = node_->catalog.FindByArn(identity.arn);
   ASSERT_NE(by_arn, nullptr);
   EXPECT_EQ(by_arn->identity().id, identity.id);
 
-  EXPECT_EQ(catalog_->Find(account_, "absent"), nullptr);
-  EXPECT_EQ(catalog_->Find(account_ + "x", "orders"), nullptr);
-  EXPECT_EQ(catalog_->FindByArn("arn:aws:sqs:eu-west-1:" + account_ + ":orders"), nullptr);
-  EXPECT_EQ(catalog_->FindByArn("arn:aws-cn:sqs:us-east-1:" + account_ + ":orders"), nullptr);
-  EXPECT_EQ(catalog_->FindByArn("arn:aws:sqs:us-east-1:" + account_), nullptr);
+  EXPECT_EQ(node_->catalog.Find(account_, "absent"), nullptr);
+  EXPECT_EQ(node_->catalog.Find(account_ + "x", "orders"), nullptr);
+  EXPECT_EQ(node_->catalog.FindByArn("arn:aws:sqs:eu-west-1:" + account_ + ":orders"), nullptr);
+  EXPECT_EQ(node_->catalog.FindByArn("arn:aws-cn:sqs:us-east-1:" + account_ + ":orders"), nullptr);
+  EXPECT_EQ(node_->catalog.FindByArn("arn:aws:sqs:us-east-1:" + account_), nullptr);
 }
 
 // CreateQueue's idempotency (sqs-api.md §2.1), decided against the stored row.
@@ -115,44 +92,45 @@ TEST_F(PgCatalogTest, CreatingAnExistingNameComparesGivenAttributes) {
   QueueConfig other = config;
   other.visibility_timeout = 60;
   auto different =
-      CreateAndWait(*catalog_, account_, "jobs", other, {}, {{"VisibilityTimeout", "60"}});
+      CreateAndWait(node_->catalog, account_, "jobs", other, {}, {{"VisibilityTimeout", "60"}});
   ASSERT_FALSE(different.ok());
   EXPECT_EQ(different.error().code, api::ErrorCode::kQueueNameExists);
-  EXPECT_EQ(catalog_->Find(account_, "jobs")->config().visibility_timeout, 45);
+  EXPECT_EQ(node_->catalog.Find(account_, "jobs")->config().visibility_timeout, 45);
 }
 
 TEST_F(PgCatalogTest, ListsByPrefixInNameOrderAfterAName) {
   for (const char* name : {"b-2", "a-1", "b-1", "bz"}) MustCreate(name);
-  EXPECT_EQ(Names(catalog_->List(account_, "", "", 1000)),
+  EXPECT_EQ(Names(node_->catalog.List(account_, "", "", 1000)),
             (std::vector<std::string>{"a-1", "b-1", "b-2", "bz"}));
-  EXPECT_EQ(Names(catalog_->List(account_, "b", "", 2)), (std::vector<std::string>{"b-1", "b-2"}));
-  EXPECT_EQ(Names(catalog_->List(account_, "b", "b-2", 2)), (std::vector<std::string>{"bz"}));
-  EXPECT_TRUE(catalog_->List(account_ + "x", "", "", 1000).empty());
-  auto listed = catalog_->List(account_, "a", "", 1000);
+  EXPECT_EQ(Names(node_->catalog.List(account_, "b", "", 2)),
+            (std::vector<std::string>{"b-1", "b-2"}));
+  EXPECT_EQ(Names(node_->catalog.List(account_, "b", "b-2", 2)), (std::vector<std::string>{"bz"}));
+  EXPECT_TRUE(node_->catalog.List(account_ + "x", "", "", 1000).empty());
+  auto listed = node_->catalog.List(account_, "a", "", 1000);
   ASSERT_EQ(listed.size(), 1u);
-  EXPECT_EQ(listed[0]->identity().arn, catalog_->ArnOf(account_, "a-1"));
+  EXPECT_EQ(listed[0]->identity().arn, node_->catalog.ArnOf(account_, "a-1"));
 }
 
 TEST_F(PgCatalogTest, RemoveDeletesTheRowForEveryNode) {
   auto created = MustCreate("gone");
   ASSERT_NE(created.queue, nullptr);
   // Another node's catalog: same database, its own objects.
-  PgCatalog other_node(Backend(), "us-east-1");
+  PgCatalog other_node(node_->Backend(), "us-east-1");
   ASSERT_NE(other_node.Find(account_, "gone"), nullptr);
 
-  EXPECT_TRUE(RemoveAndWait(*catalog_, created.queue).ok());
-  EXPECT_EQ(catalog_->Find(account_, "gone"), nullptr);
+  EXPECT_TRUE(RemoveAndWait(node_->catalog, created.queue).ok());
+  EXPECT_EQ(node_->catalog.Find(account_, "gone"), nullptr);
   // The other node still has the queue cached until its next refresh (every second in the
   // server; see CachedRowsFollowOtherNodesAfterARefresh).
   ASSERT_TRUE(other_node.RefreshNow().ok());
   EXPECT_EQ(other_node.Find(account_, "gone"), nullptr);
-  EXPECT_TRUE(catalog_->List(account_, "", "", 1000).empty());
+  EXPECT_TRUE(node_->catalog.List(account_, "", "", 1000).empty());
 
-  api::ApiStatus again = catalog_->Delete(*created.queue);
+  api::ApiStatus again = node_->catalog.Delete(*created.queue);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, api::ErrorCode::kQueueDoesNotExist);
 
-  EXPECT_TRUE(RemoveAndWait(*catalog_, created.queue).ok())
+  EXPECT_TRUE(RemoveAndWait(node_->catalog, created.queue).ok())
       << "a queue another node removed first is answered ok";
 
   // The name stays blocked for a while, on every node (pg_catalog_attributes_test.cc has more).
@@ -166,8 +144,8 @@ TEST_F(PgCatalogTest, RemoveDeletesTheRowForEveryNode) {
 TEST_F(PgCatalogTest, CachedRowsFollowOtherNodesAfterARefresh) {
   auto created = MustCreate("cached");
   ASSERT_NE(created.queue, nullptr);
-  EXPECT_EQ(catalog_->Find(account_, "cached"), created.queue) << "one object per queue";
-  PgCatalog other_node(Backend(), "us-east-1");
+  EXPECT_EQ(node_->catalog.Find(account_, "cached"), created.queue) << "one object per queue";
+  PgCatalog other_node(node_->Backend(), "us-east-1");
   // Not cached there yet: read from the database, then cached.
   auto on_other = other_node.Find(account_, "cached");
   ASSERT_NE(on_other, nullptr);
@@ -189,7 +167,7 @@ TEST_F(PgCatalogTest, CachedRowsFollowOtherNodesAfterARefresh) {
   created.queue->SetAttributes({{"VisibilityTimeout", "77"}}, nullptr,
                                [&](api::ApiStatus status) { changed.set_value(status); });
   ASSERT_TRUE(changed.get_future().get().ok());
-  auto updated = catalog_->Find(account_, "cached");
+  auto updated = node_->catalog.Find(account_, "cached");
   ASSERT_NE(updated, nullptr);
   EXPECT_NE(updated, created.queue);
   EXPECT_EQ(updated->config().visibility_timeout, 77);
@@ -200,14 +178,14 @@ TEST_F(PgCatalogTest, CachedRowsFollowOtherNodesAfterARefresh) {
 
   // All() is the cache.
   bool listed = false;
-  for (const auto& queue : catalog_->All()) listed |= queue == updated;
+  for (const auto& queue : node_->catalog.All()) listed |= queue == updated;
   EXPECT_TRUE(listed);
 
   // A periodic refresh picks up a queue made elsewhere and a delete made elsewhere.
   other_node.StartRefreshing(std::chrono::milliseconds(50));
   auto made_here = MustCreate("made-elsewhere");
   ASSERT_NE(made_here.queue, nullptr);
-  ASSERT_TRUE(RemoveAndWait(*catalog_, updated).ok());
+  ASSERT_TRUE(RemoveAndWait(node_->catalog, updated).ok());
   bool caught_up = false;
   for (int i = 0; i < 100 && !caught_up; ++i) {
     bool has_new = false;
@@ -230,7 +208,9 @@ TEST_F(PgCatalogTest, AnUnreachableDatabaseIsUnavailableNotAMissingQueue) {
   options.connect_timeout = std::chrono::seconds(2);
   spg::ConnectionPool nowhere("postgresql://wharf@127.0.0.1:1/wharf", options, 1);
   spg::PgQueueOps ops(nowhere, std::chrono::milliseconds(500));
-  PgCatalog cut_off(PgBackend{ops, workers_, receipts_, limits_, long_polls_, clock_}, "us-east-1");
+  PgCatalog cut_off(PgBackend{ops, node_->workers, node_->receipts, node_->limits,
+                              node_->long_polls, node_->clock},
+                    "us-east-1");
   auto found = cut_off.Lookup(account_, "anything");
   ASSERT_FALSE(found.ok());
   EXPECT_EQ(found.error().code, api::ErrorCode::kServiceUnavailable);
@@ -245,10 +225,10 @@ TEST_F(PgCatalogTest, CreateRefusesKmsMasterKeyId) {
   QueueConfig kms;
   kms.kms_master_key_id = "alias/aws/sqs";
   kms.sqs_managed_sse_enabled = false;
-  auto created = CreateAndWait(*catalog_, account_, "sealed", kms);
+  auto created = CreateAndWait(node_->catalog, account_, "sealed", kms);
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error().code, api::ErrorCode::kUnsupportedOperation);
-  EXPECT_EQ(catalog_->Find(account_, "sealed"), nullptr);
+  EXPECT_EQ(node_->catalog.Find(account_, "sealed"), nullptr);
 }
 
 TEST_F(PgCatalogTest, CountersAreReadFromTheDatabase) {
@@ -256,10 +236,10 @@ TEST_F(PgCatalogTest, CountersAreReadFromTheDatabase) {
   ASSERT_NE(created.queue, nullptr);
   EXPECT_EQ(created.queue->Counters().visible, 0);
   const auto queue_id = static_cast<int64_t>(created.queue->identity().id);
-  PG_ASSERT_OK(ops_->Send(queue_id, spg::testing::Message("one")));
-  PG_ASSERT_OK(ops_->Send(queue_id, spg::testing::Message("two", {}, 900)));
+  PG_ASSERT_OK(node_->ops.Send(queue_id, spg::testing::Message("one")));
+  PG_ASSERT_OK(node_->ops.Send(queue_id, spg::testing::Message("two", {}, 900)));
   // Counted through another object of the same queue (as another node would see it).
-  QueueCounters counters = catalog_->Find(account_, "counted")->Counters();
+  QueueCounters counters = node_->catalog.Find(account_, "counted")->Counters();
   EXPECT_EQ(counters.visible, 1);
   EXPECT_EQ(counters.delayed, 1);
   EXPECT_EQ(counters.in_flight, 0);

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,11 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "catalog_wait.h"
 #include "common/hashing.h"
 #include "common/ids.h"
-#include "common/thread_scheduler.h"
-#include "pg_test_support.h"
+#include "pg_sqs_test_support.h"
 #include "sqs/message_validation.h"
 #include "sqs/pg/pg_catalog.h"
 #include "sqs/pg/pg_queue.h"
@@ -32,25 +29,13 @@ using api::ErrorCode;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using std::chrono::steady_clock;
-using testing::CreateAndWait;
-using testing::kCatalogAnswerBound;
-
-// The answer of an asynchronous operation, waited for with a bound.
-template <typename T>
-class Answer {
- public:
-  std::function<void(T)> Callback() {
-    return [promise = promise_](T value) { promise->set_value(std::move(value)); };
-  }
-  T Get() {
-    auto future = promise_->get_future();
-    EXPECT_EQ(future.wait_for(kCatalogAnswerBound), std::future_status::ready) << "no answer";
-    return future.get();
-  }
-
- private:
-  std::shared_ptr<std::promise<T>> promise_ = std::make_shared<std::promise<T>>();
-};
+using testing::Answer;
+using testing::ChangeVisibility;
+using testing::Delete;
+using testing::NodeOptions;
+using testing::Receive;
+using testing::Send;
+using testing::SendOne;
 
 // The fields of one send, as a SendMessage request carries them.
 struct Request {
@@ -74,28 +59,15 @@ const std::string kExpiredReason =
     " for parameter ReceiptHandle is invalid. Reason: The receipt "
     "handle has expired.";
 
-class PgQueueFifoTest : public ::testing::Test {
+class PgQueueFifoTest : public testing::PgSqsTest {
  protected:
-  void SetUp() override {
-    WHARF_REQUIRE_POSTGRES();
-    database_ = spg::testing::SharedOpsDatabase();
-    ASSERT_FALSE(database_.empty());
-    pool_ = std::make_unique<spg::ConnectionPool>(spg::testing::ServerUrl(),
-                                                  spg::testing::TestOptions(database_), 6);
-    ops_ = std::make_unique<spg::PgQueueOps>(*pool_);
-    catalog_ = std::make_unique<PgCatalog>(Backend(), "us-east-1");
-    account_ = "fif" + NewUuid().substr(0, 9);
-  }
-
-  PgBackend Backend() {
-    return PgBackend{*ops_, workers_, receipts_, limits_, long_polls_, clock_};
-  }
-
-  std::shared_ptr<QueueBackend> MustCreate(const std::string& name, QueueConfig config) {
-    auto created = CreateAndWait(*catalog_, account_, name, std::move(config));
-    EXPECT_TRUE(created.ok()) << (created.ok() ? "" : created.error().message);
-    return created.ok() ? created->queue : nullptr;
-  }
+  // A re-check far past any wait: the long-poll test sees what the wake-up alone does.
+  PgQueueFifoTest()
+      : PgSqsTest(NodeOptions{.connections = 6,
+                              .workers = 4,
+                              .recheck = std::chrono::seconds(60),
+                              .receipt_key = "pg-queue-fifo-test-key"},
+                  "fif") {}
 
   // A message as the SendMessage handler builds it (BuildMessage: ids, digests and, under
   // ContentBasedDeduplication, the body's hash as the deduplication id).
@@ -105,8 +77,8 @@ class PgQueueFifoTest : public ::testing::Test {
     in.message_body = body;
     in.message_group_id = group;
     in.message_deduplication_id = std::move(dedup);
-    auto built = BuildMessage(FieldsOf(in), SendKind::kSingle, queue.send_rules(), limits_,
-                              api::RequestContext{}, clock_.WallMillis());
+    auto built = BuildMessage(FieldsOf(in), SendKind::kSingle, queue.send_rules(), node_->limits,
+                              api::RequestContext{}, node_->clock.WallMillis());
     EXPECT_TRUE(built.ok()) << (built.ok() ? "" : built.error().message);
     return built.ok() ? std::move(built).value() : NewMessage{};
   }
@@ -115,30 +87,6 @@ class PgQueueFifoTest : public ::testing::Test {
     return Message(queue, body, group, NewUuid());
   }
 
-  static api::ApiResult<std::vector<SendResult>> Send(QueueBackend& queue,
-                                                      std::vector<NewMessage> messages) {
-    Answer<api::ApiResult<std::vector<SendResult>>> answer;
-    queue.Send(std::move(messages), answer.Callback());
-    return answer.Get();
-  }
-  static SendResult SendOne(QueueBackend& queue, NewMessage message) {
-    std::vector<NewMessage> one;
-    one.push_back(std::move(message));
-    auto sent = Send(queue, std::move(one));
-    EXPECT_TRUE(sent.ok()) << (sent.ok() ? "" : sent.error().message);
-    return sent.ok() && sent->size() == 1 ? (*sent)[0] : SendResult{};
-  }
-  static api::ApiResult<std::vector<ReceivedMessage>> Receive(
-      QueueBackend& queue, int64_t max, std::optional<int64_t> visibility = std::nullopt,
-      std::optional<std::string> attempt_id = std::nullopt) {
-    ReceiveOptions options;
-    options.max_messages = max;
-    options.visibility_timeout = visibility;
-    options.attempt_id = std::move(attempt_id);
-    Answer<api::ApiResult<std::vector<ReceivedMessage>>> answer;
-    queue.Receive(options, answer.Callback());
-    return answer.Get();
-  }
   static std::vector<std::string> Bodies(const api::ApiResult<std::vector<ReceivedMessage>>& got) {
     std::vector<std::string> bodies;
     EXPECT_TRUE(got.ok()) << (got.ok() ? "" : got.error().message);
@@ -146,30 +94,6 @@ class PgQueueFifoTest : public ::testing::Test {
     for (const ReceivedMessage& m : *got) bodies.push_back(m.content->body);
     return bodies;
   }
-  static api::ApiStatus Delete(QueueBackend& queue, const std::string& handle) {
-    Answer<api::ApiStatus> answer;
-    queue.Delete(handle, answer.Callback());
-    return answer.Get();
-  }
-  static api::ApiStatus ChangeVisibility(QueueBackend& queue, const std::string& handle,
-                                         int64_t seconds) {
-    Answer<api::ApiStatus> answer;
-    queue.ChangeVisibility(handle, seconds, answer.Callback());
-    return answer.Get();
-  }
-
-  Limits limits_;
-  SystemClock clock_;
-  ThreadScheduler scheduler_{clock_};
-  WorkerPool workers_{4};
-  // A re-check far past any wait: the long-poll test sees what the wake-up alone does.
-  LongPollHub long_polls_{clock_, scheduler_, workers_, std::chrono::seconds(60)};
-  PgReceiptCodec receipts_{"pg-queue-fifo-test-key"};
-  std::string database_;
-  std::unique_ptr<spg::ConnectionPool> pool_;
-  std::unique_ptr<spg::PgQueueOps> ops_;
-  std::unique_ptr<PgCatalog> catalog_;
-  std::string account_;
 };
 
 // Three groups sent interleaved, singly and in batches, received ten at a time: each group comes
@@ -451,9 +375,10 @@ TEST_F(PgQueueFifoTest, TwoNodesNeverHoldOneGroupAtOnceAndKeepOrder) {
   }
 
   WorkerPool other_workers(4);
-  LongPollHub other_long_polls(clock_, scheduler_, other_workers, seconds(1));
-  PgCatalog other_node(
-      PgBackend{*ops_, other_workers, receipts_, limits_, other_long_polls, clock_}, "us-east-1");
+  LongPollHub other_long_polls(node_->clock, node_->scheduler, other_workers, seconds(1));
+  PgCatalog other_node(PgBackend{node_->ops, other_workers, node_->receipts, node_->limits,
+                                 other_long_polls, node_->clock},
+                       "us-east-1");
   auto remote = other_node.Find(account_, "shared.fifo");
   ASSERT_NE(remote, nullptr);
 

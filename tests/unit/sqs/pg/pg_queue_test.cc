@@ -8,17 +8,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <future>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "catalog_wait.h"
-#include "common/ids.h"
-#include "common/thread_scheduler.h"
-#include "pg_test_support.h"
+#include "pg_sqs_test_support.h"
 #include "sqs/pg/maintenance.h"
 #include "sqs/pg/pg_catalog.h"
 #include "storage/postgres/wake.h"
@@ -28,103 +24,24 @@ namespace {
 
 namespace spg = storage::pg;
 using api::ErrorCode;
-using testing::CreateAndWait;
-using testing::kCatalogAnswerBound;
+using testing::Answer;
+using testing::ChangeVisibility;
+using testing::Content;
+using testing::Delete;
+using testing::NodeOptions;
+using testing::Receive;
+using testing::Send;
+using testing::SendOne;
 
-// The answer of an asynchronous operation, waited for with a bound.
-template <typename T>
-class Answer {
- public:
-  std::function<void(T)> Callback() {
-    return [promise = promise_](T value) { promise->set_value(std::move(value)); };
-  }
-  T Get() {
-    auto future = promise_->get_future();
-    EXPECT_EQ(future.wait_for(kCatalogAnswerBound), std::future_status::ready) << "no answer";
-    return future.get();
-  }
-
- private:
-  std::shared_ptr<std::promise<T>> promise_ = std::make_shared<std::promise<T>>();
-};
-
-std::shared_ptr<const MessageContent> Content(const std::string& body) {
-  auto content = std::make_shared<MessageContent>();
-  content->message_id = NewUuid();
-  content->body = body;
-  content->md5_of_body = "md5-of-" + body;
-  content->sender_id = "AIDAEXAMPLE";
-  content->sent_millis = 1;
-  return content;
-}
-
-class PgQueueTest : public ::testing::Test {
+class PgQueueTest : public testing::PgSqsTest {
  protected:
-  void SetUp() override {
-    WHARF_REQUIRE_POSTGRES();
-    database_ = spg::testing::SharedOpsDatabase();
-    ASSERT_FALSE(database_.empty());
-    pool_ = std::make_unique<spg::ConnectionPool>(spg::testing::ServerUrl(),
-                                                  spg::testing::TestOptions(database_), 4);
-    ops_ = std::make_unique<spg::PgQueueOps>(*pool_);
-    catalog_ = std::make_unique<PgCatalog>(Backend(), "us-east-1");
-    account_ = "que" + NewUuid().substr(0, 9);
-  }
-
-  PgBackend Backend() {
-    return PgBackend{*ops_, workers_, receipts_, limits_, long_polls_, clock_};
-  }
-
-  std::shared_ptr<QueueBackend> MustCreate(const std::string& name, QueueConfig config = {}) {
-    auto created = CreateAndWait(*catalog_, account_, name, std::move(config));
-    EXPECT_TRUE(created.ok()) << (created.ok() ? "" : created.error().message);
-    return created.ok() ? created->queue : nullptr;
-  }
-
-  static api::ApiResult<std::vector<SendResult>> Send(QueueBackend& queue,
-                                                      std::vector<NewMessage> messages) {
-    Answer<api::ApiResult<std::vector<SendResult>>> answer;
-    queue.Send(std::move(messages), answer.Callback());
-    return answer.Get();
-  }
-  static std::string SendOne(QueueBackend& queue, const std::string& body) {
-    auto sent = Send(queue, {NewMessage{Content(body), std::nullopt, nullptr, 0}});
-    EXPECT_TRUE(sent.ok());
-    return sent.ok() && sent->size() == 1 ? (*sent)[0].message_id : "";
-  }
-  static api::ApiResult<std::vector<ReceivedMessage>> Receive(
-      QueueBackend& queue, int64_t max, std::optional<int64_t> visibility = std::nullopt) {
-    ReceiveOptions options;
-    options.max_messages = max;
-    options.visibility_timeout = visibility;
-    Answer<api::ApiResult<std::vector<ReceivedMessage>>> answer;
-    queue.Receive(options, answer.Callback());
-    return answer.Get();
-  }
-  static api::ApiStatus Delete(QueueBackend& queue, const std::string& handle) {
-    Answer<api::ApiStatus> answer;
-    queue.Delete(handle, answer.Callback());
-    return answer.Get();
-  }
-  static api::ApiStatus ChangeVisibility(QueueBackend& queue, const std::string& handle,
-                                         int64_t seconds) {
-    Answer<api::ApiStatus> answer;
-    queue.ChangeVisibility(handle, seconds, answer.Callback());
-    return answer.Get();
-  }
-
-  Limits limits_;
-  SystemClock clock_;
-  ThreadScheduler scheduler_{clock_};
-  WorkerPool workers_{4};
   // A re-check far past any wait: the long-poll tests see what wake-ups alone do.
-  LongPollHub long_polls_{clock_, scheduler_, workers_, std::chrono::seconds(60)};
-  PgReceiptCodec receipts_{"pg-queue-test-key"};
-  std::string database_;
-  std::unique_ptr<spg::ConnectionPool> pool_;
-  std::unique_ptr<spg::PgQueueOps> ops_;
-  std::unique_ptr<PgCatalog> catalog_;
-  std::string account_;
+  PgQueueTest()
+      : PgSqsTest(NodeOptions{.connections = 4,
+                              .workers = 4,
+                              .recheck = std::chrono::seconds(60),
+                              .receipt_key = "pg-queue-test-key"},
+                  "que") {}
 };
 
 TEST_F(PgQueueTest, SendThenReceiveKeepsTheWholeMessage) {
@@ -311,7 +228,7 @@ TEST_F(PgQueueTest, PurgeRemovesEveryMessage) {
 TEST_F(PgQueueTest, OperationsOnADeletedQueueAnswerQueueDoesNotExist) {
   auto queue = MustCreate("deleted");
   ASSERT_NE(queue, nullptr);
-  ASSERT_TRUE(testing::RemoveAndWait(*catalog_, queue).ok());
+  ASSERT_TRUE(testing::RemoveAndWait(node_->catalog, queue).ok());
   auto sent = Send(*queue, {NewMessage{Content("late"), std::nullopt, nullptr, 0}});
   ASSERT_FALSE(sent.ok());
   EXPECT_EQ(sent.error().code, ErrorCode::kQueueDoesNotExist);
@@ -332,9 +249,11 @@ TEST_F(PgQueueTest, TwoNodesReceivingAtOnceNeverGetTheSameMessage) {
   ASSERT_TRUE(Send(*queue, std::move(batch)).ok());
 
   WorkerPool other_workers(4);
-  LongPollHub other_long_polls(clock_, scheduler_, other_workers, std::chrono::seconds(1));
-  PgCatalog other_node(
-      PgBackend{*ops_, other_workers, receipts_, limits_, other_long_polls, clock_}, "us-east-1");
+  LongPollHub other_long_polls(node_->clock, node_->scheduler, other_workers,
+                               std::chrono::seconds(1));
+  PgCatalog other_node(PgBackend{node_->ops, other_workers, node_->receipts, node_->limits,
+                                 other_long_polls, node_->clock},
+                       "us-east-1");
   auto remote = other_node.Find(account_, "shared");
   ASSERT_NE(remote, nullptr);
 
@@ -380,7 +299,7 @@ TEST_F(PgQueueTest, MaintenanceDeletesMessagesPastRetention) {
   ASSERT_NE(kept, nullptr);
   SendOne(*queue, "expires");
   SendOne(*kept, "stays");
-  PgMaintenance maintenance(*ops_, *catalog_, std::chrono::seconds(60));
+  PgMaintenance maintenance(node_->ops, node_->catalog, std::chrono::seconds(60));
   EXPECT_EQ(maintenance.RunOnce().failures, 0);
   EXPECT_EQ(queue->Counters().visible, 1) << "not past retention yet";
   std::this_thread::sleep_for(std::chrono::milliseconds(2200));
@@ -437,7 +356,7 @@ TEST_F(PgQueueTest, LongPollEndsEmptyWhenTheWaitEnds) {
   ASSERT_TRUE(got.ok());
   EXPECT_TRUE(got->empty());
   EXPECT_GE(took, milliseconds(900)) << "waited for the whole second";
-  EXPECT_EQ(long_polls_.parked(), 0u);
+  EXPECT_EQ(node_->long_polls.parked(), 0u);
 }
 
 // Nothing wakes the waiter: the message becomes visible when its delay ends, and the periodic
@@ -448,9 +367,10 @@ TEST_F(PgQueueTest, LongPollFindsADelayedMessageByItsRecheck) {
   // The waiter is on another node whose re-check runs every second; the send (on this node's
   // objects) wakes only this node's waiters, and only after its delay is it receivable.
   WorkerPool other_workers(1);
-  LongPollHub other_long_polls(clock_, scheduler_, other_workers, seconds(1));
-  PgCatalog other_node(
-      PgBackend{*ops_, other_workers, receipts_, limits_, other_long_polls, clock_}, "us-east-1");
+  LongPollHub other_long_polls(node_->clock, node_->scheduler, other_workers, seconds(1));
+  PgCatalog other_node(PgBackend{node_->ops, other_workers, node_->receipts, node_->limits,
+                                 other_long_polls, node_->clock},
+                       "us-east-1");
   auto remote = other_node.Find(account_, "poll-delay");
   ASSERT_NE(remote, nullptr);
   auto polled = Polled::Start(*remote, 20);
@@ -470,20 +390,22 @@ TEST_F(PgQueueTest, LongPollIsWokenByAnotherNodesSendThroughListen) {
   auto queue = MustCreate("poll-remote");
   ASSERT_NE(queue, nullptr);
   WorkerPool b_workers(2);
-  LongPollHub b_long_polls(clock_, scheduler_, b_workers, seconds(30));
+  LongPollHub b_long_polls(node_->clock, node_->scheduler, b_workers, seconds(30));
   spg::WakeListener listener(
       spg::testing::ServerUrl(), spg::testing::TestOptions(database_),
       [&](int64_t queue_id) { b_long_polls.Wake(queue_id); }, [&] { b_long_polls.WakeAll(); });
   ASSERT_TRUE(listener.Start().ok());
-  PgCatalog node_b(PgBackend{*ops_, b_workers, receipts_, limits_, b_long_polls, clock_},
-                   "us-east-1");
+  PgCatalog node_b(
+      PgBackend{node_->ops, b_workers, node_->receipts, node_->limits, b_long_polls, node_->clock},
+      "us-east-1");
   auto on_b = node_b.Find(account_, "poll-remote");
   ASSERT_NE(on_b, nullptr);
 
-  spg::WakeNotifier notifier(*pool_, clock_);
+  spg::WakeNotifier notifier(node_->pool, node_->clock);
   WorkerPool a_workers(1);
-  LongPollHub a_long_polls(clock_, scheduler_, a_workers, seconds(1));
-  PgCatalog node_a(PgBackend{*ops_, a_workers, receipts_, limits_, a_long_polls, clock_, &notifier},
+  LongPollHub a_long_polls(node_->clock, node_->scheduler, a_workers, seconds(1));
+  PgCatalog node_a(PgBackend{node_->ops, a_workers, node_->receipts, node_->limits, a_long_polls,
+                             node_->clock, &notifier},
                    "us-east-1");
   auto on_a = node_a.Find(account_, "poll-remote");
   ASSERT_NE(on_a, nullptr);
