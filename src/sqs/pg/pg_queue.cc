@@ -219,6 +219,16 @@ void PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_
 
 void PgQueue::Purge(Done done) {
   OnWorker([done = std::move(done)](PgQueue& self) {
+    const std::chrono::seconds interval(self.backend_.limits.purge_interval_seconds);
+    auto claimed = self.backend_.ops.ClaimPurge(self.queue_id(), interval);
+    if (!claimed.ok()) return done(FromPgError("purge", claimed.error()));
+    if (!*claimed) {
+      // As the engine answers (queue.cc), on whichever node the earlier purge ran.
+      return done(api::Error(ErrorCode::kPurgeQueueInProgress,
+                             "Only one PurgeQueue operation on " + self.identity_.name +
+                                 " is allowed every " + std::to_string(interval.count()) +
+                                 " seconds."));
+    }
     auto purged = self.backend_.ops.Purge(self.queue_id());
     if (!purged.ok()) return done(FromPgError("purge", purged.error()));
     done(api::ApiStatus::Ok());

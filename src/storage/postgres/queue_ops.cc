@@ -629,6 +629,17 @@ PgResult<FifoReceiptState> PgQueueOps::FifoReceiptStateOf(int64_t queue_id, Rece
 
 // ---- Both ----
 
+PgResult<bool> PgQueueOps::ClaimPurge(int64_t queue_id, std::chrono::seconds interval) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn->Execute(sql::kClaimPurge, {Param::Int(queue_id), Param::Int(interval.count())}));
+  WHARF_ASSIGN_OR_RETURN(bool claimed, rows.Bool(0, 0));
+  WHARF_ASSIGN_OR_RETURN(bool exists, rows.Bool(0, 1));
+  if (!exists) return NotFound("queue " + std::to_string(queue_id));
+  return claimed;
+}
+
 PgResult<int64_t> PgQueueOps::Purge(int64_t queue_id) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*conn));

@@ -255,6 +255,10 @@ class PgQueueOps {
 
   // Both queue types. Returns the number of messages removed.
   PgResult<int64_t> Purge(int64_t queue_id);
+  // PurgeQueue's rule (one per queue per `interval`, on any node): true when this purge may go
+  // ahead (the time is recorded), false when another came less than `interval` ago; kNotFound
+  // without the queue.
+  PgResult<bool> ClaimPurge(int64_t queue_id, std::chrono::seconds interval);
   PgResult<QueueCounts> Counts(int64_t queue_id);
   // How long until the next message of the queue becomes due; nullopt when none is pending.
   PgResult<std::optional<std::chrono::milliseconds>> NextVisibleIn(int64_t queue_id);

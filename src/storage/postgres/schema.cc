@@ -131,4 +131,10 @@ const std::string_view kSchemaV4 = R"sql(
 ALTER TABLE dedup ADD COLUMN seq bigint;
 )sql";
 
+// queue.purged_at: when the queue was last purged, so PurgeQueue's once-per-60-seconds rule
+// holds across nodes (PgQueueOps::ClaimPurge).
+const std::string_view kSchemaV5 = R"sql(
+ALTER TABLE queue ADD COLUMN purged_at timestamptz;
+)sql";
+
 }  // namespace wharf::storage::pg

@@ -21,4 +21,7 @@ extern const std::string_view kSchemaV3;
 // answer the original's SequenceNumber.
 extern const std::string_view kSchemaV4;
 
+// Version 5: when each queue was last purged (PurgeQueue's interval, across nodes).
+extern const std::string_view kSchemaV5;
+
 }  // namespace wharf::storage::pg

@@ -100,6 +100,17 @@ SELECT value FROM deployment WHERE name = $1
 LIMIT 1)sql",
                                       2};
 
+// $1 queue_id, $2 interval in seconds. Marks the queue purged now unless it was purged less than
+// the interval ago. Rows: (claimed, queue_exists): one row whenever the queue exists.
+const Statement kClaimPurge{"claim_purge", R"sql(
+WITH claimed AS (UPDATE queue SET purged_at = now()
+                  WHERE queue_id = $1
+                    AND (purged_at IS NULL
+                         OR purged_at <= now() - make_interval(secs => $2::int))
+                 RETURNING queue_id)
+SELECT EXISTS (SELECT 1 FROM claimed), EXISTS (SELECT 1 FROM queue WHERE queue_id = $1))sql",
+                            2};
+
 // $1 after (a queue_id; 0 for the start), $2 limit. Every account's queues in queue_id order: a
 // node's cache of queue rows reads the whole catalog in pages with it.
 const Statement kListAllQueues{"list_all_queues", R"sql(
@@ -266,38 +277,39 @@ SELECT coalesce((SELECT message_id FROM d),
 // has a DLQ is not taken (the FIFO redrive below moves that head first, so it is never delivered
 // past max_receive); (1) a group is taken only when its head message is due
 // (delayed messages are not received early), and from each group only the prefix of due
-// messages; (2) messages are picked heads first (row_number within the group, then seq), so
-// every group this statement locks gets at least its head: the §5.2 form's final
-// `ORDER BY seq LIMIT` could lock a group and return none of its messages, leaving it locked
-// with nothing in flight.
+// messages; (2) messages are picked group by group, oldest head first, as many of one group as
+// fit before the next ("SQS returns as many messages with the same message group ID as
+// possible"), and only the groups that gave a message are locked: the candidate rows of the
+// others are held FOR UPDATE only until this statement's commit, never left locked with nothing
+// in flight (the §5.2 form's final `ORDER BY seq LIMIT` could).
 // $1 queue_id, $2 max messages, $3 visibility_s (NULL: the queue's), $4 lock token.
 // Rows: (group_id, seq, message_id, body, attrs, receive_count, sent_at_ms, first_receive_ms).
 const Statement kReceiveFifo{"receive_fifo", R"sql(
 WITH q AS (SELECT s.visibility_s, s.max_receive, d.queue_id AS fifo_dlq_id FROM queue s
              LEFT JOIN queue d ON d.queue_id = s.dlq_id AND d.fifo
             WHERE s.queue_id = $1 AND s.fifo),
-g AS (SELECT f.group_id FROM fifo_group f, q
+g AS (SELECT f.group_id, f.head_seq FROM fifo_group f, q
        WHERE f.queue_id = $1 AND f.locked_until <= now() AND f.head_seq IS NOT NULL
          AND EXISTS (SELECT 1 FROM message h
                       WHERE h.queue_id = $1 AND h.seq = f.head_seq AND h.visible_at <= now()
                         AND (q.fifo_dlq_id IS NULL OR q.max_receive IS NULL
                              OR h.receive_count < q.max_receive))
        ORDER BY f.head_seq LIMIT $2 FOR UPDATE OF f SKIP LOCKED),
-lk AS (UPDATE fifo_group f
-          SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
-              lock_token = $4
-         FROM g, q
-        WHERE f.queue_id = $1 AND f.group_id = g.group_id
-       RETURNING f.group_id),
-pick AS (SELECT x.seq FROM lk CROSS JOIN LATERAL
-           (SELECT m.seq, row_number() OVER (ORDER BY m.seq) AS pos FROM message m
-             WHERE m.queue_id = $1 AND m.group_id = lk.group_id
+pick AS (SELECT x.seq, g.group_id FROM g CROSS JOIN LATERAL
+           (SELECT m.seq FROM message m
+             WHERE m.queue_id = $1 AND m.group_id = g.group_id
                AND m.seq < coalesce((SELECT min(d.seq) FROM message d
-                                      WHERE d.queue_id = $1 AND d.group_id = lk.group_id
+                                      WHERE d.queue_id = $1 AND d.group_id = g.group_id
                                         AND d.visible_at > now()),
                                     9223372036854775807)
              ORDER BY m.seq LIMIT $2) x
-          ORDER BY x.pos, x.seq LIMIT $2)
+          ORDER BY g.head_seq, x.seq LIMIT $2),
+lk AS (UPDATE fifo_group f
+          SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
+              lock_token = $4
+         FROM q
+        WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM pick)
+       RETURNING f.group_id)
 UPDATE message m
    SET receive_count = m.receive_count + 1, receipt = $4,
        first_receive = coalesce(m.first_receive, now())
@@ -698,12 +710,13 @@ SELECT count(*) FROM del)sql",
                                     3};
 
 namespace {
-constexpr std::array<const Statement*, 45> kAll{
+constexpr std::array<const Statement*, 46> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
     &kListAllQueues,
     &kClaimDeploymentValue,
+    &kClaimPurge,
     &kUpdateQueue,
     &kDeleteQueue,
     &kDeletedQueueNameRecent,

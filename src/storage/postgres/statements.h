@@ -22,6 +22,7 @@ extern const Statement kGetQueueById;
 extern const Statement kListQueues;
 extern const Statement kListAllQueues;
 extern const Statement kClaimDeploymentValue;
+extern const Statement kClaimPurge;
 extern const Statement kUpdateQueue;
 extern const Statement kSetQueueTags;
 extern const Statement kDeleteQueue;

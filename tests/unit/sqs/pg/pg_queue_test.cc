@@ -223,6 +223,28 @@ TEST_F(PgQueueTest, PurgeRemovesEveryMessage) {
   EXPECT_TRUE(purged.Get().ok());
   QueueCounters counters = queue->Counters();
   EXPECT_EQ(counters.visible + counters.in_flight + counters.delayed, 0);
+
+  // One purge per queue per 60 seconds, on any node (the time is in the queue's row).
+  SendOne(*queue, "kept");
+  WorkerPool other_workers(1);
+  LongPollHub other_long_polls(node_->clock, node_->scheduler, other_workers,
+                               std::chrono::seconds(1));
+  PgCatalog other_node(PgBackend{node_->ops, other_workers, node_->receipts, node_->limits,
+                                 other_long_polls, node_->clock},
+                       "us-east-1");
+  for (QueueCatalog* node :
+       {static_cast<QueueCatalog*>(&node_->catalog), static_cast<QueueCatalog*>(&other_node)}) {
+    auto again = node->Find(account_, "purge");
+    ASSERT_NE(again, nullptr);
+    Answer<api::ApiStatus> refused;
+    again->Purge(refused.Callback());
+    api::ApiStatus status = refused.Get();
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, ErrorCode::kPurgeQueueInProgress);
+    EXPECT_EQ(status.error().message,
+              "Only one PurgeQueue operation on purge is allowed every 60 seconds.");
+  }
+  EXPECT_EQ(queue->Counters().visible, 1) << "the refused purge removed nothing";
 }
 
 TEST_F(PgQueueTest, OperationsOnADeletedQueueAnswerQueueDoesNotExist) {

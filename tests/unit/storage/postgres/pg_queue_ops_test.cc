@@ -114,6 +114,26 @@ TEST_F(PgOpsTest, ClaimDeploymentValueKeepsTheFirstOfConcurrentClaims) {
   EXPECT_EQ(later, answers[0]);
 }
 
+// PurgeQueue's interval, kept in the queue row: one claim per interval, kNotFound without the
+// queue.
+TEST_F(PgOpsTest, ClaimPurgeAllowsOnePurgePerInterval) {
+  QueueConfig config;
+  config.account = "000000000000";
+  config.name = "purge-claim-" + NewUuid();
+  PG_ASSERT_OK_AND_ASSIGN(CreatedQueue created, ops_->CreateQueue(config));
+  PG_ASSERT_OK_AND_ASSIGN(bool first, ops_->ClaimPurge(created.queue_id, std::chrono::seconds(60)));
+  EXPECT_TRUE(first);
+  PG_ASSERT_OK_AND_ASSIGN(bool second,
+                          ops_->ClaimPurge(created.queue_id, std::chrono::seconds(60)));
+  EXPECT_FALSE(second);
+  // An interval already over (0 s) lets the next one through.
+  PG_ASSERT_OK_AND_ASSIGN(bool after, ops_->ClaimPurge(created.queue_id, std::chrono::seconds(0)));
+  EXPECT_TRUE(after);
+  auto missing = ops_->ClaimPurge(-1, std::chrono::seconds(60));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, PgErrorCode::kNotFound);
+}
+
 TEST_F(PgStandardTest, CreateGetUpdateDeleteQueue) {
   QueueConfig config;
   config.account = "000000000000";
