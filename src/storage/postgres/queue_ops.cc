@@ -581,6 +581,9 @@ PgResult<std::vector<bool>> PgQueueOps::DeleteFifoBatch(int64_t queue_id,
   WHARF_ASSIGN_OR_RETURN(Rows deleted,
                          conn->Execute(sql::kFifoDeleteBatch,
                                        {Param::Int(queue_id), IntArray(seqs), IntArray(tokens)}));
+  WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
+                                                       {Param::Int(queue_id), IntArray(tokens)}));
+  (void)forgotten;
   WHARF_RETURN_IF_ERROR(tx.Commit());
   return Outcomes(receipts, deleted);
 }
@@ -601,6 +604,10 @@ PgResult<bool> PgQueueOps::DeleteFifo(int64_t queue_id, Receipt receipt) {
                                                       {Param::Int(queue_id), Param::Text(group_id),
                                                        Param::Int(receipt.token)}));
   (void)released;
+  const std::vector<int64_t> token{receipt.token};
+  WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
+                                                       {Param::Int(queue_id), IntArray(token)}));
+  (void)forgotten;
   WHARF_RETURN_IF_ERROR(tx.Commit());
   return true;
 }
@@ -612,7 +619,14 @@ PgResult<bool> PgQueueOps::ChangeVisibilityFifo(int64_t queue_id, Receipt receip
                          conn->Execute(sql::kChangeVisibilityFifo,
                                        {Param::Int(queue_id), Param::Int(receipt.seq),
                                         Param::Int(receipt.token), Param::Int(visibility_s)}));
-  return rows.affected() > 0;
+  if (rows.affected() == 0) return false;
+  // Not in one transaction with the change: a replay between the two statements returns what the
+  // receive held, as if it had come a moment before the change.
+  const std::vector<int64_t> token{receipt.token};
+  WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
+                                                       {Param::Int(queue_id), IntArray(token)}));
+  (void)forgotten;
+  return true;
 }
 
 PgResult<FifoReceiptState> PgQueueOps::FifoReceiptStateOf(int64_t queue_id, Receipt receipt) {

@@ -111,6 +111,13 @@ WITH claimed AS (UPDATE queue SET purged_at = now()
 SELECT EXISTS (SELECT 1 FROM claimed), EXISTS (SELECT 1 FROM queue WHERE queue_id = $1))sql",
                             2};
 
+// $1 queue_id, $2 lock tokens (bigint[]). A receive whose messages were deleted or had their
+// visibility changed is no longer replayed by its ReceiveRequestAttemptId: the next call with that
+// id is a new receive (sqs-api.md §5.15).
+const Statement kForgetReceiveAttempts{"forget_receive_attempts", R"sql(
+DELETE FROM receive_attempt WHERE queue_id = $1 AND lock_token = ANY($2::bigint[]))sql",
+                                       2};
+
 // $1 after (a queue_id; 0 for the start), $2 limit. Every account's queues in queue_id order: a
 // node's cache of queue rows reads the whole catalog in pages with it.
 const Statement kListAllQueues{"list_all_queues", R"sql(
@@ -710,13 +717,14 @@ SELECT count(*) FROM del)sql",
                                     3};
 
 namespace {
-constexpr std::array<const Statement*, 46> kAll{
+constexpr std::array<const Statement*, 47> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
     &kListAllQueues,
     &kClaimDeploymentValue,
     &kClaimPurge,
+    &kForgetReceiveAttempts,
     &kUpdateQueue,
     &kDeleteQueue,
     &kDeletedQueueNameRecent,

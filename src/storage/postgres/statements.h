@@ -23,6 +23,7 @@ extern const Statement kListQueues;
 extern const Statement kListAllQueues;
 extern const Statement kClaimDeploymentValue;
 extern const Statement kClaimPurge;
+extern const Statement kForgetReceiveAttempts;
 extern const Statement kUpdateQueue;
 extern const Statement kSetQueueTags;
 extern const Statement kDeleteQueue;
