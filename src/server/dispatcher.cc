@@ -13,6 +13,7 @@
 #include "protocol/form.h"
 #include "protocol/protocol.h"
 #include "server/http_call.h"
+#include "server/postgres_queues.h"
 #include "sns/register.h"
 #include "sqs/register.h"
 #include "storage/store.h"
@@ -25,18 +26,23 @@ namespace {
 // a retryable 503. While the store's writes fail the body says so ("degraded" and the kind of
 // failure, never its detail: /health needs no signature), for operators and readiness probes
 // that want to take such a node out of rotation.
-net::HttpResponse Health(const std::string& request_id, const storage::Store* store) {
+// With --storage postgres the body also has "database": "ok", or "unreachable" (degraded) while
+// the last health reading of the queue database failed.
+net::HttpResponse Health(const std::string& request_id, const storage::Store* store,
+                         const PostgresQueues* postgres) {
   net::HttpResponse response;
   response.headers.emplace_back("Content-Type", "application/json");
   response.headers.emplace_back("x-amzn-RequestId", request_id);
   const storage::StorageStatus health = store ? store->Health() : storage::StorageStatus();
-  if (health.ok()) {
-    response.body = R"({"status":"ok","storage":"ok"})";
-  } else {
-    response.body = R"({"status":"degraded","storage":")";
-    response.body += storage::StorageErrorName(health.error().code);
-    response.body += R"("})";
+  const bool database_ok = postgres == nullptr || postgres->health().reachable;
+  response.body = health.ok() && database_ok ? R"({"status":"ok","storage":")"
+                                             : R"({"status":"degraded","storage":")";
+  response.body += health.ok() ? "ok" : storage::StorageErrorName(health.error().code);
+  response.body += '"';
+  if (postgres != nullptr) {
+    response.body += database_ok ? R"(,"database":"ok")" : R"(,"database":"unreachable")";
   }
+  response.body += '}';
   return response;
 }
 
@@ -102,7 +108,7 @@ void Dispatcher::Handle(net::HttpRequest&& request, net::Responder respond) {
   api::RequestContext context;
   context.request_id = NewUuid();
   if (request.Path() == "/health" && request.method == "GET") {
-    respond(Health(context.request_id, options_.store));
+    respond(Health(context.request_id, options_.store, options_.postgres));
     return;
   }
   if (options_.console && request.method == "GET" && console::IsConsolePath(request.Path())) {

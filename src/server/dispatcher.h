@@ -29,6 +29,8 @@ class Store;
 
 namespace wharf::server {
 
+class PostgresQueues;
+
 struct DispatcherOptions {
   std::string account_id = "000000000000";  // the caller's account when signatures are not checked
   std::string region = "us-east-1";
@@ -65,6 +67,8 @@ struct DispatcherOptions {
   bool console = true;
   // GET /health reports this store's health (Store::Health); null: "ok" while the process serves.
   const storage::Store* store = nullptr;
+  // --storage postgres: GET /health also says whether the queue database answers.
+  const PostgresQueues* postgres = nullptr;
 };
 
 class Dispatcher {

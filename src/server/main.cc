@@ -337,7 +337,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   // --storage postgres: queues and messages in PostgreSQL, shared with the other nodes.
   std::unique_ptr<server::PostgresQueues> postgres_queues;
   if (settings.storage == "postgres") {
-    auto opened = server::PostgresQueues::Open(settings, root->key);
+    auto opened =
+        server::PostgresQueues::Open(settings, root->key, sqs_options.limits, clock, scheduler);
     if (!opened.ok()) {
       std::fprintf(stderr, "wharf: %s\n", opened.error().c_str());
       return 1;
@@ -443,6 +444,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   dispatch_options.kms = &key_service;
   dispatch_options.sns = &sns;
   dispatch_options.store = store.get();
+  dispatch_options.postgres = postgres_queues.get();
   if (sqs_options.auto_create_queues) {
     log::Line(log::Level::kWarn, "auto_create_queues")
         .Str("detail", "a request to a missing queue creates it (development only)");
@@ -508,8 +510,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
                          dispatcher.Handle(std::move(request), std::move(respond));
                        });
   if (metrics) {
-    metrics->SetSources(
-        server::MetricsSources{&sqs, &sns, store->commit_stats(), store.get(), &http});
+    metrics->SetSources(server::MetricsSources{&sqs, &sns, store->commit_stats(), store.get(),
+                                               &http, postgres_queues.get()});
   }
   if (auto started = http.Start(); !started.ok()) {
     std::fprintf(stderr, "wharf: cannot start: %s\n", started.error().message.c_str());

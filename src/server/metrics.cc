@@ -8,6 +8,7 @@
 
 #include "api/service_name.h"
 #include "net/http_server.h"
+#include "server/postgres_queues.h"
 #include "server/prometheus_text.h"
 #include "sns/service.h"
 #include "sqs/service.h"
@@ -65,6 +66,39 @@ QueueFigures FiguresOf(sqs::QueueBackend& queue) {
 
 bool SameSecret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// --storage postgres: the guard-rails of storage.md §4.2/§5.5 as last sampled, and this node's
+// pool, workers and parked long polls.
+void WritePostgres(PrometheusText& out, const PostgresQueues::Health& h) {
+  out.Family("wharf_postgres_up", "gauge",
+             "1 while the queue database answered the last health reading (every 5 s); 0 when "
+             "it did not (the figures below are then from the last reading that succeeded).");
+  out.Sample("wharf_postgres_up", {}, uint64_t{h.reachable ? 1u : 0u});
+  out.Family("wharf_postgres_oldest_snapshot_seconds", "gauge",
+             "Age of the oldest transaction holding a snapshot on the database: a long one keeps "
+             "vacuum from removing deleted messages and slows every receive (storage.md).");
+  out.Sample("wharf_postgres_oldest_snapshot_seconds", {}, h.oldest_snapshot_s);
+  out.Family("wharf_postgres_oldest_snapshot_xids", "gauge",
+             "The same age in transactions (xid age of the oldest backend_xmin).");
+  out.Sample("wharf_postgres_oldest_snapshot_xids", {}, h.oldest_snapshot_xids);
+  out.Family("wharf_postgres_message_dead_tuples", "gauge",
+             "Dead rows in the message table not yet vacuumed (n_dead_tup).");
+  out.Sample("wharf_postgres_message_dead_tuples", {}, h.message_dead_tuples);
+  out.Family("wharf_postgres_notify_queue_usage_ratio", "gauge",
+             "How full PostgreSQL's NOTIFY queue is (0..1); long-poll wake-ups use it.");
+  out.Sample("wharf_postgres_notify_queue_usage_ratio", {}, h.notify_queue_usage);
+  out.Family("wharf_postgres_pool_connections", "gauge",
+             "This node's connections to the database: open (idle and lent) and idle, of at most "
+             "max (--postgres-pool-size).");
+  out.Sample("wharf_postgres_pool_connections", {{"state", "open"}}, uint64_t{h.pool_open});
+  out.Sample("wharf_postgres_pool_connections", {{"state", "idle"}}, uint64_t{h.pool_idle});
+  out.Sample("wharf_postgres_pool_connections", {{"state", "max"}}, uint64_t{h.pool_max});
+  out.Family("wharf_postgres_worker_queue", "gauge",
+             "Queue operations waiting for a worker thread (one per pooled connection).");
+  out.Sample("wharf_postgres_worker_queue", {}, uint64_t{h.worker_queue});
+  out.Family("wharf_postgres_long_polls", "gauge", "Receives parked waiting for messages.");
+  out.Sample("wharf_postgres_long_polls", {}, uint64_t{h.long_polls});
 }
 
 }  // namespace
@@ -285,6 +319,7 @@ void Metrics::RenderServer(PrometheusText& out) const {
                "sends are refused with a retryable 503 until the store recovers by itself).");
     out.Sample("wharf_storage_healthy", {}, uint64_t{sources_.store->Health().ok() ? 1u : 0u});
   }
+  if (sources_.postgres) WritePostgres(out, sources_.postgres->health());
   if (sources_.sns) {
     const sns::DeliveryCounters& d = sources_.sns->counters();
     struct Counter {

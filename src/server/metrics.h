@@ -43,6 +43,8 @@ class Store;
 
 namespace wharf::server {
 
+class PostgresQueues;
+
 class PrometheusText;
 
 struct MetricsOptions {
@@ -60,6 +62,7 @@ struct MetricsSources {
   const storage::CommitStats* commits = nullptr;
   const storage::Store* store = nullptr;  // wharf_storage_healthy
   const net::HttpServer* http = nullptr;
+  const PostgresQueues* postgres = nullptr;  // --storage postgres: wharf_postgres_*
 };
 
 inline constexpr std::string_view kMetricsPath = "/metrics";

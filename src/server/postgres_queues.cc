@@ -1,42 +1,148 @@
 #include "server/postgres_queues.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <utility>
 
+#include "common/hashing.h"
+#include "sqs/pg/maintenance.h"
 #include "sqs/pg/pg_catalog.h"
 #include "storage/postgres/pool.h"
 #include "storage/postgres/queue_ops.h"
+#include "storage/postgres/wake.h"
 
 namespace wharf::server {
 
-// Declared in the order they must be built; destroyed in reverse: the catalog and its queues
-// first, then the workers (which finish queued requests, so they still need the statements),
-// then the statements and the pool.
+// How often a parked receive looks at its queue again without a wake-up (ADR 0002 decision 5:
+// messages also become visible by time alone, and a notification can be lost).
+constexpr Duration kLongPollRecheck = std::chrono::seconds(1);
+// How often the catalog re-reads every queue row (other nodes' changes; ADR 0002 decision 4).
+constexpr std::chrono::milliseconds kCatalogRefresh{1000};
+// How often expired messages, deduplication entries and deleted names are swept: a message can
+// be received up to this long after its retention period ended.
+constexpr std::chrono::milliseconds kMaintenanceInterval{5000};
+// How often the database's health is read for /health and /metrics.
+constexpr std::chrono::milliseconds kHealthInterval{5000};
+
+// Declared in the order they must be built. Torn down by ~Parts in the order that keeps every
+// reference valid: stop the LISTEN thread and close the long polls (nothing parks or wakes any
+// more), let the workers finish the queued requests (they still use the statements, the
+// notifier, the hub and the catalog's cache), then the rest in reverse.
 struct PostgresQueues::Parts {
-  Parts(const Settings& settings, std::string receipt_key)
+  Parts(const Settings& settings, std::string receipt_key, const sqs::Limits& limits,
+        const Clock& clock, Scheduler& scheduler)
       : pool(settings.postgres_url, storage::pg::ConnectionOptions{},
              static_cast<size_t>(settings.postgres_pool_size)),
         ops(pool),
         receipts(std::move(receipt_key)),
+        notifier(pool, clock),
+        long_polls(clock, scheduler, workers, kLongPollRecheck),
         workers(static_cast<size_t>(settings.postgres_pool_size)),
-        catalog(sqs::pg::PgBackend{ops, workers, receipts}, settings.region) {}
+        listener(
+            settings.postgres_url, storage::pg::ConnectionOptions{},
+            [this](int64_t queue_id) { long_polls.Wake(queue_id); },
+            [this] { long_polls.WakeAll(); }),
+        catalog(sqs::pg::PgBackend{ops, workers, receipts, limits, long_polls, clock, &notifier},
+                settings.region),
+        maintenance(ops, catalog, std::chrono::seconds(limits.recreate_after_delete_seconds)) {}
+
+  ~Parts() {
+    {
+      std::lock_guard lock(health_mu);
+      stopping = true;
+    }
+    health_wake.notify_all();
+    if (sampler.joinable()) sampler.join();
+    listener.Stop();
+    long_polls.Close();
+    workers.Stop();  // queued requests finish while the catalog and the statements still exist
+  }
 
   storage::pg::ConnectionPool pool;
   storage::pg::PgQueueOps ops;
   sqs::pg::PgReceiptCodec receipts;
+  storage::pg::WakeNotifier notifier;
+  // Holds a reference to `workers`, declared after it: the hub only stores it, and is destroyed
+  // after the workers have drained (queued sends still call Wake).
+  sqs::pg::LongPollHub long_polls;
   sqs::pg::WorkerPool workers;
+  storage::pg::WakeListener listener;
   sqs::pg::PgCatalog catalog;
+  sqs::pg::PgMaintenance maintenance;
+
+  // One reading of the database, then the local figures.
+  void Sample() {
+    auto report = ops.Health();
+    std::lock_guard lock(health_mu);
+    latest.reachable = report.ok();
+    if (report.ok()) {
+      latest.oldest_snapshot_s = report->oldest_snapshot_s;
+      latest.oldest_snapshot_xids = report->oldest_snapshot_xids;
+      latest.message_dead_tuples = report->message_dead_tuples;
+      latest.notify_queue_usage = report->notify_queue_usage;
+    }
+  }
+
+  void StartSampling(std::chrono::milliseconds interval) {
+    Sample();
+    sampler = std::thread([this, interval] {
+      std::unique_lock lock(health_mu);
+      while (!health_wake.wait_for(lock, interval, [this] { return stopping; })) {
+        lock.unlock();
+        Sample();
+        lock.lock();
+      }
+    });
+  }
+
+  mutable std::mutex health_mu;
+  std::condition_variable health_wake;
+  bool stopping = false;  // guarded by health_mu
+  Health latest;          // guarded by health_mu
+  std::thread sampler;
 };
 
 Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const Settings& settings,
-                                                                          const Sealer& root) {
+                                                                          const Sealer& root,
+                                                                          const sqs::Limits& limits,
+                                                                          const Clock& clock,
+                                                                          Scheduler& scheduler) {
   if (settings.postgres_url.empty()) {
     return std::string("--storage postgres needs --postgres-url");
   }
   // A key of its own for receipt handles (HKDF of the root key), as 32 raw bytes.
   const auto digest = root.Derive("pg-receipts v1").KeyedDigest("wharf receipt handles");
-  auto parts = std::make_unique<Parts>(settings, std::string(digest.begin(), digest.end()));
+  auto parts = std::make_unique<Parts>(settings, std::string(digest.begin(), digest.end()), limits,
+                                       clock, scheduler);
   if (storage::pg::PgStatus migrated = parts->ops.Migrate(); !migrated.ok()) {
     return "cannot prepare the PostgreSQL database of --postgres-url: " + migrated.error().detail;
+  }
+  // Every node of a deployment signs receipt handles under the same root key; one with another
+  // key would refuse the others' handles (and they its), so it does not start (ADR 0002
+  // decision 6). The database keeps a keyed digest under a sub-key, never the key.
+  const auto check = root.Derive("pg-deployment-check v1").KeyedDigest("wharf root key check");
+  const std::string ours = HexLower(check);
+  auto claimed = parts->ops.ClaimDeploymentValue("root_key_check", ours);
+  if (!claimed.ok()) {
+    return "cannot read the deployment of the PostgreSQL database of --postgres-url: " +
+           claimed.error().detail;
+  }
+  if (*claimed != ours) {
+    return std::string(
+        "the PostgreSQL database of --postgres-url belongs to a deployment with another root "
+        "key: every node must be started with the same root key (WHARF_ROOT_KEY, or the same "
+        "key file or passphrase and parameters file) as the first node that used this database");
+  }
+  // Every queue row in this node's cache before the first request; then every second, as
+  // other nodes create, change and delete queues.
+  parts->catalog.StartRefreshing(kCatalogRefresh);
+  parts->maintenance.Start(kMaintenanceInterval);
+  parts->StartSampling(kHealthInterval);
+  if (storage::pg::PgStatus listening = parts->listener.Start(); !listening.ok()) {
+    return "cannot LISTEN on the PostgreSQL database of --postgres-url (a pooler in transaction "
+           "mode does not support it; use session mode): " +
+           listening.error().detail;
   }
   return std::unique_ptr<PostgresQueues>(new PostgresQueues(std::move(parts)));
 }
@@ -46,5 +152,19 @@ PostgresQueues::PostgresQueues(std::unique_ptr<Parts> parts) : parts_(std::move(
 PostgresQueues::~PostgresQueues() = default;
 
 sqs::QueueCatalog& PostgresQueues::catalog() { return parts_->catalog; }
+
+PostgresQueues::Health PostgresQueues::health() const {
+  Health health;
+  {
+    std::lock_guard lock(parts_->health_mu);
+    health = parts_->latest;
+  }
+  health.pool_max = parts_->pool.max_size();
+  health.pool_open = parts_->pool.open_count();
+  health.pool_idle = parts_->pool.idle_count();
+  health.worker_queue = parts_->workers.queued();
+  health.long_polls = parts_->long_polls.parked();
+  return health;
+}
 
 }  // namespace wharf::server

@@ -1,16 +1,20 @@
 #pragma once
 
 // The queues of `--storage postgres` (ADR 0002): the connection pool, the typed statements, the
-// worker threads that run them, the receipt-handle codec and the catalog the SQS service uses,
-// built and the schema migrated at start-up. Everything that is not a queue (IAM, KMS, SNS,
-// move tasks) stays in the embedded store under --data-dir for now (ADR 0002 step 5).
+// worker threads that run them, the receipt-handle codec, the long-poll waiters with the LISTEN
+// connection and the NOTIFY publisher that wake them across nodes, and the catalog the SQS
+// service uses, built and the schema migrated at start-up. Everything that is not a queue (IAM,
+// KMS, SNS, move tasks) stays in the embedded store under --data-dir for now (ADR 0002 step 5).
 
 #include <memory>
 #include <string>
 
+#include "common/clock.h"
 #include "common/result.h"
+#include "common/scheduler.h"
 #include "common/sealing.h"
 #include "server/settings.h"
+#include "sqs/limits.h"
 #include "sqs/queue_catalog.h"
 
 namespace wharf::server {
@@ -21,11 +25,33 @@ class PostgresQueues {
   // the catalog. `root` is the deployment's root key: receipt handles are signed under a key
   // derived from it, so every node of a deployment needs the same one (WHARF_ROOT_KEY or the
   // same key file). The error is a sentence for the operator.
+  // `limits` are the SQS service's (attribute ranges, tags, QueueDeletedRecently). Long polls
+  // wait by `clock` and re-check on `scheduler`. All three must outlive this object.
   static Result<std::unique_ptr<PostgresQueues>, std::string> Open(const Settings& settings,
-                                                                   const Sealer& root);
+                                                                   const Sealer& root,
+                                                                   const sqs::Limits& limits,
+                                                                   const Clock& clock,
+                                                                   Scheduler& scheduler);
   ~PostgresQueues();
 
   sqs::QueueCatalog& catalog();
+
+  // The database's guard-rail readings (storage.md §4.2, §5.5) and this node's pool, workers and
+  // waiters, as last sampled (every few seconds, on a thread of its own: /health and /metrics
+  // never wait on the database). `reachable` is false while the sample's query fails.
+  struct Health {
+    bool reachable = true;
+    double oldest_snapshot_s = 0;
+    int64_t oldest_snapshot_xids = 0;
+    int64_t message_dead_tuples = 0;
+    double notify_queue_usage = 0;
+    size_t pool_max = 0;
+    size_t pool_open = 0;
+    size_t pool_idle = 0;
+    size_t worker_queue = 0;
+    size_t long_polls = 0;
+  };
+  Health health() const;
 
  private:
   struct Parts;

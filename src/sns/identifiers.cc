@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sqs/engine/queue_registry.h"
+#include "sqs/queue_arn.h"
 
 namespace wharf::sns {
 namespace {

@@ -129,7 +129,10 @@ class QueueBackend {
   virtual void SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup,
                              Done done) = 0;
   // Read-modify-write of the Policy attribute (AddPermission, RemovePermission): `edit` gets the
-  // current text and returns the new one (nullopt removes the policy) or an error.
+  // current text and returns the new one (nullopt removes the policy) or an error. It may be
+  // called after EditPolicy returns, on another thread, and more than once (a database backend
+  // re-reads and edits again when another writer changed the queue first), so it must own what
+  // it uses.
   using PolicyEdit = std::function<api::ApiResult<std::optional<std::string>>(
       const std::optional<std::string>& current)>;
   virtual void EditPolicy(const PolicyEdit& edit, Done done) = 0;

@@ -32,6 +32,13 @@ class QueueCatalog {
   // Null when absent.
   virtual std::shared_ptr<QueueBackend> Find(std::string_view account,
                                              std::string_view name) const = 0;
+  // Find for a request: null when absent, or the error that kept the catalog from knowing (a
+  // database it could not reach: 503, so clients retry, never QueueDoesNotExist). The default
+  // is Find, for catalogs that always know.
+  virtual api::ApiResult<std::shared_ptr<QueueBackend>> Lookup(std::string_view account,
+                                                               std::string_view name) const {
+    return Find(account, name);
+  }
   // "arn:aws:sqs:<region>:<account>:<name>"; null when malformed, of another region, or absent.
   virtual std::shared_ptr<QueueBackend> FindByArn(std::string_view arn) const = 0;
 

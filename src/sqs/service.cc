@@ -59,7 +59,11 @@ api::ApiResult<std::shared_ptr<QueueBackend>> SqsService::ResolveQueue(
 api::ApiResult<std::shared_ptr<QueueBackend>> SqsService::ResolveQueueByName(
     const api::RequestContext& ctx, std::string_view account, std::string_view name) {
   std::shared_ptr<QueueBackend> queue;
-  if (!name.empty() && !account.empty()) queue = catalog_.Find(account, name);
+  if (!name.empty() && !account.empty()) {
+    auto found = catalog_.Lookup(account, name);
+    if (!found.ok()) return std::move(found).error();
+    queue = std::move(found).value();
+  }
   if (!queue && !name.empty() && account == ctx.account_id) queue = CreateOnFirstUse(ctx, name);
   if (!queue) {
     if (account == ctx.account_id) return api::Error(api::ErrorCode::kQueueDoesNotExist);

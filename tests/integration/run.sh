@@ -19,6 +19,7 @@
 #   SUITES="js python cli"   which suites to run (default: all three)
 #   JS_TESTS="js/queues.test.mjs ..."   Node test files to run (default: js/*.test.mjs)
 #   WHARF_JS_PROTOCOLS=json|query   restrict the Node suites to one client
+#   WHARF_SERVE_EXTRA="..."  more flags for `wharf serve` (e.g. the PostgreSQL backend)
 set -u
 
 usage() {
@@ -134,6 +135,10 @@ EOF
 SERVE_ARGS=(--port "$PORT" --tls-port "$TLS_PORT" --tls-cert "$TLS_DIR/server.pem"
   --tls-key "$TLS_DIR/server-key.pem" --data-dir "$DATA_DIR" --config "$CONFIG_FILE"
   --audit-log on --test-mode on)
+# WHARF_SERVE_EXTRA: more `serve` flags, e.g. "--storage postgres --postgres-url URL" to run the
+# suites against the PostgreSQL backend (tests/postgres/sqs_suites.sh).
+# shellcheck disable=SC2206 # split on purpose: a list of flags
+[ -n "${WHARF_SERVE_EXTRA:-}" ] && SERVE_ARGS+=(${WHARF_SERVE_EXTRA})
 echo "run.sh: starting $BIN serve ${SERVE_ARGS[*]}"
 "$BIN" serve "${SERVE_ARGS[@]}" >"$LOG_FILE" 2>&1 &
 SERVER_PID=$!

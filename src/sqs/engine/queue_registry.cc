@@ -4,14 +4,9 @@
 
 #include "common/ids.h"
 #include "sqs/engine/storage_errors.h"
+#include "sqs/queue_arn.h"
 
 namespace wharf::sqs {
-
-std::string_view PartitionOf(std::string_view region) {
-  if (region.rfind("cn-", 0) == 0) return "aws-cn";
-  if (region.rfind("us-gov-", 0) == 0) return "aws-us-gov";
-  return "aws";
-}
 
 QueueRegistry::QueueRegistry(QueueDeps deps, std::string region)
     : deps_(WithLookup(std::move(deps))), region_(std::move(region)) {}
@@ -29,15 +24,7 @@ std::string QueueRegistry::Key(std::string_view account, std::string_view name) 
 }
 
 std::string QueueRegistry::ArnOf(std::string_view account, std::string_view name) const {
-  std::string arn = "arn:";
-  arn.append(PartitionOf(region_));
-  arn.append(":sqs:");
-  arn.append(region_);
-  arn.push_back(':');
-  arn.append(account);
-  arn.push_back(':');
-  arn.append(name);
-  return arn;
+  return QueueArnOf(region_, account, name);
 }
 
 std::shared_ptr<QueueBackend> QueueRegistry::Find(std::string_view account,
@@ -57,22 +44,8 @@ std::shared_ptr<Queue> QueueRegistry::FindQueue(std::string_view account,
 }
 
 std::shared_ptr<Queue> QueueRegistry::FindQueueByArn(std::string_view arn) const {
-  // arn:<partition>:sqs:<region>:<account>:<name>
-  std::string_view parts[6];
-  size_t start = 0;
-  for (int i = 0; i < 6; ++i) {
-    size_t colon = i < 5 ? arn.find(':', start) : std::string_view::npos;
-    if (i < 5 && colon == std::string_view::npos) return nullptr;
-    parts[i] = arn.substr(start, colon - start);
-    start = colon + 1;
-  }
-  // Queues live in the one region Wharf serves: an ARN of another region or partition names
-  // a queue that does not exist here.
-  if (parts[0] != "arn" || parts[1] != PartitionOf(region_) || parts[2] != "sqs" ||
-      parts[3] != region_) {
-    return nullptr;
-  }
-  return FindQueue(parts[4], parts[5]);
+  auto parsed = ParseQueueArnIn(region_, arn);
+  return parsed ? FindQueue(parsed->account, parsed->name) : nullptr;
 }
 
 void QueueRegistry::Create(const std::string& account, const std::string& name, QueueConfig config,

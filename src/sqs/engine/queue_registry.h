@@ -68,7 +68,4 @@ class QueueRegistry final : public QueueCatalog {
   std::unordered_map<std::string, MonoTime> deleted_at_;
 };
 
-// The partition of a region: "aws", "aws-cn", "aws-us-gov".
-std::string_view PartitionOf(std::string_view region);
-
 }  // namespace wharf::sqs

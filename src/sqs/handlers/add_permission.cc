@@ -12,12 +12,12 @@ void AddPermission(SqsService& s, const RequestContext& ctx, a::AddPermissionInp
   auto queue = s.ResolveQueue(ctx, in.queue_url);
   if (!queue.ok()) return reply.Fail(std::move(queue).error());
   if (!in.label) return reply.Fail(MissingParameter("Label"));
-  PermissionGrant grant{*in.label, std::move(in.account_ids), std::move(in.actions)};
-  const std::string arn = (*queue)->identity().arn;
+  // Captured by value: the edit may run after this returns (QueueBackend::EditPolicy).
   (*queue)->EditPolicy(
-      [&grant, &arn](
+      [label = *in.label, accounts = std::move(in.account_ids), actions = std::move(in.actions),
+       arn = (*queue)->identity().arn](
           const std::optional<std::string>& current) -> api::ApiResult<std::optional<std::string>> {
-        auto edited = AddPermissionTo(current, arn, grant);
+        auto edited = AddPermissionTo(current, arn, PermissionGrant{label, accounts, actions});
         if (!edited.ok()) return std::move(edited).error();
         return std::optional<std::string>(std::move(edited).value());
       },

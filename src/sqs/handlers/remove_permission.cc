@@ -12,9 +12,9 @@ void RemovePermission(SqsService& s, const RequestContext& ctx, a::RemovePermiss
   auto queue = s.ResolveQueue(ctx, in.queue_url);
   if (!queue.ok()) return reply.Fail(std::move(queue).error());
   if (!in.label) return reply.Fail(MissingParameter("Label"));
-  const std::string label = *in.label;
+  // Captured by value: the edit may run after this returns (QueueBackend::EditPolicy).
   (*queue)->EditPolicy(
-      [&label](const std::optional<std::string>& current) {
+      [label = *in.label](const std::optional<std::string>& current) {
         return RemovePermissionFrom(current, label);
       },
       AnswerEmpty(std::move(reply)));

@@ -2,14 +2,22 @@
 
 // What every queue of the PostgreSQL backend shares on one node: the typed statements over the
 // connection pool, the worker threads that run them (no blocking call on an I/O thread, ADR 0002
-// decision 3) and the receipt-handle codec. All three must outlive the catalog and its queues.
+// decision 3), the receipt-handle codec, the service's limits (attribute ranges, the tag limit,
+// the QueueDeletedRecently window), the long-poll waiters and the clock they wait by, and
+// (optionally) the notifier that tells other nodes about committed sends. All must outlive the
+// catalog and its queues.
 
+#include <functional>
 #include <string_view>
 
 #include "api/error.h"
+#include "common/clock.h"
+#include "sqs/limits.h"
+#include "sqs/pg/long_poll.h"
 #include "sqs/pg/pg_receipt.h"
 #include "sqs/pg/worker_pool.h"
 #include "storage/postgres/queue_ops.h"
+#include "storage/postgres/wake.h"
 
 namespace wharf::sqs::pg {
 
@@ -17,6 +25,14 @@ struct PgBackend {
   storage::pg::PgQueueOps& ops;
   WorkerPool& workers;
   const PgReceiptCodec& receipts;
+  const Limits& limits;
+  LongPollHub& long_polls;
+  const Clock& clock;
+  // Null: no other node is told (tests of one node).
+  storage::pg::WakeNotifier* wake_notifier = nullptr;
+  // A queue's row was changed by this node (SetQueueAttributes, tags, policy): the catalog
+  // re-reads it. Set by PgCatalog on the copy its queues get.
+  std::function<void(int64_t queue_id)> queue_changed;
 };
 
 // The client's answer to a failed statement: 503 (retryable, nothing happened) when the

@@ -1,100 +1,105 @@
 #include "sqs/pg/pg_catalog.h"
 
+#include <chrono>
 #include <limits>
 #include <utility>
 
 #include "common/log.h"
-#include "sqs/engine/queue_registry.h"  // PartitionOf
+#include "sqs/pg/dead_letter_target.h"
+#include "sqs/pg/queue_row_codec.h"
+#include "sqs/queue_arn.h"
 
 namespace wharf::sqs::pg {
 namespace {
 
+// Logged; 503 when the database could not be reached (clients retry), else 500 (FromPgError).
 api::ApiError DatabaseError(std::string_view what, const storage::pg::PgError& error) {
-  log::Line(log::Level::kWarn, "pg_catalog_failed").Str("op", what).Str("detail", error.detail);
-  return api::Error(api::ErrorCode::kInternalFailure);
-}
-
-// The first setting of `config` (or tags) the queue row cannot hold yet, or empty.
-std::string Unstorable(const QueueConfig& config, const api::StringPairs& tags) {
-  const QueueConfig defaults;
-  if (config.fifo) return "FifoQueue";
-  if (config.policy) return "Policy";
-  if (config.redrive_policy) return "RedrivePolicy";
-  if (config.redrive_allow_policy) return "RedriveAllowPolicy";
-  if (config.kms_master_key_id) return "KmsMasterKeyId";
-  if (config.kms_data_key_reuse_period_seconds != defaults.kms_data_key_reuse_period_seconds) {
-    return "KmsDataKeyReusePeriodSeconds";
-  }
-  if (config.sqs_managed_sse_enabled != defaults.sqs_managed_sse_enabled) {
-    return "SqsManagedSseEnabled";
-  }
-  if (config.maximum_message_size != defaults.maximum_message_size) return "MaximumMessageSize";
-  if (config.receive_message_wait_time_seconds != defaults.receive_message_wait_time_seconds) {
-    return "ReceiveMessageWaitTimeSeconds";
-  }
-  if (!tags.empty()) return "tags";
-  return {};
+  return FromPgError(what, error);
 }
 
 }  // namespace
 
 PgCatalog::PgCatalog(PgBackend backend, std::string region)
-    : backend_(backend), ops_(backend.ops), region_(std::move(region)) {}
+    : backend_(WithChangeHook(std::move(backend))),
+      ops_(backend_.ops),
+      region_(std::move(region)),
+      cache_(ops_, [this](const storage::pg::QueueRow& row, std::shared_ptr<QueueMetrics> metrics) {
+        return FromRow(row, std::move(metrics));
+      }) {}
 
-std::string PgCatalog::ArnOf(std::string_view account, std::string_view name) const {
-  std::string arn = "arn:";
-  arn.append(PartitionOf(region_));
-  arn.append(":sqs:");
-  arn.append(region_);
-  arn.push_back(':');
-  arn.append(account);
-  arn.push_back(':');
-  arn.append(name);
-  return arn;
+PgCatalog::~PgCatalog() {
+  {
+    std::lock_guard lock(refresh_mu_);
+    stopping_ = true;
+  }
+  refresh_wake_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
 }
 
-std::shared_ptr<PgQueue> PgCatalog::FromRow(const storage::pg::QueueRow& row) const {
+PgBackend PgCatalog::WithChangeHook(PgBackend backend) {
+  backend.queue_changed = [this](int64_t queue_id) {
+    if (storage::pg::PgStatus reloaded = cache_.Reload(queue_id); !reloaded.ok()) {
+      // The periodic refresh will read it.
+      DatabaseError("reload", reloaded.error());
+    }
+  };
+  return backend;
+}
+
+void PgCatalog::StartRefreshing(std::chrono::milliseconds interval) {
+  if (storage::pg::PgStatus first = cache_.Refresh(); !first.ok()) {
+    DatabaseError("refresh", first.error());
+  }
+  refresher_ = std::thread([this, interval] {
+    std::unique_lock lock(refresh_mu_);
+    while (!refresh_wake_.wait_for(lock, interval, [this] { return stopping_; })) {
+      lock.unlock();
+      if (storage::pg::PgStatus refreshed = cache_.Refresh(); !refreshed.ok()) {
+        DatabaseError("refresh", refreshed.error());
+      }
+      lock.lock();
+    }
+  });
+}
+
+std::string PgCatalog::ArnOf(std::string_view account, std::string_view name) const {
+  return QueueArnOf(region_, account, name);
+}
+
+std::shared_ptr<PgQueue> PgCatalog::FromRow(const storage::pg::QueueRow& row,
+                                            std::shared_ptr<QueueMetrics> metrics) const {
+  QueueRowContent content = DecodeQueueRow(row);
   QueueIdentity identity;
   identity.id = static_cast<uint64_t>(row.queue_id);
   identity.account_id = row.config.account;
   identity.name = row.config.name;
   identity.arn = ArnOf(row.config.account, row.config.name);
   identity.fifo = row.config.fifo;
-  QueueConfig config;
-  config.fifo = row.config.fifo;
-  config.visibility_timeout = row.config.visibility_s;
-  config.delay_seconds = row.config.delay_s;
-  config.message_retention_period = row.config.retention_s;
-  // created_timestamp / last_modified_timestamp: the row has no such columns yet (0).
-  return std::make_shared<PgQueue>(std::move(identity), std::move(config), backend_);
+  identity.dedup_by_group = content.dedup_by_group;
+  return std::make_shared<PgQueue>(std::move(identity), std::move(content.config),
+                                   std::move(content.tags), backend_, std::move(metrics));
 }
 
 std::shared_ptr<QueueBackend> PgCatalog::Find(std::string_view account,
                                               std::string_view name) const {
+  auto found = Lookup(account, name);
+  return found.ok() ? std::move(found).value() : nullptr;
+}
+
+api::ApiResult<std::shared_ptr<QueueBackend>> PgCatalog::Lookup(std::string_view account,
+                                                                std::string_view name) const {
+  if (auto cached = cache_.Find(account, name)) return std::shared_ptr<QueueBackend>(cached);
+  // Not cached: none, or made on another node since the last refresh. A read of the database
+  // (on the caller's thread: rare, and the row is cached after it).
   auto row = ops_.GetQueue(std::string(account), std::string(name));
-  if (!row.ok()) {
-    DatabaseError("find", row.error());
-    return nullptr;
-  }
-  if (!row->has_value()) return nullptr;
-  return FromRow(**row);
+  if (!row.ok()) return FromPgError("find", row.error());
+  if (!row->has_value()) return std::shared_ptr<QueueBackend>();
+  return std::shared_ptr<QueueBackend>(cache_.Put(**row));
 }
 
 std::shared_ptr<QueueBackend> PgCatalog::FindByArn(std::string_view arn) const {
-  // arn:<partition>:sqs:<region>:<account>:<name>, as QueueRegistry parses it.
-  std::string_view parts[6];
-  size_t start = 0;
-  for (int i = 0; i < 6; ++i) {
-    size_t colon = i < 5 ? arn.find(':', start) : std::string_view::npos;
-    if (i < 5 && colon == std::string_view::npos) return nullptr;
-    parts[i] = arn.substr(start, colon - start);
-    start = colon + 1;
-  }
-  if (parts[0] != "arn" || parts[1] != PartitionOf(region_) || parts[2] != "sqs" ||
-      parts[3] != region_) {
-    return nullptr;
-  }
-  return Find(parts[4], parts[5]);
+  auto parsed = ParseQueueArnIn(region_, arn);
+  return parsed ? Find(parsed->account, parsed->name) : nullptr;
 }
 
 void PgCatalog::Create(const std::string& account, const std::string& name, QueueConfig config,
@@ -107,28 +112,43 @@ api::ApiResult<QueueCatalog::Created> PgCatalog::CreateRow(const std::string& ac
                                                            QueueConfig config,
                                                            const api::StringPairs& tags,
                                                            const api::StringPairs& given) {
-  if (std::string unstorable = Unstorable(config, tags); !unstorable.empty()) {
+  if (config.kms_master_key_id) {
+    // PgQueue keeps bodies as text; an SSE-KMS body is sealed bytes (src/sqs/pg/README.md).
     return api::Error(api::ErrorCode::kUnsupportedOperation,
-                      unstorable + " is not supported by the PostgreSQL backend yet");
+                      "KmsMasterKeyId is not supported by the PostgreSQL backend yet");
   }
-  storage::pg::QueueConfig row;
-  row.account = account;
-  row.name = name;
-  row.fifo = false;
-  row.visibility_s = static_cast<int>(config.visibility_timeout);
-  row.delay_s = static_cast<int>(config.delay_seconds);
-  row.retention_s = static_cast<int>(config.message_retention_period);
-  auto created = ops_.CreateQueue(row);
+  QueueRowContent content;
+  // Fixed for the queue's life, as QueueRegistry fixes it.
+  content.dedup_by_group = config.fifo && config.deduplication_scope == "messageGroup";
+  content.config = std::move(config);
+  content.tags = tags;
+  storage::pg::QueueConfig row = EncodeQueueRow(account, name, content);
+  if (const auto& redrive = content.config.redrive_policy) {
+    auto dlq_id = ResolveDeadLetterQueue(ops_, *redrive, given, content.config.fifo);
+    if (!dlq_id.ok()) return std::move(dlq_id).error();
+    row.dlq_id = *dlq_id;
+  }
+  const std::chrono::seconds window(backend_.limits.recreate_after_delete_seconds);
+  auto created = ops_.CreateQueue(row, window);
   if (!created.ok()) return DatabaseError("create", created.error());
+  if (created->deleted_recently) return api::Error(api::ErrorCode::kQueueDeletedRecently);
   if (created->created) {
-    return Created{FromRow(storage::pg::QueueRow{created->queue_id, std::move(row)}), true};
+    // Read back for what the database set: the timestamps (its clock, as every node sees them).
+    auto stored = ops_.GetQueueById(created->queue_id);
+    if (!stored.ok()) return DatabaseError("create", stored.error());
+    // Deleted (by another request) as soon as it was made: the caller's retry creates it again.
+    if (!stored->has_value()) return api::Error(api::ErrorCode::kInternalFailure);
+    return Created{cache_.Put(**stored), true};
   }
-  // Another create (on any node) got there first: compare with the stored row, not `config`.
-  std::shared_ptr<QueueBackend> existing = Find(account, name);
-  if (existing == nullptr) {
+  // Another create (on any node) got there first: compare with the stored row (read now, not
+  // the cached one, which may be older), not `config`.
+  auto stored = ops_.GetQueue(account, name);
+  if (!stored.ok()) return DatabaseError("create", stored.error());
+  if (!stored->has_value()) {
     // Deleted between the create and this read; the caller's retry creates it again.
     return api::Error(api::ErrorCode::kInternalFailure);
   }
+  std::shared_ptr<QueueBackend> existing = cache_.Put(**stored);
   const QueueConfig current = existing->config();
   for (const auto& [attr, value] : given) {
     if (!AttributeMatches(current, attr, value)) {
@@ -150,6 +170,9 @@ api::ApiStatus PgCatalog::Delete(const QueueBackend& queue) {
 
 void PgCatalog::Remove(const std::shared_ptr<QueueBackend>& queue, Done done) {
   api::ApiStatus status = Delete(*queue);
+  if (status.ok() || status.error().code == api::ErrorCode::kQueueDoesNotExist) {
+    cache_.Erase(static_cast<int64_t>(queue->identity().id));
+  }
   // Gone already: another node's (or request's) delete did what this one asked for.
   if (!status.ok() && status.error().code == api::ErrorCode::kQueueDoesNotExist) {
     status = api::ApiStatus::Ok();
@@ -171,13 +194,10 @@ std::vector<std::shared_ptr<QueueBackend>> PgCatalog::List(std::string_view acco
     return out;
   }
   out.reserve(rows->size());
-  for (const storage::pg::QueueRow& row : *rows) out.push_back(FromRow(row));
+  for (const storage::pg::QueueRow& row : *rows) out.push_back(cache_.Put(row));
   return out;
 }
 
-std::vector<std::shared_ptr<QueueBackend>> PgCatalog::All() const {
-  log::Line(log::Level::kWarn, "pg_catalog_all_not_implemented");
-  return {};
-}
+std::vector<std::shared_ptr<QueueBackend>> PgCatalog::All() const { return cache_.All(); }
 
 }  // namespace wharf::sqs::pg

@@ -4,29 +4,38 @@
 // the `queue` table, shared by every node, read and written through storage/postgres's
 // PgQueueOps.
 //
-// FIRST SLICE (what exists, what does not):
-// - Standard queues only: Create refuses FifoQueue, and any attribute the queue row cannot hold
-//   yet (Policy, RedrivePolicy, RedriveAllowPolicy, KMS, MaximumMessageSize,
-//   ReceiveMessageWaitTimeSeconds, tags), with UnsupportedOperation rather than dropping it. The
-//   row holds VisibilityTimeout, DelaySeconds and MessageRetentionPeriod.
-// - Every Find/FindByArn/List/All is a direct read of the database and builds a new PgQueue
-//   from the row: no per-node cache yet (ADR 0002 decision 4 adds it, with the row's version and
-//   pg_notify). So two Finds of one queue return two objects, and per-node metrics are per
-//   object until the cache keeps one object per queue.
-// - No QueueDeletedRecently: nothing records a delete's time yet (needs a column or table).
-// - Calls block on the pool and the network (PgQueueOps), so today they must not run on an I/O
-//   thread; the worker pool of ADR 0002 decision 3 is not built.
-//
-// Create and Remove answer through their callbacks, so far before they return (the calls block
-// on the pool); the worker pool of ADR 0002 decision 3 moves them off the caller's thread.
+// What exists, what does not:
+// - Standard and FIFO queues with every attribute of QueueConfig and the tags
+//   (queue_row_codec.h), except SSE-KMS: KmsMasterKeyId is refused with UnsupportedOperation
+//   (PgQueue stores bodies as text; sealed bodies are bytes). FIFO queues are created, but
+//   PgQueue's FIFO message operations still answer UnsupportedOperation.
+// - A RedrivePolicy sets the row's dlq_id to the dead-letter queue's queue_id, read when the
+//   policy is stored (dead_letter_target.h).
+// - A name deleted less than Limits::recreate_after_delete_seconds ago is refused with
+//   QueueDeletedRecently, on any node (the database records each delete's time).
+// - Queues are cached per node (QueueCache, ADR 0002 decision 4): Find, FindByArn and All read
+//   the cache, refreshed from the database every StartRefreshing interval and at once for this
+//   node's own changes; a name not cached is read from the database (a queue made on another
+//   node since the last refresh). One object per queue while its row's version is unchanged;
+//   per-node metrics carry over to the next version's object.
+// - List reads the database (ListQueues answers what every node sees) and caches the rows.
+// - Create, Remove, List and a Find of an uncached name block on the pool and the network
+//   (PgQueueOps) on the caller's thread: Create and Remove answer through their callbacks before
+//   they return. They are rare control-plane calls; moving them to the worker pool like
+//   PgQueue's operations (ADR 0002 decision 3) is still to do.
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "sqs/pg/pg_queue.h"
+#include "sqs/pg/queue_cache.h"
 #include "sqs/queue_catalog.h"
 #include "storage/postgres/queue_ops.h"
 
@@ -35,13 +44,27 @@ namespace wharf::sqs::pg {
 class PgCatalog final : public QueueCatalog {
  public:
   // What `backend` refers to must outlive the catalog and every queue it hands out.
+  // backend.limits.recreate_after_delete_seconds is the QueueDeletedRecently window (0: none).
   PgCatalog(PgBackend backend, std::string region);
+  ~PgCatalog() override;
+
+  // Refreshes the cache now, then every `interval` on a thread of its own until destruction.
+  void StartRefreshing(std::chrono::milliseconds interval);
+  // One refresh of the cache, now (blocks on the database).
+  storage::pg::PgStatus RefreshNow() { return cache_.Refresh(); }
 
   std::shared_ptr<QueueBackend> Find(std::string_view account,
                                      std::string_view name) const override;
+  // Lookup with a database error dropped (logged): null.
   std::shared_ptr<QueueBackend> FindByArn(std::string_view arn) const override;
+  // The cached queue, else a read of the database; ServiceUnavailable (or InternalFailure) when
+  // that read fails (FromPgError), so a client retries instead of being told the queue is gone.
+  api::ApiResult<std::shared_ptr<QueueBackend>> Lookup(std::string_view account,
+                                                       std::string_view name) const override;
   // Idempotent across nodes (PgQueueOps::CreateQueue: one row per account and name, even under
   // concurrent creates); an existing queue is compared with `given` as the engine compares.
+  // `config` was checked by the caller (ApplyAttributes, as the CreateQueue handler does); its
+  // timestamps are replaced by the database's.
   void Create(const std::string& account, const std::string& name, QueueConfig config,
               api::StringPairs tags, const api::StringPairs& given, CreateDone done) override;
   // Delete, with a row already gone answered ok (QueueCatalog::Remove).
@@ -53,8 +76,7 @@ class PgCatalog final : public QueueCatalog {
   std::vector<std::shared_ptr<QueueBackend>> List(std::string_view account, std::string_view prefix,
                                                   std::string_view after,
                                                   size_t limit) const override;
-  // Not implemented in this slice (every queue of every account is one unbounded read; the
-  // scans that use it get their own queries, ADR 0002 "Found by step 1"): logs and returns none.
+  // Every cached queue (ListDeadLetterSourceQueues, /metrics, the console).
   std::vector<std::shared_ptr<QueueBackend>> All() const override;
   std::string ArnOf(std::string_view account, std::string_view name) const override;
 
@@ -62,11 +84,19 @@ class PgCatalog final : public QueueCatalog {
   api::ApiResult<Created> CreateRow(const std::string& account, const std::string& name,
                                     QueueConfig config, const api::StringPairs& tags,
                                     const api::StringPairs& given);
-  std::shared_ptr<PgQueue> FromRow(const storage::pg::QueueRow& row) const;
+  std::shared_ptr<PgQueue> FromRow(const storage::pg::QueueRow& row,
+                                   std::shared_ptr<QueueMetrics> metrics) const;
+  // `backend` with queue_changed reloading the changed row into the cache.
+  PgBackend WithChangeHook(PgBackend backend);
 
   const PgBackend backend_;
   storage::pg::PgQueueOps& ops_;  // backend_.ops
   const std::string region_;
+  mutable QueueCache cache_;
+  std::mutex refresh_mu_;
+  std::condition_variable refresh_wake_;
+  bool stopping_ = false;  // guarded by refresh_mu_
+  std::thread refresher_;
 };
 
 }  // namespace wharf::sqs::pg

@@ -30,8 +30,14 @@ std::optional<int> SecondsOrQueueDefault(const std::optional<int64_t>& seconds) 
 
 }  // namespace
 
-PgQueue::PgQueue(QueueIdentity identity, QueueConfig config, PgBackend backend)
-    : identity_(std::move(identity)), config_(std::move(config)), backend_(backend) {}
+PgQueue::PgQueue(QueueIdentity identity, QueueConfig config, api::StringPairs tags,
+                 PgBackend backend, std::shared_ptr<QueueMetrics> metrics)
+    : identity_(std::move(identity)),
+      config_(std::move(config)),
+      tags_(std::move(tags)),
+      backend_(std::move(backend)),
+      metrics_owner_(metrics != nullptr ? std::move(metrics) : std::make_shared<QueueMetrics>()),
+      metrics_(*metrics_owner_) {}
 
 QueueCounters PgQueue::Counters() {
   QueueCounters counters;
@@ -67,7 +73,7 @@ void PgQueue::OnWorker(std::function<void(PgQueue&)> job) {
 }
 
 void PgQueue::Send(std::vector<NewMessage> messages, SendDone done) {
-  if (identity_.fifo) return done(NotYet("SendMessage to a FIFO queue"));
+  if (identity_.fifo) return SendToFifo(std::move(messages), std::move(done));
   // Encoded here, on the caller's thread: the worker only waits on the database.
   std::vector<storage::pg::NewMessage> rows;
   std::vector<int64_t> sizes;
@@ -100,6 +106,8 @@ void PgQueue::Send(std::vector<NewMessage> messages, SendDone done) {
       self.metrics_.sent.fetch_add(1, std::memory_order_relaxed);
       self.metrics_.sent_size.Observe(static_cast<uint64_t>(size));
     }
+    // Committed: waiters here and on other nodes may now receive them.
+    self.MessagesMayBeReceivable();
     done(std::move(results));
   });
 }
@@ -119,34 +127,64 @@ ReceivedMessage PgQueue::FromRow(storage::pg::ReceivedMessage& row) const {
   return out;
 }
 
-void PgQueue::Receive(const ReceiveOptions& options, ReceiveDone done) {
-  if (identity_.fifo) return done(NotYet("ReceiveMessage from a FIFO queue"));
-  const int max = static_cast<int>(std::clamp<int64_t>(options.max_messages, 1, 10));
-  OnWorker([max, visibility = SecondsOrQueueDefault(options.visibility_timeout),
-            done = std::move(done)](PgQueue& self) {
-    auto got = self.backend_.ops.Receive(self.queue_id(), max, visibility);
-    if (!got.ok()) return done(FromPgError("receive", got.error()));
-    std::vector<ReceivedMessage> out;
-    out.reserve(got->messages.size());
-    for (storage::pg::ReceivedMessage& row : got->messages) {
-      ReceivedMessage m = self.FromRow(row);
-      if (m.content == nullptr) {
-        // Written by something other than this code: it stays in flight and comes back after
-        // its visibility timeout (then retention removes it); the rest are delivered.
-        log::Line(log::Level::kError, "pg_message_unreadable")
-            .Int("queue_id", self.queue_id())
-            .Int("seq", row.receipt.seq);
-        continue;
-      }
-      out.push_back(std::move(m));
+std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
+    int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id,
+    bool last) {
+  auto got = identity_.fifo ? backend_.ops.ReceiveFifo(queue_id(), max, visibility, attempt_id)
+                            : backend_.ops.Receive(queue_id(), max, visibility);
+  if (!got.ok()) return FromPgError("receive", got.error());
+  std::vector<ReceivedMessage> out;
+  out.reserve(got->messages.size());
+  for (storage::pg::ReceivedMessage& row : got->messages) {
+    ReceivedMessage m = FromRow(row);
+    if (m.content == nullptr) {
+      // Written by something other than this code: it stays in flight and comes back after its
+      // visibility timeout (then retention removes it); the rest are delivered.
+      log::Line(log::Level::kError, "pg_message_unreadable")
+          .Int("queue_id", queue_id())
+          .Int("seq", row.receipt.seq);
+      continue;
     }
-    done(std::move(out));
-  });
+    out.push_back(std::move(m));
+  }
+  if (out.empty() && !last) return std::nullopt;
+  return out;
+}
+
+void PgQueue::Receive(const ReceiveOptions& options, ReceiveDone done) {
+  const int max = static_cast<int>(std::clamp<int64_t>(options.max_messages, 1, 10));
+  const std::optional<int> visibility = SecondsOrQueueDefault(options.visibility_timeout);
+  const int64_t wait = options.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
+  if (wait <= 0) {
+    OnWorker([max, visibility, attempt_id = options.attempt_id, done = std::move(done)](
+                 PgQueue& self) { done(*self.ReceiveNow(max, visibility, attempt_id, true)); });
+    return;
+  }
+  // Long polling: runs now, and again on each wake-up and re-check until it answers.
+  backend_.long_polls.Start(
+      queue_id(), backend_.clock.Now() + Seconds(wait),
+      // A FIFO attempt that found nothing leaves no claim on its ReceiveRequestAttemptId
+      // (ReceiveFifo), so each retry of the wait may pass it again.
+      [self = shared_from_this(), max, visibility, attempt_id = options.attempt_id,
+       done = std::move(done)](bool last) {
+        auto answer = self->ReceiveNow(max, visibility, attempt_id, last);
+        if (!answer) return false;
+        done(std::move(*answer));
+        return true;
+      });
+}
+
+void PgQueue::MessagesMayBeReceivable() {
+  backend_.long_polls.Wake(queue_id());
+  if (backend_.wake_notifier != nullptr) backend_.wake_notifier->Note(queue_id());
 }
 
 void PgQueue::Delete(std::string_view receipt_handle, Done done) {
   auto receipt = ReceiptOf(receipt_handle);
   if (!receipt) return done(InvalidHandle(receipt_handle));
+  if (identity_.fifo) {
+    return DeleteFromFifo(*receipt, std::string(receipt_handle), std::move(done));
+  }
   OnWorker([receipt = *receipt, done = std::move(done)](PgQueue& self) {
     auto deleted = self.backend_.ops.Delete(self.queue_id(), receipt);
     if (!deleted.ok()) return done(FromPgError("delete", deleted.error()));
@@ -160,6 +198,10 @@ void PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_
                                Done done) {
   auto receipt = ReceiptOf(receipt_handle);
   if (!receipt) return done(InvalidHandle(receipt_handle));
+  if (identity_.fifo) {
+    return ChangeFifoVisibility(*receipt, std::string(receipt_handle),
+                                static_cast<int>(timeout_seconds), std::move(done));
+  }
   OnWorker([receipt = *receipt, timeout = static_cast<int>(timeout_seconds),
             handle = std::string(receipt_handle), done = std::move(done)](PgQueue& self) {
     auto changed = self.backend_.ops.ChangeVisibility(self.queue_id(), receipt, timeout);
@@ -170,24 +212,29 @@ void PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_
                                  " for parameter ReceiptHandle is invalid. Reason: Message does "
                                  "not exist or is not available for visibility timeout change."));
     }
+    if (timeout == 0) self.MessagesMayBeReceivable();  // visible again now
     done(api::ApiStatus::Ok());
   });
 }
 
 void PgQueue::Purge(Done done) {
   OnWorker([done = std::move(done)](PgQueue& self) {
+    const std::chrono::seconds interval(self.backend_.limits.purge_interval_seconds);
+    auto claimed = self.backend_.ops.ClaimPurge(self.queue_id(), interval);
+    if (!claimed.ok()) return done(FromPgError("purge", claimed.error()));
+    if (!*claimed) {
+      // As the engine answers (queue.cc), on whichever node the earlier purge ran.
+      return done(api::Error(ErrorCode::kPurgeQueueInProgress,
+                             "Only one PurgeQueue operation on " + self.identity_.name +
+                                 " is allowed every " + std::to_string(interval.count()) +
+                                 " seconds."));
+    }
     auto purged = self.backend_.ops.Purge(self.queue_id());
     if (!purged.ok()) return done(FromPgError("purge", purged.error()));
     done(api::ApiStatus::Ok());
   });
 }
 
-void PgQueue::SetAttributes(const api::StringPairs&, const QueueTypeLookup&, Done done) {
-  done(NotYet("SetQueueAttributes"));
-}
-void PgQueue::EditPolicy(const PolicyEdit&, Done done) { done(NotYet("AddPermission")); }
-void PgQueue::Tag(const api::StringPairs&, Done done) { done(NotYet("TagQueue")); }
-void PgQueue::Untag(const std::vector<std::string>&, Done done) { done(NotYet("UntagQueue")); }
 // Bodies are stored in clear on this backend (no SSE-KMS yet), so every received message can be
 // delivered and nothing comes back here.
 void PgQueue::ReturnUndelivered(const std::vector<ReceivedMessage>&) {}

@@ -4,20 +4,24 @@
 // PgCatalog from the queue's row. Its state is the database's: this object holds the row as read
 // and the node's metrics, nothing else.
 //
-// SECOND SLICE (what exists, what does not):
+// What it does (src/sqs/pg/README.md has the detail and what is left):
 // - Standard queues: Send (one statement per 10 messages), Receive, Delete, ChangeVisibility and
 //   Purge run their PgQueueOps statement on the backend's worker pool and answer from there.
-//   Receipt handles are PgReceiptCodec's (signed; a forged one is refused without a query).
-// - Receive answers at once: WaitTimeSeconds is not honoured yet (the fetcher of ADR 0002
-//   decision 5 with LISTEN/NOTIFY comes with step 3).
+//   FIFO queues the same (pg_queue_fifo.cc). Receipt handles are PgReceiptCodec's (signed; a
+//   forged one is refused without a query).
+// - Receive with a wait (WaitTimeSeconds, or the queue's ReceiveMessageWaitTimeSeconds) long
+//   polls through the backend's LongPollHub: woken by sends on this node and, through
+//   LISTEN/NOTIFY after commit, on others; re-checked every second at most.
 // - Delete with a handle from an earlier receive of a message received again deletes nothing
-//   and succeeds (AWS: the message "might not be deleted", sqs-api.md §2.10).
-// - Not yet: FIFO queues, PurgeQueue's once-per-60-seconds rule (needs a column shared by
-//   nodes), the 12-hour cap on a message's total visibility, SetAttributes, policies, tags,
-//   Peek, move tasks: each answers UnsupportedOperation or is listed in src/sqs/pg/README.md.
+//   and succeeds on standard queues (AWS: the message "might not be deleted", sqs-api.md §2.10).
+// - SetAttributes, EditPolicy (AddPermission, RemovePermission), Tag and Untag
+//   (pg_queue_attributes.cc) re-read the row, apply the engine's rules to it and write it back
+//   only if its version is unchanged (any node may write it meanwhile), retrying a few times.
+// - Not yet: SSE-KMS, PurgeQueue's once-per-60-seconds rule, the 12-hour cap on a message's total
+//   visibility, Peek, move tasks: each answers UnsupportedOperation or is listed in the README.
 //
-// The configuration is the row as read when the catalog made this object; nothing refreshes it
-// yet (ADR 0002 decision 4: the per-node cache with a version and pg_notify comes later).
+// The configuration and tags are the row as read when the catalog made this object; a change
+// makes the catalog hand out a new object (queue_cache.h), this one keeps the old row.
 
 #include <functional>
 #include <memory>
@@ -32,8 +36,11 @@ namespace wharf::sqs::pg {
 
 class PgQueue final : public QueueBackend, public std::enable_shared_from_this<PgQueue> {
  public:
-  // `identity.id` is the row's queue_id.
-  PgQueue(QueueIdentity identity, QueueConfig config, PgBackend backend);
+  // `identity.id` is the row's queue_id. `metrics`: this node's counters of the queue, shared by
+  // every object the catalog makes for it (a changed row gets a new object, the counters carry
+  // on); null starts new ones.
+  PgQueue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, PgBackend backend,
+          std::shared_ptr<QueueMetrics> metrics = nullptr);
 
   int64_t queue_id() const { return static_cast<int64_t>(identity_.id); }
 
@@ -43,11 +50,13 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   std::shared_ptr<const auth::PolicyDocument> policy() const override {
     return config_.policy_document;
   }
-  api::StringPairs tags() const override { return {}; }
+  api::StringPairs tags() const override { return tags_; }
   // A direct read (PgQueueOps::Counts) that blocks on the database; zeros, logged, when it
   // fails. ADR 0002 decision 8 replaces it with the maintenance leader's cached counts.
   QueueCounters Counters() override;
   const QueueMetrics& metrics() const override { return metrics_; }
+  // The same counters, for the object the catalog makes when this queue's row changes.
+  std::shared_ptr<QueueMetrics> shared_metrics() const { return metrics_owner_; }
   void CountReceive(size_t messages) override;
 
   void SetAttributes(const api::StringPairs& attributes, const QueueTypeLookup& lookup,
@@ -73,11 +82,25 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   // Runs `job` on a worker with this queue kept alive.
   void OnWorker(std::function<void(PgQueue&)> job);
   ReceivedMessage FromRow(storage::pg::ReceivedMessage& row) const;
+  // One receive statement (ReceiveFifo with `attempt_id` on FIFO queues): the messages, an
+  // error, or nullopt when it found none and the wait is not over (`last` false).
+  std::optional<api::ApiResult<std::vector<ReceivedMessage>>> ReceiveNow(
+      int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id,
+      bool last);
+  // FIFO message operations (pg_queue_fifo.cc); the public ones dispatch here on identity_.fifo.
+  void SendToFifo(std::vector<NewMessage> messages, SendDone done);
+  void DeleteFromFifo(storage::pg::Receipt receipt, std::string handle, Done done);
+  void ChangeFifoVisibility(storage::pg::Receipt receipt, std::string handle, int timeout_seconds,
+                            Done done);
+  // A send committed or a message became visible: wake this node's waiters and tell the others.
+  void MessagesMayBeReceivable();
 
   const QueueIdentity identity_;
   const QueueConfig config_;
+  const api::StringPairs tags_;
   const PgBackend backend_;
-  QueueMetrics metrics_;
+  const std::shared_ptr<QueueMetrics> metrics_owner_;
+  QueueMetrics& metrics_;  // *metrics_owner_
 };
 
 }  // namespace wharf::sqs::pg

@@ -9,18 +9,23 @@ WorkerPool::WorkerPool(size_t threads) {
   for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
 }
 
-WorkerPool::~WorkerPool() {
+WorkerPool::~WorkerPool() { Stop(); }
+
+void WorkerPool::Stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   wake_.notify_all();
-  for (std::thread& thread : threads_) thread.join();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
 void WorkerPool::Post(std::function<void()> job) {
   {
     std::lock_guard lock(mu_);
+    if (stopping_) return;
     jobs_.push_back(std::move(job));
   }
   wake_.notify_one();

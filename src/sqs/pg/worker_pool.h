@@ -8,7 +8,7 @@
 // Written here rather than taken from Boost.Asio's thread_pool: this library stays free of Asio
 // headers and needs only post-and-drain, which is twenty lines with the standard library.
 //
-// Destruction stops taking work, runs what was queued, and joins the threads.
+// Destruction (or Stop) stops taking work, runs what was queued, and joins the threads.
 
 #include <condition_variable>
 #include <cstddef>
@@ -27,8 +27,12 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Runs `job` on one of the threads, in posting order as threads free up.
+  // Runs `job` on one of the threads, in posting order as threads free up. After Stop(), jobs
+  // are dropped.
   void Post(std::function<void()> job);
+  // Stops taking work, runs what was queued and joins the threads; idempotent. For an owner that
+  // must drain the pool before what the jobs use goes away.
+  void Stop();
 
   size_t queued() const;
 

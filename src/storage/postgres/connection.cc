@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/log.h"
+
 namespace wharf::storage::pg {
 namespace {
 
@@ -138,6 +140,16 @@ PgResult<Connection> Connection::Open(const std::string& url, const ConnectionOp
     PQfinish(conn);
     return PgError{PgErrorCode::kConnect, "", std::move(detail)};
   }
+  // The server's notices (e.g. "relation ... already exists, skipping" from the migrations'
+  // IF NOT EXISTS) go to the log as debug lines, not raw to stderr as libpq would print them.
+  PQsetNoticeProcessor(
+      conn,
+      [](void*, const char* message) {
+        std::string_view text(message);
+        while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+        log::Line(log::Level::kDebug, "postgres_notice").Str("detail", text);
+      },
+      nullptr);
   return Connection(conn);
 }
 

@@ -94,6 +94,9 @@ struct SentFifoMessage {
   std::string message_id;  // the original's id when `duplicate`
   bool duplicate = false;
   std::optional<int64_t> seq;  // absent for a duplicate
+  // A duplicate's original's seq (its SequenceNumber); absent when not a duplicate, or when the
+  // original's dedup row was written before schema migration 3.
+  std::optional<int64_t> original_seq;
 };
 
 // What identifies one receive of one message (the engine signs it into a receipt handle).
@@ -111,6 +114,14 @@ struct ReceivedMessage {
   int receive_count = 0;
   int64_t sent_at_ms = 0;  // Unix epoch milliseconds, database time
   int64_t first_receive_ms = 0;
+};
+
+// What a FIFO receipt controls now (PgQueueOps::FifoReceiptStateOf).
+enum class FifoReceiptState {
+  kGone,      // the message is deleted (or purged, or past retention)
+  kHeld,      // this receive is the message's latest and still holds its group
+  kLapsed,    // this receive is the latest, but its visibility timeout ran out
+  kReplaced,  // the message was received again since
 };
 
 struct ReceiveResult {
@@ -166,6 +177,12 @@ class PgQueueOps {
   // the start), in byte order of the name, at most `limit`.
   PgResult<std::vector<QueueRow>> ListQueues(const std::string& account, const std::string& prefix,
                                              const std::string& after, int64_t limit);
+  // The deployment's value of `name` (table `deployment`): `value` when this call is the first
+  // to claim it, else what the first claim stored. Several nodes may claim at once; one wins.
+  PgResult<std::string> ClaimDeploymentValue(const std::string& name, const std::string& value);
+  // Queues of every account with ids above `after_id`, in id order, at most `limit`: the whole
+  // catalog a page at a time (a node's cache of queue rows).
+  PgResult<std::vector<QueueRow>> ListAllQueues(int64_t after_id, int64_t limit);
   // Sets visibility, delay, retention, redrive and attrs_json (replacing the stored object) of
   // `queue_id`; account, name, type and tags stay. Bumps version and modified_at. kNotFound when
   // there is no such queue.
@@ -231,9 +248,17 @@ class PgQueueOps {
   PgResult<bool> DeleteFifo(int64_t queue_id, Receipt receipt);
   // Moves the group lock this receipt holds; false when it holds none (expired or stale).
   PgResult<bool> ChangeVisibilityFifo(int64_t queue_id, Receipt receipt, int visibility_s);
+  // What `receipt` still controls, read without changing anything (the answer may be stale by
+  // the time the caller acts on it). SQS answers a FIFO delete or visibility change differently
+  // for each: DeleteFifo and ChangeVisibilityFifo alone cannot tell them apart.
+  PgResult<FifoReceiptState> FifoReceiptStateOf(int64_t queue_id, Receipt receipt);
 
   // Both queue types. Returns the number of messages removed.
   PgResult<int64_t> Purge(int64_t queue_id);
+  // PurgeQueue's rule (one per queue per `interval`, on any node): true when this purge may go
+  // ahead (the time is recorded), false when another came less than `interval` ago; kNotFound
+  // without the queue.
+  PgResult<bool> ClaimPurge(int64_t queue_id, std::chrono::seconds interval);
   PgResult<QueueCounts> Counts(int64_t queue_id);
   // How long until the next message of the queue becomes due; nullopt when none is pending.
   PgResult<std::optional<std::chrono::milliseconds>> NextVisibleIn(int64_t queue_id);

@@ -113,4 +113,28 @@ CREATE TABLE deleted_queue_name (
 CREATE INDEX deleted_queue_name_at ON deleted_queue_name (deleted_at);
 )sql";
 
+// deployment: facts every node of one deployment must agree on, claimed by the first node to
+// start. 'root_key_check' is a keyed digest under a sub-key of the deployment's root key
+// (hex): a node started with another root key would sign receipt handles the others refuse,
+// so it refuses to start instead (ADR 0002 decision 6).
+const std::string_view kSchemaV3 = R"sql(
+CREATE TABLE deployment (
+  name  text PRIMARY KEY,
+  value text NOT NULL);
+)sql";
+
+// A duplicate FIFO send answers the original's MessageId and SequenceNumber (as SQS and the
+// embedded engine do); v1's dedup row kept only the id, and the message itself may be deleted
+// while its dedup row still counts. Rows written before this migration (or by a node still
+// running the older send_fifo) have no seq: their duplicates are answered without one.
+const std::string_view kSchemaV4 = R"sql(
+ALTER TABLE dedup ADD COLUMN seq bigint;
+)sql";
+
+// queue.purged_at: when the queue was last purged, so PurgeQueue's once-per-60-seconds rule
+// holds across nodes (PgQueueOps::ClaimPurge).
+const std::string_view kSchemaV5 = R"sql(
+ALTER TABLE queue ADD COLUMN purged_at timestamptz;
+)sql";
+
 }  // namespace wharf::storage::pg

@@ -14,4 +14,14 @@ extern const std::string_view kSchemaV1;
 // string map) and deleted queue names for QueueDeletedRecently.
 extern const std::string_view kSchemaV2;
 
+// Version 3: the deployment's facts (the root key check every node compares at start-up).
+extern const std::string_view kSchemaV3;
+
+// Version 4: the seq of the message a FIFO deduplication id stands for, so a duplicate send can
+// answer the original's SequenceNumber.
+extern const std::string_view kSchemaV4;
+
+// Version 5: when each queue was last purged (PurgeQueue's interval, across nodes).
+extern const std::string_view kSchemaV5;
+
 }  // namespace wharf::storage::pg

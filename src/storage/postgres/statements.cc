@@ -88,6 +88,48 @@ SELECT queue_id, account, name, fifo, visibility_s, delay_s, retention_s, dlq_id
  LIMIT $4)sql",
                             4};
 
+// $1 name, $2 value. The value stored under the name: $2 when this call stored it, else the one
+// stored first. Empty (no row) when a concurrent claim committed after this statement's snapshot;
+// the caller runs it again.
+const Statement kClaimDeploymentValue{"claim_deployment_value", R"sql(
+WITH ins AS (INSERT INTO deployment (name, value) VALUES ($1, $2)
+             ON CONFLICT (name) DO NOTHING RETURNING value)
+SELECT value FROM ins
+UNION ALL
+SELECT value FROM deployment WHERE name = $1
+LIMIT 1)sql",
+                                      2};
+
+// $1 queue_id, $2 interval in seconds. Marks the queue purged now unless it was purged less than
+// the interval ago. Rows: (claimed, queue_exists): one row whenever the queue exists.
+const Statement kClaimPurge{"claim_purge", R"sql(
+WITH claimed AS (UPDATE queue SET purged_at = now()
+                  WHERE queue_id = $1
+                    AND (purged_at IS NULL
+                         OR purged_at <= now() - make_interval(secs => $2::int))
+                 RETURNING queue_id)
+SELECT EXISTS (SELECT 1 FROM claimed), EXISTS (SELECT 1 FROM queue WHERE queue_id = $1))sql",
+                            2};
+
+// $1 queue_id, $2 lock tokens (bigint[]). A receive whose messages were deleted or had their
+// visibility changed is no longer replayed by its ReceiveRequestAttemptId: the next call with that
+// id is a new receive (sqs-api.md §5.15).
+const Statement kForgetReceiveAttempts{"forget_receive_attempts", R"sql(
+DELETE FROM receive_attempt WHERE queue_id = $1 AND lock_token = ANY($2::bigint[]))sql",
+                                       2};
+
+// $1 after (a queue_id; 0 for the start), $2 limit. Every account's queues in queue_id order: a
+// node's cache of queue rows reads the whole catalog in pages with it.
+const Statement kListAllQueues{"list_all_queues", R"sql(
+SELECT queue_id, account, name, fifo, visibility_s, delay_s, retention_s, dlq_id, max_receive,
+       attrs::text, tags::text, floor(extract(epoch FROM created_at))::bigint,
+       floor(extract(epoch FROM modified_at))::bigint, version
+  FROM queue
+ WHERE queue_id > $1
+ ORDER BY queue_id
+ LIMIT $2)sql",
+                               2};
+
 // $1 queue_id, $2 visibility_s, $3 delay_s, $4 retention_s, $5 dlq_id, $6 max_receive, $7 attrs
 // (replaces the stored object), $8 expected version (NULL: any). Bumps version and modified_at.
 // Returns one row (new version, queue_exists): the version is NULL when nothing was updated,
@@ -205,21 +247,25 @@ UPDATE message SET visible_at = now() + make_interval(secs => $4::int)
 // ---- FIFO queues ----
 
 // storage.md §5.2 (a duplicate returns the original id and inserts nothing; an expired dedup
-// row is reused in place), plus the queue check, attributes and the queue's delay.
+// row is reused in place), plus the queue check, attributes and the queue's delay. The message's
+// seq is drawn in the dedup insert (migration 3) so the dedup row can keep it for duplicates; a
+// duplicate's draw is a gap in msg_seq, which nothing relies on being dense.
 // $1 queue_id, $2 group_id, $3 dedup_id, $4 body, $5 message_id, $6 attrs.
-// Returns (message_id, duplicate, seq, queue_exists). Under a concurrent send of the same dedup
-// id, a duplicate can come back with a NULL message_id (the original committed after this
-// statement's snapshot): the caller runs the statement again.
+// Returns (message_id, duplicate, seq, queue_exists, original_seq). Under a concurrent send of
+// the same dedup id, a duplicate can come back with a NULL message_id (the original committed
+// after this statement's snapshot): the caller runs the statement again. original_seq is the
+// duplicate's original's seq (NULL when its dedup row predates migration 3).
 const Statement kSendFifo{"send_fifo", R"sql(
 WITH q AS (SELECT queue_id, delay_s FROM queue WHERE queue_id = $1 AND fifo),
-d AS (INSERT INTO dedup (queue_id, dedup_id, message_id, expires_at)
-      SELECT q.queue_id, $3, $5::uuid, now() + interval '5 minutes' FROM q
+d AS (INSERT INTO dedup (queue_id, dedup_id, message_id, expires_at, seq)
+      SELECT q.queue_id, $3, $5::uuid, now() + interval '5 minutes', nextval('msg_seq') FROM q
       ON CONFLICT (queue_id, dedup_id) DO UPDATE
-         SET message_id = EXCLUDED.message_id, expires_at = EXCLUDED.expires_at
+         SET message_id = EXCLUDED.message_id, expires_at = EXCLUDED.expires_at,
+             seq = EXCLUDED.seq
        WHERE dedup.expires_at < now()
-      RETURNING message_id),
-m AS (INSERT INTO message (queue_id, message_id, visible_at, group_id, body, attrs)
-      SELECT $1, d.message_id, now() + make_interval(secs => q.delay_s), $2, $4, $6::bytea
+      RETURNING message_id, seq),
+m AS (INSERT INTO message (queue_id, seq, message_id, visible_at, group_id, body, attrs)
+      SELECT $1, d.seq, d.message_id, now() + make_interval(secs => q.delay_s), $2, $4, $6::bytea
         FROM d, q
       RETURNING seq),
 g AS (INSERT INTO fifo_group (queue_id, group_id, head_seq) SELECT $1, $2, seq FROM m
@@ -229,45 +275,48 @@ SELECT coalesce((SELECT message_id FROM d),
                 (SELECT message_id FROM dedup WHERE queue_id = $1 AND dedup_id = $3)),
        (SELECT count(*) FROM d) = 0,
        (SELECT seq FROM m),
-       EXISTS (SELECT 1 FROM q))sql",
+       EXISTS (SELECT 1 FROM q),
+       (SELECT seq FROM dedup
+         WHERE queue_id = $1 AND dedup_id = $3 AND NOT EXISTS (SELECT 1 FROM d)))sql",
                           6};
 
 // storage.md §5.2, with three changes: (0) a group whose head is over-received while the queue
 // has a DLQ is not taken (the FIFO redrive below moves that head first, so it is never delivered
 // past max_receive); (1) a group is taken only when its head message is due
 // (delayed messages are not received early), and from each group only the prefix of due
-// messages; (2) messages are picked heads first (row_number within the group, then seq), so
-// every group this statement locks gets at least its head: the §5.2 form's final
-// `ORDER BY seq LIMIT` could lock a group and return none of its messages, leaving it locked
-// with nothing in flight.
+// messages; (2) messages are picked group by group, oldest head first, as many of one group as
+// fit before the next ("SQS returns as many messages with the same message group ID as
+// possible"), and only the groups that gave a message are locked: the candidate rows of the
+// others are held FOR UPDATE only until this statement's commit, never left locked with nothing
+// in flight (the §5.2 form's final `ORDER BY seq LIMIT` could).
 // $1 queue_id, $2 max messages, $3 visibility_s (NULL: the queue's), $4 lock token.
 // Rows: (group_id, seq, message_id, body, attrs, receive_count, sent_at_ms, first_receive_ms).
 const Statement kReceiveFifo{"receive_fifo", R"sql(
 WITH q AS (SELECT s.visibility_s, s.max_receive, d.queue_id AS fifo_dlq_id FROM queue s
              LEFT JOIN queue d ON d.queue_id = s.dlq_id AND d.fifo
             WHERE s.queue_id = $1 AND s.fifo),
-g AS (SELECT f.group_id FROM fifo_group f, q
+g AS (SELECT f.group_id, f.head_seq FROM fifo_group f, q
        WHERE f.queue_id = $1 AND f.locked_until <= now() AND f.head_seq IS NOT NULL
          AND EXISTS (SELECT 1 FROM message h
                       WHERE h.queue_id = $1 AND h.seq = f.head_seq AND h.visible_at <= now()
                         AND (q.fifo_dlq_id IS NULL OR q.max_receive IS NULL
                              OR h.receive_count < q.max_receive))
        ORDER BY f.head_seq LIMIT $2 FOR UPDATE OF f SKIP LOCKED),
-lk AS (UPDATE fifo_group f
-          SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
-              lock_token = $4
-         FROM g, q
-        WHERE f.queue_id = $1 AND f.group_id = g.group_id
-       RETURNING f.group_id),
-pick AS (SELECT x.seq FROM lk CROSS JOIN LATERAL
-           (SELECT m.seq, row_number() OVER (ORDER BY m.seq) AS pos FROM message m
-             WHERE m.queue_id = $1 AND m.group_id = lk.group_id
+pick AS (SELECT x.seq, g.group_id FROM g CROSS JOIN LATERAL
+           (SELECT m.seq FROM message m
+             WHERE m.queue_id = $1 AND m.group_id = g.group_id
                AND m.seq < coalesce((SELECT min(d.seq) FROM message d
-                                      WHERE d.queue_id = $1 AND d.group_id = lk.group_id
+                                      WHERE d.queue_id = $1 AND d.group_id = g.group_id
                                         AND d.visible_at > now()),
                                     9223372036854775807)
              ORDER BY m.seq LIMIT $2) x
-          ORDER BY x.pos, x.seq LIMIT $2)
+          ORDER BY g.head_seq, x.seq LIMIT $2),
+lk AS (UPDATE fifo_group f
+          SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
+              lock_token = $4
+         FROM q
+        WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM pick)
+       RETURNING f.group_id)
 UPDATE message m
    SET receive_count = m.receive_count + 1, receipt = $4,
        first_receive = coalesce(m.first_receive, now())
@@ -317,6 +366,19 @@ UPDATE fifo_group f SET locked_until = now() + make_interval(secs => $4::int)
    AND f.queue_id = $1 AND f.group_id = m.group_id AND f.lock_token = $3
    AND f.locked_until > now())sql",
                                       4};
+
+// $1 queue_id, $2 seq, $3 receipt token. Read-only: what a FIFO receipt still controls, so a
+// delete or visibility change can answer as SQS does (a gone message, an expired receive and a
+// receive superseded by a later one get different answers). No row when the message is gone;
+// else (current: the message's latest receive is this one, held: that receive still holds the
+// group, unexpired).
+const Statement kFifoReceiptState{"fifo_receipt_state", R"sql(
+SELECT coalesce(m.receipt = $3, false),
+       EXISTS (SELECT 1 FROM fifo_group f
+                WHERE f.queue_id = $1 AND f.group_id = m.group_id AND f.lock_token = $3
+                  AND f.locked_until > now())
+  FROM message m WHERE m.queue_id = $1 AND m.seq = $2 AND m.group_id IS NOT NULL)sql",
+                                  3};
 
 // ---- Batches (SendMessageBatch / DeleteMessageBatch: up to 10 entries, one statement) ----
 
@@ -386,10 +448,10 @@ upd AS (UPDATE fifo_group f
 SELECT seq, receipt FROM del)sql",
                                  3};
 
-// $1 queue_id, $2 dedup_id. The id of the message a dedup id stands for (a batch entry that was
-// a duplicate of a send committed after its statement's snapshot: see kSendFifo).
+// $1 queue_id, $2 dedup_id. The id and seq of the message a dedup id stands for (a batch entry
+// that was a duplicate of a send committed after its statement's snapshot: see kSendFifo).
 const Statement kGetDedupMessage{"get_dedup_message", R"sql(
-SELECT message_id FROM dedup WHERE queue_id = $1 AND dedup_id = $2)sql",
+SELECT message_id, seq FROM dedup WHERE queue_id = $1 AND dedup_id = $2)sql",
                                  2};
 
 // ---- FIFO dead-letter redrive ----
@@ -655,10 +717,14 @@ SELECT count(*) FROM del)sql",
                                     3};
 
 namespace {
-constexpr std::array<const Statement*, 42> kAll{
+constexpr std::array<const Statement*, 47> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
+    &kListAllQueues,
+    &kClaimDeploymentValue,
+    &kClaimPurge,
+    &kForgetReceiveAttempts,
     &kUpdateQueue,
     &kDeleteQueue,
     &kDeletedQueueNameRecent,
@@ -675,6 +741,7 @@ constexpr std::array<const Statement*, 42> kAll{
     &kFifoDeleteMessage,
     &kFifoDeleteReleaseGroup,
     &kChangeVisibilityFifo,
+    &kFifoReceiptState,
     &kPurgeLockGroups,
     &kPurgeMessages,
     &kPurgeResetGroups,

@@ -20,6 +20,10 @@ extern const Statement kDeletedQueueNameRecent;  // CreateQueue's re-check, in i
 extern const Statement kGetQueue;
 extern const Statement kGetQueueById;
 extern const Statement kListQueues;
+extern const Statement kListAllQueues;
+extern const Statement kClaimDeploymentValue;
+extern const Statement kClaimPurge;
+extern const Statement kForgetReceiveAttempts;
 extern const Statement kUpdateQueue;
 extern const Statement kSetQueueTags;
 extern const Statement kDeleteQueue;
@@ -38,6 +42,7 @@ extern const Statement kFifoDeleteLockGroup;     // FIFO delete, 1 of 3
 extern const Statement kFifoDeleteMessage;       // FIFO delete, 2 of 3
 extern const Statement kFifoDeleteReleaseGroup;  // FIFO delete, 3 of 3
 extern const Statement kChangeVisibilityFifo;
+extern const Statement kFifoReceiptState;  // read-only, for FIFO delete / visibility errors
 
 // Batches (SendMessageBatch / DeleteMessageBatch).
 extern const Statement kSendStandardBatch;

@@ -195,7 +195,7 @@ INSTANTIATE_TEST_SUITE_P(
             "storage = \"disk\"\n",
             {},
             {},
-            "wharf.toml: storage: 'disk' is not one of embedded, memory"},
+            "wharf.toml: storage: 'disk' is not one of embedded, memory, postgres"},
         Bad{"SwitchFromEnv",
             "",
             {{"WHARF_AUTO_CREATE_QUEUES", "yes"}},

@@ -8,112 +8,40 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <future>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "catalog_wait.h"
-#include "common/ids.h"
-#include "pg_test_support.h"
+#include "pg_sqs_test_support.h"
+#include "sqs/pg/maintenance.h"
 #include "sqs/pg/pg_catalog.h"
+#include "storage/postgres/wake.h"
 
 namespace wharf::sqs::pg {
 namespace {
 
 namespace spg = storage::pg;
 using api::ErrorCode;
-using testing::CreateAndWait;
-using testing::kCatalogAnswerBound;
+using testing::Answer;
+using testing::ChangeVisibility;
+using testing::Content;
+using testing::Delete;
+using testing::NodeOptions;
+using testing::Receive;
+using testing::Send;
+using testing::SendOne;
 
-// The answer of an asynchronous operation, waited for with a bound.
-template <typename T>
-class Answer {
- public:
-  std::function<void(T)> Callback() {
-    return [promise = promise_](T value) { promise->set_value(std::move(value)); };
-  }
-  T Get() {
-    auto future = promise_->get_future();
-    EXPECT_EQ(future.wait_for(kCatalogAnswerBound), std::future_status::ready) << "no answer";
-    return future.get();
-  }
-
- private:
-  std::shared_ptr<std::promise<T>> promise_ = std::make_shared<std::promise<T>>();
-};
-
-std::shared_ptr<const MessageContent> Content(const std::string& body) {
-  auto content = std::make_shared<MessageContent>();
-  content->message_id = NewUuid();
-  content->body = body;
-  content->md5_of_body = "md5-of-" + body;
-  content->sender_id = "AIDAEXAMPLE";
-  content->sent_millis = 1;
-  return content;
-}
-
-class PgQueueTest : public ::testing::Test {
+class PgQueueTest : public testing::PgSqsTest {
  protected:
-  void SetUp() override {
-    WHARF_REQUIRE_POSTGRES();
-    std::string database = spg::testing::SharedOpsDatabase();
-    ASSERT_FALSE(database.empty());
-    pool_ = std::make_unique<spg::ConnectionPool>(spg::testing::ServerUrl(),
-                                                  spg::testing::TestOptions(database), 4);
-    ops_ = std::make_unique<spg::PgQueueOps>(*pool_);
-    catalog_ = std::make_unique<PgCatalog>(Backend(), "us-east-1");
-    account_ = "que" + NewUuid().substr(0, 9);
-  }
-
-  PgBackend Backend() { return PgBackend{*ops_, workers_, receipts_}; }
-
-  std::shared_ptr<QueueBackend> MustCreate(const std::string& name, QueueConfig config = {}) {
-    auto created = CreateAndWait(*catalog_, account_, name, std::move(config));
-    EXPECT_TRUE(created.ok()) << (created.ok() ? "" : created.error().message);
-    return created.ok() ? created->queue : nullptr;
-  }
-
-  static api::ApiResult<std::vector<SendResult>> Send(QueueBackend& queue,
-                                                      std::vector<NewMessage> messages) {
-    Answer<api::ApiResult<std::vector<SendResult>>> answer;
-    queue.Send(std::move(messages), answer.Callback());
-    return answer.Get();
-  }
-  static std::string SendOne(QueueBackend& queue, const std::string& body) {
-    auto sent = Send(queue, {NewMessage{Content(body), std::nullopt, nullptr, 0}});
-    EXPECT_TRUE(sent.ok());
-    return sent.ok() && sent->size() == 1 ? (*sent)[0].message_id : "";
-  }
-  static api::ApiResult<std::vector<ReceivedMessage>> Receive(
-      QueueBackend& queue, int64_t max, std::optional<int64_t> visibility = std::nullopt) {
-    ReceiveOptions options;
-    options.max_messages = max;
-    options.visibility_timeout = visibility;
-    Answer<api::ApiResult<std::vector<ReceivedMessage>>> answer;
-    queue.Receive(options, answer.Callback());
-    return answer.Get();
-  }
-  static api::ApiStatus Delete(QueueBackend& queue, const std::string& handle) {
-    Answer<api::ApiStatus> answer;
-    queue.Delete(handle, answer.Callback());
-    return answer.Get();
-  }
-  static api::ApiStatus ChangeVisibility(QueueBackend& queue, const std::string& handle,
-                                         int64_t seconds) {
-    Answer<api::ApiStatus> answer;
-    queue.ChangeVisibility(handle, seconds, answer.Callback());
-    return answer.Get();
-  }
-
-  WorkerPool workers_{4};
-  PgReceiptCodec receipts_{"pg-queue-test-key"};
-  std::unique_ptr<spg::ConnectionPool> pool_;
-  std::unique_ptr<spg::PgQueueOps> ops_;
-  std::unique_ptr<PgCatalog> catalog_;
-  std::string account_;
+  // A re-check far past any wait: the long-poll tests see what wake-ups alone do.
+  PgQueueTest()
+      : PgSqsTest(NodeOptions{.connections = 4,
+                              .workers = 4,
+                              .recheck = std::chrono::seconds(60),
+                              .receipt_key = "pg-queue-test-key"},
+                  "que") {}
 };
 
 TEST_F(PgQueueTest, SendThenReceiveKeepsTheWholeMessage) {
@@ -295,12 +223,34 @@ TEST_F(PgQueueTest, PurgeRemovesEveryMessage) {
   EXPECT_TRUE(purged.Get().ok());
   QueueCounters counters = queue->Counters();
   EXPECT_EQ(counters.visible + counters.in_flight + counters.delayed, 0);
+
+  // One purge per queue per 60 seconds, on any node (the time is in the queue's row).
+  SendOne(*queue, "kept");
+  WorkerPool other_workers(1);
+  LongPollHub other_long_polls(node_->clock, node_->scheduler, other_workers,
+                               std::chrono::seconds(1));
+  PgCatalog other_node(PgBackend{node_->ops, other_workers, node_->receipts, node_->limits,
+                                 other_long_polls, node_->clock},
+                       "us-east-1");
+  for (QueueCatalog* node :
+       {static_cast<QueueCatalog*>(&node_->catalog), static_cast<QueueCatalog*>(&other_node)}) {
+    auto again = node->Find(account_, "purge");
+    ASSERT_NE(again, nullptr);
+    Answer<api::ApiStatus> refused;
+    again->Purge(refused.Callback());
+    api::ApiStatus status = refused.Get();
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, ErrorCode::kPurgeQueueInProgress);
+    EXPECT_EQ(status.error().message,
+              "Only one PurgeQueue operation on purge is allowed every 60 seconds.");
+  }
+  EXPECT_EQ(queue->Counters().visible, 1) << "the refused purge removed nothing";
 }
 
 TEST_F(PgQueueTest, OperationsOnADeletedQueueAnswerQueueDoesNotExist) {
   auto queue = MustCreate("deleted");
   ASSERT_NE(queue, nullptr);
-  ASSERT_TRUE(testing::RemoveAndWait(*catalog_, queue).ok());
+  ASSERT_TRUE(testing::RemoveAndWait(node_->catalog, queue).ok());
   auto sent = Send(*queue, {NewMessage{Content("late"), std::nullopt, nullptr, 0}});
   ASSERT_FALSE(sent.ok());
   EXPECT_EQ(sent.error().code, ErrorCode::kQueueDoesNotExist);
@@ -321,7 +271,11 @@ TEST_F(PgQueueTest, TwoNodesReceivingAtOnceNeverGetTheSameMessage) {
   ASSERT_TRUE(Send(*queue, std::move(batch)).ok());
 
   WorkerPool other_workers(4);
-  PgCatalog other_node(PgBackend{*ops_, other_workers, receipts_}, "us-east-1");
+  LongPollHub other_long_polls(node_->clock, node_->scheduler, other_workers,
+                               std::chrono::seconds(1));
+  PgCatalog other_node(PgBackend{node_->ops, other_workers, node_->receipts, node_->limits,
+                                 other_long_polls, node_->clock},
+                       "us-east-1");
   auto remote = other_node.Find(account_, "shared");
   ASSERT_NE(remote, nullptr);
 
@@ -354,6 +308,140 @@ TEST_F(PgQueueTest, TwoNodesReceivingAtOnceNeverGetTheSameMessage) {
   all.insert(c.begin(), c.end());
   EXPECT_EQ(all.size(), static_cast<size_t>(kMessages)) << "each message delivered exactly once";
   EXPECT_EQ(std::set<std::string>(all.begin(), all.end()), sent_ids);
+}
+
+// Retention is enforced by the maintenance sweep (PgMaintenance), on standard queues here; the
+// FIFO sweep and the deleted-name sweep are tested in storage/postgres.
+TEST_F(PgQueueTest, MaintenanceDeletesMessagesPastRetention) {
+  QueueConfig short_lived;
+  short_lived.message_retention_period = 1;  // below SQS's 60 s minimum: the catalog takes it
+  auto queue = MustCreate("retention", short_lived);
+  auto kept = MustCreate("retention-kept");
+  ASSERT_NE(queue, nullptr);
+  ASSERT_NE(kept, nullptr);
+  SendOne(*queue, "expires");
+  SendOne(*kept, "stays");
+  PgMaintenance maintenance(node_->ops, node_->catalog, std::chrono::seconds(60));
+  EXPECT_EQ(maintenance.RunOnce().failures, 0);
+  EXPECT_EQ(queue->Counters().visible, 1) << "not past retention yet";
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+  MaintenanceReport report = maintenance.RunOnce();
+  EXPECT_EQ(report.failures, 0);
+  EXPECT_GE(report.expired_messages, 1);
+  EXPECT_EQ(queue->Counters().visible, 0);
+  EXPECT_EQ(kept->Counters().visible, 1);
+  auto received = Receive(*queue, 10);
+  ASSERT_TRUE(received.ok());
+  EXPECT_TRUE(received->empty());
+}
+
+// --- long polling (LongPollHub) ---
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+
+// A receive that waits, started now; Get() gives its answer and how long it took.
+struct Polled {
+  Answer<api::ApiResult<std::vector<ReceivedMessage>>> answer;
+  steady_clock::time_point started = steady_clock::now();
+  static std::unique_ptr<Polled> Start(QueueBackend& queue, int64_t wait_seconds) {
+    auto polled = std::make_unique<Polled>();
+    ReceiveOptions options;
+    options.max_messages = 10;
+    options.wait_seconds = wait_seconds;
+    queue.Receive(options, polled->answer.Callback());
+    return polled;
+  }
+};
+
+TEST_F(PgQueueTest, LongPollAnswersWhenASendCommitsOnThisNode) {
+  auto queue = MustCreate("poll-local");
+  ASSERT_NE(queue, nullptr);
+  auto polled = Polled::Start(*queue, 20);
+  std::this_thread::sleep_for(milliseconds(300));  // parked by now (the re-check is 1 s)
+  SendOne(*queue, "wake up");
+  auto got = polled->answer.Get();
+  const auto took = steady_clock::now() - polled->started;
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].content->body, "wake up");
+  EXPECT_LT(took, seconds(10)) << "answered by the send, not at the end of the wait";
+}
+
+TEST_F(PgQueueTest, LongPollEndsEmptyWhenTheWaitEnds) {
+  auto queue = MustCreate("poll-empty");
+  ASSERT_NE(queue, nullptr);
+  auto polled = Polled::Start(*queue, 1);
+  auto got = polled->answer.Get();
+  const auto took = steady_clock::now() - polled->started;
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->empty());
+  EXPECT_GE(took, milliseconds(900)) << "waited for the whole second";
+  EXPECT_EQ(node_->long_polls.parked(), 0u);
+}
+
+// Nothing wakes the waiter: the message becomes visible when its delay ends, and the periodic
+// re-check finds it.
+TEST_F(PgQueueTest, LongPollFindsADelayedMessageByItsRecheck) {
+  auto queue = MustCreate("poll-delay");
+  ASSERT_NE(queue, nullptr);
+  // The waiter is on another node whose re-check runs every second; the send (on this node's
+  // objects) wakes only this node's waiters, and only after its delay is it receivable.
+  WorkerPool other_workers(1);
+  LongPollHub other_long_polls(node_->clock, node_->scheduler, other_workers, seconds(1));
+  PgCatalog other_node(PgBackend{node_->ops, other_workers, node_->receipts, node_->limits,
+                                 other_long_polls, node_->clock},
+                       "us-east-1");
+  auto remote = other_node.Find(account_, "poll-delay");
+  ASSERT_NE(remote, nullptr);
+  auto polled = Polled::Start(*remote, 20);
+  std::this_thread::sleep_for(milliseconds(200));
+  ASSERT_TRUE(Send(*queue, {NewMessage{Content("later"), int64_t{1}, nullptr, 0}}).ok());
+  auto got = polled->answer.Get();
+  const auto took = steady_clock::now() - polled->started;
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].content->body, "later");
+  EXPECT_LT(took, seconds(10));
+}
+
+// Node B's waiter is woken by node A's committed send through NOTIFY/LISTEN (sqs_wake), long
+// before its re-check (30 s, past the 20 s wait) would find it.
+TEST_F(PgQueueTest, LongPollIsWokenByAnotherNodesSendThroughListen) {
+  auto queue = MustCreate("poll-remote");
+  ASSERT_NE(queue, nullptr);
+  WorkerPool b_workers(2);
+  LongPollHub b_long_polls(node_->clock, node_->scheduler, b_workers, seconds(30));
+  spg::WakeListener listener(
+      spg::testing::ServerUrl(), spg::testing::TestOptions(database_),
+      [&](int64_t queue_id) { b_long_polls.Wake(queue_id); }, [&] { b_long_polls.WakeAll(); });
+  ASSERT_TRUE(listener.Start().ok());
+  PgCatalog node_b(
+      PgBackend{node_->ops, b_workers, node_->receipts, node_->limits, b_long_polls, node_->clock},
+      "us-east-1");
+  auto on_b = node_b.Find(account_, "poll-remote");
+  ASSERT_NE(on_b, nullptr);
+
+  spg::WakeNotifier notifier(node_->pool, node_->clock);
+  WorkerPool a_workers(1);
+  LongPollHub a_long_polls(node_->clock, node_->scheduler, a_workers, seconds(1));
+  PgCatalog node_a(PgBackend{node_->ops, a_workers, node_->receipts, node_->limits, a_long_polls,
+                             node_->clock, &notifier},
+                   "us-east-1");
+  auto on_a = node_a.Find(account_, "poll-remote");
+  ASSERT_NE(on_a, nullptr);
+
+  auto polled = Polled::Start(*on_b, 20);
+  std::this_thread::sleep_for(milliseconds(300));
+  SendOne(*on_a, "from a");
+  auto got = polled->answer.Get();
+  const auto took = steady_clock::now() - polled->started;
+  listener.Stop();
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].content->body, "from a");
+  EXPECT_LT(took, seconds(10)) << "woken by the notification, not by the end of the wait";
 }
 
 }  // namespace

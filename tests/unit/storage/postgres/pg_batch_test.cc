@@ -114,8 +114,10 @@ TEST_F(PgBatchTest, FifoSendBatchKeepsGroupOrderAndDeduplicatesWithinAndAcrossBa
   EXPECT_FALSE(sent[0].duplicate);
   EXPECT_TRUE(sent[3].duplicate);
   EXPECT_EQ(sent[3].message_id, batch[0].message_id);
+  EXPECT_EQ(sent[3].original_seq, sent[0].seq);
   EXPECT_TRUE(sent[4].duplicate);
   EXPECT_EQ(sent[4].message_id, earlier.message_id);
+  EXPECT_EQ(sent[4].original_seq, earlier.seq);
   EXPECT_LT(*sent[0].seq, *sent[2].seq);
   EXPECT_LT(*sent[2].seq, *sent[5].seq);
 
@@ -255,16 +257,33 @@ TEST_F(PgBatchTest, RetriedReceiveWithTheSameAttemptIdReturnsTheSameMessages) {
   ASSERT_EQ(other.messages.size(), 1u) << "g1's lock was extended by the retry";
   EXPECT_EQ(other.messages[0].body, "c");
 
-  // The replay's receipt works; once the receive's message is gone a replay returns none (and
-  // takes no new group: b stays for a receive without this attempt id).
+  // The replay's receipt works. Once a message of the receive is deleted the id no longer
+  // replays (sqs-api.md §5.15: "if the messages were modified ... a new receive"): here the next
+  // call gets b, g1 having been released by the delete.
   PG_ASSERT_OK_AND_ASSIGN(bool deleted, ops_->DeleteFifo(queue, retry.messages[0].receipt));
   EXPECT_TRUE(deleted);
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult after, ops_->ReceiveFifo(queue, 10, 30, attempt));
-  EXPECT_TRUE(after.replayed);
-  EXPECT_TRUE(after.messages.empty());
-  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult rest, ops_->ReceiveFifo(queue, 10, 30));
-  ASSERT_EQ(rest.messages.size(), 1u);
-  EXPECT_EQ(rest.messages[0].body, "b");
+  EXPECT_FALSE(after.replayed);
+  ASSERT_EQ(after.messages.size(), 1u);
+  EXPECT_EQ(after.messages[0].body, "b");
+}
+
+// A visibility change also ends the replay (§5.15).
+TEST_F(PgBatchTest, AVisibilityChangeEndsTheReplayOfAnAttemptId) {
+  int64_t queue = NewFifoQueue();
+  std::vector<NewFifoMessage> batch = {FifoMessage("g1", "1", "a"), FifoMessage("g2", "2", "b")};
+  PG_ASSERT_OK(ops_->SendFifoBatch(queue, batch).status());
+  const std::optional<std::string> attempt = "attempt-" + NewUuid();
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult first, ops_->ReceiveFifo(queue, 1, 60, attempt));
+  ASSERT_EQ(first.messages.size(), 1u);
+  EXPECT_EQ(first.messages[0].body, "a");
+  PG_ASSERT_OK_AND_ASSIGN(bool changed,
+                          ops_->ChangeVisibilityFifo(queue, first.messages[0].receipt, 120));
+  EXPECT_TRUE(changed);
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult again, ops_->ReceiveFifo(queue, 1, 60, attempt));
+  EXPECT_FALSE(again.replayed);
+  ASSERT_EQ(again.messages.size(), 1u);
+  EXPECT_EQ(again.messages[0].body, "b") << "a new receive: g1 is still held, g2 is served";
 }
 
 TEST_F(PgBatchTest, AnAttemptIdThatReceivedNothingIsNotKept) {
@@ -332,6 +351,9 @@ TEST_F(PgBatchTest, ConcurrentFifoBatchesWithCrossedDedupIdsStoreEachIdOnce) {
       const SentFifoMessage& from_b = (*b)[9 - i];
       EXPECT_EQ(from_a.message_id, from_b.message_id) << "dedup id " << forward[i].dedup_id;
       EXPECT_NE(from_a.duplicate, from_b.duplicate) << "exactly one stored it";
+      const SentFifoMessage& original = from_a.duplicate ? from_b : from_a;
+      const SentFifoMessage& duplicate = from_a.duplicate ? from_a : from_b;
+      EXPECT_EQ(duplicate.original_seq, original.seq) << "dedup id " << forward[i].dedup_id;
     }
   }
   PG_ASSERT_OK_AND_ASSIGN(QueueCounts counts, ops_->Counts(queue));

@@ -44,6 +44,8 @@ TEST_F(PgFifoTest, DuplicateSendReturnsTheOriginalIdAndStoresNothing) {
   EXPECT_TRUE(dup.duplicate);
   EXPECT_EQ(dup.message_id, first.message_id);
   EXPECT_FALSE(dup.seq.has_value());
+  EXPECT_EQ(dup.original_seq, sent.seq) << "the original's seq (its SequenceNumber)";
+  EXPECT_FALSE(sent.original_seq.has_value());
 
   // The same dedup id in another queue is not a duplicate.
   int64_t other = NewFifoQueue();
@@ -59,6 +61,27 @@ TEST_F(PgFifoTest, DuplicateSendReturnsTheOriginalIdAndStoresNothing) {
   EXPECT_TRUE(deleted);
   PG_ASSERT_OK_AND_ASSIGN(dup, ops_->SendFifo(queue, retry));
   EXPECT_TRUE(dup.duplicate);
+  EXPECT_EQ(dup.original_seq, sent.seq);
+}
+
+// A dedup row written before migration 3 (or by a node still running the older send_fifo) has
+// no seq: its duplicates are still found, answered without the original's seq.
+TEST_F(PgFifoTest, ADedupRowWithoutASeqAnswersDuplicatesWithoutOne) {
+  constexpr Statement kForgetSeq{"test_forget_dedup_seq",
+                                 "UPDATE dedup SET seq = NULL WHERE queue_id = $1", 1};
+  int64_t queue = NewFifoQueue();
+  NewFifoMessage first = FifoMessage("g", "old-row", "1");
+  PG_ASSERT_OK(ops_->SendFifo(queue, first).status());
+  {
+    PG_ASSERT_OK_AND_ASSIGN(Connection conn, testing::Connect(testing::SharedOpsDatabase()));
+    PG_ASSERT_OK_AND_ASSIGN(Rows forgot, conn.Execute(kForgetSeq, {Param::Int(queue)}));
+    EXPECT_EQ(forgot.affected(), 1);
+  }
+  PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage dup,
+                          ops_->SendFifo(queue, FifoMessage("g", "old-row", "2")));
+  EXPECT_TRUE(dup.duplicate);
+  EXPECT_EQ(dup.message_id, first.message_id);
+  EXPECT_FALSE(dup.original_seq.has_value());
 }
 
 TEST_F(PgFifoTest, ConcurrentDuplicatesStoreOneMessage) {
@@ -96,6 +119,11 @@ TEST_F(PgFifoTest, ExpiredDedupWindowAcceptsTheIdAgainAndMaintenanceRemovesIt) {
   PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage second, ops_->SendFifo(queue, again));
   EXPECT_FALSE(second.duplicate) << "the window had passed";
   EXPECT_EQ(second.message_id, again.message_id);
+  // The reused dedup row now stands for the new message, seq included.
+  PG_ASSERT_OK_AND_ASSIGN(SentFifoMessage third, ops_->SendFifo(queue, FifoMessage("g", "d", "x")));
+  EXPECT_TRUE(third.duplicate);
+  EXPECT_EQ(third.original_seq, second.seq);
+  EXPECT_NE(second.seq, first.seq);
 
   PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "e", "3")).status());
   {
@@ -162,7 +190,10 @@ TEST_F(PgFifoTest, ABatchFromOneGroupKeepsItLockedUntilItsLastMessageIsDeleted) 
   EXPECT_EQ(last.messages[0].body, "3");
 }
 
-TEST_F(PgFifoTest, EveryGroupLockedByAReceiveGetsItsHead) {
+// "SQS returns as many messages with the same message group ID as possible" (AWS knowledge
+// center, sqs-fifo-messages-not-returned): one group's due messages first, then the next
+// group's; and a group that gave no message is not left locked.
+TEST_F(PgFifoTest, AReceiveFillsFromOneGroupFirstAndLocksOnlyGroupsItGot) {
   int64_t queue = NewFifoQueue();
   for (int i = 0; i < 3; ++i) {
     PG_ASSERT_OK(
@@ -170,21 +201,24 @@ TEST_F(PgFifoTest, EveryGroupLockedByAReceiveGetsItsHead) {
             .status());
   }
   PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("b", "b0", "b0")).status());
-  // Two groups fit the limit of 2: each must contribute its head, not group a's first two.
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult got, ops_->ReceiveFifo(queue, 2, 30));
   ASSERT_EQ(got.messages.size(), 2u);
-  std::map<std::string, std::string> by_group;
-  for (const ReceivedMessage& m : got.messages) by_group[m.group_id] = m.body;
-  EXPECT_EQ(by_group["a"], "a0");
-  EXPECT_EQ(by_group["b"], "b0");
+  EXPECT_EQ(got.messages[0].body, "a0");
+  EXPECT_EQ(got.messages[1].body, "a1");
+  // Group b gave nothing: it is not locked, another receive gets it now.
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult other, ops_->ReceiveFifo(queue, 10, 30));
+  ASSERT_EQ(other.messages.size(), 1u);
+  EXPECT_EQ(other.messages[0].body, "b0");
   for (const ReceivedMessage& m : got.messages) {
     PG_ASSERT_OK_AND_ASSIGN(bool deleted, ops_->DeleteFifo(queue, m.receipt));
     EXPECT_TRUE(deleted);
   }
+  // Then the rest of a, and a receive larger than one group spills into the next.
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("c", "c0", "c0")).status());
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult next, ops_->ReceiveFifo(queue, 10, 30));
   ASSERT_EQ(next.messages.size(), 2u);
-  EXPECT_EQ(next.messages[0].body, "a1");
-  EXPECT_EQ(next.messages[1].body, "a2");
+  EXPECT_EQ(next.messages[0].body, "a2");
+  EXPECT_EQ(next.messages[1].body, "c0");
 }
 
 TEST_F(PgFifoTest, StaleReceiptDeletesNothingAndKeepsTheGroupLocked) {
@@ -226,6 +260,35 @@ TEST_F(PgFifoTest, ExpiredGroupLockRedeliversTheSameHead) {
   EXPECT_FALSE(deleted) << "the expired receive's receipt is stale";
   PG_ASSERT_OK_AND_ASSIGN(deleted, ops_->DeleteFifo(queue, again.messages[0].receipt));
   EXPECT_TRUE(deleted);
+}
+
+// What a receipt still controls, through a receive's life: held, lapsed (its lock ran out),
+// replaced (received again), gone (deleted).
+TEST_F(PgFifoTest, ReceiptStateFollowsTheReceive) {
+  int64_t queue = NewFifoQueue();
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "1", "1")).status());
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult first, ops_->ReceiveFifo(queue, 1, 1));
+  ASSERT_EQ(first.messages.size(), 1u);
+  const Receipt old = first.messages[0].receipt;
+  PG_ASSERT_OK_AND_ASSIGN(FifoReceiptState state, ops_->FifoReceiptStateOf(queue, old));
+  EXPECT_EQ(state, FifoReceiptState::kHeld);
+  std::this_thread::sleep_for(1500ms);
+  PG_ASSERT_OK_AND_ASSIGN(state, ops_->FifoReceiptStateOf(queue, old));
+  EXPECT_EQ(state, FifoReceiptState::kLapsed);
+
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult again, ops_->ReceiveFifo(queue, 1, 300));
+  ASSERT_EQ(again.messages.size(), 1u);
+  PG_ASSERT_OK_AND_ASSIGN(state, ops_->FifoReceiptStateOf(queue, old));
+  EXPECT_EQ(state, FifoReceiptState::kReplaced);
+  PG_ASSERT_OK_AND_ASSIGN(state, ops_->FifoReceiptStateOf(queue, again.messages[0].receipt));
+  EXPECT_EQ(state, FifoReceiptState::kHeld);
+
+  PG_ASSERT_OK_AND_ASSIGN(bool deleted, ops_->DeleteFifo(queue, again.messages[0].receipt));
+  ASSERT_TRUE(deleted);
+  PG_ASSERT_OK_AND_ASSIGN(state, ops_->FifoReceiptStateOf(queue, again.messages[0].receipt));
+  EXPECT_EQ(state, FifoReceiptState::kGone);
+  PG_ASSERT_OK_AND_ASSIGN(state, ops_->FifoReceiptStateOf(queue, old));
+  EXPECT_EQ(state, FifoReceiptState::kGone);
 }
 
 TEST_F(PgFifoTest, ChangeVisibilityMovesTheGroupLock) {

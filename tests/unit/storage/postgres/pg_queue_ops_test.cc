@@ -58,6 +58,82 @@ TEST_F(PgOpsTest, ListQueuesByPrefixInNameOrderAfterAName) {
   EXPECT_EQ(all[0].config.visibility_s, 30);
 }
 
+// ListAllQueues: every account, in id order, a page at a time (the shared database holds other
+// tests' queues too, so only this test's are checked, by id).
+TEST_F(PgOpsTest, ListAllQueuesPagesByIdAcrossAccounts) {
+  const std::string tag = NewUuid().substr(0, 8);
+  std::vector<int64_t> ids;
+  for (const std::string& account : {"all-a-" + tag, "all-b-" + tag}) {
+    for (const char* name : {"one", "two"}) {
+      QueueConfig config;
+      config.account = account;
+      config.name = name;
+      PG_ASSERT_OK_AND_ASSIGN(CreatedQueue created, ops_->CreateQueue(config));
+      ids.push_back(created.queue_id);
+    }
+  }
+  std::vector<QueueRow> seen;
+  int64_t after = ids.front() - 1;
+  int pages = 0;
+  for (;; ++pages) {
+    PG_ASSERT_OK_AND_ASSIGN(auto page, ops_->ListAllQueues(after, 3));
+    ASSERT_LE(page.size(), 3u);
+    if (page.empty()) break;
+    for (size_t i = 1; i < page.size(); ++i) EXPECT_LT(page[i - 1].queue_id, page[i].queue_id);
+    after = page.back().queue_id;
+    for (QueueRow& row : page) {
+      if (row.config.account.ends_with(tag)) seen.push_back(std::move(row));
+    }
+  }
+  EXPECT_GE(pages, 2);
+  ASSERT_EQ(seen.size(), ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(seen[i].queue_id, ids[i]);
+    EXPECT_EQ(seen[i].version, 1);
+  }
+  EXPECT_EQ(seen[2].config.account, "all-b-" + tag);
+  EXPECT_EQ(seen[3].config.name, "two");
+}
+
+// The deployment's facts: the first claim wins, later claims (other nodes, or concurrent ones)
+// get the first value back.
+TEST_F(PgOpsTest, ClaimDeploymentValueKeepsTheFirstOfConcurrentClaims) {
+  const std::string name = "check-" + NewUuid();
+  std::vector<std::string> answers(8);
+  std::vector<std::thread> claimers;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    claimers.emplace_back([&, i] {
+      auto claimed = ops_->ClaimDeploymentValue(name, "value-" + std::to_string(i));
+      answers[i] = claimed.ok() ? *claimed : "error: " + Describe(claimed.error());
+    });
+  }
+  for (std::thread& t : claimers) t.join();
+  ASSERT_TRUE(answers[0].starts_with("value-")) << answers[0];
+  for (const std::string& answer : answers) EXPECT_EQ(answer, answers[0]) << "one value wins";
+  PG_ASSERT_OK_AND_ASSIGN(std::string later, ops_->ClaimDeploymentValue(name, "another"));
+  EXPECT_EQ(later, answers[0]);
+}
+
+// PurgeQueue's interval, kept in the queue row: one claim per interval, kNotFound without the
+// queue.
+TEST_F(PgOpsTest, ClaimPurgeAllowsOnePurgePerInterval) {
+  QueueConfig config;
+  config.account = "000000000000";
+  config.name = "purge-claim-" + NewUuid();
+  PG_ASSERT_OK_AND_ASSIGN(CreatedQueue created, ops_->CreateQueue(config));
+  PG_ASSERT_OK_AND_ASSIGN(bool first, ops_->ClaimPurge(created.queue_id, std::chrono::seconds(60)));
+  EXPECT_TRUE(first);
+  PG_ASSERT_OK_AND_ASSIGN(bool second,
+                          ops_->ClaimPurge(created.queue_id, std::chrono::seconds(60)));
+  EXPECT_FALSE(second);
+  // An interval already over (0 s) lets the next one through.
+  PG_ASSERT_OK_AND_ASSIGN(bool after, ops_->ClaimPurge(created.queue_id, std::chrono::seconds(0)));
+  EXPECT_TRUE(after);
+  auto missing = ops_->ClaimPurge(-1, std::chrono::seconds(60));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, PgErrorCode::kNotFound);
+}
+
 TEST_F(PgStandardTest, CreateGetUpdateDeleteQueue) {
   QueueConfig config;
   config.account = "000000000000";

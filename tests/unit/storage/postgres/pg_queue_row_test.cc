@@ -79,9 +79,12 @@ TEST(PgQueueRowMigrationTest, VersionOneRowsKeepTheirDataAndGetTheDefaults) {
                                                     Param::Text("kept")}));
   EXPECT_EQ(message.affected(), 1);
 
-  PG_ASSERT_OK_AND_ASSIGN(MigrationReport v2, Migrate(conn));
+  PG_ASSERT_OK_AND_ASSIGN(MigrationReport v2, Migrate(conn, 2));
   EXPECT_EQ(v2.applied, 1);
   EXPECT_EQ(v2.schema_version, 2);
+  PG_ASSERT_OK_AND_ASSIGN(MigrationReport latest, Migrate(conn));
+  EXPECT_EQ(latest.schema_version, static_cast<int>(AllMigrations().size()))
+      << "later migrations apply on top";
   const int64_t now = DatabaseNow(conn);
 
   ConnectionPool pool(ServerUrl(), TestOptions(database), 2);
@@ -143,7 +146,7 @@ TEST(PgQueueRowMigrationTest, TwoNodesMigratingFromVersionOneApplyVersionTwoOnce
       nodes.emplace_back([&, i] {
         ++ready;
         while (ready.load() < 2) std::this_thread::yield();  // start together
-        results[i] = Migrate(conns[i]);
+        results[i] = Migrate(conns[i], 2);
       });
     }
     for (auto& node : nodes) node.join();

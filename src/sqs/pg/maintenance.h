@@ -1,0 +1,62 @@
+#pragma once
+
+// PgMaintenance: the housekeeping of the PostgreSQL backend (storage.md §5.5), run by every node
+// on a thread of its own: messages past their queue's MessageRetentionPeriod are deleted (FIFO:
+// group heads recomputed), expired FIFO deduplication entries and ReceiveRequestAttemptIds go,
+// and deleted queue names are forgotten once QueueDeletedRecently no longer applies.
+//
+// Retention is enforced by these sweeps, not by the receive statement: a message can still be
+// received for up to one interval after its retention period ended (AWS, too, deletes such
+// messages in the background). Every node sweeps every queue it has cached; the statements are
+// safe to run concurrently (a row deleted by one node is skipped by the other), so several nodes
+// only repeat work. One maintenance leader holding a `lease` row (storage.md) is the next step.
+//
+// Threading: RunOnce from any thread (blocks on the database); Start/destructor from the owner.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "sqs/queue_catalog.h"
+#include "storage/postgres/queue_ops.h"
+
+namespace wharf::sqs::pg {
+
+struct MaintenanceReport {
+  int64_t expired_messages = 0;  // deleted past retention
+  int64_t expired_dedup = 0;     // FIFO deduplication entries and receive attempts
+  int64_t forgotten_names = 0;   // deleted queue names past the QueueDeletedRecently window
+  int64_t failures = 0;          // statements that failed (logged; the next round retries)
+};
+
+class PgMaintenance {
+ public:
+  // `catalog` gives the queues to sweep (All(): this node's cache). `deleted_name_window` is the
+  // QueueDeletedRecently window. Both referents must outlive this object.
+  PgMaintenance(storage::pg::PgQueueOps& ops, const QueueCatalog& catalog,
+                std::chrono::seconds deleted_name_window);
+  ~PgMaintenance();
+  PgMaintenance(const PgMaintenance&) = delete;
+  PgMaintenance& operator=(const PgMaintenance&) = delete;
+
+  // One round over every queue.
+  MaintenanceReport RunOnce();
+  // A round every `interval` on a thread of its own until destruction.
+  void Start(std::chrono::milliseconds interval);
+
+ private:
+  void Count(const storage::pg::PgResult<int64_t>& result, int64_t& into, int64_t queue_id,
+             const char* what, MaintenanceReport& report);
+
+  storage::pg::PgQueueOps& ops_;
+  const QueueCatalog& catalog_;
+  const std::chrono::seconds deleted_name_window_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace wharf::sqs::pg
