@@ -1,6 +1,7 @@
 #include "sqs/pg/pg_queue.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "common/log.h"
@@ -185,13 +186,50 @@ void PgQueue::Delete(std::string_view receipt_handle, Done done) {
   if (identity_.fifo) {
     return DeleteFromFifo(*receipt, std::string(receipt_handle), std::move(done));
   }
-  OnWorker([receipt = *receipt, done = std::move(done)](PgQueue& self) {
-    auto deleted = self.backend_.ops.Delete(self.queue_id(), receipt);
-    if (!deleted.ok()) return done(FromPgError("delete", deleted.error()));
-    // Not deleted (`false`): already gone, or received again since; both succeed (§2.10).
-    self.metrics_.deleted.fetch_add(1, std::memory_order_relaxed);
-    done(api::ApiStatus::Ok());
-  });
+  // Deletes are grouped: one statement and one commit for up to 10 (a DeleteMessageBatch's
+  // entries arrive here one after another). One commit each made the workers wait on WAL syncs:
+  // receive-delete ran at ~900 msg/s with the 8 workers all in single-row DELETEs.
+  bool post_flusher = false;
+  {
+    std::lock_guard lock(deletes_mu_);
+    pending_deletes_.push_back(PendingDelete{*receipt, std::move(done)});
+    if (delete_flushers_ < kMaxDeleteFlushers) {
+      ++delete_flushers_;
+      post_flusher = true;
+    }
+  }
+  if (post_flusher) OnWorker([](PgQueue& self) { self.FlushDeletes(); });
+}
+
+void PgQueue::FlushDeletes() {
+  for (;;) {
+    std::vector<PendingDelete> batch;
+    {
+      std::lock_guard lock(deletes_mu_);
+      if (pending_deletes_.empty()) {
+        --delete_flushers_;
+        return;
+      }
+      const size_t take = std::min(pending_deletes_.size(), storage::pg::kMaxBatchEntries);
+      batch.assign(std::make_move_iterator(pending_deletes_.begin()),
+                   std::make_move_iterator(pending_deletes_.begin() + static_cast<long>(take)));
+      pending_deletes_.erase(pending_deletes_.begin(),
+                             pending_deletes_.begin() + static_cast<long>(take));
+    }
+    std::vector<storage::pg::Receipt> receipts;
+    receipts.reserve(batch.size());
+    for (const PendingDelete& d : batch) receipts.push_back(d.receipt);
+    auto deleted = backend_.ops.DeleteBatch(queue_id(), receipts);
+    for (PendingDelete& d : batch) {
+      if (!deleted.ok()) {
+        d.done(FromPgError("delete", deleted.error()));
+        continue;
+      }
+      // Not deleted (`false`): already gone, or received again since; both succeed (§2.10).
+      metrics_.deleted.fetch_add(1, std::memory_order_relaxed);
+      d.done(api::ApiStatus::Ok());
+    }
+  }
 }
 
 void PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_seconds,

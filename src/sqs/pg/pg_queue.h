@@ -25,8 +25,10 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sqs/pg/pg_backend.h"
 #include "sqs/queue_backend.h"
@@ -94,6 +96,8 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
                             Done done);
   // A send committed or a message became visible: wake this node's waiters and tell the others.
   void MessagesMayBeReceivable();
+  // Runs the pending standard-queue deletes, up to 10 per statement, until none is left.
+  void FlushDeletes();
 
   const QueueIdentity identity_;
   const QueueConfig config_;
@@ -101,6 +105,17 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   const PgBackend backend_;
   const std::shared_ptr<QueueMetrics> metrics_owner_;
   QueueMetrics& metrics_;  // *metrics_owner_
+
+  // Standard-queue deletes waiting for a flusher (Delete, FlushDeletes): at most this many
+  // flushers run at once per queue, each a worker turning 10 deletes into one statement.
+  static constexpr int kMaxDeleteFlushers = 4;
+  struct PendingDelete {
+    storage::pg::Receipt receipt;
+    Done done;
+  };
+  std::mutex deletes_mu_;
+  std::vector<PendingDelete> pending_deletes_;  // guarded by deletes_mu_
+  int delete_flushers_ = 0;                     // guarded by deletes_mu_
 };
 
 }  // namespace wharf::sqs::pg

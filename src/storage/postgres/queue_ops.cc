@@ -396,12 +396,24 @@ PgResult<std::vector<bool>> PgQueueOps::DeleteBatch(int64_t queue_id,
                                                     std::span<const Receipt> receipts) {
   if (receipts.size() > kMaxBatchEntries) return TooManyEntries(receipts.size());
   if (receipts.empty()) return std::vector<bool>();
-  auto [seqs, tokens] = Columns(receipts);
+  // One single-row delete by primary key per entry, pipelined in one round trip and one
+  // transaction (one commit for the batch). Not delete_standard_batch's one statement: its
+  // generic plan, made while the table was small, can scan the queue's whole message_ready
+  // range per batch (seen: 190 ms per batch of 10 on a 20,000-message queue); an equality on
+  // the whole primary key cannot degrade.
+  std::vector<PipelineStep> steps;
+  steps.reserve(receipts.size());
+  for (const Receipt& receipt : receipts) {
+    steps.push_back(
+        PipelineStep{&sql::kDeleteStandard,
+                     {Param::Int(queue_id), Param::Int(receipt.seq), Param::Int(receipt.token)}});
+  }
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
-  WHARF_ASSIGN_OR_RETURN(Rows deleted,
-                         conn->Execute(sql::kDeleteStandardBatch,
-                                       {Param::Int(queue_id), IntArray(seqs), IntArray(tokens)}));
-  return Outcomes(receipts, deleted);
+  WHARF_ASSIGN_OR_RETURN(std::vector<Rows> answers, conn->ExecutePipelined(steps));
+  std::vector<bool> out;
+  out.reserve(receipts.size());
+  for (const Rows& rows : answers) out.push_back(rows.affected() > 0);
+  return out;
 }
 
 // ---- FIFO queues ----

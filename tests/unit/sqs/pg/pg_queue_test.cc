@@ -114,6 +114,32 @@ TEST_F(PgQueueTest, DeleteByHandleRemovesTheMessageAndIsIdempotent) {
   EXPECT_TRUE(none->empty());
 }
 
+// Deletes issued together are grouped into statements of up to 10 (PgQueue::FlushDeletes):
+// every one is answered, every message is gone, a stale handle among them still succeeds.
+TEST_F(PgQueueTest, ManyDeletesAtOnceAreGroupedAndEachAnswered) {
+  auto queue = MustCreate("delete-many");
+  ASSERT_NE(queue, nullptr);
+  std::vector<NewMessage> batch;
+  for (int i = 0; i < 25; ++i) {
+    batch.push_back(NewMessage{Content("d" + std::to_string(i)), std::nullopt, nullptr, 0});
+  }
+  ASSERT_TRUE(Send(*queue, std::move(batch)).ok());
+  std::vector<std::string> handles;
+  while (handles.size() < 25) {
+    auto got = Receive(*queue, 10);
+    ASSERT_TRUE(got.ok());
+    ASSERT_FALSE(got->empty());
+    for (const ReceivedMessage& m : *got) handles.push_back(m.receipt_handle);
+  }
+  handles.push_back(handles.front());  // deleted twice: still answered ok
+  std::vector<Answer<api::ApiStatus>> answers(handles.size());
+  for (size_t i = 0; i < handles.size(); ++i) queue->Delete(handles[i], answers[i].Callback());
+  for (auto& answer : answers) EXPECT_TRUE(answer.Get().ok());
+  QueueCounters counters = queue->Counters();
+  EXPECT_EQ(counters.visible + counters.in_flight + counters.delayed, 0);
+  EXPECT_EQ(queue->metrics().deleted.load(), handles.size());
+}
+
 TEST_F(PgQueueTest, ForgedGarbledAndForeignHandlesAreInvalid) {
   auto queue = MustCreate("handles");
   auto other = MustCreate("handles-other");
