@@ -7,8 +7,7 @@
 // What exists, what does not:
 // - Standard and FIFO queues with every attribute of QueueConfig and the tags
 //   (queue_row_codec.h), except SSE-KMS: KmsMasterKeyId is refused with UnsupportedOperation
-//   (PgQueue stores bodies as text; sealed bodies are bytes). FIFO queues are created, but
-//   PgQueue's FIFO message operations still answer UnsupportedOperation.
+//   (PgQueue stores bodies as text; sealed bodies are bytes).
 // - A RedrivePolicy sets the row's dlq_id to the dead-letter queue's queue_id, read when the
 //   policy is stored (dead_letter_target.h).
 // - A name deleted less than Limits::recreate_after_delete_seconds ago is refused with
