@@ -246,7 +246,12 @@ int64_t ParseIsoBasic(std::string_view s) {
   }
   // Arithmetic instead of timegm(), which every signed request paid for (it consults the time
   // zone machinery): same result for every date accepted above.
-  return DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  const int64_t seconds =
+      DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  // A rollover past 9999-12-31T23:59:59 (a leap second or a day past the month's end in the last
+  // month) would be year 10000, which the four-digit form cannot write back: refused.
+  constexpr int64_t kYear10000 = 253402300800;  // 10000-01-01T00:00:00Z
+  return seconds < kYear10000 ? seconds : -1;
 }
 
 std::string SigV4Verifier::CanonicalUri(std::string_view raw_path) {

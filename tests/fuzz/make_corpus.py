@@ -147,6 +147,8 @@ REQUESTS = {
     "a_second_host": request(POST | SECOND_HOST | CONTENT_SHA, A_AUTH, DATE_A, body=A_BODY),
     "a_date_scope_mismatch": request(POST, A_AUTH, "20250116T000000Z", body=A_BODY),
     "a_bad_date": request(POST, A_AUTH, "2025-01-15T12:00:00Z", body=A_BODY),
+    # Found by a CI run: a leap second on 9999-12-31 rolled over into a year of five digits.
+    "a_date_past_9999": request(POST, A_AUTH, "99991231T235960Z", body=A_BODY),
     "a_missing_signature": request(POST, A_AUTH.split(", Signature=")[0], DATE_A, body=A_BODY),
     "a_unsigned_payload": request(POST, A_AUTH, DATE_A, extra="x-amz-content-sha256:UNSIGNED-PAYLOAD",
                                   body=A_BODY),

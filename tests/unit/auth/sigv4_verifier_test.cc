@@ -305,10 +305,26 @@ TEST(SigV4CanonicalTest, ParseIsoBasicAgreesWithTimegm) {
         tm.tm_hour = 23;
         tm.tm_min = 59;
         tm.tm_sec = 60;
-        EXPECT_EQ(ParseIsoBasic(text), static_cast<int64_t>(timegm(&tm))) << text;
+        const auto expected = static_cast<int64_t>(timegm(&tm));
+        if (expected >= 253402300800) {  // 10000-01-01T00:00:00Z
+          EXPECT_EQ(ParseIsoBasic(text), -1) << text << " rolls over into year 10000";
+        } else {
+          EXPECT_EQ(ParseIsoBasic(text), expected) << text;
+        }
       }
     }
   }
+}
+
+// Found by sigv4_fuzz: 9999-12-31T23:59:60 rolled over into year 10000, which IsoBasic writes
+// with five digits and ParseIsoBasic then refused. The largest accepted time writes back as itself.
+TEST(SigV4CanonicalTest, ParseIsoBasicRefusesRolloverPastYear9999) {
+  EXPECT_EQ(ParseIsoBasic("99991231T235960Z"), -1);
+  EXPECT_EQ(ParseIsoBasic("99991232T000000Z"), -1);
+  const int64_t last = ParseIsoBasic("99991231T235959Z");
+  ASSERT_EQ(last, 253402300799);
+  EXPECT_EQ(IsoBasic(last), "99991231T235959Z");
+  EXPECT_EQ(ParseIsoBasic("99991130T235960Z"), ParseIsoBasic("99991201T000000Z"));
 }
 
 }  // namespace
