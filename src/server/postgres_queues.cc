@@ -1,11 +1,10 @@
 #include "server/postgres_queues.h"
 
-#include <condition_variable>
 #include <mutex>
-#include <thread>
 #include <utility>
 
 #include "common/hashing.h"
+#include "common/periodic_thread.h"
 #include "sqs/pg/maintenance.h"
 #include "sqs/pg/pg_catalog.h"
 #include "storage/postgres/pool.h"
@@ -48,12 +47,7 @@ struct PostgresQueues::Parts {
         maintenance(ops, catalog, std::chrono::seconds(limits.recreate_after_delete_seconds)) {}
 
   ~Parts() {
-    {
-      std::lock_guard lock(health_mu);
-      stopping = true;
-    }
-    health_wake.notify_all();
-    if (sampler.joinable()) sampler.join();
+    sampler.Stop();
     listener.Stop();
     long_polls.Close();
     workers.Stop();  // queued requests finish while the catalog and the statements still exist
@@ -86,21 +80,12 @@ struct PostgresQueues::Parts {
 
   void StartSampling(std::chrono::milliseconds interval) {
     Sample();
-    sampler = std::thread([this, interval] {
-      std::unique_lock lock(health_mu);
-      while (!health_wake.wait_for(lock, interval, [this] { return stopping; })) {
-        lock.unlock();
-        Sample();
-        lock.lock();
-      }
-    });
+    sampler.Start(interval, [this] { Sample(); });
   }
 
   mutable std::mutex health_mu;
-  std::condition_variable health_wake;
-  bool stopping = false;  // guarded by health_mu
-  Health latest;          // guarded by health_mu
-  std::thread sampler;
+  Health latest;  // guarded by health_mu
+  PeriodicThread sampler;
 };
 
 Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const Settings& settings,

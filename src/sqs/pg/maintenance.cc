@@ -16,24 +16,10 @@ PgMaintenance::PgMaintenance(storage::pg::PgQueueOps& ops, const QueueCatalog& c
                              std::chrono::seconds deleted_name_window)
     : ops_(ops), catalog_(catalog), deleted_name_window_(deleted_name_window) {}
 
-PgMaintenance::~PgMaintenance() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+PgMaintenance::~PgMaintenance() { thread_.Stop(); }
 
 void PgMaintenance::Start(std::chrono::milliseconds interval) {
-  thread_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
-      lock.unlock();
-      RunOnce();
-      lock.lock();
-    }
-  });
+  thread_.Start(interval, [this] { RunOnce(); });
 }
 
 void PgMaintenance::Count(const storage::pg::PgResult<int64_t>& result, int64_t& into,

@@ -14,11 +14,9 @@
 // Threading: RunOnce from any thread (blocks on the database); Start/destructor from the owner.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
+#include "common/periodic_thread.h"
 #include "sqs/queue_catalog.h"
 #include "storage/postgres/queue_ops.h"
 
@@ -53,10 +51,7 @@ class PgMaintenance {
   storage::pg::PgQueueOps& ops_;
   const QueueCatalog& catalog_;
   const std::chrono::seconds deleted_name_window_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 }  // namespace wharf::sqs::pg

@@ -27,14 +27,7 @@ PgCatalog::PgCatalog(PgBackend backend, std::string region)
         return FromRow(row, std::move(metrics));
       }) {}
 
-PgCatalog::~PgCatalog() {
-  {
-    std::lock_guard lock(refresh_mu_);
-    stopping_ = true;
-  }
-  refresh_wake_.notify_all();
-  if (refresher_.joinable()) refresher_.join();
-}
+PgCatalog::~PgCatalog() { refresher_.Stop(); }
 
 PgBackend PgCatalog::WithChangeHook(PgBackend backend) {
   backend.queue_changed = [this](int64_t queue_id) {
@@ -50,14 +43,9 @@ void PgCatalog::StartRefreshing(std::chrono::milliseconds interval) {
   if (storage::pg::PgStatus first = cache_.Refresh(); !first.ok()) {
     DatabaseError("refresh", first.error());
   }
-  refresher_ = std::thread([this, interval] {
-    std::unique_lock lock(refresh_mu_);
-    while (!refresh_wake_.wait_for(lock, interval, [this] { return stopping_; })) {
-      lock.unlock();
-      if (storage::pg::PgStatus refreshed = cache_.Refresh(); !refreshed.ok()) {
-        DatabaseError("refresh", refreshed.error());
-      }
-      lock.lock();
+  refresher_.Start(interval, [this] {
+    if (storage::pg::PgStatus refreshed = cache_.Refresh(); !refreshed.ok()) {
+      DatabaseError("refresh", refreshed.error());
     }
   });
 }

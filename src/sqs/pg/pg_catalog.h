@@ -24,15 +24,13 @@
 //   PgQueue's operations (ADR 0002 decision 3) is still to do.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
+#include "common/periodic_thread.h"
 #include "sqs/pg/pg_queue.h"
 #include "sqs/pg/queue_cache.h"
 #include "sqs/queue_catalog.h"
@@ -92,10 +90,7 @@ class PgCatalog final : public QueueCatalog {
   storage::pg::PgQueueOps& ops_;  // backend_.ops
   const std::string region_;
   mutable QueueCache cache_;
-  std::mutex refresh_mu_;
-  std::condition_variable refresh_wake_;
-  bool stopping_ = false;  // guarded by refresh_mu_
-  std::thread refresher_;
+  PeriodicThread refresher_;
 };
 
 }  // namespace wharf::sqs::pg

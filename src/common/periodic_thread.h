@@ -1,0 +1,41 @@
+#pragma once
+
+// Runs a task every `interval` on a thread of its own until stopped: the background loops of
+// the PostgreSQL mode (the catalog's refresh, the maintenance sweeps, the health sampler, the
+// watcher of shared objects) all had the same wait-or-stop loop written out.
+//
+// The first run is one interval after Start (callers that need one at once run the task
+// themselves before). Stop() wakes the wait at once, waits for a run in progress to end and
+// joins; no run starts after it returns. The destructor stops.
+//
+// Threading: Start/Stop from the owning thread; the task runs on the periodic thread, one run
+// at a time, and must not call Stop.
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace wharf {
+
+class PeriodicThread {
+ public:
+  PeriodicThread() = default;
+  PeriodicThread(const PeriodicThread&) = delete;
+  PeriodicThread& operator=(const PeriodicThread&) = delete;
+  ~PeriodicThread() { Stop(); }
+
+  // Starts the thread; at most once per object.
+  void Start(std::chrono::milliseconds interval, std::function<void()> task);
+  void Stop();
+  bool running() const { return thread_.joinable(); }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace wharf
