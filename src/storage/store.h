@@ -62,6 +62,7 @@ enum class StorageErrorCode : uint8_t {
   kCorruption,  // a record does not decode, or a sealed value does not open (tampered, damaged)
   kClosed,
   kWrongKey,  // at open: the store was sealed with another root key
+  kInvalid,   // the backend refuses these records (a record type it does not keep); a caller bug
 };
 
 struct StorageError {
@@ -83,6 +84,8 @@ inline std::string_view StorageErrorName(StorageErrorCode code) {
       return "closed";
     case StorageErrorCode::kWrongKey:
       return "wrong key";
+    case StorageErrorCode::kInvalid:
+      return "invalid records";
   }
   return "io error";
 }

@@ -19,6 +19,7 @@ inline api::ApiError FromStorageError(const storage::StorageError& error) {
       return api::Error(api::ErrorCode::kServiceUnavailable);
     case storage::StorageErrorCode::kCorruption:
     case storage::StorageErrorCode::kWrongKey:  // only at open, never on a request
+    case storage::StorageErrorCode::kInvalid:   // a record the backend does not keep: a bug
       return api::Error(api::ErrorCode::kInternalFailure);
   }
   return api::Error(api::ErrorCode::kInternalFailure);

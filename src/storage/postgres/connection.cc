@@ -305,6 +305,17 @@ PgStatus Connection::ExecuteScript(std::string_view constant_sql) {
   return {};
 }
 
+PgResult<std::vector<Notification>> Connection::TakeNotifications() {
+  if (PQconsumeInput(conn_) == 0) return ServerError(conn_, nullptr);
+  std::vector<Notification> received;
+  while (PGnotify* notify = PQnotifies(conn_)) {
+    received.push_back(Notification{notify->relname != nullptr ? notify->relname : "",
+                                    notify->extra != nullptr ? notify->extra : ""});
+    PQfreemem(notify);
+  }
+  return received;
+}
+
 PgStatus Connection::Commit() {
   PGresult* result = PQexec(conn_, "COMMIT");
   if (PQresultStatus(result) != PGRES_COMMAND_OK) {

@@ -67,6 +67,12 @@ struct Param {
   }
 };
 
+// A NOTIFY received on a channel this session LISTENs on.
+struct Notification {
+  std::string channel;
+  std::string payload;
+};
+
 // One statement of a pipelined transaction (Connection::ExecutePipelined).
 struct PipelineStep {
   const Statement* statement;
@@ -129,6 +135,11 @@ class Connection {
   // Runs constant SQL without parameters, possibly several statements (migrations, BEGIN,
   // COMMIT). Never pass text built from values here: use a Statement.
   PgStatus ExecuteScript(std::string_view constant_sql);
+
+  // Reads what the server has sent, without waiting, and returns the notifications received so
+  // far on the channels this session LISTENs on (`LISTEN` through ExecuteScript), oldest first.
+  // kConnection when the connection broke.
+  PgResult<std::vector<Notification>> TakeNotifications();
 
   // False once libpq reports the connection broken; the pool then drops it.
   bool healthy() const;

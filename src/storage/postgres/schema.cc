@@ -137,4 +137,19 @@ const std::string_view kSchemaV5 = R"sql(
 ALTER TABLE queue ADD COLUMN purged_at timestamptz;
 )sql";
 
+// The keyed objects of storage::Store (IAM users, access keys and policies, KMS keys, SNS topics
+// and subscriptions), so every node reads the same ones (ADR 0002 decision 7). Keys are the
+// owners' opaque bytes: bytea compares bytewise (unsigned, then by length), which is
+// ScanObjects' order. version is drawn from object_version on every put (insert or replace), so
+// versions only grow and (count(*), sum(version)) changes on every put and every delete: the
+// change signature nodes poll to notice another node's write (object_signature).
+const std::string_view kSchemaV6 = R"sql(
+CREATE SEQUENCE object_version;
+
+CREATE TABLE object (
+  key     bytea PRIMARY KEY,
+  value   bytea NOT NULL,
+  version bigint NOT NULL);
+)sql";
+
 }  // namespace wharf::storage::pg

@@ -24,4 +24,7 @@ extern const std::string_view kSchemaV4;
 // Version 5: when each queue was last purged (PurgeQueue's interval, across nodes).
 extern const std::string_view kSchemaV5;
 
+// Version 6: keyed objects (IAM, KMS, SNS) shared by every node (PgObjectStore, object_store.h).
+extern const std::string_view kSchemaV6;
+
 }  // namespace wharf::storage::pg

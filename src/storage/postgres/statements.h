@@ -82,6 +82,14 @@ extern const Statement kRetentionSweep;
 extern const Statement kFifoRetentionLockGroups;  // 1 of 2
 extern const Statement kFifoRetentionSweep;       // 2 of 2
 
+// Keyed objects (PgObjectStore, object_store.h): not queue operations, so keyed by the object's
+// key (bytea) instead of queue_id.
+extern const Statement kObjectPut;
+extern const Statement kObjectDelete;
+extern const Statement kObjectScan;
+extern const Statement kObjectSignature;
+extern const Statement kNotifyObjects;  // after a commit that changed objects
+
 // Every statement above, for tests that prepare them all.
 std::span<const Statement* const> AllStatements();
 
