@@ -273,6 +273,31 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   if (settings.legacy_max_message_size > 0) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }
+  // --storage postgres: queues and messages in PostgreSQL, shared with the other nodes, and the
+  // keyed objects of IAM, KMS and SNS too (ADR 0002 decision 7); the embedded store keeps what
+  // is this node's own (the SNS outbox, move tasks).
+  std::unique_ptr<server::PostgresQueues> postgres_queues;
+  std::optional<server::ObjectsWatcher::Signature> objects_at_start;
+  if (settings.storage == "postgres") {
+    auto opened =
+        server::PostgresQueues::Open(settings, root->key, sqs_options.limits, clock, scheduler);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", opened.error().c_str());
+      return 1;
+    }
+    postgres_queues = std::move(opened).value();
+    sqs_options.catalog = &postgres_queues->catalog();
+    // Read before the owners load (below): a change another node commits meanwhile makes the
+    // watcher's first check reload them.
+    auto signature = postgres_queues->ObjectsSignature();
+    if (!signature.ok()) {
+      std::fprintf(stderr, "wharf: cannot read the shared objects in PostgreSQL: %s\n",
+                   signature.error().c_str());
+      return 1;
+    }
+    objects_at_start = *signature;
+  }
+  storage::Store& objects = postgres_queues ? postgres_queues->objects() : *store;
   // IAM and STS (security.md §3). Identities are keyed objects in the store, access-key
   // secrets sealed under the root key; in memory mode nothing is kept.
   iam::NullJournal no_journal;
@@ -284,9 +309,10 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   kms::NullJournal no_kms_journal;
   std::unique_ptr<kms::StoreJournal> kms_journal;
   if (root) {
-    store_journal = std::make_unique<iam::StoreJournal>(*store, root->key.Derive("iam-secrets v1"));
+    store_journal =
+        std::make_unique<iam::StoreJournal>(objects, root->key.Derive("iam-secrets v1"));
     session_tokens.emplace(root->key.Derive("sts-tokens v1"));
-    kms_journal = std::make_unique<kms::StoreJournal>(*store, root->key.Derive("kms-wrap v1"));
+    kms_journal = std::make_unique<kms::StoreJournal>(objects, root->key.Derive("kms-wrap v1"));
     sns_signing.emplace(root->key.Derive("sns-signing v1"));
   }
   iam::IdentityJournal& identity_journal =
@@ -334,18 +360,6 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   kms::KeyService key_service(key_store, authorizer, clock);
   sqs_options.key_service = &key_service;  // SSE-KMS data keys (security.md §4.2)
   sqs_options.authorizer = &authorizer;
-  // --storage postgres: queues and messages in PostgreSQL, shared with the other nodes.
-  std::unique_ptr<server::PostgresQueues> postgres_queues;
-  if (settings.storage == "postgres") {
-    auto opened =
-        server::PostgresQueues::Open(settings, root->key, sqs_options.limits, clock, scheduler);
-    if (!opened.ok()) {
-      std::fprintf(stderr, "wharf: %s\n", opened.error().c_str());
-      return 1;
-    }
-    postgres_queues = std::move(opened).value();
-    sqs_options.catalog = &postgres_queues->catalog();
-  }
   sqs::SqsService sqs(clock, scheduler, *store, sqs_options);
   const auto recovery_start = std::chrono::steady_clock::now();
   auto recovered = sqs.Recover();
@@ -355,7 +369,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   }
   // SNS (sns-fanout.md): topics and subscriptions, and the deliveries an earlier run left in
   // the outbox, resumed once the queues they go to are back.
-  auto signing_key = sns::LoadOrCreateSigningKey(*store, sns_signing ? &*sns_signing : nullptr);
+  auto signing_key = sns::LoadOrCreateSigningKey(objects, sns_signing ? &*sns_signing : nullptr);
   if (!signing_key.ok()) {
     std::fprintf(stderr, "wharf: %s\n", signing_key.error().c_str());
     return 1;
@@ -421,12 +435,16 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     targets.default_account = settings.account_id;
     targets.accounts = account_ids;
     targets.root_access_keys = root_keys;
-    targets.sync = [&store] {
-      std::promise<bool> durable;
-      store->WhenDurable(store->Append({}), [&durable](storage::StorageStatus status) {
-        durable.set_value(status.ok());
-      });
-      return durable.get_future().get();
+    targets.sync = [&store, &objects] {
+      bool all_durable = true;
+      for (storage::Store* s : {store.get(), &objects}) {
+        std::promise<bool> durable;
+        s->WhenDurable(s->Append({}), [&durable](storage::StorageStatus status) {
+          durable.set_value(status.ok());
+        });
+        all_durable = durable.get_future().get() && all_durable;
+      }
+      return all_durable;
     };
     auto report = server::Provision(config.provisioning, targets);
     if (!report.ok()) {
@@ -483,16 +501,16 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   dispatch_options.workload_credentials = &workload_credentials;
   if (store_journal) {
     // IAM answers wait until their changes are synced (acknowledged ⇒ durable).
-    dispatch_options.identity_gate = [&store, journal = store_journal.get()](auto release) {
-      store->WhenDurable(
+    dispatch_options.identity_gate = [&objects, journal = store_journal.get()](auto release) {
+      objects.WhenDurable(
           journal->latest_ticket(),
           [release = std::move(release)](storage::StorageStatus status) { release(status.ok()); });
     };
   }
   if (kms_journal) {
     // KMS answers too: a key is acknowledged only once it cannot be lost.
-    dispatch_options.kms_gate = [&store, journal = kms_journal.get()](auto release) {
-      store->WhenDurable(
+    dispatch_options.kms_gate = [&objects, journal = kms_journal.get()](auto release) {
+      objects.WhenDurable(
           journal->latest_ticket(),
           [release = std::move(release)](storage::StorageStatus status) { release(status.ok()); });
     };

@@ -6,18 +6,17 @@
 
 namespace wharf::server {
 
-ObjectsWatcher::ObjectsWatcher(ReadSignature read_signature, std::vector<Owner> owners)
-    : read_signature_(std::move(read_signature)) {
-  owners_.reserve(owners.size());
-  for (Owner& owner : owners) owners_.push_back(Watched{std::move(owner), std::nullopt});
-}
+ObjectsWatcher::ObjectsWatcher(ReadSignature read_signature)
+    : read_signature_(std::move(read_signature)) {}
 
 Status<std::string> ObjectsWatcher::Prime() {
   auto signature = read_signature_();
   if (!signature.ok()) return std::move(signature).error();
-  for (Watched& watched : owners_) watched.loaded = signature.value();
+  primed_ = signature.value();
   return {};
 }
+
+void ObjectsWatcher::Watch(Owner owner) { owners_.push_back(Watched{std::move(owner), primed_}); }
 
 ObjectsWatcher::Check ObjectsWatcher::CheckOnce() {
   Check check;

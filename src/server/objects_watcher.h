@@ -49,14 +49,19 @@ class ObjectsWatcher {
     int failed = 0;    // owners whose reload failed (retried next time)
   };
 
-  ObjectsWatcher(ReadSignature read_signature, std::vector<Owner> owners);
+  explicit ObjectsWatcher(ReadSignature read_signature);
   ObjectsWatcher(const ObjectsWatcher&) = delete;
   ObjectsWatcher& operator=(const ObjectsWatcher&) = delete;
   ~ObjectsWatcher() { thread_.Stop(); }
 
-  // Records the signature the owners' start-up loads saw: read it BEFORE they load, so that a
-  // change committed in between makes the first check reload.
+  // Records the signature the owners' start-up loads will be at least as new as: call it BEFORE
+  // they load, so that a change committed in between makes the first check reload them.
   Status<std::string> Prime();
+  // The same with a signature read earlier (by ReadSignature, before the owners loaded).
+  void Prime(Signature signature) { primed_ = signature; }
+  // Watches one more owner, loaded at start-up after Prime (without Prime: reloaded at the first
+  // check). Before Start only.
+  void Watch(Owner owner);
   // One check: read the signature and reload the owners that have not loaded it.
   Check CheckOnce();
   // A check every `interval` on a thread of its own until destruction.
@@ -69,6 +74,7 @@ class ObjectsWatcher {
   };
 
   const ReadSignature read_signature_;
+  std::optional<Signature> primed_;
   std::vector<Watched> owners_;
   PeriodicThread thread_;
 };

@@ -7,6 +7,7 @@
 #include "common/periodic_thread.h"
 #include "sqs/pg/maintenance.h"
 #include "sqs/pg/pg_catalog.h"
+#include "storage/postgres/object_store.h"
 #include "storage/postgres/pool.h"
 #include "storage/postgres/queue_ops.h"
 #include "storage/postgres/wake.h"
@@ -34,6 +35,7 @@ struct PostgresQueues::Parts {
       : pool(settings.postgres_url, storage::pg::ConnectionOptions{},
              static_cast<size_t>(settings.postgres_pool_size)),
         ops(pool),
+        objects(pool),
         receipts(std::move(receipt_key)),
         notifier(pool, clock),
         long_polls(clock, scheduler, workers, kLongPollRecheck),
@@ -55,6 +57,9 @@ struct PostgresQueues::Parts {
 
   storage::pg::ConnectionPool pool;
   storage::pg::PgQueueOps ops;
+  // Destroyed after the workers and the catalog (declared before them): it writes what is still
+  // queued before its committer stops, while the pool still exists.
+  storage::pg::PgObjectStore objects;
   sqs::pg::PgReceiptCodec receipts;
   storage::pg::WakeNotifier notifier;
   // Holds a reference to `workers`, declared after it: the hub only stores it, and is destroyed
@@ -137,6 +142,14 @@ PostgresQueues::PostgresQueues(std::unique_ptr<Parts> parts) : parts_(std::move(
 PostgresQueues::~PostgresQueues() = default;
 
 sqs::QueueCatalog& PostgresQueues::catalog() { return parts_->catalog; }
+
+storage::Store& PostgresQueues::objects() { return parts_->objects; }
+
+Result<ObjectsWatcher::Signature, std::string> PostgresQueues::ObjectsSignature() {
+  auto signature = parts_->objects.Signature();
+  if (!signature.ok()) return signature.error().detail;
+  return ObjectsWatcher::Signature{signature->count, signature->version_sum};
+}
 
 PostgresQueues::Health PostgresQueues::health() const {
   Health health;

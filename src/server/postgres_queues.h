@@ -3,8 +3,10 @@
 // The queues of `--storage postgres` (ADR 0002): the connection pool, the typed statements, the
 // worker threads that run them, the receipt-handle codec, the long-poll waiters with the LISTEN
 // connection and the NOTIFY publisher that wake them across nodes, and the catalog the SQS
-// service uses, built and the schema migrated at start-up. Everything that is not a queue (IAM,
-// KMS, SNS, move tasks) stays in the embedded store under --data-dir for now (ADR 0002 step 5).
+// service uses, built and the schema migrated at start-up; and the keyed objects of IAM, KMS and
+// SNS (PgObjectStore), shared by every node (ADR 0002 decision 7). What stays in the embedded
+// store under --data-dir is per node: the SNS outbox (deliveries this node accepted) and move
+// tasks.
 
 #include <memory>
 #include <string>
@@ -13,9 +15,11 @@
 #include "common/result.h"
 #include "common/scheduler.h"
 #include "common/sealing.h"
+#include "server/objects_watcher.h"
 #include "server/settings.h"
 #include "sqs/limits.h"
 #include "sqs/queue_catalog.h"
+#include "storage/store.h"
 
 namespace wharf::server {
 
@@ -35,6 +39,11 @@ class PostgresQueues {
   ~PostgresQueues();
 
   sqs::QueueCatalog& catalog();
+  // The keyed objects every node shares (IAM identities, KMS keys, SNS topics, subscriptions
+  // and signing key). Safe from any thread.
+  storage::Store& objects();
+  // The change signature of the shared objects (ObjectsWatcher); blocks on the database.
+  Result<ObjectsWatcher::Signature, std::string> ObjectsSignature();
 
   // The database's guard-rail readings (storage.md §4.2, §5.5) and this node's pool, workers and
   // waiters, as last sampled (every few seconds, on a thread of its own: /health and /metrics

@@ -17,21 +17,21 @@ struct Fixture {
   bool kms_fails = false;
 
   ObjectsWatcher Make() {
-    return ObjectsWatcher(
-        [this]() -> Result<ObjectsWatcher::Signature, std::string> {
-          if (unreadable) return std::string("connection refused");
-          return signature;
-        },
-        {{"iam",
-          [this]() -> Status<std::string> {
-            ++iam_reloads;
-            return {};
-          }},
-         {"kms", [this]() -> Status<std::string> {
-            ++kms_reloads;
-            if (kms_fails) return std::string("unreadable record kms/key/x");
-            return {};
-          }}});
+    return ObjectsWatcher([this]() -> Result<ObjectsWatcher::Signature, std::string> {
+      if (unreadable) return std::string("connection refused");
+      return signature;
+    });
+  }
+  void WatchBoth(ObjectsWatcher& watcher) {
+    watcher.Watch({"iam", [this]() -> Status<std::string> {
+                     ++iam_reloads;
+                     return {};
+                   }});
+    watcher.Watch({"kms", [this]() -> Status<std::string> {
+                     ++kms_reloads;
+                     if (kms_fails) return std::string("unreadable record kms/key/x");
+                     return {};
+                   }});
   }
 };
 
@@ -39,6 +39,7 @@ TEST(ObjectsWatcherTest, PrimedOwnersReloadOnlyWhenTheSignatureChanges) {
   Fixture f;
   ObjectsWatcher watcher = f.Make();
   ASSERT_TRUE(watcher.Prime().ok());
+  f.WatchBoth(watcher);
   auto check = watcher.CheckOnce();
   EXPECT_TRUE(check.signature_read);
   EXPECT_EQ(check.reloaded, 0);
@@ -58,6 +59,7 @@ TEST(ObjectsWatcherTest, PrimedOwnersReloadOnlyWhenTheSignatureChanges) {
 TEST(ObjectsWatcherTest, WithoutPrimingTheFirstCheckReloadsEveryone) {
   Fixture f;
   ObjectsWatcher watcher = f.Make();
+  f.WatchBoth(watcher);
   EXPECT_EQ(watcher.CheckOnce().reloaded, 2);
   EXPECT_EQ(watcher.CheckOnce().reloaded, 0);
 }
@@ -68,6 +70,7 @@ TEST(ObjectsWatcherTest, AFailedReloadIsRetriedUntilItSucceeds) {
   Fixture f;
   ObjectsWatcher watcher = f.Make();
   ASSERT_TRUE(watcher.Prime().ok());
+  f.WatchBoth(watcher);
   f.signature = {2, 3};
   f.kms_fails = true;
   auto check = watcher.CheckOnce();
@@ -86,11 +89,24 @@ TEST(ObjectsWatcherTest, AFailedReloadIsRetriedUntilItSucceeds) {
   EXPECT_EQ(watcher.CheckOnce().reloaded, 0);
 }
 
+// A change committed between Prime and an owner's start-up load is in that load or changes the
+// signature: the first check reloads exactly when the signature moved after Prime.
+TEST(ObjectsWatcherTest, AChangeAfterPrimeReloadsAtTheFirstCheck) {
+  Fixture f;
+  ObjectsWatcher watcher = f.Make();
+  ASSERT_TRUE(watcher.Prime().ok());
+  f.signature = {2, 5};  // another node wrote while this one was loading
+  f.WatchBoth(watcher);
+  EXPECT_EQ(watcher.CheckOnce().reloaded, 2);
+  EXPECT_EQ(f.iam_reloads, 1);
+}
+
 TEST(ObjectsWatcherTest, AnUnreadableSignatureReloadsNothing) {
   Fixture f;
   ObjectsWatcher watcher = f.Make();
   f.unreadable = true;
   EXPECT_FALSE(watcher.Prime().ok());
+  f.WatchBoth(watcher);
   auto check = watcher.CheckOnce();
   EXPECT_FALSE(check.signature_read);
   EXPECT_EQ(check.reloaded, 0);
