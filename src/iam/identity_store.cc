@@ -61,8 +61,9 @@ api::ApiStatus IdentityStore::JournalErase(RecordKind kind, const std::string& a
   return {};
 }
 
-void IdentityStore::Load(const std::vector<IdentityRecord>& records) {
-  std::unique_lock lock(mu_);
+void IdentityStore::Build(const std::vector<IdentityRecord>& records,
+                          std::map<std::string, Account>& accounts,
+                          std::unordered_map<std::string, KeyEntry>& keys) {
   std::vector<const AccessKeyRecord*> key_records;
   for (const IdentityRecord& record : records) {
     if (const auto* user = std::get_if<UserRecord>(&record)) {
@@ -70,33 +71,57 @@ void IdentityStore::Load(const std::vector<IdentityRecord>& records) {
       for (const InlinePolicy& p : user->policies.inline_policies) {
         entry.docs[p.name] = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
       }
-      accounts_[user->account_id].users[NameKey(user->name)] = std::move(entry);
+      accounts[user->account_id].users[NameKey(user->name)] = std::move(entry);
     } else if (const auto* role = std::get_if<RoleRecord>(&record)) {
       RoleEntry entry{*role, {}, ParseQuietly(role->trust_policy, auth::PolicyKind::kTrust)};
       for (const InlinePolicy& p : role->policies.inline_policies) {
         entry.docs[p.name] = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
       }
-      accounts_[role->account_id].roles[NameKey(role->name)] = std::move(entry);
+      accounts[role->account_id].roles[NameKey(role->name)] = std::move(entry);
     } else if (const auto* group = std::get_if<GroupRecord>(&record)) {
       GroupEntry entry{*group, {}};
       for (const InlinePolicy& p : group->policies.inline_policies) {
         entry.docs[p.name] = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
       }
-      accounts_[group->account_id].groups[NameKey(group->name)] = std::move(entry);
+      accounts[group->account_id].groups[NameKey(group->name)] = std::move(entry);
     } else if (const auto* policy = std::get_if<ManagedPolicyRecord>(&record)) {
       PolicyEntry entry{*policy, ParseQuietly(policy->document, auth::PolicyKind::kIdentity)};
-      accounts_[policy->account_id].policies[policy->arn] = std::move(entry);
+      accounts[policy->account_id].policies[policy->arn] = std::move(entry);
     } else if (const auto* key = std::get_if<AccessKeyRecord>(&record)) {
       key_records.push_back(key);
     }
   }
   for (const AccessKeyRecord* key : key_records) {  // after the users they belong to
-    auto account = accounts_.find(key->account_id);
-    if (account == accounts_.end()) continue;
+    auto account = accounts.find(key->account_id);
+    if (account == accounts.end()) continue;
     auto user = account->second.users.find(NameKey(key->user_name));
     if (user == account->second.users.end()) continue;
-    keys_[key->access_key_id] = KeyEntry{*key, MakeKey(*key, user->second.r)};
+    keys[key->access_key_id] = KeyEntry{*key, MakeKey(*key, user->second.r)};
   }
+}
+
+void IdentityStore::Load(const std::vector<IdentityRecord>& records) {
+  // Built aside, so that parsing the documents does not hold the lock.
+  std::map<std::string, Account> accounts;
+  std::unordered_map<std::string, KeyEntry> keys;
+  Build(records, accounts, keys);
+  std::unique_lock lock(mu_);
+  accounts_ = std::move(accounts);
+  keys_ = std::move(keys);
+}
+
+Status<std::string> IdentityStore::Reload(const Loader& load) {
+  std::unique_lock lock(mu_);
+  auto records = load();
+  if (!records.ok()) return std::move(records).error();
+  std::map<std::string, Account> accounts;
+  std::unordered_map<std::string, KeyEntry> keys;
+  Build(*records, accounts, keys);
+  // Access keys handed out before (auth::AccessKey) stay valid for whoever holds them; Lookup
+  // answers from the new ones from now on.
+  accounts_ = std::move(accounts);
+  keys_ = std::move(keys);
+  return {};
 }
 
 std::shared_ptr<const auth::AccessKey> IdentityStore::MakeKey(const AccessKeyRecord& record,

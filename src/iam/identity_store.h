@@ -11,6 +11,7 @@
 // Thread-safety: all methods may be called from any thread (one reader/writer lock; IAM calls
 // are rare, lookups on the request path take the shared side).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "auth/credentials.h"
 #include "auth/policy/policy_document.h"
 #include "common/clock.h"
+#include "common/result.h"
 #include "iam/records.h"
 
 namespace wharf::iam {
@@ -64,8 +66,18 @@ class IdentityStore final : public auth::CredentialStore, public auth::IdentityP
   IdentityStore(const Clock& clock, IdentityJournal& journal, StoreLimits limits = {});
 
   // Restores the state from persisted records (at start, before serving). Records whose
-  // documents no longer parse are kept, with no effect on authorization.
+  // documents no longer parse are kept, with no effect on authorization. Replaces whatever the
+  // store held.
   void Load(const std::vector<IdentityRecord>& records);
+
+  // Every persisted record, or why they cannot be read (StoreJournal::Load).
+  using Loader = std::function<Result<std::vector<IdentityRecord>, std::string>()>;
+  // Re-reads the records while serving (another node sharing the store changed identities)
+  // and replaces the whole state with them, exactly as Load at start-up would build it. `load`
+  // runs under the exclusive lock, so no change of this node falls between the read and the
+  // swap (nor is lost by it); lookups wait meanwhile. If `load` fails, nothing changes and its
+  // error is returned. The AWS-managed policies are not persisted and stay as they are.
+  Status<std::string> Reload(const Loader& load);
 
   // --- users ---
   api::ApiResult<UserRecord> CreateUser(const std::string& account, const std::string& name,
@@ -197,6 +209,11 @@ class IdentityStore final : public auth::CredentialStore, public auth::IdentityP
     std::string display;  // "user alice"
   };
 
+  // The users, roles, groups, policies and access keys `records` describe, with their parsed
+  // documents: what Load and Reload install.
+  static void Build(const std::vector<IdentityRecord>& records,
+                    std::map<std::string, Account>& accounts,
+                    std::unordered_map<std::string, KeyEntry>& keys);
   // CreateAccessKey (random id and secret) and ImportAccessKey (`given` id and secret).
   api::ApiResult<AccessKeyRecord> AddAccessKey(
       const std::string& account, const std::string& user,

@@ -16,6 +16,7 @@
 // management calls are rare and take the exclusive side.
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +30,7 @@
 #include "api/error.h"
 #include "auth/policy/policy_document.h"
 #include "common/clock.h"
+#include "common/result.h"
 #include "kms/crypto.h"
 #include "kms/data_keys.h"
 #include "kms/identifiers.h"
@@ -95,7 +97,21 @@ class KeyStore {
   // Start-up: what the journal loaded. Keys whose deletion date has passed are removed now.
   // Records whose key policy no longer parses are kept with no policy (nobody can use them),
   // and reported.
+  // Replaces whatever the store held.
   std::vector<std::string> Load(std::vector<KeyRecord> keys, std::vector<AliasRecord> aliases);
+
+  // Every stored key and alias, or why they cannot be read (StoreJournal::Load).
+  using Loader = std::function<Result<LoadedKeys, std::string>()>;
+  // Re-reads the keys and aliases while serving (another node sharing the store changed them)
+  // and replaces the whole state with them as Load does at start-up: keys past their deletion
+  // date are removed now, unparsable policies reported (the returned problems). `load` runs
+  // under the exclusive lock, so no change of this node falls between the read and the swap;
+  // encryptions wait meanwhile. If `load` fails, nothing changes and its error is returned.
+  // One deliberate difference from a restart: a key whose current material version and use
+  // reservation are unchanged keeps this node's count of uses made under it (a restart must
+  // assume the whole reservation spent), so that frequent reloads do not burn the version's
+  // nonce budget.
+  Result<std::vector<std::string>, std::string> Reload(const Loader& load);
 
   const std::string& region() const { return region_; }
 
@@ -167,6 +183,9 @@ class KeyStore {
   };
   using AliasMap = std::map<std::string, AliasRecord, std::less<>>;
 
+  // Load and Reload: installs `keys` and `aliases` in place of the current ones, then sweeps.
+  std::vector<std::string> InstallLocked(std::vector<KeyRecord> keys,
+                                         std::vector<AliasRecord> aliases);
   KeyView ViewOf(const Key& key) const;
   // A key that exists for callers: not past its deletion date.
   bool Live(const Key& key, int64_t now_ms) const;

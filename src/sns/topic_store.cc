@@ -6,6 +6,7 @@
 #include "common/ids.h"
 #include "sns/identifiers.h"
 #include "sns/record_codec.h"
+#include "storage/settle.h"
 
 namespace wharf::sns {
 namespace {
@@ -87,6 +88,30 @@ uint64_t TopicStore::Erase(std::vector<std::string> keys) {
 
 Status<std::string> TopicStore::Load() {
   std::unique_lock lock(mu_);
+  TopicMap topics;
+  SubscriptionMap subscriptions;
+  WHARF_RETURN_IF_ERROR(ReadLocked(topics, subscriptions));
+  topics_ = std::move(topics);
+  subscriptions_ = std::move(subscriptions);
+  return {};
+}
+
+Status<std::string> TopicStore::Reload() {
+  std::unique_lock lock(mu_);
+  // The scan may miss records not yet durable: this node's latest change would be undone.
+  if (auto settled = storage::SettleAppended(store_); !settled.ok()) {
+    return "cannot read the SNS topics: " + settled.error().detail;
+  }
+  TopicMap topics;
+  SubscriptionMap subscriptions;
+  WHARF_RETURN_IF_ERROR(ReadLocked(topics, subscriptions));
+  // Readers that copied a Topic or Subscription keep their snapshot (shared ownership).
+  topics_ = std::move(topics);
+  subscriptions_ = std::move(subscriptions);
+  return {};
+}
+
+Status<std::string> TopicStore::ReadLocked(TopicMap& topics, SubscriptionMap& subscriptions) {
   std::string error;
   auto scanned = store_.ScanObjects(kTopicPrefix, [&](std::string_view key, std::string_view v) {
     if (!error.empty()) return;
@@ -96,7 +121,7 @@ Status<std::string> TopicStore::Load() {
       return;
     }
     // The map key first: the assignment's right side is evaluated before its left.
-    TopicEntry& entry = topics_[Key(record->account_id, record->name)];
+    TopicEntry& entry = topics[Key(record->account_id, record->name)];
     entry.topic = MakeTopic(std::move(*record));
   });
   if (!scanned.ok()) return "cannot read the SNS topics: " + scanned.error().detail;
@@ -124,11 +149,11 @@ Status<std::string> TopicStore::Load() {
   for (auto& subscription : loaded) {
     auto topic = ParseTopicArn(subscription->record.topic_arn, "TopicArn");
     if (!topic.ok()) continue;
-    auto entry = topics_.find(Key(topic->account, topic->name));
+    auto entry = topics.find(Key(topic->account, topic->name));
     // A topic and its subscriptions are deleted in one write, so none is left without its topic.
-    if (entry == topics_.end()) continue;
+    if (entry == topics.end()) continue;
     entry->second.subscriptions.push_back(subscription);
-    subscriptions_.emplace(subscription->record.arn, subscription);
+    subscriptions.emplace(subscription->record.arn, subscription);
   }
   return {};
 }
