@@ -28,6 +28,9 @@ constexpr AwsPolicy kAwsPolicies[] = {
      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sns:*"],"Resource":"*"}]})"},
 };
 
+// Reads Reload makes before giving up while this node keeps changing identities.
+constexpr int kReloadAttempts = 3;
+
 }  // namespace
 
 IdentityStore::IdentityStore(const Clock& clock, IdentityJournal& journal, StoreLimits limits)
@@ -47,6 +50,7 @@ IdentityStore::IdentityStore(const Clock& clock, IdentityJournal& journal, Store
 // --- journal ---------------------------------------------------------------------------------
 
 api::ApiStatus IdentityStore::Journal(const IdentityRecord& record) {
+  ++journaled_;  // even if it failed: it may have reached the store
   if (auto written = journal_.Put(record); !written.ok()) {
     return api::Error(ErrorCode::kInternalFailure);
   }
@@ -55,6 +59,7 @@ api::ApiStatus IdentityStore::Journal(const IdentityRecord& record) {
 
 api::ApiStatus IdentityStore::JournalErase(RecordKind kind, const std::string& account,
                                            const std::string& name) {
+  ++journaled_;
   if (auto written = journal_.Erase(kind, account, name); !written.ok()) {
     return api::Error(ErrorCode::kInternalFailure);
   }
@@ -111,17 +116,27 @@ void IdentityStore::Load(const std::vector<IdentityRecord>& records) {
 }
 
 Status<std::string> IdentityStore::Reload(const Loader& load) {
-  std::unique_lock lock(mu_);
-  auto records = load();
-  if (!records.ok()) return std::move(records).error();
-  std::map<std::string, Account> accounts;
-  std::unordered_map<std::string, KeyEntry> keys;
-  Build(*records, accounts, keys);
-  // Access keys handed out before (auth::AccessKey) stay valid for whoever holds them; Lookup
-  // answers from the new ones from now on.
-  accounts_ = std::move(accounts);
-  keys_ = std::move(keys);
-  return {};
+  for (int attempt = 0; attempt < kReloadAttempts; ++attempt) {
+    uint64_t journaled = 0;
+    {
+      std::shared_lock lock(mu_);
+      journaled = journaled_;
+    }
+    auto records = load();
+    if (!records.ok()) return std::move(records).error();
+    std::map<std::string, Account> accounts;
+    std::unordered_map<std::string, KeyEntry> keys;
+    Build(*records, accounts, keys);
+    std::unique_lock lock(mu_);
+    // A change journaled since the read began may be missing from it: read again.
+    if (journaled_ != journaled) continue;
+    // Access keys handed out before (auth::AccessKey) stay valid for whoever holds them;
+    // Lookup answers from the new ones from now on.
+    accounts_ = std::move(accounts);
+    keys_ = std::move(keys);
+    return {};
+  }
+  return std::string("identities changed during every reload attempt; try again later");
 }
 
 std::shared_ptr<const auth::AccessKey> IdentityStore::MakeKey(const AccessKeyRecord& record,

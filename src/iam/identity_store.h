@@ -74,9 +74,12 @@ class IdentityStore final : public auth::CredentialStore, public auth::IdentityP
   using Loader = std::function<Result<std::vector<IdentityRecord>, std::string>()>;
   // Re-reads the records while serving (another node sharing the store changed identities)
   // and replaces the whole state with them, exactly as Load at start-up would build it. `load`
-  // runs under the exclusive lock, so no change of this node falls between the read and the
-  // swap (nor is lost by it); lookups wait meanwhile. If `load` fails, nothing changes and its
-  // error is returned. The AWS-managed policies are not persisted and stay as they are.
+  // must return every change journaled before it was called (StoreJournal::Load waits for
+  // them to be durable). It runs without the lock — lookups go on, and a store completion that
+  // needs the lock cannot deadlock with it — and the result is installed only if this store
+  // journaled nothing meanwhile, so a change of this node is never undone; otherwise the read
+  // is tried again, a few times, then given up with an error. If `load` fails, nothing changes
+  // and its error is returned. The AWS-managed policies are not persisted and stay as they are.
   Status<std::string> Reload(const Loader& load);
 
   // --- users ---
@@ -239,7 +242,8 @@ class IdentityStore final : public auth::CredentialStore, public auth::IdentityP
   const StoreLimits limits_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Account> accounts_;
-  std::unordered_map<std::string, KeyEntry> keys_;   // by access key id
+  std::unordered_map<std::string, KeyEntry> keys_;  // by access key id
+  uint64_t journaled_ = 0;  // changes journaled so far (under mu_): Reload's validation
   std::map<std::string, PolicyEntry> aws_policies_;  // AWS-managed, by ARN
 };
 

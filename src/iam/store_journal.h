@@ -39,9 +39,8 @@ class StoreJournal final : public IdentityJournal {
 
   // Every stored identity record, secrets opened. Fails (naming the record) on one that does
   // not decode or whose secret does not open — a wrong root key, never silently. Waits first
-  // for this node's appended records to be durable, so that the read includes them: while
-  // serving, call it through IdentityStore::Reload (under the store's lock), never on the
-  // store's completion thread.
+  // for the records appended so far to be durable, so that the read includes them (what
+  // IdentityStore::Reload relies on); never call it on the store's completion thread.
   Result<std::vector<IdentityRecord>, std::string> Load();
 
  private:

@@ -12,6 +12,8 @@ namespace {
 using api::ErrorCode;
 
 constexpr int64_t kMillisPerDay = 86'400'000;
+// Reads Reload makes before giving up while this node keeps changing keys.
+constexpr int kReloadAttempts = 3;
 
 // Whether `loaded` still has the reservation `held` counts uses against: the same current
 // material version and the same number of uses reserved under it.
@@ -59,10 +61,20 @@ std::vector<std::string> KeyStore::Load(std::vector<KeyRecord> keys,
 }
 
 Result<std::vector<std::string>, std::string> KeyStore::Reload(const Loader& load) {
-  std::unique_lock lock(mu_);
-  auto loaded = load();
-  if (!loaded.ok()) return std::move(loaded).error();
-  return InstallLocked(std::move(loaded->keys), std::move(loaded->aliases));
+  for (int attempt = 0; attempt < kReloadAttempts; ++attempt) {
+    uint64_t journaled = 0;
+    {
+      std::shared_lock lock(mu_);
+      journaled = journal_.count();
+    }
+    auto loaded = load();
+    if (!loaded.ok()) return std::move(loaded).error();
+    std::unique_lock lock(mu_);
+    // A change journaled since the read began may be missing from it: read again.
+    if (journal_.count() != journaled) continue;
+    return InstallLocked(std::move(loaded->keys), std::move(loaded->aliases));
+  }
+  return std::string("KMS keys changed during every reload attempt; try again later");
 }
 
 std::vector<std::string> KeyStore::InstallLocked(std::vector<KeyRecord> keys,

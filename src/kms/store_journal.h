@@ -42,9 +42,8 @@ class StoreJournal final : public KeyJournal {
 
   // Every stored key and alias, material unwrapped. Fails, naming the record, on one that does
   // not decode or whose material does not open — a wrong root key is never served silently.
-  // Waits first for this node's appended records to be durable, so that the read includes
-  // them: while serving, call it through KeyStore::Reload (under the key store's lock), never
-  // on the store's completion thread.
+  // Waits first for the records appended so far to be durable, so that the read includes them
+  // (what KeyStore::Reload relies on); never call it on the store's completion thread.
   Result<LoadedKeys, std::string> Load();
 
  private:

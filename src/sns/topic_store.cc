@@ -13,6 +13,9 @@ namespace {
 
 using api::Find;
 
+// Reads Reload makes before giving up while this node keeps changing topics.
+constexpr int kReloadAttempts = 3;
+
 bool SameTags(const std::vector<Tag>& a, const std::vector<Tag>& b) {
   auto sorted = [](std::vector<Tag> tags) {
     std::sort(tags.begin(), tags.end(), [](const Tag& x, const Tag& y) { return x.key < y.key; });
@@ -70,6 +73,7 @@ api::ApiResult<std::shared_ptr<const Subscription>> TopicStore::MakeSubscription
 }
 
 uint64_t TopicStore::Put(std::string key, std::string payload) {
+  ++changes_;
   std::vector<storage::Record> records(1);
   records[0].type = storage::RecordType::kObjectPut;
   records[0].key = std::move(key);
@@ -78,6 +82,7 @@ uint64_t TopicStore::Put(std::string key, std::string payload) {
 }
 
 uint64_t TopicStore::Erase(std::vector<std::string> keys) {
+  ++changes_;
   std::vector<storage::Record> records(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     records[i].type = storage::RecordType::kObjectDelete;
@@ -87,31 +92,41 @@ uint64_t TopicStore::Erase(std::vector<std::string> keys) {
 }
 
 Status<std::string> TopicStore::Load() {
-  std::unique_lock lock(mu_);
   TopicMap topics;
   SubscriptionMap subscriptions;
-  WHARF_RETURN_IF_ERROR(ReadLocked(topics, subscriptions));
+  WHARF_RETURN_IF_ERROR(Read(topics, subscriptions));
+  std::unique_lock lock(mu_);
   topics_ = std::move(topics);
   subscriptions_ = std::move(subscriptions);
   return {};
 }
 
 Status<std::string> TopicStore::Reload() {
-  std::unique_lock lock(mu_);
-  // The scan may miss records not yet durable: this node's latest change would be undone.
-  if (auto settled = storage::SettleAppended(store_); !settled.ok()) {
-    return "cannot read the SNS topics: " + settled.error().detail;
+  for (int attempt = 0; attempt < kReloadAttempts; ++attempt) {
+    uint64_t changes = 0;
+    {
+      std::shared_lock lock(mu_);
+      changes = changes_;
+    }
+    // The scan may miss records not yet durable: this node's latest change would be undone.
+    if (auto settled = storage::SettleAppended(store_); !settled.ok()) {
+      return "cannot read the SNS topics: " + settled.error().detail;
+    }
+    TopicMap topics;
+    SubscriptionMap subscriptions;
+    WHARF_RETURN_IF_ERROR(Read(topics, subscriptions));
+    std::unique_lock lock(mu_);
+    // A change appended since the read began may be missing from it: read again.
+    if (changes_ != changes) continue;
+    // Readers that copied a Topic or Subscription keep their snapshot (shared ownership).
+    topics_ = std::move(topics);
+    subscriptions_ = std::move(subscriptions);
+    return {};
   }
-  TopicMap topics;
-  SubscriptionMap subscriptions;
-  WHARF_RETURN_IF_ERROR(ReadLocked(topics, subscriptions));
-  // Readers that copied a Topic or Subscription keep their snapshot (shared ownership).
-  topics_ = std::move(topics);
-  subscriptions_ = std::move(subscriptions);
-  return {};
+  return std::string("SNS topics changed during every reload attempt; try again later");
 }
 
-Status<std::string> TopicStore::ReadLocked(TopicMap& topics, SubscriptionMap& subscriptions) {
+Status<std::string> TopicStore::Read(TopicMap& topics, SubscriptionMap& subscriptions) {
   std::string error;
   auto scanned = store_.ScanObjects(kTopicPrefix, [&](std::string_view key, std::string_view v) {
     if (!error.empty()) return;

@@ -48,11 +48,13 @@ class TopicStore {
   // object, on one it cannot read, and then changes nothing. Replaces whatever the store held.
   Status<std::string> Load();
   // The same while serving (another node sharing the store changed topics or subscriptions):
-  // waits for this node's own appended changes to be durable, then reads and replaces the whole
-  // state, all under the exclusive lock, so that no change of this node falls between the read
-  // and the swap (nor is lost by it). Deliveries in flight keep the subscription they hold, as
-  // they do when it is unsubscribed; publications not yet fanned out skip the subscriptions that
-  // are gone. If the read fails, nothing changes. Not on the store's completion thread.
+  // waits for the changes appended so far to be durable, reads, and replaces the whole state.
+  // The read runs without the lock (requests go on, and a store completion that needs the lock
+  // cannot deadlock with it) and is installed only if this store appended no change meanwhile,
+  // so a change of this node is never undone; otherwise it is tried again, a few times, then
+  // given up with an error. Deliveries in flight keep the subscription they hold, as they do
+  // when it is unsubscribed; publications not yet fanned out skip the subscriptions that are
+  // gone. If the read fails, nothing changes. Not on the store's completion thread.
   Status<std::string> Reload();
 
   const std::string& region() const { return region_; }
@@ -109,9 +111,8 @@ class TopicStore {
   using TopicMap = std::map<std::string, TopicEntry>;  // "account/name"
   using SubscriptionMap = std::map<std::string, std::shared_ptr<const Subscription>, std::less<>>;
   static std::string Key(std::string_view account, std::string_view name);
-  // Reads every stored topic and subscription into `topics` and `subscriptions` (empty). Under
-  // mu_, so that no change of this node interleaves.
-  Status<std::string> ReadLocked(TopicMap& topics, SubscriptionMap& subscriptions);
+  // Reads every stored topic and subscription into `topics` and `subscriptions` (empty).
+  Status<std::string> Read(TopicMap& topics, SubscriptionMap& subscriptions);
   // Appends one object put (or delete, with an empty payload) and returns the ticket. Under mu_.
   uint64_t Put(std::string key, std::string payload);
   uint64_t Erase(std::vector<std::string> keys);
@@ -125,6 +126,7 @@ class TopicStore {
   mutable std::shared_mutex mu_;
   TopicMap topics_;                // "account/name"
   SubscriptionMap subscriptions_;  // by ARN
+  uint64_t changes_ = 0;           // puts and erases appended so far: Reload's validation
 };
 
 // NotFound "Topic does not exist" / "Subscription does not exist".

@@ -1,9 +1,10 @@
 #pragma once
 
 // Waiting, on the caller's thread, until everything appended to a store so far is durable.
-// Owners that reload their keyed objects while serving (iam, kms, sns) call it, under their own
-// lock, just before ScanObjects: the scan may miss records appended but not yet durable, and a
-// reload that missed this node's own latest change would silently undo it in memory.
+// Owners that reload their keyed objects while serving (iam, kms, sns) call it just before
+// ScanObjects: the scan may miss records appended but not yet durable, and a reload that missed
+// this node's own latest change would silently undo it in memory. They call it without holding
+// their own lock: a store completion may need that lock, and would then wait for the waiter.
 
 #include <future>
 

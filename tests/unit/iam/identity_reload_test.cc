@@ -6,8 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <future>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/manual_clock.h"
@@ -195,6 +196,77 @@ TEST(IdentityReloadTest, AFailedReloadLeavesTheStateAsItWas) {
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error(), "down");
   EXPECT_EQ(UserNames(two.ids), (std::vector<std::string>{"alice"}));
+  store->Close();
+}
+
+TEST(IdentityReloadTest, AReadOvertakenByALocalChangeIsReadAgain) {
+  TempDir dir;
+  ManualClock clock;
+  auto store = Open(dir.db());
+  ASSERT_NE(store, nullptr);
+  Node node(clock, *store);
+  ASSERT_TRUE(node.ids.CreateUser(kAccount, "alice", "/", {}).ok());
+  // The loader runs without the lock: a change made while it reads (here: by the loader
+  // itself, after its read) makes the read stale, and Reload reads again.
+  int calls = 0;
+  auto stale_once = [&]() -> Result<std::vector<IdentityRecord>, std::string> {
+    auto records = node.journal.Load();
+    if (++calls == 1) {
+      EXPECT_TRUE(node.ids.CreateUser(kAccount, "during", "/", {}).ok());
+    }
+    return records;
+  };
+  ASSERT_TRUE(node.ids.Reload(stale_once).ok());
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(UserNames(node.ids), (std::vector<std::string>{"alice", "during"}));
+
+  // Overtaken every time: Reload gives up and changes nothing.
+  int n = 0;
+  auto always_stale = [&]() -> Result<std::vector<IdentityRecord>, std::string> {
+    EXPECT_TRUE(node.ids.CreateUser(kAccount, "busy" + std::to_string(n++), "/", {}).ok());
+    return std::vector<IdentityRecord>{};  // would empty the store if installed
+  };
+  auto gave_up = node.ids.Reload(always_stale);
+  ASSERT_FALSE(gave_up.ok());
+  EXPECT_NE(gave_up.error().find("try again"), std::string::npos) << gave_up.error();
+  EXPECT_EQ(UserNames(node.ids).size(), 2u + static_cast<size_t>(n));
+  store->Close();
+}
+
+TEST(IdentityReloadTest, ReloadsRacingWithRequestsNeverUndoALocalChange) {
+  // Each reload waits for this node's appended changes to be durable before it reads, and
+  // installs what it read only if nothing changed meanwhile: a change is never undone.
+  TempDir dir;
+  ManualClock clock;
+  auto store = Open(dir.db());
+  ASSERT_NE(store, nullptr);
+  Node node(clock, *store);
+  std::atomic<bool> stop{false};
+  std::atomic<int> reloads{0};
+  std::thread reloader([&] {
+    while (!stop.load()) {
+      // While this node keeps changing things a reload may give up ("try again"): never with
+      // a state that misses one of them.
+      if (node.Reload().ok()) reloads.fetch_add(1);
+    }
+  });
+  std::vector<std::string> key_ids;
+  for (int i = 0; i < 20; ++i) {
+    const std::string name = "user" + std::to_string(i);
+    ASSERT_TRUE(node.ids.CreateUser(kAccount, name, "/", {}).ok());
+    auto key = node.ids.CreateAccessKey(kAccount, name);
+    ASSERT_TRUE(key.ok());
+    EXPECT_TRUE(node.ids.Lookup(key->access_key_id, "", clock.WallMillis()).ok());
+    key_ids.push_back(key->access_key_id);
+  }
+  while (reloads.load() < 2) std::this_thread::yield();
+  stop.store(true);
+  reloader.join();
+  ASSERT_TRUE(node.Reload().ok());
+  EXPECT_EQ(UserNames(node.ids).size(), 20u);
+  for (const std::string& id : key_ids) {
+    EXPECT_TRUE(node.ids.Lookup(id, "", clock.WallMillis()).ok()) << id;
+  }
   store->Close();
 }
 

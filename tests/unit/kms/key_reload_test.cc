@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/manual_clock.h"
@@ -195,6 +197,74 @@ TEST(KeyReloadTest, AFailedReloadLeavesTheStateAsItWas) {
   EXPECT_NE(reloaded.error().find("broken"), std::string::npos) << reloaded.error();
   EXPECT_EQ(AsSeen(two.keys), before);
   EXPECT_EQ(two.keys.Find(Ref("alias/app"))->state, KeyState::kEnabled);
+  store->Close();
+}
+
+TEST(KeyReloadTest, AReadOvertakenByALocalChangeIsReadAgain) {
+  TempDir dir;
+  ManualClock clock;
+  auto store = Open(dir.db());
+  ASSERT_NE(store, nullptr);
+  Node node(clock, *store);
+  const std::string a = node.keys.CreateKey(CustomerKey("a")).key_id;
+  std::string during;
+  int calls = 0;
+  auto stale_once = [&]() -> Result<LoadedKeys, std::string> {
+    auto loaded = node.journal.Load();
+    if (++calls == 1) during = node.keys.CreateKey(CustomerKey("during")).key_id;
+    return loaded;
+  };
+  ASSERT_TRUE(node.keys.Reload(stale_once).ok());
+  EXPECT_EQ(calls, 2);
+  EXPECT_TRUE(node.keys.Find(Ref(a)).ok());
+  EXPECT_TRUE(node.keys.Find(Ref(during)).ok()) << "the key made during the first read";
+
+  auto always_stale = [&]() -> Result<LoadedKeys, std::string> {
+    node.keys.CreateKey(CustomerKey("busy"));
+    return LoadedKeys{};  // would empty the store if installed
+  };
+  auto gave_up = node.keys.Reload(always_stale);
+  ASSERT_FALSE(gave_up.ok());
+  EXPECT_NE(gave_up.error().find("try again"), std::string::npos) << gave_up.error();
+  EXPECT_TRUE(node.keys.Find(Ref(a)).ok());
+  store->Close();
+}
+
+TEST(KeyReloadTest, ReloadsRacingWithRequestsNeverUndoALocalChange) {
+  TempDir dir;
+  ManualClock clock;
+  auto store = Open(dir.db());
+  ASSERT_NE(store, nullptr);
+  Node node(clock, *store, MaterialLimits{1000, 3});
+  const EncryptionContext context;
+  std::atomic<bool> stop{false};
+  std::atomic<int> reloads{0};
+  std::thread reloader([&] {
+    while (!stop.load()) {
+      // While this node keeps changing things a reload may give up ("try again"): never with
+      // a state that misses one of them.
+      if (node.Reload().ok()) reloads.fetch_add(1);
+    }
+  });
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    const std::string id = node.keys.CreateKey(CustomerKey("k" + std::to_string(i))).key_id;
+    for (int use = 0; use < 5; ++use) {
+      auto blob = node.keys.Encrypt(id, "text", context);
+      ASSERT_TRUE(blob.ok());
+      EXPECT_TRUE(node.keys.Decrypt(id, *blob, context).ok());
+    }
+    ids.push_back(id);
+  }
+  while (reloads.load() < 2) std::this_thread::yield();
+  stop.store(true);
+  reloader.join();
+  ASSERT_TRUE(node.Reload().ok());
+  for (const std::string& id : ids) {
+    auto key = node.keys.Find(Ref(id));
+    ASSERT_TRUE(key.ok()) << id;
+    EXPECT_EQ(key->current_version, 1u) << "reloads did not burn the budget of 1000 uses";
+  }
   store->Close();
 }
 

@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
+#include <thread>
 #include <vector>
 
 #include "sns/record_codec.h"
@@ -237,6 +239,36 @@ TEST(TopicReloadTest, TheOutboxCanLiveInAStoreOfItsOwn) {
   }
   topics_store->Close();
   outbox_store->Close();
+}
+
+TEST(TopicReloadTest, ReloadsRacingWithRequestsNeverUndoALocalChange) {
+  TempDir dir;
+  ManualClock clock;
+  auto store = Open(dir.db());
+  ASSERT_NE(store, nullptr);
+  Services s(clock, *store);
+  std::atomic<bool> stop{false};
+  std::atomic<int> reloads{0};
+  std::thread reloader([&] {
+    while (!stop.load()) {
+      // While this node keeps changing things a reload may give up ("try again"): never with
+      // a state that misses one of them.
+      if (s.sns.ReloadTopics().ok()) reloads.fetch_add(1);
+    }
+  });
+  for (int i = 0; i < 10; ++i) {
+    const std::string name = "topic" + std::to_string(i);
+    s.CreateTopic(name);
+    const std::string subscription = s.Subscribe(TopicArn(name), QueueArn("q"));
+    EXPECT_NE(s.sns.topics().FindTopic(testing::kAccount, name), nullptr);
+    EXPECT_NE(s.sns.topics().FindSubscription(subscription), nullptr);
+  }
+  while (reloads.load() < 2) std::this_thread::yield();
+  stop.store(true);
+  reloader.join();
+  ASSERT_TRUE(s.sns.ReloadTopics().ok());
+  EXPECT_EQ(TopicArns(s).size(), 10u);
+  store->Close();
 }
 
 }  // namespace
