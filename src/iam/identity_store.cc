@@ -28,6 +28,9 @@ constexpr AwsPolicy kAwsPolicies[] = {
      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sns:*"],"Resource":"*"}]})"},
 };
 
+// Reads Reload makes before giving up while this node keeps changing identities.
+constexpr int kReloadAttempts = 3;
+
 }  // namespace
 
 IdentityStore::IdentityStore(const Clock& clock, IdentityJournal& journal, StoreLimits limits)
@@ -47,6 +50,7 @@ IdentityStore::IdentityStore(const Clock& clock, IdentityJournal& journal, Store
 // --- journal ---------------------------------------------------------------------------------
 
 api::ApiStatus IdentityStore::Journal(const IdentityRecord& record) {
+  ++journaled_;  // even if it failed: it may have reached the store
   if (auto written = journal_.Put(record); !written.ok()) {
     return api::Error(ErrorCode::kInternalFailure);
   }
@@ -55,14 +59,16 @@ api::ApiStatus IdentityStore::Journal(const IdentityRecord& record) {
 
 api::ApiStatus IdentityStore::JournalErase(RecordKind kind, const std::string& account,
                                            const std::string& name) {
+  ++journaled_;
   if (auto written = journal_.Erase(kind, account, name); !written.ok()) {
     return api::Error(ErrorCode::kInternalFailure);
   }
   return {};
 }
 
-void IdentityStore::Load(const std::vector<IdentityRecord>& records) {
-  std::unique_lock lock(mu_);
+void IdentityStore::Build(const std::vector<IdentityRecord>& records,
+                          std::map<std::string, Account>& accounts,
+                          std::unordered_map<std::string, KeyEntry>& keys) {
   std::vector<const AccessKeyRecord*> key_records;
   for (const IdentityRecord& record : records) {
     if (const auto* user = std::get_if<UserRecord>(&record)) {
@@ -70,33 +76,67 @@ void IdentityStore::Load(const std::vector<IdentityRecord>& records) {
       for (const InlinePolicy& p : user->policies.inline_policies) {
         entry.docs[p.name] = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
       }
-      accounts_[user->account_id].users[NameKey(user->name)] = std::move(entry);
+      accounts[user->account_id].users[NameKey(user->name)] = std::move(entry);
     } else if (const auto* role = std::get_if<RoleRecord>(&record)) {
       RoleEntry entry{*role, {}, ParseQuietly(role->trust_policy, auth::PolicyKind::kTrust)};
       for (const InlinePolicy& p : role->policies.inline_policies) {
         entry.docs[p.name] = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
       }
-      accounts_[role->account_id].roles[NameKey(role->name)] = std::move(entry);
+      accounts[role->account_id].roles[NameKey(role->name)] = std::move(entry);
     } else if (const auto* group = std::get_if<GroupRecord>(&record)) {
       GroupEntry entry{*group, {}};
       for (const InlinePolicy& p : group->policies.inline_policies) {
         entry.docs[p.name] = ParseQuietly(p.document, auth::PolicyKind::kIdentity);
       }
-      accounts_[group->account_id].groups[NameKey(group->name)] = std::move(entry);
+      accounts[group->account_id].groups[NameKey(group->name)] = std::move(entry);
     } else if (const auto* policy = std::get_if<ManagedPolicyRecord>(&record)) {
       PolicyEntry entry{*policy, ParseQuietly(policy->document, auth::PolicyKind::kIdentity)};
-      accounts_[policy->account_id].policies[policy->arn] = std::move(entry);
+      accounts[policy->account_id].policies[policy->arn] = std::move(entry);
     } else if (const auto* key = std::get_if<AccessKeyRecord>(&record)) {
       key_records.push_back(key);
     }
   }
   for (const AccessKeyRecord* key : key_records) {  // after the users they belong to
-    auto account = accounts_.find(key->account_id);
-    if (account == accounts_.end()) continue;
+    auto account = accounts.find(key->account_id);
+    if (account == accounts.end()) continue;
     auto user = account->second.users.find(NameKey(key->user_name));
     if (user == account->second.users.end()) continue;
-    keys_[key->access_key_id] = KeyEntry{*key, MakeKey(*key, user->second.r)};
+    keys[key->access_key_id] = KeyEntry{*key, MakeKey(*key, user->second.r)};
   }
+}
+
+void IdentityStore::Load(const std::vector<IdentityRecord>& records) {
+  // Built aside, so that parsing the documents does not hold the lock.
+  std::map<std::string, Account> accounts;
+  std::unordered_map<std::string, KeyEntry> keys;
+  Build(records, accounts, keys);
+  std::unique_lock lock(mu_);
+  accounts_ = std::move(accounts);
+  keys_ = std::move(keys);
+}
+
+Status<std::string> IdentityStore::Reload(const Loader& load) {
+  for (int attempt = 0; attempt < kReloadAttempts; ++attempt) {
+    uint64_t journaled = 0;
+    {
+      std::shared_lock lock(mu_);
+      journaled = journaled_;
+    }
+    auto records = load();
+    if (!records.ok()) return std::move(records).error();
+    std::map<std::string, Account> accounts;
+    std::unordered_map<std::string, KeyEntry> keys;
+    Build(*records, accounts, keys);
+    std::unique_lock lock(mu_);
+    // A change journaled since the read began may be missing from it: read again.
+    if (journaled_ != journaled) continue;
+    // Access keys handed out before (auth::AccessKey) stay valid for whoever holds them;
+    // Lookup answers from the new ones from now on.
+    accounts_ = std::move(accounts);
+    keys_ = std::move(keys);
+    return {};
+  }
+  return std::string("identities changed during every reload attempt; try again later");
 }
 
 std::shared_ptr<const auth::AccessKey> IdentityStore::MakeKey(const AccessKeyRecord& record,

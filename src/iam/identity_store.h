@@ -11,6 +11,7 @@
 // Thread-safety: all methods may be called from any thread (one reader/writer lock; IAM calls
 // are rare, lookups on the request path take the shared side).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "auth/credentials.h"
 #include "auth/policy/policy_document.h"
 #include "common/clock.h"
+#include "common/result.h"
 #include "iam/records.h"
 
 namespace wharf::iam {
@@ -64,8 +66,21 @@ class IdentityStore final : public auth::CredentialStore, public auth::IdentityP
   IdentityStore(const Clock& clock, IdentityJournal& journal, StoreLimits limits = {});
 
   // Restores the state from persisted records (at start, before serving). Records whose
-  // documents no longer parse are kept, with no effect on authorization.
+  // documents no longer parse are kept, with no effect on authorization. Replaces whatever the
+  // store held.
   void Load(const std::vector<IdentityRecord>& records);
+
+  // Every persisted record, or why they cannot be read (StoreJournal::Load).
+  using Loader = std::function<Result<std::vector<IdentityRecord>, std::string>()>;
+  // Re-reads the records while serving (another node sharing the store changed identities)
+  // and replaces the whole state with them, exactly as Load at start-up would build it. `load`
+  // must return every change journaled before it was called (StoreJournal::Load waits for
+  // them to be durable). It runs without the lock — lookups go on, and a store completion that
+  // needs the lock cannot deadlock with it — and the result is installed only if this store
+  // journaled nothing meanwhile, so a change of this node is never undone; otherwise the read
+  // is tried again, a few times, then given up with an error. If `load` fails, nothing changes
+  // and its error is returned. The AWS-managed policies are not persisted and stay as they are.
+  Status<std::string> Reload(const Loader& load);
 
   // --- users ---
   api::ApiResult<UserRecord> CreateUser(const std::string& account, const std::string& name,
@@ -197,6 +212,11 @@ class IdentityStore final : public auth::CredentialStore, public auth::IdentityP
     std::string display;  // "user alice"
   };
 
+  // The users, roles, groups, policies and access keys `records` describe, with their parsed
+  // documents: what Load and Reload install.
+  static void Build(const std::vector<IdentityRecord>& records,
+                    std::map<std::string, Account>& accounts,
+                    std::unordered_map<std::string, KeyEntry>& keys);
   // CreateAccessKey (random id and secret) and ImportAccessKey (`given` id and secret).
   api::ApiResult<AccessKeyRecord> AddAccessKey(
       const std::string& account, const std::string& user,
@@ -222,7 +242,8 @@ class IdentityStore final : public auth::CredentialStore, public auth::IdentityP
   const StoreLimits limits_;
   mutable std::shared_mutex mu_;
   std::map<std::string, Account> accounts_;
-  std::unordered_map<std::string, KeyEntry> keys_;   // by access key id
+  std::unordered_map<std::string, KeyEntry> keys_;  // by access key id
+  uint64_t journaled_ = 0;  // changes journaled so far (under mu_): Reload's validation
   std::map<std::string, PolicyEntry> aws_policies_;  // AWS-managed, by ARN
 };
 

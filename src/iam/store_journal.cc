@@ -4,6 +4,7 @@
 
 #include "common/binary_codec.h"
 #include "iam/identifiers.h"
+#include "storage/settle.h"
 
 namespace wharf::iam {
 namespace {
@@ -274,6 +275,9 @@ Status<std::string> StoreJournal::Erase(RecordKind kind, const std::string& acco
 }
 
 Result<std::vector<IdentityRecord>, std::string> StoreJournal::Load() {
+  if (auto settled = storage::SettleAppended(store_); !settled.ok()) {
+    return "cannot read the identity records: " + settled.error().detail;
+  }
   std::vector<IdentityRecord> records;
   std::string error;
   auto scanned = store_.ScanObjects(kPrefix, [&](std::string_view key, std::string_view payload) {

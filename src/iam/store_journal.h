@@ -38,7 +38,9 @@ class StoreJournal final : public IdentityJournal {
   uint64_t latest_ticket() const { return latest_.load(std::memory_order_acquire); }
 
   // Every stored identity record, secrets opened. Fails (naming the record) on one that does
-  // not decode or whose secret does not open — a wrong root key, never silently.
+  // not decode or whose secret does not open — a wrong root key, never silently. Waits first
+  // for the records appended so far to be durable, so that the read includes them (what
+  // IdentityStore::Reload relies on); never call it on the store's completion thread.
   Result<std::vector<IdentityRecord>, std::string> Load();
 
  private:

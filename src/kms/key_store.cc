@@ -12,6 +12,16 @@ namespace {
 using api::ErrorCode;
 
 constexpr int64_t kMillisPerDay = 86'400'000;
+// Reads Reload makes before giving up while this node keeps changing keys.
+constexpr int kReloadAttempts = 3;
+
+// Whether `loaded` still has the reservation `held` counts uses against: the same current
+// material version and the same number of uses reserved under it.
+bool SameReservation(const KeyRecord& held, const KeyRecord& loaded) {
+  if (held.materials.empty() || loaded.materials.empty()) return false;
+  return held.materials.back().version == loaded.materials.back().version &&
+         held.uses_reserved == loaded.uses_reserved;
+}
 
 // A key that vanished between the caller's lookup and its use (deleted meanwhile).
 api::ApiError Vanished(const std::string& key_id) {
@@ -46,8 +56,32 @@ KeyStore::KeyStore(const Clock& clock, KeyJournal& journal, std::string region,
 
 std::vector<std::string> KeyStore::Load(std::vector<KeyRecord> keys,
                                         std::vector<AliasRecord> aliases) {
-  std::vector<std::string> problems;
   std::unique_lock lock(mu_);
+  return InstallLocked(std::move(keys), std::move(aliases));
+}
+
+Result<std::vector<std::string>, std::string> KeyStore::Reload(const Loader& load) {
+  for (int attempt = 0; attempt < kReloadAttempts; ++attempt) {
+    uint64_t journaled = 0;
+    {
+      std::shared_lock lock(mu_);
+      journaled = journal_.count();
+    }
+    auto loaded = load();
+    if (!loaded.ok()) return std::move(loaded).error();
+    std::unique_lock lock(mu_);
+    // A change journaled since the read began may be missing from it: read again.
+    if (journal_.count() != journaled) continue;
+    return InstallLocked(std::move(loaded->keys), std::move(loaded->aliases));
+  }
+  return std::string("KMS keys changed during every reload attempt; try again later");
+}
+
+std::vector<std::string> KeyStore::InstallLocked(std::vector<KeyRecord> keys,
+                                                 std::vector<AliasRecord> aliases) {
+  std::vector<std::string> problems;
+  std::map<std::string, Key, std::less<>> installed;
+  std::map<std::string, std::set<std::string>, std::less<>> by_account;
   for (KeyRecord& record : keys) {
     Key key;
     auto policy = ParseKeyPolicy(record.policy);
@@ -57,16 +91,26 @@ std::vector<std::string> KeyStore::Load(std::vector<KeyRecord> keys,
       problems.push_back("key " + record.arn + ": its key policy does not parse (" +
                          policy.error().message + "); nobody can use the key until it is replaced");
     }
-    keys_by_account_[record.account_id].insert(record.key_id);
-    // Every reserved use may have been made before the restart.
-    key.uses->store(record.uses_reserved);
+    by_account[record.account_id].insert(record.key_id);
+    // Every reserved use may have been made before the restart, or by another node since the
+    // reservation changed; only this node's own, unchanged reservation keeps its count.
+    uint64_t used = record.uses_reserved;
+    if (auto current = keys_.find(record.key_id);
+        current != keys_.end() && SameReservation(current->second.record, record)) {
+      used = current->second.uses->load();
+    }
+    key.uses->store(used);
     const std::string id = record.key_id;
     key.record = std::move(record);
-    keys_[id] = std::move(key);
+    installed[id] = std::move(key);
   }
+  std::map<std::string, AliasMap, std::less<>> installed_aliases;
   for (AliasRecord& alias : aliases) {
-    aliases_[alias.account_id][alias.name] = std::move(alias);
+    installed_aliases[alias.account_id][alias.name] = std::move(alias);
   }
+  keys_ = std::move(installed);
+  keys_by_account_ = std::move(by_account);
+  aliases_ = std::move(installed_aliases);
   SweepLocked(clock_.WallMillis());
   return problems;
 }

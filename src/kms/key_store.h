@@ -16,6 +16,7 @@
 // management calls are rare and take the exclusive side.
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +30,7 @@
 #include "api/error.h"
 #include "auth/policy/policy_document.h"
 #include "common/clock.h"
+#include "common/result.h"
 #include "kms/crypto.h"
 #include "kms/data_keys.h"
 #include "kms/identifiers.h"
@@ -95,7 +97,25 @@ class KeyStore {
   // Start-up: what the journal loaded. Keys whose deletion date has passed are removed now.
   // Records whose key policy no longer parses are kept with no policy (nobody can use them),
   // and reported.
+  // Replaces whatever the store held.
   std::vector<std::string> Load(std::vector<KeyRecord> keys, std::vector<AliasRecord> aliases);
+
+  // Every stored key and alias, or why they cannot be read (StoreJournal::Load).
+  using Loader = std::function<Result<LoadedKeys, std::string>()>;
+  // Re-reads the keys and aliases while serving (another node sharing the store changed them)
+  // and replaces the whole state with them as Load does at start-up: keys past their deletion
+  // date are removed now, unparsable policies reported (the returned problems). `load` must
+  // return every change journaled before it was called (StoreJournal::Load waits for them to
+  // be durable). It runs without the lock — cryptographic operations never wait on I/O, and a
+  // store completion that needs a data key cannot deadlock with it — and the result is
+  // installed only if this store journaled nothing meanwhile, so a change of this node is never
+  // undone; otherwise the read is tried again, a few times, then given up with an error. If
+  // `load` fails, nothing changes and its error is returned.
+  // One deliberate difference from a restart: a key whose current material version and use
+  // reservation are unchanged keeps this node's count of uses made under it (a restart must
+  // assume the whole reservation spent), so that frequent reloads do not burn the version's
+  // nonce budget.
+  Result<std::vector<std::string>, std::string> Reload(const Loader& load);
 
   const std::string& region() const { return region_; }
 
@@ -166,7 +186,37 @@ class KeyStore {
     std::unique_ptr<std::atomic<uint64_t>> uses = std::make_unique<std::atomic<uint64_t>>(0);
   };
   using AliasMap = std::map<std::string, AliasRecord, std::less<>>;
+  // The journal, counting what goes through it (under the exclusive lock, as every journal
+  // call is): Reload installs what it read only if the count did not move meanwhile.
+  class CountingJournal final : public KeyJournal {
+   public:
+    explicit CountingJournal(KeyJournal& inner) : inner_(inner) {}
+    void PutKey(const KeyRecord& key) override {
+      ++count_;
+      inner_.PutKey(key);
+    }
+    void EraseKey(const std::string& account_id, const std::string& key_id) override {
+      ++count_;
+      inner_.EraseKey(account_id, key_id);
+    }
+    void PutAlias(const AliasRecord& alias) override {
+      ++count_;
+      inner_.PutAlias(alias);
+    }
+    void EraseAlias(const std::string& account_id, const std::string& name) override {
+      ++count_;
+      inner_.EraseAlias(account_id, name);
+    }
+    uint64_t count() const { return count_; }
 
+   private:
+    KeyJournal& inner_;
+    uint64_t count_ = 0;
+  };
+
+  // Load and Reload: installs `keys` and `aliases` in place of the current ones, then sweeps.
+  std::vector<std::string> InstallLocked(std::vector<KeyRecord> keys,
+                                         std::vector<AliasRecord> aliases);
   KeyView ViewOf(const Key& key) const;
   // A key that exists for callers: not past its deletion date.
   bool Live(const Key& key, int64_t now_ms) const;
@@ -192,7 +242,7 @@ class KeyStore {
                                          const EncryptionContext& context) const;
 
   const Clock& clock_;
-  KeyJournal& journal_;
+  CountingJournal journal_;
   const std::string region_;
   const MaterialLimits limits_;
 

@@ -58,6 +58,12 @@ struct AliasRecord {
   int64_t updated_ms = 0;
 };
 
+// Every key and alias read back from where they are kept (StoreJournal::Load).
+struct LoadedKeys {
+  std::vector<KeyRecord> keys;
+  std::vector<AliasRecord> aliases;
+};
+
 // Where changes go before they become visible. Appends never block and never fail (the store's
 // group commit reports failures on the answers that wait for it).
 // Thread-safety: called under the key store's exclusive lock, which orders the records.

@@ -4,6 +4,7 @@
 
 #include "common/binary_codec.h"
 #include "kms/identifiers.h"
+#include "storage/settle.h"
 
 namespace wharf::kms {
 namespace {
@@ -191,6 +192,9 @@ void StoreJournal::EraseAlias(const std::string& account_id, const std::string& 
 }
 
 Result<LoadedKeys, std::string> StoreJournal::Load() {
+  if (auto settled = storage::SettleAppended(store_); !settled.ok()) {
+    return "cannot read the KMS records: " + settled.error().detail;
+  }
   LoadedKeys loaded;
   std::string error;
   auto scanned = store_.ScanObjects(kPrefix, [&](std::string_view key, std::string_view payload) {

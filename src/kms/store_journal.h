@@ -27,11 +27,6 @@
 
 namespace wharf::kms {
 
-struct LoadedKeys {
-  std::vector<KeyRecord> keys;
-  std::vector<AliasRecord> aliases;
-};
-
 class StoreJournal final : public KeyJournal {
  public:
   // `wrap`: the sealer for key material (Sealer::Derive("kms-wrap v1") of the root key).
@@ -47,6 +42,8 @@ class StoreJournal final : public KeyJournal {
 
   // Every stored key and alias, material unwrapped. Fails, naming the record, on one that does
   // not decode or whose material does not open — a wrong root key is never served silently.
+  // Waits first for the records appended so far to be durable, so that the read includes them
+  // (what KeyStore::Reload relies on); never call it on the store's completion thread.
   Result<LoadedKeys, std::string> Load();
 
  private:

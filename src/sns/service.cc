@@ -15,10 +15,11 @@ SnsService::SnsService(const Clock& clock, Scheduler& scheduler, storage::Store&
                        ServiceOptions options)
     : clock_(clock),
       store_(store),
+      outbox_store_(options.outbox_store != nullptr ? *options.outbox_store : store),
       signing_key_(std::move(signing_key)),
       options_(std::move(options)),
       topics_(store, clock, options_.region),
-      outbox_(store, clock),
+      outbox_(outbox_store_, clock),
       deliveries_(sqs, topics_, outbox_, scheduler, clock, signing_key_, options_.delivery) {}
 
 Result<SnsService::RecoveryStats, std::string> SnsService::Recover() {
@@ -115,16 +116,17 @@ void SnsService::Publish(std::vector<Publication> publications, PublishDone done
   for (size_t i = 0; i < added->size(); ++i) {
     if (!(*added)[i].duplicate) written->push_back(std::move(publications[i]));
   }
-  store_.WhenDurable(ticket,
-                     [this, added, written, done = std::move(done)](storage::StorageStatus status) {
-                       if (!status.ok()) return done(false, *added);
-                       // Deliveries start before the answer, so a publisher that waits for it
-                       // before publishing again finds its messages delivered in order.
-                       for (Publication& p : *written) {
-                         deliveries_.Start(std::make_shared<const Publication>(std::move(p)));
-                       }
-                       done(true, *added);
-                     });
+  // The ticket is the outbox store's: wait on that one.
+  outbox_store_.WhenDurable(
+      ticket, [this, added, written, done = std::move(done)](storage::StorageStatus status) {
+        if (!status.ok()) return done(false, *added);
+        // Deliveries start before the answer, so a publisher that waits for it before
+        // publishing again finds its messages delivered in order.
+        for (Publication& p : *written) {
+          deliveries_.Start(std::make_shared<const Publication>(std::move(p)));
+        }
+        done(true, *added);
+      });
 }
 
 }  // namespace wharf::sns

@@ -39,6 +39,10 @@ struct ServiceOptions {
   // empty: the address the publisher used.
   std::string public_endpoint;
   DeliveryOptions delivery;
+  // Where the outbox and its sequence ("sns/sequence") are kept; null: the topics' store. With a
+  // store shared by several nodes, topics and subscriptions are shared but the outbox must stay
+  // per node (each node numbers its own publications, and delivers what it published).
+  storage::Store* outbox_store = nullptr;
 };
 
 class SnsService {
@@ -52,6 +56,11 @@ class SnsService {
     uint64_t pending_publications = 0;
   };
   Result<RecoveryStats, std::string> Recover();
+
+  // Re-reads topics and subscriptions from their store while serving (TopicStore::Reload):
+  // another node sharing the store changed them. The outbox is not touched. Any thread but the
+  // store's completion thread.
+  Status<std::string> ReloadTopics() { return topics_.Reload(); }
 
   const Clock& clock() const { return clock_; }
   TopicStore& topics() { return topics_; }
@@ -104,7 +113,8 @@ class SnsService {
 
  private:
   const Clock& clock_;
-  storage::Store& store_;
+  storage::Store& store_;         // topics and subscriptions
+  storage::Store& outbox_store_;  // the outbox (ServiceOptions::outbox_store)
   const std::shared_ptr<const SigningKey> signing_key_;
   const ServiceOptions options_;
   TopicStore topics_;

@@ -6,11 +6,15 @@
 #include "common/ids.h"
 #include "sns/identifiers.h"
 #include "sns/record_codec.h"
+#include "storage/settle.h"
 
 namespace wharf::sns {
 namespace {
 
 using api::Find;
+
+// Reads Reload makes before giving up while this node keeps changing topics.
+constexpr int kReloadAttempts = 3;
 
 bool SameTags(const std::vector<Tag>& a, const std::vector<Tag>& b) {
   auto sorted = [](std::vector<Tag> tags) {
@@ -69,6 +73,7 @@ api::ApiResult<std::shared_ptr<const Subscription>> TopicStore::MakeSubscription
 }
 
 uint64_t TopicStore::Put(std::string key, std::string payload) {
+  ++changes_;
   std::vector<storage::Record> records(1);
   records[0].type = storage::RecordType::kObjectPut;
   records[0].key = std::move(key);
@@ -77,6 +82,7 @@ uint64_t TopicStore::Put(std::string key, std::string payload) {
 }
 
 uint64_t TopicStore::Erase(std::vector<std::string> keys) {
+  ++changes_;
   std::vector<storage::Record> records(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     records[i].type = storage::RecordType::kObjectDelete;
@@ -86,7 +92,41 @@ uint64_t TopicStore::Erase(std::vector<std::string> keys) {
 }
 
 Status<std::string> TopicStore::Load() {
+  TopicMap topics;
+  SubscriptionMap subscriptions;
+  WHARF_RETURN_IF_ERROR(Read(topics, subscriptions));
   std::unique_lock lock(mu_);
+  topics_ = std::move(topics);
+  subscriptions_ = std::move(subscriptions);
+  return {};
+}
+
+Status<std::string> TopicStore::Reload() {
+  for (int attempt = 0; attempt < kReloadAttempts; ++attempt) {
+    uint64_t changes = 0;
+    {
+      std::shared_lock lock(mu_);
+      changes = changes_;
+    }
+    // The scan may miss records not yet durable: this node's latest change would be undone.
+    if (auto settled = storage::SettleAppended(store_); !settled.ok()) {
+      return "cannot read the SNS topics: " + settled.error().detail;
+    }
+    TopicMap topics;
+    SubscriptionMap subscriptions;
+    WHARF_RETURN_IF_ERROR(Read(topics, subscriptions));
+    std::unique_lock lock(mu_);
+    // A change appended since the read began may be missing from it: read again.
+    if (changes_ != changes) continue;
+    // Readers that copied a Topic or Subscription keep their snapshot (shared ownership).
+    topics_ = std::move(topics);
+    subscriptions_ = std::move(subscriptions);
+    return {};
+  }
+  return std::string("SNS topics changed during every reload attempt; try again later");
+}
+
+Status<std::string> TopicStore::Read(TopicMap& topics, SubscriptionMap& subscriptions) {
   std::string error;
   auto scanned = store_.ScanObjects(kTopicPrefix, [&](std::string_view key, std::string_view v) {
     if (!error.empty()) return;
@@ -96,7 +136,7 @@ Status<std::string> TopicStore::Load() {
       return;
     }
     // The map key first: the assignment's right side is evaluated before its left.
-    TopicEntry& entry = topics_[Key(record->account_id, record->name)];
+    TopicEntry& entry = topics[Key(record->account_id, record->name)];
     entry.topic = MakeTopic(std::move(*record));
   });
   if (!scanned.ok()) return "cannot read the SNS topics: " + scanned.error().detail;
@@ -124,11 +164,11 @@ Status<std::string> TopicStore::Load() {
   for (auto& subscription : loaded) {
     auto topic = ParseTopicArn(subscription->record.topic_arn, "TopicArn");
     if (!topic.ok()) continue;
-    auto entry = topics_.find(Key(topic->account, topic->name));
+    auto entry = topics.find(Key(topic->account, topic->name));
     // A topic and its subscriptions are deleted in one write, so none is left without its topic.
-    if (entry == topics_.end()) continue;
+    if (entry == topics.end()) continue;
     entry->second.subscriptions.push_back(subscription);
-    subscriptions_.emplace(subscription->record.arn, subscription);
+    subscriptions.emplace(subscription->record.arn, subscription);
   }
   return {};
 }

@@ -45,8 +45,17 @@ class TopicStore {
   TopicStore(storage::Store& store, const Clock& clock, std::string region);
 
   // Reads every stored topic and subscription (start-up, before serving). Fails, naming the
-  // object, on one it cannot read.
+  // object, on one it cannot read, and then changes nothing. Replaces whatever the store held.
   Status<std::string> Load();
+  // The same while serving (another node sharing the store changed topics or subscriptions):
+  // waits for the changes appended so far to be durable, reads, and replaces the whole state.
+  // The read runs without the lock (requests go on, and a store completion that needs the lock
+  // cannot deadlock with it) and is installed only if this store appended no change meanwhile,
+  // so a change of this node is never undone; otherwise it is tried again, a few times, then
+  // given up with an error. Deliveries in flight keep the subscription they hold, as they do
+  // when it is unsubscribed; publications not yet fanned out skip the subscriptions that are
+  // gone. If the read fails, nothing changes. Not on the store's completion thread.
+  Status<std::string> Reload();
 
   const std::string& region() const { return region_; }
 
@@ -99,7 +108,11 @@ class TopicStore {
     std::shared_ptr<const Topic> topic;
     std::vector<std::shared_ptr<const Subscription>> subscriptions;  // in subscribe order
   };
+  using TopicMap = std::map<std::string, TopicEntry>;  // "account/name"
+  using SubscriptionMap = std::map<std::string, std::shared_ptr<const Subscription>, std::less<>>;
   static std::string Key(std::string_view account, std::string_view name);
+  // Reads every stored topic and subscription into `topics` and `subscriptions` (empty).
+  Status<std::string> Read(TopicMap& topics, SubscriptionMap& subscriptions);
   // Appends one object put (or delete, with an empty payload) and returns the ticket. Under mu_.
   uint64_t Put(std::string key, std::string payload);
   uint64_t Erase(std::vector<std::string> keys);
@@ -111,8 +124,9 @@ class TopicStore {
   const Clock& clock_;
   const std::string region_;
   mutable std::shared_mutex mu_;
-  std::map<std::string, TopicEntry> topics_;  // "account/name"
-  std::map<std::string, std::shared_ptr<const Subscription>, std::less<>> subscriptions_;  // ARN
+  TopicMap topics_;                // "account/name"
+  SubscriptionMap subscriptions_;  // by ARN
+  uint64_t changes_ = 0;           // puts and erases appended so far: Reload's validation
 };
 
 // NotFound "Topic does not exist" / "Subscription does not exist".

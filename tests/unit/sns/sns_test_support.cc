@@ -20,8 +20,9 @@ std::string AllowTopicPolicy(const std::string& queue_arn, const std::string& to
 namespace {
 
 ServiceOptions SnsOptions(std::function<void(std::function<void()>)> executor,
-                          std::function<void(std::string_view)> log) {
+                          std::function<void(std::string_view)> log, storage::Store* outbox_store) {
   ServiceOptions options;
+  options.outbox_store = outbox_store;
   options.delivery.executor = std::move(executor);
   options.delivery.log = std::move(log);
   options.delivery.max_retries = 5;
@@ -31,13 +32,17 @@ ServiceOptions SnsOptions(std::function<void(std::function<void()>)> executor,
 }  // namespace
 
 Services::Services(ManualClock& clock, storage::Store& store,
-                   std::function<void(std::function<void()>)> executor)
+                   std::function<void(std::function<void()>)> executor,
+                   storage::Store* outbox_store)
     : sqs(clock, clock, store, sqs::ServiceOptions{}),
       sns(clock, clock, store, sqs, TestSigningKey(),
-          SnsOptions(std::move(executor), [this](std::string_view line) {
-            std::lock_guard lock(log_mu);
-            log.emplace_back(line);
-          })) {}
+          SnsOptions(
+              std::move(executor),
+              [this](std::string_view line) {
+                std::lock_guard lock(log_mu);
+                log.emplace_back(line);
+              },
+              outbox_store)) {}
 
 std::string Services::CreateTopic(const std::string& name, api::StringPairs attributes) {
   wire::CreateTopicInput in;

@@ -97,10 +97,12 @@ inline std::string QueueArn(const std::string& name) {
 }
 
 // The SQS and SNS services over `store`. Deliveries run where `executor` says (empty: at once).
+// The SNS outbox goes to `outbox_store` when given (ServiceOptions::outbox_store).
 class Services {
  public:
   Services(ManualClock& clock, storage::Store& store,
-           std::function<void(std::function<void()>)> executor = {});
+           std::function<void(std::function<void()>)> executor = {},
+           storage::Store* outbox_store = nullptr);
 
   // Handler shorthands: they wait for the answer.
   template <typename Out, typename In>
