@@ -104,6 +104,10 @@ Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& 
   return options;
 }
 
+// --storage postgres: how often a node looks for IAM, KMS and SNS changes made by another node
+// (one cheap query; a change is seen within about this long).
+constexpr std::chrono::milliseconds kObjectsCheckInterval{1000};
+
 // Descriptors kept for everything but client connections: the store's files (RocksDB keeps its
 // table files open), logs, listeners.
 constexpr rlim_t kReservedDescriptors = 1024;
@@ -385,7 +389,10 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   sns_options.delivery.log = [](std::string_view line) {
     log::Line(log::Level::kWarn, "sns_delivery").Str("detail", line);
   };
-  sns::SnsService sns(clock, scheduler, *store, sqs, std::move(signing_key).value(),
+  // Topics and subscriptions are shared objects; the outbox holds the deliveries this node
+  // accepted (its sequence numbers are the node's own), so it stays in the embedded store.
+  sns_options.outbox_store = store.get();
+  sns::SnsService sns(clock, scheduler, objects, sqs, std::move(signing_key).value(),
                       std::move(sns_options));
   auto sns_recovered = sns.Recover();
   if (!sns_recovered.ok()) {
@@ -452,6 +459,32 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
       return 2;
     }
     provisioned = report->Summary();
+  }
+
+  // --storage postgres: reload what another node changed (ADR 0002 decision 7). Declared after
+  // the owners, so it stops before they are destroyed.
+  std::optional<server::ObjectsWatcher> objects_watcher;
+  if (postgres_queues) {
+    objects_watcher.emplace([pg = postgres_queues.get()] { return pg->ObjectsSignature(); });
+    objects_watcher->Prime(*objects_at_start);
+    if (store_journal) {
+      objects_watcher->Watch({"iam", [&identity_store, journal = store_journal.get()] {
+                                return identity_store.Reload([journal] { return journal->Load(); });
+                              }});
+    }
+    if (kms_journal) {
+      objects_watcher->Watch(
+          {"kms", [&key_store, journal = kms_journal.get()]() -> Status<std::string> {
+             auto reloaded = key_store.Reload([journal] { return journal->Load(); });
+             if (!reloaded.ok()) return std::move(reloaded).error();
+             for (const std::string& problem : *reloaded) {
+               log::Line(log::Level::kWarn, "kms_reload").Str("detail", problem);
+             }
+             return {};
+           }});
+    }
+    objects_watcher->Watch({"sns", [&sns] { return sns.ReloadTopics(); }});
+    objects_watcher->Start(kObjectsCheckInterval);
   }
 
   server::DispatcherOptions dispatch_options;
