@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <utility>
 
 #include "common/log.h"
@@ -125,14 +126,21 @@ ReceivedMessage PgQueue::FromRow(storage::pg::ReceivedMessage& row) const {
   out.receipt_handle = backend_.receipts.Encode(identity_.id, row.receipt);
   out.receive_count = static_cast<uint32_t>(row.receive_count);
   out.first_receive_millis = row.first_receive_ms;
+  if (row.dead_letter_source) {
+    out.dead_letter_source_arn =
+        std::make_shared<const std::string>(std::move(*row.dead_letter_source));
+  }
   return out;
 }
 
 std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
     int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id,
     bool last) {
-  auto got = identity_.fifo ? backend_.ops.ReceiveFifo(queue_id(), max, visibility, attempt_id)
-                            : backend_.ops.Receive(queue_id(), max, visibility);
+  // Over-received messages move to the dead-letter queue with this queue's ARN as their
+  // DeadLetterQueueSourceArn.
+  auto got = identity_.fifo
+                 ? backend_.ops.ReceiveFifo(queue_id(), max, visibility, attempt_id, identity_.arn)
+                 : backend_.ops.Receive(queue_id(), max, visibility, identity_.arn);
   if (!got.ok()) return FromPgError("receive", got.error());
   std::vector<ReceivedMessage> out;
   out.reserve(got->messages.size());
@@ -276,9 +284,58 @@ void PgQueue::Purge(Done done) {
 // Bodies are stored in clear on this backend (no SSE-KMS yet), so every received message can be
 // delivered and nothing comes back here.
 void PgQueue::ReturnUndelivered(const std::vector<ReceivedMessage>&) {}
-void PgQueue::Peek(int64_t, PeekDone done) { done(NotYet("PeekMessages")); }
-void PgQueue::MoveOut(int64_t, const std::shared_ptr<QueueBackend>&, MoveDone done) {
-  done(NotYet("StartMessageMoveTask"));
+void PgQueue::Peek(int64_t max, PeekDone done) {
+  OnWorker([max, done = std::move(done)](PgQueue& self) {
+    auto rows = self.backend_.ops.Peek(
+        self.queue_id(), static_cast<int>(std::min<int64_t>(max, std::numeric_limits<int>::max())));
+    if (!rows.ok()) return done(FromPgError("peek", rows.error()));
+    std::vector<PeekedMessage> out;
+    out.reserve(rows->size());
+    for (storage::pg::PeekedRow& row : *rows) {
+      PeekedMessage peeked;
+      peeked.message = self.FromRow(row.message);
+      if (peeked.message.content == nullptr) continue;  // unreadable (logged by receives)
+      peeked.message.receipt_handle.clear();  // a peek hands out no power over the message
+      switch (row.state) {
+        case storage::pg::PeekedRow::State::kVisible:
+          peeked.state = MessageState::kVisible;
+          break;
+        case storage::pg::PeekedRow::State::kDelayed:
+          peeked.state = MessageState::kDelayed;
+          peeked.visible_at_millis = row.visible_at_ms;
+          break;
+        case storage::pg::PeekedRow::State::kInFlight:
+          peeked.state = MessageState::kInFlight;
+          peeked.visible_at_millis = row.visible_at_ms;
+          break;
+      }
+      out.push_back(std::move(peeked));
+    }
+    done(std::move(out));
+  });
+}
+
+void PgQueue::MoveOut(int64_t max, const std::shared_ptr<QueueBackend>& fixed_destination,
+                      MoveDone done) {
+  std::optional<int64_t> destination;
+  if (fixed_destination) destination = static_cast<int64_t>(fixed_destination->identity().id);
+  OnWorker([max, destination, done = std::move(done)](PgQueue& self) {
+    auto outcome = self.backend_.ops.MoveOut(
+        self.queue_id(), self.identity_.fifo,
+        static_cast<int>(std::clamp<int64_t>(max, 0, std::numeric_limits<int>::max())),
+        destination);
+    if (!outcome.ok()) return done(FromPgError("move messages", outcome.error()));
+    // Committed: waiters on the destinations, here and on other nodes, may receive them.
+    for (int64_t queue_id : outcome->destinations) {
+      self.backend_.long_polls.Wake(queue_id);
+      if (self.backend_.wake_notifier != nullptr) self.backend_.wake_notifier->Note(queue_id);
+    }
+    // As the embedded engine answers (MoveTally): an error only when nothing could move.
+    if (outcome->moved == 0 && outcome->stuck > 0) {
+      return done(api::Error(ErrorCode::kQueueDoesNotExist));
+    }
+    done(outcome->moved);
+  });
 }
 
 }  // namespace wharf::sqs::pg

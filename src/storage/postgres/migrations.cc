@@ -8,13 +8,14 @@
 namespace wharf::storage::pg {
 namespace {
 
-const std::array<Migration, 6> kMigrations{{
+const std::array<Migration, 7> kMigrations{{
     {1, "queues, messages, FIFO groups, dedup, receive attempts, nodes, leases", kSchemaV1},
     {2, "queue timestamps, version, attributes and tags; deleted queue names", kSchemaV2},
     {3, "deployment facts (the root key check)", kSchemaV3},
     {4, "dedup.seq: the original's sequence number for duplicate FIFO sends", kSchemaV4},
     {5, "queue.purged_at: PurgeQueue's interval across nodes", kSchemaV5},
     {6, "keyed objects (IAM, KMS, SNS) shared by every node", kSchemaV6},
+    {7, "message.dlq_source: DeadLetterQueueSourceArn of dead-lettered messages", kSchemaV7},
 }};
 
 // Two nodes creating the table at the same moment can both pass IF NOT EXISTS; the loser gets

@@ -32,6 +32,11 @@ void PauseAfterDeadlock(int attempt) {
 
 PgError NotFound(std::string what) { return PgError{PgErrorCode::kNotFound, "", std::move(what)}; }
 
+// An optional text parameter: "" is NULL.
+Param TextOrNull(const std::string& text) {
+  return text.empty() ? Param::Null() : Param::Text(text);
+}
+
 // A fresh receipt / lock token: positive, so it reads the same as bigint everywhere.
 int64_t NewToken() { return static_cast<int64_t>(RandomU64() >> 1); }
 
@@ -48,7 +53,11 @@ PgResult<ReceivedMessage> ReadMessage(const Rows& rows, int row, int first, int6
   WHARF_ASSIGN_OR_RETURN(int64_t receive_count, rows.Int(row, first + 4));
   message.receive_count = static_cast<int>(receive_count);
   WHARF_ASSIGN_OR_RETURN(message.sent_at_ms, rows.Int(row, first + 5));
-  WHARF_ASSIGN_OR_RETURN(message.first_receive_ms, rows.Int(row, first + 6));
+  if (!rows.IsNull(row, first + 6)) {  // NULL only for a peek at a message never received
+    WHARF_ASSIGN_OR_RETURN(message.first_receive_ms, rows.Int(row, first + 6));
+  }
+  if (!rows.IsNull(row, first + 7))
+    message.dead_letter_source = std::string(rows.Text(row, first + 7));
   return message;
 }
 
@@ -317,17 +326,18 @@ PgResult<SentMessage> PgQueueOps::Send(int64_t queue_id, const NewMessage& messa
 }
 
 PgResult<ReceiveResult> PgQueueOps::Receive(int64_t queue_id, int max_messages,
-                                            std::optional<int> visibility_s) {
+                                            std::optional<int> visibility_s,
+                                            const std::string& queue_arn) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   int64_t token = NewToken();
-  WHARF_ASSIGN_OR_RETURN(
-      Rows rows,
-      conn->Execute(sql::kReceiveStandard, {Param::Int(queue_id), Param::Int(max_messages),
-                                            Param::IntOrNull(visibility_s), Param::Int(token)}));
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kReceiveStandard,
+                                                  {Param::Int(queue_id), Param::Int(max_messages),
+                                                   Param::IntOrNull(visibility_s),
+                                                   Param::Int(token), TextOrNull(queue_arn)}));
   ReceiveResult result;
   for (int row = 0; row < rows.size(); ++row) {
     if (row == 0) {
-      WHARF_ASSIGN_OR_RETURN(result.moved_to_dlq, rows.Int(0, 7));
+      WHARF_ASSIGN_OR_RETURN(result.moved_to_dlq, rows.Int(0, 8));
     }
     if (rows.IsNull(row, 0)) continue;  // the one row of a receive that returned nothing
     WHARF_ASSIGN_OR_RETURN(ReceivedMessage message, ReadMessage(rows, row, 0, token));
@@ -446,10 +456,12 @@ PgResult<SentFifoMessage> PgQueueOps::SendFifo(int64_t queue_id, const NewFifoMe
 
 PgResult<ReceiveResult> PgQueueOps::ReceiveFifo(int64_t queue_id, int max_messages,
                                                 std::optional<int> visibility_s,
-                                                const std::optional<std::string>& attempt_id) {
+                                                const std::optional<std::string>& attempt_id,
+                                                const std::string& queue_arn) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   ReceiveResult result;
-  WHARF_ASSIGN_OR_RETURN(result.moved_to_dlq, RedriveFifo(*conn, queue_id, max_messages));
+  WHARF_ASSIGN_OR_RETURN(result.moved_to_dlq,
+                         RedriveFifo(*conn, queue_id, max_messages, queue_arn));
   int64_t token = NewToken();
   std::optional<Transaction> tx;
   if (attempt_id) {
@@ -501,7 +513,50 @@ PgResult<ReceiveResult> PgQueueOps::ReceiveFifo(int64_t queue_id, int max_messag
   return result;
 }
 
-PgResult<int64_t> PgQueueOps::RedriveFifo(Connection& conn, int64_t queue_id, int max_groups) {
+// ---- Move tasks and peeking ----
+
+PgResult<MoveOutcome> PgQueueOps::MoveOut(int64_t queue_id, bool fifo, int max_messages,
+                                          std::optional<int64_t> fixed_destination) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(fifo ? sql::kMoveOutFifo : sql::kMoveOutStandard,
+                                                  {Param::Int(queue_id), Param::Int(max_messages),
+                                                   Param::IntOrNull(fixed_destination)}));
+  MoveOutcome outcome;
+  for (int row = 0; row < rows.size(); ++row) {
+    if (row == 0) {
+      WHARF_ASSIGN_OR_RETURN(outcome.stuck, rows.Int(0, 0));
+    }
+    if (rows.IsNull(row, 1)) continue;  // nothing moved
+    WHARF_ASSIGN_OR_RETURN(int64_t destination, rows.Int(row, 1));
+    WHARF_ASSIGN_OR_RETURN(int64_t moved, rows.Int(row, 2));
+    outcome.destinations.push_back(destination);
+    outcome.moved += moved;
+  }
+  return outcome;
+}
+
+PgResult<std::vector<PeekedRow>> PgQueueOps::Peek(int64_t queue_id, int max_messages) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kPeekMessages, {Param::Int(queue_id),
+                                                                       Param::Int(max_messages)}));
+  std::vector<PeekedRow> peeked;
+  peeked.reserve(static_cast<size_t>(rows.size()));
+  for (int row = 0; row < rows.size(); ++row) {
+    PeekedRow p;
+    WHARF_ASSIGN_OR_RETURN(p.message, ReadMessage(rows, row, 0, 0));
+    if (!rows.IsNull(row, 8)) p.message.group_id = std::string(rows.Text(row, 8));
+    const std::string_view state = rows.Text(row, 9);
+    p.state = state == "visible"   ? PeekedRow::State::kVisible
+              : state == "delayed" ? PeekedRow::State::kDelayed
+                                   : PeekedRow::State::kInFlight;
+    WHARF_ASSIGN_OR_RETURN(p.visible_at_ms, rows.Int(row, 10));
+    peeked.push_back(std::move(p));
+  }
+  return peeked;
+}
+
+PgResult<int64_t> PgQueueOps::RedriveFifo(Connection& conn, int64_t queue_id, int max_groups,
+                                          const std::string& queue_arn) {
   // The probe keeps the common case (nothing over-received, or no DLQ) to one index probe
   // without a transaction.
   WHARF_ASSIGN_OR_RETURN(Rows probe, conn.Execute(sql::kFifoRedriveProbe, {Param::Int(queue_id)}));
@@ -516,7 +571,8 @@ PgResult<int64_t> PgQueueOps::RedriveFifo(Connection& conn, int64_t queue_id, in
   std::vector<std::string> groups;
   for (int row = 0; row < locked.size(); ++row) groups.emplace_back(locked.Text(row, 0));
   WHARF_ASSIGN_OR_RETURN(
-      Rows moved, conn.Execute(sql::kFifoRedriveMove, {Param::Int(queue_id), TextArray(groups)}));
+      Rows moved, conn.Execute(sql::kFifoRedriveMove,
+                               {Param::Int(queue_id), TextArray(groups), TextOrNull(queue_arn)}));
   WHARF_ASSIGN_OR_RETURN(int64_t count, moved.Int(0, 0));
   WHARF_RETURN_IF_ERROR(tx.Commit());
   return count;

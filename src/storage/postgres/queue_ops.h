@@ -114,6 +114,8 @@ struct ReceivedMessage {
   int receive_count = 0;
   int64_t sent_at_ms = 0;  // Unix epoch milliseconds, database time
   int64_t first_receive_ms = 0;
+  // DeadLetterQueueSourceArn: set on a message dead-lettered from another queue.
+  std::optional<std::string> dead_letter_source;
 };
 
 // What a FIFO receipt controls now (PgQueueOps::FifoReceiptStateOf).
@@ -135,6 +137,22 @@ struct ReceiveResult {
 // The most entries SendMessageBatch / DeleteMessageBatch take (the engine validates requests;
 // the backend refuses more with kBadResult).
 inline constexpr size_t kMaxBatchEntries = 10;
+
+// What one MoveOut did.
+struct MoveOutcome {
+  int64_t moved = 0;
+  // Messages that could not move: their destination does not exist (or is of the other queue
+  // type, or is the queue itself); a FIFO group's messages behind one such message stay too.
+  int64_t stuck = 0;
+  std::vector<int64_t> destinations;  // the queues that received messages (to wake their waiters)
+};
+
+// A message as a peek sees it (nothing changed, no receipt).
+struct PeekedRow {
+  ReceivedMessage message;  // receipt.token 0
+  enum class State { kVisible, kDelayed, kInFlight } state = State::kVisible;
+  int64_t visible_at_ms = 0;  // delayed or in flight: when it becomes visible
+};
 
 struct QueueCounts {
   int64_t visible = 0;
@@ -209,9 +227,11 @@ class PgQueueOps {
   // Standard queues. kNotFound when `queue_id` is no standard queue.
   PgResult<SentMessage> Send(int64_t queue_id, const NewMessage& message);
   // Claims up to `max_messages` due messages (SKIP LOCKED: concurrent receivers on any node
-  // never claim the same one) and redrives over-received ones to the DLQ.
+  // never claim the same one) and redrives over-received ones to the DLQ, each with its receive
+  // count and `queue_arn` (this queue's) as its DeadLetterQueueSourceArn.
   PgResult<ReceiveResult> Receive(int64_t queue_id, int max_messages,
-                                  std::optional<int> visibility_s);
+                                  std::optional<int> visibility_s,
+                                  const std::string& queue_arn = {});
   // False when the receipt is stale (the message was received again, or is gone).
   PgResult<bool> Delete(int64_t queue_id, Receipt receipt);
   // False unless the message is in flight under this receipt.
@@ -240,7 +260,8 @@ class PgQueueOps {
   // attempt id (the next call with it receives afresh).
   PgResult<ReceiveResult> ReceiveFifo(int64_t queue_id, int max_messages,
                                       std::optional<int> visibility_s,
-                                      const std::optional<std::string>& attempt_id = std::nullopt);
+                                      const std::optional<std::string>& attempt_id = std::nullopt,
+                                      const std::string& queue_arn = {});
   // Per entry: true when deleted, false when its receipt was stale. Groups are released as by
   // DeleteFifo.
   PgResult<std::vector<bool>> DeleteFifoBatch(int64_t queue_id, std::span<const Receipt> receipts);
@@ -255,6 +276,14 @@ class PgQueueOps {
 
   // Both queue types. Returns the number of messages removed.
   PgResult<int64_t> Purge(int64_t queue_id);
+  // Message move tasks: moves up to `max_messages` visible messages of a queue (FIFO: of groups
+  // not in flight, each group's due prefix in order) to `fixed_destination`, or back to the
+  // queue named by each message's DeadLetterQueueSourceArn. One statement: each message is
+  // either moved or left where it was.
+  PgResult<MoveOutcome> MoveOut(int64_t queue_id, bool fifo, int max_messages,
+                                std::optional<int64_t> fixed_destination);
+  // Up to `max_messages` messages in every state, oldest first, changing nothing.
+  PgResult<std::vector<PeekedRow>> Peek(int64_t queue_id, int max_messages);
   // PurgeQueue's rule (one per queue per `interval`, on any node): true when this purge may go
   // ahead (the time is recorded), false when another came less than `interval` ago; kNotFound
   // without the queue.
@@ -277,7 +306,8 @@ class PgQueueOps {
  private:
   PgResult<PooledConnection> Borrow() { return pool_.Acquire(acquire_wait_); }
   // The FIFO redrive ReceiveFifo runs first; returns the number of messages moved.
-  PgResult<int64_t> RedriveFifo(Connection& conn, int64_t queue_id, int max_groups);
+  PgResult<int64_t> RedriveFifo(Connection& conn, int64_t queue_id, int max_groups,
+                                const std::string& queue_arn);
 
   ConnectionPool& pool_;
   const std::chrono::milliseconds acquire_wait_;

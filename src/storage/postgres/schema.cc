@@ -152,4 +152,8 @@ CREATE TABLE object (
   version bigint NOT NULL);
 )sql";
 
+const std::string_view kSchemaV7 = R"sql(
+ALTER TABLE message ADD COLUMN dlq_source text;
+)sql";
+
 }  // namespace wharf::storage::pg

@@ -27,4 +27,8 @@ extern const std::string_view kSchemaV5;
 // Version 6: keyed objects (IAM, KMS, SNS) shared by every node (PgObjectStore, object_store.h).
 extern const std::string_view kSchemaV6;
 
+// Version 7: message.dlq_source, the ARN of the queue a dead-lettered message came from
+// (DeadLetterQueueSourceArn; NULL for a message sent to the queue).
+extern const std::string_view kSchemaV7;
+
 }  // namespace wharf::storage::pg

@@ -60,6 +60,11 @@ extern const Statement kFifoRedriveMove;        // 2 of 2
 extern const Statement kClaimReceiveAttempt;
 extern const Statement kReplayReceiveAttempt;
 
+// Message move tasks and the console's peek.
+extern const Statement kMoveOutStandard;
+extern const Statement kMoveOutFifo;
+extern const Statement kPeekMessages;
+
 // Purge: one transaction of four statements.
 extern const Statement kPurgeLockGroups;
 extern const Statement kPurgeMessages;

@@ -497,7 +497,7 @@ TEST_F(PgObjectStoreTest, Version5DatabaseMigratesToObjects) {
     StorageStatus before = Commit(store, {Put("v/a", "1")});
     EXPECT_FALSE(before.ok());  // no object table yet
   }
-  PG_ASSERT_OK_AND_ASSIGN(MigrationReport latest, Migrate(conn));
+  PG_ASSERT_OK_AND_ASSIGN(MigrationReport latest, Migrate(conn, 6));
   EXPECT_EQ(latest.applied, 1);
   EXPECT_EQ(latest.schema_version, 6);
   PgObjectStore store(pool);

@@ -364,16 +364,20 @@ TEST_F(PgStandardTest, OverReceivedMessagesMoveToTheDeadLetterQueue) {
     EXPECT_EQ(got.moved_to_dlq, 0);
   }
   // The third pick finds it received max_receive times: it moves, and is not returned.
-  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult third, ops_->Receive(queue, 1, 0));
+  const std::string source_arn = "arn:aws:sqs:us-east-1:000000000000:source";
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult third, ops_->Receive(queue, 1, 0, source_arn));
   EXPECT_TRUE(third.messages.empty());
   EXPECT_EQ(third.moved_to_dlq, 1);
 
+  // In the DLQ it names its source queue and its receive count carries over (§5.10): two
+  // receives there, and this one.
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult dead, ops_->Receive(dlq, 10, 30));
   ASSERT_EQ(dead.messages.size(), 1u);
   EXPECT_EQ(dead.messages[0].message_id, sent.message_id);
   EXPECT_EQ(dead.messages[0].body, "poison");
   EXPECT_EQ(dead.messages[0].attrs, "attrs");
-  EXPECT_EQ(dead.messages[0].receive_count, 1);
+  EXPECT_EQ(dead.messages[0].receive_count, 3);
+  EXPECT_EQ(dead.messages[0].dead_letter_source, source_arn);
 
   // The source queue keeps working.
   PG_ASSERT_OK(ops_->Send(queue, Message("fine")).status());
