@@ -8,7 +8,8 @@
 #    nodes on free ports, with one WHARF_ROOT_KEY (receipt handles are signed under a key derived
 #    from it) and a temporary --data-dir each; waits for GET /health on both.
 # 2. Runs the Node suites js/*.test.mjs (node --test) with WHARF_NODE1 / WHARF_NODE2 set, both
-#    protocols (@aws-sdk/client-sqs = JSON, sqs-query = Query/XML, from tests/integration).
+#    protocols (@aws-sdk/client-sqs = JSON, sqs-query = Query/XML, from tests/integration);
+#    js/objects.test.mjs: IAM users/keys, KMS keys and SNS topics made on one node, seen on the other.
 # 3. kill -9 under load: js/kill9.mjs sends continuously to node 1, SIGKILLs it mid-load, and
 #    receives + deletes everything through node 2 (every acknowledged MessageId must come back);
 #    then node 1 is restarted on the same port and js/kill9.mjs checks it serves again.
@@ -30,8 +31,15 @@ IT=$HERE/../integration # node_modules and helpers.mjs come from there
 for tool in curl node; do
   command -v "$tool" >/dev/null 2>&1 || { echo "two_nodes.sh: '$tool' is required" >&2; exit 2; }
 done
-[ -d "$IT/node_modules/@aws-sdk/client-sqs" ] && [ -d "$IT/node_modules/sqs-query" ] ||
-  (cd "$IT" && npm ci --no-audit --no-fund) || exit 1
+# js/objects.test.mjs also needs the IAM, STS, KMS and SNS clients (an older install lacks some).
+sdks_present() {
+  local m
+  for m in @aws-sdk/client-sqs sqs-query @aws-sdk/client-iam @aws-sdk/client-sts @aws-sdk/client-kms \
+    @aws-sdk/client-sns; do
+    [ -d "$IT/node_modules/$m" ] || return 1
+  done
+}
+sdks_present || (cd "$IT" && npm ci --no-audit --no-fund) || exit 1
 
 PG_DIR=$(mktemp -d /tmp/wharf-pg.XXXXXX) # pg_cluster.sh chowns it when run as root
 WORK=$(mktemp -d /tmp/wharf-2n.XXXXXX)
