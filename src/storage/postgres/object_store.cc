@@ -106,7 +106,8 @@ StorageStatus PgObjectStore::OutcomeOf(uint64_t ticket) const {
   for (auto it = failures_.rbegin(); it != failures_.rend(); ++it) {
     if (it->first <= ticket && ticket <= it->last) return it->error;
   }
-  if (ticket <= forgotten_upto_) {
+  // Ticket 0 is "nothing appended yet" (Append({}) on a fresh store): nothing to fail.
+  if (ticket != 0 && ticket <= forgotten_upto_) {
     return StorageError{StorageErrorCode::kIoError,
                         "the outcome of this write is no longer known (too many failures since)"};
   }

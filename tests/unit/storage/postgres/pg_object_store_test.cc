@@ -252,6 +252,14 @@ TEST_F(PgObjectStoreTest, AppendOrderIsKeptWithinAndAcrossBatches) {
 
 TEST_F(PgObjectStoreTest, WhenDurableRunsAfterTheCommit) {
   PgObjectStore store(*pool_);
+  // Before any append: the latest ticket is 0, and waiting on it succeeds at once (owners wait
+  // on it before their start-up scan; a fresh node failed to start on this).
+  bool settled = false;
+  store.WhenDurable(store.Append({}), [&](StorageStatus status) {
+    EXPECT_TRUE(status.ok()) << status.error().detail;
+    settled = true;
+  });
+  EXPECT_TRUE(settled);
   PG_ASSERT_OK_AND_ASSIGN(Connection other, Connect(database_));
   for (int i = 0; i < 5; ++i) {
     std::string key = "durable/" + std::to_string(i);
