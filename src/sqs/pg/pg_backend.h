@@ -8,11 +8,13 @@
 // catalog and its queues.
 
 #include <functional>
+#include <memory>
 #include <string_view>
 
 #include "api/error.h"
 #include "common/clock.h"
 #include "sqs/limits.h"
+#include "sqs/pg/fifo_send_order.h"
 #include "sqs/pg/long_poll.h"
 #include "sqs/pg/pg_receipt.h"
 #include "sqs/pg/worker_pool.h"
@@ -33,6 +35,9 @@ struct PgBackend {
   // A queue's row was changed by this node (SetQueueAttributes, tags, policy): the catalog
   // re-reads it. Set by PgCatalog on the copy its queues get.
   std::function<void(int64_t queue_id)> queue_changed;
+  // Keeps this node's FIFO sends in call order per group (shared by every copy of the backend,
+  // so by every version of a queue's object).
+  std::shared_ptr<FifoSendOrder> fifo_send_order = std::make_shared<FifoSendOrder>();
 };
 
 // The client's answer to a failed statement: 503 (retryable, nothing happened) when the

@@ -94,6 +94,9 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   void DeleteFromFifo(storage::pg::Receipt receipt, std::string handle, Done done);
   void ChangeFifoVisibility(storage::pg::Receipt receipt, std::string handle, int timeout_seconds,
                             Done done);
+  // Stores FIFO messages (on a worker, in FifoSendOrder's turn): one transaction per 10.
+  api::ApiResult<std::vector<SendResult>> SendFifoRows(
+      const std::vector<storage::pg::NewFifoMessage>& rows, const std::vector<int64_t>& sizes);
   // A send committed or a message became visible: wake this node's waiters and tell the others.
   void MessagesMayBeReceivable();
   // Runs the pending standard-queue deletes, up to 10 per statement, until none is left.

@@ -72,41 +72,60 @@ void PgQueue::SendToFifo(std::vector<NewMessage> messages, SendDone done) {
         EncodeMessageMetadata(c)});
     sizes.push_back(m.size > 0 ? m.size : static_cast<int64_t>(c.body.size()));
   }
-  OnWorker(
-      [rows = std::move(rows), sizes = std::move(sizes), done = std::move(done)](PgQueue& self) {
-        std::vector<SendResult> results;
-        results.reserve(rows.size());
-        size_t stored = 0;
-        // One transaction per kMaxBatchEntries, as on standard queues; within it an entry repeating
-        // an earlier entry's deduplication id is a duplicate of that entry.
-        for (size_t first = 0; first < rows.size(); first += storage::pg::kMaxBatchEntries) {
-          const size_t count = std::min(storage::pg::kMaxBatchEntries, rows.size() - first);
-          std::vector<storage::pg::SentFifoMessage> sent;
-          if (count == 1) {
-            auto one = self.backend_.ops.SendFifo(self.queue_id(), rows[first]);
-            if (!one.ok()) return done(FromPgError("send", one.error()));
-            sent.push_back(std::move(*one));
-          } else {
-            auto many = self.backend_.ops.SendFifoBatch(
-                self.queue_id(),
-                std::span<const storage::pg::NewFifoMessage>(rows).subspan(first, count));
-            if (!many.ok()) return done(FromPgError("send", many.error()));
-            sent = std::move(*many);
-          }
-          for (size_t i = 0; i < sent.size(); ++i) {
-            // NumberOfMessagesSent counts what was stored: not duplicates.
-            if (!sent[i].duplicate) {
-              ++stored;
-              self.metrics_.sent.fetch_add(1, std::memory_order_relaxed);
-              self.metrics_.sent_size.Observe(static_cast<uint64_t>(sizes[first + i]));
-            }
-            results.push_back(ResultOf(sent[i]));
-          }
-        }
-        // Committed: waiters here and on other nodes may now receive them.
-        if (stored > 0) self.MessagesMayBeReceivable();
-        done(std::move(results));
+  // In call order per group (FifoSendOrder): the worker pool alone could commit a later send
+  // of a group before an earlier one.
+  std::vector<std::string> groups;
+  for (const storage::pg::NewFifoMessage& row : rows) {
+    if (std::find(groups.begin(), groups.end(), row.group_id) == groups.end()) {
+      groups.push_back(row.group_id);
+    }
+  }
+  backend_.fifo_send_order->Submit(
+      queue_id(), groups,
+      [self = shared_from_this(), groups, rows = std::move(rows), sizes = std::move(sizes),
+       done = std::move(done)]() mutable {
+        self->OnWorker([groups = std::move(groups), rows = std::move(rows),
+                        sizes = std::move(sizes), done = std::move(done)](PgQueue& self) {
+          auto results = self.SendFifoRows(rows, sizes);
+          self.backend_.fifo_send_order->Finished(self.queue_id(), groups);
+          done(std::move(results));
+        });
       });
+}
+
+api::ApiResult<std::vector<SendResult>> PgQueue::SendFifoRows(
+    const std::vector<storage::pg::NewFifoMessage>& rows, const std::vector<int64_t>& sizes) {
+  std::vector<SendResult> results;
+  results.reserve(rows.size());
+  size_t stored = 0;
+  // One transaction per kMaxBatchEntries, as on standard queues; within it an entry repeating
+  // an earlier entry's deduplication id is a duplicate of that entry.
+  for (size_t first = 0; first < rows.size(); first += storage::pg::kMaxBatchEntries) {
+    const size_t count = std::min(storage::pg::kMaxBatchEntries, rows.size() - first);
+    std::vector<storage::pg::SentFifoMessage> sent;
+    if (count == 1) {
+      auto one = backend_.ops.SendFifo(queue_id(), rows[first]);
+      if (!one.ok()) return FromPgError("send", one.error());
+      sent.push_back(std::move(*one));
+    } else {
+      auto many = backend_.ops.SendFifoBatch(
+          queue_id(), std::span<const storage::pg::NewFifoMessage>(rows).subspan(first, count));
+      if (!many.ok()) return FromPgError("send", many.error());
+      sent = std::move(*many);
+    }
+    for (size_t i = 0; i < sent.size(); ++i) {
+      // NumberOfMessagesSent counts what was stored: not duplicates.
+      if (!sent[i].duplicate) {
+        ++stored;
+        metrics_.sent.fetch_add(1, std::memory_order_relaxed);
+        metrics_.sent_size.Observe(static_cast<uint64_t>(sizes[first + i]));
+      }
+      results.push_back(ResultOf(sent[i]));
+    }
+  }
+  // Committed: waiters here and on other nodes may now receive them.
+  if (stored > 0) MessagesMayBeReceivable();
+  return results;
 }
 
 // AWS refuses a FIFO delete whose receive is over (§2.10): once the visibility timeout ran out

@@ -24,6 +24,15 @@ if (!ENDPOINT) {
 }
 export const ENDPOINT_URL = new URL(ENDPOINT);
 export const ACCOUNT = '000000000000';
+
+// The backend under test: run.sh passes WHARF_SERVE_EXTRA to `wharf serve`
+// (tests/postgres/sqs_suites.sh sets it to the PostgreSQL backend).
+export const ON_POSTGRES = /--storage[= ]postgres\b/.test(process.env.WHARF_SERVE_EXTRA ?? '');
+// Options for a test of something the PostgreSQL backend does not do yet (docs/postgres.md,
+// "Not yet"): skipped there, with the reason in the report; run against every other backend.
+export function notOnPostgresYet(reason) {
+  return ON_POSTGRES ? { skip: `--storage postgres does not do this yet: ${reason}` } : {};
+}
 export const REGION = 'us-east-1';
 
 function makeClient(sdk) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -156,6 +157,55 @@ TEST_F(PgQueueFifoTest, OrderWithinAGroupAndIncreasingSequenceNumbers) {
     for (int i = 0; i < kPerGroup; ++i) expected.push_back(g + "-" + std::to_string(100 + i));
     EXPECT_EQ(received[g], expected) << g;
   }
+}
+
+// Sends of one group made one after the other without waiting for the answers (as SNS
+// delivers a FIFO topic, or a client pipelining) are stored in call order, though the worker
+// pool runs them on several threads (FifoSendOrder); another group's sends are not held up.
+TEST_F(PgQueueFifoTest, SendsMadeWithoutWaitingKeepTheirOrderPerGroup) {
+  auto queue = MustCreate("pipelined.fifo", Fifo());
+  ASSERT_NE(queue, nullptr);
+  constexpr int kSends = 40;
+  std::mutex mu;
+  std::condition_variable answered;
+  int answers = 0;
+  for (int i = 0; i < kSends; ++i) {
+    const std::string group = i % 4 == 3 ? "other" : "g";
+    std::vector<NewMessage> one;
+    one.push_back(Unique(*queue, group + "-" + std::to_string(100 + i), group));
+    queue->Send(std::move(one), [&](api::ApiResult<std::vector<SendResult>> sent) {
+      EXPECT_TRUE(sent.ok());
+      std::lock_guard lock(mu);
+      ++answers;
+      answered.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(
+        answered.wait_for(lock, std::chrono::seconds(60), [&] { return answers == kSends; }));
+  }
+  std::map<std::string, std::vector<std::string>> received;
+  size_t total = 0;
+  for (int empty = 0; empty < 3 && total < kSends;) {
+    auto got = Receive(*queue, 10);
+    ASSERT_TRUE(got.ok());
+    if (got->empty()) {
+      ++empty;
+      continue;
+    }
+    for (const ReceivedMessage& m : *got) {
+      received[*m.content->group_id].push_back(m.content->body);
+      ++total;
+      ASSERT_TRUE(Delete(*queue, m.receipt_handle).ok());
+    }
+  }
+  std::map<std::string, std::vector<std::string>> expected;
+  for (int i = 0; i < kSends; ++i) {
+    const std::string group = i % 4 == 3 ? "other" : "g";
+    expected[group].push_back(group + "-" + std::to_string(100 + i));
+  }
+  EXPECT_EQ(received, expected);
 }
 
 TEST_F(PgQueueFifoTest, AGroupInFlightIsNotHandedOutUntilDeleted) {
