@@ -1,8 +1,17 @@
 #include "sqs/pg/pg_backend.h"
 
+#include <string>
+
 #include "common/log.h"
 
 namespace wharf::sqs::pg {
+
+api::ApiError BeyondVisibilityCap(int64_t timeout_seconds) {
+  return api::Error(api::ErrorCode::kInvalidParameterValue,
+                    "Value " + std::to_string(timeout_seconds) +
+                        " for parameter VisibilityTimeout is invalid. Reason: Total "
+                        "VisibilityTimeout for the message is beyond the limit [43200 seconds].");
+}
 
 api::ApiError FromPgError(std::string_view operation, const storage::pg::PgError& error) {
   using storage::pg::PgErrorCode;

@@ -45,4 +45,8 @@ struct PgBackend {
 // gone (deleted on another node), 500 otherwise. The detail goes to the log, never to the client.
 api::ApiError FromPgError(std::string_view operation, const storage::pg::PgError& error);
 
+// ChangeMessageVisibility refused by the 12-hour cap (VisibilityChange::kBeyondCap): the
+// engine's answer (queue_handles.cc), InvalidParameterValue with the same text.
+api::ApiError BeyondVisibilityCap(int64_t timeout_seconds);
+
 }  // namespace wharf::sqs::pg

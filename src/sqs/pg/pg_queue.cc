@@ -12,6 +12,7 @@ namespace wharf::sqs::pg {
 namespace {
 
 using api::ErrorCode;
+using storage::pg::VisibilityChange;
 
 api::ApiError NotYet(std::string_view operation) {
   return api::Error(ErrorCode::kUnsupportedOperation,
@@ -250,9 +251,12 @@ void PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_
   }
   OnWorker([receipt = *receipt, timeout = static_cast<int>(timeout_seconds),
             handle = std::string(receipt_handle), done = std::move(done)](PgQueue& self) {
-    auto changed = self.backend_.ops.ChangeVisibility(self.queue_id(), receipt, timeout);
+    auto changed = self.backend_.ops.ChangeVisibility(
+        self.queue_id(), receipt, timeout,
+        static_cast<int>(self.backend_.limits.max_visibility_timeout));
     if (!changed.ok()) return done(FromPgError("change_visibility", changed.error()));
-    if (!*changed) {
+    if (*changed == VisibilityChange::kBeyondCap) return done(BeyondVisibilityCap(timeout));
+    if (*changed == VisibilityChange::kNotInFlight) {
       return done(api::Error(ErrorCode::kInvalidParameterValue,
                              "Value " + handle +
                                  " for parameter ReceiptHandle is invalid. Reason: Message does "

@@ -18,6 +18,7 @@ namespace {
 
 using api::ErrorCode;
 using storage::pg::FifoReceiptState;
+using storage::pg::VisibilityChange;
 
 // The dedup table's key. Storage deduplicates on (queue, dedup_id) only, so with
 // DeduplicationScope=messageGroup the group goes into the key here. The engine's DedupKey joins
@@ -160,7 +161,9 @@ void PgQueue::DeleteFromFifo(storage::pg::Receipt receipt, std::string handle, D
   });
 }
 
-// FIFO visibility is the group lock's (ChangeVisibilityFifo). When the change finds no lock held
+// FIFO visibility is the group lock's (ChangeVisibilityFifo); a change past the 12-hour cap
+// (from the receive of the receipt's message) is the engine's InvalidParameterValue. When the
+// change finds no lock held
 // by this receipt, the receipt's state picks the engine's answer: a gone message is "does not
 // exist", a message received again since is "expired", and one whose receive merely ran out
 // succeeds with nothing changed (it is visible already, §2.12).
@@ -168,10 +171,12 @@ void PgQueue::ChangeFifoVisibility(storage::pg::Receipt receipt, std::string han
                                    int timeout_seconds, Done done) {
   OnWorker([receipt, handle = std::move(handle), timeout_seconds,
             done = std::move(done)](PgQueue& self) {
-    auto changed =
-        self.backend_.ops.ChangeVisibilityFifo(self.queue_id(), receipt, timeout_seconds);
+    auto changed = self.backend_.ops.ChangeVisibilityFifo(
+        self.queue_id(), receipt, timeout_seconds,
+        static_cast<int>(self.backend_.limits.max_visibility_timeout));
     if (!changed.ok()) return done(FromPgError("change_visibility", changed.error()));
-    if (*changed) {
+    if (*changed == VisibilityChange::kBeyondCap) return done(BeyondVisibilityCap(timeout_seconds));
+    if (*changed == VisibilityChange::kChanged) {
       if (timeout_seconds == 0) self.MessagesMayBeReceivable();  // the group is free now
       return done(api::ApiStatus::Ok());
     }

@@ -15,7 +15,10 @@ const std::array<Migration, 7> kMigrations{{
     {4, "dedup.seq: the original's sequence number for duplicate FIFO sends", kSchemaV4},
     {5, "queue.purged_at: PurgeQueue's interval across nodes", kSchemaV5},
     {6, "keyed objects (IAM, KMS, SNS) shared by every node", kSchemaV6},
-    {7, "message.dlq_source: DeadLetterQueueSourceArn of dead-lettered messages", kSchemaV7},
+    {7,
+     "message.dlq_source: DeadLetterQueueSourceArn of dead-lettered messages; "
+     "message.received_at: the current receive's time (the 12-hour visibility cap)",
+     kSchemaV7},
 }};
 
 // Two nodes creating the table at the same moment can both pass IF NOT EXISTS; the loser gets

@@ -101,6 +101,14 @@ PgResult<std::vector<bool>> Outcomes(std::span<const Receipt> receipts, const Ro
   return outcomes;
 }
 
+// The answer of change_visibility_standard / change_visibility_fifo: no row when nothing is in
+// flight under the receipt, else whether the change was within the cap.
+PgResult<VisibilityChange> VisibilityChangeOf(const Rows& rows) {
+  if (rows.size() == 0) return VisibilityChange::kNotInFlight;
+  WHARF_ASSIGN_OR_RETURN(bool within_cap, rows.Bool(0, 0));
+  return within_cap ? VisibilityChange::kChanged : VisibilityChange::kBeyondCap;
+}
+
 }  // namespace
 
 PgStatus PgQueueOps::Migrate() {
@@ -355,13 +363,15 @@ PgResult<bool> PgQueueOps::Delete(int64_t queue_id, Receipt receipt) {
   return rows.affected() > 0;
 }
 
-PgResult<bool> PgQueueOps::ChangeVisibility(int64_t queue_id, Receipt receipt, int visibility_s) {
+PgResult<VisibilityChange> PgQueueOps::ChangeVisibility(int64_t queue_id, Receipt receipt,
+                                                        int visibility_s, int max_since_receive_s) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
-  WHARF_ASSIGN_OR_RETURN(Rows rows,
-                         conn->Execute(sql::kChangeVisibilityStandard,
-                                       {Param::Int(queue_id), Param::Int(receipt.seq),
-                                        Param::Int(receipt.token), Param::Int(visibility_s)}));
-  return rows.affected() > 0;
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn->Execute(sql::kChangeVisibilityStandard,
+                    {Param::Int(queue_id), Param::Int(receipt.seq), Param::Int(receipt.token),
+                     Param::Int(visibility_s), Param::Int(max_since_receive_s)}));
+  return VisibilityChangeOf(rows);
 }
 
 PgResult<std::vector<SentMessage>> PgQueueOps::SendBatch(int64_t queue_id,
@@ -680,21 +690,24 @@ PgResult<bool> PgQueueOps::DeleteFifo(int64_t queue_id, Receipt receipt) {
   return true;
 }
 
-PgResult<bool> PgQueueOps::ChangeVisibilityFifo(int64_t queue_id, Receipt receipt,
-                                                int visibility_s) {
+PgResult<VisibilityChange> PgQueueOps::ChangeVisibilityFifo(int64_t queue_id, Receipt receipt,
+                                                            int visibility_s,
+                                                            int max_since_receive_s) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
-  WHARF_ASSIGN_OR_RETURN(Rows rows,
-                         conn->Execute(sql::kChangeVisibilityFifo,
-                                       {Param::Int(queue_id), Param::Int(receipt.seq),
-                                        Param::Int(receipt.token), Param::Int(visibility_s)}));
-  if (rows.affected() == 0) return false;
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn->Execute(sql::kChangeVisibilityFifo,
+                    {Param::Int(queue_id), Param::Int(receipt.seq), Param::Int(receipt.token),
+                     Param::Int(visibility_s), Param::Int(max_since_receive_s)}));
+  WHARF_ASSIGN_OR_RETURN(VisibilityChange change, VisibilityChangeOf(rows));
+  if (change != VisibilityChange::kChanged) return change;
   // Not in one transaction with the change: a replay between the two statements returns what the
   // receive held, as if it had come a moment before the change.
   const std::vector<int64_t> token{receipt.token};
   WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
                                                        {Param::Int(queue_id), IntArray(token)}));
   (void)forgotten;
-  return true;
+  return change;
 }
 
 PgResult<FifoReceiptState> PgQueueOps::FifoReceiptStateOf(int64_t queue_id, Receipt receipt) {

@@ -126,6 +126,17 @@ enum class FifoReceiptState {
   kReplaced,  // the message was received again since
 };
 
+// What a visibility change did (PgQueueOps::ChangeVisibility, ChangeVisibilityFifo).
+enum class VisibilityChange {
+  kChanged,
+  kNotInFlight,  // no message in flight under this receipt (stale, expired or gone)
+  kBeyondCap,    // refused, nothing changed: now + the timeout is past the receive + the cap
+};
+
+// SQS's cap on a message's visibility, counted from the receive that issued its receipt
+// (Limits::max_visibility_timeout).
+inline constexpr int kMaxVisibilitySinceReceive = 43'200;
+
 struct ReceiveResult {
   std::vector<ReceivedMessage> messages;  // in seq order
   int64_t moved_to_dlq = 0;               // over-received messages this receive redrove
@@ -234,8 +245,11 @@ class PgQueueOps {
                                   const std::string& queue_arn = {});
   // False when the receipt is stale (the message was received again, or is gone).
   PgResult<bool> Delete(int64_t queue_id, Receipt receipt);
-  // False unless the message is in flight under this receipt.
-  PgResult<bool> ChangeVisibility(int64_t queue_id, Receipt receipt, int visibility_s);
+  // kNotInFlight unless the message is in flight under this receipt; kBeyondCap (nothing
+  // changed) when now + `visibility_s` is more than `max_since_receive_s` after the receive that
+  // issued the receipt (database time).
+  PgResult<VisibilityChange> ChangeVisibility(int64_t queue_id, Receipt receipt, int visibility_s,
+                                              int max_since_receive_s = kMaxVisibilitySinceReceive);
 
   // Up to kMaxBatchEntries messages in one statement (one round trip, one transaction: all are
   // stored or none); answers in entry order.
@@ -267,8 +281,11 @@ class PgQueueOps {
   PgResult<std::vector<bool>> DeleteFifoBatch(int64_t queue_id, std::span<const Receipt> receipts);
   // False when the receipt is stale. Releases the group once the receive's last message goes.
   PgResult<bool> DeleteFifo(int64_t queue_id, Receipt receipt);
-  // Moves the group lock this receipt holds; false when it holds none (expired or stale).
-  PgResult<bool> ChangeVisibilityFifo(int64_t queue_id, Receipt receipt, int visibility_s);
+  // Moves the group lock this receipt holds; kNotInFlight when it holds none (expired or stale),
+  // kBeyondCap as ChangeVisibility (from the receipt's message's receive).
+  PgResult<VisibilityChange> ChangeVisibilityFifo(
+      int64_t queue_id, Receipt receipt, int visibility_s,
+      int max_since_receive_s = kMaxVisibilitySinceReceive);
   // What `receipt` still controls, read without changing anything (the answer may be stale by
   // the time the caller acts on it). SQS answers a FIFO delete or visibility change differently
   // for each: DeleteFifo and ChangeVisibilityFifo alone cannot tell them apart.

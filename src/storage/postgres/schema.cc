@@ -152,8 +152,12 @@ CREATE TABLE object (
   version bigint NOT NULL);
 )sql";
 
+// dlq_source: a dead-lettered message's DeadLetterQueueSourceArn. received_at: when the receive
+// that issued the current receipt ran (database time; NULL: never received, or received before
+// this migration), for ChangeMessageVisibility's 12-hour cap (received_at + 43200 s).
 const std::string_view kSchemaV7 = R"sql(
 ALTER TABLE message ADD COLUMN dlq_source text;
+ALTER TABLE message ADD COLUMN received_at timestamptz;
 )sql";
 
 }  // namespace wharf::storage::pg

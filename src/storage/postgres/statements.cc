@@ -221,7 +221,7 @@ moved AS (INSERT INTO message (queue_id, message_id, visible_at, sent_at, body, 
 upd AS (UPDATE message m
            SET visible_at = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
                receive_count = m.receive_count + 1, receipt = $4,
-               first_receive = coalesce(m.first_receive, now())
+               first_receive = coalesce(m.first_receive, now()), received_at = now()
           FROM c, q
          WHERE m.queue_id = $1 AND m.seq = c.seq
            AND (q.dlq_id IS NULL OR q.max_receive IS NULL OR c.receive_count < q.max_receive)
@@ -244,13 +244,23 @@ const Statement kDeleteStandard{"delete_standard", R"sql(
 DELETE FROM message WHERE queue_id = $1 AND seq = $2 AND receipt = $3)sql",
                                 3};
 
-// $1 queue_id, $2 seq, $3 receipt token, $4 seconds. Only a message in flight (received and
-// not yet visible again) with the latest receipt changes. No `group_id IS NULL`, for the reason
-// delete_standard has none.
+// $1 queue_id, $2 seq, $3 receipt token, $4 seconds, $5 the cap (seconds since the receive,
+// Limits::max_visibility_timeout). Only a message in flight (received and not yet visible again)
+// with the latest receipt changes, and only when now + $4 is within received_at + $5 (SQS's
+// 12-hour cap; a message received before migration 7 counts as received now). No row: not in
+// flight under this receipt; one row (within_cap): false when refused by the cap, the row then
+// written back unchanged (one statement, so the check and the change see the same row). No
+// `group_id IS NULL`, for the reason delete_standard has none.
 const Statement kChangeVisibilityStandard{"change_visibility_standard", R"sql(
-UPDATE message SET visible_at = now() + make_interval(secs => $4::int)
- WHERE queue_id = $1 AND seq = $2 AND receipt = $3 AND visible_at > now())sql",
-                                          4};
+UPDATE message
+   SET visible_at = CASE
+         WHEN now() + make_interval(secs => $4::int)
+              <= coalesce(received_at, now()) + make_interval(secs => $5::int)
+         THEN now() + make_interval(secs => $4::int) ELSE visible_at END
+ WHERE queue_id = $1 AND seq = $2 AND receipt = $3 AND visible_at > now()
+RETURNING now() + make_interval(secs => $4::int)
+          <= coalesce(received_at, now()) + make_interval(secs => $5::int) AS within_cap)sql",
+                                          5};
 
 // ---- FIFO queues ----
 
@@ -328,7 +338,7 @@ lk AS (UPDATE fifo_group f
        RETURNING f.group_id)
 UPDATE message m
    SET receive_count = m.receive_count + 1, receipt = $4,
-       first_receive = coalesce(m.first_receive, now())
+       first_receive = coalesce(m.first_receive, now()), received_at = now()
   FROM pick
  WHERE m.queue_id = $1 AND m.seq = pick.seq
 RETURNING m.group_id, m.seq, m.message_id, m.body, m.attrs, m.receive_count,
@@ -366,15 +376,23 @@ UPDATE fifo_group
  WHERE queue_id = $1 AND group_id = $2)sql",
                                         3};
 
-// $1 queue_id, $2 seq, $3 receipt token, $4 seconds. Moves the group lock that this receive
-// holds (FIFO visibility is the group's); 0 releases the group.
+// $1 queue_id, $2 seq, $3 receipt token, $4 seconds, $5 the cap. Moves the group lock that this
+// receive holds (FIFO visibility is the group's); 0 releases the group. The cap is counted from
+// the received_at of the receipt's message, as change_visibility_standard does; returns as that
+// statement does (no row: no lock held by this receipt; within_cap false: refused, unchanged).
 const Statement kChangeVisibilityFifo{"change_visibility_fifo", R"sql(
-UPDATE fifo_group f SET locked_until = now() + make_interval(secs => $4::int)
+UPDATE fifo_group f
+   SET locked_until = CASE
+         WHEN now() + make_interval(secs => $4::int)
+              <= coalesce(m.received_at, now()) + make_interval(secs => $5::int)
+         THEN now() + make_interval(secs => $4::int) ELSE f.locked_until END
   FROM message m
  WHERE m.queue_id = $1 AND m.seq = $2 AND m.receipt = $3
    AND f.queue_id = $1 AND f.group_id = m.group_id AND f.lock_token = $3
-   AND f.locked_until > now())sql",
-                                      4};
+   AND f.locked_until > now()
+RETURNING now() + make_interval(secs => $4::int)
+          <= coalesce(m.received_at, now()) + make_interval(secs => $5::int) AS within_cap)sql",
+                                      5};
 
 // $1 queue_id, $2 seq, $3 receipt token. Read-only: what a FIFO receipt still controls, so a
 // delete or visibility change can answer as SQS does (a gone message, an expired receive and a

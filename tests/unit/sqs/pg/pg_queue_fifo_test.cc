@@ -235,6 +235,38 @@ TEST_F(PgQueueFifoTest, AGroupInFlightIsNotHandedOutUntilDeleted) {
   EXPECT_EQ((*again)[0].receive_count, 2u);
 }
 
+// $1 queue_id: the queue's messages count as received 10 s earlier than they were.
+constexpr spg::Statement kReceivedEarlier{
+    "test_fifo_queue_received_earlier",
+    "UPDATE message SET received_at = received_at - interval '10 seconds' WHERE queue_id = $1", 1};
+
+// The 12-hour cap on a FIFO message's visibility (its group's lock), as the engine answers it.
+TEST_F(PgQueueFifoTest, VisibilityBeyond12HoursSinceTheReceiveIsInvalid) {
+  auto queue = MustCreate("cap.fifo", Fifo());
+  ASSERT_NE(queue, nullptr);
+  SendOne(*queue, Unique(*queue, "a1", "a"));
+  auto got = Receive(*queue, 1, 300);
+  ASSERT_EQ(Bodies(got), std::vector<std::string>{"a1"});
+  const std::string handle = (*got)[0].receipt_handle;
+  {
+    auto conn = spg::testing::Connect(database_);
+    ASSERT_TRUE(conn.ok());
+    auto moved = conn->Execute(kReceivedEarlier,
+                               {spg::Param::Int(static_cast<int64_t>(queue->identity().id))});
+    ASSERT_TRUE(moved.ok());
+    ASSERT_EQ(moved->affected(), 1);
+  }
+  api::ApiStatus refused = ChangeVisibility(*queue, handle, 43'200);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(refused.error().message,
+            "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total "
+            "VisibilityTimeout for the message is beyond the limit [43200 seconds].");
+  EXPECT_TRUE(ChangeVisibility(*queue, handle, 43'000).ok()) << "within the 12 hours";
+  EXPECT_TRUE(Bodies(Receive(*queue, 10)).empty()) << "the group is still held";
+  EXPECT_TRUE(Delete(*queue, handle).ok());
+}
+
 TEST_F(PgQueueFifoTest, ADuplicateWithinTheWindowAnswersTheOriginalAndStoresNothing) {
   auto queue = MustCreate("dedup.fifo", Fifo());
   ASSERT_NE(queue, nullptr);

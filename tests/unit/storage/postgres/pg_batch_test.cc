@@ -277,9 +277,9 @@ TEST_F(PgBatchTest, AVisibilityChangeEndsTheReplayOfAnAttemptId) {
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult first, ops_->ReceiveFifo(queue, 1, 60, attempt));
   ASSERT_EQ(first.messages.size(), 1u);
   EXPECT_EQ(first.messages[0].body, "a");
-  PG_ASSERT_OK_AND_ASSIGN(bool changed,
+  PG_ASSERT_OK_AND_ASSIGN(VisibilityChange changed,
                           ops_->ChangeVisibilityFifo(queue, first.messages[0].receipt, 120));
-  EXPECT_TRUE(changed);
+  EXPECT_EQ(changed, VisibilityChange::kChanged);
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult again, ops_->ReceiveFifo(queue, 1, 60, attempt));
   EXPECT_FALSE(again.replayed);
   ASSERT_EQ(again.messages.size(), 1u);

@@ -297,18 +297,82 @@ TEST_F(PgFifoTest, ChangeVisibilityMovesTheGroupLock) {
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult got, ops_->ReceiveFifo(queue, 1, 300));
   ASSERT_EQ(got.messages.size(), 1u);
   Receipt receipt = got.messages[0].receipt;
-  PG_ASSERT_OK_AND_ASSIGN(bool changed,
+  PG_ASSERT_OK_AND_ASSIGN(VisibilityChange changed,
                           ops_->ChangeVisibilityFifo(queue, {receipt.seq, receipt.token + 1}, 0));
-  EXPECT_FALSE(changed);
+  EXPECT_EQ(changed, VisibilityChange::kNotInFlight);
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult locked, ops_->ReceiveFifo(queue, 1, 300));
   EXPECT_TRUE(locked.messages.empty());
   PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibilityFifo(queue, receipt, 0));
-  EXPECT_TRUE(changed);
+  EXPECT_EQ(changed, VisibilityChange::kChanged);
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult back, ops_->ReceiveFifo(queue, 1, 300));
   ASSERT_EQ(back.messages.size(), 1u);
   EXPECT_EQ(back.messages[0].receive_count, 2);
   PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibilityFifo(queue, receipt, 30));
-  EXPECT_FALSE(changed) << "the old receipt no longer holds the lock";
+  EXPECT_EQ(changed, VisibilityChange::kNotInFlight) << "the old receipt no longer holds the lock";
+}
+
+// $1 queue_id, $2 seq, $3 seconds: moves one message's receive time back.
+constexpr Statement kReceivedEarlier{
+    "test_fifo_received_earlier",
+    "UPDATE message SET received_at = received_at - make_interval(secs => $3::int) "
+    "WHERE queue_id = $1 AND seq = $2",
+    3};
+
+// $1 queue_id: the group locks' remaining milliseconds, in group order.
+constexpr Statement kLockRemaining{
+    "test_fifo_lock_remaining",
+    "SELECT (extract(epoch FROM locked_until - now()) * 1000)::bigint FROM fifo_group "
+    "WHERE queue_id = $1 ORDER BY group_id",
+    1};
+
+// The 12-hour cap on the group lock, counted from the receive of the receipt's message; a
+// refused change leaves the lock (and the receive's attempt id) as they were.
+TEST_F(PgFifoTest, ChangeVisibilityIsCappedAt12HoursSinceTheReceive) {
+  int64_t queue = NewFifoQueue();
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "1", "1")).status());
+  PG_ASSERT_OK(ops_->SendFifo(queue, FifoMessage("g", "2", "2")).status());
+  const std::optional<std::string> attempt = "attempt-cap";
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult got, ops_->ReceiveFifo(queue, 2, 300, attempt));
+  ASSERT_EQ(got.messages.size(), 2u);
+  Receipt first = got.messages[0].receipt;
+  Receipt second = got.messages[1].receipt;
+  PG_ASSERT_OK_AND_ASSIGN(Connection conn, testing::Connect(testing::SharedOpsDatabase()));
+  {
+    PG_ASSERT_OK_AND_ASSIGN(
+        Rows moved,
+        conn.Execute(kReceivedEarlier, {Param::Int(queue), Param::Int(first.seq), Param::Int(10)}));
+    ASSERT_EQ(moved.affected(), 1);
+  }
+  PG_ASSERT_OK_AND_ASSIGN(VisibilityChange changed,
+                          ops_->ChangeVisibilityFifo(queue, first, 43'200));
+  EXPECT_EQ(changed, VisibilityChange::kBeyondCap) << "received 10 s ago: 43200 s is too far";
+  {
+    PG_ASSERT_OK_AND_ASSIGN(Rows lock, conn.Execute(kLockRemaining, {Param::Int(queue)}));
+    ASSERT_EQ(lock.size(), 1);
+    PG_ASSERT_OK_AND_ASSIGN(int64_t remaining, lock.Int(0, 0));
+    EXPECT_LE(remaining, 300'000) << "the refused change left the lock as it was";
+    EXPECT_GT(remaining, 250'000);
+  }
+  // Nothing changed, so the attempt id still replays the receive.
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult replay, ops_->ReceiveFifo(queue, 2, 300, attempt));
+  EXPECT_TRUE(replay.replayed);
+  EXPECT_EQ(replay.messages.size(), 2u);
+  // The replay kept the receive's time, and each receipt counts from its own message's: the
+  // first was received 10 s ago, the second just now.
+  PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibilityFifo(queue, first, 43'195));
+  EXPECT_EQ(changed, VisibilityChange::kBeyondCap);
+  PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibilityFifo(queue, second, 43'195));
+  EXPECT_EQ(changed, VisibilityChange::kChanged);
+  PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibilityFifo(queue, first, 43'000));
+  EXPECT_EQ(changed, VisibilityChange::kChanged) << "within the 12 hours";
+  {
+    PG_ASSERT_OK_AND_ASSIGN(Rows lock, conn.Execute(kLockRemaining, {Param::Int(queue)}));
+    ASSERT_EQ(lock.size(), 1);
+    PG_ASSERT_OK_AND_ASSIGN(int64_t remaining, lock.Int(0, 0));
+    EXPECT_GT(remaining, 42'000'000);
+  }
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult fresh, ops_->ReceiveFifo(queue, 2, 300));
+  EXPECT_TRUE(fresh.messages.empty()) << "the group is still held";
 }
 
 TEST_F(PgFifoTest, DelayedHeadIsNotReceivedEarly) {

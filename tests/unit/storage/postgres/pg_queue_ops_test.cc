@@ -295,25 +295,75 @@ TEST_F(PgStandardTest, ChangeVisibilityNeedsTheCurrentReceiptOfAMessageInFlight)
   ASSERT_EQ(got.messages.size(), 1u);
   Receipt receipt = got.messages[0].receipt;
   Receipt stale{receipt.seq, receipt.token + 1};
-  PG_ASSERT_OK_AND_ASSIGN(bool changed, ops_->ChangeVisibility(queue, stale, 0));
-  EXPECT_FALSE(changed);
+  PG_ASSERT_OK_AND_ASSIGN(VisibilityChange changed, ops_->ChangeVisibility(queue, stale, 0));
+  EXPECT_EQ(changed, VisibilityChange::kNotInFlight);
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult still, ops_->Receive(queue, 1, 300));
   EXPECT_TRUE(still.messages.empty());
 
   PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibility(queue, receipt, 0));
-  EXPECT_TRUE(changed);
+  EXPECT_EQ(changed, VisibilityChange::kChanged);
   PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibility(queue, receipt, 30));
-  EXPECT_FALSE(changed) << "visible again: no longer in flight";
+  EXPECT_EQ(changed, VisibilityChange::kNotInFlight) << "visible again: no longer in flight";
   PG_ASSERT_OK_AND_ASSIGN(ReceiveResult back, ops_->Receive(queue, 1, 300));
   ASSERT_EQ(back.messages.size(), 1u);
   EXPECT_EQ(back.messages[0].receive_count, 2);
   // Extending works too: the message stays in flight.
   PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibility(queue, back.messages[0].receipt, 600));
-  EXPECT_TRUE(changed);
+  EXPECT_EQ(changed, VisibilityChange::kChanged);
   PG_ASSERT_OK_AND_ASSIGN(std::optional<std::chrono::milliseconds> next,
                           ops_->NextVisibleIn(queue));
   ASSERT_TRUE(next.has_value());
   EXPECT_GT(next->count(), 300'000);
+}
+
+// $1 queue_id, $2 seconds: moves the receive time of the queue's messages back, as if they had
+// been received that long ago.
+constexpr Statement kReceivedEarlier{
+    "test_received_earlier",
+    "UPDATE message SET received_at = received_at - make_interval(secs => $2::int) "
+    "WHERE queue_id = $1",
+    2};
+
+// SQS's 12-hour cap counts from the receive: now + the new timeout may not pass received_at +
+// 43200 s. A refused change changes nothing.
+TEST_F(PgStandardTest, ChangeVisibilityIsCappedAt12HoursSinceTheReceive) {
+  int64_t queue = NewQueue();
+  PG_ASSERT_OK(ops_->Send(queue, Message("cap")).status());
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult got, ops_->Receive(queue, 1, 300));
+  ASSERT_EQ(got.messages.size(), 1u);
+  Receipt receipt = got.messages[0].receipt;
+  {
+    PG_ASSERT_OK_AND_ASSIGN(Connection conn, testing::Connect(testing::SharedOpsDatabase()));
+    PG_ASSERT_OK_AND_ASSIGN(Rows moved,
+                            conn.Execute(kReceivedEarlier, {Param::Int(queue), Param::Int(10)}));
+    ASSERT_EQ(moved.affected(), 1);
+  }
+  PG_ASSERT_OK_AND_ASSIGN(VisibilityChange changed, ops_->ChangeVisibility(queue, receipt, 43'200));
+  EXPECT_EQ(changed, VisibilityChange::kBeyondCap) << "received 10 s ago: 43200 s is too far";
+  PG_ASSERT_OK_AND_ASSIGN(std::optional<std::chrono::milliseconds> next,
+                          ops_->NextVisibleIn(queue));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_LE(next->count(), 300'000) << "the refused change left the timeout as it was";
+  EXPECT_GT(next->count(), 250'000);
+  PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibility(queue, receipt, 43'000));
+  EXPECT_EQ(changed, VisibilityChange::kChanged) << "within the 12 hours";
+  PG_ASSERT_OK_AND_ASSIGN(next, ops_->NextVisibleIn(queue));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_GT(next->count(), 42'000'000);
+  // The cap is the caller's (Limits::max_visibility_timeout).
+  PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibility(queue, receipt, 100, 100));
+  EXPECT_EQ(changed, VisibilityChange::kBeyondCap);
+  PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibility(queue, receipt, 80, 100));
+  EXPECT_EQ(changed, VisibilityChange::kChanged);
+
+  // A new receive starts a new 12 hours.
+  PG_ASSERT_OK_AND_ASSIGN(changed, ops_->ChangeVisibility(queue, receipt, 0));
+  EXPECT_EQ(changed, VisibilityChange::kChanged);
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult again, ops_->Receive(queue, 1, 300));
+  ASSERT_EQ(again.messages.size(), 1u);
+  PG_ASSERT_OK_AND_ASSIGN(changed,
+                          ops_->ChangeVisibility(queue, again.messages[0].receipt, 43'000));
+  EXPECT_EQ(changed, VisibilityChange::kChanged);
 }
 
 TEST_F(PgStandardTest, DelayedMessagesAreNotReceivedEarly) {
