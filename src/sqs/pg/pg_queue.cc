@@ -257,10 +257,25 @@ void PgQueue::ChangeVisibility(std::string_view receipt_handle, int64_t timeout_
     if (!changed.ok()) return done(FromPgError("change_visibility", changed.error()));
     if (*changed == VisibilityChange::kBeyondCap) return done(BeyondVisibilityCap(timeout));
     if (*changed == VisibilityChange::kNotInFlight) {
-      return done(api::Error(ErrorCode::kInvalidParameterValue,
-                             "Value " + handle +
-                                 " for parameter ReceiptHandle is invalid. Reason: Message does "
-                                 "not exist or is not available for visibility timeout change."));
+      // Why (one more read, on this uncommon path only), answered as the engine does
+      // (queue_handles.cc, sqs-api.md §2.12).
+      auto current = self.backend_.ops.CurrentReceipt(self.queue_id(), receipt.seq);
+      if (!current.ok()) return done(FromPgError("change_visibility", current.error()));
+      if (!current->has_value()) {
+        return done(api::Error(ErrorCode::kInvalidParameterValue,
+                               "Value " + handle +
+                                   " for parameter ReceiptHandle is invalid. Reason: Message does "
+                                   "not exist or is not available for visibility timeout change."));
+      }
+      if (**current != receipt.token) {
+        return done(api::Error(ErrorCode::kInvalidParameterValue,
+                               "Value " + handle +
+                                   " for parameter ReceiptHandle is invalid. Reason: The receipt "
+                                   "handle has expired."));
+      }
+      // Its timeout ran out and nobody received it since: AWS answers success and the message
+      // stays visible.
+      return done(api::ApiStatus::Ok());
     }
     if (timeout == 0) self.MessagesMayBeReceivable();  // visible again now
     done(api::ApiStatus::Ok());

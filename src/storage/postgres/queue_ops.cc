@@ -374,6 +374,16 @@ PgResult<VisibilityChange> PgQueueOps::ChangeVisibility(int64_t queue_id, Receip
   return VisibilityChangeOf(rows);
 }
 
+PgResult<std::optional<int64_t>> PgQueueOps::CurrentReceipt(int64_t queue_id, int64_t seq) {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows, conn->Execute(sql::kMessageReceipt, {Param::Int(queue_id), Param::Int(seq)}));
+  if (rows.size() == 0) return std::optional<int64_t>();
+  if (rows.IsNull(0, 0)) return std::optional<int64_t>(0);
+  WHARF_ASSIGN_OR_RETURN(int64_t token, rows.Int(0, 0));
+  return std::optional<int64_t>(token);
+}
+
 PgResult<std::vector<SentMessage>> PgQueueOps::SendBatch(int64_t queue_id,
                                                          std::span<const NewMessage> messages) {
   if (messages.size() > kMaxBatchEntries) return TooManyEntries(messages.size());

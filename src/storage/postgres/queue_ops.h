@@ -250,6 +250,8 @@ class PgQueueOps {
   // issued the receipt (database time).
   PgResult<VisibilityChange> ChangeVisibility(int64_t queue_id, Receipt receipt, int visibility_s,
                                               int max_since_receive_s = kMaxVisibilitySinceReceive);
+  // The latest receipt token of a message (0 when never received); nullopt when it is gone.
+  PgResult<std::optional<int64_t>> CurrentReceipt(int64_t queue_id, int64_t seq);
 
   // Up to kMaxBatchEntries messages in one statement (one round trip, one transaction: all are
   // stored or none); answers in entry order.

@@ -262,6 +262,13 @@ RETURNING now() + make_interval(secs => $4::int)
           <= coalesce(received_at, now()) + make_interval(secs => $5::int) AS within_cap)sql",
                                           5};
 
+// $1 queue_id, $2 seq. The message's latest receipt token (NULL: never received); no row when
+// it is gone. Read after a visibility change found nothing in flight, to tell an expired
+// receipt (SQS answers success) from one a later receive replaced, or a deleted message.
+const Statement kMessageReceipt{"message_receipt", R"sql(
+SELECT receipt FROM message WHERE queue_id = $1 AND seq = $2)sql",
+                                2};
+
 // ---- FIFO queues ----
 
 // storage.md §5.2 (a duplicate returns the original id and inserts nothing; an expired dedup
@@ -891,7 +898,7 @@ SELECT pg_notify('wharf_objects', ''))sql",
                                0};
 
 namespace {
-constexpr std::array<const Statement*, 55> kAll{
+constexpr std::array<const Statement*, 56> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
@@ -908,6 +915,7 @@ constexpr std::array<const Statement*, 55> kAll{
     &kSendStandard,
     &kReceiveStandard,
     &kDeleteStandard,
+    &kMessageReceipt,
     &kChangeVisibilityStandard,
     &kSendFifo,
     &kReceiveFifo,

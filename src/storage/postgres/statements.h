@@ -34,6 +34,7 @@ extern const Statement kSendStandard;
 extern const Statement kReceiveStandard;
 extern const Statement kDeleteStandard;
 extern const Statement kChangeVisibilityStandard;
+extern const Statement kMessageReceipt;
 
 // FIFO queues.
 extern const Statement kSendFifo;

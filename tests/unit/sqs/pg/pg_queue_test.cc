@@ -187,14 +187,15 @@ TEST_F(PgQueueTest, VisibilityChangesAndStaleHandles) {
   EXPECT_EQ((*second)[0].receive_count, 2u);
   EXPECT_NE((*second)[0].receipt_handle, old_handle);
 
-  // The old handle no longer controls the message.
+  // The old handle no longer controls the message: the engine's answer for a handle a later
+  // receive replaced (queue_handles.cc).
   api::ApiStatus stale = ChangeVisibility(*queue, old_handle, 0);
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().code, ErrorCode::kInvalidParameterValue);
   EXPECT_EQ(stale.error().message,
             "Value " + old_handle +
-                " for parameter ReceiptHandle is invalid. Reason: Message does not exist or is "
-                "not available for visibility timeout change.");
+                " for parameter ReceiptHandle is invalid. Reason: The receipt handle has "
+                "expired.");
   EXPECT_TRUE(Delete(*queue, old_handle).ok()) << "a stale delete succeeds";
   EXPECT_EQ(queue->Counters().in_flight, 1) << "... and deletes nothing (§2.10)";
 
@@ -204,6 +205,32 @@ TEST_F(PgQueueTest, VisibilityChangesAndStaleHandles) {
   EXPECT_TRUE(Receive(*queue, 10)->empty());
   EXPECT_TRUE(Delete(*queue, current).ok());
   EXPECT_EQ(queue->Counters().in_flight, 0);
+
+  // A deleted message: "does not exist".
+  api::ApiStatus gone = ChangeVisibility(*queue, current, 30);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code, ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(gone.error().message,
+            "Value " + current +
+                " for parameter ReceiptHandle is invalid. Reason: Message does not exist or is "
+                "not available for visibility timeout change.");
+}
+
+// sqs-api.md §2.12: on a standard queue, a handle whose timeout ran out, with no receive since,
+// changes nothing and answers success; the message stays visible (the engine's answer too).
+TEST_F(PgQueueTest, AnExpiredHandleNotReceivedSinceAnswersSuccess) {
+  auto queue = MustCreate("expired-handle");
+  ASSERT_NE(queue, nullptr);
+  SendOne(*queue, "e");
+  auto got = Receive(*queue, 1, /*visibility=*/0);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  const std::string handle = (*got)[0].receipt_handle;
+  EXPECT_TRUE(ChangeVisibility(*queue, handle, 600).ok());
+  EXPECT_EQ(queue->Counters().in_flight, 0) << "nothing changed: still visible";
+  auto again = Receive(*queue, 1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->size(), 1u);
 }
 
 // $1 queue_id: the queue's messages count as received 10 s earlier than they were.
