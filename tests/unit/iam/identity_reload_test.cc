@@ -6,14 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/manual_clock.h"
 #include "iam/identity_store.h"
 #include "iam/store_journal.h"
+#include "reload_race.h"
 #include "storage/rocks_store.h"
 #include "storage_key.h"
 #include "temp_dir.h"
@@ -33,6 +32,7 @@ constexpr char kOtherTrust[] =
     R"("arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole"}]})";
 constexpr char kPolicyArn[] = "arn:aws:iam::123456789012:policy/shared";
 
+using wharf::testing::RaceReloads;
 using wharf::testing::TempDir;
 
 Sealer Secrets() { return std::move(Sealer::FromKey(std::string(32, 'k'))).value(); }
@@ -241,27 +241,18 @@ TEST(IdentityReloadTest, ReloadsRacingWithRequestsNeverUndoALocalChange) {
   auto store = Open(dir.db());
   ASSERT_NE(store, nullptr);
   Node node(clock, *store);
-  std::atomic<bool> stop{false};
-  std::atomic<int> reloads{0};
-  std::thread reloader([&] {
-    while (!stop.load()) {
-      // While this node keeps changing things a reload may give up ("try again"): never with
-      // a state that misses one of them.
-      if (node.Reload().ok()) reloads.fetch_add(1);
-    }
-  });
   std::vector<std::string> key_ids;
-  for (int i = 0; i < 20; ++i) {
-    const std::string name = "user" + std::to_string(i);
-    ASSERT_TRUE(node.ids.CreateUser(kAccount, name, "/", {}).ok());
-    auto key = node.ids.CreateAccessKey(kAccount, name);
-    ASSERT_TRUE(key.ok());
-    EXPECT_TRUE(node.ids.Lookup(key->access_key_id, "", clock.WallMillis()).ok());
-    key_ids.push_back(key->access_key_id);
-  }
-  while (reloads.load() < 2) std::this_thread::yield();
-  stop.store(true);
-  reloader.join();
+  RaceReloads([&] { return node.Reload(); },
+              [&] {
+                for (int i = 0; i < 20; ++i) {
+                  const std::string name = "user" + std::to_string(i);
+                  ASSERT_TRUE(node.ids.CreateUser(kAccount, name, "/", {}).ok());
+                  auto key = node.ids.CreateAccessKey(kAccount, name);
+                  ASSERT_TRUE(key.ok());
+                  EXPECT_TRUE(node.ids.Lookup(key->access_key_id, "", clock.WallMillis()).ok());
+                  key_ids.push_back(key->access_key_id);
+                }
+              });
   ASSERT_TRUE(node.Reload().ok());
   EXPECT_EQ(UserNames(node.ids).size(), 20u);
   for (const std::string& id : key_ids) {

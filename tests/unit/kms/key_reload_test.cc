@@ -6,16 +6,15 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/manual_clock.h"
 #include "kms/key_store.h"
 #include "kms/policies.h"
 #include "kms/store_journal.h"
+#include "reload_race.h"
 #include "storage/rocks_store.h"
 #include "storage_key.h"
 #include "temp_dir.h"
@@ -24,6 +23,7 @@ namespace wharf::kms {
 namespace {
 
 constexpr char kAccount[] = "123456789012";
+using wharf::testing::RaceReloads;
 using wharf::testing::TempDir;
 
 Sealer Wrap() {
@@ -237,28 +237,20 @@ TEST(KeyReloadTest, ReloadsRacingWithRequestsNeverUndoALocalChange) {
   ASSERT_NE(store, nullptr);
   Node node(clock, *store, MaterialLimits{1000, 3});
   const EncryptionContext context;
-  std::atomic<bool> stop{false};
-  std::atomic<int> reloads{0};
-  std::thread reloader([&] {
-    while (!stop.load()) {
-      // While this node keeps changing things a reload may give up ("try again"): never with
-      // a state that misses one of them.
-      if (node.Reload().ok()) reloads.fetch_add(1);
-    }
-  });
   std::vector<std::string> ids;
-  for (int i = 0; i < 10; ++i) {
-    const std::string id = node.keys.CreateKey(CustomerKey("k" + std::to_string(i))).key_id;
-    for (int use = 0; use < 5; ++use) {
-      auto blob = node.keys.Encrypt(id, "text", context);
-      ASSERT_TRUE(blob.ok());
-      EXPECT_TRUE(node.keys.Decrypt(id, *blob, context).ok());
-    }
-    ids.push_back(id);
-  }
-  while (reloads.load() < 2) std::this_thread::yield();
-  stop.store(true);
-  reloader.join();
+  RaceReloads([&] { return node.Reload(); },
+              [&] {
+                for (int i = 0; i < 10; ++i) {
+                  const std::string id =
+                      node.keys.CreateKey(CustomerKey("k" + std::to_string(i))).key_id;
+                  for (int use = 0; use < 5; ++use) {
+                    auto blob = node.keys.Encrypt(id, "text", context);
+                    ASSERT_TRUE(blob.ok());
+                    EXPECT_TRUE(node.keys.Decrypt(id, *blob, context).ok());
+                  }
+                  ids.push_back(id);
+                }
+              });
   ASSERT_TRUE(node.Reload().ok());
   for (const std::string& id : ids) {
     auto key = node.keys.Find(Ref(id));

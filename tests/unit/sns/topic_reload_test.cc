@@ -6,13 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
-#include <thread>
 #include <vector>
 
+#include "reload_race.h"
 #include "sns/record_codec.h"
 #include "sns/topic_store.h"
 #include "sns_test_support.h"
@@ -26,6 +25,7 @@ namespace {
 using testing::QueueArn;
 using testing::Services;
 using testing::TopicArn;
+using wharf::testing::RaceReloads;
 using wharf::testing::TempDir;
 
 std::unique_ptr<storage::RocksStore> Open(const std::string& dir) {
@@ -247,25 +247,16 @@ TEST(TopicReloadTest, ReloadsRacingWithRequestsNeverUndoALocalChange) {
   auto store = Open(dir.db());
   ASSERT_NE(store, nullptr);
   Services s(clock, *store);
-  std::atomic<bool> stop{false};
-  std::atomic<int> reloads{0};
-  std::thread reloader([&] {
-    while (!stop.load()) {
-      // While this node keeps changing things a reload may give up ("try again"): never with
-      // a state that misses one of them.
-      if (s.sns.ReloadTopics().ok()) reloads.fetch_add(1);
-    }
-  });
-  for (int i = 0; i < 10; ++i) {
-    const std::string name = "topic" + std::to_string(i);
-    s.CreateTopic(name);
-    const std::string subscription = s.Subscribe(TopicArn(name), QueueArn("q"));
-    EXPECT_NE(s.sns.topics().FindTopic(testing::kAccount, name), nullptr);
-    EXPECT_NE(s.sns.topics().FindSubscription(subscription), nullptr);
-  }
-  while (reloads.load() < 2) std::this_thread::yield();
-  stop.store(true);
-  reloader.join();
+  RaceReloads([&] { return s.sns.ReloadTopics(); },
+              [&] {
+                for (int i = 0; i < 10; ++i) {
+                  const std::string name = "topic" + std::to_string(i);
+                  s.CreateTopic(name);
+                  const std::string subscription = s.Subscribe(TopicArn(name), QueueArn("q"));
+                  EXPECT_NE(s.sns.topics().FindTopic(testing::kAccount, name), nullptr);
+                  EXPECT_NE(s.sns.topics().FindSubscription(subscription), nullptr);
+                }
+              });
   ASSERT_TRUE(s.sns.ReloadTopics().ok());
   EXPECT_EQ(TopicArns(s).size(), 10u);
   store->Close();
