@@ -134,9 +134,8 @@ ReceivedMessage PgQueue::FromRow(storage::pg::ReceivedMessage& row) const {
   return out;
 }
 
-std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
-    int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id,
-    bool last) {
+api::ApiResult<std::vector<ReceivedMessage>> PgQueue::ReceiveNow(
+    int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id) {
   // Over-received messages move to the dead-letter queue with this queue's ARN as their
   // DeadLetterQueueSourceArn.
   auto got = identity_.fifo
@@ -157,7 +156,6 @@ std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
     }
     out.push_back(std::move(m));
   }
-  if (out.empty() && !last) return std::nullopt;
   return out;
 }
 
@@ -167,21 +165,24 @@ void PgQueue::Receive(const ReceiveOptions& options, ReceiveDone done) {
   const int64_t wait = options.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
   if (wait <= 0) {
     OnWorker([max, visibility, attempt_id = options.attempt_id, done = std::move(done)](
-                 PgQueue& self) { done(*self.ReceiveNow(max, visibility, attempt_id, true)); });
+                 PgQueue& self) { done(self.ReceiveNow(max, visibility, attempt_id)); });
     return;
   }
   // Long polling: runs now, and again on each wake-up and re-check until it answers.
-  backend_.long_polls.Start(
-      queue_id(), backend_.clock.Now() + Seconds(wait),
-      // A FIFO attempt that found nothing leaves no claim on its ReceiveRequestAttemptId
-      // (ReceiveFifo), so each retry of the wait may pass it again.
-      [self = shared_from_this(), max, visibility, attempt_id = options.attempt_id,
-       done = std::move(done)](bool last) {
-        auto answer = self->ReceiveNow(max, visibility, attempt_id, last);
-        if (!answer) return false;
-        done(std::move(*answer));
-        return true;
-      });
+  LongPollHub::Receive receive;
+  receive.queue_id = queue_id();
+  // Standard receives with the same visibility timeout are interchangeable, so parked ones share
+  // a fetch (LongPollHub). FIFO receives never share: one takes a group for one consumer.
+  if (!identity_.fifo) receive.share_key = visibility ? "v" + std::to_string(*visibility) : "v";
+  receive.want = max;
+  receive.deadline = backend_.clock.Now() + Seconds(wait);
+  // A FIFO attempt that found nothing leaves no claim on its ReceiveRequestAttemptId
+  // (ReceiveFifo), so each retry of the wait may pass it again.
+  receive.fetch = [self = shared_from_this(), visibility, attempt_id = options.attempt_id](int n) {
+    return self->ReceiveNow(n, visibility, attempt_id);
+  };
+  receive.answer = std::move(done);
+  backend_.long_polls.Start(std::move(receive));
 }
 
 void PgQueue::MessagesMayBeReceivable() {

@@ -84,11 +84,10 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   // Runs `job` on a worker with this queue kept alive.
   void OnWorker(std::function<void(PgQueue&)> job);
   ReceivedMessage FromRow(storage::pg::ReceivedMessage& row) const;
-  // One receive statement (ReceiveFifo with `attempt_id` on FIFO queues): the messages, an
-  // error, or nullopt when it found none and the wait is not over (`last` false).
-  std::optional<api::ApiResult<std::vector<ReceivedMessage>>> ReceiveNow(
-      int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id,
-      bool last);
+  // One receive statement (ReceiveFifo with `attempt_id` on FIFO queues): the messages (maybe
+  // none) or an error.
+  api::ApiResult<std::vector<ReceivedMessage>> ReceiveNow(
+      int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id);
   // FIFO message operations (pg_queue_fifo.cc); the public ones dispatch here on identity_.fifo.
   void SendToFifo(std::vector<NewMessage> messages, SendDone done);
   void DeleteFromFifo(storage::pg::Receipt receipt, std::string handle, Done done);
