@@ -306,16 +306,14 @@ SELECT coalesce((SELECT message_id FROM d),
                           6};
 
 // FIFO visibility is per message (sqs-api.md §5.14, schema migration 9): each message has its
-// own visible_at and receipt, as on standard queues; a message is in flight while it was
-// received (receive_count > 0) and its visible_at is ahead. The fifo_group row stays the
-// serialization point: every statement that changes a group's messages (send, receive, replay,
-// visibility change, deletes, redrive, moves, retention, purge) holds the group's row lock, and
-// `fifo_group.locked_until` is the head's visible_at, kept by those statements: exactly when the
-// head is in flight or delayed behind a change, never later than it ('-infinity' for an empty
-// group, or a head that is simply visible). So the ready index (queue_id, locked_until,
-// head_seq) still finds the groups whose head can be received, and a receive whose snapshot
-// predates another receive's commit re-checks the group row's latest version (FOR UPDATE):
-// locked_until then shows that head in flight, and the group is skipped.
+// own visible_at and receipt, as on standard queues. The fifo_group row stays the serialization
+// point: every statement that changes a group's messages holds the group's row lock, and
+// `fifo_group.locked_until` is the head's visible_at, kept by those statements: equal to it
+// whenever the head is in flight, never later ('-infinity' allowed for an empty group or a
+// visible head). So the ready index (queue_id, locked_until, head_seq) still finds receivable
+// groups, and a receive whose snapshot predates another receive's commit re-checks the group
+// row's latest version (FOR UPDATE): locked_until shows that head in flight, the group is skipped.
+// The receive's message UPDATE re-checks visible_at on each row's latest version as well.
 //
 // storage.md §5.2, with three changes: (0) a group whose head is over-received while the queue
 // has a DLQ is not taken (the FIFO redrive below moves that head first, so it is never delivered
@@ -358,10 +356,7 @@ upd AS (UPDATE message m
                first_receive = coalesce(m.first_receive, now()), received_at = now()
           FROM pick, q
          WHERE m.queue_id = $1 AND m.seq = pick.seq
-           -- Re-checked on the row's latest version: never a message another receive took
-           -- after this statement's snapshot (the group row's check above already excludes it;
-           -- this keeps it so should that reasoning ever break).
-           AND m.visible_at <= now()
+           AND m.visible_at <= now()  -- on the latest row version: a second guard
         RETURNING m.group_id, m.seq, m.message_id, m.body, m.attrs, m.receive_count,
                   (extract(epoch FROM m.sent_at) * 1000)::bigint AS sent_ms,
                   (extract(epoch FROM m.first_receive) * 1000)::bigint AS first_ms,
