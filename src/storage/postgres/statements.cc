@@ -490,12 +490,12 @@ WITH del AS (DELETE FROM message m USING unnest($2::bigint[], $3::bigint[]) AS r
              RETURNING m.seq, m.group_id, m.receipt),
 upd AS (UPDATE fifo_group f
            SET head_seq = h.seq, locked_until = coalesce(h.visible_at, '-infinity'::timestamptz)
-          FROM (SELECT DISTINCT group_id FROM del) dg
+          FROM (SELECT DISTINCT group_id FROM del) tg
           LEFT JOIN LATERAL (SELECT x.seq, x.visible_at FROM message x
-                              WHERE x.queue_id = $1 AND x.group_id = dg.group_id
+                              WHERE x.queue_id = $1 AND x.group_id = tg.group_id
                                 AND x.seq NOT IN (SELECT seq FROM del)
                               ORDER BY x.seq LIMIT 1) h ON true
-         WHERE f.queue_id = $1 AND f.group_id = dg.group_id
+         WHERE f.queue_id = $1 AND f.group_id = tg.group_id
         RETURNING 1)
 SELECT seq, receipt FROM del)sql",
                                  3};
@@ -690,12 +690,12 @@ del AS (DELETE FROM message m USING old WHERE m.queue_id = $1 AND m.seq = old.se
         RETURNING m.seq, m.group_id, m.receipt),
 upd AS (UPDATE fifo_group f
            SET head_seq = h.seq, locked_until = coalesce(h.visible_at, '-infinity'::timestamptz)
-          FROM (SELECT DISTINCT group_id FROM del) dg
+          FROM (SELECT DISTINCT group_id FROM del) tg
           LEFT JOIN LATERAL (SELECT x.seq, x.visible_at FROM message x
-                              WHERE x.queue_id = $1 AND x.group_id = dg.group_id
+                              WHERE x.queue_id = $1 AND x.group_id = tg.group_id
                                 AND x.seq NOT IN (SELECT seq FROM del)
                               ORDER BY x.seq LIMIT 1) h ON true
-         WHERE f.queue_id = $1 AND f.group_id = dg.group_id
+         WHERE f.queue_id = $1 AND f.group_id = tg.group_id
         RETURNING 1)
 SELECT count(*) FROM del)sql",
                                     3};

@@ -68,12 +68,12 @@ dg AS (INSERT INTO fifo_group (queue_id, group_id, head_seq)
           SET head_seq = coalesce(fifo_group.head_seq, EXCLUDED.head_seq), last_send_at = now()),
 src AS (UPDATE fifo_group f
            SET head_seq = h.seq, locked_until = coalesce(h.visible_at, '-infinity'::timestamptz)
-          FROM (SELECT DISTINCT group_id FROM dead) dg
+          FROM (SELECT DISTINCT group_id FROM dead) tg
           LEFT JOIN LATERAL (SELECT x.seq, x.visible_at FROM message x
-                              WHERE x.queue_id = $1 AND x.group_id = dg.group_id
+                              WHERE x.queue_id = $1 AND x.group_id = tg.group_id
                                 AND x.seq NOT IN (SELECT seq FROM dead)
                               ORDER BY x.seq LIMIT 1) h ON true
-         WHERE f.queue_id = $1 AND f.group_id = dg.group_id)
+         WHERE f.queue_id = $1 AND f.group_id = tg.group_id)
 SELECT count(*) FROM dead)sql",
                                  3};
 
@@ -154,12 +154,12 @@ dg AS (INSERT INTO fifo_group (queue_id, group_id, head_seq)
           SET head_seq = coalesce(fifo_group.head_seq, EXCLUDED.head_seq), last_send_at = now()),
 src AS (UPDATE fifo_group f
            SET head_seq = h.seq, locked_until = coalesce(h.visible_at, '-infinity'::timestamptz)
-          FROM (SELECT DISTINCT group_id FROM gone) dg
+          FROM (SELECT DISTINCT group_id FROM gone) tg
           LEFT JOIN LATERAL (SELECT x.seq, x.visible_at FROM message x
-                              WHERE x.queue_id = $1 AND x.group_id = dg.group_id
+                              WHERE x.queue_id = $1 AND x.group_id = tg.group_id
                                 AND x.seq NOT IN (SELECT seq FROM gone)
                               ORDER BY x.seq LIMIT 1) h ON true
-         WHERE f.queue_id = $1 AND f.group_id = dg.group_id)
+         WHERE f.queue_id = $1 AND f.group_id = tg.group_id)
 SELECT s.stuck, mv.queue_id, mv.n
   FROM (SELECT count(*) AS stuck FROM t WHERE t.dest IS NULL) s
   LEFT JOIN (SELECT queue_id, count(*) AS n FROM moved GROUP BY queue_id) mv ON true)sql",
