@@ -130,10 +130,10 @@ api::ApiResult<std::vector<SendResult>> PgQueue::SendFifoRows(
 }
 
 // AWS refuses a FIFO delete whose receive is over (§2.10): once the visibility timeout ran out
-// the group may be in another receiver's hands, so deleting would break its order. DeleteFifo
-// alone deletes by the message's latest receipt whether or not that receive still holds the
-// group, so the receipt's state is read first (one more round trip). A message already gone
-// deletes successfully again, as in the engine.
+// the message may be in another receiver's hands, so deleting would break its group's order.
+// DeleteFifo alone deletes by the message's latest receipt whether or not the message is still
+// in flight under it, so the receipt's state is read first (one more round trip). A message already
+// gone deletes successfully again, as in the engine.
 void PgQueue::DeleteFromFifo(storage::pg::Receipt receipt, std::string handle, Done done) {
   OnWorker([receipt, handle = std::move(handle), done = std::move(done)](PgQueue& self) {
     auto answer_by_state = [&](FifoReceiptState state) {
@@ -154,19 +154,19 @@ void PgQueue::DeleteFromFifo(storage::pg::Receipt receipt, std::string handle, D
       if (!now.ok()) return done(FromPgError("delete", now.error()));
       return answer_by_state(*now);
     }
-    // The group's next message may be receivable now (the receive's last one released it).
+    // The group's next message may be receivable now (this was its head).
     self.MessagesMayBeReceivable();
     self.metrics_.deleted.fetch_add(1, std::memory_order_relaxed);
     done(api::ApiStatus::Ok());
   });
 }
 
-// FIFO visibility is the group lock's (ChangeVisibilityFifo); a change past the 12-hour cap
-// (from the receive of the receipt's message) is the engine's InvalidParameterValue. When the
-// change finds no lock held
-// by this receipt, the receipt's state picks the engine's answer: a gone message is "does not
-// exist", a message received again since is "expired", and one whose receive merely ran out
-// succeeds with nothing changed (it is visible already, §2.12).
+// FIFO visibility is per message, as in the engine (§5.14; ChangeVisibilityFifo changes this
+// one message, and its group's next receive sees it); a change past the 12-hour cap (from the
+// receive of the receipt's message) is the engine's InvalidParameterValue. When the message is
+// not in flight under this receipt, the receipt's state picks the engine's answer: a gone
+// message is "does not exist", a message received again since is "expired", and one whose
+// receive merely ran out succeeds with nothing changed (it is visible already, §2.12).
 void PgQueue::ChangeFifoVisibility(storage::pg::Receipt receipt, std::string handle,
                                    int timeout_seconds, Done done) {
   OnWorker([receipt, handle = std::move(handle), timeout_seconds,
@@ -177,7 +177,8 @@ void PgQueue::ChangeFifoVisibility(storage::pg::Receipt receipt, std::string han
     if (!changed.ok()) return done(FromPgError("change_visibility", changed.error()));
     if (*changed == VisibilityChange::kBeyondCap) return done(BeyondVisibilityCap(timeout_seconds));
     if (*changed == VisibilityChange::kChanged) {
-      if (timeout_seconds == 0) self.MessagesMayBeReceivable();  // the group is free now
+      // Visible now: the group may be receivable (when this is its head).
+      if (timeout_seconds == 0) self.MessagesMayBeReceivable();
       return done(api::ApiStatus::Ok());
     }
     auto state = self.backend_.ops.FifoReceiptStateOf(self.queue_id(), receipt);

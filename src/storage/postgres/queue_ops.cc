@@ -688,9 +688,9 @@ PgResult<bool> PgQueueOps::DeleteFifo(int64_t queue_id, Receipt receipt) {
                                                      {Param::Int(queue_id), Param::Int(receipt.seq),
                                                       Param::Int(receipt.token)}));
   if (deleted.affected() == 0) return false;  // stale receipt
-  WHARF_ASSIGN_OR_RETURN(Rows released, conn->Execute(sql::kFifoDeleteReleaseGroup,
-                                                      {Param::Int(queue_id), Param::Text(group_id),
-                                                       Param::Int(receipt.token)}));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows released,
+      conn->Execute(sql::kFifoDeleteReleaseGroup, {Param::Int(queue_id), Param::Text(group_id)}));
   (void)released;
   const std::vector<int64_t> token{receipt.token};
   WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
@@ -704,19 +704,28 @@ PgResult<VisibilityChange> PgQueueOps::ChangeVisibilityFifo(int64_t queue_id, Re
                                                             int visibility_s,
                                                             int max_since_receive_s) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  // The group row first, as a receive or delete locks it: the change then reads the group's
+  // current head (to move locked_until when the message is the head), and the locks are taken in
+  // one order (group, then message) by every statement, so none deadlocks with a receive.
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*conn));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows group,
+      conn->Execute(sql::kFifoDeleteLockGroup, {Param::Int(queue_id), Param::Int(receipt.seq)}));
+  if (group.size() == 0) return VisibilityChange::kNotInFlight;  // gone (rolled back)
   WHARF_ASSIGN_OR_RETURN(
       Rows rows,
       conn->Execute(sql::kChangeVisibilityFifo,
                     {Param::Int(queue_id), Param::Int(receipt.seq), Param::Int(receipt.token),
                      Param::Int(visibility_s), Param::Int(max_since_receive_s)}));
   WHARF_ASSIGN_OR_RETURN(VisibilityChange change, VisibilityChangeOf(rows));
-  if (change != VisibilityChange::kChanged) return change;
-  // Not in one transaction with the change: a replay between the two statements returns what the
-  // receive held, as if it had come a moment before the change.
-  const std::vector<int64_t> token{receipt.token};
-  WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
-                                                       {Param::Int(queue_id), IntArray(token)}));
-  (void)forgotten;
+  if (change == VisibilityChange::kChanged) {
+    // A changed receive is no longer replayed by its ReceiveRequestAttemptId (§5.15).
+    const std::vector<int64_t> token{receipt.token};
+    WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
+                                                         {Param::Int(queue_id), IntArray(token)}));
+    (void)forgotten;
+  }
+  WHARF_RETURN_IF_ERROR(tx.Commit());
   return change;
 }
 

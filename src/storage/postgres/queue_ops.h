@@ -121,7 +121,7 @@ struct ReceivedMessage {
 // What a FIFO receipt controls now (PgQueueOps::FifoReceiptStateOf).
 enum class FifoReceiptState {
   kGone,      // the message is deleted (or purged, or past retention)
-  kHeld,      // this receive is the message's latest and still holds its group
+  kHeld,      // this receive is the message's latest and the message is still in flight
   kLapsed,    // this receive is the latest, but its visibility timeout ran out
   kReplaced,  // the message was received again since
 };
@@ -268,8 +268,9 @@ class PgQueueOps {
   PgResult<std::vector<SentFifoMessage>> SendFifoBatch(int64_t queue_id,
                                                        std::span<const NewFifoMessage> messages);
   // First redrives over-received group heads to the queue's FIFO DLQ (counted in moved_to_dlq),
-  // then locks up to `max_messages` unlocked groups whose head is due, oldest head first, and
-  // returns their due messages in order (every locked group at least its head). With an
+  // then takes up to `max_messages` groups whose head is visible, oldest head first, and returns
+  // from each its visible messages in order, up to the first one in flight or delayed (§5.14;
+  // every group taken gives at least its head), each in flight on its own from then. With an
   // `attempt_id` (ReceiveRequestAttemptId) used by an earlier receive within 5 minutes, returns
   // that receive's messages still held, with the same receipts and their visibility reset,
   // instead of taking new groups (`replayed`). A receive that got no message does not keep its
@@ -278,12 +279,14 @@ class PgQueueOps {
                                       std::optional<int> visibility_s,
                                       const std::optional<std::string>& attempt_id = std::nullopt,
                                       const std::string& queue_arn = {});
-  // Per entry: true when deleted, false when its receipt was stale. Groups are released as by
+  // Per entry: true when deleted, false when its receipt was stale. Heads advance as by
   // DeleteFifo.
   PgResult<std::vector<bool>> DeleteFifoBatch(int64_t queue_id, std::span<const Receipt> receipts);
-  // False when the receipt is stale. Releases the group once the receive's last message goes.
+  // False when the receipt is stale. Deleting the head unblocks the group (unless its next
+  // message is itself in flight).
   PgResult<bool> DeleteFifo(int64_t queue_id, Receipt receipt);
-  // Moves the group lock this receipt holds; kNotInFlight when it holds none (expired or stale),
+  // Changes this one message's visibility while it is in flight under `receipt` (the others of
+  // its group keep theirs, §5.4); kNotInFlight when it is not (expired, stale or gone),
   // kBeyondCap as ChangeVisibility (from the receipt's message's receive).
   PgResult<VisibilityChange> ChangeVisibilityFifo(
       int64_t queue_id, Receipt receipt, int visibility_s,

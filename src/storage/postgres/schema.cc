@@ -160,4 +160,25 @@ ALTER TABLE message ADD COLUMN dlq_source text;
 ALTER TABLE message ADD COLUMN received_at timestamptz;
 )sql";
 
+// FIFO visibility per message (sqs-api.md §5.14): a FIFO message's visible_at becomes its own
+// visibility (the receive sets it, as on standard queues) and fifo_group.locked_until the head's
+// visible_at (statements.cc, before kReceiveFifo). Before, a receive left its messages'
+// visible_at alone and locked the group until locked_until; so the messages held by a live
+// group lock (receipt = lock_token) are in flight until that lock ends, and every group's
+// locked_until is then recomputed from its head. The group table is locked first so that no
+// receive, delete or visibility change of a node still running the older statements slips in
+// between the two updates (nodes must all run this version once it is applied: an older node's
+// receive would no longer see what this one holds in flight).
+const std::string_view kSchemaV9 = R"sql(
+LOCK TABLE fifo_group IN EXCLUSIVE MODE;
+UPDATE message m SET visible_at = f.locked_until
+  FROM fifo_group f
+ WHERE m.queue_id = f.queue_id AND m.group_id = f.group_id AND f.lock_token IS NOT NULL
+   AND m.receipt = f.lock_token AND f.locked_until > now() AND m.visible_at < f.locked_until;
+UPDATE fifo_group f
+   SET locked_until = coalesce((SELECT h.visible_at FROM message h
+                                 WHERE h.queue_id = f.queue_id AND h.seq = f.head_seq),
+                               '-infinity'::timestamptz);
+)sql";
+
 }  // namespace wharf::storage::pg

@@ -31,4 +31,10 @@ extern const std::string_view kSchemaV6;
 // (DeadLetterQueueSourceArn; NULL for a message sent to the queue).
 extern const std::string_view kSchemaV7;
 
+// Version 8 is reserved (SSE-KMS, in progress on another branch).
+
+// Version 9: FIFO visibility per message (message.visible_at; fifo_group.locked_until is the
+// head's visible_at). Data only: converts the messages held by live group locks.
+extern const std::string_view kSchemaV9;
+
 }  // namespace wharf::storage::pg

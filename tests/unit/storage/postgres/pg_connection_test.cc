@@ -1,6 +1,8 @@
 // The libpq layer: session settings, errors with SQLSTATEs, the pool's bound, migrations
 // (fresh, repeated, concurrent) and every catalogue statement preparing against the schema.
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <thread>
 #include <vector>
@@ -204,9 +206,16 @@ TEST(PgMigrationsTest, FreshDatabaseMigratesOnceAndRepeatsAsNoOp) {
   EXPECT_EQ(rows.Int(0, 0).value(), known);
 }
 
+// Without gaps except over versions reserved by work on other branches (8: SSE-KMS), which
+// Migrate applies by number whenever they arrive.
 TEST(PgMigrationsTest, VersionsAreOrderedWithoutGaps) {
+  constexpr int kReserved[] = {8};
   int expected = 1;
   for (const Migration& migration : AllMigrations()) {
+    if (migration.version != expected &&
+        std::ranges::find(kReserved, expected) != std::end(kReserved)) {
+      ++expected;
+    }
     EXPECT_EQ(migration.version, expected++) << migration.name;
     EXPECT_FALSE(migration.sql.empty());
   }
