@@ -31,4 +31,8 @@ extern const std::string_view kSchemaV6;
 // (DeadLetterQueueSourceArn; NULL for a message sent to the queue).
 extern const std::string_view kSchemaV7;
 
+// Version 8: SSE-KMS. Sealed bodies framed in message.attrs (sealed_frame.h), the
+// wharf_data_key_id(attrs) function and its index, and the data_key table.
+extern const std::string_view kSchemaV8;
+
 }  // namespace wharf::storage::pg

@@ -726,7 +726,7 @@ SELECT pg_notify('wharf_objects', ''))sql",
                                0};
 
 namespace {
-constexpr std::array<const Statement*, 56> kAll{
+constexpr std::array<const Statement*, 60> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
@@ -783,6 +783,10 @@ constexpr std::array<const Statement*, 56> kAll{
     &kObjectScan,
     &kObjectSignature,
     &kNotifyObjects,
+    &kPutDataKey,
+    &kGetDataKeys,
+    &kSweepDataKeys,
+    &kReturnUndelivered,
 };
 }  // namespace
 
