@@ -343,7 +343,7 @@ void PgQueue::ReturnUndelivered(const std::vector<ReceivedMessage>& messages) {
     if (auto receipt = ReceiptOf(m.receipt_handle)) receipts.push_back(*receipt);
   }
   if (receipts.empty()) return;
-  OnWorker([receipts = std::move(receipts)](PgQueue& self) {
+  auto give_back = [receipts = std::move(receipts)](PgQueue& self) {
     auto returned = self.backend_.ops.ReturnUndelivered(self.queue_id(), receipts);
     if (!returned.ok()) {
       // They come back when their visibility timeout ends, one receive count higher.
@@ -353,7 +353,12 @@ void PgQueue::ReturnUndelivered(const std::vector<ReceivedMessage>& messages) {
       return;
     }
     if (*returned > 0) self.MessagesMayBeReceivable();
-  });
+  };
+  // The handler calls this from the receive's answer, which runs on a worker: given back before
+  // the failed receive is answered, so the client's next call sees them. Elsewhere (an I/O
+  // thread must not block) on a worker.
+  if (backend_.workers.OnThisPool()) return give_back(*this);
+  OnWorker(std::move(give_back));
 }
 void PgQueue::Peek(int64_t max, PeekDone done) {
   OnWorker([max, done = std::move(done)](PgQueue& self) {
