@@ -233,6 +233,31 @@ TEST_F(PgQueueSseTest, ADeadLetteredSealedMessageOpensInTheDeadLetterQueue) {
   }
 }
 
+// Another node has no record cached: it reads it from the data_key table (one statement for the
+// receive) and opens the bodies the same.
+TEST_F(PgQueueSseTest, AnotherNodeReadsTheRecordsFromTheDatabase) {
+  auto queue = CreateSse("shared", "alias/orders");
+  ASSERT_NE(queue, nullptr);
+  SendSealed(*queue, {"one", "two"});
+  testing::Node other(database_, NodeOptions{.receipt_key = "pg-sse-test-key"});
+  auto remote = other.catalog.Find(account_, "shared");
+  ASSERT_NE(remote, nullptr);
+  auto received = MustReceive(*remote);
+  ASSERT_EQ(received.size(), 2U);
+  for (const ReceivedMessage& m : received) {
+    ASSERT_NE(m.data_key, nullptr);
+    EXPECT_EQ(m.data_key->id, m.content->data_key_id);
+    EXPECT_EQ(m.data_key->key_arn, kOrdersKeyArn);
+    EXPECT_EQ(m.data_key->queue_arn, queue->identity().arn);
+    EXPECT_FALSE(m.data_key->ciphertext_blob.empty());
+    EXPECT_GT(m.data_key->created_millis, 0);
+  }
+  EXPECT_EQ(received[0].data_key, received[1].data_key) << "one record object for one key";
+  ASSERT_TRUE(encryption_.OpenReceived(ctx_, *remote, received).ok());
+  EXPECT_EQ(received[0].content->body, "one");
+  EXPECT_EQ(received[1].content->body, "two");
+}
+
 // Messages in clear are untouched: no data key, nothing for OpenReceived to do.
 TEST_F(PgQueueSseTest, MessagesInClearCarryNoDataKey) {
   auto plain = MustCreate("plain");
