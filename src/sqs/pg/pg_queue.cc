@@ -151,7 +151,9 @@ std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
     out.push_back(std::move(m));
   }
   if (out.empty() && !last) return std::nullopt;
-  AttachDataKeys(out);
+  std::vector<ReceivedMessage*> sealed;
+  for (ReceivedMessage& m : out) sealed.push_back(&m);
+  AttachDataKeys(sealed);
   return out;
 }
 
@@ -177,10 +179,10 @@ api::ApiStatus PgQueue::StoreDataKeys(
   return {};
 }
 
-void PgQueue::AttachDataKeys(std::vector<ReceivedMessage>& messages) const {
+void PgQueue::AttachDataKeys(const std::vector<ReceivedMessage*>& messages) const {
   std::vector<uint64_t> ids;
-  for (const ReceivedMessage& m : messages) {
-    if (m.content->data_key_id != 0) ids.push_back(m.content->data_key_id);
+  for (const ReceivedMessage* m : messages) {
+    if (m->content->data_key_id != 0) ids.push_back(m->content->data_key_id);
   }
   if (ids.empty()) return;
   auto records = backend_.data_keys->Find(backend_.ops, ids);
@@ -192,9 +194,9 @@ void PgQueue::AttachDataKeys(std::vector<ReceivedMessage>& messages) const {
         .Str("detail", records.error().detail);
     return;
   }
-  for (ReceivedMessage& m : messages) {
-    auto it = records->find(m.content->data_key_id);
-    if (it != records->end()) m.data_key = it->second;
+  for (ReceivedMessage* m : messages) {
+    auto it = records->find(m->content->data_key_id);
+    if (it != records->end()) m->data_key = it->second;
   }
 }
 
@@ -387,6 +389,10 @@ void PgQueue::Peek(int64_t max, PeekDone done) {
       }
       out.push_back(std::move(peeked));
     }
+    // The peek handler opens sealed bodies as a receive does.
+    std::vector<ReceivedMessage*> messages;
+    for (PeekedMessage& peeked : out) messages.push_back(&peeked.message);
+    self.AttachDataKeys(messages);
     done(std::move(out));
   });
 }

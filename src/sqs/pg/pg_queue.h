@@ -100,11 +100,11 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
       const std::vector<storage::pg::NewFifoMessage>& rows, const std::vector<int64_t>& sizes);
   // SSE-KMS (data_key_store.h): the distinct data-key records of a send; storing them before
   // the messages (on a worker); the records of a receive's sealed messages (a failed read is
-  // logged and leaves them without, so the receive fails as undecryptable).
+  // logged and leaves them without, so the receive fails as undecryptable); Peek's too.
   static std::vector<std::shared_ptr<const DataKeyRecord>> DataKeysOf(
       const std::vector<NewMessage>& messages);
   api::ApiStatus StoreDataKeys(const std::vector<std::shared_ptr<const DataKeyRecord>>& keys);
-  void AttachDataKeys(std::vector<ReceivedMessage>& messages) const;
+  void AttachDataKeys(const std::vector<ReceivedMessage*>& messages) const;
   // A send committed or a message became visible: wake this node's waiters and tell the others.
   void MessagesMayBeReceivable();
   // Runs the pending standard-queue deletes, up to 10 per statement, until none is left.

@@ -25,6 +25,7 @@ namespace {
 namespace spg = storage::pg;
 using api::ErrorCode;
 using sqs::testing::FakeKeyService;
+using testing::Answer;
 using testing::Content;
 using testing::NodeOptions;
 using testing::Receive;
@@ -105,6 +106,18 @@ TEST_F(PgQueueSseTest, SealedBodiesAreStoredAsSentAndOpenForTheConsumer) {
   const std::vector<std::string> bodies = {"first", binary_text, std::string(70'000, 'x')};
   auto ids = SendSealed(*queue, bodies);
   ASSERT_EQ(ids.size(), 3U);
+
+  // The console's peek gets the records too (its handler opens the bodies).
+  Answer<api::ApiResult<std::vector<PeekedMessage>>> peek;
+  queue->Peek(10, peek.Callback());
+  auto peeked = peek.Get();
+  ASSERT_TRUE(peeked.ok());
+  ASSERT_EQ(peeked->size(), 3U);
+  std::vector<ReceivedMessage> peeked_messages;
+  for (const PeekedMessage& p : *peeked) peeked_messages.push_back(p.message);
+  for (const ReceivedMessage& m : peeked_messages) ASSERT_NE(m.data_key, nullptr);
+  ASSERT_TRUE(encryption_.OpenReceived(ctx_, *queue, peeked_messages).ok());
+  EXPECT_EQ(peeked_messages[0].content->body, "first");
 
   auto received = MustReceive(*queue);
   ASSERT_EQ(received.size(), 3U);
