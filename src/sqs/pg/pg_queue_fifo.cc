@@ -58,11 +58,6 @@ void PgQueue::SendToFifo(std::vector<NewMessage> messages, SendDone done) {
   sizes.reserve(messages.size());
   for (const NewMessage& m : messages) {
     const MessageContent& c = *m.content;
-    if (m.data_key != nullptr || c.data_key_id != 0) {
-      return done(api::Error(ErrorCode::kUnsupportedOperation,
-                             "SSE-KMS is not implemented by the PostgreSQL backend yet (ADR 0002 "
-                             "step 2)"));  // a sealed body is bytes, not text
-    }
     // The handler validated the send: a FIFO message has a group and a deduplication id (the
     // body's SHA-256 under ContentBasedDeduplication, message_validation.cc), and no delay of
     // its own (FIFO queues delay by the queue's DelaySeconds only, which send_fifo applies).
@@ -70,7 +65,7 @@ void PgQueue::SendToFifo(std::vector<NewMessage> messages, SendDone done) {
     rows.push_back(storage::pg::NewFifoMessage{
         c.message_id, group,
         DedupKeyOf(identity_.dedup_by_group, group, c.deduplication_id.value_or("")), c.body,
-        EncodeMessageMetadata(c)});
+        EncodeMessageMetadata(c), static_cast<int64_t>(c.data_key_id)});
     sizes.push_back(m.size > 0 ? m.size : static_cast<int64_t>(c.body.size()));
   }
   // In call order per group (FifoSendOrder): the worker pool alone could commit a later send
@@ -84,10 +79,15 @@ void PgQueue::SendToFifo(std::vector<NewMessage> messages, SendDone done) {
   backend_.fifo_send_order->Submit(
       queue_id(), groups,
       [self = shared_from_this(), groups, rows = std::move(rows), sizes = std::move(sizes),
-       done = std::move(done)]() mutable {
+       keys = DataKeysOf(messages), done = std::move(done)]() mutable {
         self->OnWorker([groups = std::move(groups), rows = std::move(rows),
-                        sizes = std::move(sizes), done = std::move(done)](PgQueue& self) {
-          auto results = self.SendFifoRows(rows, sizes);
+                        sizes = std::move(sizes), keys = std::move(keys),
+                        done = std::move(done)](PgQueue& self) {
+          // The data keys' records first, so no message is stored without its key.
+          api::ApiStatus stored = self.StoreDataKeys(keys);
+          api::ApiResult<std::vector<SendResult>> results =
+              stored.ok() ? self.SendFifoRows(rows, sizes)
+                          : api::ApiResult<std::vector<SendResult>>(stored.error());
           self.backend_.fifo_send_order->Finished(self.queue_id(), groups);
           done(std::move(results));
         });

@@ -71,18 +71,22 @@ struct CreatedQueue {
 };
 
 struct NewMessage {
-  std::string message_id;  // a UUID, made by the caller (common/ids.h NewUuid)
-  std::string body;
-  std::string attrs;           // opaque bytes encoded by the engine
+  std::string message_id;      // a UUID, made by the caller (common/ids.h NewUuid)
+  std::string body;            // text; with a data_key_id, the sealed body (any bytes)
+  std::string attrs;           // opaque bytes encoded by the engine; not starting with 0xFF
   std::optional<int> delay_s;  // the queue's delay when absent
+  // SSE-KMS: the id of the data key (data_key table) that sealed `body`; 0: `body` is in clear.
+  // Stored as a frame in the attrs column (sealed_frame.h).
+  int64_t data_key_id = 0;
 };
 
 struct NewFifoMessage {
   std::string message_id;  // used only if the message is not a duplicate
   std::string group_id;
-  std::string dedup_id;  // MessageDeduplicationId, or the content hash
-  std::string body;
-  std::string attrs;
+  std::string dedup_id;     // MessageDeduplicationId, or the content hash
+  std::string body;         // as NewMessage::body
+  std::string attrs;        // as NewMessage::attrs
+  int64_t data_key_id = 0;  // as NewMessage::data_key_id
 };
 
 struct SentMessage {
@@ -109,8 +113,9 @@ struct ReceivedMessage {
   Receipt receipt;
   std::string message_id;
   std::string group_id;  // empty on standard queues
-  std::string body;
+  std::string body;      // with a data_key_id, the sealed body as sent (bytes)
   std::string attrs;
+  int64_t data_key_id = 0;  // the send's NewMessage::data_key_id, kept by moves and redrives
   int receive_count = 0;
   int64_t sent_at_ms = 0;  // Unix epoch milliseconds, database time
   int64_t first_receive_ms = 0;
@@ -169,6 +174,15 @@ struct QueueCounts {
   int64_t visible = 0;
   int64_t not_visible = 0;  // in flight
   int64_t delayed = 0;
+};
+
+// An SSE-KMS data key's record (table data_key, schema migration 8).
+struct StoredDataKey {
+  int64_t id = 0;          // never 0; the engine's uint64 id, bit for bit
+  std::string queue_arn;   // the queue it was generated for: its KMS encryption context
+  std::string key_arn;     // the KMS key that protects it
+  std::string blob;        // the data key as KMS encrypted it (never the plaintext)
+  int64_t created_ms = 0;  // read back: the first put's time (database); ignored by PutDataKey
 };
 
 // The database's guard-rail readings (storage.md §4.2, §5.5).
@@ -313,6 +327,18 @@ class PgQueueOps {
   PgResult<QueueCounts> Counts(int64_t queue_id);
   // How long until the next message of the queue becomes due; nullopt when none is pending.
   PgResult<std::optional<std::chrono::milliseconds>> NextVisibleIn(int64_t queue_id);
+
+  // SSE-KMS data keys (queue_ops_data_keys.cc). PutDataKey stores a record unless one with its
+  // id exists (then nothing changes). GetDataKeys reads the records of `ids` that exist, in
+  // one statement. SweepDataKeys deletes up to `batch` records older than `older_than` that no
+  // message refers to; returns how many.
+  PgStatus PutDataKey(const StoredDataKey& key);
+  PgResult<std::vector<StoredDataKey>> GetDataKeys(std::span<const int64_t> ids);
+  PgResult<int64_t> SweepDataKeys(std::chrono::seconds older_than, int batch);
+  // Gives back the messages of a receive that could not be delivered, where that receive still
+  // holds them (both queue types): receive count as before it, visible again (FIFO: the group
+  // released, the ReceiveRequestAttemptId forgotten). Returns how many were given back.
+  PgResult<int64_t> ReturnUndelivered(int64_t queue_id, std::span<const Receipt> receipts);
 
   // Guard-rail readings for health checks and metrics.
   PgResult<HealthReport> Health();

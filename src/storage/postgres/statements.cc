@@ -740,7 +740,7 @@ SELECT pg_notify('wharf_objects', ''))sql",
                                0};
 
 namespace {
-constexpr std::array<const Statement*, 56> kAll{
+constexpr std::array<const Statement*, 60> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
@@ -797,6 +797,10 @@ constexpr std::array<const Statement*, 56> kAll{
     &kObjectScan,
     &kObjectSignature,
     &kNotifyObjects,
+    &kPutDataKey,
+    &kGetDataKeys,
+    &kSweepDataKeys,
+    &kReturnUndelivered,
 };
 }  // namespace
 

@@ -96,6 +96,12 @@ extern const Statement kObjectScan;
 extern const Statement kObjectSignature;
 extern const Statement kNotifyObjects;  // after a commit that changed objects
 
+// SSE-KMS (statements_data_keys.cc): data-key records, their sweep, undelivered receives.
+extern const Statement kPutDataKey;
+extern const Statement kGetDataKeys;
+extern const Statement kSweepDataKeys;
+extern const Statement kReturnUndelivered;
+
 // Every statement above, for tests that prepare them all.
 std::span<const Statement* const> AllStatements();
 
