@@ -212,7 +212,10 @@ void PgQueue::Receive(const ReceiveOptions& options, ReceiveDone done) {
   receive.queue_id = queue_id();
   // Standard receives with the same visibility timeout are interchangeable, so parked ones share
   // a fetch (LongPollHub). FIFO receives never share: one takes a group for one consumer.
-  if (!identity_.fifo) receive.share_key = visibility ? "v" + std::to_string(*visibility) : "v";
+  if (!identity_.fifo) {
+    receive.share_key = "v";
+    if (visibility) receive.share_key.append(std::to_string(*visibility));
+  }
   receive.want = max;
   receive.deadline = backend_.clock.Now() + Seconds(wait);
   // A FIFO attempt that found nothing leaves no claim on its ReceiveRequestAttemptId
