@@ -29,13 +29,14 @@ using storage::pg::QueueRow;
 // A conflict means another write to the same row landed between this read and this write, so
 // some writer always progresses; but while another node keeps writing the row (a burst of
 // changes), each re-read can lose again. A random pause that doubles with the attempt (full
-// jitter, 1 ms up to 32 ms; at most ~0.25 s in all) outlasts such a burst. It holds a worker
-// meanwhile, which is acceptable for these rare administrative calls; past the last attempt the
-// answer is retryable.
-constexpr int kMaxAttempts = 12;
+// jitter, 1 ms up to 128 ms; about 1 s in all at most) outlasts such a burst, also on a loaded
+// machine where each round trip takes tens of milliseconds (12 attempts of up to 32 ms lost to
+// a concurrent writer there). It holds a worker meanwhile, which is acceptable for these rare
+// administrative calls; past the last attempt the answer is retryable.
+constexpr int kMaxAttempts = 16;
 
 void PauseAfterConflict(int attempt) {
-  const uint64_t cap_us = uint64_t{1000} << std::min(attempt, 5);
+  const uint64_t cap_us = uint64_t{1000} << std::min(attempt, 7);
   std::this_thread::sleep_for(std::chrono::microseconds(RandomU64() % cap_us));
 }
 

@@ -200,4 +200,30 @@ inline api::ApiStatus ChangeVisibility(QueueBackend& queue, const std::string& h
   return answer.Get();
 }
 
+// The 12-hour visibility cap counts from the receive (message.received_at): moves the receives
+// of `queue`'s messages 10 s back, so that a change to 43,200 s ends past the cap and one to
+// 43,000 s does not. Expects exactly `messages` rows moved.
+inline void MoveReceivesBack10Seconds(const std::string& database, const QueueBackend& queue,
+                                      int64_t messages = 1) {
+  static constexpr storage::pg::Statement kReceivedEarlier{
+      "test_received_earlier",
+      "UPDATE message SET received_at = received_at - interval '10 seconds' WHERE queue_id = $1",
+      1};
+  auto conn = storage::pg::testing::Connect(database);
+  ASSERT_TRUE(conn.ok());
+  auto moved = conn->Execute(kReceivedEarlier,
+                             {storage::pg::Param::Int(static_cast<int64_t>(queue.identity().id))});
+  ASSERT_TRUE(moved.ok());
+  ASSERT_EQ(moved->affected(), messages);
+}
+
+// The engine's answer to a ChangeMessageVisibility past the cap (queue_handles.cc).
+inline void ExpectBeyondVisibilityCap(const api::ApiStatus& status) {
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, api::ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(status.error().message,
+            "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total "
+            "VisibilityTimeout for the message is beyond the limit [43200 seconds].");
+}
+
 }  // namespace wharf::sqs::pg::testing
