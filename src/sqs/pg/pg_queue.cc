@@ -131,9 +131,10 @@ api::ApiResult<std::vector<ReceivedMessage>> PgQueue::ReceiveNow(
     int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id) {
   // Over-received messages move to the dead-letter queue with this queue's ARN as their
   // DeadLetterQueueSourceArn.
-  auto got = identity_.fifo
-                 ? backend_.ops.ReceiveFifo(queue_id(), max, visibility, attempt_id, identity_.arn)
-                 : backend_.ops.Receive(queue_id(), max, visibility, identity_.arn);
+  auto got = identity_.fifo ? backend_.ops.ReceiveFifo(
+                                  queue_id(), max, visibility, attempt_id, identity_.arn,
+                                  static_cast<int>(backend_.limits.max_visibility_timeout))
+                            : backend_.ops.Receive(queue_id(), max, visibility, identity_.arn);
   if (!got.ok()) return FromPgError("receive", got.error());
   std::vector<ReceivedMessage> out;
   out.reserve(got->messages.size());

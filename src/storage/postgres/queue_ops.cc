@@ -507,7 +507,8 @@ PgResult<SentFifoMessage> PgQueueOps::SendFifo(int64_t queue_id, const NewFifoMe
 PgResult<ReceiveResult> PgQueueOps::ReceiveFifo(int64_t queue_id, int max_messages,
                                                 std::optional<int> visibility_s,
                                                 const std::optional<std::string>& attempt_id,
-                                                const std::string& queue_arn) {
+                                                const std::string& queue_arn,
+                                                int max_visibility_s) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   ReceiveResult result;
   WHARF_ASSIGN_OR_RETURN(result.moved_to_dlq,
@@ -527,9 +528,9 @@ PgResult<ReceiveResult> PgQueueOps::ReceiveFifo(int64_t queue_id, int max_messag
       // Taken by an earlier receive (committed: the claim waited for it if it was in progress).
       tx.reset();  // rolls back; nothing was written
       WHARF_ASSIGN_OR_RETURN(
-          Rows rows,
-          conn->Execute(sql::kReplayReceiveAttempt, {Param::Int(queue_id), Param::Text(*attempt_id),
-                                                     Param::IntOrNull(visibility_s)}));
+          Rows rows, conn->Execute(sql::kReplayReceiveAttempt,
+                                   {Param::Int(queue_id), Param::Text(*attempt_id),
+                                    Param::IntOrNull(visibility_s), Param::Int(max_visibility_s)}));
       if (rows.size() == 0) {
         // Expired between the claim and the replay: rare; the caller may retry.
         return PgError{PgErrorCode::kBadResult, "", "receive attempt expired during replay"};

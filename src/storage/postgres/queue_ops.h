@@ -288,11 +288,13 @@ class PgQueueOps {
   // `attempt_id` (ReceiveRequestAttemptId) used by an earlier receive within 5 minutes, returns
   // that receive's messages still held, with the same receipts and their visibility reset,
   // instead of taking new groups (`replayed`). A receive that got no message does not keep its
-  // attempt id (the next call with it receives afresh).
+  // attempt id (the next call with it receives afresh). A replay's visibility ends at most
+  // `max_visibility_s` after the receive it replays (SQS's 12-hour cap counts from the receive).
   PgResult<ReceiveResult> ReceiveFifo(int64_t queue_id, int max_messages,
                                       std::optional<int> visibility_s,
                                       const std::optional<std::string>& attempt_id = std::nullopt,
-                                      const std::string& queue_arn = {});
+                                      const std::string& queue_arn = {},
+                                      int max_visibility_s = 43'200);
   // Per entry: true when deleted, false when its receipt was stale. Heads advance as by
   // DeleteFifo.
   PgResult<std::vector<bool>> DeleteFifoBatch(int64_t queue_id, std::span<const Receipt> receipts);

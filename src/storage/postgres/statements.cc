@@ -523,9 +523,11 @@ ON CONFLICT (queue_id, attempt_id) DO UPDATE
 RETURNING lock_token)sql",
                                      3};
 
-// $1 queue_id, $2 attempt_id, $3 visibility_s (NULL: the queue's). The messages of the claimed
-// receive still in flight under its receipt, with their visibility reset (and their groups'
-// locked_until where one is the head); receive counts do not change (it is the same receive).
+// $1 queue_id, $2 attempt_id, $3 visibility_s (NULL: the queue's), $4 the visibility cap in
+// seconds. The messages of the claimed receive still in flight under its receipt, with their
+// visibility reset (and their groups' locked_until where one is the head), ending at most $4
+// after that receive (SQS's 12 hours count from the receive, not from a retry of it); receive
+// counts do not change (it is the same receive).
 // Groups are found by lock_token (the token of the last receive that took each) and locked
 // first, as a receive locks them. Rows: (lock_token, group_id, seq, message_id, body, attrs,
 // receive_count, sent_at_ms, first_receive_ms, dlq_source); no row when the attempt is unknown
@@ -539,7 +541,8 @@ lk AS (SELECT f.group_id FROM fifo_group f, a
         WHERE f.queue_id = $1 AND f.lock_token = a.lock_token
         ORDER BY f.group_id FOR UPDATE OF f),
 held AS (UPDATE message m
-            SET visible_at = now() + make_interval(secs => coalesce($3::int, q.visibility_s))
+            SET visible_at = least(now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
+                                   coalesce(m.received_at, now()) + make_interval(secs => $4::int))
            FROM lk, a, q
           WHERE m.queue_id = $1 AND m.group_id = lk.group_id AND m.receipt = a.lock_token
             AND m.visible_at > now()
@@ -554,7 +557,7 @@ SELECT a.lock_token, h.group_id, h.seq, h.message_id, h.body, h.attrs, h.receive
        h.sent_ms, h.first_ms, h.dlq_source
   FROM a LEFT JOIN held h ON true
  ORDER BY h.seq)sql",
-                                      3};
+                                      4};
 
 // ---- Purge (one transaction) ----
 // The group rows are locked first, for the reason the FIFO delete locks its group: the reset

@@ -396,5 +396,35 @@ UPDATE fifo_group
   EXPECT_EQ(Bodies(rest), (std::vector<std::string>{"m2", "m3"}));
 }
 
+// A ReceiveRequestAttemptId replay resets the visibility, but SQS's 12-hour cap counts from
+// the receive it replays: a replay with 43,200 s, made 10 s after that receive, ends 43,200 s
+// after the receive, not after the replay.
+TEST_F(PgFifoVisibilityTest, AReplayNeverHoldsAMessagePast12HoursFromItsReceive) {
+  int64_t queue = NewFifoQueue();
+  SendAll(queue, "g", {"a1"});
+  const std::optional<std::string> attempt = "attempt-" + NewUuid();
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult first, ops_->ReceiveFifo(queue, 1, 300, attempt));
+  ASSERT_EQ(Bodies(first), std::vector<std::string>{"a1"});
+  constexpr Statement kReceivedEarlier{
+      "test_replay_received_earlier",
+      "UPDATE message SET received_at = received_at - interval '10 seconds' WHERE queue_id = $1",
+      1};
+  constexpr Statement kHeldFor{"test_replay_held_for", R"sql(
+SELECT extract(epoch FROM visible_at - received_at)::bigint FROM message WHERE queue_id = $1)sql",
+                               1};
+  PG_ASSERT_OK_AND_ASSIGN(Connection conn, testing::Connect(testing::SharedOpsDatabase()));
+  PG_ASSERT_OK_AND_ASSIGN(Rows moved, conn.Execute(kReceivedEarlier, {Param::Int(queue)}));
+  ASSERT_EQ(moved.affected(), 1);
+  PG_ASSERT_OK_AND_ASSIGN(ReceiveResult replay,
+                          ops_->ReceiveFifo(queue, 1, 43'200, attempt, {}, 43'200));
+  ASSERT_TRUE(replay.replayed);
+  ASSERT_EQ(Bodies(replay), std::vector<std::string>{"a1"});
+  PG_ASSERT_OK_AND_ASSIGN(Rows held, conn.Execute(kHeldFor, {Param::Int(queue)}));
+  ASSERT_EQ(held.size(), 1);
+  PG_ASSERT_OK_AND_ASSIGN(int64_t seconds, held.Int(0, 0));
+  EXPECT_LE(seconds, 43'200) << "past the cap by the replay's delay";
+  EXPECT_GE(seconds, 43'190);
+}
+
 }  // namespace
 }  // namespace wharf::storage::pg
