@@ -726,7 +726,7 @@ SELECT pg_notify('wharf_objects', ''))sql",
                                0};
 
 namespace {
-constexpr std::array<const Statement*, 56> kAll{
+constexpr std::array<const Statement*, 58> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
@@ -783,6 +783,8 @@ constexpr std::array<const Statement*, 56> kAll{
     &kObjectScan,
     &kObjectSignature,
     &kNotifyObjects,
+    &kHoldLease,
+    &kReleaseLease,
 };
 }  // namespace
 

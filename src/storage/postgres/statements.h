@@ -96,6 +96,10 @@ extern const Statement kObjectScan;
 extern const Statement kObjectSignature;
 extern const Statement kNotifyObjects;  // after a commit that changed objects
 
+// Leases (leases.h; statements_leases.cc): keyed by the lease's name.
+extern const Statement kHoldLease;
+extern const Statement kReleaseLease;
+
 // Every statement above, for tests that prepare them all.
 std::span<const Statement* const> AllStatements();
 
