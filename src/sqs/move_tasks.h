@@ -99,6 +99,11 @@ class MoveTasks {
   Status<std::string> Sync();
   // Stops the timers (shutdown).
   void Stop();
+  // Shared tasks, at a clean shutdown (instead of Stop): stops the timers, stores the progress of
+  // the tasks this node runs, waits until it is written and gives up their leases, so that
+  // another node takes them over at its next Sync, with their exact counts, instead of once the
+  // leases expire. Blocks on the database. Embedded tasks: Stop.
+  void HandOver();
 
   static constexpr int64_t kDefaultRate = 500;  // messages/s when the caller sets none
   // Shared tasks: how long a lease lasts, how much of it a runner trusts (its own clock starts

@@ -1,6 +1,7 @@
 // MoveTasks::Sync: shared message move tasks (--storage postgres) read back from the shared store
 // and their leases kept, taken over and given up (move_tasks.h explains the design).
 
+#include <future>
 #include <set>
 
 #include "sqs/move_task_record.h"
@@ -58,6 +59,35 @@ Status<std::string> MoveTasks::Sync() {
   }
   if (!problems.empty()) return problems;
   return {};
+}
+
+void MoveTasks::HandOver() {
+  if (!shared()) return Stop();
+  std::vector<std::string> held;
+  uint64_t ticket = 0;
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    for (auto& [task_id, task] : tasks_) {
+      if (task.timer) {
+        scheduler_.Cancel(task.timer);
+        task.timer = 0;
+      }
+      if (!Runs(task)) continue;
+      // No write after this one: a move still in flight finishes uncounted (Finished checks).
+      task.runner = false;
+      held.push_back(task_id);
+      if (task.info.status == "RUNNING") Persist(task.info);
+    }
+    ticket = shared_->store->Append({});  // orders the wait after every write above
+  }
+  std::promise<void> written;
+  shared_->store->WhenDurable(ticket, [&written](storage::StorageStatus) { written.set_value(); });
+  written.get_future().wait();
+  for (const std::string& task_id : held) {
+    // A lease not given up expires by itself: the task is taken over later, nothing is lost.
+    shared_->leases->Release(task_id).IgnoreError();
+  }
 }
 
 void MoveTasks::Merge(Stored& stored, std::vector<std::string>& to_hold,

@@ -284,6 +284,24 @@ TEST_F(SharedMoveTaskTest, ARunnerThatStopsIsTakenOverOnceItsLeaseExpiresAndNoth
   EXPECT_EQ(bodies.size(), static_cast<size_t>(kMessages));
 }
 
+TEST_F(SharedMoveTaskTest, ANodeThatStopsCleanlyHandsItsTasksOverAtOnceWithTheirExactCount) {
+  const std::string id = StartOn(node_a_, 20);
+  RunFor(2);
+  for (int i = 0; i < 5; ++i) clock_.Advance(Millis(100));  // progress not stored yet
+  const int64_t moved_by_a = Visible(dest_url_);
+  node_a_.HandOver();
+  EXPECT_EQ(objects_.Task(id)->moved, moved_by_a) << "the last progress is stored";
+  EXPECT_EQ(leases_.rows.count(id), 0u) << "the lease is given up";
+  ASSERT_TRUE(node_b_.Sync().ok());
+  ASSERT_EQ(leases_.rows.count(id), 1u) << "taken at once, not after the lease's 12 s";
+  EXPECT_EQ(leases_.rows[id].first, "node-b");
+  RunFor(15, false);
+  const MoveTaskInfo done = LatestOn(node_b_);
+  EXPECT_EQ(done.status, "COMPLETED");
+  EXPECT_EQ(done.moved, kMessages);
+  EXPECT_EQ(Visible(dest_url_), kMessages);
+}
+
 TEST_F(SharedMoveTaskTest, ARunnerThatCannotRenewItsLeaseStopsMovingBeforeItExpires) {
   const std::string id = StartOn(node_a_, 10);
   RunFor(1, true, false);
