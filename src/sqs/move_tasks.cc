@@ -81,12 +81,8 @@ void MoveTasks::Persist(const MoveTaskInfo& info) {
     put.key = MoveTaskKey(info.task_id);
     put.payload = EncodeMoveTask(info);
     records.push_back(std::move(put));
-    if (info.status != "RUNNING" && info.status != "CANCELLING") {
-      // Ended: a cancel request has nothing left to act on (one transaction with the record).
-      storage::Record request{storage::RecordType::kObjectDelete};
-      request.key = MoveTaskCancelKey(info.task_id);
-      records.push_back(std::move(request));
-    }
+    // A cancel request stays after the end (a few bytes, like the task's record): should a
+    // runner's late write ever put RUNNING back, the request still ends the task.
     shared_->store->Append(std::move(records));
     return;
   }

@@ -15,18 +15,25 @@
 //   the caller, a change signature and a prefix scan, with no migration; a task is a handful of
 //   small writes a second at most, which that store is made for. Every node reads them back in
 //   Sync, once a second (MoveTasksShared's caller runs it); so another node's start, progress,
-//   cancel or end is seen here within about a second.
+//   cancel or end is seen here within about a second (until then this node answers a cancel of
+//   a task it has not read yet with "Task does not exist."). The cost: while a task runs, its
+//   progress writes change the object table's signature, so every node's ObjectsWatcher reloads
+//   IAM, KMS and SNS about once a second; a table of its own is the way out if that matters.
 // - Runner: a task's lease (MoveTaskLeases) says which node runs it. Only the holder moves
 //   messages and writes the task's record, and only while its lease is live by its own clock
-//   (taken with a safety margin), so two runners never write one record. A RUNNING task whose
-//   lease expired (its runner died) is taken over by the first node whose Sync gets the lease:
-//   its moved count continues from the last stored one (stored at most every kProgressEvery, so
-//   the count can lag what was moved by that much; MoveOut being atomic, no message moves twice).
+//   (taken with a safety margin), so two runners never write one record, except through a write
+//   appended in time but committed by the store more than that margin late: it can overwrite the
+//   new runner's record once (the next write corrects the count; a stale RUNNING over an end
+//   makes a node take the task over again, which finds the source drained, or the cancel request
+//   kept for this, and ends it again). A RUNNING task whose lease expired (its runner died) is
+//   taken over by the first node whose Sync gets the lease: its moved count continues from the
+//   last stored one (stored at most every kProgressEvery, so the count can lag what was moved by
+//   that much; MoveOut being atomic, no message moves twice).
 // - Cancel from another node writes a cancel request, a keyed object of its own, instead of the
 //   task record: the runner's progress writes therefore never overwrite a cancel. The runner (or
-//   the node that takes the task over) finds the request in its Sync, ends the task CANCELLED
-//   with its moved count and deletes the request in the same write. Meanwhile every node lists
-//   the task as CANCELLING.
+//   the node that takes the task over) finds the request in its Sync and ends the task CANCELLED
+//   with its moved count; the request stays (see above). Meanwhile every node lists the task as
+//   CANCELLING.
 // - One running task per source: Start checks the shared records as last read (at most a second
 //   old). Two starts on two nodes within that second can both succeed; both tasks then run
 //   (MoveOut moves each message once, whichever task asks) and end normally, so the rule is
@@ -138,8 +145,7 @@ class MoveTasks {
   void Schedule(const std::string& task_id);  // requires mu_
   void Tick(const std::string& task_id);
   void Finished(const std::string& task_id, api::ApiResult<int64_t> result);
-  // Appends the task's record (to the shared store for shared tasks, with the deletion of its
-  // cancel request once it ended), never blocks. Requires mu_.
+  // Appends the task's record (to the shared store for shared tasks), never blocks. Requires mu_.
   void Persist(const MoveTaskInfo& info);
   // Ends a task this node runs whose cancel was asked for. Requires mu_.
   void CancelRun(Task& task);

@@ -237,7 +237,7 @@ TEST_F(SharedMoveTaskTest, ACancelThroughTheOtherNodeIsNeverOverwrittenByTheRunn
   EXPECT_EQ(on_a.status, "CANCELLED");
   const int64_t moved = Visible(dest_url_);
   EXPECT_EQ(on_a.moved, moved);
-  EXPECT_FALSE(objects_.Has(MoveTaskCancelKey(id))) << "deleted with the final record";
+  EXPECT_TRUE(objects_.Has(MoveTaskCancelKey(id))) << "kept against a late RUNNING write";
   RunFor(3);
   EXPECT_EQ(Visible(dest_url_), moved) << "nothing moves after the cancel";
   EXPECT_EQ(Visible(dlq_url_), kMessages - moved);
@@ -324,6 +324,28 @@ TEST_F(SharedMoveTaskTest, ARunnerThatCannotRenewItsLeaseStopsMovingBeforeItExpi
   RunFor(25);
   EXPECT_EQ(LatestOn(node_a_).status, "COMPLETED");
   EXPECT_EQ(Visible(dest_url_), kMessages);
+}
+
+TEST_F(SharedMoveTaskTest, ALateRunningWriteOverACancelledTaskIsCancelledAgain) {
+  const std::string id = StartOn(node_a_, 10);
+  RunFor(2);
+  MoveTaskInfo stale = *objects_.Task(id);  // what a runner with a stalled write had queued
+  ASSERT_EQ(stale.status, "RUNNING");
+  ASSERT_TRUE(node_b_.Cancel(Arn("dlq"), id).ok());
+  RunFor(1);
+  ASSERT_EQ(objects_.Task(id)->status, "CANCELLED");
+  const int64_t moved = Visible(dest_url_);
+  storage::Record late{storage::RecordType::kObjectPut};
+  late.key = MoveTaskKey(id);
+  late.payload = EncodeMoveTask(stale);
+  std::vector<storage::Record> records;
+  records.push_back(std::move(late));
+  objects_.Append(std::move(records));
+  RunFor(3);
+  EXPECT_EQ(LatestOn(node_a_).status, "CANCELLED");
+  EXPECT_EQ(LatestOn(node_b_).status, "CANCELLED");
+  EXPECT_EQ(objects_.Task(id)->status, "CANCELLED");
+  EXPECT_EQ(Visible(dest_url_), moved) << "the task did not resume";
 }
 
 TEST_F(SharedMoveTaskTest, ACancelledTaskWhoseRunnerDiedEndsCancelledOnTheNodeThatTakesItOver) {
