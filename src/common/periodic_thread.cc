@@ -9,12 +9,23 @@ void PeriodicThread::Start(std::chrono::milliseconds interval, std::function<voi
   assert(!thread_.joinable());
   thread_ = std::thread([this, interval, task = std::move(task)] {
     std::unique_lock lock(mu_);
-    while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
+    for (;;) {
+      wake_.wait_for(lock, interval, [this] { return stopping_ || soon_; });
+      if (stopping_) return;
+      soon_ = false;
       lock.unlock();
       task();
       lock.lock();
     }
   });
+}
+
+void PeriodicThread::RunSoon() {
+  {
+    std::lock_guard lock(mu_);
+    soon_ = true;
+  }
+  wake_.notify_all();
 }
 
 void PeriodicThread::Stop() {

@@ -5,7 +5,8 @@
 // watcher of shared objects) all had the same wait-or-stop loop written out.
 //
 // The first run is one interval after Start (callers that need one at once run the task
-// themselves before). Stop() wakes the wait at once, waits for a run in progress to end and
+// themselves before); RunSoon brings the next run forward (a notification that something
+// changed). Stop() wakes the wait at once, waits for a run in progress to end and
 // joins; no run starts after it returns. The destructor stops.
 //
 // Threading: Start/Stop from the owning thread; the task runs on the periodic thread, one run
@@ -29,12 +30,16 @@ class PeriodicThread {
   // Starts the thread; at most once per object.
   void Start(std::chrono::milliseconds interval, std::function<void()> task);
   void Stop();
+  // Runs the task as soon as the thread is free instead of at the end of the current wait;
+  // calls made before that run starts are coalesced into it. The interval restarts after it.
+  void RunSoon();
   bool running() const { return thread_.joinable(); }
 
  private:
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mu_
+  bool soon_ = false;      // guarded by mu_: RunSoon was called
   std::thread thread_;
 };
 

@@ -478,6 +478,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   // --storage postgres: reload what another node changed (ADR 0002 decision 7). Declared after
   // the owners, so it stops before they are destroyed.
   std::optional<server::ObjectsWatcher> objects_watcher;
+  // Declared after the watcher: unsubscribed before it is destroyed.
+  std::optional<server::PostgresQueues::Subscription> objects_notified;
   if (postgres_queues) {
     objects_watcher.emplace([pg = postgres_queues.get()] { return pg->ObjectsSignature(); });
     objects_watcher->Prime(*objects_at_start);
@@ -499,6 +501,9 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     }
     objects_watcher->Watch({"sns", [&sns] { return sns.ReloadTopics(); }});
     objects_watcher->Start(kObjectsCheckInterval);
+    // Another node's write is then seen in milliseconds; the interval bounds a lost NOTIFY.
+    objects_notified.emplace(
+        postgres_queues->OnObjectsChanged([watcher = &*objects_watcher] { watcher->CheckSoon(); }));
   }
   // --storage postgres: message move tasks read back, their leases renewed and taken over
   // (sqs/move_tasks.h). A beat of its own rather than an ObjectsWatcher owner: leases must be

@@ -3,9 +3,10 @@
 // Keeps this node's IAM identities, KMS keys and SNS topics in step with the other nodes of a
 // --storage postgres deployment (ADR 0002 decision 7). Their owners serve from memory and read
 // their keyed objects once at start-up; the objects themselves are shared in PostgreSQL
-// (storage::pg::PgObjectStore). Every interval the watcher reads a cheap signature of the object
-// table (it changes with every put and delete, by any node) and, when it differs from the one
-// an owner last loaded, has that owner reload everything it keeps.
+// (storage::pg::PgObjectStore). Every interval, and at once when a node NOTIFYs wharf_objects
+// after a write (CheckSoon, from the node's LISTEN connection), the watcher reads a cheap
+// signature of the object table (it changes with every put and delete, by any node) and, when it
+// differs from the one an owner last loaded, has that owner reload everything it keeps.
 //
 // A reload reads a state at least as new as the signature read before it, so a change that
 // commits during a reload is either in it or changes the next signature: nothing is missed.
@@ -66,6 +67,9 @@ class ObjectsWatcher {
   Check CheckOnce();
   // A check every `interval` on a thread of its own until destruction.
   void Start(std::chrono::milliseconds interval);
+  // A check as soon as the thread is free (another node NOTIFYed a change on wharf_objects);
+  // any thread, never blocks. The interval stays the guarantee: a lost notification only delays.
+  void CheckSoon() { thread_.RunSoon(); }
 
  private:
   struct Watched {

@@ -48,7 +48,7 @@ struct PostgresQueues::Parts {
         listener(
             settings.postgres_url, storage::pg::ConnectionOptions{},
             [this](int64_t queue_id) { long_polls.Wake(queue_id); },
-            [this] { long_polls.WakeAll(); }),
+            [this] { long_polls.WakeAll(); }, ListenerOptions(*this)),
         catalog(sqs::pg::PgBackend{ops, workers, receipts, limits, long_polls, clock, &notifier},
                 settings.region),
         maintenance(ops, catalog, std::chrono::seconds(limits.recreate_after_delete_seconds)) {}
@@ -59,6 +59,19 @@ struct PostgresQueues::Parts {
     long_polls.Close();
     workers.Stop();  // queued requests finish while the catalog and the statements still exist
   }
+
+  // The LISTEN connection also hears wharf_objects, passed on to the subscriber.
+  static storage::pg::WakeListenerOptions ListenerOptions(Parts& parts) {
+    storage::pg::WakeListenerOptions options;
+    options.on_objects_changed = [&parts] {
+      std::lock_guard lock(parts.objects_changed_mu);
+      if (parts.objects_changed) parts.objects_changed();
+    };
+    return options;
+  }
+  // Declared first: the listener's thread may use them until it is stopped.
+  std::mutex objects_changed_mu;
+  std::function<void()> objects_changed;  // guarded by objects_changed_mu
 
   storage::pg::ConnectionPool pool;
   storage::pg::PgQueueOps ops;
@@ -161,6 +174,17 @@ Result<ObjectsWatcher::Signature, std::string> PostgresQueues::ObjectsSignature(
   auto signature = parts_->objects.Signature();
   if (!signature.ok()) return signature.error().detail;
   return ObjectsWatcher::Signature{signature->count, signature->version_sum};
+}
+
+PostgresQueues::Subscription PostgresQueues::OnObjectsChanged(std::function<void()> changed) {
+  {
+    std::lock_guard lock(parts_->objects_changed_mu);
+    parts_->objects_changed = std::move(changed);
+  }
+  return Subscription([parts = parts_.get()] {
+    std::lock_guard lock(parts->objects_changed_mu);
+    parts->objects_changed = nullptr;
+  });
 }
 
 PostgresQueues::Health PostgresQueues::health() const {

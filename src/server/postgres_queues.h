@@ -8,8 +8,10 @@
 // move tasks and the leases that say which node runs each (sqs/move_tasks.h). What stays in the
 // embedded store under --data-dir is per node: the SNS outbox (deliveries this node accepted).
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -50,6 +52,25 @@ class PostgresQueues {
   const std::string& node_id() const;
   // The change signature of the shared objects (ObjectsWatcher); blocks on the database.
   Result<ObjectsWatcher::Signature, std::string> ObjectsSignature();
+
+  // Ends a subscription when destroyed: after that its function never runs again.
+  class Subscription {
+   public:
+    explicit Subscription(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+    Subscription(Subscription&& other) noexcept : cancel_(std::exchange(other.cancel_, {})) {}
+    ~Subscription() {
+      if (cancel_) cancel_();
+    }
+
+   private:
+    std::function<void()> cancel_;
+  };
+  // Runs `changed` whenever a node NOTIFYs a change of the shared objects, and after the LISTEN
+  // connection was re-established (notifications may have been lost). On the LISTEN thread: it
+  // must not block (ObjectsWatcher::CheckSoon). One subscriber at a time.
+  [[nodiscard]] Subscription OnObjectsChanged(std::function<void()> changed);
 
   // The database's guard-rail readings (storage.md §4.2, §5.5) and this node's pool, workers and
   // waiters, as last sampled (every few seconds, on a thread of its own: /health and /metrics

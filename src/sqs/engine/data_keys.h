@@ -44,6 +44,13 @@ struct DataKeyRecord {
   std::string key_arn;          // the KMS key that protects the data key
   std::string ciphertext_blob;  // the data key as KMS encrypted it (never the plaintext)
   int64_t created_millis = 0;   // wall clock, for operators
+  // The ARN of the queue the key was generated for (its KMS encryption context and the sealed
+  // bodies' authenticated data) when that is not the queue holding the message: a backend that
+  // moves sealed messages without re-encrypting them (PostgreSQL) sets it, and
+  // MessageEncryption::OpenReceived then opens such a body with the server's authority. Empty:
+  // the queue holding the message (the embedded engine re-encrypts on every move). Not part of
+  // the stored record (EncodeDataKeyRecord).
+  std::string queue_arn;
 };
 
 // The keyed-object value of a record (docs/storage-format.md).

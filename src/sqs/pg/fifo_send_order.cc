@@ -49,6 +49,10 @@ void FifoSendOrder::Finished(int64_t queue_id, const std::vector<std::string>& g
       auto running = q.running.find(g);
       if (running != q.running.end() && --running->second <= 0) q.running.erase(running);
     }
+    if (q.waiting.empty()) {  // the usual case: nothing held back, nothing to start
+      if (q.running.empty()) queues_.erase(it);
+      return;
+    }
     // In submission order: a waiting send starts when none of its groups is running or held by
     // an earlier waiting send.
     std::set<std::string> held;

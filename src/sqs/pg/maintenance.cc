@@ -53,11 +53,13 @@ MaintenanceReport PgMaintenance::RunOnce() {
   }
   Count(ops_.SweepDeletedQueueNames(deleted_name_window_, kBatch), report.forgotten_names, 0,
         "deleted_names", report);
+  Count(ops_.SweepDataKeys(kDataKeyHold, kBatch), report.swept_data_keys, 0, "data_keys", report);
   if (report.expired_messages > 0 || report.failures > 0) {
     log::Line(log::Level::kDebug, "pg_maintenance")
         .Int("expired_messages", report.expired_messages)
         .Int("expired_dedup", report.expired_dedup)
         .Int("forgotten_names", report.forgotten_names)
+        .Int("swept_data_keys", report.swept_data_keys)
         .Int("failures", report.failures);
   }
   return report;

@@ -3,7 +3,8 @@
 // PgMaintenance: the housekeeping of the PostgreSQL backend (storage.md §5.5), run by every node
 // on a thread of its own: messages past their queue's MessageRetentionPeriod are deleted (FIFO:
 // group heads recomputed), expired FIFO deduplication entries and ReceiveRequestAttemptIds go,
-// and deleted queue names are forgotten once QueueDeletedRecently no longer applies.
+// deleted queue names are forgotten once QueueDeletedRecently no longer applies, and SSE-KMS
+// data-key records no message refers to are deleted once older than kDataKeyHold.
 //
 // Retention is enforced by these sweeps, not by the receive statement: a message can still be
 // received for up to one interval after its retention period ended (AWS, too, deletes such
@@ -26,8 +27,14 @@ struct MaintenanceReport {
   int64_t expired_messages = 0;  // deleted past retention
   int64_t expired_dedup = 0;     // FIFO deduplication entries and receive attempts
   int64_t forgotten_names = 0;   // deleted queue names past the QueueDeletedRecently window
+  int64_t swept_data_keys = 0;   // SSE-KMS data-key records no message needs any more
   int64_t failures = 0;          // statements that failed (logged; the next round retries)
 };
+
+// How old an unreferenced data-key record must be before the sweep deletes it: the longest
+// KmsDataKeyReusePeriodSeconds (one day, after which no node's send cache serves the key), plus
+// an hour for the nodes' clocks against the database's. Queue deletion leaves the records here.
+inline constexpr std::chrono::seconds kDataKeyHold = std::chrono::hours(25);
 
 class PgMaintenance {
  public:

@@ -14,6 +14,7 @@
 #include "api/error.h"
 #include "common/clock.h"
 #include "sqs/limits.h"
+#include "sqs/pg/data_key_store.h"
 #include "sqs/pg/fifo_send_order.h"
 #include "sqs/pg/long_poll.h"
 #include "sqs/pg/pg_receipt.h"
@@ -38,6 +39,9 @@ struct PgBackend {
   // Keeps this node's FIFO sends in call order per group (shared by every copy of the backend,
   // so by every version of a queue's object).
   std::shared_ptr<FifoSendOrder> fifo_send_order = std::make_shared<FifoSendOrder>();
+  // This node's SSE-KMS data-key records (data_key_store.h), shared the same way. Null: made by
+  // PgCatalog on the backend's clock.
+  std::shared_ptr<PgDataKeys> data_keys;
 };
 
 // The client's answer to a failed statement: 503 (retryable, nothing happened) when the

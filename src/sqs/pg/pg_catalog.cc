@@ -36,6 +36,7 @@ PgBackend PgCatalog::WithChangeHook(PgBackend backend) {
       DatabaseError("reload", reloaded.error());
     }
   };
+  if (backend.data_keys == nullptr) backend.data_keys = std::make_shared<PgDataKeys>(backend.clock);
   return backend;
 }
 
@@ -100,11 +101,6 @@ api::ApiResult<QueueCatalog::Created> PgCatalog::CreateRow(const std::string& ac
                                                            QueueConfig config,
                                                            const api::StringPairs& tags,
                                                            const api::StringPairs& given) {
-  if (config.kms_master_key_id) {
-    // PgQueue keeps bodies as text; an SSE-KMS body is sealed bytes (src/sqs/pg/README.md).
-    return api::Error(api::ErrorCode::kUnsupportedOperation,
-                      "KmsMasterKeyId is not supported by the PostgreSQL backend yet");
-  }
   QueueRowContent content;
   // Fixed for the queue's life, as QueueRegistry fixes it.
   content.dedup_by_group = config.fifo && config.deduplication_scope == "messageGroup";

@@ -14,12 +14,6 @@ namespace {
 using api::ErrorCode;
 using storage::pg::VisibilityChange;
 
-api::ApiError NotYet(std::string_view operation) {
-  return api::Error(ErrorCode::kUnsupportedOperation,
-                    std::string(operation) +
-                        " is not implemented by the PostgreSQL backend yet (ADR 0002 step 2)");
-}
-
 api::ApiError InvalidHandle(std::string_view handle) {
   return api::Error(
       ErrorCode::kReceiptHandleIsInvalid,
@@ -83,16 +77,15 @@ void PgQueue::Send(std::vector<NewMessage> messages, SendDone done) {
   rows.reserve(messages.size());
   sizes.reserve(messages.size());
   for (const NewMessage& m : messages) {
-    if (m.data_key != nullptr || m.content->data_key_id != 0) {
-      return done(NotYet("SSE-KMS"));  // a sealed body is bytes, not text
-    }
-    rows.push_back(storage::pg::NewMessage{m.content->message_id, m.content->body,
-                                           EncodeMessageMetadata(*m.content),
-                                           SecondsOrQueueDefault(m.delay_seconds)});
+    rows.push_back(storage::pg::NewMessage{
+        m.content->message_id, m.content->body, EncodeMessageMetadata(*m.content),
+        SecondsOrQueueDefault(m.delay_seconds), static_cast<int64_t>(m.content->data_key_id)});
     sizes.push_back(m.size > 0 ? m.size : static_cast<int64_t>(m.content->body.size()));
   }
-  OnWorker([rows = std::move(rows), sizes = std::move(sizes),
+  OnWorker([rows = std::move(rows), sizes = std::move(sizes), keys = DataKeysOf(messages),
             done = std::move(done)](PgQueue& self) {
+    if (auto stored = self.StoreDataKeys(keys); !stored.ok())
+      return done(std::move(stored).error());
     std::vector<SendResult> results;
     results.reserve(rows.size());
     // One statement (one transaction) per kMaxBatchEntries: a SendMessageBatch is all-or-nothing.
@@ -134,9 +127,8 @@ ReceivedMessage PgQueue::FromRow(storage::pg::ReceivedMessage& row) const {
   return out;
 }
 
-std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
-    int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id,
-    bool last) {
+api::ApiResult<std::vector<ReceivedMessage>> PgQueue::ReceiveNow(
+    int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id) {
   // Over-received messages move to the dead-letter queue with this queue's ARN as their
   // DeadLetterQueueSourceArn.
   auto got = identity_.fifo
@@ -157,8 +149,53 @@ std::optional<api::ApiResult<std::vector<ReceivedMessage>>> PgQueue::ReceiveNow(
     }
     out.push_back(std::move(m));
   }
-  if (out.empty() && !last) return std::nullopt;
+  std::vector<ReceivedMessage*> sealed;
+  for (ReceivedMessage& m : out) sealed.push_back(&m);
+  AttachDataKeys(sealed);
   return out;
+}
+
+std::vector<std::shared_ptr<const DataKeyRecord>> PgQueue::DataKeysOf(
+    const std::vector<NewMessage>& messages) {
+  std::vector<std::shared_ptr<const DataKeyRecord>> keys;
+  for (const NewMessage& m : messages) {
+    if (m.data_key == nullptr) continue;
+    const bool known = std::any_of(keys.begin(), keys.end(),
+                                   [&](const auto& key) { return key->id == m.data_key->id; });
+    if (!known) keys.push_back(m.data_key);
+  }
+  return keys;
+}
+
+api::ApiStatus PgQueue::StoreDataKeys(
+    const std::vector<std::shared_ptr<const DataKeyRecord>>& keys) {
+  for (const auto& key : keys) {
+    // Generated for this queue (MessageEncryption::SealForSend): its ARN is the key's context.
+    auto stored = backend_.data_keys->EnsureStored(backend_.ops, *key, identity_.arn);
+    if (!stored.ok()) return FromPgError("store data key", stored.error());
+  }
+  return {};
+}
+
+void PgQueue::AttachDataKeys(const std::vector<ReceivedMessage*>& messages) const {
+  std::vector<uint64_t> ids;
+  for (const ReceivedMessage* m : messages) {
+    if (m->content->data_key_id != 0) ids.push_back(m->content->data_key_id);
+  }
+  if (ids.empty()) return;
+  auto records = backend_.data_keys->Find(backend_.ops, ids);
+  if (!records.ok()) {
+    // The messages go out without their records: MessageEncryption::OpenReceived then fails
+    // the receive and the handler gives them back (ReturnUndelivered).
+    log::Line(log::Level::kWarn, "pg_data_keys_unreadable")
+        .Int("queue_id", queue_id())
+        .Str("detail", records.error().detail);
+    return;
+  }
+  for (ReceivedMessage* m : messages) {
+    auto it = records->find(m->content->data_key_id);
+    if (it != records->end()) m->data_key = it->second;
+  }
 }
 
 void PgQueue::Receive(const ReceiveOptions& options, ReceiveDone done) {
@@ -167,21 +204,27 @@ void PgQueue::Receive(const ReceiveOptions& options, ReceiveDone done) {
   const int64_t wait = options.wait_seconds.value_or(config_.receive_message_wait_time_seconds);
   if (wait <= 0) {
     OnWorker([max, visibility, attempt_id = options.attempt_id, done = std::move(done)](
-                 PgQueue& self) { done(*self.ReceiveNow(max, visibility, attempt_id, true)); });
+                 PgQueue& self) { done(self.ReceiveNow(max, visibility, attempt_id)); });
     return;
   }
   // Long polling: runs now, and again on each wake-up and re-check until it answers.
-  backend_.long_polls.Start(
-      queue_id(), backend_.clock.Now() + Seconds(wait),
-      // A FIFO attempt that found nothing leaves no claim on its ReceiveRequestAttemptId
-      // (ReceiveFifo), so each retry of the wait may pass it again.
-      [self = shared_from_this(), max, visibility, attempt_id = options.attempt_id,
-       done = std::move(done)](bool last) {
-        auto answer = self->ReceiveNow(max, visibility, attempt_id, last);
-        if (!answer) return false;
-        done(std::move(*answer));
-        return true;
-      });
+  LongPollHub::Receive receive;
+  receive.queue_id = queue_id();
+  // Standard receives with the same visibility timeout are interchangeable, so parked ones share
+  // a fetch (LongPollHub). FIFO receives never share: one takes a group for one consumer.
+  if (!identity_.fifo) {
+    receive.share_key = "v";
+    if (visibility) receive.share_key.append(std::to_string(*visibility));
+  }
+  receive.want = max;
+  receive.deadline = backend_.clock.Now() + Seconds(wait);
+  // A FIFO attempt that found nothing leaves no claim on its ReceiveRequestAttemptId
+  // (ReceiveFifo), so each retry of the wait may pass it again.
+  receive.fetch = [self = shared_from_this(), visibility, attempt_id = options.attempt_id](int n) {
+    return self->ReceiveNow(n, visibility, attempt_id);
+  };
+  receive.answer = std::move(done);
+  backend_.long_polls.Start(std::move(receive));
 }
 
 void PgQueue::MessagesMayBeReceivable() {
@@ -300,9 +343,29 @@ void PgQueue::Purge(Done done) {
   });
 }
 
-// Bodies are stored in clear on this backend (no SSE-KMS yet), so every received message can be
-// delivered and nothing comes back here.
-void PgQueue::ReturnUndelivered(const std::vector<ReceivedMessage>&) {}
+void PgQueue::ReturnUndelivered(const std::vector<ReceivedMessage>& messages) {
+  std::vector<storage::pg::Receipt> receipts;
+  for (const ReceivedMessage& m : messages) {
+    if (auto receipt = ReceiptOf(m.receipt_handle)) receipts.push_back(*receipt);
+  }
+  if (receipts.empty()) return;
+  auto give_back = [receipts = std::move(receipts)](PgQueue& self) {
+    auto returned = self.backend_.ops.ReturnUndelivered(self.queue_id(), receipts);
+    if (!returned.ok()) {
+      // They come back when their visibility timeout ends, one receive count higher.
+      log::Line(log::Level::kWarn, "pg_return_undelivered_failed")
+          .Int("queue_id", self.queue_id())
+          .Str("detail", returned.error().detail);
+      return;
+    }
+    if (*returned > 0) self.MessagesMayBeReceivable();
+  };
+  // The handler calls this from the receive's answer, which runs on a worker: given back before
+  // the failed receive is answered, so the client's next call sees them. Elsewhere (an I/O
+  // thread must not block) on a worker.
+  if (backend_.workers.OnThisPool()) return give_back(*this);
+  OnWorker(std::move(give_back));
+}
 void PgQueue::Peek(int64_t max, PeekDone done) {
   OnWorker([max, done = std::move(done)](PgQueue& self) {
     auto rows = self.backend_.ops.Peek(
@@ -330,6 +393,10 @@ void PgQueue::Peek(int64_t max, PeekDone done) {
       }
       out.push_back(std::move(peeked));
     }
+    // The peek handler opens sealed bodies as a receive does.
+    std::vector<ReceivedMessage*> messages;
+    for (PeekedMessage& peeked : out) messages.push_back(&peeked.message);
+    self.AttachDataKeys(messages);
     done(std::move(out));
   });
 }

@@ -17,8 +17,9 @@
 // - SetAttributes, EditPolicy (AddPermission, RemovePermission), Tag and Untag
 //   (pg_queue_attributes.cc) re-read the row, apply the engine's rules to it and write it back
 //   only if its version is unchanged (any node may write it meanwhile), retrying a few times.
-// - Not yet: SSE-KMS, PurgeQueue's once-per-60-seconds rule, the 12-hour cap on a message's total
-//   visibility, Peek, move tasks: each answers UnsupportedOperation or is listed in the README.
+// - SSE-KMS: sealed bodies stored as sent (storage sealed_frame.h) with their data-key records
+//   put first (data_key_store.h); a receive attaches the records, MessageEncryption opens them.
+// - Not yet: what the README lists.
 //
 // The configuration and tags are the row as read when the catalog made this object; a change
 // makes the catalog hand out a new object (queue_cache.h), this one keeps the old row.
@@ -84,11 +85,10 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   // Runs `job` on a worker with this queue kept alive.
   void OnWorker(std::function<void(PgQueue&)> job);
   ReceivedMessage FromRow(storage::pg::ReceivedMessage& row) const;
-  // One receive statement (ReceiveFifo with `attempt_id` on FIFO queues): the messages, an
-  // error, or nullopt when it found none and the wait is not over (`last` false).
-  std::optional<api::ApiResult<std::vector<ReceivedMessage>>> ReceiveNow(
-      int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id,
-      bool last);
+  // One receive statement (ReceiveFifo with `attempt_id` on FIFO queues): the messages (maybe
+  // none) or an error.
+  api::ApiResult<std::vector<ReceivedMessage>> ReceiveNow(
+      int max, std::optional<int> visibility, const std::optional<std::string>& attempt_id);
   // FIFO message operations (pg_queue_fifo.cc); the public ones dispatch here on identity_.fifo.
   void SendToFifo(std::vector<NewMessage> messages, SendDone done);
   void DeleteFromFifo(storage::pg::Receipt receipt, std::string handle, Done done);
@@ -97,6 +97,13 @@ class PgQueue final : public QueueBackend, public std::enable_shared_from_this<P
   // Stores FIFO messages (on a worker, in FifoSendOrder's turn): one transaction per 10.
   api::ApiResult<std::vector<SendResult>> SendFifoRows(
       const std::vector<storage::pg::NewFifoMessage>& rows, const std::vector<int64_t>& sizes);
+  // SSE-KMS (data_key_store.h): the distinct data-key records of a send; storing them before
+  // the messages (on a worker); the records of a receive's sealed messages (a failed read is
+  // logged and leaves them without, so the receive fails as undecryptable); Peek's too.
+  static std::vector<std::shared_ptr<const DataKeyRecord>> DataKeysOf(
+      const std::vector<NewMessage>& messages);
+  api::ApiStatus StoreDataKeys(const std::vector<std::shared_ptr<const DataKeyRecord>>& keys);
+  void AttachDataKeys(const std::vector<ReceivedMessage*>& messages) const;
   // A send committed or a message became visible: wake this node's waiters and tell the others.
   void MessagesMayBeReceivable();
   // Runs the pending standard-queue deletes, up to 10 per statement, until none is left.

@@ -85,11 +85,6 @@ api::ApiResult<storage::pg::QueueConfig> WithAttributes(storage::pg::PgQueueOps&
   const std::optional<RedrivePolicy> before = content.config.redrive_policy;
   WHARF_RETURN_IF_ERROR(
       ApplyAttributes(content.config, attributes, AttributeMode::kSet, limits, lookup));
-  if (content.config.kms_master_key_id) {
-    // As PgCatalog::Create: sealed bodies are not stored by this backend yet.
-    return api::Error(ErrorCode::kUnsupportedOperation,
-                      "KmsMasterKeyId is not supported by the PostgreSQL backend yet");
-  }
   storage::pg::QueueConfig out = EncodeQueueRow(row.config.account, row.config.name, content);
   const std::optional<RedrivePolicy>& after = content.config.redrive_policy;
   if (!after) return out;

@@ -58,11 +58,6 @@ void PgQueue::SendToFifo(std::vector<NewMessage> messages, SendDone done) {
   sizes.reserve(messages.size());
   for (const NewMessage& m : messages) {
     const MessageContent& c = *m.content;
-    if (m.data_key != nullptr || c.data_key_id != 0) {
-      return done(api::Error(ErrorCode::kUnsupportedOperation,
-                             "SSE-KMS is not implemented by the PostgreSQL backend yet (ADR 0002 "
-                             "step 2)"));  // a sealed body is bytes, not text
-    }
     // The handler validated the send: a FIFO message has a group and a deduplication id (the
     // body's SHA-256 under ContentBasedDeduplication, message_validation.cc), and no delay of
     // its own (FIFO queues delay by the queue's DelaySeconds only, which send_fifo applies).
@@ -70,7 +65,7 @@ void PgQueue::SendToFifo(std::vector<NewMessage> messages, SendDone done) {
     rows.push_back(storage::pg::NewFifoMessage{
         c.message_id, group,
         DedupKeyOf(identity_.dedup_by_group, group, c.deduplication_id.value_or("")), c.body,
-        EncodeMessageMetadata(c)});
+        EncodeMessageMetadata(c), static_cast<int64_t>(c.data_key_id)});
     sizes.push_back(m.size > 0 ? m.size : static_cast<int64_t>(c.body.size()));
   }
   // In call order per group (FifoSendOrder): the worker pool alone could commit a later send
@@ -84,10 +79,15 @@ void PgQueue::SendToFifo(std::vector<NewMessage> messages, SendDone done) {
   backend_.fifo_send_order->Submit(
       queue_id(), groups,
       [self = shared_from_this(), groups, rows = std::move(rows), sizes = std::move(sizes),
-       done = std::move(done)]() mutable {
+       keys = DataKeysOf(messages), done = std::move(done)]() mutable {
         self->OnWorker([groups = std::move(groups), rows = std::move(rows),
-                        sizes = std::move(sizes), done = std::move(done)](PgQueue& self) {
-          auto results = self.SendFifoRows(rows, sizes);
+                        sizes = std::move(sizes), keys = std::move(keys),
+                        done = std::move(done)](PgQueue& self) {
+          // The data keys' records first, so no message is stored without its key.
+          api::ApiStatus stored = self.StoreDataKeys(keys);
+          api::ApiResult<std::vector<SendResult>> results =
+              stored.ok() ? self.SendFifoRows(rows, sizes)
+                          : api::ApiResult<std::vector<SendResult>>(stored.error());
           self.backend_.fifo_send_order->Finished(self.queue_id(), groups);
           done(std::move(results));
         });
@@ -130,10 +130,10 @@ api::ApiResult<std::vector<SendResult>> PgQueue::SendFifoRows(
 }
 
 // AWS refuses a FIFO delete whose receive is over (§2.10): once the visibility timeout ran out
-// the group may be in another receiver's hands, so deleting would break its order. DeleteFifo
-// alone deletes by the message's latest receipt whether or not that receive still holds the
-// group, so the receipt's state is read first (one more round trip). A message already gone
-// deletes successfully again, as in the engine.
+// the message may be in another receiver's hands, so deleting would break its group's order.
+// DeleteFifo alone deletes by the message's latest receipt whether or not the message is still
+// in flight under it, so the receipt's state is read first (one more round trip). A message already
+// gone deletes successfully again, as in the engine.
 void PgQueue::DeleteFromFifo(storage::pg::Receipt receipt, std::string handle, Done done) {
   OnWorker([receipt, handle = std::move(handle), done = std::move(done)](PgQueue& self) {
     auto answer_by_state = [&](FifoReceiptState state) {
@@ -154,19 +154,19 @@ void PgQueue::DeleteFromFifo(storage::pg::Receipt receipt, std::string handle, D
       if (!now.ok()) return done(FromPgError("delete", now.error()));
       return answer_by_state(*now);
     }
-    // The group's next message may be receivable now (the receive's last one released it).
+    // The group's next message may be receivable now (this was its head).
     self.MessagesMayBeReceivable();
     self.metrics_.deleted.fetch_add(1, std::memory_order_relaxed);
     done(api::ApiStatus::Ok());
   });
 }
 
-// FIFO visibility is the group lock's (ChangeVisibilityFifo); a change past the 12-hour cap
-// (from the receive of the receipt's message) is the engine's InvalidParameterValue. When the
-// change finds no lock held
-// by this receipt, the receipt's state picks the engine's answer: a gone message is "does not
-// exist", a message received again since is "expired", and one whose receive merely ran out
-// succeeds with nothing changed (it is visible already, §2.12).
+// FIFO visibility is per message, as in the engine (§5.14; ChangeVisibilityFifo changes this
+// one message, and its group's next receive sees it); a change past the 12-hour cap (from the
+// receive of the receipt's message) is the engine's InvalidParameterValue. When the message is
+// not in flight under this receipt, the receipt's state picks the engine's answer: a gone
+// message is "does not exist", a message received again since is "expired", and one whose
+// receive merely ran out succeeds with nothing changed (it is visible already, §2.12).
 void PgQueue::ChangeFifoVisibility(storage::pg::Receipt receipt, std::string handle,
                                    int timeout_seconds, Done done) {
   OnWorker([receipt, handle = std::move(handle), timeout_seconds,
@@ -177,7 +177,8 @@ void PgQueue::ChangeFifoVisibility(storage::pg::Receipt receipt, std::string han
     if (!changed.ok()) return done(FromPgError("change_visibility", changed.error()));
     if (*changed == VisibilityChange::kBeyondCap) return done(BeyondVisibilityCap(timeout_seconds));
     if (*changed == VisibilityChange::kChanged) {
-      if (timeout_seconds == 0) self.MessagesMayBeReceivable();  // the group is free now
+      // Visible now: the group may be receivable (when this is its head).
+      if (timeout_seconds == 0) self.MessagesMayBeReceivable();
       return done(api::ApiStatus::Ok());
     }
     auto state = self.backend_.ops.FifoReceiptStateOf(self.queue_id(), receipt);

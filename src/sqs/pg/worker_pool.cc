@@ -3,6 +3,10 @@
 #include <utility>
 
 namespace wharf::sqs::pg {
+namespace {
+// The pool whose thread this is (null on every other thread).
+thread_local const WorkerPool* current_pool = nullptr;
+}  // namespace
 
 WorkerPool::WorkerPool(size_t threads) {
   threads_.reserve(threads);
@@ -36,7 +40,10 @@ size_t WorkerPool::queued() const {
   return jobs_.size();
 }
 
+bool WorkerPool::OnThisPool() const { return current_pool == this; }
+
 void WorkerPool::Run() {
+  current_pool = this;
   for (;;) {
     std::function<void()> job;
     {

@@ -35,6 +35,8 @@ class WorkerPool {
   void Stop();
 
   size_t queued() const;
+  // True on one of this pool's threads: a caller already there may block on a statement.
+  bool OnThisPool() const;
 
  private:
   void Run();

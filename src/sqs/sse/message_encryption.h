@@ -59,6 +59,10 @@ class MessageEncryption final : public Recrypter {
 
   // Opens the sealed bodies of a receive from `queue` for the caller. On error nothing was
   // changed; the caller gives the messages back (QueueBackend::ReturnUndelivered) and fails.
+  // A body whose record names another queue (DataKeyRecord::queue_arn: moved there sealed, as
+  // the PostgreSQL backend moves messages) opens with the server's authority, as Recrypt opens
+  // it, once the caller has shown it may use `queue`'s own key (ConsumerMayOpen): the same
+  // permissions, and the same Kms* errors, as the engine's re-encrypted move asks.
   api::ApiStatus OpenReceived(const api::RequestContext& ctx, const QueueBackend& queue,
                               std::vector<ReceivedMessage>& messages);
 
@@ -71,6 +75,13 @@ class MessageEncryption final : public Recrypter {
   api::ApiResult<SendDataKey> DataKeyFor(const kms::ServiceCall& call, const QueueIdentity& queue,
                                          std::string_view key_ref, std::string_view principal,
                                          int64_t reuse_seconds);
+  // The caller may decrypt a data key of `queue` (when it is SSE-KMS): what receiving a
+  // message the engine re-encrypted into `queue` would ask of it.
+  api::ApiStatus ConsumerMayOpen(const api::RequestContext& ctx, const QueueIdentity& queue,
+                                 const SendRules& rules);
+  // The plaintext of a data key generated for another queue (record.queue_arn), as the server.
+  api::ApiResult<SecretDataKey> PlaintextAsServer(const DataKeyRecord& record,
+                                                  int64_t reuse_seconds);
   api::ApiResult<SecretDataKey> PlaintextOf(const kms::ServiceCall& call,
                                             const QueueIdentity& queue, const DataKeyRecord& record,
                                             std::string_view principal, int64_t reuse_seconds);

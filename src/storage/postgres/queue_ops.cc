@@ -10,6 +10,7 @@
 #include "common/ids.h"
 #include "storage/postgres/arrays.h"
 #include "storage/postgres/migrations.h"
+#include "storage/postgres/sealed_frame.h"
 #include "storage/postgres/statements.h"
 
 namespace wharf::storage::pg {
@@ -40,6 +41,26 @@ Param TextOrNull(const std::string& text) {
 // A fresh receipt / lock token: positive, so it reads the same as bigint everywhere.
 int64_t NewToken() { return static_cast<int64_t>(RandomU64() >> 1); }
 
+// The `body` and `attrs` columns of a message to store: a sealed body goes into a frame in
+// attrs (sealed_frame.h), a body in clear stays where it was.
+template <typename Message>
+std::string StoredBody(const Message& message) {
+  return message.data_key_id != 0 ? std::string() : message.body;
+}
+template <typename Message>
+std::string StoredAttrs(const Message& message) {
+  return message.data_key_id != 0 ? FrameSealed(message.data_key_id, message.attrs, message.body)
+                                  : message.attrs;
+}
+// Attributes of a message in clear that would read back as a frame are refused.
+template <typename Message>
+PgStatus CheckStorable(const Message& message) {
+  if (message.data_key_id == 0 && LooksFramed(message.attrs)) {
+    return PgError{PgErrorCode::kBadResult, "", "message attrs start with the sealed frame tag"};
+  }
+  return {};
+}
+
 // `first` is the column of seq; columns follow kReceiveStandard's / kReceiveFifo's order.
 PgResult<ReceivedMessage> ReadMessage(const Rows& rows, int row, int first, int64_t token) {
   ReceivedMessage message;
@@ -49,6 +70,11 @@ PgResult<ReceivedMessage> ReadMessage(const Rows& rows, int row, int first, int6
   message.body = std::string(rows.Text(row, first + 2));
   if (!rows.IsNull(row, first + 3)) {
     WHARF_ASSIGN_OR_RETURN(message.attrs, rows.Bytes(row, first + 3));
+    if (auto sealed = UnframeSealed(message.attrs)) {
+      message.data_key_id = sealed->data_key_id;
+      message.attrs = std::move(sealed->attrs);
+      message.body = std::move(sealed->sealed);
+    }
   }
   WHARF_ASSIGN_OR_RETURN(int64_t receive_count, rows.Int(row, first + 4));
   message.receive_count = static_cast<int>(receive_count);
@@ -320,12 +346,13 @@ PgResult<std::string> PgQueueOps::ClaimDeploymentValue(const std::string& name,
 // ---- Standard queues ----
 
 PgResult<SentMessage> PgQueueOps::Send(int64_t queue_id, const NewMessage& message) {
+  WHARF_RETURN_IF_ERROR(CheckStorable(message));
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   WHARF_ASSIGN_OR_RETURN(
-      Rows rows,
-      conn->Execute(sql::kSendStandard, {Param::Int(queue_id), Param::Text(message.message_id),
-                                         Param::IntOrNull(message.delay_s),
-                                         Param::Text(message.body), Param::Bytes(message.attrs)}));
+      Rows rows, conn->Execute(sql::kSendStandard,
+                               {Param::Int(queue_id), Param::Text(message.message_id),
+                                Param::IntOrNull(message.delay_s), Param::Text(StoredBody(message)),
+                                Param::Bytes(StoredAttrs(message))}));
   if (rows.size() == 0) return NotFound("standard queue " + std::to_string(queue_id));
   SentMessage sent;
   WHARF_ASSIGN_OR_RETURN(sent.seq, rows.Int(0, 0));
@@ -392,9 +419,10 @@ PgResult<std::vector<SentMessage>> PgQueueOps::SendBatch(int64_t queue_id,
   std::vector<std::string> ids, bodies, attrs;
   std::vector<std::optional<int64_t>> delays;
   for (const NewMessage& message : messages) {
+    WHARF_RETURN_IF_ERROR(CheckStorable(message));
     ids.push_back(message.message_id);
-    bodies.push_back(message.body);
-    attrs.push_back(message.attrs);
+    bodies.push_back(StoredBody(message));
+    attrs.push_back(StoredAttrs(message));
     delays.push_back(message.delay_s ? std::optional<int64_t>(*message.delay_s) : std::nullopt);
   }
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
@@ -449,13 +477,15 @@ PgResult<std::vector<bool>> PgQueueOps::DeleteBatch(int64_t queue_id,
 // ---- FIFO queues ----
 
 PgResult<SentFifoMessage> PgQueueOps::SendFifo(int64_t queue_id, const NewFifoMessage& message) {
+  WHARF_RETURN_IF_ERROR(CheckStorable(message));
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   for (int attempt = 0; attempt < kSnapshotRetries; ++attempt) {
     WHARF_ASSIGN_OR_RETURN(
-        Rows rows, conn->Execute(sql::kSendFifo,
-                                 {Param::Int(queue_id), Param::Text(message.group_id),
-                                  Param::Text(message.dedup_id), Param::Text(message.body),
-                                  Param::Text(message.message_id), Param::Bytes(message.attrs)}));
+        Rows rows,
+        conn->Execute(sql::kSendFifo,
+                      {Param::Int(queue_id), Param::Text(message.group_id),
+                       Param::Text(message.dedup_id), Param::Text(StoredBody(message)),
+                       Param::Text(message.message_id), Param::Bytes(StoredAttrs(message))}));
     if (rows.size() != 1) return PgError{PgErrorCode::kBadResult, "", "send_fifo: not one row"};
     WHARF_ASSIGN_OR_RETURN(bool queue_exists, rows.Bool(0, 3));
     if (!queue_exists) return NotFound("FIFO queue " + std::to_string(queue_id));
@@ -606,10 +636,12 @@ PgResult<std::vector<SentFifoMessage>> PgQueueOps::SendFifoBatch(
   std::vector<PipelineStep> steps;
   steps.reserve(messages.size());
   for (const NewFifoMessage& message : messages) {
-    steps.push_back(PipelineStep{
-        &sql::kSendFifo,
-        {Param::Int(queue_id), Param::Text(message.group_id), Param::Text(message.dedup_id),
-         Param::Text(message.body), Param::Text(message.message_id), Param::Bytes(message.attrs)}});
+    WHARF_RETURN_IF_ERROR(CheckStorable(message));
+    steps.push_back(
+        PipelineStep{&sql::kSendFifo,
+                     {Param::Int(queue_id), Param::Text(message.group_id),
+                      Param::Text(message.dedup_id), Param::Text(StoredBody(message)),
+                      Param::Text(message.message_id), Param::Bytes(StoredAttrs(message))}});
   }
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
   // Two batches that touch the same dedup ids or groups in opposite orders can deadlock (each
@@ -688,9 +720,9 @@ PgResult<bool> PgQueueOps::DeleteFifo(int64_t queue_id, Receipt receipt) {
                                                      {Param::Int(queue_id), Param::Int(receipt.seq),
                                                       Param::Int(receipt.token)}));
   if (deleted.affected() == 0) return false;  // stale receipt
-  WHARF_ASSIGN_OR_RETURN(Rows released, conn->Execute(sql::kFifoDeleteReleaseGroup,
-                                                      {Param::Int(queue_id), Param::Text(group_id),
-                                                       Param::Int(receipt.token)}));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows released,
+      conn->Execute(sql::kFifoDeleteReleaseGroup, {Param::Int(queue_id), Param::Text(group_id)}));
   (void)released;
   const std::vector<int64_t> token{receipt.token};
   WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
@@ -704,19 +736,28 @@ PgResult<VisibilityChange> PgQueueOps::ChangeVisibilityFifo(int64_t queue_id, Re
                                                             int visibility_s,
                                                             int max_since_receive_s) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, Borrow());
+  // The group row first, as a receive or delete locks it: the change then reads the group's
+  // current head (to move locked_until when the message is the head), and the locks are taken in
+  // one order (group, then message) by every statement, so none deadlocks with a receive.
+  WHARF_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*conn));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows group,
+      conn->Execute(sql::kFifoDeleteLockGroup, {Param::Int(queue_id), Param::Int(receipt.seq)}));
+  if (group.size() == 0) return VisibilityChange::kNotInFlight;  // gone (rolled back)
   WHARF_ASSIGN_OR_RETURN(
       Rows rows,
       conn->Execute(sql::kChangeVisibilityFifo,
                     {Param::Int(queue_id), Param::Int(receipt.seq), Param::Int(receipt.token),
                      Param::Int(visibility_s), Param::Int(max_since_receive_s)}));
   WHARF_ASSIGN_OR_RETURN(VisibilityChange change, VisibilityChangeOf(rows));
-  if (change != VisibilityChange::kChanged) return change;
-  // Not in one transaction with the change: a replay between the two statements returns what the
-  // receive held, as if it had come a moment before the change.
-  const std::vector<int64_t> token{receipt.token};
-  WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
-                                                       {Param::Int(queue_id), IntArray(token)}));
-  (void)forgotten;
+  if (change == VisibilityChange::kChanged) {
+    // A changed receive is no longer replayed by its ReceiveRequestAttemptId (§5.15).
+    const std::vector<int64_t> token{receipt.token};
+    WHARF_ASSIGN_OR_RETURN(Rows forgotten, conn->Execute(sql::kForgetReceiveAttempts,
+                                                         {Param::Int(queue_id), IntArray(token)}));
+    (void)forgotten;
+  }
+  WHARF_RETURN_IF_ERROR(tx.Commit());
   return change;
 }
 

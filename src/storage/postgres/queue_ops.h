@@ -71,18 +71,22 @@ struct CreatedQueue {
 };
 
 struct NewMessage {
-  std::string message_id;  // a UUID, made by the caller (common/ids.h NewUuid)
-  std::string body;
-  std::string attrs;           // opaque bytes encoded by the engine
+  std::string message_id;      // a UUID, made by the caller (common/ids.h NewUuid)
+  std::string body;            // text; with a data_key_id, the sealed body (any bytes)
+  std::string attrs;           // opaque bytes encoded by the engine; not starting with 0xFF
   std::optional<int> delay_s;  // the queue's delay when absent
+  // SSE-KMS: the id of the data key (data_key table) that sealed `body`; 0: `body` is in clear.
+  // Stored as a frame in the attrs column (sealed_frame.h).
+  int64_t data_key_id = 0;
 };
 
 struct NewFifoMessage {
   std::string message_id;  // used only if the message is not a duplicate
   std::string group_id;
-  std::string dedup_id;  // MessageDeduplicationId, or the content hash
-  std::string body;
-  std::string attrs;
+  std::string dedup_id;     // MessageDeduplicationId, or the content hash
+  std::string body;         // as NewMessage::body
+  std::string attrs;        // as NewMessage::attrs
+  int64_t data_key_id = 0;  // as NewMessage::data_key_id
 };
 
 struct SentMessage {
@@ -109,8 +113,9 @@ struct ReceivedMessage {
   Receipt receipt;
   std::string message_id;
   std::string group_id;  // empty on standard queues
-  std::string body;
+  std::string body;      // with a data_key_id, the sealed body as sent (bytes)
   std::string attrs;
+  int64_t data_key_id = 0;  // the send's NewMessage::data_key_id, kept by moves and redrives
   int receive_count = 0;
   int64_t sent_at_ms = 0;  // Unix epoch milliseconds, database time
   int64_t first_receive_ms = 0;
@@ -121,7 +126,7 @@ struct ReceivedMessage {
 // What a FIFO receipt controls now (PgQueueOps::FifoReceiptStateOf).
 enum class FifoReceiptState {
   kGone,      // the message is deleted (or purged, or past retention)
-  kHeld,      // this receive is the message's latest and still holds its group
+  kHeld,      // this receive is the message's latest and the message is still in flight
   kLapsed,    // this receive is the latest, but its visibility timeout ran out
   kReplaced,  // the message was received again since
 };
@@ -169,6 +174,15 @@ struct QueueCounts {
   int64_t visible = 0;
   int64_t not_visible = 0;  // in flight
   int64_t delayed = 0;
+};
+
+// An SSE-KMS data key's record (table data_key, schema migration 8).
+struct StoredDataKey {
+  int64_t id = 0;          // never 0; the engine's uint64 id, bit for bit
+  std::string queue_arn;   // the queue it was generated for: its KMS encryption context
+  std::string key_arn;     // the KMS key that protects it
+  std::string blob;        // the data key as KMS encrypted it (never the plaintext)
+  int64_t created_ms = 0;  // read back: the first put's time (database); ignored by PutDataKey
 };
 
 // The database's guard-rail readings (storage.md §4.2, §5.5).
@@ -268,8 +282,9 @@ class PgQueueOps {
   PgResult<std::vector<SentFifoMessage>> SendFifoBatch(int64_t queue_id,
                                                        std::span<const NewFifoMessage> messages);
   // First redrives over-received group heads to the queue's FIFO DLQ (counted in moved_to_dlq),
-  // then locks up to `max_messages` unlocked groups whose head is due, oldest head first, and
-  // returns their due messages in order (every locked group at least its head). With an
+  // then takes up to `max_messages` groups whose head is visible, oldest head first, and returns
+  // from each its visible messages in order, up to the first one in flight or delayed (§5.14;
+  // every group taken gives at least its head), each in flight on its own from then. With an
   // `attempt_id` (ReceiveRequestAttemptId) used by an earlier receive within 5 minutes, returns
   // that receive's messages still held, with the same receipts and their visibility reset,
   // instead of taking new groups (`replayed`). A receive that got no message does not keep its
@@ -278,12 +293,14 @@ class PgQueueOps {
                                       std::optional<int> visibility_s,
                                       const std::optional<std::string>& attempt_id = std::nullopt,
                                       const std::string& queue_arn = {});
-  // Per entry: true when deleted, false when its receipt was stale. Groups are released as by
+  // Per entry: true when deleted, false when its receipt was stale. Heads advance as by
   // DeleteFifo.
   PgResult<std::vector<bool>> DeleteFifoBatch(int64_t queue_id, std::span<const Receipt> receipts);
-  // False when the receipt is stale. Releases the group once the receive's last message goes.
+  // False when the receipt is stale. Deleting the head unblocks the group (unless its next
+  // message is itself in flight).
   PgResult<bool> DeleteFifo(int64_t queue_id, Receipt receipt);
-  // Moves the group lock this receipt holds; kNotInFlight when it holds none (expired or stale),
+  // Changes this one message's visibility while it is in flight under `receipt` (the others of
+  // its group keep theirs, §5.4); kNotInFlight when it is not (expired, stale or gone),
   // kBeyondCap as ChangeVisibility (from the receipt's message's receive).
   PgResult<VisibilityChange> ChangeVisibilityFifo(
       int64_t queue_id, Receipt receipt, int visibility_s,
@@ -310,6 +327,18 @@ class PgQueueOps {
   PgResult<QueueCounts> Counts(int64_t queue_id);
   // How long until the next message of the queue becomes due; nullopt when none is pending.
   PgResult<std::optional<std::chrono::milliseconds>> NextVisibleIn(int64_t queue_id);
+
+  // SSE-KMS data keys (queue_ops_data_keys.cc). PutDataKey stores a record unless one with its
+  // id exists (then nothing changes). GetDataKeys reads the records of `ids` that exist, in
+  // one statement. SweepDataKeys deletes up to `batch` records older than `older_than` that no
+  // message refers to; returns how many.
+  PgStatus PutDataKey(const StoredDataKey& key);
+  PgResult<std::vector<StoredDataKey>> GetDataKeys(std::span<const int64_t> ids);
+  PgResult<int64_t> SweepDataKeys(std::chrono::seconds older_than, int batch);
+  // Gives back the messages of a receive that could not be delivered, where that receive still
+  // holds them (both queue types): receive count as before it, visible again (FIFO: the group
+  // released, the ReceiveRequestAttemptId forgotten). Returns how many were given back.
+  PgResult<int64_t> ReturnUndelivered(int64_t queue_id, std::span<const Receipt> receipts);
 
   // Guard-rail readings for health checks and metrics.
   PgResult<HealthReport> Health();

@@ -160,4 +160,58 @@ ALTER TABLE message ADD COLUMN dlq_source text;
 ALTER TABLE message ADD COLUMN received_at timestamptz;
 )sql";
 
+// SSE-KMS (security.md §4.2) without touching the message statements: a sealed body is bytes,
+// which the text `body` column cannot hold, so a sealed message is stored as one frame in its
+// `attrs` bytea (sealed_frame.h: 0xFF, the data key id, the caller's attributes, the sealed
+// body) with `body` ''. Every statement that sends, receives, moves or redrives a message
+// already carries `attrs` unchanged, so a moved message keeps its sealed body and its key.
+// wharf_data_key_id reads the id back out of a frame (NULL for any other attrs) for the index
+// that lets the data-key sweep find the keys still referred to.
+//
+// data_key: the record of each data key that sealed a stored body (the KMS ciphertext blob of
+// the key, the KMS key's ARN) and the ARN of the queue it was generated for, which is its KMS
+// encryption context and the body's authenticated data: a message moved to another queue is
+// opened with it. Rows are put once per node per key before the first message that needs
+// them, never changed, and deleted by maintenance once no message refers to them and they are
+// older than any node still sends with (sweep_data_keys).
+const std::string_view kSchemaV8 = R"sql(
+CREATE FUNCTION wharf_data_key_id(attrs bytea) RETURNS bigint
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN length(attrs) >= 9 AND substring(attrs FROM 1 FOR 1) = '\xff'::bytea
+              THEN ('x' || encode(substring(attrs FROM 2 FOR 8), 'hex'))::bit(64)::bigint END
+$$;
+
+CREATE INDEX message_data_key ON message (wharf_data_key_id(attrs))
+  WHERE wharf_data_key_id(attrs) IS NOT NULL;
+
+CREATE TABLE data_key (
+  id         bigint PRIMARY KEY,
+  queue_arn  text NOT NULL,
+  key_arn    text NOT NULL,
+  blob       bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX data_key_created ON data_key (created_at);
+)sql";
+
+// FIFO visibility per message (sqs-api.md §5.14): a FIFO message's visible_at becomes its own
+// visibility (the receive sets it, as on standard queues) and fifo_group.locked_until the head's
+// visible_at (statements.cc, before kReceiveFifo). Before, a receive left its messages'
+// visible_at alone and locked the group until locked_until; so the messages held by a live
+// group lock (receipt = lock_token) are in flight until that lock ends, and every group's
+// locked_until is then recomputed from its head. The group table is locked first so that no
+// receive, delete or visibility change of a node still running the older statements slips in
+// between the two updates (nodes must all run this version once it is applied: an older node's
+// receive would no longer see what this one holds in flight).
+const std::string_view kSchemaV9 = R"sql(
+LOCK TABLE fifo_group IN EXCLUSIVE MODE;
+UPDATE message m SET visible_at = f.locked_until
+  FROM fifo_group f
+ WHERE m.queue_id = f.queue_id AND m.group_id = f.group_id AND f.lock_token IS NOT NULL
+   AND m.receipt = f.lock_token AND f.locked_until > now() AND m.visible_at < f.locked_until;
+UPDATE fifo_group f
+   SET locked_until = coalesce((SELECT h.visible_at FROM message h
+                                 WHERE h.queue_id = f.queue_id AND h.seq = f.head_seq),
+                               '-infinity'::timestamptz);
+)sql";
+
 }  // namespace wharf::storage::pg

@@ -31,4 +31,12 @@ extern const std::string_view kSchemaV6;
 // (DeadLetterQueueSourceArn; NULL for a message sent to the queue).
 extern const std::string_view kSchemaV7;
 
+// Version 8: SSE-KMS. Sealed bodies framed in message.attrs (sealed_frame.h), the
+// wharf_data_key_id(attrs) function and its index, and the data_key table.
+extern const std::string_view kSchemaV8;
+
+// Version 9: FIFO visibility per message (message.visible_at; fifo_group.locked_until is the
+// head's visible_at). Data only: converts the messages held by live group locks.
+extern const std::string_view kSchemaV9;
+
 }  // namespace wharf::storage::pg

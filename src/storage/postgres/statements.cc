@@ -305,16 +305,29 @@ SELECT coalesce((SELECT message_id FROM d),
          WHERE queue_id = $1 AND dedup_id = $3 AND NOT EXISTS (SELECT 1 FROM d)))sql",
                           6};
 
+// FIFO visibility is per message (sqs-api.md §5.14, schema migration 9): each message has its
+// own visible_at and receipt, as on standard queues. The fifo_group row stays the serialization
+// point: every statement that changes a group's messages holds the group's row lock, and
+// `fifo_group.locked_until` is the head's visible_at, kept by those statements: equal to it
+// whenever the head is in flight, never later ('-infinity' allowed for an empty group or a
+// visible head). So the ready index (queue_id, locked_until, head_seq) still finds receivable
+// groups, and a receive whose snapshot predates another receive's commit re-checks the group
+// row's latest version (FOR UPDATE): locked_until shows that head in flight, the group is skipped.
+// The receive's message UPDATE re-checks visible_at on each row's latest version as well.
+//
 // storage.md §5.2, with three changes: (0) a group whose head is over-received while the queue
 // has a DLQ is not taken (the FIFO redrive below moves that head first, so it is never delivered
-// past max_receive); (1) a group is taken only when its head message is due
-// (delayed messages are not received early), and from each group only the prefix of due
-// messages; (2) messages are picked group by group, oldest head first, as many of one group as
-// fit before the next ("SQS returns as many messages with the same message group ID as
-// possible"), and only the groups that gave a message are locked: the candidate rows of the
-// others are held FOR UPDATE only until this statement's commit, never left locked with nothing
-// in flight (the §5.2 form's final `ORDER BY seq LIMIT` could).
-// $1 queue_id, $2 max messages, $3 visibility_s (NULL: the queue's), $4 lock token.
+// past max_receive); (1) a group is taken only when its head message is visible (due, not in
+// flight), and from each group only the prefix of visible messages, up to the first in flight
+// or delayed (§5.14: foo, bar, baz received, bar's visibility extended, the others expired: the
+// next receive gets foo alone); (2) messages are picked group by group, oldest head first, as
+// many of one group as fit before the next ("SQS returns as many messages with the same message
+// group ID as possible"), and only the groups that gave a message are written (locked_until =
+// their head's new visible_at, lock_token = this receive's token, which a ReceiveRequestAttemptId
+// replay looks groups up by): the candidate rows of the others are held FOR UPDATE only until
+// this statement's commit.
+// $1 queue_id, $2 max messages, $3 visibility_s (NULL: the queue's), $4 lock token (every
+// message received gets it as its receipt).
 // Rows: (group_id, seq, message_id, body, attrs, receive_count, sent_at_ms, first_receive_ms,
 // dlq_source).
 const Statement kReceiveFifo{"receive_fifo", R"sql(
@@ -337,27 +350,34 @@ pick AS (SELECT x.seq, g.group_id FROM g CROSS JOIN LATERAL
                                     9223372036854775807)
              ORDER BY m.seq LIMIT $2) x
           ORDER BY g.head_seq, x.seq LIMIT $2),
+upd AS (UPDATE message m
+           SET receive_count = m.receive_count + 1, receipt = $4,
+               visible_at = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
+               first_receive = coalesce(m.first_receive, now()), received_at = now()
+          FROM pick, q
+         WHERE m.queue_id = $1 AND m.seq = pick.seq
+           AND m.visible_at <= now()  -- on the latest row version: a second guard
+        RETURNING m.group_id, m.seq, m.message_id, m.body, m.attrs, m.receive_count,
+                  (extract(epoch FROM m.sent_at) * 1000)::bigint AS sent_ms,
+                  (extract(epoch FROM m.first_receive) * 1000)::bigint AS first_ms,
+                  m.dlq_source),
 lk AS (UPDATE fifo_group f
           SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s)),
               lock_token = $4
          FROM q
-        WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM pick)
-       RETURNING f.group_id)
-UPDATE message m
-   SET receive_count = m.receive_count + 1, receipt = $4,
-       first_receive = coalesce(m.first_receive, now()), received_at = now()
-  FROM pick
- WHERE m.queue_id = $1 AND m.seq = pick.seq
-RETURNING m.group_id, m.seq, m.message_id, m.body, m.attrs, m.receive_count,
-          (extract(epoch FROM m.sent_at) * 1000)::bigint,
-          (extract(epoch FROM m.first_receive) * 1000)::bigint, m.dlq_source)sql",
+        WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM upd))
+SELECT group_id, seq, message_id, body, attrs, receive_count, sent_ms, first_ms, dlq_source
+  FROM upd)sql",
                              4};
 
 // FIFO delete (storage.md §5.2: three statements in one READ COMMITTED transaction). Locking
 // the group row first makes the third statement's snapshot see every send to the group that
-// committed, because a send takes the same row lock in its ON CONFLICT DO UPDATE.
+// committed, because a send takes the same row lock in its ON CONFLICT DO UPDATE (and every
+// other change to the group's messages holds that lock too, so the new head's visible_at read
+// there is current).
 // 1/3: $1 queue_id, $2 seq. Returns the message's group_id, its group row locked; no row when
-// the message is gone.
+// the message is gone. Also the first statement of a FIFO visibility change, for the same
+// reason.
 const Statement kFifoDeleteLockGroup{"fifo_delete_lock_group", R"sql(
 SELECT f.group_id FROM fifo_group f
   JOIN message m ON m.queue_id = f.queue_id AND m.group_id = f.group_id
@@ -370,47 +390,50 @@ const Statement kFifoDeleteMessage{"fifo_delete_message", R"sql(
 DELETE FROM message WHERE queue_id = $1 AND seq = $2 AND receipt = $3 AND group_id IS NOT NULL)sql",
                                    3};
 
-// 3/3: $1 queue_id, $2 group_id, $3 receipt token. Recomputes the head; releases the lock when
-// it is this receive's and no other message of that receive is still undeleted.
+// 3/3: $1 queue_id, $2 group_id. Recomputes the head, and locked_until as the new head's
+// visible_at ('-infinity' when the group is empty): deleting the head unblocks the group unless
+// its next message is itself in flight (or delayed).
 const Statement kFifoDeleteReleaseGroup{"fifo_delete_release_group", R"sql(
+WITH h AS (SELECT seq, visible_at FROM message
+            WHERE queue_id = $1 AND group_id = $2 ORDER BY seq LIMIT 1)
 UPDATE fifo_group
-   SET head_seq = (SELECT min(seq) FROM message WHERE queue_id = $1 AND group_id = $2),
-       locked_until = CASE
-         WHEN lock_token = $3 AND NOT EXISTS (SELECT 1 FROM message
-                                               WHERE queue_id = $1 AND group_id = $2
-                                                 AND receipt = $3)
-         THEN '-infinity'::timestamptz ELSE locked_until END
+   SET head_seq = (SELECT seq FROM h),
+       locked_until = coalesce((SELECT visible_at FROM h), '-infinity'::timestamptz)
  WHERE queue_id = $1 AND group_id = $2)sql",
-                                        3};
+                                        2};
 
-// $1 queue_id, $2 seq, $3 receipt token, $4 seconds, $5 the cap. Moves the group lock that this
-// receive holds (FIFO visibility is the group's); 0 releases the group. The cap is counted from
-// the received_at of the receipt's message, as change_visibility_standard does; returns as that
-// statement does (no row: no lock held by this receipt; within_cap false: refused, unchanged).
+// FIFO visibility change, 2 of 2 (1 of 2 is kFifoDeleteLockGroup: the group row locked first,
+// in the order a receive takes its locks, so the head read here is current). $1 queue_id, $2 seq,
+// $3 receipt token, $4 seconds, $5 the cap. Changes the visibility of this one message while
+// this receipt's receive holds it in flight (§5.4: the others of the group keep theirs); 0
+// makes it visible now. When it is its group's head, locked_until follows. The cap is counted
+// from the message's received_at, as change_visibility_standard does; returns as that statement
+// does (no row: not in flight under this receipt; within_cap false: refused, unchanged).
 const Statement kChangeVisibilityFifo{"change_visibility_fifo", R"sql(
-UPDATE fifo_group f
-   SET locked_until = CASE
-         WHEN now() + make_interval(secs => $4::int)
-              <= coalesce(m.received_at, now()) + make_interval(secs => $5::int)
-         THEN now() + make_interval(secs => $4::int) ELSE f.locked_until END
-  FROM message m
- WHERE m.queue_id = $1 AND m.seq = $2 AND m.receipt = $3
-   AND f.queue_id = $1 AND f.group_id = m.group_id AND f.lock_token = $3
-   AND f.locked_until > now()
-RETURNING now() + make_interval(secs => $4::int)
-          <= coalesce(m.received_at, now()) + make_interval(secs => $5::int) AS within_cap)sql",
+WITH m AS (UPDATE message
+              SET visible_at = CASE
+                    WHEN now() + make_interval(secs => $4::int)
+                         <= coalesce(received_at, now()) + make_interval(secs => $5::int)
+                    THEN now() + make_interval(secs => $4::int) ELSE visible_at END
+            WHERE queue_id = $1 AND seq = $2 AND receipt = $3 AND group_id IS NOT NULL
+              AND visible_at > now()
+           RETURNING seq, group_id, visible_at,
+                     now() + make_interval(secs => $4::int)
+                     <= coalesce(received_at, now()) + make_interval(secs => $5::int)
+                       AS within_cap),
+g AS (UPDATE fifo_group f SET locked_until = m.visible_at
+        FROM m
+       WHERE f.queue_id = $1 AND f.group_id = m.group_id AND f.head_seq = m.seq)
+SELECT within_cap FROM m)sql",
                                       5};
 
 // $1 queue_id, $2 seq, $3 receipt token. Read-only: what a FIFO receipt still controls, so a
 // delete or visibility change can answer as SQS does (a gone message, an expired receive and a
 // receive superseded by a later one get different answers). No row when the message is gone;
-// else (current: the message's latest receive is this one, held: that receive still holds the
-// group, unexpired).
+// else (current: the message's latest receive is this one, held: and the message is still in
+// flight under it).
 const Statement kFifoReceiptState{"fifo_receipt_state", R"sql(
-SELECT coalesce(m.receipt = $3, false),
-       EXISTS (SELECT 1 FROM fifo_group f
-                WHERE f.queue_id = $1 AND f.group_id = m.group_id AND f.lock_token = $3
-                  AND f.locked_until > now())
+SELECT coalesce(m.receipt = $3, false), coalesce(m.receipt = $3, false) AND m.visible_at > now()
   FROM message m WHERE m.queue_id = $1 AND m.seq = $2 AND m.group_id IS NOT NULL)sql",
                                   3};
 
@@ -456,28 +479,23 @@ SELECT f.group_id FROM fifo_group f
                                            2};
 
 // FIFO batch delete, 2 of 2: $1 queue_id, $2 seqs (bigint[]), $3 receipt tokens (bigint[]).
-// Deletes the entries whose receipt is current, recomputes each touched group's head and
-// releases a group's lock when the deletes removed the last message of the receive holding it
-// (the single delete's rule). The rest of the statement cannot see its own deletes (one
-// snapshot), hence the `NOT IN (SELECT seq FROM del)`. Returns the (seq, receipt) pairs deleted.
+// Deletes the entries whose receipt is current, recomputes each touched group's head and its
+// locked_until (the new head's visible_at: the single delete's rule). The rest of the statement
+// cannot see its own deletes (one snapshot), hence the `NOT IN (SELECT seq FROM del)`. Returns the
+// (seq, receipt) pairs deleted.
 const Statement kFifoDeleteBatch{"fifo_delete_batch", R"sql(
 WITH del AS (DELETE FROM message m USING unnest($2::bigint[], $3::bigint[]) AS r(seq, receipt)
               WHERE m.queue_id = $1 AND m.seq = r.seq AND m.receipt = r.receipt
                 AND m.group_id IS NOT NULL
              RETURNING m.seq, m.group_id, m.receipt),
 upd AS (UPDATE fifo_group f
-           SET head_seq = (SELECT min(x.seq) FROM message x
-                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
-                              AND x.seq NOT IN (SELECT seq FROM del)),
-               locked_until = CASE
-                 WHEN EXISTS (SELECT 1 FROM del d
-                               WHERE d.group_id = f.group_id AND d.receipt = f.lock_token)
-                  AND NOT EXISTS (SELECT 1 FROM message x
-                                   WHERE x.queue_id = $1 AND x.group_id = f.group_id
-                                     AND x.receipt = f.lock_token
-                                     AND x.seq NOT IN (SELECT seq FROM del))
-                 THEN '-infinity'::timestamptz ELSE f.locked_until END
-         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM del)
+           SET head_seq = h.seq, locked_until = coalesce(h.visible_at, '-infinity'::timestamptz)
+          FROM (SELECT DISTINCT group_id FROM del) tg
+          LEFT JOIN LATERAL (SELECT x.seq, x.visible_at FROM message x
+                              WHERE x.queue_id = $1 AND x.group_id = tg.group_id
+                                AND x.seq NOT IN (SELECT seq FROM del)
+                              ORDER BY x.seq LIMIT 1) h ON true
+         WHERE f.queue_id = $1 AND f.group_id = tg.group_id
         RETURNING 1)
 SELECT seq, receipt FROM del)sql",
                                  3};
@@ -506,25 +524,32 @@ RETURNING lock_token)sql",
                                      3};
 
 // $1 queue_id, $2 attempt_id, $3 visibility_s (NULL: the queue's). The messages of the claimed
-// receive still held under its lock token, with their group locks extended; receive counts do
-// not change (it is the same receive). Rows: (lock_token, group_id, seq, message_id, body,
-// attrs, receive_count, sent_at_ms, first_receive_ms); no row when the attempt is unknown or
-// expired, one row with NULL seq when it is known but holds no message any more (deleted, or
-// its lock expired).
+// receive still in flight under its receipt, with their visibility reset (and their groups'
+// locked_until where one is the head); receive counts do not change (it is the same receive).
+// Groups are found by lock_token (the token of the last receive that took each) and locked
+// first, as a receive locks them. Rows: (lock_token, group_id, seq, message_id, body, attrs,
+// receive_count, sent_at_ms, first_receive_ms, dlq_source); no row when the attempt is unknown
+// or expired, one row with NULL seq when it is known but holds no message any more (deleted,
+// or its visibility ran out).
 const Statement kReplayReceiveAttempt{"replay_receive_attempt", R"sql(
 WITH a AS (SELECT lock_token FROM receive_attempt
             WHERE queue_id = $1 AND attempt_id = $2 AND expires_at > now()),
 q AS (SELECT visibility_s FROM queue WHERE queue_id = $1 AND fifo),
-lk AS (UPDATE fifo_group f
-          SET locked_until = now() + make_interval(secs => coalesce($3::int, q.visibility_s))
-         FROM a, q
-        WHERE f.queue_id = $1 AND f.lock_token = a.lock_token AND f.locked_until > now()
-       RETURNING f.group_id, f.lock_token),
-held AS (SELECT m.group_id, m.seq, m.message_id, m.body, m.attrs, m.receive_count,
-                (extract(epoch FROM m.sent_at) * 1000)::bigint AS sent_ms,
-                (extract(epoch FROM m.first_receive) * 1000)::bigint AS first_ms, m.dlq_source
-           FROM lk JOIN message m
-             ON m.queue_id = $1 AND m.group_id = lk.group_id AND m.receipt = lk.lock_token)
+lk AS (SELECT f.group_id FROM fifo_group f, a
+        WHERE f.queue_id = $1 AND f.lock_token = a.lock_token
+        ORDER BY f.group_id FOR UPDATE OF f),
+held AS (UPDATE message m
+            SET visible_at = now() + make_interval(secs => coalesce($3::int, q.visibility_s))
+           FROM lk, a, q
+          WHERE m.queue_id = $1 AND m.group_id = lk.group_id AND m.receipt = a.lock_token
+            AND m.visible_at > now()
+         RETURNING m.group_id, m.seq, m.message_id, m.body, m.attrs, m.receive_count,
+                   (extract(epoch FROM m.sent_at) * 1000)::bigint AS sent_ms,
+                   (extract(epoch FROM m.first_receive) * 1000)::bigint AS first_ms,
+                   m.dlq_source, m.visible_at),
+hd AS (UPDATE fifo_group f SET locked_until = held.visible_at
+         FROM held
+        WHERE f.queue_id = $1 AND f.group_id = held.group_id AND f.head_seq = held.seq)
 SELECT a.lock_token, h.group_id, h.seq, h.message_id, h.body, h.attrs, h.receive_count,
        h.sent_ms, h.first_ms, h.dlq_source
   FROM a LEFT JOIN held h ON true
@@ -561,26 +586,20 @@ DELETE FROM dedup WHERE queue_id = $1)sql",
 
 // ---- Long polling and attributes ----
 
-// $1 queue_id. Returns (visible, not_visible, delayed). In flight: a standard message received
-// and not yet visible again; a FIFO message holding its group's live lock. Delayed: not yet due
-// and never received (standard), or not yet due (FIFO). A full count of the queue: the
-// maintenance leader runs it periodically and caches it (storage.md §5.5), not every request.
+// $1 queue_id. Returns (visible, not_visible, delayed). In flight: a message received and not
+// yet visible again (FIFO too: its visibility is its own, schema migration 9). Delayed: not yet
+// due and never received. A full count of the queue: the maintenance leader runs it
+// periodically and caches it (storage.md §5.5), not every request.
 const Statement kCountMessages{"count_messages", R"sql(
-SELECT count(*) FILTER (WHERE NOT in_flight AND NOT delayed),
-       count(*) FILTER (WHERE in_flight),
-       count(*) FILTER (WHERE delayed AND NOT in_flight)
-  FROM (SELECT CASE WHEN m.group_id IS NULL THEN m.visible_at > now() AND m.receive_count > 0
-                    ELSE coalesce(f.locked_until > now() AND f.lock_token = m.receipt, false)
-               END AS in_flight,
-               m.visible_at > now() AND (m.group_id IS NOT NULL OR m.receive_count = 0) AS delayed
-          FROM message m
-          LEFT JOIN fifo_group f ON f.queue_id = m.queue_id AND f.group_id = m.group_id
-         WHERE m.queue_id = $1) s)sql",
+SELECT count(*) FILTER (WHERE visible_at <= now()),
+       count(*) FILTER (WHERE visible_at > now() AND receive_count > 0),
+       count(*) FILTER (WHERE visible_at > now() AND receive_count = 0)
+  FROM message WHERE queue_id = $1)sql",
                                1};
 
 // $1 queue_id. Milliseconds until the next message becomes due (a delay ending, a standard
-// visibility timeout, a FIFO group lock expiring, a delayed FIFO head), NULL when nothing is
-// pending. The long-poll re-check (storage.md §5.4): index probes only.
+// visibility timeout, a FIFO head's visibility ending: locked_until, or a delayed head), NULL when
+// nothing is pending. The long-poll re-check (storage.md §5.4): index probes only.
 const Statement kNextVisibleIn{"next_visible_in", R"sql(
 SELECT ceil(extract(epoch FROM least(
          (SELECT min(visible_at) FROM message
@@ -659,8 +678,8 @@ SELECT f.group_id FROM queue q
 
 // FIFO retention, 2 of 2: $1 queue_id, $2 group ids (text[], locked by 1/2 in this
 // transaction), $3 batch size. Deletes expired messages of those groups (in flight or not, as
-// SQS does), oldest first, recomputes the heads and releases a group whose receive lost its last
-// message (the FIFO batch delete's rules). Returns the number deleted.
+// SQS does), oldest first, and recomputes the heads and their locked_until (the FIFO batch
+// delete's rules). Returns the number deleted.
 const Statement kFifoRetentionSweep{"fifo_retention_sweep", R"sql(
 WITH q AS (SELECT retention_s FROM queue WHERE queue_id = $1 AND fifo),
 old AS (SELECT m.seq FROM message m, q
@@ -670,18 +689,13 @@ old AS (SELECT m.seq FROM message m, q
 del AS (DELETE FROM message m USING old WHERE m.queue_id = $1 AND m.seq = old.seq
         RETURNING m.seq, m.group_id, m.receipt),
 upd AS (UPDATE fifo_group f
-           SET head_seq = (SELECT min(x.seq) FROM message x
-                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
-                              AND x.seq NOT IN (SELECT seq FROM del)),
-               locked_until = CASE
-                 WHEN EXISTS (SELECT 1 FROM del d
-                               WHERE d.group_id = f.group_id AND d.receipt = f.lock_token)
-                  AND NOT EXISTS (SELECT 1 FROM message x
-                                   WHERE x.queue_id = $1 AND x.group_id = f.group_id
-                                     AND x.receipt = f.lock_token
-                                     AND x.seq NOT IN (SELECT seq FROM del))
-                 THEN '-infinity'::timestamptz ELSE f.locked_until END
-         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM del)
+           SET head_seq = h.seq, locked_until = coalesce(h.visible_at, '-infinity'::timestamptz)
+          FROM (SELECT DISTINCT group_id FROM del) tg
+          LEFT JOIN LATERAL (SELECT x.seq, x.visible_at FROM message x
+                              WHERE x.queue_id = $1 AND x.group_id = tg.group_id
+                                AND x.seq NOT IN (SELECT seq FROM del)
+                              ORDER BY x.seq LIMIT 1) h ON true
+         WHERE f.queue_id = $1 AND f.group_id = tg.group_id
         RETURNING 1)
 SELECT count(*) FROM del)sql",
                                     3};
@@ -726,7 +740,7 @@ SELECT pg_notify('wharf_objects', ''))sql",
                                0};
 
 namespace {
-constexpr std::array<const Statement*, 58> kAll{
+constexpr std::array<const Statement*, 62> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
@@ -783,6 +797,10 @@ constexpr std::array<const Statement*, 58> kAll{
     &kObjectScan,
     &kObjectSignature,
     &kNotifyObjects,
+    &kPutDataKey,
+    &kGetDataKeys,
+    &kSweepDataKeys,
+    &kReturnUndelivered,
     &kHoldLease,
     &kReleaseLease,
 };

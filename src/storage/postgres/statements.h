@@ -96,6 +96,12 @@ extern const Statement kObjectScan;
 extern const Statement kObjectSignature;
 extern const Statement kNotifyObjects;  // after a commit that changed objects
 
+// SSE-KMS (statements_data_keys.cc): data-key records, their sweep, undelivered receives.
+extern const Statement kPutDataKey;
+extern const Statement kGetDataKeys;
+extern const Statement kSweepDataKeys;
+extern const Statement kReturnUndelivered;
+
 // Leases (leases.h; statements_leases.cc): keyed by the lease's name.
 extern const Statement kHoldLease;
 extern const Statement kReleaseLease;

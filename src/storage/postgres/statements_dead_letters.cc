@@ -42,7 +42,8 @@ SELECT f.group_id FROM queue q
 // queue's ARN (DeadLetterQueueSourceArn). Moves each group's over-received prefix to the DLQ in
 // seq order with its receive count, adds the DLQ's group rows
 // (taking their row lock like a send, so a DLQ delete recomputing its head sees them), and
-// recomputes the source heads. Returns the number moved.
+// recomputes the source heads and their locked_until (the new head's visible_at, as a delete
+// does). Returns the number moved.
 const Statement kFifoRedriveMove{"fifo_redrive_move", R"sql(
 WITH q AS (SELECT s.dlq_id, s.max_receive FROM queue s
              JOIN queue d ON d.queue_id = s.dlq_id AND d.fifo
@@ -66,10 +67,13 @@ dg AS (INSERT INTO fifo_group (queue_id, group_id, head_seq)
        ON CONFLICT (queue_id, group_id) DO UPDATE
           SET head_seq = coalesce(fifo_group.head_seq, EXCLUDED.head_seq), last_send_at = now()),
 src AS (UPDATE fifo_group f
-           SET head_seq = (SELECT min(x.seq) FROM message x
-                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
-                              AND x.seq NOT IN (SELECT seq FROM dead))
-         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM dead))
+           SET head_seq = h.seq, locked_until = coalesce(h.visible_at, '-infinity'::timestamptz)
+          FROM (SELECT DISTINCT group_id FROM dead) tg
+          LEFT JOIN LATERAL (SELECT x.seq, x.visible_at FROM message x
+                              WHERE x.queue_id = $1 AND x.group_id = tg.group_id
+                                AND x.seq NOT IN (SELECT seq FROM dead)
+                              ORDER BY x.seq LIMIT 1) h ON true
+         WHERE f.queue_id = $1 AND f.group_id = tg.group_id)
 SELECT count(*) FROM dead)sql",
                                  3};
 
@@ -149,10 +153,13 @@ dg AS (INSERT INTO fifo_group (queue_id, group_id, head_seq)
        ON CONFLICT (queue_id, group_id) DO UPDATE
           SET head_seq = coalesce(fifo_group.head_seq, EXCLUDED.head_seq), last_send_at = now()),
 src AS (UPDATE fifo_group f
-           SET head_seq = (SELECT min(x.seq) FROM message x
-                            WHERE x.queue_id = $1 AND x.group_id = f.group_id
-                              AND x.seq NOT IN (SELECT seq FROM gone))
-         WHERE f.queue_id = $1 AND f.group_id IN (SELECT group_id FROM gone))
+           SET head_seq = h.seq, locked_until = coalesce(h.visible_at, '-infinity'::timestamptz)
+          FROM (SELECT DISTINCT group_id FROM gone) tg
+          LEFT JOIN LATERAL (SELECT x.seq, x.visible_at FROM message x
+                              WHERE x.queue_id = $1 AND x.group_id = tg.group_id
+                                AND x.seq NOT IN (SELECT seq FROM gone)
+                              ORDER BY x.seq LIMIT 1) h ON true
+         WHERE f.queue_id = $1 AND f.group_id = tg.group_id)
 SELECT s.stuck, mv.queue_id, mv.n
   FROM (SELECT count(*) AS stuck FROM t WHERE t.dest IS NULL) s
   LEFT JOIN (SELECT queue_id, count(*) AS n FROM moved GROUP BY queue_id) mv ON true)sql",
@@ -162,18 +169,15 @@ SELECT s.stuck, mv.queue_id, mv.n
 // Rows: (seq, message_id, body, attrs, receive_count, sent_at_ms, first_receive_ms, dlq_source,
 // group_id, state, visible_at_ms): state 'visible', 'delayed' (never received, not yet due) or
 // 'inflight'; visible_at_ms is when a delayed or in-flight message becomes visible. A FIFO
-// message is in flight while its group is locked by the receive that got it.
+// message's visibility is its own, as a standard message's (schema migration 9).
 const Statement kPeekMessages{"peek_messages", R"sql(
 SELECT m.seq, m.message_id, m.body, m.attrs, m.receive_count,
        (extract(epoch FROM m.sent_at) * 1000)::bigint,
        (extract(epoch FROM m.first_receive) * 1000)::bigint, m.dlq_source, m.group_id,
-       CASE WHEN w.until <= now() THEN 'visible'
+       CASE WHEN m.visible_at <= now() THEN 'visible'
             WHEN m.receive_count = 0 THEN 'delayed' ELSE 'inflight' END,
-       (extract(epoch FROM w.until) * 1000)::bigint
+       (extract(epoch FROM m.visible_at) * 1000)::bigint
   FROM message m
-  LEFT JOIN fifo_group f ON f.queue_id = m.queue_id AND f.group_id = m.group_id
-  CROSS JOIN LATERAL (SELECT CASE WHEN f.locked_until > now() AND m.receipt = f.lock_token
-                                  THEN f.locked_until ELSE m.visible_at END AS until) w
  WHERE m.queue_id = $1
  ORDER BY m.seq LIMIT $2)sql",
                               2};

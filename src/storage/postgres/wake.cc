@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "storage/postgres/object_store.h"
 #include "storage/postgres/statements.h"
 
 namespace wharf::storage::pg {
@@ -183,6 +184,9 @@ PgResult<Connection> WakeListener::ConnectAndListen() {
   WHARF_ASSIGN_OR_RETURN(Connection conn, Connection::Open(url_, options_));
   // LISTEN is a utility statement and cannot be prepared; the text is a constant.
   WHARF_RETURN_IF_ERROR(conn.ExecuteScript("LISTEN sqs_wake"));
+  if (listener_options_.on_objects_changed) {
+    WHARF_RETURN_IF_ERROR(conn.ExecuteScript("LISTEN wharf_objects"));
+  }
   backend_pid_ = PQbackendPID(conn.conn_);
   return conn;
 }
@@ -195,7 +199,13 @@ bool WakeListener::WaitForStop(std::chrono::milliseconds wait) {
 bool WakeListener::Drain(Connection& conn) {
   PGconn* raw = conn.conn_;
   if (PQconsumeInput(raw) == 0) return false;
+  bool objects_changed = false;
   while (PGnotify* notify = PQnotifies(raw)) {
+    if (notify->relname != nullptr && notify->relname == kObjectsChannel) {
+      objects_changed = true;
+      PQfreemem(notify);
+      continue;
+    }
     std::string_view payload = notify->extra != nullptr ? notify->extra : "";
     int64_t queue_id = 0;
     auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), queue_id);
@@ -207,6 +217,7 @@ bool WakeListener::Drain(Connection& conn) {
       ++bad_payloads_;
     }
   }
+  if (objects_changed) listener_options_.on_objects_changed();
   // A terminated backend sends its FATAL error and closes: libpq then reports the connection bad
   // (or the next read returns 0 above).
   return PQstatus(raw) == CONNECTION_OK;
@@ -230,6 +241,7 @@ void WakeListener::Run(Connection first) {
       ++reconnects_;
       log::Line(log::Level::kInfo, "pg_wake_listen_reconnected").Int("pid", backend_pid_.load());
       on_maybe_missed_();
+      if (listener_options_.on_objects_changed) listener_options_.on_objects_changed();
     }
     // Notifications that arrived with the LISTEN's answer are already buffered.
     if (!Drain(*conn)) {

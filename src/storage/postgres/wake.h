@@ -122,6 +122,10 @@ struct WakeListenerOptions {
   // Reconnect backoff: doubles from `backoff_initial` up to `backoff_max`.
   std::chrono::milliseconds backoff_initial{50};
   std::chrono::milliseconds backoff_max{2'000};
+  // When set, the connection also LISTENs on wharf_objects (PgObjectStore's NOTIFY after each
+  // write) and this runs once per batch of such notifications, and after a reconnect (some may
+  // have been missed). It runs on the listener's thread and must not block.
+  std::function<void()> on_objects_changed;
 };
 
 // One dedicated LISTEN connection and the thread that reads it.

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import {
   PROTOCOLS, Queues, ERR, expectSqsError, uniqueName, assertEmptyReceive, assertCounts, getAttributes, sleep, timed,
-  notOnPostgresYet,
 } from './helpers.mjs';
 
 const DELAY_TEXT = (v) =>
@@ -242,7 +241,7 @@ for (const P of PROTOCOLS) {
         assert.deepEqual(bodies(await receive(P, url)), ['a2', 'a3']);
       });
 
-      test('§5.14 foo/bar/baz: extending bar → [foo]; extending baz → [foo, bar]; extending foo → nothing', notOnPostgresYet('FIFO visibility per message (§5.14)'), async () => {
+      test('§5.14 foo/bar/baz: extending bar → [foo]; extending baz → [foo, bar]; extending foo → nothing', async () => {
         for (const [extend, expected] of [['bar', ['foo']], ['baz', ['foo', 'bar']], ['foo', []]]) {
           const { url } = await createFifo(P, queues, `fifo-fbb-${extend}`);
           await sendGroup(P, url, 'g', ['foo', 'bar', 'baz']);

@@ -12,7 +12,6 @@ import { createRequire } from 'node:module';
 import {
   ACCOUNT, ENDPOINT, JSON_PROTOCOL, Queues, REGION, SECOND, assertCounts, assertEmptyReceive, counts, errorCode,
   errorMessage, md5OfAttributes, randomSuffix, receiveN, receiveOne, sleep, uniqueName,
-  notOnPostgresYet,
 } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -466,7 +465,7 @@ describe('SNS delivery into SQS queues', () => {
     await assertEmptyReceive(P, wrongTopic.url); // aws:SourceArn must be this topic
   });
 
-  test('SSE-KMS queues: delivered only when the key policy lets SNS use the key; otherwise to the DLQ', notOnPostgresYet('SSE-KMS'), async () => {
+  test('SSE-KMS queues: delivered only when the key policy lets SNS use the key; otherwise to the DLQ', async () => {
     const kms = new Kms.KMSClient({ endpoint: ENDPOINT, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     const root = `arn:aws:iam::${ACCOUNT}:root`;
     const adminStatement = { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' };

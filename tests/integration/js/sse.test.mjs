@@ -40,8 +40,8 @@ import {
   expectSqsError,
   getAttributes,
   md5Hex,
+  queueArn,
   receiveN,
-  notOnPostgresYet,
 } from './helpers.mjs';
 
 const ROOT = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -130,7 +130,7 @@ describe('SSE with the built-in KMS', () => {
         assert.equal(all.KmsDataKeyReusePeriodSeconds, undefined);
       });
 
-      test('KmsMasterKeyId switches to SSE-KMS, is echoed as given, and "" leaves it unencrypted', notOnPostgresYet('SSE-KMS'), async () => {
+      test('KmsMasterKeyId switches to SSE-KMS, is echoed as given, and "" leaves it unencrypted', async () => {
         const { url } = await queues.create('sse-attrs', { KmsMasterKeyId: alias });
         let all = await getAttributes(P, url);
         assert.equal(all.KmsMasterKeyId, alias, 'an alias stays an alias');
@@ -152,7 +152,7 @@ describe('SSE with the built-in KMS', () => {
         assert.equal(all.SqsManagedSseEnabled, 'false', 'no fallback to SSE-SQS');
       });
 
-      test('both SSE modes at once are InvalidAttributeName; the reuse period is 60–86400', notOnPostgresYet('SSE-KMS'), async () => {
+      test('both SSE modes at once are InvalidAttributeName; the reuse period is 60–86400', async () => {
         await expectSqsError(
           P,
           P.send('CreateQueue', {
@@ -173,14 +173,14 @@ describe('SSE with the built-in KMS', () => {
         }
       });
 
-      test('an unknown key is accepted when set and reported on send (KmsNotFound)', notOnPostgresYet('SSE-KMS'), async () => {
+      test('an unknown key is accepted when set and reported on send (KmsNotFound)', async () => {
         const { url } = await queues.create('sse-unknown');
         await P.send('SetQueueAttributes', { QueueUrl: url, Attributes: { KmsMasterKeyId: 'testKeyId' } });
         assert.equal((await getAttributes(P, url)).KmsMasterKeyId, 'testKeyId');
         await expectSqsError(P, P.send('SendMessage', { QueueUrl: url, MessageBody: 'x' }), KMS_ERR.NotFound);
       });
 
-      test('an SSE-KMS queue sends and receives bodies intact (MD5 validated by the SDK)', notOnPostgresYet('SSE-KMS'), async () => {
+      test('an SSE-KMS queue sends and receives bodies intact (MD5 validated by the SDK)', async () => {
         const { url } = await queues.create('sse-kms', { KmsMasterKeyId: alias });
         const body = `{"order": 42, "note": "caf\u00e9 \ud83d\ude80 <&>\r\n"}`;
         const sent = await P.send('SendMessage', { QueueUrl: url, MessageBody: body });
@@ -198,14 +198,41 @@ describe('SSE with the built-in KMS', () => {
         for (const m of got) assert.equal(m.MD5OfBody, md5Hex(m.Body));
       });
 
-      test('alias/aws/sqs works for the queue owner', notOnPostgresYet('SSE-KMS'), async () => {
+      test('alias/aws/sqs works for the queue owner', async () => {
         const { url } = await queues.create('sse-aws-managed', { KmsMasterKeyId: 'alias/aws/sqs' });
         await P.send('SendMessage', { QueueUrl: url, MessageBody: 'managed' });
         const [m] = await receiveN(P, url, 1);
         assert.equal(m?.Body, 'managed');
       });
 
-      test('a producer without kms:GenerateDataKey gets KmsAccessDenied and nothing is sent', notOnPostgresYet('SSE-KMS'), async () => {
+      test('a message dead-lettered into an SSE-KMS DLQ (another key) is received intact there', async () => {
+        const dlqKey = await createKey('wharf sse dead-letter queue');
+        keys.push(dlqKey.KeyId);
+        const dlq = await queues.create('sse-dlq', { KmsMasterKeyId: dlqKey.Arn });
+        const src = await queues.create('sse-src', {
+          KmsMasterKeyId: alias,
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn(dlq.name), maxReceiveCount: 1 }),
+        });
+        const body = `dead letter caf\u00e9 \ud83d\ude80 ${'x'.repeat(3000)}`;
+        const sent = await P.send('SendMessage', { QueueUrl: src.url, MessageBody: body });
+        // Received once (visible again at once), then moved by the next receive.
+        const first = await receiveN(P, src.url, 1, { VisibilityTimeout: 0 });
+        assert.equal(first[0]?.Body, body);
+        const deadline = Date.now() + 10000;
+        let dead = [];
+        while (dead.length === 0 && Date.now() < deadline) {
+          const again = await P.send('ReceiveMessage', { QueueUrl: src.url, WaitTimeSeconds: 0, VisibilityTimeout: 0 });
+          assert.equal((again.Messages ?? []).length, 0, 'past maxReceiveCount: moved, not delivered');
+          dead = await receiveN(P, dlq.url, 1, { timeoutMs: 1000, ...P.sysAttrs(['All']) });
+        }
+        assert.equal(dead.length, 1, 'the message reached the DLQ');
+        assert.equal(dead[0].MessageId, sent.MessageId);
+        assert.equal(dead[0].Body, body);
+        assert.equal(dead[0].MD5OfBody, md5Hex(body));
+        assert.equal(dead[0].Attributes.DeadLetterQueueSourceArn, queueArn(src.name));
+      });
+
+      test('a producer without kms:GenerateDataKey gets KmsAccessDenied and nothing is sent', async () => {
         const { url } = await queues.create('sse-denied', { KmsMasterKeyId: alias });
         const noKms = clientWith(P, noKmsKey);
         const error = await expectSqsError(
@@ -222,7 +249,7 @@ describe('SSE with the built-in KMS', () => {
     });
   }
 
-  test('[json] a disabled key fails sends and receives after the reuse period; re-enabled, nothing was lost', notOnPostgresYet('SSE-KMS'), async () => {
+  test('[json] a disabled key fails sends and receives after the reuse period; re-enabled, nothing was lost', async () => {
     const P = PROTOCOLS.find((p) => p.isJson) ?? PROTOCOLS[0];
     const queues = new Queues(P);
     try {

@@ -17,7 +17,9 @@
 //
 // Every change propagates asynchronously, so the other node is polled (eventually, up to 10 s)
 // until it shows the exact final state. Names are unique per run; every test cleans up after
-// itself. SSE-KMS queues are not used (refused on the PostgreSQL backend).
+// itself.
+// - SSE-KMS queues: a body sealed on node 1 opens on node 2 (the data-key record read from the
+//   data_key table), also after node 2's receive dead-lettered it into a queue with another key.
 
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +27,7 @@ import { createRequire } from 'node:module';
 import {
   ERR, JsonSdk, errorCode, errorMessage, expectSqsError, randomSuffix,
 } from '../../integration/js/helpers.mjs';
-import { PAIRS, Client, NODE1, NODE2, eventually, receiveOne, assertNothing, sleep } from './nodes.mjs';
+import { PAIRS, Client, NODE1, NODE2, Queues, eventually, receiveOne, assertNothing, sleep } from './nodes.mjs';
 
 // The SDKs come from tests/integration/node_modules, as in helpers.mjs.
 const require = createRequire(new URL('../../integration/package.json', import.meta.url));
@@ -233,6 +235,39 @@ describe('KMS keys shared by the nodes', () => {
     const dk = await kms2('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' });
     assert.deepEqual(Buffer.from((await kms1('Decrypt', { CiphertextBlob: dk.CiphertextBlob })).Plaintext),
       Buffer.from(dk.Plaintext));
+  });
+
+  test('an SSE-KMS queue: sealed on node 1, opened on node 2, also dead-lettered into another key', async () => {
+    const { alias } = await createKey('pg2 sse queue key');
+    const { arn: dlqKeyArn } = await createKey('pg2 sse dead-letter key');
+    await eventually(() => kms2('DescribeKey', { KeyId: alias }), PROPAGATION);
+    await eventually(() => kms2('DescribeKey', { KeyId: dlqKeyArn }), PROPAGATION);
+    for (const { name, n1, n2 } of PAIRS) {
+      const queues = new Queues(n1);
+      try {
+        const dlq = await queues.create('sse-dlq', { KmsMasterKeyId: dlqKeyArn });
+        const src = await queues.create('sse', {
+          KmsMasterKeyId: alias,
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${dlq.name}`,
+            maxReceiveCount: 1,
+          }),
+        });
+        const body = `sealed on node 1 \u00fc ${name}`;
+        const sent = await n1.send('SendMessage', { QueueUrl: src.url, MessageBody: body });
+        const first = await receiveOne(n2, src.url, { VisibilityTimeout: 0 });
+        assert.equal(first.Body, body, `[${name}] opened on node 2`);
+        // Past maxReceiveCount: node 2's next receive moves it, still sealed, to the DLQ.
+        const dead = await eventually(async () => {
+          await n2.send('ReceiveMessage', { QueueUrl: src.url, MaxNumberOfMessages: 10 });
+          return receiveOne(n1, dlq.url, { timeoutMs: 500 });
+        }, PROPAGATION);
+        assert.equal(dead.MessageId, sent.MessageId);
+        assert.equal(dead.Body, body, `[${name}] opened from the DLQ on node 1`);
+      } finally {
+        await queues.cleanup();
+      }
+    }
   });
 
   test('a key disabled on node 2 is disabled on node 1', async () => {

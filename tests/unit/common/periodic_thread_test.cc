@@ -73,5 +73,31 @@ TEST(PeriodicThreadTest, StopWithoutStartAndTwiceIsHarmless) {
   EXPECT_FALSE(thread.running());
 }
 
+// RunSoon brings the next run forward: with an hour's period the task runs only because it was
+// asked to, once per request that came while it was not running.
+TEST(PeriodicThreadTest, RunSoonRunsTheTaskWithoutWaitingForTheInterval) {
+  std::mutex mu;
+  std::condition_variable ran;
+  int runs = 0;
+  PeriodicThread thread;
+  thread.Start(std::chrono::hours(1), [&] {
+    std::lock_guard lock(mu);
+    ++runs;
+    ran.notify_all();
+  });
+  thread.RunSoon();
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(ran.wait_for(lock, 30s, [&] { return runs >= 1; }));
+  }
+  thread.RunSoon();
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(ran.wait_for(lock, 30s, [&] { return runs >= 2; }));
+  }
+  thread.Stop();
+  EXPECT_EQ(runs, 2);
+}
+
 }  // namespace
 }  // namespace wharf

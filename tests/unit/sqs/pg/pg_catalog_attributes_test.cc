@@ -529,10 +529,19 @@ TEST_F(PgCatalogAttributesTest, BadValuesGetTheEnginesErrors) {
     SCOPED_TRACE(bad[0].first + "=" + bad[0].second);
     EXPECT_SAME_ERROR(actual, expected);
   }
-  // SSE-KMS is valid but not supported by this backend yet.
-  auto kms = SetAttributes(*on_b, {{"KmsMasterKeyId", "alias/aws/sqs"}}, lookup);
-  ASSERT_FALSE(kms.ok());
-  EXPECT_EQ(kms.error().code, ErrorCode::kUnsupportedOperation);
+  // SSE-KMS switches on and off as on the engine (another queue: this one must stay unwritten),
+  // and the other node sees it.
+  ASSERT_NE(MustCreate(*a_, "sse"), nullptr);
+  const QueueTypeLookup sse_lookup = Lookup(b_->catalog, "sse");
+  auto kms =
+      SetAttributes(*FindFresh(*b_, "sse"), {{"KmsMasterKeyId", "alias/aws/sqs"}}, sse_lookup);
+  ASSERT_TRUE(kms.ok()) << kms.error().message;
+  EXPECT_EQ(FindFresh(*a_, "sse")->send_rules().kms_master_key_id,
+            std::optional<std::string>("alias/aws/sqs"));
+  EXPECT_FALSE(FindFresh(*a_, "sse")->config().sqs_managed_sse_enabled);
+  auto off = SetAttributes(*FindFresh(*b_, "sse"), {{"KmsMasterKeyId", ""}}, sse_lookup);
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE(FindFresh(*a_, "sse")->send_rules().kms_master_key_id);
 
   api::StringPairs reserved = {{"aws:owner", "x"}};
   auto tag_error = Tag(*on_b, reserved);

@@ -220,15 +220,19 @@ TEST_F(PgCatalogTest, AnUnreachableDatabaseIsUnavailableNotAMissingQueue) {
   EXPECT_EQ(created.error().code, api::ErrorCode::kServiceUnavailable);
 }
 
-// SSE-KMS is refused, not dropped, and nothing is created: bodies are stored as text.
-TEST_F(PgCatalogTest, CreateRefusesKmsMasterKeyId) {
+// SSE-KMS queues are created and read back with their key and reuse period.
+TEST_F(PgCatalogTest, CreateKeepsKmsMasterKeyId) {
   QueueConfig kms;
   kms.kms_master_key_id = "alias/aws/sqs";
+  kms.kms_data_key_reuse_period_seconds = 600;
   kms.sqs_managed_sse_enabled = false;
   auto created = CreateAndWait(node_->catalog, account_, "sealed", kms);
-  ASSERT_FALSE(created.ok());
-  EXPECT_EQ(created.error().code, api::ErrorCode::kUnsupportedOperation);
-  EXPECT_EQ(node_->catalog.Find(account_, "sealed"), nullptr);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  auto found = node_->catalog.Find(account_, "sealed");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->send_rules().kms_master_key_id, std::optional<std::string>("alias/aws/sqs"));
+  EXPECT_EQ(found->send_rules().kms_data_key_reuse_period_seconds, 600);
+  EXPECT_FALSE(found->config().sqs_managed_sse_enabled);
 }
 
 TEST_F(PgCatalogTest, CountersAreReadFromTheDatabase) {

@@ -1,7 +1,8 @@
 // PgQueue's FIFO message operations (src/sqs/pg/pg_queue_fifo.cc) against a real PostgreSQL
-// server: order within a group, the group lock, deduplication (by id, by content, per group),
-// SequenceNumber, ReceiveRequestAttemptId, the errors of an expired receipt, batches, two nodes
-// receiving at once and long polling. Run with tests/postgres/run.sh (skips without a server).
+// server: order within a group, visibility per message (§5.14), deduplication (by id, by content,
+// per group), SequenceNumber, ReceiveRequestAttemptId, the errors of an expired receipt, batches,
+// two nodes receiving at once and long polling. Run with tests/postgres/run.sh (skips without a
+// server).
 
 #include <gtest/gtest.h>
 
@@ -233,6 +234,50 @@ TEST_F(PgQueueFifoTest, AGroupInFlightIsNotHandedOutUntilDeleted) {
   auto again = Receive(*queue, 10);
   ASSERT_EQ(Bodies(again), std::vector<std::string>{"b1"});
   EXPECT_EQ((*again)[0].receive_count, 2u);
+}
+
+// sqs-api.md §5.14: a receive returns, per group, the visible messages from the head up to the
+// first in flight. foo, bar, baz received; one kept in flight, the others made visible (the
+// integration test's way of letting them expire).
+TEST_F(PgQueueFifoTest, FooBarBazGiveTheVisiblePrefixOfTheGroup) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"bar", {"foo"}}, {"baz", {"foo", "bar"}}, {"foo", {}}};
+  for (const auto& [extend, expected] : cases) {
+    auto queue = MustCreate("fbb-" + extend + ".fifo", Fifo());
+    ASSERT_NE(queue, nullptr);
+    for (const char* body : {"foo", "bar", "baz"}) SendOne(*queue, Unique(*queue, body, "g"));
+    auto all = Receive(*queue, 10, 60);
+    ASSERT_EQ(Bodies(all), (std::vector<std::string>{"foo", "bar", "baz"}));
+    for (const ReceivedMessage& m : *all) {
+      ASSERT_TRUE(
+          ChangeVisibility(*queue, m.receipt_handle, m.content->body == extend ? 600 : 0).ok());
+    }
+    EXPECT_EQ(Bodies(Receive(*queue, 10)), expected) << "extending " << extend;
+    EXPECT_EQ(queue->Counters().in_flight, 1 + static_cast<int64_t>(expected.size()));
+  }
+}
+
+// §5.14: g1-m1 made visible comes again with the other groups while g1-m2 is still in flight;
+// a delete of a message behind the head acts on that message alone.
+TEST_F(PgQueueFifoTest, AHeadMadeVisibleComesBackWhileTheNextIsInFlight) {
+  auto queue = MustCreate("head0.fifo", Fifo());
+  ASSERT_NE(queue, nullptr);
+  SendOne(*queue, Unique(*queue, "g1-m1", "g1"));
+  SendOne(*queue, Unique(*queue, "g1-m2", "g1"));
+  SendOne(*queue, Unique(*queue, "g1-m3", "g1"));
+  auto first = Receive(*queue, 2, 300);
+  ASSERT_EQ(Bodies(first), (std::vector<std::string>{"g1-m1", "g1-m2"}));
+  SendOne(*queue, Unique(*queue, "g2-m1", "g2"));
+  ASSERT_TRUE(ChangeVisibility(*queue, (*first)[0].receipt_handle, 0).ok());
+  auto again = Receive(*queue, 10, 300);
+  ASSERT_EQ(Bodies(again), (std::vector<std::string>{"g1-m1", "g2-m1"}));
+  EXPECT_EQ((*again)[0].receive_count, 2u);
+  // g1-m2, in flight under the first receive, deletes with its handle; the group still waits
+  // for g1-m1 (in flight again), then goes on with g1-m3.
+  EXPECT_TRUE(Delete(*queue, (*first)[1].receipt_handle).ok());
+  EXPECT_TRUE(Bodies(Receive(*queue, 10)).empty());
+  EXPECT_TRUE(Delete(*queue, (*again)[0].receipt_handle).ok());
+  EXPECT_EQ(Bodies(Receive(*queue, 10)), std::vector<std::string>{"g1-m3"});
 }
 
 // $1 queue_id: the queue's messages count as received 10 s earlier than they were.

@@ -11,6 +11,7 @@
 
 #include "common/manual_clock.h"
 #include "pg_test_support.h"
+#include "storage/postgres/statements.h"
 #include "storage/postgres/wake.h"
 
 namespace wharf::storage::pg {
@@ -265,6 +266,34 @@ TEST_F(PgWakeTest, NoCallbackAfterStopAndPayloadsThatAreNoQueueIdAreIgnored) {
   PG_ASSERT_OK_AND_ASSIGN(Rows late, other.Execute(kForeign, {Param::Text(std::to_string(after))}));
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(log_.Count(after), 0);
+}
+
+// PgObjectStore NOTIFYs wharf_objects after each write; a listener asked to (the server's, for
+// its ObjectsWatcher) hears it and takes nothing on that channel for a queue wake-up.
+TEST_F(PgWakeTest, ObjectChangesReachAListenerThatAskedForThem) {
+  std::mutex mu;
+  std::condition_variable changed;
+  int changes = 0;
+  WakeListenerOptions options;
+  options.on_objects_changed = [&] {
+    {
+      std::lock_guard lock(mu);
+      ++changes;
+    }
+    changed.notify_all();
+  };
+  WakeListener objects_listener(
+      ServerUrl(), TestOptions(database_), [](int64_t) {}, [] {}, options);
+  PG_ASSERT_OK(objects_listener.Start());
+  PG_ASSERT_OK_AND_ASSIGN(Connection other, Connect(database_));
+  PG_ASSERT_OK_AND_ASSIGN(Rows notified, other.Execute(sql::kNotifyObjects));
+  {
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(changed.wait_for(lock, 15s, [&] { return changes >= 1; }));
+  }
+  objects_listener.Stop();
+  EXPECT_EQ(objects_listener.bad_payloads(), 0u);
+  EXPECT_EQ(listener_->bad_payloads(), 0u) << "the fixture's listener does not LISTEN on it";
 }
 
 }  // namespace
