@@ -287,6 +287,11 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   // embedded store keeps what is this node's own (the SNS outbox).
   std::unique_ptr<server::PostgresQueues> postgres_queues;
   std::optional<server::ObjectsWatcher::Signature> objects_at_start;
+  // --storage postgres: message move tasks read back, their leases renewed and taken over
+  // (sqs/move_tasks.h), every kMoveTaskSyncInterval and when a start or a cancel through this
+  // node asks. A beat of its own rather than an ObjectsWatcher owner: leases must be renewed,
+  // and a dead runner's task taken over, even when no object changes.
+  PeriodicThread move_task_beat;
   if (settings.storage == "postgres") {
     auto opened =
         server::PostgresQueues::Open(settings, root->key, sqs_options.limits, clock, scheduler);
@@ -296,8 +301,11 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     }
     postgres_queues = std::move(opened).value();
     sqs_options.catalog = &postgres_queues->catalog();
+    // Woken by a start or cancel through this node (declared before the service it wakes for;
+    // started below, and stopped before the service is destroyed).
     sqs_options.move_tasks_shared =
-        sqs::MoveTasksShared{&postgres_queues->objects(), &postgres_queues->move_task_leases()};
+        sqs::MoveTasksShared{&postgres_queues->objects(), &postgres_queues->move_task_leases(),
+                             [&move_task_beat] { move_task_beat.RunSoon(); }};
     // Read before the owners load (below): a change another node commits meanwhile makes the
     // watcher's first check reload them.
     auto signature = postgres_queues->ObjectsSignature();
@@ -505,11 +513,11 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     objects_notified.emplace(
         postgres_queues->OnObjectsChanged([watcher = &*objects_watcher] { watcher->CheckSoon(); }));
   }
-  // --storage postgres: message move tasks read back, their leases renewed and taken over
-  // (sqs/move_tasks.h). A beat of its own rather than an ObjectsWatcher owner: leases must be
-  // renewed, and a dead runner's task taken over, even when no object changes. Declared after
-  // the service, so it stops first.
-  PeriodicThread move_task_beat;
+  // The beat calls into the service: stopped before the service is destroyed, whatever the exit.
+  struct StopBeat {
+    PeriodicThread& beat;
+    ~StopBeat() { beat.Stop(); }
+  } stop_move_task_beat{move_task_beat};
   if (postgres_queues) {
     move_task_beat.Start(kMoveTaskSyncInterval, [&sqs] {
       if (Status<std::string> synced = sqs.move_tasks().Sync(); !synced.ok()) {

@@ -104,7 +104,7 @@ api::ApiResult<std::string> MoveTasks::Start(const std::shared_ptr<QueueBackend>
                                              std::optional<std::string> destination_arn,
                                              std::optional<int64_t> max_per_second) {
   const int64_t to_move = source->Counters().visible;
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   const std::string& source_arn = source->identity().arn;
   // Shared tasks: the records as Sync last read them (see the top of move_tasks.h for the
   // window this leaves between two nodes).
@@ -128,14 +128,20 @@ api::ApiResult<std::string> MoveTasks::Start(const std::shared_ptr<QueueBackend>
   const std::string id = task.info.task_id;
   Persist(task.info);
   tasks_.emplace(id, std::move(task));
-  // Shared tasks run on whichever node takes the lease first, at the next Sync of any node.
-  if (!shared()) Schedule(id);
+  // Shared tasks run on whichever node takes the lease first, at the next Sync of any node
+  // (this node's, at once if it has a wake).
+  if (!shared()) {
+    Schedule(id);
+    return id;
+  }
+  lock.unlock();
+  if (shared_->wake) shared_->wake();
   return id;
 }
 
 api::ApiResult<int64_t> MoveTasks::Cancel(const std::string& source_arn,
                                           const std::string& task_id) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   auto it = tasks_.find(task_id);
   if (it == tasks_.end() || it->second.info.source_arn != source_arn) {
     return api::Error(api::ErrorCode::kResourceNotFound, "Task does not exist.");
@@ -160,7 +166,10 @@ api::ApiResult<int64_t> MoveTasks::Cancel(const std::string& source_arn,
   records.push_back(std::move(request));
   shared_->store->Append(std::move(records));
   task.cancel_requested = true;
-  return task.info.moved;
+  const int64_t moved = task.info.moved;
+  lock.unlock();
+  if (shared_->wake) shared_->wake();  // carried out at once if the runner is this node
+  return moved;
 }
 
 void MoveTasks::CancelRun(Task& task) {

@@ -45,6 +45,7 @@
 // without it. Sync blocks on the database: not for an I/O thread.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -79,6 +80,11 @@ struct MoveTaskInfo {
 struct MoveTasksShared {
   storage::Store* store = nullptr;  // keyed objects every node reads (PgObjectStore)
   MoveTaskLeases* leases = nullptr;
+  // Optional: asks for a Sync soon (the server's beat). Called, without locks held, after a
+  // start or a cancel request through this node, so the task starts, or the request is carried
+  // out when this node runs the task, within milliseconds instead of at the next beat. Must not
+  // call back into MoveTasks.
+  std::function<void()> wake;
 };
 
 class MoveTasks {

@@ -372,6 +372,21 @@ TEST_F(SharedMoveTaskTest, AStartThroughAnotherNodeIsRefusedWhileATaskRuns) {
             "arn at a given time.");
 }
 
+TEST_F(SharedMoveTaskTest, AStartAndACancelRequestWakeTheNodesSync) {
+  int wakes = 0;
+  MoveTasks node(clock_, clock_, store_, service_.queues(),
+                 MoveTasksShared{&objects_, &leases_a_, [&wakes] { ++wakes; }});
+  auto started = node.Start(Dlq(), Arn("dest"), 10);
+  ASSERT_TRUE(started.ok());
+  EXPECT_EQ(wakes, 1) << "a start asks for a Sync";
+  ASSERT_TRUE(node.Cancel(Arn("dlq"), *started).ok());  // not run here yet: a request
+  EXPECT_EQ(wakes, 2) << "so does a cancel request";
+  EXPECT_TRUE(objects_.Has(MoveTaskCancelKey(*started)));
+  ASSERT_TRUE(node.Sync().ok());
+  EXPECT_EQ(LatestOn(node).status, "CANCELLED") << "the Sync it asked for carries it out";
+  EXPECT_EQ(Visible(dlq_url_), kMessages);
+}
+
 TEST_F(SharedMoveTaskTest, EmbeddedRecordsAreNotResumedWhenTasksAreShared) {
   MoveTaskInfo old;
   old.task_id = "old";
