@@ -26,6 +26,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/offset_clock.h"
+#include "common/periodic_thread.h"
 #include "common/sealing.h"
 #include "common/thread_scheduler.h"
 #include "iam/identity_store.h"
@@ -107,6 +108,10 @@ Result<net::ServerOptions, std::string> ListenerOptions(const server::Settings& 
 // --storage postgres: how often a node looks for IAM, KMS and SNS changes made by another node
 // (one cheap query; a change is seen within about this long).
 constexpr std::chrono::milliseconds kObjectsCheckInterval{1000};
+// --storage postgres: how often a node reads the message move tasks back and looks after their
+// leases (a task started, progressed, cancelled or ended through another node is seen within
+// about this long; a dead runner's task is taken over within its lease, 12 s, plus this).
+constexpr std::chrono::milliseconds kMoveTaskSyncInterval{1000};
 
 // Descriptors kept for everything but client connections: the store's files (RocksDB keeps its
 // table files open), logs, listeners.
@@ -278,10 +283,15 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }
   // --storage postgres: queues and messages in PostgreSQL, shared with the other nodes, and the
-  // keyed objects of IAM, KMS and SNS too (ADR 0002 decision 7); the embedded store keeps what
-  // is this node's own (the SNS outbox, move tasks).
+  // keyed objects of IAM, KMS and SNS too (ADR 0002 decision 7), and message move tasks; the
+  // embedded store keeps what is this node's own (the SNS outbox).
   std::unique_ptr<server::PostgresQueues> postgres_queues;
   std::optional<server::ObjectsWatcher::Signature> objects_at_start;
+  // --storage postgres: message move tasks read back, their leases renewed and taken over
+  // (sqs/move_tasks.h), every kMoveTaskSyncInterval and when a start or a cancel through this
+  // node asks. A beat of its own rather than an ObjectsWatcher owner: leases must be renewed,
+  // and a dead runner's task taken over, even when no object changes.
+  PeriodicThread move_task_beat;
   if (settings.storage == "postgres") {
     auto opened =
         server::PostgresQueues::Open(settings, root->key, sqs_options.limits, clock, scheduler);
@@ -291,6 +301,11 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     }
     postgres_queues = std::move(opened).value();
     sqs_options.catalog = &postgres_queues->catalog();
+    // Woken by a start or cancel through this node (declared before the service it wakes for;
+    // started below, and stopped before the service is destroyed).
+    sqs_options.move_tasks_shared =
+        sqs::MoveTasksShared{&postgres_queues->objects(), &postgres_queues->move_task_leases(),
+                             [&move_task_beat] { move_task_beat.RunSoon(); }};
     // Read before the owners load (below): a change another node commits meanwhile makes the
     // watcher's first check reload them.
     auto signature = postgres_queues->ObjectsSignature();
@@ -370,6 +385,13 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   if (!recovered.ok()) {
     std::fprintf(stderr, "wharf: cannot recover the store: %s\n", recovered.error().c_str());
     return 1;
+  }
+  if (postgres_queues) {
+    // Every node's move tasks before the first request (StartMessageMoveTask checks them).
+    if (Status<std::string> synced = sqs.move_tasks().Sync(); !synced.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", synced.error().c_str());
+      return 1;
+    }
   }
   // SNS (sns-fanout.md): topics and subscriptions, and the deliveries an earlier run left in
   // the outbox, resumed once the queues they go to are back.
@@ -491,6 +513,18 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     objects_notified.emplace(
         postgres_queues->OnObjectsChanged([watcher = &*objects_watcher] { watcher->CheckSoon(); }));
   }
+  // The beat calls into the service: stopped before the service is destroyed, whatever the exit.
+  struct StopBeat {
+    PeriodicThread& beat;
+    ~StopBeat() { beat.Stop(); }
+  } stop_move_task_beat{move_task_beat};
+  if (postgres_queues) {
+    move_task_beat.Start(kMoveTaskSyncInterval, [&sqs] {
+      if (Status<std::string> synced = sqs.move_tasks().Sync(); !synced.ok()) {
+        log::Line(log::Level::kWarn, "move_tasks").Str("detail", synced.error());
+      }
+    });
+  }
 
   server::DispatcherOptions dispatch_options;
   dispatch_options.account_id = settings.account_id;
@@ -599,6 +633,10 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
                                                          "reaches the port can read queue names"
                                                        : "GET /metrics, bearer token required")
       .Str("console", settings.console == "on" ? "GET /console" : "off");
+  if (postgres_queues) {
+    // Which node holds a lease (table `lease`, e.g. a message move task's) is this id.
+    log::Line(log::Level::kInfo, "postgres_node").Str("node_id", postgres_queues->node_id());
+  }
   // The well-known defaults: say so, never print a secret.
   if (settings.access_key_id == server::Settings{}.access_key_id &&
       settings.secret_access_key == server::Settings{}.secret_access_key) {
@@ -638,6 +676,11 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   }
   log::Line(log::Level::kInfo, "stopping").Int("signal", received);
   http.Stop();
+  if (postgres_queues) {
+    // The tasks this node runs go to another node at its next sync, not after their leases.
+    move_task_beat.Stop();
+    sqs.move_tasks().HandOver();
+  }
   scheduler.Stop();
   sns_delivery_thread.Stop();
   if (auto* rocks = dynamic_cast<storage::RocksStore*>(store.get())) rocks->Close();

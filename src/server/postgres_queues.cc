@@ -4,9 +4,12 @@
 #include <utility>
 
 #include "common/hashing.h"
+#include "common/ids.h"
 #include "common/periodic_thread.h"
 #include "sqs/pg/maintenance.h"
+#include "sqs/pg/move_task_leases.h"
 #include "sqs/pg/pg_catalog.h"
+#include "storage/postgres/leases.h"
 #include "storage/postgres/object_store.h"
 #include "storage/postgres/pool.h"
 #include "storage/postgres/queue_ops.h"
@@ -36,6 +39,8 @@ struct PostgresQueues::Parts {
              static_cast<size_t>(settings.postgres_pool_size)),
         ops(pool),
         objects(pool),
+        leases(pool),
+        move_task_leases(leases, NewUuid()),
         receipts(std::move(receipt_key)),
         notifier(pool, clock),
         long_polls(clock, scheduler, workers, kLongPollRecheck),
@@ -73,6 +78,9 @@ struct PostgresQueues::Parts {
   // Destroyed after the workers and the catalog (declared before them): it writes what is still
   // queued before its committer stops, while the pool still exists.
   storage::pg::PgObjectStore objects;
+  // Which node runs each message move task (the tasks' records are keyed objects in `objects`).
+  storage::pg::PgLeases leases;
+  sqs::pg::PgMoveTaskLeases move_task_leases;
   sqs::pg::PgReceiptCodec receipts;
   storage::pg::WakeNotifier notifier;
   // Holds a reference to `workers`, declared after it: the hub only stores it, and is destroyed
@@ -157,6 +165,10 @@ PostgresQueues::~PostgresQueues() = default;
 sqs::QueueCatalog& PostgresQueues::catalog() { return parts_->catalog; }
 
 storage::Store& PostgresQueues::objects() { return parts_->objects; }
+
+sqs::MoveTaskLeases& PostgresQueues::move_task_leases() { return parts_->move_task_leases; }
+
+const std::string& PostgresQueues::node_id() const { return parts_->move_task_leases.node_id(); }
 
 Result<ObjectsWatcher::Signature, std::string> PostgresQueues::ObjectsSignature() {
   auto signature = parts_->objects.Signature();

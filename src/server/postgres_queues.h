@@ -4,9 +4,9 @@
 // worker threads that run them, the receipt-handle codec, the long-poll waiters with the LISTEN
 // connection and the NOTIFY publisher that wake them across nodes, and the catalog the SQS
 // service uses, built and the schema migrated at start-up; and the keyed objects of IAM, KMS and
-// SNS (PgObjectStore), shared by every node (ADR 0002 decision 7). What stays in the embedded
-// store under --data-dir is per node: the SNS outbox (deliveries this node accepted) and move
-// tasks.
+// SNS (PgObjectStore), shared by every node (ADR 0002 decision 7), with the records of message
+// move tasks and the leases that say which node runs each (sqs/move_tasks.h). What stays in the
+// embedded store under --data-dir is per node: the SNS outbox (deliveries this node accepted).
 
 #include <functional>
 #include <memory>
@@ -20,6 +20,7 @@
 #include "server/objects_watcher.h"
 #include "server/settings.h"
 #include "sqs/limits.h"
+#include "sqs/move_task_leases.h"
 #include "sqs/queue_catalog.h"
 #include "storage/store.h"
 
@@ -44,6 +45,11 @@ class PostgresQueues {
   // The keyed objects every node shares (IAM identities, KMS keys, SNS topics, subscriptions
   // and signing key). Safe from any thread.
   storage::Store& objects();
+  // The leases of message move tasks, held under this process's node id. Safe from any thread;
+  // blocks on the database.
+  sqs::MoveTaskLeases& move_task_leases();
+  // This process's id in table `lease` (a uuid drawn at start; logged at start-up).
+  const std::string& node_id() const;
   // The change signature of the shared objects (ObjectsWatcher); blocks on the database.
   Result<ObjectsWatcher::Signature, std::string> ObjectsSignature();
 

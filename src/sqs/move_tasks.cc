@@ -3,50 +3,13 @@
 #include <algorithm>
 
 #include "common/base64.h"
-#include "common/binary_codec.h"
 #include "common/ids.h"
+#include "sqs/move_task_record.h"
 
 namespace wharf::sqs {
 namespace {
 
-constexpr uint8_t kTaskRecordV1 = 1;
 constexpr Duration kTick = Millis(100);
-
-std::string EncodeTask(const MoveTaskInfo& t) {
-  std::string out;
-  BinaryWriter w(out);
-  w.U8(kTaskRecordV1);
-  w.Bytes(t.task_id);
-  w.Bytes(t.source_arn);
-  w.OptionalBytes(t.destination_arn);
-  w.Bool(t.max_per_second.has_value());
-  w.Signed(t.max_per_second.value_or(0));
-  w.Bytes(t.status);
-  w.Signed(t.moved);
-  w.Signed(t.to_move);
-  w.OptionalBytes(t.failure_reason);
-  w.Signed(t.started_millis);
-  return out;
-}
-
-std::optional<MoveTaskInfo> DecodeTask(std::string_view payload) {
-  BinaryReader r(payload);
-  if (r.U8() != kTaskRecordV1) return std::nullopt;
-  MoveTaskInfo t;
-  t.task_id = r.Bytes();
-  t.source_arn = r.Bytes();
-  t.destination_arn = r.OptionalBytes();
-  const bool has_rate = r.Bool();
-  const int64_t rate = r.Signed();
-  if (has_rate) t.max_per_second = rate;
-  t.status = r.Bytes();
-  t.moved = r.Signed();
-  t.to_move = r.Signed();
-  t.failure_reason = r.OptionalBytes();
-  t.started_millis = r.Signed();
-  if (!r.ok() || !r.done()) return std::nullopt;
-  return t;
-}
 
 // The JSON string of a value that is an ARN or a UUID (no characters need escaping there, but
 // be safe with quotes and backslashes anyway).
@@ -93,8 +56,8 @@ std::optional<std::pair<std::string, std::string>> DecodeTaskHandle(std::string_
 }
 
 MoveTasks::MoveTasks(const Clock& clock, Scheduler& scheduler, storage::Store& store,
-                     QueueCatalog& queues)
-    : clock_(clock), scheduler_(scheduler), store_(store), queues_(queues) {}
+                     QueueCatalog& queues, std::optional<MoveTasksShared> shared)
+    : clock_(clock), scheduler_(scheduler), store_(store), queues_(queues), shared_(shared) {}
 
 MoveTasks::~MoveTasks() { Stop(); }
 
@@ -107,9 +70,24 @@ void MoveTasks::Stop() {
   }
 }
 
+bool MoveTasks::Runs(const Task& task) const {
+  return !shared() || (task.runner && clock_.Now() < task.held_until);
+}
+
 void MoveTasks::Persist(const MoveTaskInfo& info) {
+  if (shared()) {
+    std::vector<storage::Record> records;
+    storage::Record put{storage::RecordType::kObjectPut};
+    put.key = MoveTaskKey(info.task_id);
+    put.payload = EncodeMoveTask(info);
+    records.push_back(std::move(put));
+    // A cancel request stays after the end (a few bytes, like the task's record): should a
+    // runner's late write ever put RUNNING back, the request still ends the task.
+    shared_->store->Append(std::move(records));
+    return;
+  }
   if (!store_.durable()) return;
-  storage::Record record{storage::RecordType::kTaskPut, 0, 0, EncodeTask(info)};
+  storage::Record record{storage::RecordType::kTaskPut, 0, 0, EncodeMoveTask(info)};
   record.key = info.task_id;
   std::vector<storage::Record> records;
   records.push_back(std::move(record));
@@ -126,8 +104,10 @@ api::ApiResult<std::string> MoveTasks::Start(const std::shared_ptr<QueueBackend>
                                              std::optional<std::string> destination_arn,
                                              std::optional<int64_t> max_per_second) {
   const int64_t to_move = source->Counters().visible;
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   const std::string& source_arn = source->identity().arn;
+  // Shared tasks: the records as Sync last read them (see the top of move_tasks.h for the
+  // window this leaves between two nodes).
   for (const auto& [id, task] : tasks_) {
     if (task.info.source_arn == source_arn &&
         (task.info.status == "RUNNING" || task.info.status == "CANCELLING")) {
@@ -148,24 +128,51 @@ api::ApiResult<std::string> MoveTasks::Start(const std::shared_ptr<QueueBackend>
   const std::string id = task.info.task_id;
   Persist(task.info);
   tasks_.emplace(id, std::move(task));
-  Schedule(id);
+  // Shared tasks run on whichever node takes the lease first, at the next Sync of any node
+  // (this node's, at once if it has a wake).
+  if (!shared()) {
+    Schedule(id);
+    return id;
+  }
+  lock.unlock();
+  if (shared_->wake) shared_->wake();
   return id;
 }
 
 api::ApiResult<int64_t> MoveTasks::Cancel(const std::string& source_arn,
                                           const std::string& task_id) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   auto it = tasks_.find(task_id);
   if (it == tasks_.end() || it->second.info.source_arn != source_arn) {
     return api::Error(api::ErrorCode::kResourceNotFound, "Task does not exist.");
   }
   Task& task = it->second;
-  if (task.info.status != "RUNNING") {
+  if (task.info.status != "RUNNING" || task.cancel_requested) {
     return api::Error(api::ErrorCode::kInvalidParameterValue,
                       "Value " + task_id +
                           " for parameter TaskHandle is invalid. Reason: Only a running task can "
                           "be cancelled.");
   }
+  if (Runs(task)) {
+    CancelRun(task);
+    return task.info.moved;
+  }
+  // Shared, and run by another node (or by none yet): ask its runner, never write the record
+  // it writes (the request is its own object, so no progress write can overwrite it).
+  storage::Record request{storage::RecordType::kObjectPut};
+  request.key = MoveTaskCancelKey(task_id);
+  request.payload = std::to_string(clock_.WallMillis());
+  std::vector<storage::Record> records;
+  records.push_back(std::move(request));
+  shared_->store->Append(std::move(records));
+  task.cancel_requested = true;
+  const int64_t moved = task.info.moved;
+  lock.unlock();
+  if (shared_->wake) shared_->wake();  // carried out at once if the runner is this node
+  return moved;
+}
+
+void MoveTasks::CancelRun(Task& task) {
   // CANCELLING until the move in progress (if any) has finished, then CANCELLED.
   task.info.status = task.moving ? "CANCELLING" : "CANCELLED";
   if (!task.moving && task.timer) {
@@ -173,7 +180,6 @@ api::ApiResult<int64_t> MoveTasks::Cancel(const std::string& source_arn,
     task.timer = 0;
   }
   Persist(task.info);
-  return task.info.moved;
 }
 
 std::vector<MoveTaskInfo> MoveTasks::List(const std::string& source_arn, size_t max) const {
@@ -181,7 +187,10 @@ std::vector<MoveTaskInfo> MoveTasks::List(const std::string& source_arn, size_t 
   {
     std::lock_guard lock(mu_);
     for (const auto& [id, task] : tasks_) {
-      if (task.info.source_arn == source_arn) out.push_back(task.info);
+      if (task.info.source_arn != source_arn) continue;
+      out.push_back(task.info);
+      // A cancel asked for through a node that does not run the task.
+      if (task.cancel_requested && task.info.status == "RUNNING") out.back().status = "CANCELLING";
     }
   }
   std::sort(out.begin(), out.end(), [](const MoveTaskInfo& a, const MoveTaskInfo& b) {
@@ -193,7 +202,10 @@ std::vector<MoveTaskInfo> MoveTasks::List(const std::string& source_arn, size_t 
 }
 
 void MoveTasks::Restore(std::string_view payload) {
-  auto info = DecodeTask(payload);
+  // Shared tasks live in the shared store (Sync). A record in the node's own store was written
+  // before tasks were shared: that task is not resumed (and is not listed).
+  if (shared()) return;
+  auto info = DecodeMoveTask(payload);
   if (!info) return;  // an unreadable task record only loses the task's history
   std::lock_guard lock(mu_);
   Task task;
@@ -217,6 +229,10 @@ void MoveTasks::Tick(const std::string& task_id) {
     Task& task = it->second;
     task.timer = 0;
     if (task.info.status != "RUNNING") return;
+    if (!Runs(task)) {  // shared: the lease lapsed; Sync takes it again, or another node does
+      task.runner = false;
+      return;
+    }
     auto fail = [&](std::string reason) {
       task.info.status = "FAILED";
       task.info.failure_reason = std::move(reason);
@@ -257,6 +273,12 @@ void MoveTasks::Finished(const std::string& task_id, api::ApiResult<int64_t> res
     if (it == tasks_.end()) return;
     Task& task = it->second;
     task.moving = false;
+    if (!Runs(task)) {
+      // Shared, and the lease lapsed during the move: the record is no longer this node's to
+      // write (another runner may have it). What moved stays moved; the count may lag by it.
+      task.runner = false;
+      return;
+    }
     if (!result.ok()) {
       task.info.status = "FAILED";
       task.info.failure_reason = std::string(api::InfoOf(result.error().code).query_code);
@@ -270,7 +292,13 @@ void MoveTasks::Finished(const std::string& task_id, api::ApiResult<int64_t> res
       return;
     }
     if (*result > 0) {
-      Persist(task.info);
+      // Shared tasks store their progress at most every kProgressEvery (each write is a row
+      // version every node reads back); the end is always stored.
+      const MonoTime now = clock_.Now();
+      if (!shared() || now - task.last_persist >= kProgressEvery) {
+        Persist(task.info);
+        task.last_persist = now;
+      }
       Schedule(task_id);
       return;
     }
@@ -282,6 +310,10 @@ void MoveTasks::Finished(const std::string& task_id, api::ApiResult<int64_t> res
   std::lock_guard lock(mu_);
   auto it = tasks_.find(task_id);
   if (it == tasks_.end() || it->second.info.status != "RUNNING") return;
+  if (!Runs(it->second)) {
+    it->second.runner = false;
+    return;
+  }
   if (drained) {
     it->second.info.status = "COMPLETED";
     Persist(it->second.info);

@@ -24,7 +24,7 @@ SqsService::SqsService(const Clock& clock, Scheduler& scheduler, storage::Store&
                           &encryption_},
                 options_.region),
       catalog_(options_.catalog != nullptr ? *options_.catalog : registry_),
-      move_tasks_(clock_, scheduler, store_, catalog_) {}
+      move_tasks_(clock_, scheduler, store_, catalog_, options_.move_tasks_shared) {}
 
 bool SqsService::IsDeadLetterQueue(std::string_view arn, std::string_view account) {
   for (const auto& queue : catalog_.All()) {

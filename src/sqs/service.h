@@ -50,6 +50,10 @@ struct ServiceOptions {
   // Recover. Otherwise an authoritative catalog (the PostgreSQL backend), which must outlive the
   // service; the embedded registry then stays empty.
   QueueCatalog* catalog = nullptr;
+  // Message move tasks shared by every node (--storage postgres, move_tasks.h): their records in
+  // this store of keyed objects and their runners chosen by these leases, both outliving the
+  // service. Unset: the tasks are kept in `store` and run on this node.
+  std::optional<MoveTasksShared> move_tasks_shared;
 };
 
 class SqsService {

@@ -13,7 +13,11 @@
 # 3. kill -9 under load: js/kill9.mjs sends continuously to node 1, SIGKILLs it mid-load, and
 #    receives + deletes everything through node 2 (every acknowledged MessageId must come back);
 #    then node 1 is restarted on the same port and js/kill9.mjs checks it serves again.
-# 4. A third node started with another WHARF_ROOT_KEY must refuse to start (with the reason).
+# 4. kill -9 of the node running a message move task: js/move_task_kill9.mjs starts one through
+#    node 1, the node holding its lease (table `lease`, read with psql) is SIGKILLed, and the
+#    other node must take the task over and finish it, every message moved exactly once; the
+#    killed node is restarted.
+#    A third node started with another WHARF_ROOT_KEY must refuse to start (with the reason).
 # 5. /metrics has wharf_postgres_*; then the cluster is stopped: /health says "degraded",
 #    "database":"unreachable", lookups get 503, wharf_postgres_up is 0.
 # Everything (servers, cluster, temporary directories) is removed on exit; the servers' logs are
@@ -28,7 +32,7 @@ if [ ! -f "$1" ] || [ ! -x "$1" ]; then echo "two_nodes.sh: '$1' is not an execu
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IT=$HERE/../integration # node_modules and helpers.mjs come from there
-for tool in curl node; do
+for tool in curl node psql; do
   command -v "$tool" >/dev/null 2>&1 || { echo "two_nodes.sh: '$tool' is required" >&2; exit 2; }
 done
 # js/objects.test.mjs also needs the IAM, STS, KMS and SNS clients (an older install lacks some).
@@ -150,6 +154,31 @@ if [ "$alive" = 1 ]; then
   else
     FAILED+=("restart of node 1")
   fi
+fi
+
+# A message move task whose runner gets SIGKILL is taken over by the other node once the dead
+# runner's lease expires (12 s) and finishes there, each message moved exactly once
+# (js/move_task_kill9.mjs). The runner is the holder of the task's row in table `lease`; each
+# node logs its id at start-up ("postgres_node"). The killed node is then started again.
+move_task_takeover() {
+  local state=$WORK/move_task.json holder victim="" survivor i
+  node js/move_task_kill9.mjs start "$state" || return 1
+  holder=$(psql "$PG_URL" -Atc "SELECT node_id FROM lease WHERE name LIKE 'move-task:%' AND expires_at > now()")
+  for i in 0 1; do
+    [ -n "$holder" ] && grep -q "$holder" "$WORK/node$((i + 1)).log" && victim=$i
+  done
+  [ -n "$victim" ] || { echo "no node holds the task's lease (holder '$holder')" >&2; return 1; }
+  echo "move task run by node $((victim + 1)) ($holder): kill -9"
+  kill -KILL "${PIDS[$victim]}"
+  wait "${PIDS[$victim]}" 2>/dev/null
+  PIDS[victim]=""
+  survivor=$WHARF_NODE1
+  [ "$victim" = 0 ] && survivor=$WHARF_NODE2
+  WHARF_SURVIVOR=$survivor node js/move_task_kill9.mjs finish "$state" || return 1
+  start_node "$victim"
+}
+if node_alive 0 && node_alive 1; then
+  step "kill -9 of a move task's runner: the other node takes over" move_task_takeover
 fi
 
 # A node started with another root key must refuse to join: it would sign receipt handles the

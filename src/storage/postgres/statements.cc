@@ -743,7 +743,7 @@ SELECT pg_notify('wharf_objects', ''))sql",
                                0};
 
 namespace {
-constexpr std::array<const Statement*, 60> kAll{
+constexpr std::array<const Statement*, 62> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
@@ -804,6 +804,8 @@ constexpr std::array<const Statement*, 60> kAll{
     &kGetDataKeys,
     &kSweepDataKeys,
     &kReturnUndelivered,
+    &kHoldLease,
+    &kReleaseLease,
 };
 }  // namespace
 

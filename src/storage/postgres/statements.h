@@ -102,6 +102,10 @@ extern const Statement kGetDataKeys;
 extern const Statement kSweepDataKeys;
 extern const Statement kReturnUndelivered;
 
+// Leases (leases.h; statements_leases.cc): keyed by the lease's name.
+extern const Statement kHoldLease;
+extern const Statement kReleaseLease;
+
 // Every statement above, for tests that prepare them all.
 std::span<const Statement* const> AllStatements();
 
