@@ -5,6 +5,7 @@
 
 #include "common/hashing.h"
 #include "common/ids.h"
+#include "common/log.h"
 #include "common/periodic_thread.h"
 #include "sqs/pg/maintenance.h"
 #include "sqs/pg/move_task_leases.h"
@@ -51,7 +52,8 @@ struct PostgresQueues::Parts {
             [this] { long_polls.WakeAll(); }, ListenerOptions(*this)),
         catalog(sqs::pg::PgBackend{ops, workers, receipts, limits, long_polls, clock, &notifier},
                 settings.region),
-        maintenance(ops, catalog, std::chrono::seconds(limits.recreate_after_delete_seconds)) {}
+        maintenance(ops, catalog, std::chrono::seconds(limits.recreate_after_delete_seconds),
+                    [this] { return LeadMaintenance(); }) {}
 
   ~Parts() {
     sampler.Stop();
@@ -90,6 +92,19 @@ struct PostgresQueues::Parts {
   storage::pg::WakeListener listener;
   sqs::pg::PgCatalog catalog;
   sqs::pg::PgMaintenance maintenance;
+
+  // The maintenance leader's lease (storage.md §5.3): held for three rounds, renewed at each, so
+  // another node takes over about 15 s after the leader stopped. A database error skips the
+  // round (the next one asks again).
+  bool LeadMaintenance() {
+    auto held = leases.Hold("maintenance", move_task_leases.node_id(), 3 * kMaintenanceInterval);
+    if (!held.ok()) {
+      log::Line(log::Level::kWarn, "pg_maintenance_lease_failed")
+          .Str("detail", held.error().detail);
+      return false;
+    }
+    return *held;
+  }
 
   // One reading of the database, then the local figures.
   void Sample() {

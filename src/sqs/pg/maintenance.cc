@@ -1,5 +1,7 @@
 #include "sqs/pg/maintenance.h"
 
+#include <utility>
+
 #include "common/log.h"
 
 namespace wharf::sqs::pg {
@@ -13,8 +15,11 @@ constexpr int kFifoGroupsPerBatch = 100;
 }  // namespace
 
 PgMaintenance::PgMaintenance(storage::pg::PgQueueOps& ops, const QueueCatalog& catalog,
-                             std::chrono::seconds deleted_name_window)
-    : ops_(ops), catalog_(catalog), deleted_name_window_(deleted_name_window) {}
+                             std::chrono::seconds deleted_name_window, Lead lead)
+    : ops_(ops),
+      catalog_(catalog),
+      deleted_name_window_(deleted_name_window),
+      lead_(std::move(lead)) {}
 
 PgMaintenance::~PgMaintenance() { thread_.Stop(); }
 
@@ -37,6 +42,10 @@ void PgMaintenance::Count(const storage::pg::PgResult<int64_t>& result, int64_t&
 
 MaintenanceReport PgMaintenance::RunOnce() {
   MaintenanceReport report;
+  if (lead_ && !lead_()) {
+    report.led = false;
+    return report;
+  }
   for (const auto& queue : catalog_.All()) {
     const auto id = static_cast<int64_t>(queue->identity().id);
     for (int round = 0; round < kBatchesPerRound; ++round) {

@@ -17,6 +17,7 @@
 #include "pg_sqs_test_support.h"
 #include "sqs/pg/maintenance.h"
 #include "sqs/pg/pg_catalog.h"
+#include "storage/postgres/leases.h"
 #include "storage/postgres/wake.h"
 
 namespace wharf::sqs::pg {
@@ -406,6 +407,36 @@ TEST_F(PgQueueTest, MaintenanceDeletesMessagesPastRetention) {
   auto received = Receive(*queue, 10);
   ASSERT_TRUE(received.ok());
   EXPECT_TRUE(received->empty());
+}
+
+// One maintenance leader at a time (storage.md §5.3): a node whose lease is taken sweeps
+// nothing; once the leader stops renewing, the lease expires and another node leads.
+TEST_F(PgQueueTest, OnlyTheMaintenanceLeaderSweeps) {
+  QueueConfig short_lived;
+  short_lived.message_retention_period = 1;
+  auto queue = MustCreate("retention-led", short_lived);
+  ASSERT_NE(queue, nullptr);
+  SendOne(*queue, "expires");
+  storage::pg::PgLeases leases(node_->pool);
+  const std::string lease = "maintenance-test-" + NewUuid();
+  auto lead_as = [&](std::string node, std::chrono::milliseconds ttl) {
+    return [&leases, lease, node = std::move(node), ttl] {
+      auto held = leases.Hold(lease, node, ttl);
+      return held.ok() && *held;
+    };
+  };
+  PgMaintenance a(node_->ops, node_->catalog, std::chrono::seconds(60),
+                  lead_as(NewUuid(), std::chrono::milliseconds(1500)));
+  PgMaintenance b(node_->ops, node_->catalog, std::chrono::seconds(60),
+                  lead_as(NewUuid(), std::chrono::milliseconds(1500)));
+  EXPECT_TRUE(a.RunOnce().led);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));  // past retention
+  // a's lease ran out meanwhile: b may take it now; a second round of b renews it.
+  EXPECT_TRUE(b.RunOnce().led);
+  MaintenanceReport refused = a.RunOnce();
+  EXPECT_FALSE(refused.led) << "b holds the lease";
+  EXPECT_EQ(refused.expired_messages, 0);
+  EXPECT_EQ(queue->Counters().visible, 0) << "b's round swept it";
 }
 
 // --- long polling (LongPollHub) ---
