@@ -7,6 +7,7 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "common/periodic_thread.h"
+#include "sqs/move_tasks.h"
 #include "sqs/pg/maintenance.h"
 #include "sqs/pg/move_task_leases.h"
 #include "sqs/pg/pg_catalog.h"
@@ -186,7 +187,9 @@ sqs::MoveTaskLeases& PostgresQueues::move_task_leases() { return parts_->move_ta
 const std::string& PostgresQueues::node_id() const { return parts_->move_task_leases.node_id(); }
 
 Result<ObjectsWatcher::Signature, std::string> PostgresQueues::ObjectsSignature() {
-  auto signature = parts_->objects.Signature();
+  // Move tasks write their progress every second and sync on their own beat (MoveTasks::Sync):
+  // left out, so that they do not make every node reload IAM, KMS and SNS that often.
+  auto signature = parts_->objects.Signature(sqs::MoveTasks::kObjectPrefix);
   if (!signature.ok()) return signature.error().detail;
   return ObjectsWatcher::Signature{signature->count, signature->version_sum};
 }

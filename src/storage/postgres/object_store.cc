@@ -164,9 +164,10 @@ StorageStatus PgObjectStore::ScanObjects(
   return {};
 }
 
-PgResult<ObjectsSignature> PgObjectStore::Signature() {
+PgResult<ObjectsSignature> PgObjectStore::Signature(std::string_view except_prefix) {
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, pool_.Acquire(options_.acquire_wait));
-  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kObjectSignature));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows, conn->Execute(sql::kObjectSignature, {Param::Bytes(std::string(except_prefix))}));
   if (rows.size() != 1) return PgError{PgErrorCode::kBadResult, "", "object_signature: no row"};
   WHARF_ASSIGN_OR_RETURN(int64_t count, rows.Int(0, 0));
   WHARF_ASSIGN_OR_RETURN(int64_t version_sum, rows.Int(0, 1));

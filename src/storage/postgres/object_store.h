@@ -96,8 +96,9 @@ class PgObjectStore final : public Store {
       std::string_view prefix,
       const std::function<void(std::string_view key, std::string_view payload)>& visit) override;
 
-  // The table's change signature, read now (the change watcher polls it).
-  PgResult<ObjectsSignature> Signature();
+  // The table's change signature, read now (the change watcher polls it), of every object but
+  // those whose key starts with `except_prefix` (the ones the watcher's owners do not keep).
+  PgResult<ObjectsSignature> Signature(std::string_view except_prefix = {});
 
   // Batches the committer has taken so far (written, failed or wholly refused).
   uint64_t batches() const;

@@ -728,12 +728,14 @@ SELECT key, value FROM object
  ORDER BY key)sql",
                             2};
 
-// No parameters. (count, sum of versions): changes on every put (a new, larger version) and on
-// every delete, and on no other statement. Nodes compare it with the one they loaded to notice
-// another node's change when a NOTIFY was missed. A full scan of a small table.
+// $1 a key prefix left out ('' leaves nothing out). (count, sum of versions) of the other
+// objects: changes on every put (a new, larger version) and on every delete, and on no other
+// statement. Nodes compare it with the one they loaded to notice another node's change when a
+// NOTIFY was missed. A full scan of a small table.
 const Statement kObjectSignature{"object_signature", R"sql(
-SELECT count(*), coalesce(sum(version), 0)::bigint FROM object)sql",
-                                 0};
+SELECT count(*), coalesce(sum(version), 0)::bigint FROM object
+ WHERE length($1::bytea) = 0 OR substring(key FROM 1 FOR length($1::bytea)) <> $1::bytea)sql",
+                                 1};
 
 // No parameters. Runs on its own after the objects' transaction committed (never inside it: a
 // NOTIFY takes a cluster-wide lock held across the commit, storage.md §4.3). The payload is
