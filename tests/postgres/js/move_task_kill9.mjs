@@ -61,6 +61,14 @@ async function finish(stateFile) {
   const t0 = Date.now();
   let task;
   for (;;) {
+    // The survivor reads the shared task records every second: a task started less than a
+    // second before the kill may not be on it yet.
+    const listed = await C.send('ListMessageMoveTasks', { SourceArn: dlqArn, MaxResults: 10 });
+    if (!listed.Results?.length) {
+      assert.ok(Date.now() - t0 < 10000, 'the survivor does not list the task after 10 s');
+      await sleep(250);
+      continue;
+    }
     task = await latest(C, dlqArn);
     if (task.Status !== 'RUNNING') break;
     assert.ok(Date.now() - t0 < 60000, `still RUNNING after 60 s: ${JSON.stringify(task)}`);
