@@ -395,11 +395,28 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   }
   // SNS (sns-fanout.md): topics and subscriptions, and the deliveries an earlier run left in
   // the outbox, resumed once the queues they go to are back.
-  auto signing_key = sns::LoadOrCreateSigningKey(objects, sns_signing ? &*sns_signing : nullptr);
-  if (!signing_key.ok()) {
-    std::fprintf(stderr, "wharf: %s\n", signing_key.error().c_str());
+  std::optional<Result<std::shared_ptr<const sns::SigningKey>, std::string>> signing_key;
+  auto load_signing_key = [&] {
+    signing_key = sns::LoadOrCreateSigningKey(objects, sns_signing ? &*sns_signing : nullptr);
+  };
+  if (postgres_queues) {
+    // Nodes starting at once on an empty database would each create a key, and the last one
+    // written would replace the others' only at their next restart: one at a time.
+    if (Status<std::string> alone = postgres_queues->RunAlone(
+            "sns-signing-key", std::chrono::seconds(30), load_signing_key);
+        !alone.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", alone.error().c_str());
+      return 1;
+    }
+  } else {
+    load_signing_key();
+  }
+  if (!signing_key->ok()) {
+    std::fprintf(stderr, "wharf: %s\n", signing_key->error().c_str());
     return 1;
   }
+  log::Line(log::Level::kInfo, "sns_signing_key")
+      .Str("certificate", (*signing_key).value()->certificate_file());
   sns::DeliveryThread sns_delivery_thread;
   sns::ServiceOptions sns_options;
   sns_options.region = settings.region;
@@ -414,7 +431,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   // Topics and subscriptions are shared objects; the outbox holds the deliveries this node
   // accepted (its sequence numbers are the node's own), so it stays in the embedded store.
   sns_options.outbox_store = store.get();
-  sns::SnsService sns(clock, scheduler, objects, sqs, std::move(signing_key).value(),
+  sns::SnsService sns(clock, scheduler, objects, sqs, std::move(*signing_key).value(),
                       std::move(sns_options));
   auto sns_recovered = sns.Recover();
   if (!sns_recovered.ok()) {

@@ -1,6 +1,9 @@
 #include "server/postgres_queues.h"
 
+#include <chrono>
 #include <mutex>
+#include <string>
+#include <thread>
 #include <utility>
 
 #include "common/hashing.h"
@@ -192,6 +195,29 @@ Result<ObjectsWatcher::Signature, std::string> PostgresQueues::ObjectsSignature(
   auto signature = parts_->objects.Signature(sqs::MoveTasks::kObjectPrefix);
   if (!signature.ok()) return signature.error().detail;
   return ObjectsWatcher::Signature{signature->count, signature->version_sum};
+}
+
+Status<std::string> PostgresQueues::RunAlone(const std::string& name, std::chrono::seconds wait,
+                                             const std::function<void()>& step) {
+  const auto until = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    auto held = parts_->leases.Hold(name, node_id(), wait);
+    if (!held.ok()) return "cannot take the lease '" + name + "': " + held.error().detail;
+    if (*held) break;
+    if (std::chrono::steady_clock::now() >= until) {
+      return "another node has held the lease '" + name + "' for more than " +
+             std::to_string(wait.count()) + " s";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  step();
+  if (auto released = parts_->leases.Release(name, node_id()); !released.ok()) {
+    // It expires by itself after `wait`.
+    log::Line(log::Level::kWarn, "pg_lease_release_failed")
+        .Str("lease", name)
+        .Str("detail", released.error().detail);
+  }
+  return {};
 }
 
 PostgresQueues::Subscription PostgresQueues::OnObjectsChanged(std::function<void()> changed) {

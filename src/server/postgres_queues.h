@@ -67,6 +67,13 @@ class PostgresQueues {
    private:
     std::function<void()> cancel_;
   };
+  // Runs `step` while this node holds the lease `name` (table `lease`), then gives it up: a
+  // first-start step two nodes must not take at once (creating the SNS signing key). Waits up to
+  // `wait` while another node holds it (its lease lasts `wait` too, so a node killed in the step
+  // delays the others by at most that). Blocks on the database; the error is a sentence.
+  Status<std::string> RunAlone(const std::string& name, std::chrono::seconds wait,
+                               const std::function<void()>& step);
+
   // Runs `changed` whenever a node NOTIFYs a change of the shared objects, and after the LISTEN
   // connection was re-established (notifications may have been lost). On the LISTEN thread: it
   // must not block (ObjectsWatcher::CheckSoon). One subscriber at a time.

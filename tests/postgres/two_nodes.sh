@@ -199,6 +199,43 @@ other_key_refused() {
 }
 step "a node with another root key refuses to start" other_key_refused
 
+# Two nodes started at the same moment on an empty database create one SNS signing key between
+# them (its creation is done under a lease, PostgresQueues::RunAlone): both serve the same
+# certificate. Without the lease each could create its own and sign differently until restarted.
+simultaneous_first_start() {
+  local db="wharf_first_start" url p1 p2 pids=() i cert1 cert2 pem1 pem2 ready
+  psql "$PG_URL" -qc "CREATE DATABASE $db" || return 1
+  url="${PG_URL%/*}/$db"
+  p1=$(free_port)
+  while p2=$(free_port) && [ "$p2" = "$p1" ]; do :; done
+  for i in 1 2; do
+    local port=$p1
+    [ "$i" = 2 ] && port=$p2
+    "$BIN" serve --storage postgres --postgres-url "$url" --postgres-pool-size 2 \
+      --data-dir "$WORK/first$i" --port "$port" --host 127.0.0.1 >"$WORK/first$i.log" 2>&1 &
+    pids+=($!)
+  done
+  ready=0
+  for _ in $(seq 1 300); do # 30 s
+    curl -sf "http://127.0.0.1:$p1/health" >/dev/null 2>&1 &&
+      curl -sf "http://127.0.0.1:$p2/health" >/dev/null 2>&1 && { ready=1; break; }
+    sleep 0.1
+  done
+  cert1=$(grep -o 'sns_signing_key certificate=[^ ]*' "$WORK/first1.log" | cut -d= -f2)
+  cert2=$(grep -o 'sns_signing_key certificate=[^ ]*' "$WORK/first2.log" | cut -d= -f2)
+  pem1=$(curl -sf "http://127.0.0.1:$p1/$cert1")
+  pem2=$(curl -sf "http://127.0.0.1:$p2/$cert1")
+  kill "${pids[@]}" 2>/dev/null
+  wait "${pids[@]}" 2>/dev/null
+  [ "$ready" = 1 ] || { echo "the two nodes were not both healthy within 30 s" >&2; return 1; }
+  [ -n "$cert1" ] && [ "$cert1" = "$cert2" ] ||
+    { echo "two SNS signing keys: '$cert1' and '$cert2'" >&2; return 1; }
+  [ -n "$pem1" ] && [ "$pem1" = "$pem2" ] ||
+    { echo "the nodes do not serve the same certificate at /$cert1" >&2; return 1; }
+}
+step "two nodes started at once on an empty database share one SNS signing key" \
+  simultaneous_first_start
+
 # Last, as it takes the database away: /health turns "degraded" with "database":"unreachable"
 # within the health sampling interval (5 s), and a lookup the node cannot serve from its cache
 # answers 503 ServiceUnavailable. Nodes stay up; cleanup stops them.
