@@ -151,8 +151,11 @@ api::ApiResult<std::vector<ReceivedMessage>> PgQueue::ReceiveNow(
     out.push_back(std::move(m));
   }
   std::vector<ReceivedMessage*> sealed;
-  for (ReceivedMessage& m : out) sealed.push_back(&m);
-  AttachDataKeys(sealed);
+  for (ReceivedMessage& m : out) {
+    if (m.content->data_key_id != 0) sealed.push_back(&m);
+  }
+  // Queues without SSE-KMS: nothing to attach, no allocation on the receive path.
+  if (!sealed.empty()) AttachDataKeys(sealed);
   return out;
 }
 
