@@ -283,8 +283,8 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     sqs_options.limits.max_message_size = settings.legacy_max_message_size;
   }
   // --storage postgres: queues and messages in PostgreSQL, shared with the other nodes, and the
-  // keyed objects of IAM, KMS and SNS too (ADR 0002 decision 7), and message move tasks; the
-  // embedded store keeps what is this node's own (the SNS outbox).
+  // keyed objects of IAM, KMS and SNS too (ADR 0002 decision 7), message move tasks, and this
+  // node's SNS outbox (its own, adopted by another node if this one is killed).
   std::unique_ptr<server::PostgresQueues> postgres_queues;
   std::optional<server::ObjectsWatcher::Signature> objects_at_start;
   // --storage postgres: message move tasks read back, their leases renewed and taken over
@@ -428,16 +428,53 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
   sns_options.delivery.log = [](std::string_view line) {
     log::Line(log::Level::kWarn, "sns_delivery").Str("detail", line);
   };
-  // Topics and subscriptions are shared objects; the outbox holds the deliveries this node
-  // accepted (its sequence numbers are the node's own), so it stays in the embedded store.
+  // Topics and subscriptions are shared objects. The outbox holds the deliveries this node
+  // accepted: with --storage postgres in PostgreSQL as this run's own, numbered from a new
+  // epoch (another node adopts them if this one is killed); else in the embedded store.
   sns_options.outbox_store = store.get();
+  if (postgres_queues) {
+    auto first = postgres_queues->OutboxFirstSequence();
+    if (!first.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", first.error().c_str());
+      return 1;
+    }
+    sns_options.outbox_store = &postgres_queues->outbox();
+    sns_options.outbox_first_sequence = *first;
+  }
   sns::SnsService sns(clock, scheduler, objects, sqs, std::move(*signing_key).value(),
                       std::move(sns_options));
   auto sns_recovered = sns.Recover();
+  if (sns_recovered.ok() && postgres_queues) {
+    // Left by a version that kept the outbox in the embedded store: delivered from here.
+    auto imported = sns.ImportOutbox(*store);
+    if (!imported.ok()) {
+      sns_recovered = std::move(imported).error();
+    } else {
+      sns_recovered->pending_publications += *imported;
+    }
+  }
   if (!sns_recovered.ok()) {
     std::fprintf(stderr, "wharf: cannot recover SNS: %s\n", sns_recovered.error().c_str());
     return 1;
   }
+  // Held before the first publish: no node may adopt this one's outbox while it serves.
+  if (postgres_queues) {
+    Status<std::string> kept = postgres_queues->KeepOutbox(
+        [&sns](server::PostgresQueues::OwnedObjects adopted) { sns.ResumeAdopted(adopted); });
+    if (!kept.ok()) {
+      std::fprintf(stderr, "wharf: %s\n", kept.error().c_str());
+      return 1;
+    }
+  }
+  // Whatever the exit: the beat (it calls into `sns`) stops before `sns` is destroyed, and the
+  // lease is given up so that another node adopts at once what was left undelivered. On a
+  // clean stop this runs after the delivery thread stopped, so nothing is delivered twice.
+  struct GiveUpOutbox {
+    server::PostgresQueues* pg;
+    ~GiveUpOutbox() {
+      if (pg != nullptr) pg->GiveUpOutbox();
+    }
+  } give_up_outbox{postgres_queues.get()};
   const auto recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - recovery_start)
                                .count();

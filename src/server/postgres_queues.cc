@@ -32,6 +32,15 @@ constexpr std::chrono::milliseconds kCatalogRefresh{1000};
 constexpr std::chrono::milliseconds kMaintenanceInterval{5000};
 // How often the database's health is read for /health and /metrics.
 constexpr std::chrono::milliseconds kHealthInterval{5000};
+// How often a node renews its SNS outbox lease and looks for gone nodes' outboxes, and how long
+// the lease lasts: a killed node's deliveries resume on another node within about 20 s.
+constexpr std::chrono::milliseconds kOutboxInterval{5000};
+constexpr std::chrono::milliseconds kOutboxLease = 3 * kOutboxInterval;
+constexpr std::string_view kOutboxLeasePrefix = "sns-outbox:";
+// Publication numbers per outbox epoch (one epoch per node start): 2^40, so about 8 million
+// starts fit below 2^63, and a run would need 35 years at 1,000 publications a second to use up
+// its epoch.
+constexpr int kOutboxEpochBits = 40;
 
 // Declared in the order they must be built. Torn down by ~Parts in the order that keeps every
 // reference valid: stop the LISTEN thread and close the long polls (nothing parks or wakes any
@@ -44,8 +53,9 @@ struct PostgresQueues::Parts {
              static_cast<size_t>(settings.postgres_pool_size)),
         ops(pool),
         objects(pool),
+        outbox(pool, OwnedBy(node_id)),
         leases(pool),
-        move_task_leases(leases, NewUuid()),
+        move_task_leases(leases, node_id),
         receipts(std::move(receipt_key)),
         notifier(pool, clock),
         long_polls(clock, scheduler, workers, kLongPollRecheck),
@@ -60,6 +70,7 @@ struct PostgresQueues::Parts {
                     [this] { return LeadMaintenance(); }) {}
 
   ~Parts() {
+    outbox_beat.Stop();
     sampler.Stop();
     listener.Stop();
     long_polls.Close();
@@ -75,6 +86,13 @@ struct PostgresQueues::Parts {
     };
     return options;
   }
+  static storage::pg::ObjectStoreOptions OwnedBy(const std::string& node_id) {
+    storage::pg::ObjectStoreOptions options;
+    options.owner = node_id;
+    return options;
+  }
+  // This node's id in table `lease` and table owned_object (a uuid drawn at start).
+  const std::string node_id = NewUuid();
   // Declared first: the listener's thread may use them until it is stopped.
   std::mutex objects_changed_mu;
   std::function<void()> objects_changed;  // guarded by objects_changed_mu
@@ -84,6 +102,9 @@ struct PostgresQueues::Parts {
   // Destroyed after the workers and the catalog (declared before them): it writes what is still
   // queued before its committer stops, while the pool still exists.
   storage::pg::PgObjectStore objects;
+  // This node's SNS outbox: destroyed (its queued writes written) before `objects`, after the
+  // beat that adopts into it has stopped.
+  storage::pg::PgObjectStore outbox;
   // Which node runs each message move task (the tasks' records are keyed objects in `objects`).
   storage::pg::PgLeases leases;
   sqs::pg::PgMoveTaskLeases move_task_leases;
@@ -128,9 +149,28 @@ struct PostgresQueues::Parts {
     sampler.Start(interval, [this] { Sample(); });
   }
 
+  // One round of the outbox beat: renew this node's lease, then adopt the outboxes of nodes
+  // that hold none. Nothing is adopted while the lease is not held: this node could itself be
+  // the one others think gone.
+  Status<std::string> KeepOutboxRound(const std::function<void(OwnedObjects)>& adopted) {
+    const std::string lease = std::string(kOutboxLeasePrefix) + node_id;
+    auto held = leases.Hold(lease, node_id, kOutboxLease);
+    if (!held.ok()) return "cannot renew the SNS outbox lease: " + held.error().detail;
+    if (!*held) return "the SNS outbox lease " + lease + " is held by another node";
+    auto taken = outbox.Adopt(kOutboxLeasePrefix);
+    if (!taken.ok()) return "cannot adopt the SNS outboxes of gone nodes: " + taken.error().detail;
+    if (!taken->empty()) {
+      log::Line(log::Level::kInfo, "sns_outbox_adopted")
+          .Int("records", static_cast<int64_t>(taken->size()));
+      adopted(std::move(*taken));
+    }
+    return {};
+  }
+
   mutable std::mutex health_mu;
   Health latest;  // guarded by health_mu
   PeriodicThread sampler;
+  PeriodicThread outbox_beat;
 };
 
 Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const Settings& settings,
@@ -187,7 +227,35 @@ storage::Store& PostgresQueues::objects() { return parts_->objects; }
 
 sqs::MoveTaskLeases& PostgresQueues::move_task_leases() { return parts_->move_task_leases; }
 
-const std::string& PostgresQueues::node_id() const { return parts_->move_task_leases.node_id(); }
+const std::string& PostgresQueues::node_id() const { return parts_->node_id; }
+
+storage::Store& PostgresQueues::outbox() { return parts_->outbox; }
+
+Result<uint64_t, std::string> PostgresQueues::OutboxFirstSequence() {
+  auto epoch = parts_->outbox.NewEpoch();
+  if (!epoch.ok()) return "cannot draw the SNS outbox's epoch: " + epoch.error().detail;
+  return (static_cast<uint64_t>(*epoch) << kOutboxEpochBits) + 1;
+}
+
+Status<std::string> PostgresQueues::KeepOutbox(std::function<void(OwnedObjects)> adopted) {
+  WHARF_RETURN_IF_ERROR(parts_->KeepOutboxRound(adopted));
+  parts_->outbox_beat.Start(kOutboxInterval, [parts = parts_.get(), adopted] {
+    if (Status<std::string> kept = parts->KeepOutboxRound(adopted); !kept.ok()) {
+      log::Line(log::Level::kWarn, "sns_outbox_lease").Str("detail", kept.error());
+    }
+  });
+  return {};
+}
+
+void PostgresQueues::GiveUpOutbox() {
+  parts_->outbox_beat.Stop();
+  const std::string lease = std::string(kOutboxLeasePrefix) + parts_->node_id;
+  if (auto released = parts_->leases.Release(lease, parts_->node_id); !released.ok()) {
+    log::Line(log::Level::kWarn, "pg_lease_release_failed")  // it expires by itself
+        .Str("lease", lease)
+        .Str("detail", released.error().detail);
+  }
+}
 
 Result<ObjectsWatcher::Signature, std::string> PostgresQueues::ObjectsSignature() {
   // Move tasks write their progress every second and sync on their own beat (MoveTasks::Sync):

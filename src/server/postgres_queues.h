@@ -5,13 +5,15 @@
 // connection and the NOTIFY publisher that wake them across nodes, and the catalog the SQS
 // service uses, built and the schema migrated at start-up; and the keyed objects of IAM, KMS and
 // SNS (PgObjectStore), shared by every node (ADR 0002 decision 7), with the records of message
-// move tasks and the leases that say which node runs each (sqs/move_tasks.h). What stays in the
-// embedded store under --data-dir is per node: the SNS outbox (deliveries this node accepted).
+// move tasks and the leases that say which node runs each (sqs/move_tasks.h); and each node's SNS
+// outbox (the deliveries it accepted), its own but in PostgreSQL, so that another node delivers
+// them when this one is killed and never comes back.
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -48,6 +50,22 @@ class PostgresQueues {
   // The leases of message move tasks, held under this process's node id. Safe from any thread;
   // blocks on the database.
   sqs::MoveTaskLeases& move_task_leases();
+  // This node's SNS outbox (sns/outbox.h): objects it owns in table owned_object, adopted by
+  // another node once this one's outbox lease is gone. Safe from any thread.
+  storage::Store& outbox();
+  // The first publication number of this run's outbox: a new epoch, above every earlier run's
+  // numbers (Outbox's `first_sequence`). Blocks on the database; the error is a sentence.
+  Result<uint64_t, std::string> OutboxFirstSequence();
+  // Holds this node's outbox lease ('sns-outbox:<node id>'), renewed every few seconds, and
+  // hands `adopted` the outbox records of nodes whose lease is gone (killed, or stopped with
+  // deliveries left), which are then this node's own. The first round runs before this returns
+  // (an error: the lease could not be taken, and nothing may be published); then `adopted` runs
+  // on a thread of its own. Once only.
+  using OwnedObjects = std::vector<std::pair<std::string, std::string>>;
+  Status<std::string> KeepOutbox(std::function<void(OwnedObjects)> adopted);
+  // Stops that thread and gives the lease up, so another node adopts what is left at its next
+  // round instead of once the lease expires (a clean stop, after the deliveries stopped).
+  void GiveUpOutbox();
   // This process's id in table `lease` (a uuid drawn at start; logged at start-up).
   const std::string& node_id() const;
   // The change signature of the shared objects (ObjectsWatcher); blocks on the database.

@@ -1,6 +1,7 @@
 #include "sns/outbox.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "sns/record_codec.h"
 
@@ -52,6 +53,10 @@ Result<std::vector<Publication>, std::string> Outbox::Load() {
   });
   if (!scanned.ok()) return "cannot read the SNS outbox: " + scanned.error().detail;
   if (!error.empty()) return error;
+  if (first_sequence_) {
+    next_ = std::max(next_, *first_sequence_);
+    reserved_ = std::numeric_limits<uint64_t>::max();  // nothing to reserve
+  }
   for (const Publication& p : left) {
     next_ = std::max(next_, p.sequence + 1);
     reserved_ = std::max(reserved_, p.sequence);

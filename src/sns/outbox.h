@@ -9,7 +9,8 @@
 // It also numbers publications: one sequence over the whole server, in publish order (outbox
 // keys sort by it, so recovery redelivers in publish order), used as FIFO topics'
 // SequenceNumber. Numbers are reserved in blocks (an `sns/sequence` object appended before the
-// first publication that uses the block), so they keep increasing across restarts.
+// first publication that uses the block), so they keep increasing across restarts; or, with a
+// first sequence given, from that number on (see the constructor).
 //
 // FIFO topics drop a repeated deduplication id within 5 minutes (scope: topic, or message group
 // with FifoThroughputScope=MessageGroup): the repeat is answered with the original's id and
@@ -20,6 +21,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +38,13 @@ class Outbox {
   // Sequence numbers reserved per `sns/sequence` write.
   static constexpr uint64_t kReserveBlock = 1 << 20;
 
-  Outbox(storage::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // `first_sequence` set: numbers publications from there on and writes no `sns/sequence`
+  // record. For a store of this run's own whose owner draws a new, larger epoch at every start
+  // (--storage postgres: PgObjectStore::NewEpoch), so numbers grow across restarts and never
+  // meet another node's.
+  Outbox(storage::Store& store, const Clock& clock,
+         std::optional<uint64_t> first_sequence = std::nullopt)
+      : store_(store), clock_(clock), first_sequence_(first_sequence) {}
 
   // The publications left by the previous run, in publish order, and the numbering state.
   // Start-up only, before Add.
@@ -58,6 +66,7 @@ class Outbox {
  private:
   storage::Store& store_;
   const Clock& clock_;
+  const std::optional<uint64_t> first_sequence_;
   std::mutex mu_;
   uint64_t next_ = 1;
   uint64_t reserved_ = 0;   // numbers up to here may have been handed out

@@ -1,7 +1,10 @@
 #include "sns/service.h"
 
+#include <future>
+
 #include "auth/credentials.h"
 #include "sns/identifiers.h"
+#include "sns/record_codec.h"
 
 namespace wharf::sns {
 
@@ -19,7 +22,7 @@ SnsService::SnsService(const Clock& clock, Scheduler& scheduler, storage::Store&
       signing_key_(std::move(signing_key)),
       options_(std::move(options)),
       topics_(store, clock, options_.region),
-      outbox_(outbox_store_, clock),
+      outbox_(outbox_store_, clock, options_.outbox_first_sequence),
       deliveries_(sqs, topics_, outbox_, scheduler, clock, signing_key_, options_.delivery) {}
 
 Result<SnsService::RecoveryStats, std::string> SnsService::Recover() {
@@ -32,6 +35,47 @@ Result<SnsService::RecoveryStats, std::string> SnsService::Recover() {
     deliveries_.Start(std::make_shared<const Publication>(std::move(p)));
   }
   return stats;
+}
+
+Result<size_t, std::string> SnsService::ImportOutbox(storage::Store& old_store) {
+  Outbox old(old_store, clock_);
+  auto left = old.Load();
+  if (!left.ok()) return "the SNS outbox of the embedded store: " + left.error();
+  if (left->empty()) return size_t{0};
+  std::vector<uint64_t> old_numbers;
+  old_numbers.reserve(left->size());
+  for (const Publication& p : *left) old_numbers.push_back(p.sequence);
+  std::vector<Outbox::Added> added;
+  const uint64_t ticket = outbox_.Add(*left, added);
+  std::promise<storage::StorageStatus> written;
+  outbox_store_.WhenDurable(
+      ticket, [&written](storage::StorageStatus status) { written.set_value(std::move(status)); });
+  storage::StorageStatus status = written.get_future().get();
+  if (!status.ok()) return "cannot move the SNS outbox: " + status.error().detail;
+  // Only now: a crash before this point finds them in the old outbox again.
+  for (uint64_t number : old_numbers) old.Remove(number);
+  size_t started = 0;
+  for (size_t i = 0; i < added.size(); ++i) {
+    if (added[i].duplicate) continue;
+    deliveries_.Start(std::make_shared<const Publication>(std::move((*left)[i])));
+    ++started;
+  }
+  return started;
+}
+
+size_t SnsService::ResumeAdopted(const std::vector<std::pair<std::string, std::string>>& records) {
+  size_t started = 0;
+  for (const auto& [key, value] : records) {
+    if (!key.starts_with(kOutboxPrefix)) continue;
+    std::optional<Publication> publication = DecodePublication(value);
+    if (!publication) {
+      if (options_.delivery.log) options_.delivery.log("unreadable adopted outbox record " + key);
+      continue;
+    }
+    deliveries_.Start(std::make_shared<const Publication>(std::move(*publication)));
+    ++started;
+  }
+  return started;
 }
 
 std::string SnsService::EndpointFor(const api::RequestContext& ctx) const {

@@ -43,6 +43,9 @@ struct ServiceOptions {
   // store shared by several nodes, topics and subscriptions are shared but the outbox must stay
   // per node (each node numbers its own publications, and delivers what it published).
   storage::Store* outbox_store = nullptr;
+  // Set: the outbox numbers publications from here (Outbox's `first_sequence`): an outbox store
+  // of this run's own, with a new epoch drawn at each start (--storage postgres).
+  std::optional<uint64_t> outbox_first_sequence;
 };
 
 class SnsService {
@@ -56,6 +59,18 @@ class SnsService {
     uint64_t pending_publications = 0;
   };
   Result<RecoveryStats, std::string> Recover();
+
+  // Moves the publications left in `old_store`'s outbox into this service's (renumbered: the
+  // numbers of the two need not be distinct) and starts their deliveries; returns how many.
+  // For a node that kept its outbox in the embedded store before --storage postgres kept it in
+  // PostgreSQL. Start-up only, after Recover; blocks until the move is durable.
+  Result<size_t, std::string> ImportOutbox(storage::Store& old_store);
+
+  // Delivers the publications of a gone node's outbox that this node's outbox store took over
+  // (--storage postgres: PgObjectStore::Adopt), as (key, stored record) pairs; keys other than
+  // outbox records are skipped. Each is removed from the outbox once delivered, as this node's
+  // own. Returns how many deliveries started; an unreadable record is logged and left.
+  size_t ResumeAdopted(const std::vector<std::pair<std::string, std::string>>& records);
 
   // Re-reads topics and subscriptions from their store while serving (TopicStore::Reload):
   // another node sharing the store changed them. The outbox is not touched. Any thread but the

@@ -17,6 +17,9 @@
 #    node 1, the node holding its lease (table `lease`, read with psql) is SIGKILLed, and the
 #    other node must take the task over and finish it, every message moved exactly once; the
 #    killed node is restarted.
+#    kill -9 of a node owing SNS deliveries: js/sns_kill9.mjs publishes through node 1 to a topic
+#    with 8 subscribed queues, SIGKILLs it, and node 2 must deliver every acknowledged
+#    publication to every queue once it adopts node 1's outbox; node 1 is restarted.
 #    A third node started with another WHARF_ROOT_KEY must refuse to start (with the reason).
 # 5. /metrics has wharf_postgres_*; then the cluster is stopped: /health says "degraded",
 #    "database":"unreachable", lookups get 503, wharf_postgres_up is 0.
@@ -179,6 +182,21 @@ move_task_takeover() {
 }
 if node_alive 0 && node_alive 1; then
   step "kill -9 of a move task's runner: the other node takes over" move_task_takeover
+fi
+
+# A node killed while it owes SNS deliveries (publications acknowledged, in its outbox, not yet
+# delivered to every subscribed queue): the other node adopts its outbox once its lease expires
+# and delivers them (js/sns_kill9.mjs). The killed node is then started again.
+sns_outbox_takeover() {
+  WHARF_NODE1_PID="${PIDS[0]}" node js/sns_kill9.mjs
+  local rc=$?
+  node_alive 0 && kill -KILL "${PIDS[0]}" # the script failed before its kill
+  wait "${PIDS[0]}" 2>/dev/null
+  PIDS[0]=""
+  start_node 0 && return $rc
+}
+if node_alive 0 && node_alive 1; then
+  step "kill -9 of a node owing SNS deliveries: the other node delivers them" sns_outbox_takeover
 fi
 
 # A node started with another root key must refuse to join: it would sign receipt handles the

@@ -93,7 +93,14 @@ std::shared_ptr<QueueBackend> PgCatalog::FindByArn(std::string_view arn) const {
 
 void PgCatalog::Create(const std::string& account, const std::string& name, QueueConfig config,
                        api::StringPairs tags, const api::StringPairs& given, CreateDone done) {
-  done(CreateRow(account, name, std::move(config), std::move(tags), given));
+  if (backend_.workers.OnThisPool()) {
+    return done(CreateRow(account, name, std::move(config), std::move(tags), given));
+  }
+  // Several statements: not on an I/O thread. The pool drains its queue before the catalog goes.
+  backend_.workers.Post([this, account, name, config = std::move(config), tags = std::move(tags),
+                         given, done = std::move(done)]() mutable {
+    done(CreateRow(account, name, std::move(config), std::move(tags), given));
+  });
 }
 
 api::ApiResult<QueueCatalog::Created> PgCatalog::CreateRow(const std::string& account,
@@ -153,6 +160,11 @@ api::ApiStatus PgCatalog::Delete(const QueueBackend& queue) {
 }
 
 void PgCatalog::Remove(const std::shared_ptr<QueueBackend>& queue, Done done) {
+  if (!backend_.workers.OnThisPool()) {
+    backend_.workers.Post(
+        [this, queue, done = std::move(done)]() mutable { Remove(queue, std::move(done)); });
+    return;
+  }
   api::ApiStatus status = Delete(*queue);
   if (status.ok() || status.error().code == api::ErrorCode::kQueueDoesNotExist) {
     cache_.Erase(static_cast<int64_t>(queue->identity().id));

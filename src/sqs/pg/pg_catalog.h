@@ -18,10 +18,11 @@
 //   node since the last refresh). One object per queue while its row's version is unchanged;
 //   per-node metrics carry over to the next version's object.
 // - List reads the database (ListQueues answers what every node sees) and caches the rows.
-// - Create, Remove, List and a Find of an uncached name block on the pool and the network
-//   (PgQueueOps) on the caller's thread: Create and Remove answer through their callbacks before
-//   they return. They are rare control-plane calls; moving them to the worker pool like
-//   PgQueue's operations (ADR 0002 decision 3) is still to do.
+// - Create and Remove run on the worker pool, like PgQueue's operations (ADR 0002 decision 3),
+//   and answer there (at once on the caller's thread when it is already a worker). List and a
+//   Find of an uncached name block on the pool and the network on the caller's thread: their
+//   answers are synchronous (QueueCatalog), and they are rare (a name is cached after its first
+//   read, and the cache is refreshed every second).
 
 #include <chrono>
 #include <cstddef>

@@ -8,7 +8,7 @@
 namespace wharf::storage::pg {
 namespace {
 
-const std::array<Migration, 9> kMigrations{{
+const std::array<Migration, 10> kMigrations{{
     {1, "queues, messages, FIFO groups, dedup, receive attempts, nodes, leases", kSchemaV1},
     {2, "queue timestamps, version, attributes and tags; deleted queue names", kSchemaV2},
     {3, "deployment facts (the root key check)", kSchemaV3},
@@ -21,6 +21,7 @@ const std::array<Migration, 9> kMigrations{{
      kSchemaV7},
     {8, "SSE-KMS: sealed bodies framed in message.attrs, wharf_data_key_id(), data_key", kSchemaV8},
     {9, "FIFO visibility per message: held messages' visible_at, locked_until = head's", kSchemaV9},
+    {10, "objects one node owns (the SNS outbox), adopted when its lease is gone", kSchemaV10},
 }};
 
 // Two nodes creating the table at the same moment can both pass IF NOT EXISTS; the loser gets

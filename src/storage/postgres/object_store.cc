@@ -150,9 +150,11 @@ StorageStatus PgObjectStore::ScanObjects(
   std::optional<std::string> end = ObjectPrefixEnd(prefix);
   PgResult<PooledConnection> conn = pool_.Acquire(options_.acquire_wait);
   if (!conn.ok()) return FromPg(conn.error());
-  PgResult<Rows> rows = (*conn)->Execute(
-      sql::kObjectScan,
-      {Param::Bytes(std::string(prefix)), end ? Param::Bytes(*std::move(end)) : Param::Null()});
+  std::vector<Param> params{Param::Bytes(std::string(prefix)),
+                            end ? Param::Bytes(*std::move(end)) : Param::Null()};
+  if (owned()) params.push_back(Param::Text(options_.owner));
+  PgResult<Rows> rows =
+      (*conn)->Execute(owned() ? sql::kOwnedObjectScan : sql::kObjectScan, params);
   if (!rows.ok()) return FromPg(rows.error());
   for (int row = 0; row < rows->size(); ++row) {
     PgResult<std::string> key = rows->Bytes(row, 0);
@@ -172,6 +174,29 @@ PgResult<ObjectsSignature> PgObjectStore::Signature(std::string_view except_pref
   WHARF_ASSIGN_OR_RETURN(int64_t count, rows.Int(0, 0));
   WHARF_ASSIGN_OR_RETURN(int64_t version_sum, rows.Int(0, 1));
   return ObjectsSignature{count, version_sum};
+}
+
+PgResult<PgObjectStore::Objects> PgObjectStore::Adopt(std::string_view lease_prefix) {
+  if (!owned()) return PgError{PgErrorCode::kBadResult, "", "Adopt: not an owned object store"};
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, pool_.Acquire(options_.acquire_wait));
+  WHARF_ASSIGN_OR_RETURN(
+      Rows rows, conn->Execute(sql::kAdoptOwnedObjects, {Param::Text(options_.owner),
+                                                         Param::Text(std::string(lease_prefix))}));
+  Objects adopted;
+  adopted.reserve(static_cast<size_t>(rows.size()));
+  for (int row = 0; row < rows.size(); ++row) {
+    WHARF_ASSIGN_OR_RETURN(std::string key, rows.Bytes(row, 0));
+    WHARF_ASSIGN_OR_RETURN(std::string value, rows.Bytes(row, 1));
+    adopted.emplace_back(std::move(key), std::move(value));
+  }
+  return adopted;
+}
+
+PgResult<int64_t> PgObjectStore::NewEpoch() {
+  WHARF_ASSIGN_OR_RETURN(PooledConnection conn, pool_.Acquire(options_.acquire_wait));
+  WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(sql::kOwnedObjectEpoch));
+  if (rows.size() != 1) return PgError{PgErrorCode::kBadResult, "", "owned_object_epoch: no row"};
+  return rows.Int(0, 0);
 }
 
 uint64_t PgObjectStore::batches() const {
@@ -267,18 +292,26 @@ PgResult<bool> PgObjectStore::WriteOnce(const std::vector<Entry>& batch) {
   std::vector<PipelineStep> steps;
   for (const Entry& entry : batch) {
     for (const Record& record : entry.records) {
-      if (record.type == RecordType::kObjectPut) {
+      if (record.type == RecordType::kObjectPut && owned()) {
+        steps.push_back(PipelineStep{
+            &sql::kOwnedObjectPut,
+            {Param::Bytes(record.key), Param::Bytes(record.payload), Param::Text(options_.owner)}});
+      } else if (record.type == RecordType::kObjectPut) {
         steps.push_back(PipelineStep{&sql::kObjectPut,
                                      {Param::Bytes(record.key), Param::Bytes(record.payload)}});
       } else {
-        steps.push_back(PipelineStep{&sql::kObjectDelete, {Param::Bytes(record.key)}});
+        steps.push_back(PipelineStep{owned() ? &sql::kOwnedObjectDelete : &sql::kObjectDelete,
+                                     {Param::Bytes(record.key)}});
       }
     }
   }
   WHARF_ASSIGN_OR_RETURN(PooledConnection conn, pool_.Acquire(options_.acquire_wait));
   bool changed = false;
   auto note = [&](const PipelineStep& step, const Rows& rows) {
-    if (step.statement == &sql::kObjectPut || rows.affected() > 0) changed = true;
+    if (step.statement == &sql::kObjectPut || step.statement == &sql::kOwnedObjectPut ||
+        rows.affected() > 0) {
+      changed = true;
+    }
   };
   if (steps.size() <= kMaxPipelinedSteps) {
     WHARF_ASSIGN_OR_RETURN(std::vector<Rows> answers, conn->ExecutePipelined(steps));
@@ -294,7 +327,7 @@ PgResult<bool> PgObjectStore::WriteOnce(const std::vector<Entry>& batch) {
     }
     WHARF_RETURN_IF_ERROR(tx.Commit());
   }
-  if (changed) {
+  if (changed && !owned()) {
     // Committed: a failed notify is only a later reload elsewhere (the signature poll).
     PgResult<Rows> notified = conn->Execute(sql::kNotifyObjects);
     if (!notified.ok()) {

@@ -27,6 +27,13 @@
 // statement, in key order (bytewise, unsigned). Recover visits nothing and ReadMessages answers
 // empty records: there are no queues here.
 //
+// Owned objects (ObjectStoreOptions::owner set; table owned_object, schema v10): the objects one
+// node owns rather than every node (the SNS outbox). Puts write them as the owner's, scans see
+// only the owner's, a delete removes the key whoever owns it now, and no NOTIFY follows a write
+// (no other node reads them while the owner lives). When an owner is gone — its lease
+// `<prefix><owner>` in table `lease` expired or was given up — another owner takes its objects
+// over with Adopt. Signature is for the shared objects only.
+//
 // Threading: every member is safe from any thread. WhenDurable callbacks run on the committer
 // thread (or on the caller's, when the ticket is already written). ScanObjects and Signature
 // block on the pool and the database: not for an I/O thread. The pool must outlive the store.
@@ -44,6 +51,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "storage/postgres/pg_error.h"
@@ -70,6 +78,9 @@ struct ObjectStoreOptions {
   std::chrono::milliseconds acquire_wait{5'000};
   // Records per transaction, at most (an append larger than this is written alone).
   size_t max_batch_records = 4096;
+  // Empty: the objects every node shares (table object). A node id (uuid): that node's own
+  // objects (table owned_object; see the top of this file).
+  std::string owner;
 };
 
 // The exclusive upper bound of the keys that start with `prefix`: the prefix without its trailing
@@ -100,6 +111,15 @@ class PgObjectStore final : public Store {
   // those whose key starts with `except_prefix` (the ones the watcher's owners do not keep).
   PgResult<ObjectsSignature> Signature(std::string_view except_prefix = {});
 
+  // Owned objects only: makes this store's owner the owner of every object whose owner holds no
+  // live lease named `lease_prefix` + its id, and returns them (key, value) in key order. Each
+  // object goes to one adopter, also when several adopt at once.
+  using Objects = std::vector<std::pair<std::string, std::string>>;
+  PgResult<Objects> Adopt(std::string_view lease_prefix);
+  // Owned objects only: a number larger than any this call returned before, to any node (a
+  // database sequence): the SNS outbox numbers its keys from it, so they never collide.
+  PgResult<int64_t> NewEpoch();
+
   // Batches the committer has taken so far (written, failed or wholly refused).
   uint64_t batches() const;
 
@@ -123,6 +143,7 @@ class PgObjectStore final : public Store {
   PgResult<bool> WriteOnce(const std::vector<Entry>& batch);
   // The outcome of a written ticket. Requires mu_.
   StorageStatus OutcomeOf(uint64_t ticket) const;
+  bool owned() const { return !options_.owner.empty(); }
 
   ConnectionPool& pool_;
   const ObjectStoreOptions options_;

@@ -214,4 +214,20 @@ UPDATE fifo_group f
                                '-infinity'::timestamptz);
 )sql";
 
+// Objects one node owns rather than every node (PgObjectStore with an owner): the SNS outbox,
+// the publications a node accepted and has not yet delivered to every subscription (sns/outbox.h).
+// The owner (a node id, as in table `lease`) delivers them while it holds its lease; a node that
+// finds that lease gone (the owner was killed, or stopped) adopts the rows and delivers them
+// (owned_object_adopt). Keys are unique across owners: the outbox numbers its publications from
+// an epoch drawn from owned_object_epoch at each start, so an adopted key never meets one of the
+// adopter's own.
+const std::string_view kSchemaV10 = R"sql(
+CREATE TABLE owned_object (
+  key   bytea PRIMARY KEY,
+  owner uuid NOT NULL,
+  value bytea NOT NULL);
+CREATE INDEX owned_object_owner ON owned_object (owner);
+CREATE SEQUENCE owned_object_epoch;
+)sql";
+
 }  // namespace wharf::storage::pg

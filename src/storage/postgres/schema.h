@@ -38,5 +38,7 @@ extern const std::string_view kSchemaV8;
 // Version 9: FIFO visibility per message (message.visible_at; fifo_group.locked_until is the
 // head's visible_at). Data only: converts the messages held by live group locks.
 extern const std::string_view kSchemaV9;
+// Objects one node owns (the SNS outbox), taken over when the node's lease is gone.
+extern const std::string_view kSchemaV10;
 
 }  // namespace wharf::storage::pg

@@ -704,7 +704,7 @@ SELECT count(*) FROM del)sql",
                                     3};
 
 namespace {
-constexpr std::array<const Statement*, 62> kAll{
+constexpr std::array<const Statement*, 67> kAll{
     &kCreateQueue,
     &kGetQueue,
     &kListQueues,
@@ -761,6 +761,11 @@ constexpr std::array<const Statement*, 62> kAll{
     &kObjectScan,
     &kObjectSignature,
     &kNotifyObjects,
+    &kOwnedObjectPut,
+    &kOwnedObjectDelete,
+    &kOwnedObjectScan,
+    &kAdoptOwnedObjects,
+    &kOwnedObjectEpoch,
     &kPutDataKey,
     &kGetDataKeys,
     &kSweepDataKeys,

@@ -96,6 +96,13 @@ extern const Statement kObjectScan;
 extern const Statement kObjectSignature;
 extern const Statement kNotifyObjects;  // after a commit that changed objects
 
+// Objects one node owns (PgObjectStore with an owner; statements_owned_objects.cc).
+extern const Statement kOwnedObjectPut;
+extern const Statement kOwnedObjectDelete;
+extern const Statement kOwnedObjectScan;
+extern const Statement kAdoptOwnedObjects;
+extern const Statement kOwnedObjectEpoch;
+
 // SSE-KMS (statements_data_keys.cc): data-key records, their sweep, undelivered receives.
 extern const Statement kPutDataKey;
 extern const Statement kGetDataKeys;
