@@ -105,7 +105,14 @@ for (const { name, n1, n2 } of PAIRS) {
       const dest = await queues.create('mt2-dest');
       const Entries = Array.from({ length: 10 }, (_, i) => ({ Id: `e${i}`, MessageBody: `mt2-${i}` }));
       assert.equal((await n1.send('SendMessageBatch', { QueueUrl: dlq.url, Entries })).Failed?.length ?? 0, 0);
-      await eventually(() => n2.send('GetQueueAttributes', { QueueUrl: dest.url, AttributeNames: ['QueueArn'] }), PROPAGATION);
+      // Both nodes know the queues, and that the source is a dead-letter queue (a start checks it).
+      for (const N of [n1, n2]) {
+        await eventually(async () => {
+          await N.send('GetQueueAttributes', { QueueUrl: dest.url, AttributeNames: ['QueueArn'] });
+          const r = await N.send('ListDeadLetterSourceQueues', { QueueUrl: dlq.url });
+          assert.equal(r.queueUrls?.length, 1, `[${N.name}] ${N.endpoint} knows the redrive policy`);
+        }, PROPAGATION);
+      }
       const input = { SourceArn: dlqArn, DestinationArn: arnOf(dest.name), MaxNumberOfMessagesPerSecond: 1 };
       for (let round = 1; round <= 5; round++) {
         const settled = await Promise.allSettled([n1, n2].map((C) => C.send('StartMessageMoveTask', input)));
