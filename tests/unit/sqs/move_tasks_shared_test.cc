@@ -392,9 +392,11 @@ TEST_F(SharedMoveTaskTest, ANodeThatStopsCleanlyHandsItsTasksOverAtOnceWithTheir
   node_a_.HandOver();
   EXPECT_EQ(objects_.Task(id)->moved, moved_by_a) << "the last progress is stored";
   EXPECT_EQ(leases_.rows.count(id), 0u) << "the lease is given up";
+  EXPECT_EQ(leases_.SourceHolder(Arn("dlq")), std::nullopt) << "so is the source's";
   ASSERT_TRUE(node_b_.Sync().ok());
   ASSERT_EQ(leases_.rows.count(id), 1u) << "taken at once, not after the lease's 12 s";
   EXPECT_EQ(leases_.rows[id].first, "node-b");
+  EXPECT_EQ(leases_.SourceHolder(Arn("dlq")), "node-b");
   RunFor(15, false);
   const MoveTaskInfo done = LatestOn(node_b_);
   EXPECT_EQ(done.status, "COMPLETED");
