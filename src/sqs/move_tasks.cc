@@ -4,6 +4,7 @@
 
 #include "common/base64.h"
 #include "common/ids.h"
+#include "sqs/engine/storage_errors.h"
 #include "sqs/move_task_record.h"
 
 namespace wharf::sqs {
@@ -55,6 +56,12 @@ std::optional<std::pair<std::string, std::string>> DecodeTaskHandle(std::string_
   return std::make_pair(*id, *arn);
 }
 
+api::ApiError MoveTasks::AlreadyRunning() {
+  return api::Error(api::ErrorCode::kInvalidParameterValue,
+                    "There is already a task running. Only one active task is allowed for a "
+                    "source queue arn at a given time.");
+}
+
 MoveTasks::MoveTasks(const Clock& clock, Scheduler& scheduler, storage::Store& store,
                      QueueCatalog& queues, std::optional<MoveTasksShared> shared)
     : clock_(clock), scheduler_(scheduler), store_(store), queues_(queues), shared_(shared) {}
@@ -62,19 +69,52 @@ MoveTasks::MoveTasks(const Clock& clock, Scheduler& scheduler, storage::Store& s
 MoveTasks::~MoveTasks() { Stop(); }
 
 void MoveTasks::Stop() {
-  std::lock_guard lock(mu_);
-  stopped_ = true;
-  for (auto& [id, task] : tasks_) {
-    if (task.timer) scheduler_.Cancel(task.timer);
-    task.timer = 0;
+  std::vector<PendingStart> refused;
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    for (auto& [id, task] : tasks_) {
+      if (task.timer) scheduler_.Cancel(task.timer);
+      task.timer = 0;
+    }
+    refused.swap(pending_);
   }
+  for (PendingStart& start : refused) start.done(api::Error(api::ErrorCode::kServiceUnavailable));
 }
 
 bool MoveTasks::Runs(const Task& task) const {
   return !shared() || (task.runner && clock_.Now() < task.held_until);
 }
 
-void MoveTasks::Persist(const MoveTaskInfo& info) {
+bool MoveTasks::Active(const std::string& source_arn, const std::string& except, bool here) const {
+  for (const auto& [id, task] : tasks_) {
+    if (id != except && task.info.source_arn == source_arn &&
+        (task.info.status == "RUNNING" || task.info.status == "CANCELLING") &&
+        (!here || Runs(task))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+template <typename T>
+void MoveTasks::AnswerWhenDurable(uint64_t ticket, T value,
+                                  std::function<void(api::ApiResult<T>)> done) {
+  shared_->store->WhenDurable(
+      ticket, [value = std::move(value), done = std::move(done)](storage::StorageStatus s) {
+        if (s.ok()) {
+          done(value);
+        } else {
+          done(FromStorageError(s.error()));
+        }
+      });
+}
+
+// StartPending (move_tasks_sync.cc) answers a task id.
+template void MoveTasks::AnswerWhenDurable(uint64_t, std::string,
+                                           std::function<void(api::ApiResult<std::string>)>);
+
+uint64_t MoveTasks::Persist(const MoveTaskInfo& info) {
   if (shared()) {
     std::vector<storage::Record> records;
     storage::Record put{storage::RecordType::kObjectPut};
@@ -83,15 +123,14 @@ void MoveTasks::Persist(const MoveTaskInfo& info) {
     records.push_back(std::move(put));
     // A cancel request stays after the end (a few bytes, like the task's record): should a
     // runner's late write ever put RUNNING back, the request still ends the task.
-    shared_->store->Append(std::move(records));
-    return;
+    return shared_->store->Append(std::move(records));
   }
-  if (!store_.durable()) return;
+  if (!store_.durable()) return 0;
   storage::Record record{storage::RecordType::kTaskPut, 0, 0, EncodeMoveTask(info)};
   record.key = info.task_id;
   std::vector<storage::Record> records;
   records.push_back(std::move(record));
-  store_.Append(std::move(records));
+  return store_.Append(std::move(records));
 }
 
 void MoveTasks::Schedule(const std::string& task_id) {
@@ -100,21 +139,20 @@ void MoveTasks::Schedule(const std::string& task_id) {
   task.timer = scheduler_.ScheduleAt(clock_.Now() + kTick, [this, task_id] { Tick(task_id); });
 }
 
-api::ApiResult<std::string> MoveTasks::Start(const std::shared_ptr<QueueBackend>& source,
-                                             std::optional<std::string> destination_arn,
-                                             std::optional<int64_t> max_per_second) {
+void MoveTasks::Start(const std::shared_ptr<QueueBackend>& source,
+                      std::optional<std::string> destination_arn,
+                      std::optional<int64_t> max_per_second, Started done) {
   const int64_t to_move = source->Counters().visible;
   std::unique_lock lock(mu_);
   const std::string& source_arn = source->identity().arn;
-  // Shared tasks: the records as Sync last read them (see the top of move_tasks.h for the
-  // window this leaves between two nodes).
-  for (const auto& [id, task] : tasks_) {
-    if (task.info.source_arn == source_arn &&
-        (task.info.status == "RUNNING" || task.info.status == "CANCELLING")) {
-      return api::Error(api::ErrorCode::kInvalidParameterValue,
-                        "There is already a task running. Only one active task is allowed for a "
-                        "source queue arn at a given time.");
-    }
+  // Shared tasks: the records as Sync last read them and the starts queued here; the source's
+  // lease decides between nodes (StartPending).
+  bool queued = false;
+  for (const PendingStart& pending : pending_)
+    queued = queued || pending.info.source_arn == source_arn;
+  if (queued || Active(source_arn)) {
+    lock.unlock();
+    return done(AlreadyRunning());
   }
   Task task;
   task.info.task_id = NewUuid();
@@ -126,36 +164,45 @@ api::ApiResult<std::string> MoveTasks::Start(const std::shared_ptr<QueueBackend>
   task.info.started_millis = clock_.WallMillis();
   task.last_tick = clock_.Now();
   const std::string id = task.info.task_id;
-  Persist(task.info);
-  tasks_.emplace(id, std::move(task));
-  // Shared tasks run on whichever node takes the lease first, at the next Sync of any node
-  // (this node's, at once if it has a wake).
   if (!shared()) {
+    Persist(task.info);
+    tasks_.emplace(id, std::move(task));
     Schedule(id);
-    return id;
+    lock.unlock();
+    return done(id);
   }
+  if (stopped_) {
+    lock.unlock();
+    return done(api::Error(api::ErrorCode::kServiceUnavailable));
+  }
+  // The leases block on the database: Sync's thread takes them (at once if there is a wake).
+  pending_.push_back(PendingStart{std::move(task.info), std::move(done)});
   lock.unlock();
   if (shared_->wake) shared_->wake();
-  return id;
 }
 
-api::ApiResult<int64_t> MoveTasks::Cancel(const std::string& source_arn,
-                                          const std::string& task_id) {
+void MoveTasks::Cancel(const std::string& source_arn, const std::string& task_id, Cancelled done) {
   std::unique_lock lock(mu_);
   auto it = tasks_.find(task_id);
   if (it == tasks_.end() || it->second.info.source_arn != source_arn) {
-    return api::Error(api::ErrorCode::kResourceNotFound, "Task does not exist.");
+    lock.unlock();
+    return done(api::Error(api::ErrorCode::kResourceNotFound, "Task does not exist."));
   }
   Task& task = it->second;
   if (task.info.status != "RUNNING" || task.cancel_requested) {
-    return api::Error(api::ErrorCode::kInvalidParameterValue,
-                      "Value " + task_id +
-                          " for parameter TaskHandle is invalid. Reason: Only a running task can "
-                          "be cancelled.");
+    lock.unlock();
+    return done(api::Error(api::ErrorCode::kInvalidParameterValue,
+                           "Value " + task_id +
+                               " for parameter TaskHandle is invalid. Reason: Only a running "
+                               "task can be cancelled."));
   }
+  const int64_t moved_before = task.info.moved;
   if (Runs(task)) {
-    CancelRun(task);
-    return task.info.moved;
+    const uint64_t ticket = CancelRun(task);
+    const int64_t moved = task.info.moved;
+    lock.unlock();
+    if (!shared()) return done(moved);
+    return AnswerWhenDurable(ticket, moved, std::move(done));
   }
   // Shared, and run by another node (or by none yet): ask its runner, never write the record
   // it writes (the request is its own object, so no progress write can overwrite it).
@@ -164,22 +211,22 @@ api::ApiResult<int64_t> MoveTasks::Cancel(const std::string& source_arn,
   request.payload = std::to_string(clock_.WallMillis());
   std::vector<storage::Record> records;
   records.push_back(std::move(request));
-  shared_->store->Append(std::move(records));
+  const uint64_t ticket = shared_->store->Append(std::move(records));
   task.cancel_requested = true;
-  const int64_t moved = task.info.moved;
   lock.unlock();
   if (shared_->wake) shared_->wake();  // carried out at once if the runner is this node
-  return moved;
+  // Answered once the request is stored: a client told the task is cancelling can count on it.
+  AnswerWhenDurable(ticket, moved_before, std::move(done));
 }
 
-void MoveTasks::CancelRun(Task& task) {
+uint64_t MoveTasks::CancelRun(Task& task) {
   // CANCELLING until the move in progress (if any) has finished, then CANCELLED.
   task.info.status = task.moving ? "CANCELLING" : "CANCELLED";
   if (!task.moving && task.timer) {
     scheduler_.Cancel(task.timer);
     task.timer = 0;
   }
-  Persist(task.info);
+  return Persist(task.info);
 }
 
 std::vector<MoveTaskInfo> MoveTasks::List(const std::string& source_arn, size_t max) const {

@@ -34,10 +34,18 @@
 //   the node that takes the task over) finds the request in its Sync and ends the task CANCELLED
 //   with its moved count; the request stays (see above). Meanwhile every node lists the task as
 //   CANCELLING.
-// - One running task per source: Start checks the shared records as last read (at most a second
-//   old). Two starts on two nodes within that second can both succeed; both tasks then run
-//   (MoveOut moves each message once, whichever task asks) and end normally, so the rule is
-//   broken only for that window and never at the expense of a message.
+// - One active task per source: a start takes the source's lease (MoveTaskLeases::HoldSource)
+//   and the new task's lease before it writes the task's record, and is refused, as a second
+//   start on one node is, when another node holds the source's lease; so of two starts on two
+//   nodes at once exactly one succeeds. The runner holds both leases, renews them together
+//   (source first, so the source's lease never outlives the task's) and gives both up when the
+//   task ends; a node taking a task over takes the source's lease first, and runs the task only
+//   with both. The lease calls block, so a shared start is answered later: Start queues it and
+//   wakes Sync, whose thread takes the leases, writes the record and answers once it is durable.
+//   Start also refuses at once when the records as last read show an active task on the source
+//   (a task that ended less than a second ago can still be refused so, as can one whose runner
+//   has not yet given up the source's lease).
+// - A cancel is answered once what it wrote (the task's end, or the cancel request) is durable.
 // Embedded tasks (no MoveTasksShared): records in the node's own store, the node always runs
 // them, Sync does nothing.
 //
@@ -94,23 +102,30 @@ class MoveTasks {
             std::optional<MoveTasksShared> shared = std::nullopt);
   ~MoveTasks();
 
-  // Starts a task on a validated source (and destination, if any); returns the task id.
-  api::ApiResult<std::string> Start(const std::shared_ptr<QueueBackend>& source,
-                                    std::optional<std::string> destination_arn,
-                                    std::optional<int64_t> max_per_second);
-  // Cancels a running task; returns the messages moved so far.
-  api::ApiResult<int64_t> Cancel(const std::string& source_arn, const std::string& task_id);
+  using Started = std::function<void(api::ApiResult<std::string>)>;
+  using Cancelled = std::function<void(api::ApiResult<int64_t>)>;
+  // Starts a task on a validated source (and destination, if any); answers the task id.
+  // Embedded tasks answer before Start returns; shared tasks answer from Sync's thread (or at
+  // once when refused by the records as last read), after the leases and the durable record.
+  void Start(const std::shared_ptr<QueueBackend>& source,
+             std::optional<std::string> destination_arn, std::optional<int64_t> max_per_second,
+             Started done);
+  // Cancels a running task; answers the messages moved so far. Embedded tasks answer before
+  // Cancel returns; shared ones once the end or the cancel request is durable (the store's
+  // committer may answer on its own thread).
+  void Cancel(const std::string& source_arn, const std::string& task_id, Cancelled done);
   // The most recent tasks of a source, newest first.
   std::vector<MoveTaskInfo> List(const std::string& source_arn, size_t max) const;
   // Recovery: a task read back from the store (resumed if it was running).
   void Restore(std::string_view payload);
-  // Shared tasks: reads every task and cancel request back from the shared store, renews the
-  // leases of the tasks this node runs, takes over RUNNING tasks nobody runs, carries out cancel
-  // requests of the tasks it runs and gives up the leases of tasks that ended. Once a second
-  // (and once before serving). An error (a sentence) leaves the tasks as they were. Embedded
-  // tasks: does nothing. Blocks on the database; one caller at a time.
+  // Shared tasks: starts the tasks Start queued, reads every task and cancel request back from
+  // the shared store, renews the leases of the tasks this node runs, takes over RUNNING tasks
+  // nobody runs, carries out cancel requests of the tasks it runs and gives up the leases of
+  // tasks that ended. Once a second (and once before serving, and soon after a start). An error (a
+  // sentence) leaves the tasks as they were. Embedded tasks: does nothing. Blocks on the database;
+  // one caller at a time.
   Status<std::string> Sync();
-  // Stops the timers (shutdown).
+  // Stops the timers (shutdown); shared starts still queued are refused.
   void Stop();
   // Shared tasks, at a clean shutdown (instead of Stop): stops the timers, stores the progress of
   // the tasks this node runs, waits until it is written and gives up their leases, so that
@@ -144,20 +159,38 @@ class MoveTasks {
     MonoTime last_persist{};        // when progress was last stored
   };
   struct Stored;  // what Sync read back
+  // Shared tasks: a start waiting for Sync's thread to take its leases.
+  struct PendingStart {
+    MoveTaskInfo info;
+    Started done;
+  };
 
   bool shared() const { return shared_.has_value(); }
+  // The refusal of a second active task on a source, as AWS words it.
+  static api::ApiError AlreadyRunning();
   // Shared tasks: this node may move and write `task` now. Requires mu_.
   bool Runs(const Task& task) const;
   void Schedule(const std::string& task_id);  // requires mu_
   void Tick(const std::string& task_id);
   void Finished(const std::string& task_id, api::ApiResult<int64_t> result);
-  // Appends the task's record (to the shared store for shared tasks), never blocks. Requires mu_.
-  void Persist(const MoveTaskInfo& info);
+  // Appends the task's record (to the shared store for shared tasks), never blocks; returns the
+  // store's ticket (0 when nothing was written). Requires mu_.
+  uint64_t Persist(const MoveTaskInfo& info);
+  // A task of `source_arn` other than `except` is RUNNING or CANCELLING as far as this node
+  // knows, or (with `here`) is so and run by this node. Requires mu_.
+  bool Active(const std::string& source_arn, const std::string& except = {},
+              bool here = false) const;
+  // Answers `done` with the result of the write `ticket` (a task id or a moved count).
+  template <typename T>
+  void AnswerWhenDurable(uint64_t ticket, T value, std::function<void(api::ApiResult<T>)> done);
   // Ends a task this node runs whose cancel was asked for. Requires mu_.
-  void CancelRun(Task& task);
-  // Sync's steps (move_tasks_sync.cc). Require mu_.
-  void Merge(Stored& stored, std::vector<std::string>& to_hold,
-             std::vector<std::string>& to_release);
+  uint64_t CancelRun(Task& task);  // returns Persist's ticket
+  // Sync's steps (move_tasks_sync.cc). StartPending and HoldBoth take mu_ themselves; the
+  // others require it.
+  void StartPending(const std::function<void(std::string)>& note);
+  Result<bool, std::string> HoldBoth(const std::string& task_id, const std::string& source_arn);
+  void Merge(Stored& stored, std::vector<std::pair<std::string, std::string>>& to_hold,
+             std::vector<std::string>& to_release, std::vector<std::string>& sources_to_release);
   void Held(const std::string& task_id, MonoTime asked, Result<bool, std::string>& held);
 
   const Clock& clock_;
@@ -169,6 +202,7 @@ class MoveTasks {
   mutable std::mutex mu_;
   bool stopped_ = false;
   std::map<std::string, Task> tasks_;  // by task id
+  std::vector<PendingStart> pending_;  // shared starts for Sync's thread
 };
 
 std::string EncodeTaskHandle(const std::string& task_id, const std::string& source_arn);

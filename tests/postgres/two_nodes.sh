@@ -10,6 +10,8 @@
 # 2. Runs the Node suites js/*.test.mjs (node --test) with WHARF_NODE1 / WHARF_NODE2 set, both
 #    protocols (@aws-sdk/client-sqs = JSON, sqs-query = Query/XML, from tests/integration);
 #    js/objects.test.mjs: IAM users/keys, KMS keys and SNS topics made on one node, seen on the other.
+#    js/move_tasks.test.mjs also starts a move task for one source on both nodes at the same
+#    moment, 5 rounds: exactly one start succeeds, the other gets the one-running-task error.
 # 3. kill -9 under load: js/kill9.mjs sends continuously to node 1, SIGKILLs it mid-load, and
 #    receives + deletes everything through node 2 (every acknowledged MessageId must come back);
 #    then node 1 is restarted on the same port and js/kill9.mjs checks it serves again.

@@ -42,12 +42,12 @@ ApiResult<a::ListQueueTagsOutput> ListQueueTags(SqsService& s, const RequestCont
 ApiResult<a::ListDeadLetterSourceQueuesOutput> ListDeadLetterSourceQueues(
     SqsService& s, const RequestContext& ctx, a::ListDeadLetterSourceQueuesInput& in);
 
-ApiResult<a::StartMessageMoveTaskOutput> StartMessageMoveTask(SqsService& s,
-                                                              const RequestContext& ctx,
-                                                              a::StartMessageMoveTaskInput& in);
-ApiResult<a::CancelMessageMoveTaskOutput> CancelMessageMoveTask(SqsService& s,
-                                                                const RequestContext& ctx,
-                                                                a::CancelMessageMoveTaskInput& in);
+// Asynchronous: with shared tasks the answer waits for leases and durable writes.
+void StartMessageMoveTask(SqsService& s, const RequestContext& ctx, a::StartMessageMoveTaskInput in,
+                          Reply<a::StartMessageMoveTaskOutput> reply);
+void CancelMessageMoveTask(SqsService& s, const RequestContext& ctx,
+                           a::CancelMessageMoveTaskInput in,
+                           Reply<a::CancelMessageMoveTaskOutput> reply);
 ApiResult<a::ListMessageMoveTasksOutput> ListMessageMoveTasks(SqsService& s,
                                                               const RequestContext& ctx,
                                                               a::ListMessageMoveTasksInput& in);

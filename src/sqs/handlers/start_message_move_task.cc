@@ -4,10 +4,11 @@
 #include "sqs/handlers/handlers.h"
 
 namespace wharf::sqs {
+namespace {
 
-ApiResult<a::StartMessageMoveTaskOutput> StartMessageMoveTask(SqsService& s,
-                                                              const RequestContext& ctx,
-                                                              a::StartMessageMoveTaskInput& in) {
+// The source queue once the input, the caller's permissions and the destination are checked.
+ApiResult<std::shared_ptr<QueueBackend>> CheckedSource(SqsService& s, const RequestContext& ctx,
+                                                       const a::StartMessageMoveTaskInput& in) {
   if (!in.source_arn || in.source_arn->empty()) return MissingParameter("SourceArn");
   if (!LooksLikeArn(*in.source_arn)) {
     return api::Error(api::ErrorCode::kInvalidParameterValue,
@@ -55,9 +56,21 @@ ApiResult<a::StartMessageMoveTaskOutput> StartMessageMoveTask(SqsService& s,
     WHARF_RETURN_IF_ERROR(s.AuthorizeAction(ctx, "sqs:SendMessage", destination->identity().arn,
                                             ctx.account_id, destination.get()));
   }
-  auto task = s.move_tasks().Start(source, in.destination_arn, rate);
-  if (!task.ok()) return std::move(task).error();
-  return a::StartMessageMoveTaskOutput{EncodeTaskHandle(*task, *in.source_arn)};
+  return source;
+}
+
+}  // namespace
+
+void StartMessageMoveTask(SqsService& s, const RequestContext& ctx, a::StartMessageMoveTaskInput in,
+                          Reply<a::StartMessageMoveTaskOutput> reply) {
+  auto source = CheckedSource(s, ctx, in);
+  if (!source.ok()) return reply.Fail(std::move(source).error());
+  s.move_tasks().Start(
+      *source, std::move(in.destination_arn), in.max_number_of_messages_per_second,
+      [reply, source_arn = *in.source_arn](ApiResult<std::string> task) {
+        if (!task.ok()) return reply.Fail(std::move(task).error());
+        reply.Ok(a::StartMessageMoveTaskOutput{EncodeTaskHandle(*task, source_arn)});
+      });
 }
 
 }  // namespace wharf::sqs

@@ -5,6 +5,8 @@
 // nothing moves afterwards), whichever node runs it. The task moves 10 messages a second out of
 // 100, so it is still running when cancelled. Other nodes see a change within about a second
 // (each node reads the tasks back every second), so node 2 is polled.
+// Two starts for one source sent to both nodes at the same moment: exactly one succeeds, the
+// other gets the one-running-task error (the source's lease in table `lease`), round after round.
 // kill -9 of the node running a task: js/move_task_kill9.mjs (a step of two_nodes.sh).
 
 import { describe, test, after } from 'node:test';
@@ -94,6 +96,43 @@ for (const { name, n1, n2 } of PAIRS) {
       }, { timeoutMs: 20000 });
       assert.equal(done.ApproximateNumberOfMessagesMoved, 100 - moved);
       assert.deepEqual(await counters(n2, dest.url), { visible: 100, notVisible: 0, delayed: 0 });
+    });
+
+    test('started on both nodes at once: exactly one start succeeds, every round', async () => {
+      const dlq = await queues.create('mt2-dlq');
+      const dlqArn = arnOf(dlq.name);
+      await queues.create('mt2-src', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) });
+      const dest = await queues.create('mt2-dest');
+      const Entries = Array.from({ length: 10 }, (_, i) => ({ Id: `e${i}`, MessageBody: `mt2-${i}` }));
+      assert.equal((await n1.send('SendMessageBatch', { QueueUrl: dlq.url, Entries })).Failed?.length ?? 0, 0);
+      // Both nodes know the queues, and that the source is a dead-letter queue (a start checks it).
+      for (const N of [n1, n2]) {
+        await eventually(async () => {
+          await N.send('GetQueueAttributes', { QueueUrl: dest.url, AttributeNames: ['QueueArn'] });
+          const r = await N.send('ListDeadLetterSourceQueues', { QueueUrl: dlq.url });
+          assert.equal(r.queueUrls?.length, 1, `[${N.name}] ${N.endpoint} knows the redrive policy`);
+        }, PROPAGATION);
+      }
+      const input = { SourceArn: dlqArn, DestinationArn: arnOf(dest.name), MaxNumberOfMessagesPerSecond: 1 };
+      for (let round = 1; round <= 5; round++) {
+        const settled = await Promise.allSettled([n1, n2].map((C) => C.send('StartMessageMoveTask', input)));
+        const won = settled.map((s, i) => (s.status === 'fulfilled' ? i : -1)).filter((i) => i >= 0);
+        assert.equal(won.length, 1, `round ${round}: ${won.length} starts succeeded: ${settled.map((s) => s.status)}`);
+        const winner = won[0];
+        const loser = 1 - winner;
+        const C = [n1, n2][loser];
+        await expectSqsError(C, Promise.reject(settled[loser].reason), ERR.InvalidParameterValue, { message: ALREADY_RUNNING });
+        // Cancelled through the node that started (and runs) it; both nodes must see it ended
+        // before the next round, or the next starts are refused by the records alone.
+        const { TaskHandle } = settled[winner].value;
+        await [n1, n2][winner].send('CancelMessageMoveTask', { TaskHandle });
+        for (const N of [n1, n2]) {
+          await eventually(async () => {
+            const r = await N.send('ListMessageMoveTasks', { SourceArn: dlqArn, MaxResults: 1 });
+            assert.equal(r.Results?.[0]?.Status, 'CANCELLED', `[${N.name}] round ${round} on ${N.endpoint}`);
+          }, PROPAGATION);
+        }
+      }
     });
   });
 }

@@ -3,7 +3,9 @@
 // started through one node is listed by the other after its Sync, only the lease holder moves,
 // a cancel through the other node ends the task CANCELLED whatever the runner writes meanwhile,
 // a runner that stops renewing is taken over once its lease expires (each message moved once),
-// a runner that cannot renew stops moving, and a second start through the other node is refused.
+// a runner that cannot renew stops moving, and a second start through the other node is refused,
+// even when both start at once (the source's lease), until the first task has ended. Starts and
+// cancels answer only once what they wrote is durable.
 
 #include <gtest/gtest.h>
 
@@ -42,7 +44,25 @@ class SharedObjects final : public storage::Store {
     }
     return 0;
   }
-  void WhenDurable(uint64_t, storage::CommitDone done) override { done({}); }
+  // Answered at once, or (with `delay_durable`) when the test calls Commit.
+  void WhenDurable(uint64_t, storage::CommitDone done) override {
+    {
+      std::lock_guard lock(mu_);
+      if (delay_durable) {
+        waiting_.push_back(std::move(done));
+        return;
+      }
+    }
+    done({});
+  }
+  void Commit() {
+    std::vector<storage::CommitDone> waiting;
+    {
+      std::lock_guard lock(mu_);
+      waiting.swap(waiting_);
+    }
+    for (storage::CommitDone& done : waiting) done({});
+  }
   storage::StorageStatus Recover(storage::RecoveryVisitor&) override { return {}; }
   void ReadMessages(uint64_t, std::vector<uint64_t> seqs, storage::ReadDone done) override {
     done(std::vector<std::string>(seqs.size()));
@@ -75,8 +95,18 @@ class SharedObjects final : public storage::Store {
     std::lock_guard lock(mu_);
     return puts_[key];
   }
+  int TaskRecords() {
+    std::lock_guard lock(mu_);
+    int n = 0;
+    for (const auto& [key, value] : objects_)
+      n += ParseMoveTaskKey(key) && !ParseMoveTaskKey(key)->cancel;
+    return n;
+  }
+
+  bool delay_durable = false;  // set by the test between calls
 
  private:
+  std::vector<storage::CommitDone> waiting_;
   std::mutex mu_;
   std::map<std::string, std::string> objects_;
   std::map<std::string, int> puts_;
@@ -86,7 +116,19 @@ class SharedObjects final : public storage::Store {
 struct LeaseTable {
   explicit LeaseTable(const Clock& clock) : clock(clock) {}
   const Clock& clock;
-  std::map<std::string, std::pair<std::string, MonoTime>> rows;  // task id -> (node, expiry)
+  // task id, or kSource + source ARN -> (node, expiry)
+  std::map<std::string, std::pair<std::string, MonoTime>> rows;
+  static constexpr char kSource[] = "source:";
+  size_t Tasks() const {
+    size_t n = 0;
+    for (const auto& [name, row] : rows) n += !name.starts_with(kSource);
+    return n;
+  }
+  std::optional<std::string> SourceHolder(const std::string& arn) const {
+    auto it = rows.find(kSource + arn);
+    if (it == rows.end() || it->second.second < clock.Now()) return std::nullopt;
+    return it->second.first;
+  }
 };
 
 class FakeLeases final : public MoveTaskLeases {
@@ -96,28 +138,63 @@ class FakeLeases final : public MoveTaskLeases {
   Result<bool, std::string> Hold(const std::string& task_id,
                                  std::chrono::milliseconds ttl) override {
     ++holds;
-    if (down) return std::string("database unreachable");
-    const MonoTime now = table_.clock.Now();
-    auto it = table_.rows.find(task_id);
-    if (it != table_.rows.end() && it->second.second >= now && it->second.first != node_) {
-      return false;
-    }
-    table_.rows[task_id] = {node_, now + ttl};
-    return true;
+    return HoldRow(task_id, ttl);
   }
-  Status<std::string> Release(const std::string& task_id) override {
-    if (down) return std::string("database unreachable");
-    auto it = table_.rows.find(task_id);
-    if (it != table_.rows.end() && it->second.first == node_) table_.rows.erase(it);
-    return {};
+  Status<std::string> Release(const std::string& task_id) override { return ReleaseRow(task_id); }
+  Result<bool, std::string> HoldSource(const std::string& source_arn,
+                                       std::chrono::milliseconds ttl) override {
+    ++holds;
+    return HoldRow(LeaseTable::kSource + source_arn, ttl);
+  }
+  Status<std::string> ReleaseSource(const std::string& source_arn) override {
+    return ReleaseRow(LeaseTable::kSource + source_arn);
   }
 
   bool down = false;
   int holds = 0;
 
  private:
+  Result<bool, std::string> HoldRow(const std::string& name, std::chrono::milliseconds ttl) {
+    if (down) return std::string("database unreachable");
+    const MonoTime now = table_.clock.Now();
+    auto it = table_.rows.find(name);
+    if (it != table_.rows.end() && it->second.second >= now && it->second.first != node_) {
+      return false;
+    }
+    table_.rows[name] = {node_, now + ttl};
+    return true;
+  }
+  Status<std::string> ReleaseRow(const std::string& name) {
+    if (down) return std::string("database unreachable");
+    auto it = table_.rows.find(name);
+    if (it != table_.rows.end() && it->second.first == node_) table_.rows.erase(it);
+    return {};
+  }
+
   LeaseTable& table_;
   const std::string node_;
+};
+
+// What a Start or Cancel answered, if it has.
+template <typename T>
+class Answer {
+ public:
+  std::function<void(api::ApiResult<T>)> Callback() const {
+    return [state = state_](api::ApiResult<T> result) {
+      ++state->answers;
+      state->result.emplace(std::move(result));
+    };
+  }
+  int answers() const { return state_->answers; }
+  bool ok() const { return state_->result && state_->result->ok(); }
+  const api::ApiResult<T>& result() const { return *state_->result; }
+
+ private:
+  struct State {
+    int answers = 0;
+    std::optional<api::ApiResult<T>> result;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 class SharedMoveTaskTest : public SqsServiceTest {
@@ -142,10 +219,27 @@ class SharedMoveTaskTest : public SqsServiceTest {
   }
   int64_t Visible(const std::string& url) { return std::stoll(std::get<0>(Counts(url))); }
 
+  // Queues a start on `node`; answered by the node's next Sync.
+  Answer<std::string> AskStart(MoveTasks& node, std::optional<int64_t> rate = 10) {
+    Answer<std::string> answer;
+    node.Start(Dlq(), Arn("dest"), rate, answer.Callback());
+    return answer;
+  }
+  // A start through `node` and the Sync that carries it out.
   std::string StartOn(MoveTasks& node, std::optional<int64_t> rate = 10) {
-    auto started = node.Start(Dlq(), Arn("dest"), rate);
-    EXPECT_TRUE(started.ok()) << (started.ok() ? "" : started.error().message);
-    return started.ok() ? *started : std::string();
+    Answer<std::string> answer = AskStart(node, rate);
+    EXPECT_TRUE(node.Sync().ok());
+    EXPECT_EQ(answer.answers(), 1);
+    if (answer.answers() != 1) return {};
+    EXPECT_TRUE(answer.ok()) << answer.result().error().message;
+    return answer.ok() ? *answer.result() : std::string();
+  }
+  api::ApiResult<int64_t> CancelOn(MoveTasks& node, const std::string& id) {
+    Answer<int64_t> answer;
+    node.Cancel(Arn("dlq"), id, answer.Callback());
+    EXPECT_EQ(answer.answers(), 1) << "answered at once (the store is durable at once)";
+    if (answer.answers() != 1) return api::Error(api::ErrorCode::kInternalFailure, "no answer");
+    return answer.result();
   }
   MoveTaskInfo LatestOn(MoveTasks& node) {
     auto tasks = node.List(Arn("dlq"), 1);
@@ -154,6 +248,11 @@ class SharedMoveTaskTest : public SqsServiceTest {
       return {};
     }
     return tasks[0];
+  }
+  Answer<std::string> AskStartAndSync(MoveTasks& node) {
+    Answer<std::string> answer = AskStart(node);
+    EXPECT_TRUE(node.Sync().ok());
+    return answer;
   }
   void SyncBoth() {
     ASSERT_TRUE(node_a_.Sync().ok());
@@ -210,20 +309,21 @@ TEST_F(SharedMoveTaskTest, OnlyTheLeaseHolderMoves) {
   EXPECT_GT(moved, 30);
   EXPECT_LE(moved, 51);
   EXPECT_EQ(Visible(dlq_url_) + moved, kMessages);
-  ASSERT_EQ(leases_.rows.size(), 1u);
-  EXPECT_EQ(leases_.rows.begin()->second.first, "node-a") << "the starting node synced first";
+  ASSERT_EQ(leases_.Tasks(), 1u);
+  EXPECT_EQ(leases_.rows.begin()->second.first, "node-a") << "the starting node runs it";
+  EXPECT_EQ(leases_.SourceHolder(Arn("dlq")), "node-a");
 }
 
 TEST_F(SharedMoveTaskTest, ACancelThroughTheOtherNodeIsNeverOverwrittenByTheRunnersProgress) {
   const std::string id = StartOn(node_a_, 10);
   RunFor(2);
-  auto cancelled = node_b_.Cancel(Arn("dlq"), id);
+  auto cancelled = CancelOn(node_b_, id);
   ASSERT_TRUE(cancelled.ok()) << cancelled.error().message;
   EXPECT_GT(*cancelled, 0) << "the moved count node b last read";
   EXPECT_EQ(LatestOn(node_b_).status, "CANCELLING");
   EXPECT_TRUE(objects_.Has(MoveTaskCancelKey(id)));
   // A second cancel is refused as on one node (the task is no longer RUNNING).
-  EXPECT_FALSE(node_b_.Cancel(Arn("dlq"), id).ok());
+  EXPECT_FALSE(CancelOn(node_b_, id).ok());
   // The runner keeps moving and storing progress until its next Sync, and must not undo the
   // request by doing so.
   const int puts = objects_.Puts(MoveTaskKey(id));
@@ -292,9 +392,11 @@ TEST_F(SharedMoveTaskTest, ANodeThatStopsCleanlyHandsItsTasksOverAtOnceWithTheir
   node_a_.HandOver();
   EXPECT_EQ(objects_.Task(id)->moved, moved_by_a) << "the last progress is stored";
   EXPECT_EQ(leases_.rows.count(id), 0u) << "the lease is given up";
+  EXPECT_EQ(leases_.SourceHolder(Arn("dlq")), std::nullopt) << "so is the source's";
   ASSERT_TRUE(node_b_.Sync().ok());
   ASSERT_EQ(leases_.rows.count(id), 1u) << "taken at once, not after the lease's 12 s";
   EXPECT_EQ(leases_.rows[id].first, "node-b");
+  EXPECT_EQ(leases_.SourceHolder(Arn("dlq")), "node-b");
   RunFor(15, false);
   const MoveTaskInfo done = LatestOn(node_b_);
   EXPECT_EQ(done.status, "COMPLETED");
@@ -331,7 +433,7 @@ TEST_F(SharedMoveTaskTest, ALateRunningWriteOverACancelledTaskIsCancelledAgain) 
   RunFor(2);
   MoveTaskInfo stale = *objects_.Task(id);  // what a runner with a stalled write had queued
   ASSERT_EQ(stale.status, "RUNNING");
-  ASSERT_TRUE(node_b_.Cancel(Arn("dlq"), id).ok());
+  ASSERT_TRUE(CancelOn(node_b_, id).ok());
   RunFor(1);
   ASSERT_EQ(objects_.Task(id)->status, "CANCELLED");
   const int64_t moved = Visible(dest_url_);
@@ -352,7 +454,7 @@ TEST_F(SharedMoveTaskTest, ACancelledTaskWhoseRunnerDiedEndsCancelledOnTheNodeTh
   const std::string id = StartOn(node_a_, 10);
   RunFor(2);
   node_a_.Stop();
-  ASSERT_TRUE(node_b_.Cancel(Arn("dlq"), id).ok());
+  ASSERT_TRUE(CancelOn(node_b_, id).ok());
   RunFor(14, false);
   const MoveTaskInfo on_b = LatestOn(node_b_);
   EXPECT_EQ(on_b.status, "CANCELLED");
@@ -361,29 +463,141 @@ TEST_F(SharedMoveTaskTest, ACancelledTaskWhoseRunnerDiedEndsCancelledOnTheNodeTh
   EXPECT_GT(Visible(dlq_url_), 0) << "nothing moved after the cancel";
 }
 
-TEST_F(SharedMoveTaskTest, AStartThroughAnotherNodeIsRefusedWhileATaskRuns) {
-  StartOn(node_a_, 10);
-  SyncBoth();
-  auto second = node_b_.Start(Dlq(), Arn("dest"), 10);
-  ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.error().code, api::ErrorCode::kInvalidParameterValue);
-  EXPECT_EQ(second.error().message,
+void ExpectAlreadyRunning(const Answer<std::string>& answer) {
+  ASSERT_EQ(answer.answers(), 1);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.result().error().code, api::ErrorCode::kInvalidParameterValue);
+  EXPECT_EQ(answer.result().error().message,
             "There is already a task running. Only one active task is allowed for a source queue "
             "arn at a given time.");
 }
 
+TEST_F(SharedMoveTaskTest, AStartThroughAnotherNodeIsRefusedWhileATaskRuns) {
+  StartOn(node_a_, 10);
+  SyncBoth();
+  Answer<std::string> second = AskStart(node_b_);
+  EXPECT_EQ(second.answers(), 1) << "refused at once by the records node b read";
+  ExpectAlreadyRunning(second);
+}
+
+TEST_F(SharedMoveTaskTest, OfTwoStartsOnTwoNodesAtOnceExactlyOneSucceeds) {
+  // Neither node has read the other's start: only the source's lease can tell them apart.
+  for (bool a_first : {true, false}) {
+    SCOPED_TRACE(a_first ? "node a syncs first" : "node b syncs first");
+    Answer<std::string> on_a = AskStart(node_a_);
+    Answer<std::string> on_b = AskStart(node_b_);
+    EXPECT_EQ(on_a.answers() + on_b.answers(), 0) << "a shared start waits for a Sync";
+    MoveTasks& first = a_first ? node_a_ : node_b_;
+    MoveTasks& second = a_first ? node_b_ : node_a_;
+    ASSERT_TRUE(first.Sync().ok());
+    ASSERT_TRUE(second.Sync().ok());
+    const Answer<std::string>& won = a_first ? on_a : on_b;
+    const Answer<std::string>& lost = a_first ? on_b : on_a;
+    ASSERT_EQ(won.answers(), 1);
+    ASSERT_TRUE(won.ok()) << won.result().error().message;
+    ExpectAlreadyRunning(lost);
+    EXPECT_EQ(objects_.TaskRecords(), a_first ? 1 : 2) << "the refused start wrote nothing";
+    EXPECT_EQ(leases_.SourceHolder(Arn("dlq")), a_first ? "node-a" : "node-b");
+    // The winner's task runs to its end and gives the source up.
+    RunFor(25);
+    EXPECT_EQ(LatestOn(node_a_).task_id, *won.result());
+    EXPECT_EQ(LatestOn(node_a_).status, "COMPLETED");
+    EXPECT_TRUE(leases_.rows.empty());
+    for (int i = 0; i < kMessages; ++i) Send(dlq_url_, "again" + std::to_string(i));
+  }
+}
+
+TEST_F(SharedMoveTaskTest, TwoStartsThroughOneNodeBeforeItsSyncAreOneTask) {
+  Answer<std::string> first = AskStart(node_a_);
+  Answer<std::string> second = AskStart(node_a_);
+  ExpectAlreadyRunning(second);
+  ASSERT_TRUE(node_a_.Sync().ok());
+  ASSERT_TRUE(first.ok());
+  ExpectAlreadyRunning(AskStart(node_a_));
+  EXPECT_EQ(objects_.TaskRecords(), 1);
+}
+
+TEST_F(SharedMoveTaskTest, TheRunnerKeepsTheSourceWhileTheTaskRunsAndAfterATakeOver) {
+  // A start through a node that has read no record yet (one whose Sync is late): only the
+  // source's lease can refuse it.
+  auto start_on_new_node = [this] {
+    FakeLeases leases_c{leases_, "node-c"};
+    MoveTasks node_c(clock_, clock_, store_, service_.queues(),
+                     MoveTasksShared{&objects_, &leases_c});
+    return AskStartAndSync(node_c);
+  };
+  StartOn(node_a_, 5);
+  RunFor(20);  // past the first lease's 12 s: renewed
+  ExpectAlreadyRunning(start_on_new_node());
+  node_a_.Stop();  // node a dies; node b takes the task and the source over
+  RunFor(14, /*sync_a=*/false);
+  ASSERT_EQ(leases_.SourceHolder(Arn("dlq")), "node-b");
+  ExpectAlreadyRunning(start_on_new_node());
+  RunFor(30, false);
+  ASSERT_EQ(LatestOn(node_b_).status, "COMPLETED");
+  EXPECT_TRUE(leases_.rows.empty()) << "both leases given up at the end";
+  for (int i = 0; i < 10; ++i) Send(dlq_url_, "again" + std::to_string(i));
+  EXPECT_TRUE(start_on_new_node().ok()) << "the source is free once the task ended";
+}
+
+TEST_F(SharedMoveTaskTest, AStartIsAnsweredOnlyOnceItsRecordIsDurable) {
+  objects_.delay_durable = true;
+  Answer<std::string> started = AskStart(node_a_);
+  ASSERT_TRUE(node_a_.Sync().ok());
+  EXPECT_EQ(started.answers(), 0) << "answered before the record was durable";
+  objects_.Commit();
+  ASSERT_EQ(started.answers(), 1);
+  EXPECT_TRUE(started.ok());
+}
+
+TEST_F(SharedMoveTaskTest, ACancelIsAnsweredOnlyOnceItsRequestIsDurable) {
+  const std::string id = StartOn(node_a_, 10);
+  RunFor(2);
+  objects_.delay_durable = true;
+  Answer<int64_t> cancelled;
+  node_b_.Cancel(Arn("dlq"), id, cancelled.Callback());
+  EXPECT_TRUE(objects_.Has(MoveTaskCancelKey(id)));
+  EXPECT_EQ(cancelled.answers(), 0) << "answered before the request was durable";
+  objects_.Commit();
+  ASSERT_EQ(cancelled.answers(), 1);
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_GT(*cancelled.result(), 0);
+  // The same through the runner: answered once the task's end is durable.
+  objects_.delay_durable = false;
+  ASSERT_TRUE(node_a_.Sync().ok());
+  ASSERT_EQ(LatestOn(node_a_).status, "CANCELLED");
+  for (int i = 0; i < 10; ++i) Send(dlq_url_, "again" + std::to_string(i));
+  RunFor(1);
+  const std::string second = StartOn(node_a_, 10);
+  objects_.delay_durable = true;
+  Answer<int64_t> on_runner;
+  node_a_.Cancel(Arn("dlq"), second, on_runner.Callback());
+  EXPECT_EQ(on_runner.answers(), 0);
+  objects_.Commit();
+  EXPECT_TRUE(on_runner.ok());
+}
+
 TEST_F(SharedMoveTaskTest, AStartAndACancelRequestWakeTheNodesSync) {
   int wakes = 0;
+  FakeLeases leases_c{leases_, "node-c"};
   MoveTasks node(clock_, clock_, store_, service_.queues(),
-                 MoveTasksShared{&objects_, &leases_a_, [&wakes] { ++wakes; }});
-  auto started = node.Start(Dlq(), Arn("dest"), 10);
-  ASSERT_TRUE(started.ok());
+                 MoveTasksShared{&objects_, &leases_c, [&wakes] { ++wakes; }});
+  Answer<std::string> started = AskStart(node);
   EXPECT_EQ(wakes, 1) << "a start asks for a Sync";
-  ASSERT_TRUE(node.Cancel(Arn("dlq"), *started).ok());  // not run here yet: a request
-  EXPECT_EQ(wakes, 2) << "so does a cancel request";
-  EXPECT_TRUE(objects_.Has(MoveTaskCancelKey(*started)));
+  EXPECT_EQ(started.answers(), 0);
   ASSERT_TRUE(node.Sync().ok());
-  EXPECT_EQ(LatestOn(node).status, "CANCELLED") << "the Sync it asked for carries it out";
+  ASSERT_TRUE(started.ok()) << "the Sync it asked for starts it";
+  ASSERT_TRUE(CancelOn(node, *started.result()).ok());  // run here: cancelled at once
+  EXPECT_EQ(LatestOn(node).status, "CANCELLED");
+  ASSERT_TRUE(node.Sync().ok());  // gives the leases up
+  const std::string id = StartOn(node_a_, 10);
+  ASSERT_TRUE(node.Sync().ok());
+  const int before = wakes;
+  ASSERT_TRUE(CancelOn(node, id).ok());  // run by node a: a request
+  EXPECT_EQ(wakes, before + 1) << "so does a cancel request";
+  EXPECT_TRUE(objects_.Has(MoveTaskCancelKey(id)));
+  ASSERT_TRUE(node_a_.Sync().ok());
+  EXPECT_EQ(LatestOn(node_a_).status, "CANCELLED") << "the runner carries it out";
   EXPECT_EQ(Visible(dlq_url_), kMessages);
 }
 

@@ -16,6 +16,7 @@
 
 #include "pg_sqs_test_support.h"
 #include "sqs/pg/maintenance.h"
+#include "sqs/pg/move_task_leases.h"
 #include "sqs/pg/pg_catalog.h"
 #include "storage/postgres/leases.h"
 #include "storage/postgres/wake.h"
@@ -437,6 +438,26 @@ TEST_F(PgQueueTest, OnlyTheMaintenanceLeaderSweeps) {
   EXPECT_FALSE(refused.led) << "b holds the lease";
   EXPECT_EQ(refused.expired_messages, 0);
   EXPECT_EQ(queue->Counters().visible, 0) << "b's round swept it";
+}
+
+// The leases of message move tasks (sqs/move_tasks.h): a source queue's lease is one row of its
+// own, held by one node at a time, apart from the task's, and free again once released.
+TEST_F(PgQueueTest, AMoveSourcesLeaseIsHeldByOneNodeAtATime) {
+  storage::pg::PgLeases leases(node_->pool);
+  PgMoveTaskLeases a(leases, NewUuid()), b(leases, NewUuid());
+  const std::string source = "arn:aws:sqs:us-east-1:000000000000:dlq-" + NewUuid();
+  const std::string task = NewUuid();
+  const auto ttl = std::chrono::milliseconds(60000);
+  auto held = [](const Result<bool, std::string>& r) { return r.ok() && *r; };
+  EXPECT_TRUE(held(a.HoldSource(source, ttl)));
+  EXPECT_FALSE(held(b.HoldSource(source, ttl))) << "a holds the source";
+  EXPECT_TRUE(held(a.HoldSource(source, ttl))) << "a renews it";
+  EXPECT_TRUE(held(b.Hold(task, ttl))) << "a task's lease is another row";
+  EXPECT_TRUE(held(b.HoldSource(source + "-other", ttl))) << "so is another source's";
+  ASSERT_TRUE(b.ReleaseSource(source).ok());
+  EXPECT_FALSE(held(b.HoldSource(source, ttl))) << "only the holder releases";
+  ASSERT_TRUE(a.ReleaseSource(source).ok());
+  EXPECT_TRUE(held(b.HoldSource(source, ttl)));
 }
 
 // --- long polling (LongPollHub) ---
