@@ -47,13 +47,13 @@ constexpr int kOutboxEpochBits = 40;
 // more), let the workers finish the queued requests (they still use the statements, the
 // notifier, the hub and the catalog's cache), then the rest in reverse.
 struct PostgresQueues::Parts {
-  Parts(const Settings& settings, std::string receipt_key, const sqs::Limits& limits,
-        const Clock& clock, Scheduler& scheduler)
+  Parts(const Settings& settings, std::string receipt_key, const Sealer& outbox_sealer,
+        const sqs::Limits& limits, const Clock& clock, Scheduler& scheduler)
       : pool(settings.postgres_url, storage::pg::ConnectionOptions{},
              static_cast<size_t>(settings.postgres_pool_size)),
         ops(pool),
         objects(pool),
-        outbox(pool, OwnedBy(node_id)),
+        outbox(pool, OwnedBy(node_id, outbox_sealer)),
         leases(pool),
         move_task_leases(leases, node_id),
         receipts(std::move(receipt_key)),
@@ -86,9 +86,12 @@ struct PostgresQueues::Parts {
     };
     return options;
   }
-  static storage::pg::ObjectStoreOptions OwnedBy(const std::string& node_id) {
+  // The outbox's publications hold message bodies: sealed at rest, as the embedded store seals
+  // every value.
+  static storage::pg::ObjectStoreOptions OwnedBy(const std::string& node_id, const Sealer& sealer) {
     storage::pg::ObjectStoreOptions options;
     options.owner = node_id;
+    options.sealer = sealer;
     return options;
   }
   // This node's id in table `lease` and table owned_object (a uuid drawn at start).
@@ -183,8 +186,9 @@ Result<std::unique_ptr<PostgresQueues>, std::string> PostgresQueues::Open(const 
   }
   // A key of its own for receipt handles (HKDF of the root key), as 32 raw bytes.
   const auto digest = root.Derive("pg-receipts v1").KeyedDigest("wharf receipt handles");
-  auto parts = std::make_unique<Parts>(settings, std::string(digest.begin(), digest.end()), limits,
-                                       clock, scheduler);
+  auto parts =
+      std::make_unique<Parts>(settings, std::string(digest.begin(), digest.end()),
+                              root.Derive("pg-owned-objects v1"), limits, clock, scheduler);
   if (storage::pg::PgStatus migrated = parts->ops.Migrate(); !migrated.ok()) {
     return "cannot prepare the PostgreSQL database of --postgres-url: " + migrated.error().detail;
   }

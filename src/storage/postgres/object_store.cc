@@ -161,7 +161,9 @@ StorageStatus PgObjectStore::ScanObjects(
     if (!key.ok()) return FromPg(key.error());
     PgResult<std::string> value = rows->Bytes(row, 1);
     if (!value.ok()) return FromPg(value.error());
-    visit(*key, *value);
+    PgResult<std::string> opened = Opened(*key, std::move(*value));
+    if (!opened.ok()) return StorageError{StorageErrorCode::kCorruption, opened.error().detail};
+    visit(*key, *opened);
   }
   return {};
 }
@@ -187,9 +189,32 @@ PgResult<PgObjectStore::Objects> PgObjectStore::Adopt(std::string_view lease_pre
   for (int row = 0; row < rows.size(); ++row) {
     WHARF_ASSIGN_OR_RETURN(std::string key, rows.Bytes(row, 0));
     WHARF_ASSIGN_OR_RETURN(std::string value, rows.Bytes(row, 1));
-    adopted.emplace_back(std::move(key), std::move(value));
+    PgResult<std::string> opened = Opened(key, std::move(value));
+    if (!opened.ok()) {
+      // Adopted all the same (the update is committed): left as this owner's, out of the way.
+      log::Line(log::Level::kError, "pg_owned_object_unreadable")
+          .Str("key", key)
+          .Str("detail", opened.error().detail);
+      continue;
+    }
+    adopted.emplace_back(std::move(key), std::move(*opened));
   }
   return adopted;
+}
+
+std::string PgObjectStore::Stored(const Record& record) const {
+  if (!options_.sealer) return record.payload;
+  return options_.sealer->Seal(record.payload, record.key);
+}
+
+PgResult<std::string> PgObjectStore::Opened(std::string_view key, std::string value) const {
+  if (!options_.sealer) return value;
+  auto opened = options_.sealer->Open(value, key);
+  if (!opened.ok()) {
+    return PgError{PgErrorCode::kBadResult, "",
+                   "a sealed object does not open (damaged, or sealed under another key)"};
+  }
+  return std::move(opened).value();
 }
 
 PgResult<int64_t> PgObjectStore::NewEpoch() {
@@ -295,10 +320,10 @@ PgResult<bool> PgObjectStore::WriteOnce(const std::vector<Entry>& batch) {
       if (record.type == RecordType::kObjectPut && owned()) {
         steps.push_back(PipelineStep{
             &sql::kOwnedObjectPut,
-            {Param::Bytes(record.key), Param::Bytes(record.payload), Param::Text(options_.owner)}});
+            {Param::Bytes(record.key), Param::Bytes(Stored(record)), Param::Text(options_.owner)}});
       } else if (record.type == RecordType::kObjectPut) {
         steps.push_back(PipelineStep{&sql::kObjectPut,
-                                     {Param::Bytes(record.key), Param::Bytes(record.payload)}});
+                                     {Param::Bytes(record.key), Param::Bytes(Stored(record))}});
       } else {
         steps.push_back(PipelineStep{owned() ? &sql::kOwnedObjectDelete : &sql::kObjectDelete,
                                      {Param::Bytes(record.key)}});

@@ -54,6 +54,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/sealing.h"
 #include "storage/postgres/pg_error.h"
 #include "storage/postgres/pool.h"
 #include "storage/store.h"
@@ -81,6 +82,11 @@ struct ObjectStoreOptions {
   // Empty: the objects every node shares (table object). A node id (uuid): that node's own
   // objects (table owned_object; see the top of this file).
   std::string owner;
+  // Set: values are sealed under it in the database (the key is the associated data, so a value
+  // copied under another key does not open) and opened on read; one that does not open fails the
+  // read (kCorruption). For objects whose owners do not seal what they write themselves (the SNS
+  // outbox's publications hold message bodies).
+  std::optional<Sealer> sealer;
 };
 
 // The exclusive upper bound of the keys that start with `prefix`: the prefix without its trailing
@@ -113,7 +119,8 @@ class PgObjectStore final : public Store {
 
   // Owned objects only: makes this store's owner the owner of every object whose owner holds no
   // live lease named `lease_prefix` + its id, and returns them (key, value) in key order. Each
-  // object goes to one adopter, also when several adopt at once.
+  // object goes to one adopter, also when several adopt at once. A sealed value that does not
+  // open is logged and left out (it is adopted all the same, so no one tries it again).
   using Objects = std::vector<std::pair<std::string, std::string>>;
   PgResult<Objects> Adopt(std::string_view lease_prefix);
   // Owned objects only: a number larger than any this call returned before, to any node (a
@@ -144,6 +151,9 @@ class PgObjectStore final : public Store {
   // The outcome of a written ticket. Requires mu_.
   StorageStatus OutcomeOf(uint64_t ticket) const;
   bool owned() const { return !options_.owner.empty(); }
+  // The value as stored (sealed with ObjectStoreOptions::sealer), and back.
+  std::string Stored(const Record& record) const;
+  PgResult<std::string> Opened(std::string_view key, std::string value) const;
 
   ConnectionPool& pool_;
   const ObjectStoreOptions options_;

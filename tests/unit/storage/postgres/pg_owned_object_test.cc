@@ -9,6 +9,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "common/sealing.h"
 #include "pg_test_support.h"
 #include "storage/postgres/leases.h"
 #include "storage/postgres/migrations.h"
@@ -33,6 +35,16 @@ using testing::TestOptions;
 using Objects = PgObjectStore::Objects;
 
 constexpr std::string_view kLeasePrefix = "test-outbox:";
+constexpr Statement kRawValue{"test_owned_raw_value",
+                              "SELECT value FROM owned_object WHERE key = $1::bytea", 1};
+constexpr Statement kRekey{"test_owned_rekey",
+                           "UPDATE owned_object SET key = $2::bytea WHERE key = $1::bytea", 2};
+
+Sealer KeyOf(char fill) {
+  auto sealer = Sealer::FromKey(std::string(Sealer::kKeySize, fill));
+  EXPECT_TRUE(sealer.ok());
+  return std::move(sealer).value();
+}
 
 Record Put(std::string key, std::string value) {
   Record record{RecordType::kObjectPut};
@@ -78,10 +90,29 @@ class PgOwnedObjectTest : public ::testing::Test {
     leases_ = std::make_unique<PgLeases>(*pool_);
   }
 
-  std::unique_ptr<PgObjectStore> Owner(const std::string& id) {
+  std::unique_ptr<PgObjectStore> Owner(const std::string& id,
+                                       std::optional<Sealer> sealer = std::nullopt) {
     ObjectStoreOptions options;
     options.owner = id;
+    options.sealer = std::move(sealer);
     return std::make_unique<PgObjectStore>(*pool_, options);
+  }
+  // The value column as stored.
+  std::string Raw(const std::string& key) {
+    auto conn = pool_->Acquire(5s);
+    EXPECT_TRUE(conn.ok());
+    if (!conn.ok()) return {};
+    auto rows = (*conn)->Execute(kRawValue, {Param::Bytes(key)});
+    EXPECT_TRUE(rows.ok() && rows->size() == 1);
+    if (!rows.ok() || rows->size() != 1) return {};
+    auto value = rows->Bytes(0, 0);
+    return value.ok() ? *value : std::string();
+  }
+  PgStatus Run(const Statement& statement, std::initializer_list<Param> params) {
+    WHARF_ASSIGN_OR_RETURN(PooledConnection conn, pool_->Acquire(5s));
+    WHARF_ASSIGN_OR_RETURN(Rows rows, conn->Execute(statement, params));
+    (void)rows;
+    return {};
   }
   void HoldLease(const std::string& owner, std::chrono::milliseconds ttl = 30s) {
     auto held = leases_->Hold(std::string(kLeasePrefix) + owner, owner, ttl);
@@ -178,6 +209,34 @@ TEST_F(PgOwnedObjectTest, ConcurrentAdoptersTakeEachObjectOnce) {
   EXPECT_EQ(keys.size(), 300u) << "no object adopted by both";
   EXPECT_EQ(Scan(*a).size(), from_a.size());
   EXPECT_EQ(Scan(*b).size(), from_b.size());
+}
+
+TEST_F(PgOwnedObjectTest, SealedValuesAreNotStoredInClearAndOpenOnScanAndAdopt) {
+  const std::string body = "a message body no one may read at rest";
+  auto a = Owner(a_, KeyOf('k'));
+  ASSERT_TRUE(Commit(*a, {Put("sns/outbox/1", body), Put("sns/outbox/2", "")}).ok());
+  const std::string raw = Raw("sns/outbox/1");
+  EXPECT_EQ(raw.find("no one may read"), std::string::npos) << "stored in clear";
+  EXPECT_GT(raw.size(), body.size());
+  EXPECT_EQ(Scan(*a), (Objects{{"sns/outbox/1", body}, {"sns/outbox/2", ""}}));
+
+  auto b = Owner(b_, KeyOf('k'));
+  HoldLease(b_);
+  EXPECT_EQ(Adopt(*b), (Objects{{"sns/outbox/1", body}, {"sns/outbox/2", ""}}));
+
+  // Another key, or a value moved under another key, does not open: an error, not bytes.
+  auto other = Owner(b_, KeyOf('x'));
+  Objects seen;
+  EXPECT_EQ(other->ScanObjects("", [&](auto k, auto v) { seen.emplace_back(k, v); }).error().code,
+            StorageErrorCode::kCorruption);
+  PG_ASSERT_OK(Run(kRekey, {Param::Bytes("sns/outbox/2"), Param::Bytes("sns/outbox/3")}));
+  EXPECT_FALSE(b->ScanObjects("sns/outbox/3", [](auto, auto) {}).ok());
+  auto c = Owner(c_, KeyOf('k'));
+  HoldLease(c_);
+  auto released = leases_->Release(std::string(kLeasePrefix) + b_, b_);
+  ASSERT_TRUE(released.ok() && *released);
+  EXPECT_EQ(Adopt(*c), (Objects{{"sns/outbox/1", body}}))
+      << "the one that does not open is left out";
 }
 
 TEST_F(PgOwnedObjectTest, EpochsGrowAndAdoptNeedsAnOwner) {
