@@ -237,16 +237,18 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   void OnHeader(beast::error_code ec) {
     if (Interrupted()) return;
     if (ec) return OnReadError(ec);
-    const auto& req = parser_->get();
-    keep_alive_ = req.keep_alive();
-    is_head_ = req.method() == http::verb::head;
+    const HttpRequest& req = parser_->request();
+    // From the version and every Connection (and Proxy-Connection) field, as Beast's parser
+    // reads them; request_parser's message looked at the first Connection field only.
+    keep_alive_ = parser_->keep_alive();
+    is_head_ = req.method == "HEAD";
     const uint64_t max_body = core_->options.max_body_bytes;
     if (auto length = parser_->content_length(); length && *length > max_body) {
       return Dispatch(/*body_too_large=*/true);
     }
     if (parser_->is_done()) return Dispatch(false);
     parser_->body_limit(max_body);  // chunked bodies stop at the limit too
-    if (IEquals(req[http::field::expect], "100-continue")) {
+    if (IEquals(req.Header("Expect"), "100-continue")) {
       Lowest().expires_after(core_->options.body_timeout);
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                         [self = this->shared_from_this()](beast::error_code ec, size_t) {
@@ -321,7 +323,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   void Dispatch(bool body_too_large) {
     if (core_->stopped.load()) return Close();
-    HttpRequest request = ToHttpRequest(parser_->release(), body_too_large, remote_address_);
+    HttpRequest request = parser_->Release(body_too_large, remote_address_);
     parser_.reset();
     // The unread body makes the rest of the stream unusable.
     if (body_too_large) keep_alive_ = false;

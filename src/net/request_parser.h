@@ -1,19 +1,18 @@
 #pragma once
 
-// How the server turns bytes into an HttpRequest, apart from the socket: Beast's request parser
-// with Wharf's body type and limits, and the conversion of a parsed message into the
+// How the server turns bytes into an HttpRequest, apart from the socket: Beast's HTTP/1.1 grammar
+// (basic_parser) with Wharf's limits, writing each field and the body straight into the
 // HttpRequest handed upward. http_server.cc drives it from the connection's reads; the fuzz
 // target tests/fuzz/http_request_fuzz.cc drives it from memory. Internal to net/ (it includes
 // Beast): nothing above net/ may include it.
 
-#include <algorithm>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
 
 #include "net/http.h"
 
@@ -23,54 +22,40 @@ namespace wharf::net {
 // (ServerOptions::max_header_bytes).
 inline constexpr uint32_t kHeaderLimit = 64 * 1024;
 
-// A string body whose capacity always leaves kBodyPadding spare bytes after the data, so
-// simdjson can parse it in place. Content-Length bodies are reserved once, up front.
-struct PaddedBody {
-  using value_type = std::string;
+// One request. Beast's request_parser would keep the fields in its own list (an allocation per
+// field) to be copied into HttpHeaders afterwards; this parser appends them to HttpHeaders as
+// the grammar finds them, and the body to HttpRequest::body with kBodyPadding spare bytes of
+// capacity (simdjson parses it in place; a Content-Length body is reserved once, up front).
+// The trailer fields of a chunked body follow the header's, as they did with request_parser.
+// Not reusable: one per request (Beast's parsers are not). Lives on the connection's loop.
+class RequestParser final : public boost::beast::http::basic_parser<true> {
+ public:
+  // Valid once the header is done (is_header_done()). The fields, method and target are
+  // final then; the body is not until is_done().
+  const HttpRequest& request() const { return request_; }
 
-  static uint64_t size(const value_type& body) { return body.size(); }
+  // The request for the handler; the parser is spent. With `body_too_large` the body (unread,
+  // or read only in part) is left out.
+  HttpRequest Release(bool body_too_large, std::string remote_address);
 
-  class reader {
-   public:
-    template <bool isRequest, class Fields>
-    explicit reader(boost::beast::http::header<isRequest, Fields>&, value_type& body)
-        : body_(body) {}
+ private:
+  using string_view = boost::beast::string_view;
+  using error_code = boost::beast::error_code;
 
-    void init(const boost::optional<uint64_t>& length, boost::beast::error_code& ec) {
-      if (length) {
-        if (*length > body_.max_size() - kBodyPadding) {
-          ec = boost::beast::http::error::buffer_overflow;
-          return;
-        }
-        body_.reserve(static_cast<size_t>(*length) + kBodyPadding);
-      }
-      ec = {};
-    }
+  void on_request_impl(boost::beast::http::verb method, string_view method_str, string_view target,
+                       int version, error_code& ec) override;
+  void on_response_impl(int code, string_view reason, int version, error_code& ec) override;
+  void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                     error_code& ec) override;
+  void on_header_impl(error_code& ec) override;
+  void on_body_init_impl(const boost::optional<uint64_t>& content_length, error_code& ec) override;
+  size_t on_body_impl(string_view body, error_code& ec) override;
+  void on_chunk_header_impl(uint64_t size, string_view extensions, error_code& ec) override;
+  size_t on_chunk_body_impl(uint64_t remain, string_view body, error_code& ec) override;
+  void on_finish_impl(error_code& ec) override;
 
-    template <class ConstBufferSequence>
-    size_t put(const ConstBufferSequence& buffers, boost::beast::error_code& ec) {
-      size_t n = boost::beast::buffer_bytes(buffers);
-      size_t needed = body_.size() + n + kBodyPadding;
-      if (body_.capacity() < needed) body_.reserve(std::max(needed, 2 * body_.capacity()));
-      for (auto b : boost::beast::buffers_range_ref(buffers)) {
-        body_.append(static_cast<const char*>(b.data()), b.size());
-      }
-      ec = {};
-      return n;
-    }
-
-    void finish(boost::beast::error_code& ec) {
-      if (body_.capacity() < body_.size() + kBodyPadding)
-        body_.reserve(body_.size() + kBodyPadding);
-      ec = {};
-    }
-
-   private:
-    value_type& body_;
-  };
+  HttpRequest request_;
 };
-
-using RequestParser = boost::beast::http::request_parser<PaddedBody>;
 
 // A fresh parser for the next request on a connection. No body limit while reading the header:
 // an oversized Content-Length must reach the handler as body_too_large rather than fail the
@@ -131,32 +116,5 @@ class ChunkedBodyReader {
   size_t pending_limit_;
   bool held_back_ = false;  // the parser returned need_more on what `buffer` holds
 };
-
-// The request handed to the handler. With `body_too_large` the body is left out (unread).
-inline HttpRequest ToHttpRequest(RequestParser::value_type&& message, bool body_too_large,
-                                 std::string remote_address) {
-  HttpRequest request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  size_t fields = 0;
-  size_t bytes = 0;
-  for (const auto& field : message) {
-    ++fields;
-    bytes += field.name_string().size() + field.value().size();
-  }
-  request.headers.Reserve(fields, bytes);
-  for (const auto& field : message) request.headers.Add(field.name_string(), field.value());
-  if (body_too_large) {
-    request.body_too_large = true;
-  } else {
-    request.body = std::move(message.body());
-  }
-  // Bodies read by PaddedBody already have the padding; empty ones need it too.
-  if (request.body.capacity() < request.body.size() + kBodyPadding) {
-    request.body.reserve(request.body.size() + kBodyPadding);
-  }
-  request.remote_address = std::move(remote_address);
-  return request;
-}
 
 }  // namespace wharf::net

@@ -1,8 +1,9 @@
-// Fuzzes how the server reads requests off a connection (src/net/request_parser.h): Beast's
-// request parser with Wharf's body type (PaddedBody) and limits, fed the way a connection is —
-// pipelined requests, bytes arriving in chunks — then ToHttpRequest, the accessors the layers
-// above use (Header, Path, Query), and the protocol router over the result, as the server's
-// dispatcher builds it. This is every byte a client sends before anything is authenticated.
+// Fuzzes how the server reads requests off a connection (src/net/request_parser.h): Wharf's
+// RequestParser (Beast's basic_parser filling an HttpRequest) with Wharf's limits, fed the way a
+// connection is — pipelined requests, bytes arriving in chunks — then Release, the accessors
+// the layers above use (Header, Path, Query), and the protocol router over the result, as the
+// server's dispatcher builds it. This is every byte a client sends before anything is
+// authenticated.
 //
 // Input: byte 0 = read size (1..256 bytes per read, like a slow or fragmenting client) and a
 // small body limit or the default; the rest is the byte stream of one connection. The loop
@@ -153,18 +154,16 @@ class Connection {
     StartRequest(parser_);
     boost::beast::error_code ec;
     if (!Feed(ec, [&] { return parser_->is_header_done(); })) return false;  // 400/431 or EOF
-    const bool keep_alive = parser_->get().keep_alive();
+    const bool keep_alive = parser_->keep_alive();
     if (auto length = parser_->content_length(); length && *length > max_body_) {
-      CheckRequest(ToHttpRequest(parser_->release(), /*body_too_large=*/true, "127.0.0.1"),
-                   max_body_);
+      CheckRequest(parser_->Release(/*body_too_large=*/true, "127.0.0.1"), max_body_);
       return false;  // answered, then the connection closes
     }
     if (!parser_->is_done() && parser_->chunked()) {
       parser_->body_limit(max_body_);
       if (!ReadChunkedBody(ec)) {
         if (ec == http::error::body_limit) {
-          CheckRequest(ToHttpRequest(parser_->release(), /*body_too_large=*/true, "127.0.0.1"),
-                       max_body_);
+          CheckRequest(parser_->Release(/*body_too_large=*/true, "127.0.0.1"), max_body_);
         }
         return false;
       }
@@ -172,14 +171,12 @@ class Connection {
       parser_->body_limit(max_body_);
       if (!Feed(ec, [&] { return parser_->is_done(); })) {
         if (ec == http::error::body_limit) {
-          CheckRequest(ToHttpRequest(parser_->release(), /*body_too_large=*/true, "127.0.0.1"),
-                       max_body_);
+          CheckRequest(parser_->Release(/*body_too_large=*/true, "127.0.0.1"), max_body_);
         }
         return false;
       }
     }
-    CheckRequest(ToHttpRequest(parser_->release(), /*body_too_large=*/false, "127.0.0.1"),
-                 max_body_);
+    CheckRequest(parser_->Release(/*body_too_large=*/false, "127.0.0.1"), max_body_);
     return keep_alive;
   }
 
