@@ -247,7 +247,11 @@ simultaneous_first_start() {
   pem2=$(curl -sf "http://127.0.0.1:$p2/$cert1")
   kill "${pids[@]}" 2>/dev/null
   wait "${pids[@]}" 2>/dev/null
-  [ "$ready" = 1 ] || { echo "the two nodes were not both healthy within 30 s" >&2; return 1; }
+  if [ "$ready" != 1 ]; then
+    echo "the two nodes were not both healthy within 30 s (ports $p1, $p2); their logs:" >&2
+    tail -n 20 "$WORK/first1.log" "$WORK/first2.log" >&2
+    return 1
+  fi
   [ -n "$cert1" ] && [ "$cert1" = "$cert2" ] ||
     { echo "two SNS signing keys: '$cert1' and '$cert2'" >&2; return 1; }
   [ -n "$pem1" ] && [ "$pem1" = "$pem2" ] ||
