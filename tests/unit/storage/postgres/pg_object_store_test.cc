@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "object_test_support.h"
 #include "pg_test_support.h"
 #include "storage/postgres/migrations.h"
 #include "storage/postgres/object_store.h"
@@ -20,51 +21,22 @@
 namespace wharf::storage::pg {
 namespace {
 
+using testing::Commit;
 using testing::Connect;
 using testing::CreateDatabase;
+using testing::Delete;
 using testing::Describe;
+using testing::Objects;
+using testing::Put;
+using testing::Scan;
 using testing::ServerUrl;
 using testing::TestOptions;
-
-using Objects = std::vector<std::pair<std::string, std::string>>;
+using testing::WaitDurable;
 
 constexpr Statement kBackendPid{"test_objects_backend_pid", "SELECT pg_backend_pid()", 0};
 constexpr Statement kTerminate{"test_objects_terminate", "SELECT pg_terminate_backend($1::int)", 1};
 constexpr Statement kObjectValue{"test_object_value",
                                  "SELECT value FROM object WHERE key = $1::bytea", 1};
-
-Record Put(std::string key, std::string value) {
-  Record record{RecordType::kObjectPut};
-  record.key = std::move(key);
-  record.payload = std::move(value);
-  return record;
-}
-
-Record Delete(std::string key) {
-  Record record{RecordType::kObjectDelete};
-  record.key = std::move(key);
-  return record;
-}
-
-StorageStatus WaitDurable(Store& store, uint64_t ticket) {
-  std::promise<StorageStatus> settled;
-  std::future<StorageStatus> outcome = settled.get_future();
-  store.WhenDurable(ticket, [&settled](StorageStatus status) { settled.set_value(status); });
-  return outcome.get();
-}
-
-StorageStatus Commit(Store& store, std::vector<Record> records) {
-  return WaitDurable(store, store.Append(std::move(records)));
-}
-
-Objects Scan(Store& store, std::string_view prefix) {
-  Objects seen;
-  StorageStatus scanned = store.ScanObjects(prefix, [&](std::string_view key, std::string_view v) {
-    seen.emplace_back(std::string(key), std::string(v));
-  });
-  EXPECT_TRUE(scanned.ok()) << (scanned.ok() ? "" : scanned.error().detail);
-  return seen;
-}
 
 std::string Show(std::string_view bytes) {
   static const char* kHex = "0123456789abcdef";

@@ -18,6 +18,7 @@
 
 #include "common/ids.h"
 #include "common/sealing.h"
+#include "object_test_support.h"
 #include "pg_test_support.h"
 #include "storage/postgres/leases.h"
 #include "storage/postgres/migrations.h"
@@ -27,12 +28,15 @@ namespace wharf::storage::pg {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Commit;
 using testing::Connect;
 using testing::CreateDatabase;
+using testing::Delete;
+using testing::Objects;
+using testing::Put;
+using testing::Scan;
 using testing::ServerUrl;
 using testing::TestOptions;
-
-using Objects = PgObjectStore::Objects;
 
 constexpr std::string_view kLeasePrefix = "test-outbox:";
 constexpr Statement kRawValue{"test_owned_raw_value",
@@ -44,36 +48,6 @@ Sealer KeyOf(char fill) {
   auto sealer = Sealer::FromKey(std::string(Sealer::kKeySize, fill));
   EXPECT_TRUE(sealer.ok());
   return std::move(sealer).value();
-}
-
-Record Put(std::string key, std::string value) {
-  Record record{RecordType::kObjectPut};
-  record.key = std::move(key);
-  record.payload = std::move(value);
-  return record;
-}
-
-Record Delete(std::string key) {
-  Record record{RecordType::kObjectDelete};
-  record.key = std::move(key);
-  return record;
-}
-
-StorageStatus Commit(Store& store, std::vector<Record> records) {
-  std::promise<StorageStatus> settled;
-  std::future<StorageStatus> outcome = settled.get_future();
-  store.WhenDurable(store.Append(std::move(records)),
-                    [&settled](StorageStatus status) { settled.set_value(status); });
-  return outcome.get();
-}
-
-Objects Scan(Store& store, std::string_view prefix = "") {
-  Objects seen;
-  StorageStatus scanned = store.ScanObjects(prefix, [&](std::string_view key, std::string_view v) {
-    seen.emplace_back(std::string(key), std::string(v));
-  });
-  EXPECT_TRUE(scanned.ok()) << (scanned.ok() ? "" : scanned.error().detail);
-  return seen;
 }
 
 class PgOwnedObjectTest : public ::testing::Test {
