@@ -4,6 +4,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/experimental.h>
 #include <rocksdb/file_system.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
@@ -44,6 +45,18 @@ rocksdb::ColumnFamilyOptions MessageFamilyOptions() {
   return cf;
 }
 
+// Deduplication records are written (one per FIFO message, at send) and deleted (at expiry), and
+// read only by recovery, which iterates them once. Their keys are digests, so each insert lands
+// at a random place: in the default skip-list memtable, finding that place was 12 % of the
+// server's CPU in a FIFO send-batch run (perf, 2026-11-29; docs/benchmarks.md). A vector memtable
+// appends, and sorts once when the memtable is flushed or iterated — which is all this family
+// asks of it. (It needs allow_concurrent_memtable_write off: the store has one writer thread.)
+rocksdb::ColumnFamilyOptions DedupFamilyOptions() {
+  rocksdb::ColumnFamilyOptions cf = MessageFamilyOptions();
+  cf.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  return cf;
+}
+
 }  // namespace
 
 RocksStore::RocksStore(const RocksOptions& options, const Sealer& sealing_key)
@@ -55,6 +68,9 @@ StorageStatus RocksStore::OpenDatabase() {
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
   db_options.max_total_wal_size = 256 << 20;
+  // The dedup family's vector memtable cannot take concurrent inserts; the committer is the one
+  // thread that writes, so nothing is lost.
+  db_options.allow_concurrent_memtable_write = false;
   // After an I/O error, stay failed instead of retrying flushes in the background: a flush
   // retried after a failed one can hit an assertion in RocksDB 7.8 when the memtable holds
   // range deletes (fixed upstream in facebook/rocksdb#12796). The committer recovers instead,
@@ -69,7 +85,7 @@ StorageStatus RocksStore::OpenDatabase() {
       {"meta", SealedFamilyOptions()},
       {"msg", MessageFamilyOptions()},
       {"state", MessageFamilyOptions()},
-      {"dedup", MessageFamilyOptions()},
+      {"dedup", DedupFamilyOptions()},
   };
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options_.directory, families, &handles_, &db);
