@@ -1,4 +1,5 @@
-// The floor: the least work any durable SQS endpoint must do per SendMessage on this machine,
+// The floor: the least work any durable SQS endpoint must do per SendMessage (and per
+// SendMessageBatch: every entry's MD5 and an answer per entry) on this machine,
 // to tell which of issue 6's targets are physically out of reach (docs/benchmarks.md, "The
 // floor"). Not a server anyone should run: one thread, one epoll loop, no SigV4, no queue.
 //
@@ -25,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
@@ -83,7 +85,55 @@ void AppendAnswer(std::string& out, std::string_view body) {
   out.append(body);
 }
 
-// Answers every complete request in `c.in`; bodies of SendMessage go to `group`.
+// The string value that starts at `from` (just after its opening quote), escapes left as they
+// are; npos in `end` if it is not closed.
+std::string_view QuotedValue(std::string_view json, size_t from, size_t& end) {
+  end = from;
+  while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
+  if (end >= json.size()) {
+    end = std::string_view::npos;
+    return {};
+  }
+  return json.substr(from, end - from);
+}
+
+// SendMessageBatch as it must be done at the least: every entry's body appended to `group` and
+// its MD5 computed, every entry answered under its Id. (`wharf bench` sends bodies that need no
+// unescaping; a real server would unescape them.)
+void AnswerBatch(std::string_view body, std::string& group, uint64_t& next_id, std::string& json) {
+  json.assign("{\"Successful\":[");
+  static constexpr std::string_view kId = "{\"Id\":\"";
+  static constexpr std::string_view kBody = "\"MessageBody\":\"";
+  size_t pos = 0;
+  bool first = true;
+  while ((pos = body.find(kId, pos)) != std::string_view::npos) {
+    size_t id_end = 0;
+    std::string_view id = QuotedValue(body, pos + kId.size(), id_end);
+    if (id_end == std::string_view::npos) break;
+    size_t at = body.find(kBody, id_end);
+    if (at == std::string_view::npos) break;
+    size_t body_end = 0;
+    std::string_view message = QuotedValue(body, at + kBody.size(), body_end);
+    if (body_end == std::string_view::npos) break;
+    group.append(message);
+    char md5[33];
+    Md5Hex(message, md5);
+    const uint64_t n = next_id++;
+    char entry[192];
+    const int len =
+        snprintf(entry, sizeof entry,
+                 "%s{\"Id\":\"%.*s\",\"MessageId\":\"%08x-0000-4000-8000-%012llx\","
+                 "\"MD5OfMessageBody\":\"%s\"}",
+                 first ? "" : ",", static_cast<int>(std::min<size_t>(id.size(), 80)), id.data(),
+                 static_cast<unsigned>(n >> 48), static_cast<unsigned long long>(n), md5);
+    json.append(entry, static_cast<size_t>(len));
+    first = false;
+    pos = body_end;
+  }
+  json.append("],\"Failed\":[]}");
+}
+
+// Answers every complete request in `c.in`; bodies of SendMessage(Batch) go to `group`.
 void Serve(Connection& c, std::string& group, uint64_t& next_id) {
   size_t consumed = 0;
   for (;;) {
@@ -96,6 +146,13 @@ void Serve(Connection& c, std::string& group, uint64_t& next_id) {
     std::string_view body = rest.substr(end + 4, length);
     std::string_view target = HeaderValue(head, "X-Amz-Target");
     char answer[256];
+    if (target.ends_with(".SendMessageBatch")) {
+      static thread_local std::string batch_answer;
+      AnswerBatch(body, group, next_id, batch_answer);
+      AppendAnswer(c.out, batch_answer);
+      consumed += end + 4 + length;
+      continue;
+    }
     if (target.ends_with(".SendMessage")) {
       group.append(body);
       char md5[33];
