@@ -1,5 +1,6 @@
 // The floor: the least work any durable SQS endpoint must do per SendMessage (and per
-// SendMessageBatch: every entry's MD5 and an answer per entry) on this machine,
+// SendMessageBatch: every entry's MD5 and an answer per entry; ReceiveMessage and
+// DeleteMessage(Batch) against a minimal in-memory queue) on this machine,
 // to tell which of issue 6's targets are physically out of reach (docs/benchmarks.md, "The
 // floor"). Not a server anyone should run: one thread, one epoll loop, no SigV4, no queue.
 //
@@ -27,16 +28,20 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -97,6 +102,37 @@ std::string_view QuotedValue(std::string_view json, size_t from, size_t& end) {
   return json.substr(from, end - from);
 }
 
+// The floor's queue, for receive-delete and pipeline: what any queue must keep per message (the
+// body, its MD5, an id) and which received messages wait for their delete. No visibility
+// timeout, attributes or receive counts. Only the event loop's thread touches it.
+struct StoredMessage {
+  uint64_t id = 0;
+  std::string body;
+  std::array<char, 33> md5{};
+};
+// A ReceiveMessage with WaitTimeSeconds that found the queue empty: answered by the next send,
+// or empty at its deadline (as a real server's long poll; answering at once would make the
+// generator's consumers spin, work no server does).
+struct ParkedReceive {
+  int fd = -1;
+  int max = 1;
+  std::chrono::steady_clock::time_point deadline;
+};
+struct FloorQueue {
+  std::deque<StoredMessage> ready;
+  std::deque<ParkedReceive> parked;  // in deadline order: every wait of the generator is equal
+  std::unordered_map<uint64_t, StoredMessage> received;  // by receipt number
+  uint64_t next_receipt = 1;
+};
+FloorQueue queue;
+
+void Enqueue(uint64_t id, std::string_view body, const char md5[33]) {
+  StoredMessage& m = queue.ready.emplace_back();
+  m.id = id;
+  m.body.assign(body);
+  memcpy(m.md5.data(), md5, 33);
+}
+
 // SendMessageBatch as it must be done at the least: every entry's body appended to `group` and
 // its MD5 computed, every entry answered under its Id. (`wharf bench` sends bodies that need no
 // unescaping; a real server would unescape them.)
@@ -119,6 +155,7 @@ void AnswerBatch(std::string_view body, std::string& group, uint64_t& next_id, s
     char md5[33];
     Md5Hex(message, md5);
     const uint64_t n = next_id++;
+    Enqueue(n, message, md5);
     char entry[192];
     const int len =
         snprintf(entry, sizeof entry,
@@ -131,6 +168,89 @@ void AnswerBatch(std::string_view body, std::string& group, uint64_t& next_id, s
     pos = body_end;
   }
   json.append("],\"Failed\":[]}");
+}
+
+// JSON string content, escaped as a real server must (bench bodies need none).
+void AppendEscaped(std::string& out, std::string_view text) {
+  for (char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u >= 0x20 && ch != '"' && ch != '\\') {
+      out.push_back(ch);
+    } else {
+      char escaped[8];
+      snprintf(escaped, sizeof escaped, "\\u%04x", u);
+      out.append(escaped);
+    }
+  }
+}
+
+// The JSON number member `"name":<n>` of a request, clamped to [low, high]; `absent` if missing.
+int IntMember(std::string_view request, std::string_view name, int absent, int low, int high) {
+  size_t at = request.find(name);
+  if (at == std::string_view::npos || at == 0 || request[at - 1] != '"') return absent;
+  at += name.size() + 2;  // past `":`
+  if (at >= request.size()) return absent;
+  return std::clamp(atoi(std::string(request.substr(at, 4)).c_str()), low, high);
+}
+
+// ReceiveMessage: up to `max` messages from the front, each moved to `received` under a new
+// receipt number and answered with its id, receipt handle, MD5 and body.
+void AnswerReceive(int max, std::string& json) {
+  if (queue.ready.empty()) {
+    json.assign("{}");
+    return;
+  }
+  json.assign("{\"Messages\":[");
+  for (int i = 0; i < max && !queue.ready.empty(); ++i) {
+    const uint64_t receipt = queue.next_receipt++;
+    StoredMessage& m = queue.received[receipt] = std::move(queue.ready.front());
+    queue.ready.pop_front();
+    char head[192];
+    const int len = snprintf(head, sizeof head,
+                             "%s{\"MessageId\":\"%08x-0000-4000-8000-%012llx\",\"ReceiptHandle\":"
+                             "\"r%llu\",\"MD5OfBody\":\"%s\",\"Body\":\"",
+                             i == 0 ? "" : ",", static_cast<unsigned>(m.id >> 48),
+                             static_cast<unsigned long long>(m.id),
+                             static_cast<unsigned long long>(receipt), m.md5.data());
+    json.append(head, static_cast<size_t>(len));
+    AppendEscaped(json, m.body);
+    json.append("\"}");
+  }
+  json.append("]}");
+}
+
+// DeleteMessage(Batch): every receipt handle's message forgotten, the deletes appended to
+// `group` (so a synced floor syncs them as a durable server must), every entry answered.
+void AnswerDelete(std::string_view request, bool batch, std::string& group, std::string& json) {
+  static constexpr std::string_view kId = "{\"Id\":\"";
+  static constexpr std::string_view kReceipt = "\"ReceiptHandle\":\"";
+  json.assign(batch ? "{\"Successful\":[" : "{}");
+  size_t pos = 0;
+  bool first = true;
+  while (true) {
+    std::string_view id;
+    size_t from = pos;
+    if (batch) {
+      const size_t at = request.find(kId, pos);
+      if (at == std::string_view::npos) break;
+      id = QuotedValue(request, at + kId.size(), from);
+      if (from == std::string_view::npos) break;
+    }
+    const size_t at = request.find(kReceipt, from);
+    if (at == std::string_view::npos) break;
+    size_t end = 0;
+    const std::string_view handle = QuotedValue(request, at + kReceipt.size(), end);
+    if (end == std::string_view::npos) break;
+    if (handle.size() > 1) queue.received.erase(strtoull(handle.data() + 1, nullptr, 10));
+    group.append(handle);
+    if (batch) {
+      json.append(first ? "{\"Id\":\"" : ",{\"Id\":\"").append(id).append("\"}");
+      first = false;
+    }
+    pos = end;
+    if (!batch) break;
+  }
+  if (batch) json.append("],\"Failed\":[]}");
 }
 
 // Answers every complete request in `c.in`; bodies of SendMessage(Batch) go to `group`.
@@ -153,11 +273,32 @@ void Serve(Connection& c, std::string& group, uint64_t& next_id) {
       consumed += end + 4 + length;
       continue;
     }
+    if (target.ends_with(".ReceiveMessage") || target.ends_with(".DeleteMessageBatch") ||
+        target.ends_with(".DeleteMessage")) {
+      static thread_local std::string queue_answer;
+      if (target.ends_with(".ReceiveMessage")) {
+        const int max = IntMember(body, "MaxNumberOfMessages", 1, 1, 10);
+        const int wait = IntMember(body, "WaitTimeSeconds", 0, 0, 20);
+        if (queue.ready.empty() && wait > 0) {
+          queue.parked.push_back(ParkedReceive{
+              c.fd, max, std::chrono::steady_clock::now() + std::chrono::seconds(wait)});
+          consumed += end + 4 + length;
+          continue;
+        }
+        AnswerReceive(max, queue_answer);
+      } else {
+        AnswerDelete(body, target.ends_with("Batch"), group, queue_answer);
+      }
+      AppendAnswer(c.out, queue_answer);
+      consumed += end + 4 + length;
+      continue;
+    }
     if (target.ends_with(".SendMessage")) {
       group.append(body);
       char md5[33];
       Md5Hex(body, md5);
       uint64_t id = next_id++;
+      Enqueue(id, body, md5);
       snprintf(answer, sizeof answer,
                "{\"MessageId\":\"%08x-0000-4000-8000-%012llx\",\"MD5OfMessageBody\":\"%s\"}",
                static_cast<unsigned>(id >> 48), static_cast<unsigned long long>(id), md5);
@@ -226,6 +367,22 @@ struct Syncer {
   }
 };
 
+// Answers the parked receives that messages arrived for, and those whose wait is over (empty);
+// their connections join `answered`.
+void AnswerParked(std::vector<Connection>& connections, std::vector<int>& answered) {
+  static thread_local std::string json;
+  const auto now = std::chrono::steady_clock::now();
+  while (!queue.parked.empty() && (!queue.ready.empty() || queue.parked.front().deadline <= now)) {
+    const ParkedReceive p = queue.parked.front();
+    queue.parked.pop_front();
+    Connection& c = connections[static_cast<size_t>(p.fd)];
+    if (c.fd != p.fd) continue;  // closed meanwhile
+    AnswerReceive(p.max, json);
+    AppendAnswer(c.out, json);
+    answered.push_back(p.fd);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -277,7 +434,7 @@ int main(int argc, char** argv) {
   epoll_event events[256];
   char buffer[65536];
   for (;;) {
-    int n = epoll_wait(ep, events, 256, -1);
+    int n = epoll_wait(ep, events, 256, queue.parked.empty() ? -1 : 20);
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == listener) {
@@ -323,6 +480,7 @@ int main(int argc, char** argv) {
       Serve(c, group, next_id);
       if (!c.out.empty()) answered.push_back(fd);
     }
+    AnswerParked(connections, answered);
     if (sync_thread && !group.empty()) {
       {
         std::lock_guard lock(syncer.mu);
