@@ -11,7 +11,8 @@
 # receive-delete prefills 2,000,000 messages into the floor and 1,200,000 into Wharf (enough for
 # the warm-up and the run at each one's rate); pipeline produces at --pipeline-rate (issue 6's
 # target) and reports the messages consumed per second and the end-to-end p99 instead of the
-# requests' p99.
+# requests' p99. fifo (send-batch on a FIFO queue, unique deduplication ids) spreads its
+# messages over 100 groups, as issue 6's FIFO target does.
 #
 # Rows: the floor responder (bench/floor_responder.cc) without sync and with fdatasync, and Wharf
 # with --storage memory, --durability relaxed and strict (default). Not part of ./scripts/test.
@@ -76,6 +77,7 @@ for scenario in $scenarios; do
       case $scenario in
         receive-delete) [[ $row == floor* ]] && extra=(--prefill 2000000) || extra=(--prefill 1200000) ;;
         pipeline) extra=(--rate "$pipeline_rate") ;;
+        fifo) extra=(--groups 100) ;;
       esac
       result=$("$wharf" bench --endpoint "http://127.0.0.1:$port" --scenario "$scenario" \
         --connections "$connections" --duration "$duration" --json --no-progress "${extra[@]}" \

@@ -133,6 +133,11 @@ void Enqueue(uint64_t id, std::string_view body, const char md5[33]) {
   memcpy(m.md5.data(), md5, 33);
 }
 
+// FIFO: the deduplication ids seen, with their message's number (a real server forgets them
+// after 5 minutes; a bench run is shorter). A duplicate is answered with the first message's
+// number and stored again nowhere.
+std::unordered_map<std::string, uint64_t> dedup_ids;
+
 // SendMessageBatch as it must be done at the least: every entry's body appended to `group` and
 // its MD5 computed, every entry answered under its Id. (`wharf bench` sends bodies that need no
 // unescaping; a real server would unescape them.)
@@ -140,6 +145,7 @@ void AnswerBatch(std::string_view body, std::string& group, uint64_t& next_id, s
   json.assign("{\"Successful\":[");
   static constexpr std::string_view kId = "{\"Id\":\"";
   static constexpr std::string_view kBody = "\"MessageBody\":\"";
+  static constexpr std::string_view kDedup = "\"MessageDeduplicationId\":\"";
   size_t pos = 0;
   bool first = true;
   while ((pos = body.find(kId, pos)) != std::string_view::npos) {
@@ -151,18 +157,41 @@ void AnswerBatch(std::string_view body, std::string& group, uint64_t& next_id, s
     size_t body_end = 0;
     std::string_view message = QuotedValue(body, at + kBody.size(), body_end);
     if (body_end == std::string_view::npos) break;
-    group.append(message);
+    // FIFO: the entry's deduplication id, if it has one before the next entry.
+    std::string_view dedup;
+    if (size_t d = body.find(kDedup, body_end); d < body.find(kId, body_end)) {
+      size_t dedup_end = 0;
+      dedup = QuotedValue(body, d + kDedup.size(), dedup_end);
+      if (dedup_end == std::string_view::npos) break;
+      body_end = dedup_end;
+    }
     char md5[33];
     Md5Hex(message, md5);
-    const uint64_t n = next_id++;
-    Enqueue(n, message, md5);
-    char entry[192];
+    uint64_t n = next_id;
+    bool duplicate = false;
+    if (!dedup.empty()) {
+      auto [seen, inserted] = dedup_ids.try_emplace(std::string(dedup), n);
+      duplicate = !inserted;
+      n = seen->second;
+    }
+    if (!duplicate) {
+      ++next_id;
+      group.append(message);
+      group.append(dedup);  // a durable server keeps the id as long as the window
+      Enqueue(n, message, md5);
+    }
+    char sequence[48] = "";
+    if (!dedup.empty()) {
+      snprintf(sequence, sizeof sequence, ",\"SequenceNumber\":\"%llu\"",
+               static_cast<unsigned long long>(n));
+    }
+    char entry[256];
     const int len =
         snprintf(entry, sizeof entry,
                  "%s{\"Id\":\"%.*s\",\"MessageId\":\"%08x-0000-4000-8000-%012llx\","
-                 "\"MD5OfMessageBody\":\"%s\"}",
+                 "\"MD5OfMessageBody\":\"%s\"%s}",
                  first ? "" : ",", static_cast<int>(std::min<size_t>(id.size(), 80)), id.data(),
-                 static_cast<unsigned>(n >> 48), static_cast<unsigned long long>(n), md5);
+                 static_cast<unsigned>(n >> 48), static_cast<unsigned long long>(n), md5, sequence);
     json.append(entry, static_cast<size_t>(len));
     first = false;
     pos = body_end;
