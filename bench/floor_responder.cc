@@ -405,7 +405,9 @@ void AnswerParked(std::vector<Connection>& connections, std::vector<int>& answer
     const ParkedReceive p = queue.parked.front();
     queue.parked.pop_front();
     Connection& c = connections[static_cast<size_t>(p.fd)];
-    if (c.fd != p.fd) continue;  // closed meanwhile
+    // Closed meanwhile. (A new connection that reused the descriptor would get the answer; the
+    // generator keeps its connections for the whole run, so this tool does not track that.)
+    if (c.fd != p.fd) continue;
     AnswerReceive(p.max, json);
     AppendAnswer(c.out, json);
     answered.push_back(p.fd);
