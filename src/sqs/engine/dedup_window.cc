@@ -12,25 +12,42 @@ std::string DedupKey(bool by_group, const std::string& group_id, const std::stri
 
 const DedupEntry* DedupWindow::Find(const std::string& key, int64_t now_millis) const {
   auto it = entries_.find(key);
-  if (it == entries_.end() || it->second.expires_millis <= now_millis) return nullptr;
-  return &it->second;
+  if (it == entries_.end() || it->second.erased || it->second.entry.expires_millis <= now_millis) {
+    return nullptr;
+  }
+  return &it->second.entry;
 }
 
 void DedupWindow::Insert(std::string key, DedupEntry entry) {
-  order_.emplace_back(entry.expires_millis, key);
-  entries_[std::move(key)] = std::move(entry);
+  auto [it, added] = entries_.try_emplace(std::move(key));
+  Stored& stored = it->second;
+  if (stored.erased) --erased_;
+  stored = Stored{std::move(entry), ++insertions_, false};
+  order_.push_back(Slot{&*it, stored.insertion});
 }
 
-void DedupWindow::Erase(const std::string& key) { entries_.erase(key); }
+void DedupWindow::Erase(const std::string& key) {
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.erased) return;
+  it->second.erased = true;
+  ++erased_;
+}
 
 void DedupWindow::Expire(int64_t now_millis, std::vector<std::string>& expired) {
-  while (!order_.empty() && order_.front().first <= now_millis) {
-    auto it = entries_.find(order_.front().second);
-    // Only drop the entry if it is the one this order slot was created for.
-    if (it != entries_.end() && it->second.expires_millis == order_.front().first) {
-      expired.push_back(order_.front().second);
-      entries_.erase(it);
+  while (!order_.empty()) {
+    const Slot slot = order_.front();
+    Stored& stored = slot.entry->second;
+    if (stored.insertion == slot.insertion) {
+      // The key's latest slot: the entry goes when it runs out.
+      if (stored.entry.expires_millis > now_millis) break;
+      if (stored.erased) {
+        --erased_;
+      } else {
+        expired.push_back(slot.entry->first);
+      }
+      entries_.erase(entries_.find(slot.entry->first));  // (not erase(key): the key is inside)
     }
+    // Otherwise a stale slot (the key was inserted again): dropped, the entry stays.
     order_.pop_front();
   }
 }
@@ -38,6 +55,7 @@ void DedupWindow::Expire(int64_t now_millis, std::vector<std::string>& expired) 
 void DedupWindow::Clear() {
   entries_.clear();
   order_.clear();
+  erased_ = 0;
 }
 
 }  // namespace wharf::sqs

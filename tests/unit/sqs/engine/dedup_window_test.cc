@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,91 @@ TEST(DedupWindowTest, EraseForgetsAKeyAndALaterInsertIsKept) {
   EXPECT_EQ(w.Find("k", kT0 + 1)->message_id, "m2");
   w.Expire(kT0 + kWindow, expired);
   EXPECT_EQ(expired, (std::vector<std::string>{"k"})) << "reported once";
+  EXPECT_EQ(w.size(), 0u);
+}
+
+TEST(DedupWindowTest, AnErasedKeyIsNotCountedAndNeverReported) {
+  DedupWindow w;
+  w.Insert("a", Entry("ma", 1, kT0));
+  w.Insert("b", Entry("mb", 2, kT0));
+  w.Erase("a");
+  w.Erase("a");  // twice: still one erased entry
+  EXPECT_EQ(w.size(), 1u);
+  EXPECT_EQ(w.Find("a", kT0), nullptr);
+  std::vector<std::string> expired;
+  w.Expire(kT0 + kWindow, expired);
+  EXPECT_EQ(expired, (std::vector<std::string>{"b"})) << "the store already forgot 'a'";
+  EXPECT_EQ(w.size(), 0u);
+}
+
+// Random inserts, erases and expiries over a few keys, against a plain map of what each key's
+// latest insertion was: Find and size agree with it at every step, a key is reported only once
+// its latest entry ran out (and not if erased), and in the end everything is gone. Under ASan
+// this also checks that expiry never follows a slot to an entry that was freed.
+TEST(DedupWindowTest, AgreesWithAPlainMapUnderRandomInsertsErasesAndExpiries) {
+  struct Latest {
+    int64_t expires = 0;
+    uint64_t seq = 0;
+    bool erased = false;
+  };
+  std::mt19937_64 random(20261129);
+  DedupWindow w;
+  std::map<std::string, Latest> model;  // keys not yet reported or swept
+  int64_t now = kT0;
+  uint64_t seq = 0;
+  for (int step = 0; step < 20'000; ++step) {
+    const std::string key = "k" + std::to_string(random() % 16);
+    switch (random() % 8) {
+      case 0:
+      case 1:
+      case 2: {  // a send: inserted when not a duplicate (what Queue::Send does)
+        auto it = model.find(key);
+        const bool live = it != model.end() && !it->second.erased && it->second.expires > now;
+        ASSERT_EQ(w.Find(key, now) != nullptr, live) << key << " at step " << step;
+        if (!live) {
+          ++seq;
+          w.Insert(key, Entry("m" + std::to_string(seq), seq, now));
+          model[key] = Latest{now + kWindow, seq, false};
+        } else {
+          EXPECT_EQ(w.Find(key, now)->seq, it->second.seq);
+        }
+        break;
+      }
+      case 3: {  // a failed send undone
+        w.Erase(key);
+        if (auto it = model.find(key); it != model.end()) it->second.erased = true;
+        break;
+      }
+      case 4: {
+        std::vector<std::string> expired;
+        w.Expire(now, expired);
+        for (const std::string& k : expired) {
+          auto it = model.find(k);
+          ASSERT_NE(it, model.end()) << k << " reported twice or never inserted";
+          EXPECT_FALSE(it->second.erased) << k;
+          EXPECT_LE(it->second.expires, now) << k << " reported before it ran out";
+          model.erase(it);
+        }
+        break;
+      }
+      default:  // time goes on: mostly a little, sometimes past a whole window, sometimes not
+        now += static_cast<int64_t>(random() % 4 == 0 ? random() % (2 * kWindow) : random() % 50);
+        break;
+    }
+    size_t counted = 0;
+    for (const auto& [k, latest] : model) counted += latest.erased ? 0 : 1;
+    // Reported keys left the model; erased ones are not counted; swept-unreported ones are none.
+    ASSERT_EQ(w.size(), counted) << "step " << step;
+  }
+  std::vector<std::string> expired;
+  w.Expire(now + 2 * kWindow, expired);
+  for (const std::string& k : expired) {
+    auto it = model.find(k);
+    ASSERT_NE(it, model.end()) << k;
+    EXPECT_FALSE(it->second.erased);
+    model.erase(it);
+  }
+  for (const auto& [k, latest] : model) EXPECT_TRUE(latest.erased) << k << " never reported";
   EXPECT_EQ(w.size(), 0u);
 }
 
