@@ -50,13 +50,17 @@ start() {  # start <row> <port>: the endpoint of that row, fresh
   local dir=$scratch/$2
   rm -rf "$dir"
   mkdir -p "$dir"
+  local command
   case $1 in
-    "floor, --sync none") "$floor" --port "$2" --sync none --file "$dir/log" ;;
-    "floor, --sync fdatasync") "$floor" --port "$2" --sync fdatasync --file "$dir/log" ;;
-    "Wharf, --storage memory") "$wharf" serve --port "$2" --data-dir "$dir/d" --storage memory ;;
-    "Wharf, relaxed") "$wharf" serve --port "$2" --data-dir "$dir/d" --durability relaxed ;;
-    "Wharf, strict") "$wharf" serve --port "$2" --data-dir "$dir/d" ;;
-  esac >"$dir.out" 2>&1 &
+    "floor, --sync none") command=("$floor" --port "$2" --sync none --file "$dir/log") ;;
+    "floor, --sync fdatasync") command=("$floor" --port "$2" --sync fdatasync --file "$dir/log") ;;
+    "Wharf, --storage memory") command=("$wharf" serve --port "$2" --data-dir "$dir/d" --storage memory) ;;
+    "Wharf, relaxed") command=("$wharf" serve --port "$2" --data-dir "$dir/d" --durability relaxed) ;;
+    "Wharf, strict") command=("$wharf" serve --port "$2" --data-dir "$dir/d") ;;
+  esac
+  # The endpoint itself in the background (not a subshell around it), so that `kill $pid`
+  # stops it before the next row starts.
+  "${command[@]}" >"$dir.out" 2>&1 &
   pid=$!
   for _ in $(seq 100); do
     curl -s -o /dev/null "http://127.0.0.1:$2/" && return 0
