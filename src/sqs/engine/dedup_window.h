@@ -7,7 +7,7 @@
 //
 // A busy FIFO queue holds every id of the last five minutes (30 million at 100,000 sends/s), so
 // each key is kept once: the expiry order points at the map's entries (whose addresses survive
-// rehashing) instead of holding a second copy of the key, and expiry needs no lookup.
+// rehashing) instead of holding a second copy of the key.
 
 #include <cstdint>
 #include <deque>
