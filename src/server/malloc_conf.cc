@@ -8,14 +8,17 @@
 //   that growth were the largest single cost in send profiles: one fault per 2 MiB instead of
 //   per 4 KiB cut the server's CPU per sent message by 10-40 % (docs/benchmarks.md, "jemalloc
 //   with huge pages").
-// - Freed memory is returned to the system with jemalloc's own ten-second decay. A five-minute
-//   decay (`dirty_decay_ms:300000`) saved a further 20-30 % of CPU per received and deleted
-//   message, but it keeps five minutes of freed memory in RSS, and the soak test's 60 s leak
-//   check (tests/soak, growth of RSS) cannot tell that from a leak; not before the soak test can
-//   read the allocator's own count of live bytes.
+// - dirty_decay_ms:300000: freed pages are returned to the system over five minutes instead of
+//   jemalloc's ten seconds. A consumer that receives and deletes a backlog frees memory as fast
+//   as producers take it; with the short decay those pages went back to the system and were
+//   faulted in (and zeroed) again moments later. The long decay cut the server's CPU per
+//   received and deleted message by 20-30 % (docs/benchmarks.md, "jemalloc with huge pages").
+//   The price: RSS keeps up to five minutes of freed memory (GET /metrics shows it apart from
+//   live bytes: wharf_allocator_allocated_bytes), which is why the soak test checks live bytes
+//   for leaks and bounds RSS's rise separately (docs/reliability.md).
 // - background_thread:true: purging runs on jemalloc's own thread, not on request threads.
 
 extern "C" {
 // NOLINTNEXTLINE(readability-identifier-naming): the name jemalloc looks up.
-const char* malloc_conf = "thp:always,background_thread:true";
+const char* malloc_conf = "thp:always,dirty_decay_ms:300000,background_thread:true";
 }

@@ -8,6 +8,7 @@
 
 #include "api/service_name.h"
 #include "net/http_server.h"
+#include "server/allocator_stats.h"
 #include "server/postgres_queues.h"
 #include "server/prometheus_text.h"
 #include "sns/service.h"
@@ -318,6 +319,16 @@ void Metrics::RenderServer(PrometheusText& out) const {
                "1 while the store's writes succeed; 0 while they fail (full or failing disk: "
                "sends are refused with a retryable 503 until the store recovers by itself).");
     out.Sample("wharf_storage_healthy", {}, uint64_t{sources_.store->Health().ok() ? 1u : 0u});
+  }
+  if (const std::optional<AllocatorStats> memory = ReadAllocatorStats()) {
+    out.Family("wharf_allocator_allocated_bytes", "gauge",
+               "Bytes in live allocations (jemalloc): what the server's structures hold, without "
+               "the freed memory the allocator keeps for reuse that RSS also counts.");
+    out.Sample("wharf_allocator_allocated_bytes", {}, memory->allocated);
+    out.Family("wharf_allocator_resident_bytes", "gauge",
+               "Bytes of the allocator's pages in physical memory (jemalloc), freed ones not yet "
+               "returned to the system included.");
+    out.Sample("wharf_allocator_resident_bytes", {}, memory->resident);
   }
   if (sources_.postgres) WritePostgres(out, sources_.postgres->health());
   if (sources_.sns) {

@@ -109,6 +109,13 @@ TLS_PORT=$PORT
 while [ "$TLS_PORT" = "$PORT" ]; do
   TLS_PORT=$(free_port) || { echo "run.sh: could not find a free port" >&2; exit 1; }
 done
+# Whether the server runs on jemalloc (the Release build; sanitizer builds bring their own
+# allocator): metrics.test.mjs then expects the allocator gauges, and their absence otherwise.
+if ldd "$BIN" 2>/dev/null | grep -q libjemalloc; then
+  export WHARF_IT_JEMALLOC=1
+else
+  export WHARF_IT_JEMALLOC=0
+fi
 # A second account (with its root key) for the cross-account tests.
 # The root key that seals secrets at rest, for this run only.
 WHARF_ROOT_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Wharf soak and abuse test: legitimate producers and consumers beside slowloris, idle, slow-body,
 # malformed and flooding clients, for a bounded time; checks that legitimate traffic keeps
-# succeeding, RSS growth is bounded and descriptors return to their baseline (tests/soak/soak.py).
+# succeeding, live allocations and RSS stay bounded and descriptors return to their baseline
+# (tests/soak/soak.py).
 #
 #   tests/soak/run.sh <path-to-wharf-binary> [soak.py options, e.g. --duration 600 --seed N]
 set -u

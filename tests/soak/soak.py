@@ -30,8 +30,11 @@ Checked at the end:
     connections refused during a flood, which the clients retry as SDKs do);
   - the per-connection request limit: a keep-alive connection gets Connection: close with its
     --max-requests-per-connection-th response;
-  - memory: the server's RSS at the end (all clients gone) is at most --rss-bound MiB above its
-    RSS after the warm-up (see docs/reliability.md for why that bound);
+  - memory: the server's live allocations (jemalloc's count, from GET /metrics) at the end (all
+    clients gone) are at most --rss-bound MiB above their value after the warm-up, and its RSS
+    never rises more than --rss-peak-bound MiB above its value then; a server without jemalloc
+    has no allocator figures, and its RSS at the end is held to --rss-bound instead (see
+    docs/reliability.md for why those bounds);
   - descriptors: the server's socket descriptors (/proc/<pid>/fd) return to their number before
     any client came (the listener), and its other descriptors (store files, WAL) to within 16
     of theirs, within 30 s of the last client leaving; and at no time were more sockets open
@@ -63,6 +66,10 @@ import crash_test as ct  # noqa: E402  (SqsClient, Record, producer, consumer, S
 from crash_test import Unacknowledged, log, now  # noqa: E402
 
 MiB = 1024 * 1024
+
+
+def mib(value):
+    return "n/a" if value is None else "%.1f MiB" % (value / MiB)
 
 
 # ---------------------------------------------------------------- the server and its /proc ----
@@ -109,6 +116,33 @@ class SoakServer:
                     return int(line.split()[1]) * 1024
         return 0
 
+    def allocated(self):
+        """jemalloc's live bytes from GET /metrics; None without jemalloc, or if the scrape
+        failed (refused during a flood)."""
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            c.request("GET", "/metrics")
+            r = c.getresponse()
+            text = r.read().decode("utf-8", "replace")
+            c.close()
+        except (OSError, http.client.HTTPException):
+            return None
+        if r.status != 200:
+            return None
+        for line in text.splitlines():
+            if line.startswith("wharf_allocator_allocated_bytes "):
+                return int(float(line.split()[1]))
+        return None
+
+    def allocated_settled(self, tries=20):
+        """allocated(), tried again for a while (a flood may refuse a scrape)."""
+        for _ in range(tries):
+            value = self.allocated()
+            if value is not None:
+                return value
+            time.sleep(0.5)
+        return None
+
     def fds(self):
         """(socket descriptors, other descriptors)."""
         sockets = other = 0
@@ -146,16 +180,18 @@ class SoakServer:
 
 
 class Sampler(threading.Thread):
-    """RSS and descriptor counts once a second."""
+    """RSS and descriptor counts once a second, and the allocator's live bytes."""
 
     def __init__(self, server, stop):
         super().__init__(daemon=True)
         self.server, self.stop_event = server, stop
-        self.samples = []  # (t, rss, sockets, other fds)
+        self.samples = []  # (t, rss, sockets, other fds, allocated bytes or None)
         self.lock = threading.Lock()
 
-    def sample(self):
-        s = (now(), self.server.rss(), *self.server.fds())
+    def sample(self, allocated=True):
+        # Descriptors first: the scrape's own connection must not be counted.
+        s = (now(), self.server.rss(), *self.server.fds(),
+             self.server.allocated() if allocated else None)
         with self.lock:
             self.samples.append(s)
         return s
@@ -479,7 +515,11 @@ def main():
                          "machine, the client's own 1 s pace)")
     ap.add_argument("--max-gap", type=float, default=10.0,
                     help="longest time allowed without a successful legitimate operation")
-    ap.add_argument("--rss-bound", type=float, default=64.0, help="MiB")
+    ap.add_argument("--rss-bound", type=float, default=64.0,
+                    help="MiB: growth of live allocations (jemalloc; of RSS without it) from the "
+                         "warm-up to the end")
+    ap.add_argument("--rss-peak-bound", type=float, default=128.0,
+                    help="MiB: how far RSS may rise above its warm-up value (jemalloc only)")
     ap.add_argument("--keep-data", action="store_true")
     args = ap.parse_args()
     warmup = args.warmup if args.warmup is not None else max(10.0, 0.15 * args.duration)
@@ -546,9 +586,12 @@ def main():
               args.flood_every)
 
         time.sleep(max(0.0, t0 + warmup - now()))
-        warm = sampler.sample()
-        log("after the warm-up: RSS %.1f MiB, %d sockets, %d other descriptors; %d sends "
-            "acknowledged" % (warm[1] / MiB, warm[2], warm[3], len(rec.send_ack)))
+        warm = sampler.sample(allocated=False)
+        # The first flood starts now: the scrape may have to wait for it.
+        warm_alloc = server.allocated_settled()
+        log("after the warm-up: RSS %.1f MiB, %s allocated, %d sockets, %d other descriptors; "
+            "%d sends acknowledged" % (warm[1] / MiB, mib(warm_alloc), warm[2], warm[3],
+                                       len(rec.send_ack)))
         next_report = now() + 10
         while now() < t0 + args.duration:
             time.sleep(min(1.0, max(0.0, t0 + args.duration - now())))
@@ -556,8 +599,8 @@ def main():
                 raise RuntimeError("the server exited during the soak")
             if now() >= next_report:
                 s = sampler.samples[-1]
-                log("RSS %.1f MiB, %d sockets; %d sends acknowledged, %d deletes"
-                    % (s[1] / MiB, s[2], len(rec.send_ack), len(rec.delete_acks)))
+                log("RSS %.1f MiB, %s allocated, %d sockets; %d sends acknowledged, %d deletes"
+                    % (s[1] / MiB, mib(s[4]), s[2], len(rec.send_ack), len(rec.delete_acks)))
                 next_report += 10
         t_end = now()
 
@@ -588,13 +631,15 @@ def main():
         if not drained:
             failures.append("the queue did not drain within 30 s")
 
-        # Every client is gone: sockets must come back to the baseline.
-        end = sampler.sample()
-        while now() < t_left + 30 and (end[2] > base[2] or end[3] > base[3] + 16):
-            time.sleep(0.5)
-            end = sampler.sample()
+        # Every client is gone: sockets must come back to the baseline. Counted with no scrape
+        # of our own in flight (the sampler stopped; no scrape until the count settles).
         stop_sampler.set()
         sampler.join(5)
+        end = sampler.sample(allocated=False)
+        while now() < t_left + 30 and (end[2] > base[2] or end[3] > base[3] + 16):
+            time.sleep(0.5)
+            end = sampler.sample(allocated=False)
+        end_alloc = server.allocated_settled() if warm_alloc is not None else None
 
         # ---- checks ----
         lost = [b for b in rec.send_ack if b not in rec.receives]
@@ -617,9 +662,28 @@ def main():
             violations.append("%d legitimate requests failed against %d successful operations"
                               % (legit_errors, legit_ok))
         rss_growth = (end[1] - warm[1]) / MiB
-        if rss_growth > args.rss_bound:
-            violations.append("RSS grew %.1f MiB after the warm-up (bound %.0f MiB)"
-                              % (rss_growth, args.rss_bound))
+        peak_rss_after_warm = max([s[1] for s in sampler.samples if s[0] >= warm[0]] + [end[1]])
+        rss_peak_growth = (peak_rss_after_warm - warm[1]) / MiB
+        alloc_growth = None
+        if warm_alloc is None:
+            # No allocator figures (a server without jemalloc): RSS is the only measure.
+            if rss_growth > args.rss_bound:
+                violations.append("RSS grew %.1f MiB after the warm-up (bound %.0f MiB)"
+                                  % (rss_growth, args.rss_bound))
+        elif end_alloc is None:
+            failures.append("GET /metrics had no allocator figures at the end")
+        else:
+            # The leak check: live bytes, which freed memory jemalloc keeps for reuse (RSS
+            # until its decay returns it) does not blur. Same bound, same reason: two write
+            # buffers (docs/reliability.md).
+            alloc_growth = (end_alloc - warm_alloc) / MiB
+            if alloc_growth > args.rss_bound:
+                violations.append("live allocations grew %.1f MiB after the warm-up (bound %.0f "
+                                  "MiB)" % (alloc_growth, args.rss_bound))
+            # And the footprint: RSS may keep freed memory, but not without limit.
+            if rss_peak_growth > args.rss_peak_bound:
+                violations.append("RSS rose to %.1f MiB above its warm-up value (bound %.0f MiB)"
+                                  % (rss_peak_growth, args.rss_peak_bound))
         if end[2] > base[2]:
             violations.append("%d sockets still open 30 s after the last client left (baseline %d)"
                               % (end[2], base[2]))
@@ -672,11 +736,18 @@ def main():
               "accepted in all)" % (c["floods"], c["floods refused with 503"],
                                     c["flood connections accepted"]))
         print("RSS                    %.1f MiB at start, %.1f MiB after the warm-up, %.1f MiB peak, "
-              "%.1f MiB at the end: growth %+.1f MiB (bound %.0f MiB)"
+              "%.1f MiB at the end: growth %+.1f MiB (%s)"
               % (base[1] / MiB, warm[1] / MiB, peak_rss / MiB, end[1] / MiB, rss_growth,
-                 args.rss_bound))
+                 "bound %.0f MiB" % args.rss_bound if warm_alloc is None
+                 else "the leak check uses live allocations"))
         print("RSS troughs            %.1f MiB in the first half after the warm-up, %.1f MiB in the "
               "second" % (min(first_half) / MiB, min(second_half) / MiB))
+        if warm_alloc is not None:
+            print("allocated (jemalloc)   %s after the warm-up, %s at the end: growth %s (bound "
+                  "%.0f MiB); RSS peak %+.1f MiB above the warm-up (bound %.0f MiB)"
+                  % (mib(warm_alloc), mib(end_alloc),
+                     "n/a" if alloc_growth is None else "%+.1f MiB" % alloc_growth,
+                     args.rss_bound, rss_peak_growth, args.rss_peak_bound))
         print("sockets                %d before, %d peak, %d at the end" % (base[2], peak_sockets,
                                                                           end[2]))
         print("other descriptors      %d before, %d at the end" % (base[3], end[3]))
