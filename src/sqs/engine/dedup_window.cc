@@ -1,6 +1,19 @@
 #include "sqs/engine/dedup_window.h"
 
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <functional>
+#include <string_view>
+
 namespace wharf::sqs {
+
+struct DedupWindow::Index {
+  boost::unordered_flat_map<std::string_view, uint64_t, std::hash<std::string_view>> map;
+};
+
+DedupWindow::DedupWindow() : index_(std::make_unique<Index>()) {}
+DedupWindow::~DedupWindow() = default;
+
+size_t DedupWindow::size() const { return index_->map.size(); }
 
 std::string DedupKey(bool by_group, const std::string& group_id, const std::string& dedup_id) {
   if (!by_group) return dedup_id;
@@ -11,51 +24,62 @@ std::string DedupKey(bool by_group, const std::string& group_id, const std::stri
 }
 
 const DedupEntry* DedupWindow::Find(const std::string& key, int64_t now_millis) const {
-  auto it = entries_.find(key);
-  if (it == entries_.end() || it->second.erased || it->second.entry.expires_millis <= now_millis) {
-    return nullptr;
+  auto it = index_->map.find(std::string_view(key));
+  if (it == index_->map.end()) return nullptr;
+  const Stored& stored = At(it->second);
+  return stored.entry.expires_millis > now_millis ? &stored.entry : nullptr;
+}
+
+DedupWindow::Claim DedupWindow::ClaimKey(const std::string& key, int64_t now_millis) {
+  auto it = index_->map.find(std::string_view(key));
+  if (it != index_->map.end()) {
+    Stored& stored = At(it->second);
+    if (stored.entry.expires_millis > now_millis) return Claim{&stored.entry, false};
+    // Run out, not yet swept: replaced by a new entry at the back.
+    stored.superseded = true;
+    index_->map.erase(it);
   }
-  return &it->second.entry;
+  return Claim{&Append(key, DedupEntry{}).entry, true};
 }
 
 void DedupWindow::Insert(std::string key, DedupEntry entry) {
-  auto [it, added] = entries_.try_emplace(std::move(key));
-  Stored& stored = it->second;
-  if (stored.erased) --erased_;
-  stored = Stored{std::move(entry), ++insertions_, false};
-  order_.push_back(Slot{&*it, stored.insertion});
+  if (auto it = index_->map.find(std::string_view(key)); it != index_->map.end()) {
+    At(it->second).superseded = true;
+    index_->map.erase(it);
+  }
+  Append(std::move(key), std::move(entry));
+}
+
+DedupWindow::Stored& DedupWindow::Append(std::string key, DedupEntry entry) {
+  Stored& stored = order_.emplace_back(Stored{std::move(key), std::move(entry), ++insertions_});
+  // The view points into the deque's element, which stays where it is until popped.
+  index_->map.emplace(std::string_view(stored.key), stored.insertion);
+  return stored;
 }
 
 void DedupWindow::Erase(const std::string& key) {
-  auto it = entries_.find(key);
-  if (it == entries_.end() || it->second.erased) return;
-  it->second.erased = true;
-  ++erased_;
+  auto it = index_->map.find(std::string_view(key));
+  if (it == index_->map.end()) return;
+  At(it->second).superseded = true;
+  index_->map.erase(it);
 }
 
 void DedupWindow::Expire(int64_t now_millis, std::vector<std::string>& expired) {
   while (!order_.empty()) {
-    const Slot slot = order_.front();
-    Stored& stored = slot.entry->second;
-    if (stored.insertion == slot.insertion) {
-      // The key's latest slot: the entry goes when it runs out.
+    Stored& stored = order_.front();
+    if (!stored.superseded) {
+      // The key's latest entry: it goes when it runs out.
       if (stored.entry.expires_millis > now_millis) break;
-      if (stored.erased) {
-        --erased_;
-      } else {
-        expired.push_back(slot.entry->first);
-      }
-      entries_.erase(entries_.find(slot.entry->first));  // (not erase(key): the key is inside)
+      index_->map.erase(std::string_view(stored.key));
+      expired.push_back(std::move(stored.key));
     }
-    // Otherwise a stale slot (the key was inserted again): dropped, the entry stays.
     order_.pop_front();
   }
 }
 
 void DedupWindow::Clear() {
-  entries_.clear();
+  index_->map.clear();
   order_.clear();
-  erased_ = 0;
 }
 
 }  // namespace wharf::sqs

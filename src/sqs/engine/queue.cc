@@ -407,17 +407,18 @@ void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
       if (identity_.fifo) {
         std::string key = DedupKey(identity_.dedup_by_group, content.group_id.value_or(""),
                                    content.deduplication_id.value_or(""));
-        if (const DedupEntry* seen = dedup_.Find(key, wall)) {
-          results[i] = SendResult{seen->message_id, SequenceNumberOf(seen->seq), true};
+        const DedupWindow::Claim claim = dedup_.ClaimKey(key, wall);
+        if (!claim.fresh) {
+          const DedupEntry& seen = *claim.entry;
+          results[i] = SendResult{seen.message_id, SequenceNumberOf(seen.seq), true};
           continue;
         }
         seqs[i] = next_seq_++;
-        DedupEntry entry{content.message_id, seqs[i], wall + DedupWindow::kWindowMillis};
+        *claim.entry = DedupEntry{content.message_id, seqs[i], wall + DedupWindow::kWindowMillis};
         if (deps_.store->durable()) {
           records.push_back(
-              Record{RecordType::kDedupPut, identity_.id, 0, EncodeDedupRecord(entry), key});
+              Record{RecordType::kDedupPut, identity_.id, 0, EncodeDedupRecord(*claim.entry), key});
         }
-        dedup_.Insert(key, std::move(entry));
         dedup_keys.push_back(std::move(key));
         results[i] = SendResult{content.message_id, SequenceNumberOf(seqs[i]), false};
       } else {

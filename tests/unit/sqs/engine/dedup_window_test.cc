@@ -116,8 +116,21 @@ TEST(DedupWindowTest, AgreesWithAPlainMapUnderRandomInsertsErasesAndExpiries) {
     const std::string key = "k" + std::to_string(random() % 16);
     switch (random() % 8) {
       case 0:
-      case 1:
-      case 2: {  // a send: inserted when not a duplicate (what Queue::Send does)
+      case 1: {  // a send: one claim, filled in when not a duplicate (what Queue::Send does)
+        auto it = model.find(key);
+        const bool live = it != model.end() && !it->second.erased && it->second.expires > now;
+        const DedupWindow::Claim claim = w.ClaimKey(key, now);
+        ASSERT_EQ(claim.fresh, !live) << key << " at step " << step;
+        if (claim.fresh) {
+          ++seq;
+          *claim.entry = Entry("m" + std::to_string(seq), seq, now);
+          model[key] = Latest{now + kWindow, seq, false};
+        } else {
+          EXPECT_EQ(claim.entry->seq, it->second.seq);
+        }
+        break;
+      }
+      case 2: {  // the same with Find, then Insert (as recovery inserts)
         auto it = model.find(key);
         const bool live = it != model.end() && !it->second.erased && it->second.expires > now;
         ASSERT_EQ(w.Find(key, now) != nullptr, live) << key << " at step " << step;
@@ -166,6 +179,38 @@ TEST(DedupWindowTest, AgreesWithAPlainMapUnderRandomInsertsErasesAndExpiries) {
   }
   for (const auto& [k, latest] : model) EXPECT_TRUE(latest.erased) << k << " never reported";
   EXPECT_EQ(w.size(), 0u);
+}
+
+TEST(DedupWindowTest, ClaimReturnsTheLiveEntryOrANewOneReplacingAnExpiredOrErasedOne) {
+  DedupWindow w;
+  DedupWindow::Claim first = w.ClaimKey("k", kT0);
+  ASSERT_TRUE(first.fresh);
+  *first.entry = Entry("m1", 1, kT0);
+  EXPECT_EQ(w.size(), 1u);
+
+  const DedupWindow::Claim again = w.ClaimKey("k", kT0 + kWindow - 1);
+  ASSERT_FALSE(again.fresh) << "4:59.999 later: a duplicate";
+  EXPECT_EQ(again.entry->message_id, "m1");
+  EXPECT_EQ(again.entry->seq, 1u);
+
+  DedupWindow::Claim later = w.ClaimKey("k", kT0 + kWindow);
+  ASSERT_TRUE(later.fresh) << "at 5:00 the key is free again";
+  *later.entry = Entry("m2", 2, kT0 + kWindow);
+  EXPECT_EQ(w.size(), 1u);
+  // The first claim's slot is stale now: expiring it must not drop the second entry.
+  std::vector<std::string> expired;
+  w.Expire(kT0 + kWindow + 1, expired);
+  EXPECT_TRUE(expired.empty());
+  ASSERT_NE(w.Find("k", kT0 + kWindow + 1), nullptr);
+  EXPECT_EQ(w.Find("k", kT0 + kWindow + 1)->message_id, "m2");
+
+  w.Erase("k");
+  EXPECT_EQ(w.size(), 0u);
+  DedupWindow::Claim retried = w.ClaimKey("k", kT0 + kWindow + 2);
+  ASSERT_TRUE(retried.fresh) << "an erased key (a failed send) is not a duplicate";
+  *retried.entry = Entry("m3", 3, kT0 + kWindow + 2);
+  EXPECT_EQ(w.size(), 1u);
+  EXPECT_EQ(w.Find("k", kT0 + kWindow + 2)->message_id, "m3");
 }
 
 TEST(DedupWindowTest, ClearForgetsEverything) {
