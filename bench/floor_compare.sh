@@ -14,8 +14,11 @@
 # requests' p99. fifo (send-batch on a FIFO queue, unique deduplication ids) spreads its
 # messages over 100 groups, as issue 6's FIFO target does.
 #
-# Rows: the floor responder (bench/floor_responder.cc) without sync and with fdatasync, and Wharf
-# with --storage memory, --durability relaxed and strict (default). Not part of ./scripts/test.
+# Rows: the floor responder (bench/floor_responder.cc) without sync, with fdatasync inline (one
+# write + sync per turn of its loop) and with fdatasync on its sync thread (`--sync-thread on`:
+# the loop keeps parsing while a group syncs, the shape of Wharf's committer; the stronger
+# synced floor), and Wharf with --storage memory, --durability relaxed and strict (default).
+# Not part of ./scripts/test.
 # Build first: ./scripts/build release --target wharf wharf_floor_responder
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +39,8 @@ wharf=$PWD/build/release/src/server/wharf
 floor=$PWD/build/release/bench/wharf_floor_responder
 WHARF_ROOT_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 export WHARF_ROOT_KEY
-rows=("floor, --sync none" "floor, --sync fdatasync" "Wharf, --storage memory"
-      "Wharf, relaxed" "Wharf, strict")
+rows=("floor, --sync none" "floor, --sync fdatasync" "floor, --sync fdatasync --sync-thread on"
+      "Wharf, --storage memory" "Wharf, relaxed" "Wharf, strict")
 scratch=$(mktemp -d "$parent/floor-compare.XXXXXX")
 pid=
 cleanup() {
@@ -54,6 +57,8 @@ start() {  # start <row> <port>: the endpoint of that row, fresh
   case $1 in
     "floor, --sync none") command=("$floor" --port "$2" --sync none --file "$dir/log") ;;
     "floor, --sync fdatasync") command=("$floor" --port "$2" --sync fdatasync --file "$dir/log") ;;
+    "floor, --sync fdatasync --sync-thread on")
+      command=("$floor" --port "$2" --sync fdatasync --sync-thread on --file "$dir/log") ;;
     "Wharf, --storage memory") command=("$wharf" serve --port "$2" --data-dir "$dir/d" --storage memory) ;;
     "Wharf, relaxed") command=("$wharf" serve --port "$2" --data-dir "$dir/d" --durability relaxed) ;;
     "Wharf, strict") command=("$wharf" serve --port "$2" --data-dir "$dir/d") ;;
