@@ -12,7 +12,8 @@
 //   jemalloc's ten seconds. A consumer that receives and deletes a backlog frees memory as fast
 //   as producers take it; with the short decay those pages went back to the system and were
 //   faulted in (and zeroed) again moments later. The long decay cut the server's CPU per
-//   received and deleted message by 20-30 % (docs/benchmarks.md, "jemalloc with huge pages").
+//   received and deleted message by 13-40 % in the runs measured (docs/benchmarks.md, "jemalloc
+//   with huge pages" and "the slow decay shipped").
 //   The price: RSS keeps up to five minutes of freed memory (GET /metrics shows it apart from
 //   live bytes: wharf_allocator_allocated_bytes), which is why the soak test checks live bytes
 //   for leaks and bounds RSS's rise separately (docs/reliability.md).

@@ -58,7 +58,7 @@ TEST(DedupWindowTest, KeyInsertedAgainAfterExpiryIsNotDroppedByItsOldSlot) {
   w.Insert("k", Entry("new", 2, kT0 + kWindow));
   std::vector<std::string> expired;
   w.Expire(kT0 + kWindow, expired);
-  EXPECT_TRUE(expired.empty()) << "the old slot must not take the new entry with it";
+  EXPECT_TRUE(expired.empty()) << "the old, superseded entry must not take the new one with it";
   const DedupEntry* e = w.Find("k", kT0 + kWindow + 1);
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->message_id, "new");
@@ -100,7 +100,7 @@ TEST(DedupWindowTest, AnErasedKeyIsNotCountedAndNeverReported) {
 // Random inserts, erases and expiries over a few keys, against a plain map of what each key's
 // latest insertion was: Find and size agree with it at every step, a key is reported only once
 // its latest entry ran out (and not if erased), and in the end everything is gone. Under ASan
-// this also checks that expiry never follows a slot to an entry that was freed.
+// this also checks that the index never keeps a view of a key whose entry was popped.
 TEST(DedupWindowTest, AgreesWithAPlainMapUnderRandomInsertsErasesAndExpiries) {
   struct Latest {
     int64_t expires = 0;
@@ -197,7 +197,7 @@ TEST(DedupWindowTest, ClaimReturnsTheLiveEntryOrANewOneReplacingAnExpiredOrErase
   ASSERT_TRUE(later.fresh) << "at 5:00 the key is free again";
   *later.entry = Entry("m2", 2, kT0 + kWindow);
   EXPECT_EQ(w.size(), 1u);
-  // The first claim's slot is stale now: expiring it must not drop the second entry.
+  // The first claim's entry is superseded now: expiring it must not drop the second entry.
   std::vector<std::string> expired;
   w.Expire(kT0 + kWindow + 1, expired);
   EXPECT_TRUE(expired.empty());
