@@ -6,10 +6,13 @@
 // accept only what the writer produces (minimal varints, booleans 0 and 1), so every value has
 // one encoding and a record decodes only from the bytes its encoding would be.
 
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/optional_text.h"
 
 namespace wharf {
 
@@ -37,6 +40,14 @@ class BinaryWriter {
     out_.append(v);
   }
   void OptionalBytes(const std::optional<std::string>& v) {
+    Bool(v.has_value());
+    if (v) Bytes(*v);
+  }
+  // Exactly an OptionalText (a template, so a std::string or std::nullopt argument still picks
+  // the std::optional overload above).
+  template <class T>
+  requires std::same_as<T, OptionalText>
+  void OptionalBytes(const T& v) {
     Bool(v.has_value());
     if (v) Bytes(*v);
   }

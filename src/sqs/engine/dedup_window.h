@@ -23,11 +23,12 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/fixed_text.h"
 
 namespace wharf::sqs {
 
 struct DedupEntry {
-  std::string message_id;
+  FixedText<36> message_id;  // a UUID (sqs::MessageIdText)
   uint64_t seq = 0;
   int64_t expires_millis = 0;  // wall clock, so the window survives a restart
 };

@@ -133,6 +133,16 @@ std::optional<QueueRecord> DecodeQueueRecord(std::string_view payload) {
 
 namespace {
 
+// An id or digest longer than its inline field (message.h) is not from a record this server
+// wrote: the record does not decode.
+template <size_t N>
+bool ReadFixed(BinaryReader& r, FixedText<N>& out) {
+  const std::string text = r.Bytes();
+  if (!FixedText<N>::Fits(text)) return false;
+  out = text;
+  return true;
+}
+
 std::string EncodeMessage(const MessageContent& c, int64_t visible_at_millis,
                           std::string_view body) {
   std::string out;
@@ -177,7 +187,7 @@ std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload) {
   if (version != kMessageRecordV1 && version != kMessageRecordV2) return std::nullopt;
   MessageRecord m;
   MessageContent& c = m.content;
-  c.message_id = r.Bytes();
+  if (!ReadFixed(r, c.message_id)) return std::nullopt;
   c.sent_millis = r.Signed();
   m.visible_at_millis = r.Signed();
   c.sender_id = r.Bytes();
@@ -185,7 +195,7 @@ std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload) {
   c.md5_of_system_attributes = r.OptionalBytes();
   c.group_id = r.OptionalBytes();
   c.deduplication_id = r.OptionalBytes();
-  c.md5_of_body = r.Bytes();
+  if (!ReadFixed(r, c.md5_of_body)) return std::nullopt;
   c.md5_of_attributes = r.OptionalBytes();
   c.attributes = ReadAttributes(r);
   if (version == kMessageRecordV2) {
@@ -248,7 +258,7 @@ std::optional<DedupEntry> DecodeDedupRecord(std::string_view payload) {
   BinaryReader r(payload);
   if (r.U8() != kDedupRecordV1) return std::nullopt;
   DedupEntry e;
-  e.message_id = r.Bytes();
+  if (!ReadFixed(r, e.message_id)) return std::nullopt;
   e.seq = r.Varint();
   e.expires_millis = r.Signed();
   if (!r.ok() || !r.done()) return std::nullopt;

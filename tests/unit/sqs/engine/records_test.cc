@@ -334,6 +334,41 @@ TEST(StateRecordTest, UnknownStateByteIsRejected) {
   }
 }
 
+// Message ids and body digests are kept inline (message.h: 36 and 32 characters); a record with a
+// longer one was not written by this server and does not decode.
+TEST(MessageRecordTest, AnIdOrDigestLongerThanItsFieldDoesNotDecode) {
+  const std::string record = EncodeMessageRecord(MinimalMessage(), 0);
+  ASSERT_EQ(record.substr(1, 2), std::string("\x01m", 2)) << "version, then the id's length";
+  for (size_t id_length : {36u, 37u}) {
+    std::string patched = record.substr(0, 1);
+    patched.push_back(static_cast<char>(id_length));
+    patched.append(id_length, 'i');
+    patched.append(record.substr(3));
+    EXPECT_EQ(DecodeMessageRecord(patched).has_value(), id_length == 36) << id_length;
+  }
+  const std::string md5 = "d41d8cd98f00b204e9800998ecf8427e";
+  const size_t at = record.find(md5);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(record[at - 1], 32);
+  std::string long_digest = record;
+  long_digest[at - 1] = 33;
+  long_digest.insert(at, "0");
+  EXPECT_FALSE(DecodeMessageRecord(long_digest).has_value());
+}
+
+TEST(DedupRecordTest, AnIdLongerThanAUuidDoesNotDecode) {
+  const std::string record = EncodeDedupRecord(DedupEntry{"m", 7, 1'700'000'300'000});
+  ASSERT_EQ(record.substr(1, 2), std::string("\x01m", 2));
+  std::string patched = record.substr(0, 1) + std::string(1, 37) + std::string(37, 'i');
+  patched.append(record.substr(3));
+  EXPECT_FALSE(DecodeDedupRecord(patched).has_value());
+  patched = record.substr(0, 1) + std::string(1, 36) + std::string(36, 'i') + record.substr(3);
+  auto decoded = DecodeDedupRecord(patched);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->message_id, std::string(36, 'i'));
+  EXPECT_EQ(decoded->seq, 7u);
+}
+
 TEST(DedupRecordTest, RoundTrips) {
   DedupEntry e{"5fea7756-0ea4-451a-a703-a558b933e274", 0xffff'ffff'ffffULL, 1'700'000'300'000};
   auto decoded = DecodeDedupRecord(EncodeDedupRecord(e));

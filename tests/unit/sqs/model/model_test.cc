@@ -318,7 +318,7 @@ class History {
     for (const ReceivedMessage& r : got) {
       auto it = order_of_.find(r.content->message_id);
       if (it == order_of_.end())
-        return Mismatch("received unknown message " + r.content->message_id);
+        return Mismatch("received unknown message " + r.content->message_id.str());
       taken.push_back(it->second);
     }
     if (attempt) {

@@ -70,7 +70,7 @@ class PgQueueSseTest : public testing::PgSqsTest {
       auto content = std::make_shared<MessageContent>(*Content(body));
       if (queue.identity().fifo) {
         content->group_id = group;
-        content->deduplication_id = content->message_id;
+        content->deduplication_id = content->message_id.str();
       }
       messages.push_back(NewMessage{content, std::nullopt, nullptr, 0});
     }
