@@ -7,6 +7,7 @@
 // (sqs/engine/message.h). Reads like a std::optional<std::string>; assigning an empty string
 // makes it absent, so it is only for fields whose present values are never empty.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,64 @@ class OptionalText {
 
  private:
   std::string text_;
+};
+
+// An optional text behind a pointer: 8 bytes while absent, a heap block when present. For the
+// fields a message rarely has (its trace header and the MD5 of its system attributes: only when
+// a client sends system attributes or an X-Ray trace id), where the 32 bytes of an OptionalText
+// would decide the message block's size class for nothing. Reads like OptionalText; the same
+// rule holds: assigning an empty string makes it absent.
+class RareText {
+ public:
+  RareText() = default;
+  RareText(std::nullopt_t) {}                           // NOLINT
+  RareText(std::string text) { Set(std::move(text)); }  // NOLINT
+  RareText(const char* text) { Set(text); }             // NOLINT
+  RareText(std::optional<std::string> text) {           // NOLINT
+    if (text) Set(std::move(*text));
+  }
+  RareText(const RareText& other) { *this = other; }
+  RareText& operator=(const RareText& other) {
+    if (this != &other) text_ = other.text_ ? std::make_unique<std::string>(*other.text_) : nullptr;
+    return *this;
+  }
+  RareText(RareText&&) noexcept = default;
+  RareText& operator=(RareText&&) noexcept = default;
+
+  bool has_value() const { return text_ != nullptr; }
+  explicit operator bool() const { return has_value(); }
+  // The text; the empty string when absent.
+  const std::string& operator*() const { return text_ ? *text_ : Empty(); }
+  const std::string* operator->() const { return &**this; }
+  const std::string& value() const { return **this; }
+  void reset() { text_.reset(); }
+  std::string_view view() const { return **this; }
+
+  operator std::optional<std::string>() const {  // NOLINT
+    return has_value() ? std::optional<std::string>(*text_) : std::nullopt;
+  }
+
+  friend bool operator==(const RareText& a, const RareText& b) { return a.view() == b.view(); }
+  friend bool operator==(const RareText& a, std::nullopt_t) { return !a.has_value(); }
+  friend bool operator==(const RareText& a, const std::optional<std::string>& b) {
+    return b ? a.has_value() && *a == *b : !a.has_value();
+  }
+  friend bool operator==(const RareText& a, std::string_view b) { return a.has_value() && *a == b; }
+  friend bool operator==(const RareText& a, const std::string& b) {
+    return a.has_value() && *a == b;
+  }
+  friend bool operator==(const RareText& a, const char* b) { return a.has_value() && *a == b; }
+
+ private:
+  void Set(std::string text) {
+    text_ = text.empty() ? nullptr : std::make_unique<std::string>(std::move(text));
+  }
+  static const std::string& Empty() {
+    static const std::string empty;
+    return empty;
+  }
+
+  std::unique_ptr<std::string> text_;
 };
 
 }  // namespace wharf

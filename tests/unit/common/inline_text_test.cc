@@ -69,6 +69,32 @@ TEST(OptionalTextTest, EmptyIsAbsentAndPresentTextReadsLikeAnOptional) {
   static_assert(sizeof(OptionalText) < sizeof(std::optional<std::string>));
 }
 
+TEST(RareTextTest, TakesAPointerWhileAbsentAndCopiesItsText) {
+  static_assert(sizeof(RareText) == sizeof(void*));
+  RareText absent;
+  EXPECT_FALSE(absent.has_value());
+  EXPECT_EQ(absent, std::nullopt);
+  EXPECT_EQ(*absent, "") << "reads as the empty string";
+  EXPECT_NE(absent, "");
+  EXPECT_EQ(std::optional<std::string>(absent), std::nullopt);
+
+  RareText trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+  EXPECT_TRUE(trace);
+  EXPECT_EQ(trace->size(), 50u);
+  RareText copy = trace;
+  EXPECT_EQ(copy, trace);
+  EXPECT_NE(&*copy, &*trace) << "a copy owns its own text";
+  trace = std::nullopt;
+  EXPECT_FALSE(trace.has_value());
+  EXPECT_EQ(copy, std::optional<std::string>("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"));
+  copy = std::string();
+  EXPECT_FALSE(copy.has_value()) << "an empty text is absent";
+  RareText moved = RareText("x");
+  RareText target;
+  target = std::move(moved);
+  EXPECT_EQ(target, "x");
+}
+
 TEST(OptionalTextTest, EncodesAsTheOptionalItStandsFor) {
   for (const std::optional<std::string>& value :
        {std::optional<std::string>(), std::optional<std::string>("dedup-1")}) {
@@ -80,6 +106,9 @@ TEST(OptionalTextTest, EncodesAsTheOptionalItStandsFor) {
     BinaryReader reader(from_text);
     EXPECT_EQ(OptionalText(reader.OptionalBytes()), value);
     EXPECT_TRUE(reader.ok() && reader.done());
+    std::string from_rare;
+    BinaryWriter(from_rare).OptionalBytes(RareText(value));
+    EXPECT_EQ(from_rare, from_optional);
   }
 }
 
