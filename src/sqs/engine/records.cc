@@ -143,6 +143,17 @@ bool ReadFixed(BinaryReader& r, FixedText<N>& out) {
   return true;
 }
 
+// The message's optional texts are never present and empty (message.h keeps them as
+// empty-means-absent strings), so the writer never writes one: a record with one does not
+// decode, and every accepted record is exactly what the writer would write for it.
+template <class Text>
+bool ReadOptionalText(BinaryReader& r, Text& out) {
+  std::optional<std::string> text = r.OptionalBytes();
+  if (text && text->empty()) return false;
+  out = std::move(text);
+  return true;
+}
+
 std::string EncodeMessage(const MessageContent& c, int64_t visible_at_millis,
                           std::string_view body) {
   std::string out;
@@ -191,12 +202,11 @@ std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload) {
   c.sent_millis = r.Signed();
   m.visible_at_millis = r.Signed();
   c.sender_id = r.Bytes();
-  c.trace_header = r.OptionalBytes();
-  c.md5_of_system_attributes = r.OptionalBytes();
-  c.group_id = r.OptionalBytes();
-  c.deduplication_id = r.OptionalBytes();
-  if (!ReadFixed(r, c.md5_of_body)) return std::nullopt;
-  c.md5_of_attributes = r.OptionalBytes();
+  if (!ReadOptionalText(r, c.trace_header) || !ReadOptionalText(r, c.md5_of_system_attributes) ||
+      !ReadOptionalText(r, c.group_id) || !ReadOptionalText(r, c.deduplication_id) ||
+      !ReadFixed(r, c.md5_of_body) || !ReadOptionalText(r, c.md5_of_attributes)) {
+    return std::nullopt;
+  }
   c.attributes = ReadAttributes(r);
   if (version == kMessageRecordV2) {
     c.data_key_id = r.Varint();

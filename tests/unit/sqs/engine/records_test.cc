@@ -356,6 +356,25 @@ TEST(MessageRecordTest, AnIdOrDigestLongerThanItsFieldDoesNotDecode) {
   EXPECT_FALSE(DecodeMessageRecord(long_digest).has_value());
 }
 
+// The optional texts are kept as empty-means-absent strings, so the writer never writes a
+// present empty one; a record with one is not what the writer writes and does not decode.
+TEST(MessageRecordTest, APresentButEmptyOptionalTextDoesNotDecode) {
+  MessageContent c = MinimalMessage();
+  c.group_id = "g";
+  const std::string record = EncodeMessageRecord(c, 0);
+  const std::string present_g("\x01\x01g", 3);  // present, length 1, "g"
+  const size_t at = record.find(present_g);
+  ASSERT_NE(at, std::string::npos);
+  std::string empty_group = record;
+  empty_group.replace(at, 3, std::string("\x01\x00", 2));
+  EXPECT_FALSE(DecodeMessageRecord(empty_group).has_value());
+  std::string absent_group = record;
+  absent_group.replace(at, 3, std::string("\x00", 1));
+  auto decoded = DecodeMessageRecord(absent_group);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_FALSE(decoded->content.group_id.has_value());
+}
+
 TEST(DedupRecordTest, AnIdLongerThanAUuidDoesNotDecode) {
   const std::string record = EncodeDedupRecord(DedupEntry{"m", 7, 1'700'000'300'000});
   ASSERT_EQ(record.substr(1, 2), std::string("\x01m", 2));
