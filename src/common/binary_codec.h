@@ -43,10 +43,10 @@ class BinaryWriter {
     Bool(v.has_value());
     if (v) Bytes(*v);
   }
-  // Exactly an OptionalText (a template, so a std::string or std::nullopt argument still picks
-  // the std::optional overload above).
+  // Exactly an OptionalText or RareText (a template, so a std::string or std::nullopt argument
+  // still picks the std::optional overload above, and neither is copied into a std::optional).
   template <class T>
-  requires std::same_as<T, OptionalText>
+  requires std::same_as<T, OptionalText> || std::same_as<T, RareText>
   void OptionalBytes(const T& v) {
     Bool(v.has_value());
     if (v) Bytes(*v);
