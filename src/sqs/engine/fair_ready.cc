@@ -3,11 +3,11 @@
 namespace wharf::sqs {
 
 FairReady::Groups::iterator FairReady::GroupOf(const StoredMessage* m) {
-  return groups_.find(m->content->group_id.value_or(std::string()));
+  return groups_.find(*m->content->group_id);
 }
 
 void FairReady::Push(StoredMessage* m) {
-  auto [it, inserted] = groups_.try_emplace(m->content->group_id.value_or(std::string()));
+  auto [it, inserted] = groups_.try_emplace(*m->content->group_id);
   Group& g = it->second;
   g.messages.Push(m);
   if (g.messages.size() == 1) {  // a group with something to give joins the back of the line

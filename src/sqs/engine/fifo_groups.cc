@@ -5,7 +5,7 @@
 namespace wharf::sqs {
 
 FifoGroups::Group* FifoGroups::Find(const StoredMessage* m) {
-  auto it = groups_.find(m->content->group_id.value_or(std::string()));
+  auto it = groups_.find(*m->content->group_id);
   return it == groups_.end() ? nullptr : &it->second;
 }
 
@@ -21,7 +21,7 @@ void FifoGroups::Refresh(Group& g) {
 }
 
 void FifoGroups::Add(StoredMessage* m) {
-  const std::string& id = m->content->group_id.value_or(std::string());
+  const std::string& id = *m->content->group_id;
   auto [it, inserted] = groups_.try_emplace(id);
   Group& g = it->second;
   if (inserted) g.id = id;
@@ -38,7 +38,7 @@ void FifoGroups::Add(StoredMessage* m) {
 }
 
 void FifoGroups::Remove(StoredMessage* m) {
-  auto it = groups_.find(m->content->group_id.value_or(std::string()));
+  auto it = groups_.find(*m->content->group_id);
   if (it == groups_.end()) return;
   Group* g = &it->second;
   if (!g->messages.empty() && g->messages.front() == m) {

@@ -405,8 +405,8 @@ void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
       NewMessage& message = messages[i];
       const MessageContent& content = *message.content;
       if (identity_.fifo) {
-        std::string key = DedupKey(identity_.dedup_by_group, content.group_id.value_or(""),
-                                   content.deduplication_id.value_or(""));
+        std::string key =
+            DedupKey(identity_.dedup_by_group, *content.group_id, *content.deduplication_id);
         const DedupWindow::Claim claim = dedup_.ClaimKey(key, wall);
         if (!claim.fresh) {
           const DedupEntry& seen = *claim.entry;
