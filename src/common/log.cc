@@ -13,6 +13,8 @@
 #include <memory>
 #include <mutex>
 
+#include "common/thread_name.h"
+
 namespace wharf::log {
 namespace {
 
@@ -116,7 +118,7 @@ void Configure(Format format, Level level) {
   std::lock_guard lock(g_writer_mu);
   if (g_writer) return;
   // One background thread; the queue overruns its oldest lines instead of blocking callers.
-  spdlog::init_thread_pool(8192, 1);
+  spdlog::init_thread_pool(8192, 1, [] { NameThisThread("wharf-log"); });
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   g_writer = std::make_shared<spdlog::async_logger>("wharf", std::move(sink), spdlog::thread_pool(),
                                                     spdlog::async_overflow_policy::overrun_oldest);

@@ -3,11 +3,15 @@
 #include <cassert>
 #include <utility>
 
+#include "common/thread_name.h"
+
 namespace wharf {
 
-void PeriodicThread::Start(std::chrono::milliseconds interval, std::function<void()> task) {
+void PeriodicThread::Start(std::string name, std::chrono::milliseconds interval,
+                           std::function<void()> task) {
   assert(!thread_.joinable());
-  thread_ = std::thread([this, interval, task = std::move(task)] {
+  thread_ = std::thread([this, name = std::move(name), interval, task = std::move(task)] {
+    NameThisThread(name);
     std::unique_lock lock(mu_);
     for (;;) {
       wake_.wait_for(lock, interval, [this] { return stopping_ || soon_; });

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace wharf {
@@ -27,8 +28,8 @@ class PeriodicThread {
   PeriodicThread& operator=(const PeriodicThread&) = delete;
   ~PeriodicThread() { Stop(); }
 
-  // Starts the thread; at most once per object.
-  void Start(std::chrono::milliseconds interval, std::function<void()> task);
+  // Starts the thread, named `name` (common/thread_name.h); at most once per object.
+  void Start(std::string name, std::chrono::milliseconds interval, std::function<void()> task);
   void Stop();
   // Runs the task as soon as the thread is free instead of at the end of the current wait;
   // calls made before that run starts are coalesced into it. The interval restarts after it.

@@ -1,9 +1,14 @@
 #include "common/thread_scheduler.h"
 
+#include "common/thread_name.h"
+
 namespace wharf {
 
 ThreadScheduler::ThreadScheduler(const Clock& clock) : clock_(clock) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("wharf-timers");
+    Run();
+  });
 }
 
 ThreadScheduler::~ThreadScheduler() { Stop(); }

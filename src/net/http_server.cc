@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/thread_name.h"
 #include "net/connection.h"
 #include "net/tls_context.h"
 
@@ -112,7 +113,8 @@ class HttpServer::Impl {
     }
     threads_.reserve(threads_wanted_);
     for (int i = 0; i < threads_wanted_; ++i) {
-      threads_.emplace_back([core = core_.get(), loop = core_->loops[i].get()] {
+      threads_.emplace_back([core = core_.get(), loop = core_->loops[i].get(), i] {
+        NameThisThread("wharf-io-" + std::to_string(i));
         loop->run();
         std::lock_guard lock(core->mu);
         --core->threads_running;

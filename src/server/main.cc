@@ -573,7 +573,7 @@ int Serve(const server::Settings& settings, server::ConfigFile config) {
     ~StopBeat() { beat.Stop(); }
   } stop_move_task_beat{move_task_beat};
   if (postgres_queues) {
-    move_task_beat.Start(kMoveTaskSyncInterval, [&sqs] {
+    move_task_beat.Start("wharf-move-sync", kMoveTaskSyncInterval, [&sqs] {
       if (Status<std::string> synced = sqs.move_tasks().Sync(); !synced.ok()) {
         log::Line(log::Level::kWarn, "move_tasks").Str("detail", synced.error());
       }

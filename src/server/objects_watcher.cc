@@ -44,7 +44,7 @@ ObjectsWatcher::Check ObjectsWatcher::CheckOnce() {
 }
 
 void ObjectsWatcher::Start(std::chrono::milliseconds interval) {
-  thread_.Start(interval, [this] { CheckOnce(); });
+  thread_.Start("wharf-objects", interval, [this] { CheckOnce(); });
 }
 
 }  // namespace wharf::server

@@ -149,7 +149,7 @@ struct PostgresQueues::Parts {
 
   void StartSampling(std::chrono::milliseconds interval) {
     Sample();
-    sampler.Start(interval, [this] { Sample(); });
+    sampler.Start("wharf-pg-health", interval, [this] { Sample(); });
   }
 
   // One round of the outbox beat: renew this node's lease, then adopt the outboxes of nodes
@@ -243,7 +243,7 @@ Result<uint64_t, std::string> PostgresQueues::OutboxFirstSequence() {
 
 Status<std::string> PostgresQueues::KeepOutbox(std::function<void(OwnedObjects)> adopted) {
   WHARF_RETURN_IF_ERROR(parts_->KeepOutboxRound(adopted));
-  parts_->outbox_beat.Start(kOutboxInterval, [parts = parts_.get(), adopted] {
+  parts_->outbox_beat.Start("wharf-sns-outbox", kOutboxInterval, [parts = parts_.get(), adopted] {
     if (Status<std::string> kept = parts->KeepOutboxRound(adopted); !kept.ok()) {
       log::Line(log::Level::kWarn, "sns_outbox_lease").Str("detail", kept.error());
     }

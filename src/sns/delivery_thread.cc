@@ -1,8 +1,14 @@
 #include "sns/delivery_thread.h"
 
+#include "common/thread_name.h"
+
 namespace wharf::sns {
 
-DeliveryThread::DeliveryThread() : thread_([this] { Run(); }) {}
+DeliveryThread::DeliveryThread()
+    : thread_([this] {
+        NameThisThread("wharf-sns");
+        Run();
+      }) {}
 
 DeliveryThread::~DeliveryThread() { Stop(); }
 

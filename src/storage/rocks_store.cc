@@ -13,6 +13,7 @@
 
 #include "common/binary_codec.h"
 #include "common/hashing.h"
+#include "common/thread_name.h"
 #include "storage/keys.h"
 #include "storage/rocks_status.h"
 
@@ -137,9 +138,18 @@ Result<std::unique_ptr<RocksStore>, StorageError> RocksStore::Open(const RocksOp
     store->CloseDatabase();
     WHARF_RETURN_IF_ERROR(store->OpenDatabase());
   }
-  store->committer_ = std::thread([s = store.get()] { s->Run(); });
-  store->compactor_ = std::thread([s = store.get()] { s->Compact(); });
-  store->reader_ = std::thread([s = store.get()] { s->Read(); });
+  store->committer_ = std::thread([s = store.get()] {
+    NameThisThread("wharf-commit");
+    s->Run();
+  });
+  store->compactor_ = std::thread([s = store.get()] {
+    NameThisThread("wharf-compact");
+    s->Compact();
+  });
+  store->reader_ = std::thread([s = store.get()] {
+    NameThisThread("wharf-read");
+    s->Read();
+  });
   return store;
 }
 

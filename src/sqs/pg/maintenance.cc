@@ -24,7 +24,7 @@ PgMaintenance::PgMaintenance(storage::pg::PgQueueOps& ops, const QueueCatalog& c
 PgMaintenance::~PgMaintenance() { thread_.Stop(); }
 
 void PgMaintenance::Start(std::chrono::milliseconds interval) {
-  thread_.Start(interval, [this] { RunOnce(); });
+  thread_.Start("wharf-pg-sweep", interval, [this] { RunOnce(); });
 }
 
 void PgMaintenance::Count(const storage::pg::PgResult<int64_t>& result, int64_t& into,

@@ -44,7 +44,7 @@ void PgCatalog::StartRefreshing(std::chrono::milliseconds interval) {
   if (storage::pg::PgStatus first = cache_.Refresh(); !first.ok()) {
     DatabaseError("refresh", first.error());
   }
-  refresher_.Start(interval, [this] {
+  refresher_.Start("wharf-pg-catalog", interval, [this] {
     if (storage::pg::PgStatus refreshed = cache_.Refresh(); !refreshed.ok()) {
       DatabaseError("refresh", refreshed.error());
     }

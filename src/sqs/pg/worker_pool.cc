@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/thread_name.h"
+
 namespace wharf::sqs::pg {
 namespace {
 // The pool whose thread this is (null on every other thread).
@@ -10,7 +12,12 @@ thread_local const WorkerPool* current_pool = nullptr;
 
 WorkerPool::WorkerPool(size_t threads) {
   threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      NameThisThread("wharf-pg-work");
+      Run();
+    });
+  }
 }
 
 WorkerPool::~WorkerPool() { Stop(); }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "storage/postgres/statements.h"
 
 namespace wharf::storage::pg {
@@ -54,7 +55,10 @@ std::optional<std::string> ObjectPrefixEnd(std::string_view prefix) {
 
 PgObjectStore::PgObjectStore(ConnectionPool& pool, ObjectStoreOptions options)
     : pool_(pool), options_(options) {
-  committer_ = std::thread([this] { Run(); });
+  committer_ = std::thread([this] {
+    NameThisThread("wharf-pg-commit");
+    Run();
+  });
 }
 
 PgObjectStore::~PgObjectStore() {

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "storage/postgres/object_store.h"
 #include "storage/postgres/statements.h"
 
@@ -68,7 +69,10 @@ std::optional<MonoTime> WakeCoalescer::NextDue() const {
 WakeNotifier::WakeNotifier(ConnectionPool& pool, const Clock& clock, Duration window,
                            std::chrono::milliseconds acquire_wait)
     : pool_(pool), clock_(clock), acquire_wait_(acquire_wait), coalescer_(clock, window) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("wharf-pg-wake");
+    Run();
+  });
 }
 
 WakeNotifier::~WakeNotifier() {
@@ -166,7 +170,10 @@ PgStatus WakeListener::Start() {
     stopping_ = false;
   }
   WHARF_ASSIGN_OR_RETURN(Connection conn, ConnectAndListen());
-  thread_ = std::thread([this, c = std::move(conn)]() mutable { Run(std::move(c)); });
+  thread_ = std::thread([this, c = std::move(conn)]() mutable {
+    NameThisThread("wharf-pg-listen");
+    Run(std::move(c));
+  });
   return {};
 }
 

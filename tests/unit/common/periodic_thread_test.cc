@@ -17,7 +17,7 @@ TEST(PeriodicThreadTest, RunsTheTaskAgainAndAgain) {
   std::condition_variable ran;
   int runs = 0;
   PeriodicThread thread;
-  thread.Start(1ms, [&] {
+  thread.Start("wharf-test", 1ms, [&] {
     std::lock_guard lock(mu);
     ++runs;
     ran.notify_all();
@@ -32,7 +32,7 @@ TEST(PeriodicThreadTest, RunsTheTaskAgainAndAgain) {
 TEST(PeriodicThreadTest, StopWakesTheWaitAndNoRunFollows) {
   std::atomic<int> runs{0};
   PeriodicThread thread;
-  thread.Start(std::chrono::hours(1), [&] { runs.fetch_add(1); });
+  thread.Start("wharf-test", std::chrono::hours(1), [&] { runs.fetch_add(1); });
   EXPECT_TRUE(thread.running());
   thread.Stop();
   EXPECT_FALSE(thread.running());
@@ -45,7 +45,7 @@ TEST(PeriodicThreadTest, StopWaitsForTheRunInProgress) {
   bool started = false;
   std::atomic<bool> finished{false};
   PeriodicThread thread;
-  thread.Start(1ms, [&] {
+  thread.Start("wharf-test", 1ms, [&] {
     {
       std::lock_guard lock(mu);
       if (started) return;
@@ -67,7 +67,7 @@ TEST(PeriodicThreadTest, StopWithoutStartAndTwiceIsHarmless) {
   PeriodicThread never_started;
   never_started.Stop();
   PeriodicThread thread;
-  thread.Start(std::chrono::hours(1), [] {});
+  thread.Start("wharf-test", std::chrono::hours(1), [] {});
   thread.Stop();
   thread.Stop();
   EXPECT_FALSE(thread.running());
@@ -80,7 +80,7 @@ TEST(PeriodicThreadTest, RunSoonRunsTheTaskWithoutWaitingForTheInterval) {
   std::condition_variable ran;
   int runs = 0;
   PeriodicThread thread;
-  thread.Start(std::chrono::hours(1), [&] {
+  thread.Start("wharf-test", std::chrono::hours(1), [&] {
     std::lock_guard lock(mu);
     ++runs;
     ran.notify_all();
