@@ -94,6 +94,7 @@ class Connection {
   RunControl& control_;
   RequestWriter writer_;
 
+  static constexpr size_t kReadBufferBytes = 64 << 10;
   boost::beast::flat_buffer read_buffer_;
   std::optional<ResponseParser> parser_;
   std::string response_body_;
