@@ -91,7 +91,9 @@ CLI::App* AddCommand(CLI::App& app, Options& o) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   AddDuration(*cmd, "--duration", o.duration, "How long to measure (ignored with --count)");
-  cmd->add_option("--count", o.count, "Stop after this many messages instead of a duration");
+  cmd->add_option("--count", o.count,
+                  "Stop after this many messages instead of a duration (producers send exactly "
+                  "this many after the warm-up)");
   AddDuration(*cmd, "--warmup", o.warmup, "Load applied before measuring starts");
   cmd->add_option("--body-size", o.body_size, "Message body bytes")
       ->check(CLI::Range(1, 1024 * 1024))

@@ -31,6 +31,19 @@ void RunControl::AddMessages(uint64_t n, int64_t now_ns) {
   if (before < target_messages_ && before + n >= target_messages_) EndMeasuring(now_ns);
 }
 
+RunControl::Reservation RunControl::ReserveMessages(uint64_t wanted) {
+  if (target_messages_ == 0 || phase() != Phase::kMeasuring) return {wanted, false};
+  uint64_t reserved = reserved_.load(std::memory_order_relaxed);
+  uint64_t granted = 0;
+  do {
+    granted = reserved >= target_messages_ ? 0 : std::min(wanted, target_messages_ - reserved);
+  } while (granted > 0 && !reserved_.compare_exchange_weak(reserved, reserved + granted,
+                                                           std::memory_order_relaxed));
+  return {granted, true};
+}
+
+void RunControl::ReturnMessages(uint64_t n) { reserved_.fetch_sub(n, std::memory_order_relaxed); }
+
 void Totals::Merge(const Totals& other) {
   requests += other.requests;
   messages += other.messages;

@@ -35,6 +35,19 @@ class RunControl {
   // --count mode: adds measured messages and ends the window when the target is reached.
   void AddMessages(uint64_t n, int64_t now_ns);
 
+  // --count mode, for a request about to send messages: up to `wanted` of the messages still to
+  // be measured, reserved for it, so that the connections together send exactly the count (and
+  // not the count plus whatever was in flight when it was reached); 0 once it is spoken for.
+  // `wanted` itself, with `from_count` false, while not measuring or without a count.
+  struct Reservation {
+    uint64_t messages = 0;
+    bool from_count = false;
+  };
+  Reservation ReserveMessages(uint64_t wanted);
+  // Gives back messages of a reservation from the count that its request did not deliver (an
+  // error, a failed batch entry), so that another request sends them.
+  void ReturnMessages(uint64_t n);
+
   int64_t start_ns() const { return start_ns_.load(std::memory_order_acquire); }
   int64_t end_ns() const { return end_ns_.load(std::memory_order_acquire); }
   // Asks every connection to close its socket now (the run's end, after a grace period).
@@ -47,6 +60,7 @@ class RunControl {
   std::atomic<int64_t> start_ns_{0};
   std::atomic<int64_t> end_ns_{0};
   std::atomic<uint64_t> messages_{0};
+  std::atomic<uint64_t> reserved_{0};  // --count: reserved by requests while measuring
   std::atomic<bool> force_close_{false};
 };
 

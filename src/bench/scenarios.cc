@@ -42,21 +42,36 @@ class Producer final : public Workload {
       // Catch up after a stall, but by at most one second's worth of requests.
       next_due_ns_ = std::max(next_due_ns_, now_ns - 1'000'000'000) + interval_ns_;
     }
+    // With --count, only the messages still to be measured: the last batches may be smaller.
+    reservation_ = {static_cast<uint64_t>(config_.batch), false};
+    if (config_.count_messages && control_ != nullptr) {
+      reservation_ = control_->ReserveMessages(reservation_.messages);
+      if (reservation_.messages == 0) return Step::Done();
+    }
+    const auto entries = static_cast<int>(reservation_.messages);
     if (config_.timestamp) Stamp(now_ns);
     if (config_.batch == 1) {
       writer.SendMessage(body_, fifo_ ? fifo_->Next(1).data() : nullptr);
     } else if (fifo_) {
-      writer.SendMessageBatch(body_, config_.batch, fifo_->Next(config_.batch));
+      writer.SendMessageBatch(body_, entries, fifo_->Next(entries));
     } else {
-      writer.SendMessageBatch(body_, config_.batch);
+      writer.SendMessageBatch(body_, entries);
     }
     return Step::Request();
   }
 
+  void Attach(RunControl& control) override { control_ = &control; }
+
   void OnResponse(const Response& r, Recorder& recorder) override {
+    const auto entries = static_cast<int>(reservation_.messages);
+    const int failed = r.status != 200                 ? entries
+                       : r.op == Op::kSendMessageBatch ? RecordBatchFailures(r, recorder)
+                                                       : 0;
+    if (reservation_.from_count && failed > 0) {
+      control_->ReturnMessages(static_cast<uint64_t>(failed));
+    }
     if (r.status != 200) return;
-    const int failed = r.op == Op::kSendMessageBatch ? RecordBatchFailures(r, recorder) : 0;
-    const auto ok = static_cast<uint64_t>(std::max(0, config_.batch - failed));
+    const auto ok = static_cast<uint64_t>(std::max(0, entries - failed));
     if (config_.count_messages) {
       recorder.Messages(ok, r.done_ns);
     } else {
@@ -81,6 +96,8 @@ class Producer final : public Workload {
   int64_t interval_ns_ = 0;
   int64_t next_due_ns_ = 0;
   std::optional<FifoSequence> fifo_;
+  RunControl* control_ = nullptr;
+  RunControl::Reservation reservation_;  // of the request in flight
 };
 
 class Consumer final : public Workload {

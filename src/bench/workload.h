@@ -42,6 +42,8 @@ class Workload {
   virtual Step Next(RequestWriter& writer, int64_t now_ns) = 0;
   // Exactly one call per request written by Next.
   virtual void OnResponse(const Response& response, Recorder& recorder) = 0;
+  // The run the workload's connection belongs to, before its first Next.
+  virtual void Attach(RunControl& /*control*/) {}
 };
 
 }  // namespace wharf::bench

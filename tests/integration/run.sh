@@ -173,6 +173,8 @@ echo "run.sh: server ready on ports $PORT (HTTP) and $TLS_PORT (HTTPS) (pid $SER
 
 # Both listeners, for the tests that compare them (js/secure_transport.test.mjs).
 export WHARF_HTTP_ENDPOINT="http://127.0.0.1:$PORT"
+# The binary under test, for suites that run its other commands (python/test_bench.py).
+export WHARF_BIN="$BIN"
 export WHARF_HTTPS_ENDPOINT="https://127.0.0.1:$TLS_PORT"
 export NODE_EXTRA_CA_CERTS="$CA_FILE"
 if [ "$TLS_MODE" = 1 ]; then
