@@ -1,5 +1,5 @@
-// FixedText (common/fixed_text.h) and OptionalText (common/optional_text.h): the inline and the
-// empty-means-absent text fields of a stored message.
+// FixedText (common/fixed_text.h), OptionalText and RareText (common/optional_text.h): the
+// inline, the empty-means-absent and the pointer-sized rarely-set text fields of a stored message.
 
 #include <gtest/gtest.h>
 
