@@ -12,26 +12,9 @@
 # ./scripts/build release --target wharf
 set -euo pipefail
 cd "$(dirname "$0")/.."
-wharf=build/release/src/server/wharf
-storage=strict
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --wharf) wharf=$2; shift 2 ;;
-    --storage) storage=$2; shift 2 ;;
-    --) shift; break ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
-[[ $# -gt 0 ]] || set -- --scenario fifo --groups 100 --duration 8s
-
-export WHARF_ROOT_KEY=${WHARF_ROOT_KEY:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
-port=$((20000 + RANDOM % 20000))
-data=$(mktemp -d)
-if [[ $storage == memory ]]; then mode=(--storage memory); else mode=(--durability "$storage"); fi
-"$wharf" serve --port "$port" --data-dir "$data/d" "${mode[@]}" >"$data/log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+source bench/one_server.sh
+parse_server_options strict --scenario fifo --groups 100 --duration 8s -- "$@"
+start_server
 
 # One line per thread: tid, name (spaces made underscores), CPU ticks, context switches.
 snapshot() {
@@ -45,7 +28,7 @@ snapshot() {
   done
 }
 snapshot >"$data/before"
-"$wharf" bench --endpoint "http://127.0.0.1:$port" --warmup 0s --json --no-progress "$@" \
+"$wharf" bench --endpoint "http://127.0.0.1:$port" --warmup 0s --json --no-progress "${bench_args[@]}" \
   >"$data/report.json" 2>/dev/null
 snapshot >"$data/after"
 python3 - "$data/before" "$data/after" "$data/report.json" "$storage" "$(getconf CLK_TCK)" <<'PY'

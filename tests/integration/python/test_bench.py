@@ -77,6 +77,7 @@ class BenchScenariosTest(unittest.TestCase):
 
     def test_the_queue_is_deleted_unless_kept(self):
         sqs = make_client()
+        self.addCleanup(sqs.close)
         deleted = run_bench("--scenario", "send", "--count", "20", "--connections", "2")
         kept = run_bench("--scenario", "send", "--count", "20", "--connections", "2",
                          "--keep-queue")
@@ -91,6 +92,7 @@ class BenchScenariosTest(unittest.TestCase):
     # smaller instead).
     def test_count_sends_exactly_that_many_messages(self):
         sqs = make_client()
+        self.addCleanup(sqs.close)
         for scenario, count, extra in (("send", 37, []), ("send-batch", 253, []),
                                        ("fifo", 253, ["--groups", "3"])):
             with self.subTest(scenario=scenario):
