@@ -33,7 +33,13 @@ Queue::Queue(QueueIdentity identity, QueueConfig config, api::StringPairs tags, 
       // numbers keep increasing across restarts even when every message was deleted.
       next_seq_(static_cast<uint64_t>(deps_.clock->WallMillis()) * 1000),
       encrypts_(config_.kms_master_key_id.has_value()),
+      view_(ViewOf(config_)),
       data_keys_(identity_.id, *deps_.store) {}
+
+std::shared_ptr<const Queue::RequestView> Queue::ViewOf(const QueueConfig& config) {
+  return std::make_shared<const RequestView>(
+      RequestView{config.policy_document, SendRulesOf(config)});
+}
 
 Queue::~Queue() {
   if (wake_timer_) deps_.scheduler->Cancel(wake_timer_);
@@ -48,13 +54,13 @@ QueueConfig Queue::config() const {
 }
 
 SendRules Queue::send_rules() const {
-  std::lock_guard lock(mu_);
-  return SendRulesOf(config_);
+  std::lock_guard lock(view_mu_);
+  return view_->send_rules;
 }
 
 std::shared_ptr<const auth::PolicyDocument> Queue::policy() const {
-  std::lock_guard lock(mu_);
-  return config_.policy_document;
+  std::lock_guard lock(view_mu_);
+  return view_->policy;
 }
 
 api::StringPairs Queue::tags() const {
@@ -228,6 +234,11 @@ void Queue::ChangeAttributes(const AttributeChange& change, const QueueTypeLooku
     }
     config_.last_modified_timestamp = deps_.clock->WallMillis() / 1000;
     encrypts_.store(config_.kms_master_key_id.has_value(), std::memory_order_relaxed);
+    {
+      std::shared_ptr<const RequestView> view = ViewOf(config_);
+      std::lock_guard view_lock(view_mu_);
+      view_.swap(view);  // the old view is freed after the lock, by `view`
+    }
     AddQueueRecord(records);
     const MonoTime now = deps_.clock->Now();
     if (identity_.fifo && config_.delay_seconds != old_delay) {

@@ -100,6 +100,31 @@ TEST_F(ServiceDeliveryTest, AMissingQueueOrAnUnfitMessageIsFinal) {
   EXPECT_TRUE(IsRetryableDeliveryError(api::Error(api::ErrorCode::kInternalFailure)));
 }
 
+// The policy and the send rules are read outside the queue's lock, from a copy the queue
+// replaces on every attribute change: a change applies to the very next send.
+TEST_F(ServiceDeliveryTest, AnAttributeChangeAppliesToTheNextSend) {
+  const std::string url = CreateQueue("changing");
+  auto before = Deliver("changing", FromTopic("x"));
+  ASSERT_FALSE(before.ok());
+  EXPECT_EQ(before.error().code, api::ErrorCode::kAccessDenied);
+
+  auto allowed = Run(&sqs::SetQueueAttributes,
+                     a::SetQueueAttributesInput{
+                         url,
+                         {{"Policy", Policy(R"({"Effect":"Allow","Principal":"*",)"
+                                            R"("Action":"sqs:SendMessage","Resource":"*"})")}}});
+  ASSERT_TRUE(allowed.ok()) << allowed.error().message;
+  EXPECT_TRUE(Deliver("changing", FromTopic(std::string(2000, 'x'))).ok());
+
+  auto smaller = Run(&sqs::SetQueueAttributes,
+                     a::SetQueueAttributesInput{url, {{"MaximumMessageSize", "1024"}}});
+  ASSERT_TRUE(smaller.ok()) << smaller.error().message;
+  auto big = Deliver("changing", FromTopic(std::string(2000, 'x')));
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, api::ErrorCode::kInvalidParameterValue);
+  EXPECT_TRUE(Deliver("changing", FromTopic("small")).ok()) << "the policy stays";
+}
+
 TEST_F(ServiceDeliveryTest, FifoQueuesGetTheGroupAndDeduplicationIds) {
   const std::string url = CreateQueue(
       "f.fifo",
