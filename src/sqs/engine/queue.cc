@@ -53,15 +53,16 @@ QueueConfig Queue::config() const {
   return config_;
 }
 
-SendRules Queue::send_rules() const {
+std::shared_ptr<const Queue::RequestView> Queue::view() const {
   std::lock_guard lock(view_mu_);
-  return view_->send_rules;
+  return view_;
 }
 
-std::shared_ptr<const auth::PolicyDocument> Queue::policy() const {
-  std::lock_guard lock(view_mu_);
-  return view_->policy;
-}
+// Copied from the view outside view_mu_: a KMS key id is copied into SendRules (an allocation
+// when it is longer than a small string).
+SendRules Queue::send_rules() const { return view()->send_rules; }
+
+std::shared_ptr<const auth::PolicyDocument> Queue::policy() const { return view()->policy; }
 
 api::StringPairs Queue::tags() const {
   std::lock_guard lock(mu_);

@@ -300,6 +300,7 @@ class Queue final : public QueueBackend, public std::enable_shared_from_this<Que
     SendRules send_rules;
   };
   static std::shared_ptr<const RequestView> ViewOf(const QueueConfig& config);
+  std::shared_ptr<const RequestView> view() const;  // the current one, without mu_
   mutable std::mutex view_mu_;
   std::shared_ptr<const RequestView> view_;  // guarded by view_mu_
   QueueDataKeys data_keys_;

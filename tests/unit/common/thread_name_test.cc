@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/periodic_thread.h"
@@ -21,24 +22,24 @@ std::string NameOfThisThread() {
   return name.data();
 }
 
-TEST(ThreadNameTest, NamesTheCallingThread) {
+// The name a new thread reports after naming itself `name`.
+std::string NameTakenBy(std::string_view name) {
   std::string seen;
   std::thread([&] {
-    NameThisThread("wharf-commit");
+    NameThisThread(name);
     seen = NameOfThisThread();
   }).join();
-  EXPECT_EQ(seen, "wharf-commit");
+  return seen;
+}
+
+TEST(ThreadNameTest, NamesTheCallingThread) {
+  EXPECT_EQ(NameTakenBy("wharf-commit"), "wharf-commit");
 }
 
 // The kernel keeps 15 characters: a longer name is cut there instead of being refused (which
 // would leave the thread named after the program).
 TEST(ThreadNameTest, CutsANameLongerThanTheKernelKeeps) {
-  std::string seen;
-  std::thread([&] {
-    NameThisThread("wharf-a-very-long-thread-name");
-    seen = NameOfThisThread();
-  }).join();
-  EXPECT_EQ(seen, "wharf-a-very-lo");
+  EXPECT_EQ(NameTakenBy("wharf-a-very-long-thread-name"), "wharf-a-very-lo");
 }
 
 TEST(ThreadNameTest, APeriodicThreadCarriesItsName) {
