@@ -64,7 +64,8 @@ Result<std::vector<Publication>, std::string> Outbox::Load() {
       // Repeats of a message still being delivered stay repeats after the restart.
       dedup_.Insert(DedupKeyOf(p, p.dedup_by_group),
                     sqs::DedupEntry{p.message_id, p.sequence,
-                                    p.timestamp_ms + sqs::DedupWindow::kWindowMillis});
+                                    p.timestamp_ms + sqs::DedupWindow::kWindowMillis},
+                    /*has_record=*/false);
     }
   }
   return left;
@@ -90,8 +91,11 @@ uint64_t Outbox::Add(std::vector<Publication>& publications, std::vector<Added>&
     }
     p.sequence = next_++;
     if (!dedup_key.empty()) {
-      dedup_.Insert(std::move(dedup_key), sqs::DedupEntry{p.message_id, p.sequence,
-                                                          now + sqs::DedupWindow::kWindowMillis});
+      // No record of its own: the publication's record rebuilds it (Outbox::Load).
+      dedup_.Insert(
+          std::move(dedup_key),
+          sqs::DedupEntry{p.message_id, p.sequence, now + sqs::DedupWindow::kWindowMillis},
+          /*has_record=*/false);
     }
     if (p.sequence > reserved_) {
       // Written in the same group as the publication that first uses the block, so no number

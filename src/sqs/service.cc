@@ -192,6 +192,11 @@ class Rebuilder final : public storage::RecoveryVisitor {
 
   void Task(std::string_view, std::string_view payload) override { tasks_.Restore(payload); }
 
+  // After the store's scan: each queue sorts its deduplication entries into its window.
+  void Finish() {
+    for (auto& [id, queue] : queues_) queue->FinishRestore();
+  }
+
   const std::string& error() const { return error_; }
   const SqsService::RecoveryStats& stats() const { return stats_; }
   // Records of queues that no longer exist (their deletion's object deletes were lost).
@@ -228,6 +233,7 @@ Result<SqsService::RecoveryStats, std::string> SqsService::Recover() {
   storage::StorageStatus status = store_.Recover(rebuilder);
   if (!status.ok()) return "storage: " + status.error().detail;
   if (!rebuilder.error().empty()) return rebuilder.error();
+  rebuilder.Finish();
   // Data keys of queues that are gone: nothing can refer to them any more.
   std::vector<storage::Record> orphans;
   for (const auto& [queue_id, records] : rebuilder.orphan_data_keys()) {

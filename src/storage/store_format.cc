@@ -15,7 +15,13 @@
 namespace wharf::storage {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+// 2: a FIFO message's deduplication entry is rebuilt from its message record; the dedup family
+// holds only entries whose message left inside the window (docs/storage-format.md). A version-1
+// store is a valid version-2 store (its extra records are read and deleted as they run out), so
+// it is upgraded in place by rewriting this byte; the version keeps an earlier build, which
+// would not know the stored FIFO messages' entries, from opening the store afterwards.
+constexpr uint8_t kFormatVersion = 2;
+constexpr uint8_t kFormatVersionBeforeDerivedDedup = 1;
 constexpr uint8_t kMigrationVersion = 1;
 // Sealing in place writes synced batches of about this many bytes or values, each with its
 // progress.
@@ -48,7 +54,7 @@ Status<StorageError> CheckFormat(std::string_view value, const ValueSealer& seal
                                  const std::string& directory) {
   BinaryReader r(value);
   const uint8_t version = r.U8();
-  if (r.ok() && version != kFormatVersion) {
+  if (r.ok() && version != kFormatVersion && version != kFormatVersionBeforeDerivedDedup) {
     return Corrupt("the store in " + directory + " has format version " + std::to_string(version) +
                    ", which this build of wharf does not read");
   }
@@ -261,6 +267,12 @@ Result<SealingReport, StorageError> PrepareSealedStore(const StoreHandles& store
   if (!report.created) {
     if (auto checked = CheckFormat(format, sealer, directory); !checked.ok()) {
       return checked.error();
+    }
+    if (static_cast<uint8_t>(format[0]) == kFormatVersionBeforeDerivedDedup) {
+      format[0] = static_cast<char>(kFormatVersion);  // the version byte; the key check stays
+      s = store.db->Put(Synced(), store.meta, FormatKey(), format);
+      if (!s.ok()) return FromRocks(s);
+      report.upgraded = true;
     }
   }
   if (auto loaded = LoadDataKeys(store, sealer, directory); !loaded.ok()) return loaded.error();

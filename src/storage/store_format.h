@@ -3,7 +3,8 @@
 // The store-level records of the embedded store and what RocksStore::Open does with them before
 // anything else is read or written (docs/storage-format.md "Sealing"):
 //
-//   'F'          format record: u8 version = 1 (every value sealed), bytes key check
+//   'F'          format record: u8 version = 2 (every value sealed; FIFO deduplication
+//                entries rebuilt from message records), bytes key check
 //   'K' · u32 id a data key, wrapped under the storage key (ValueSealer)
 //   'M'          progress of sealing a store written before sealing existed
 //
@@ -42,6 +43,7 @@ struct SealingReport {
   uint64_t sealed = 0;   // values sealed in place (written before sealing)
   size_t data_keys = 0;  // data keys known after the start
   bool dropped_clear_copies = false;  // files rewritten: reopen for a fresh MANIFEST
+  bool upgraded = false;              // a version-1 format record was rewritten as version 2
 };
 
 // The value of the format record for a store sealed under `storage_key`.

@@ -15,6 +15,13 @@
 // insertion number. Deque elements never move while others are added or popped at the ends, so
 // the views stay valid for as long as their entry is in the deque. (The index is defined in the
 // .cc file: Boost.Unordered's header would otherwise be compiled by every file that sees a Queue.)
+//
+// Durability (docs/storage-format.md, "Column family dedup"): a sent message's entry has no record
+// of its own in the store — recovery derives it from the message's record, which holds the
+// group, the deduplication id, the MessageId, the seq and the send time. Only when the message
+// leaves (deleted, expired, moved) while its entry is still live does the entry need a record,
+// written then (RecordIfLive); and only entries with a record need a delete when they expire.
+// The window keeps, per entry, whether the store holds a record under its key.
 
 #include <cstdint>
 #include <deque>
@@ -44,18 +51,27 @@ class DedupWindow {
   const DedupEntry* Find(const std::string& key, int64_t now_millis) const;
   // A send's one lookup: the entry of an earlier send of `key` still inside the window at
   // `now_millis` (a duplicate: `fresh` false), or a new entry of `key` for the caller to fill in
-  // (`fresh` true; an expired or erased entry of the key is replaced). The same as Find followed
-  // by Insert, with one search of the index instead of two.
+  // (`fresh` true; an expired or erased entry of the key is replaced, and the store's record of
+  // the key, if it holds one, is now the new entry's to delete). The same as Find followed by
+  // Insert, with one search of the index instead of two.
   struct Claim {
     DedupEntry* entry;
     bool fresh;
   };
   Claim ClaimKey(const std::string& key, int64_t now_millis);
-  // Adds `key`, or replaces its entry (recovery; sends use ClaimKey).
-  void Insert(std::string key, DedupEntry entry);
-  // Forgets `key` (a send that failed), so that a retry is not taken for a duplicate.
-  void Erase(const std::string& key);
-  // Drops expired entries; their keys are appended to `expired` (so the store can forget them).
+  // Adds `key`, or replaces its entry (recovery; sends use ClaimKey). `has_record`: the store
+  // holds a record under `key` (it also does when the replaced entry had one). Recovery inserts
+  // in expiry order, which the window's order assumes.
+  void Insert(std::string key, DedupEntry entry, bool has_record);
+  // A message that claimed `key` as `seq` leaves the queue: its entry, if still live at
+  // `now_millis` and without a record yet, from now on has one — the caller writes it. Null when
+  // nothing is to be written (expired, superseded, erased, or already recorded).
+  const DedupEntry* RecordIfLive(const std::string& key, uint64_t seq, int64_t now_millis);
+  // Forgets `key` (a send that failed), so that a retry is not taken for a duplicate. True when
+  // the store holds a record under `key`, which the caller deletes.
+  bool Erase(const std::string& key);
+  // Drops expired entries; the keys of those with a record are appended to `expired` (so the
+  // store can forget them).
   void Expire(int64_t now_millis, std::vector<std::string>& expired);
   void Clear();
   size_t size() const;
@@ -68,9 +84,13 @@ class DedupWindow {
     // The key was inserted again, or erased: no longer in the index, and dropped without a
     // report when it comes up for expiry.
     bool superseded = false;
+    // The store holds a record under `key` (see the top of this file).
+    bool has_record = false;
   };
   // Appends a new entry of `key` (not in the index) and indexes it.
-  Stored& Append(std::string key, DedupEntry entry);
+  Stored& Append(std::string key, DedupEntry entry, bool has_record);
+  // Takes `key` out of the index (its entry stays, superseded); whether it had a record.
+  bool Unindex(const std::string& key);
   Stored& At(uint64_t insertion) { return order_[insertion - order_.front().insertion]; }
   const Stored& At(uint64_t insertion) const {
     return order_[insertion - order_.front().insertion];
@@ -88,5 +108,8 @@ class DedupWindow {
 // The key under which a message is deduplicated: the id alone (scope "queue") or the group and
 // the id (scope "messageGroup", fixed when the queue was created).
 std::string DedupKey(bool by_group, const std::string& group_id, const std::string& dedup_id);
+// The same into `out`, whose capacity is reused.
+void DedupKeyInto(std::string& out, bool by_group, const std::string& group_id,
+                  const std::string& dedup_id);
 
 }  // namespace wharf::sqs

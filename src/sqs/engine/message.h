@@ -55,6 +55,9 @@ struct StoredMessage {
   std::shared_ptr<const MessageContent> content;
   MonoTime sent_at{};  // monotonic twin of content->sent_millis, for retention
   MessageState state = MessageState::kVisible;
+  // Moved here from another queue (dead-letter move, move task), not sent here: it claimed no
+  // deduplication entry in this queue (StateRecord::moved_in).
+  bool moved_in = false;
   MonoTime visible_at{};   // end of the delay or of the visibility timeout
   MonoTime received_at{};  // start of the current receive (12-hour visibility cap)
   uint32_t receive_count = 0;

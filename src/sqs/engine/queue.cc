@@ -426,11 +426,9 @@ void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
           continue;
         }
         seqs[i] = next_seq_++;
+        // No record of its own: the message's record below holds everything recovery needs to
+        // rebuild it (dedup_window.h), until the message leaves (AddDeleteRecord).
         *claim.entry = DedupEntry{content.message_id, seqs[i], wall + DedupWindow::kWindowMillis};
-        if (deps_.store->durable()) {
-          records.push_back(
-              Record{RecordType::kDedupPut, identity_.id, 0, EncodeDedupRecord(*claim.entry), key});
-        }
         dedup_keys.push_back(std::move(key));
         results[i] = SendResult{content.message_id, SequenceNumberOf(seqs[i]), false};
       } else {
@@ -483,8 +481,9 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
         const std::string& key = send.dedup_keys[next_key++];
         const DedupEntry* entry = dedup_.Find(key, 0);
         if (entry == nullptr || entry->seq != send.seqs[i]) continue;
-        dedup_.Erase(key);
-        if (deps_.store->durable()) {
+        // The store holds a record of the key only when an earlier, expired entry of it left one
+        // (the claim took it over); this send wrote none.
+        if (dedup_.Erase(key) && deps_.store->durable()) {
           undo.push_back(Record{RecordType::kDedupDelete, identity_.id, 0, {}, key});
         }
       }

@@ -130,7 +130,10 @@ class Queue final : public QueueBackend, public std::enable_shared_from_this<Que
   // Puts back a stored message with its state. `state` is null for a message never received.
   void Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
                int64_t visible_at_millis, const StateRecord* state);
+  // A deduplication entry's own record (one whose message left while it was live).
   void RestoreDedup(std::string key, DedupEntry entry);
+  // After every Restore and RestoreDedup: fills the deduplication window.
+  void FinishRestore();
   // The seq floor of the stored queue record (QueueRecord::seq_floor): no lower seq is used.
   void RestoreSeqFloor(uint64_t floor);
 
@@ -268,7 +271,9 @@ class Queue final : public QueueBackend, public std::enable_shared_from_this<Que
   // Record builders (payloads only when the store keeps them).
   void AddQueueRecord(std::vector<storage::Record>& records) const;
   void AddStateRecord(std::vector<storage::Record>& records, const StoredMessage& m) const;
-  void AddDeleteRecord(std::vector<storage::Record>& records, const StoredMessage& m) const;
+  // Also the deduplication record of a FIFO message whose entry outlives it (not const: the
+  // window notes the record).
+  void AddDeleteRecord(std::vector<storage::Record>& records, const StoredMessage& m);
   int64_t WallOf(MonoTime t) const;
 
   const QueueIdentity identity_;
@@ -285,6 +290,14 @@ class Queue final : public QueueBackend, public std::enable_shared_from_this<Que
   FifoGroups groups_;  // FIFO queues: groups and which of them have a visible head
   int64_t fifo_visible_ = 0;
   DedupWindow dedup_;
+  std::string dedup_key_scratch_;  // AddDeleteRecord's key, reused (no allocation per delete)
+  // Recovery's deduplication entries until FinishRestore sorts them into the window.
+  struct RestoredDedup {
+    std::string key;
+    DedupEntry entry;
+    bool has_record;
+  };
+  std::vector<RestoredDedup> restored_dedup_;
   std::unordered_map<std::string, Attempt> attempts_;
   std::vector<Relocation> moves_;         // relocations appended under mu_, not yet scheduled
   std::vector<PendingRecrypt> recrypts_;  // holds taken under mu_, not yet scheduled

@@ -1,6 +1,8 @@
 // The Queue's side of durability: building its storage records, waiting for them, and
 // rebuilding its state from them at startup. See queue.h and docs/storage-format.md.
 
+#include <algorithm>
+
 #include "sqs/engine/queue.h"
 #include "sqs/engine/storage_errors.h"
 
@@ -105,12 +107,25 @@ void Queue::AddStateRecord(std::vector<Record>& records, const StoredMessage& m)
   s.first_receive_millis = m.first_receive_millis;
   s.enqueued_millis = WallOf(m.sent_at);
   if (m.dead_letter_source_arn) s.dead_letter_source_arn = *m.dead_letter_source_arn;
+  s.moved_in = m.moved_in;
   records.push_back(Record{RecordType::kMessageState, identity_.id, m.seq, EncodeStateRecord(s)});
 }
 
-void Queue::AddDeleteRecord(std::vector<Record>& records, const StoredMessage& m) const {
+void Queue::AddDeleteRecord(std::vector<Record>& records, const StoredMessage& m) {
   if (!deps_.store->durable()) return;
   records.push_back(Record{RecordType::kMessageDelete, identity_.id, m.seq, {}});
+  // A FIFO message's deduplication entry lived in its record (dedup_window.h). If the entry is
+  // still live, it now needs a record of its own, in the same group as the delete.
+  if (!identity_.fifo || m.moved_in || !m.content->group_id || !m.content->deduplication_id) {
+    return;
+  }
+  DedupKeyInto(dedup_key_scratch_, identity_.dedup_by_group, *m.content->group_id,
+               *m.content->deduplication_id);
+  if (const DedupEntry* entry =
+          dedup_.RecordIfLive(dedup_key_scratch_, m.seq, deps_.clock->WallMillis())) {
+    records.push_back(Record{RecordType::kDedupPut, identity_.id, 0, EncodeDedupRecord(*entry),
+                             dedup_key_scratch_});
+  }
 }
 
 uint64_t Queue::AppendCreated() {
@@ -165,21 +180,47 @@ void Queue::Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
     if (state->dead_letter_source_arn) {
       m.dead_letter_source_arn = std::make_shared<std::string>(*state->dead_letter_source_arn);
     }
+    m.moved_in = state->moved_in;
   } else if (visible_at_millis > wall) {
     m.state = MessageState::kDelayed;
     m.visible_at = mono(visible_at_millis);
     ++delayed_count_;
   }
   Publish(m);
+  // A message sent here claimed a deduplication entry, which has no record of its own while the
+  // message is stored (dedup_window.h): rebuilt from the message, if still live. Expiry counts
+  // from SentTimestamp, at most a few milliseconds before the send's claim.
+  const MessageContent& c = *m.content;
+  if (!identity_.fifo || m.moved_in || !c.group_id || !c.deduplication_id) return;
+  const int64_t expires = c.sent_millis + DedupWindow::kWindowMillis;
+  if (expires <= wall) return;
+  restored_dedup_.push_back(
+      RestoredDedup{DedupKey(identity_.dedup_by_group, *c.group_id, *c.deduplication_id),
+                    DedupEntry{c.message_id, seq, expires}, false});
 }
 
 void Queue::RestoreDedup(std::string key, DedupEntry entry) {
   std::lock_guard lock(mu_);
-  if (entry.expires_millis <= deps_.clock->WallMillis()) return;
   // A duplicate answers with this seq: new messages must come after it, even when every
   // message was deleted before the restart.
   next_seq_.store(std::max(next_seq_.load(), entry.seq + 1));
-  dedup_.Insert(std::move(key), std::move(entry));
+  // Kept even when expired: the window then reports it at its next sweep, and the record is
+  // deleted (a store left by a stopped server keeps records that ran out meanwhile).
+  restored_dedup_.push_back(RestoredDedup{std::move(key), std::move(entry), true});
+}
+
+void Queue::FinishRestore() {
+  std::lock_guard lock(mu_);
+  // The window's order is its expiry order; the entries came from two scans (messages by seq,
+  // records by digest). Equal keys: the later entry replaces the earlier and keeps its record.
+  std::stable_sort(restored_dedup_.begin(), restored_dedup_.end(),
+                   [](const RestoredDedup& a, const RestoredDedup& b) {
+                     return a.entry.expires_millis < b.entry.expires_millis;
+                   });
+  for (RestoredDedup& r : restored_dedup_) {
+    dedup_.Insert(std::move(r.key), std::move(r.entry), r.has_record);
+  }
+  restored_dedup_ = {};
 }
 
 void Queue::RestoreSeqFloor(uint64_t floor) {

@@ -105,6 +105,7 @@ void Queue::Relocate(StoredMessage& m, const std::shared_ptr<Queue>& destination
     state.first_receive_millis = move.first_receive_millis;
     state.enqueued_millis = WallOf(move.enqueued_at);
     if (move.dead_letter_source_arn) state.dead_letter_source_arn = *move.dead_letter_source_arn;
+    state.moved_in = true;  // no deduplication entry claimed there (StateRecord::moved_in)
     records.push_back(Record{RecordType::kMessageState, dest_id, seq, EncodeStateRecord(state)});
     AddDeleteRecord(records, m);
   }
@@ -258,6 +259,7 @@ void Queue::AcceptRelocated(Relocation move) {
     m.first_receive_millis = move.first_receive_millis;
     m.dead_letter_source_arn = std::move(move.dead_letter_source_arn);
     m.state = MessageState::kVisible;
+    m.moved_in = true;
     Publish(m);
     const MonoTime now = deps_.clock->Now();
     ServeWaiters(now, completions);

@@ -14,6 +14,10 @@ constexpr uint8_t kMessageRecordV1 = 1;
 // store without SSE-KMS is byte for byte what v1 wrote.
 constexpr uint8_t kMessageRecordV2 = 2;
 constexpr uint8_t kStateRecordV1 = 1;
+// v2 = v1 with a u8 1 after the dead-letter source ARN: the message was moved into this queue
+// (dead-letter move, move task) and claimed no deduplication entry in it. Written only for such
+// messages, so every other state record is byte for byte what v1 wrote.
+constexpr uint8_t kStateRecordV2 = 2;
 constexpr uint8_t kDedupRecordV1 = 1;
 
 void WriteAttributes(BinaryWriter& w, const api::sqs::MessageAttributeMap& attributes) {
@@ -220,7 +224,7 @@ std::optional<MessageRecord> DecodeMessageRecord(std::string_view payload) {
 std::string EncodeStateRecord(const StateRecord& s) {
   std::string out;
   BinaryWriter w(out);
-  w.U8(kStateRecordV1);
+  w.U8(s.moved_in ? kStateRecordV2 : kStateRecordV1);
   w.U8(static_cast<uint8_t>(s.state));
   w.Signed(s.visible_at_millis);
   w.Signed(s.received_at_millis);
@@ -229,12 +233,14 @@ std::string EncodeStateRecord(const StateRecord& s) {
   w.Signed(s.first_receive_millis);
   w.Signed(s.enqueued_millis);
   w.OptionalBytes(s.dead_letter_source_arn);
+  if (s.moved_in) w.U8(1);
   return out;
 }
 
 std::optional<StateRecord> DecodeStateRecord(std::string_view payload) {
   BinaryReader r(payload);
-  if (r.U8() != kStateRecordV1) return std::nullopt;
+  const uint8_t version = r.U8();
+  if (version != kStateRecordV1 && version != kStateRecordV2) return std::nullopt;
   StateRecord s;
   uint8_t state = r.U8();
   if (state > static_cast<uint8_t>(MessageState::kInFlight)) return std::nullopt;
@@ -250,6 +256,10 @@ std::optional<StateRecord> DecodeStateRecord(std::string_view payload) {
   s.first_receive_millis = r.Signed();
   s.enqueued_millis = r.Signed();
   s.dead_letter_source_arn = r.OptionalBytes();
+  if (version == kStateRecordV2) {
+    if (r.U8() != 1) return std::nullopt;  // v2 is written only for moved messages
+    s.moved_in = true;
+  }
   if (!r.ok() || !r.done()) return std::nullopt;
   return s;
 }

@@ -55,6 +55,9 @@ struct StateRecord {
   // When the message entered this queue (retention counts from it); 0: its SentTimestamp.
   int64_t enqueued_millis = 0;
   std::optional<std::string> dead_letter_source_arn;  // set on messages in a dead-letter queue
+  // Moved into this queue (dead-letter move, move task) rather than sent to it, so it claimed no
+  // deduplication entry here: recovery derives one only from messages sent to a FIFO queue.
+  bool moved_in = false;
 };
 
 std::string EncodeStateRecord(const StateRecord& state);

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,11 +23,14 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "common/manual_clock.h"
+#include "sqs/engine/dedup_window.h"
+#include "sqs/engine/records.h"
 #include "sqs/handlers/handlers.h"
 #include "sqs/service.h"
 #include "sqs_test_support.h"
@@ -245,6 +249,39 @@ class RecoveryTest : public ::testing::Test {
     std::multiset<std::string> out;
     for (const auto& m : messages) out.insert(m.body);
     return out;
+  }
+
+  a::SendMessageOutput SendFifo(const std::string& url, const std::string& body,
+                                const std::string& dedup_id, const std::string& group = "g") {
+    a::SendMessageInput in;
+    in.queue_url = url;
+    in.message_body = body;
+    in.message_group_id = group;
+    in.message_deduplication_id = dedup_id;
+    auto out = Do(&sqs::SendMessage, std::move(in));
+    EXPECT_TRUE(out.ok()) << ErrorText(out);
+    return out.ok() ? *out : a::SendMessageOutput{};
+  }
+
+  // The deduplication keys the store holds records of (any queue), read as recovery reads
+  // them, with the process stopped around the read.
+  std::multiset<std::string> DedupRecordKeys() {
+    struct Keys final : storage::RecoveryVisitor {
+      void Queue(uint64_t, std::string_view) override {}
+      void Message(uint64_t, uint64_t, std::string_view, std::string_view) override {}
+      void Dedup(uint64_t, std::string_view key, std::string_view) override { keys.emplace(key); }
+      std::multiset<std::string> keys;
+    } visitor;
+    const int64_t wall = clock().WallMillis();
+    process_.reset();
+    {
+      Process reader(Db(), wall);
+      EXPECT_TRUE(reader.store->Recover(visitor).ok());
+    }
+    process_ = std::make_unique<Process>(Db(), wall);
+    auto recovered = service().Recover();
+    EXPECT_TRUE(recovered.ok()) << recovered.error();
+    return visitor.keys;
   }
 
   wharf::testing::TempDir temp_{"wharf-recovery-test"};
@@ -508,6 +545,112 @@ TEST_F(RecoveryTest, FifoSequenceNumbersKeepIncreasingAfterEveryMessageWasDelete
   auto next = Do(&sqs::SendMessage, std::move(in));
   ASSERT_TRUE(next.ok() && next->sequence_number);
   EXPECT_GT(*next->sequence_number, *first->sequence_number);
+}
+
+// A FIFO message's deduplication entry is kept in its own record (issue 6): it has no record of
+// its own while the message is stored, one once the message is deleted inside the window, and
+// that one goes when the window ends. Both kinds answer duplicates after a restart.
+TEST_F(RecoveryTest, FifoDeduplicationIdsOfStoredAndDeletedMessagesSurviveARestart) {
+  const std::string url = CreateQueue("dedup.fifo", {{"FifoQueue", "true"}});
+  const a::SendMessageOutput kept = SendFifo(url, "kept body", "kept");
+  const a::SendMessageOutput gone = SendFifo(url, "gone body", "gone");
+  auto received = Receive(url, 10, 30);
+  ASSERT_EQ(received.size(), 2u);
+  ASSERT_EQ(received[1].body, "gone body");
+  Expect(DeleteMessage(url, received[1].receipt_handle), "DeleteMessage");
+  EXPECT_EQ(DedupRecordKeys(), std::multiset<std::string>{"gone"})
+      << "only the deleted message's entry needs a record of its own";
+
+  ASSERT_NO_FATAL_FAILURE(Restart());
+  Advance(240);  // 4 minutes after the sends: still inside the window
+  for (const auto& [id, first] : {std::pair{"kept", kept}, std::pair{"gone", gone}}) {
+    const a::SendMessageOutput again = SendFifo(url, "another body", id);
+    EXPECT_EQ(again.message_id, first.message_id) << id << " is a duplicate after the restart";
+    EXPECT_EQ(again.sequence_number, first.sequence_number) << id;
+  }
+  EXPECT_EQ(Counters("dedup.fifo"), std::make_tuple(int64_t{1}, int64_t{0}, int64_t{0}))
+      << "the stored message came back; nothing was added";
+
+  Advance(61);  // past the 5 minutes
+  const a::SendMessageOutput fresh = SendFifo(url, "new body", "kept");
+  EXPECT_NE(fresh.message_id, kept.message_id) << "the window ended";
+  EXPECT_EQ(DedupRecordKeys(), std::multiset<std::string>{})
+      << "the deleted message's record goes when its entry runs out";
+  ASSERT_NO_FATAL_FAILURE(Restart());
+  EXPECT_EQ(SendFifo(url, "again", "kept").message_id, fresh.message_id)
+      << "the new entry was rebuilt from the new message";
+}
+
+// A message moved into a FIFO queue (here a dead-letter queue) did not claim its deduplication id
+// there: after a restart a send of that id to the dead-letter queue is not a duplicate, also once
+// the moved message was received there (its state record keeps saying it was moved in). In the
+// source, the entry outlives the message, so it is recorded when the message moves out.
+TEST_F(RecoveryTest, AMessageMovedIntoAFifoQueueClaimsNoDeduplicationIdThere) {
+  const std::string dlq = CreateQueue("dead.fifo", {{"FifoQueue", "true"}});
+  const api::StringPairs dlq_attributes = Attributes(dlq);
+  const std::string* dlq_arn = FindPair(dlq_attributes, "QueueArn");
+  ASSERT_NE(dlq_arn, nullptr);
+  const std::string source =
+      CreateQueue("source.fifo", {{"FifoQueue", "true"},
+                                  {"RedrivePolicy", R"({"deadLetterTargetArn":")" + *dlq_arn +
+                                                        R"(","maxReceiveCount":"1"})"}});
+  const a::SendMessageOutput original = SendFifo(source, "poison", "x");
+  ASSERT_EQ(Receive(source, 1, 0).size(), 1u);
+  EXPECT_TRUE(Receive(source, 1, 0).empty()) << "moved to the dead-letter queue on this receive";
+  // The dead-letter queue places the message once the move is durable (the committer's thread).
+  for (int i = 0; i < 1000 && std::get<0>(Counters("dead.fifo")) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto in_dlq = Receive(dlq, 1, 0);  // a receive there rewrites its state record
+  ASSERT_EQ(in_dlq.size(), 1u);
+  EXPECT_EQ(in_dlq[0].body, "poison");
+  EXPECT_EQ(SystemAttribute(in_dlq[0], "MessageDeduplicationId"), "x");
+  EXPECT_EQ(DedupRecordKeys(), std::multiset<std::string>{"x"}) << "the source's entry, kept";
+
+  ASSERT_NO_FATAL_FAILURE(Restart());
+  const a::SendMessageOutput to_dlq = SendFifo(dlq, "direct", "x");
+  EXPECT_NE(to_dlq.message_id, original.message_id)
+      << "the moved message claimed no deduplication id in the dead-letter queue";
+  EXPECT_EQ(SendFifo(dlq, "direct again", "x").message_id, to_dlq.message_id);
+  EXPECT_EQ(SendFifo(source, "poison again", "x").message_id, original.message_id)
+      << "the source still knows the id";
+  EXPECT_EQ(Counters("dead.fifo"), std::make_tuple(int64_t{2}, int64_t{0}, int64_t{0}));
+  EXPECT_EQ(Counters("source.fifo"), std::make_tuple(int64_t{0}, int64_t{0}, int64_t{0}));
+}
+
+// A record that ran out while the server was stopped is deleted after the restart (it used to be
+// skipped and kept forever); so is one an earlier version wrote for a message still stored, once
+// its window ends.
+TEST_F(RecoveryTest, DeduplicationRecordsAreDeletedWhenTheirEntriesRunOutAcrossRestarts) {
+  const std::string url = CreateQueue("old.fifo", {{"FifoQueue", "true"}});
+  SendFifo(url, "deleted", "d");
+  auto received = Receive(url, 1, 30);
+  ASSERT_EQ(received.size(), 1u);
+  Expect(DeleteMessage(url, received[0].receipt_handle), "DeleteMessage");
+  // The record an earlier version wrote with every send, for a message that is still stored.
+  const a::SendMessageOutput stored = SendFifo(url, "stored", "s");
+  ASSERT_TRUE(stored.sequence_number.has_value());
+  DedupEntry entry;
+  entry.message_id = stored.message_id;
+  entry.seq = std::stoull(*stored.sequence_number) - 10'000'000'000'000'000'000ULL;
+  entry.expires_millis = clock().WallMillis() + DedupWindow::kWindowMillis;
+  std::promise<storage::StorageStatus> written;
+  process_->store->WhenDurable(
+      process_->store->Append(
+          {storage::Record{storage::RecordType::kDedupPut,
+                           service().queues().Find(ctx_.account_id, "old.fifo")->identity().id, 0,
+                           EncodeDedupRecord(entry), "s"}}),
+      [&](storage::StorageStatus s) { written.set_value(std::move(s)); });
+  ASSERT_TRUE(written.get_future().get().ok());
+  EXPECT_EQ(DedupRecordKeys(), (std::multiset<std::string>{"d", "s"}));
+
+  ASSERT_NO_FATAL_FAILURE(Restart());
+  EXPECT_EQ(SendFifo(url, "again", "s").message_id, stored.message_id);
+  ASSERT_NO_FATAL_FAILURE(Restart(/*wall_step_millis=*/10 * 60'000));  // stopped 10 minutes
+  Counters("old.fifo");  // any use of the queue sweeps its window
+  EXPECT_EQ(DedupRecordKeys(), std::multiset<std::string>{});
+  EXPECT_NE(SendFifo(url, "again", "s").message_id, stored.message_id);
+  EXPECT_NE(SendFifo(url, "again", "d").message_id, received[0].message_id);
 }
 
 // After a restart, seqs continue above the highest *stored* one, so when the newest messages were

@@ -284,6 +284,47 @@ TEST(SealedStoreTest, OpenWithoutAKeyIsRefused) {
   EXPECT_FALSE(fs::exists(dir.db())) << "nothing is created without a key";
 }
 
+// Format version 2 (FIFO deduplication entries rebuilt from message records): a store with a
+// version-1 format record opens, keeps everything, and is marked version 2 so an earlier build
+// (which would not know the stored FIFO messages' entries) refuses it; a version this build does
+// not know is refused with its number.
+TEST(SealedStoreTest, AVersionOneStoreIsUpgradedAndAnUnknownVersionRefused) {
+  TempDir dir;
+  {
+    auto store = OpenRocks(dir.db());
+    ASSERT_NE(store, nullptr);
+    EXPECT_FALSE(store->sealing_report().upgraded);
+    ASSERT_TRUE(CommitAndWait(
+                    *store, {testing::MessagePut(1, 1, "kept"), testing::DedupPut(1, "k", "entry")})
+                    .ok());
+  }
+  {
+    RawDb raw(dir.db());
+    std::string format = raw.Get("meta", "F");
+    ASSERT_EQ(format[0], '\x02') << "new stores are written as version 2";
+    format[0] = '\x01';
+    raw.Put("meta", "F", format);
+  }
+  {
+    auto store = OpenRocks(dir.db());
+    ASSERT_NE(store, nullptr);
+    EXPECT_TRUE(store->sealing_report().upgraded);
+    const Replayed replayed = RecoverAll(*store);
+    EXPECT_EQ(replayed.messages.size(), 1u);
+    EXPECT_EQ(replayed.dedup.size(), 1u);
+  }
+  {
+    RawDb raw(dir.db());
+    std::string format = raw.Get("meta", "F");
+    EXPECT_EQ(format[0], '\x02') << "upgraded in place";
+    format[0] = '\x03';
+    raw.Put("meta", "F", format);
+  }
+  const StorageError error = OpenError(dir.db(), TestStorageKey());
+  EXPECT_EQ(error.code, StorageErrorCode::kCorruption);
+  EXPECT_NE(error.detail.find("format version 3"), std::string::npos) << error.detail;
+}
+
 // A value altered on disk (by someone who can write consistent RocksDB files), or moved to
 // another key or family, is reported as corruption on every read path; nothing is misread.
 class TamperTest : public ::testing::Test {

@@ -91,6 +91,7 @@ void ExpectSameState(const StateRecord& a, const StateRecord& b) {
   EXPECT_EQ(a.first_receive_millis, b.first_receive_millis);
   EXPECT_EQ(a.enqueued_millis, b.enqueued_millis);
   EXPECT_EQ(a.dead_letter_source_arn, b.dead_letter_source_arn);
+  EXPECT_EQ(a.moved_in, b.moved_in);
 }
 
 // --- samples ---------------------------------------------------------------------------------
@@ -175,6 +176,13 @@ StateRecord InFlightState() {
   s.first_receive_millis = 1'699'999'000'000;
   s.enqueued_millis = 1'699'998'000'000;
   s.dead_letter_source_arn = "arn:aws:sqs:us-east-1:000000000000:source";
+  return s;
+}
+
+// A message moved into its queue (state record v2).
+StateRecord MovedState() {
+  StateRecord s = InFlightState();
+  s.moved_in = true;
   return s;
 }
 
@@ -306,11 +314,14 @@ TEST(MessageRecordTest, OneMebibyteBodyRoundTrips) {
 TEST(StateRecordTest, EveryStateAndFieldRoundTrips) {
   for (MessageState state :
        {MessageState::kDelayed, MessageState::kVisible, MessageState::kInFlight}) {
-    StateRecord s = InFlightState();
-    s.state = state;
-    auto decoded = DecodeStateRecord(EncodeStateRecord(s));
-    ASSERT_TRUE(decoded.has_value());
-    ExpectSameState(s, *decoded);
+    for (bool moved_in : {false, true}) {
+      StateRecord s = InFlightState();
+      s.state = state;
+      s.moved_in = moved_in;
+      auto decoded = DecodeStateRecord(EncodeStateRecord(s));
+      ASSERT_TRUE(decoded.has_value());
+      ExpectSameState(s, *decoded);
+    }
   }
 }
 
@@ -429,7 +440,9 @@ std::vector<Sample> Samples() {
       {"data key", EncodeDataKeyRecord(DataKeyRecord{7, "arn:aws:kms:k", "blob", 1}),
        [](std::string_view p) { return DecodeDataKeyRecord(p).has_value(); }},
       {"state", EncodeStateRecord(InFlightState()),
-       [](std::string_view p) { return DecodeStateRecord(p).has_value(); }},
+       [](std::string_view p) { return DecodeStateRecord(p).has_value(); }, 2},
+      {"moved state", EncodeStateRecord(MovedState()),
+       [](std::string_view p) { return DecodeStateRecord(p).has_value(); }, 2},
       {"dedup", EncodeDedupRecord(DedupEntry{"id", 42, 1'700'000'300'000}),
        [](std::string_view p) { return DecodeDedupRecord(p).has_value(); }},
   };
@@ -488,6 +501,13 @@ TEST(RecordDamageTest, NonCanonicalEncodingsAreRejected) {
   ASSERT_EQ(bad_bool.back(), '\0');
   bad_bool.back() = '\x02';
   EXPECT_FALSE(DecodeStateRecord(bad_bool).has_value());
+  // State record v2's moved-in byte is always 1: 0 would be a v1 record written as v2.
+  for (char flag : {'\0', '\x02'}) {
+    std::string moved = EncodeStateRecord(MovedState());
+    ASSERT_EQ(moved.back(), '\x01');
+    moved.back() = flag;
+    EXPECT_FALSE(DecodeStateRecord(moved).has_value()) << int{flag};
+  }
 
   // An overlong varint: seq 5 written as 0x85 0x00 instead of 0x05.
   const std::string dedup = EncodeDedupRecord(DedupEntry{"id", 5, 7});
@@ -607,6 +627,18 @@ TEST(MessageRecordTest, ASealedMessageRoundTripsWithItsDataKeyId) {
   ASSERT_TRUE(decoded.has_value());
   ExpectSameContent(c, decoded->content);
   EXPECT_EQ(decoded->visible_at_millis, 5);
+}
+
+TEST(RecordFormatV2Test, StateRecordOfAMovedMessageMatchesTheDocument) {
+  const StateRecord s = MovedState();
+  DocWriter w;
+  w.U8(2).U8(2).Signed(s.visible_at_millis).Signed(s.received_at_millis);
+  w.Varint(s.receive_count).Varint(s.receipt_nonce).Signed(s.first_receive_millis);
+  w.Signed(s.enqueued_millis).Opt(s.dead_letter_source_arn).U8(1);
+  EXPECT_EQ(EncodeStateRecord(s), w.str());
+  auto decoded = DecodeStateRecord(w.str());
+  ASSERT_TRUE(decoded.has_value());
+  ExpectSameState(s, *decoded);
 }
 
 TEST(RecordFormatV2Test, SealedMessageRecordMatchesTheDocument) {
