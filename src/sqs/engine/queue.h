@@ -291,13 +291,16 @@ class Queue final : public QueueBackend, public std::enable_shared_from_this<Que
   int64_t fifo_visible_ = 0;
   DedupWindow dedup_;
   std::string dedup_key_scratch_;  // AddDeleteRecord's key, reused (no allocation per delete)
-  // Recovery's deduplication entries until FinishRestore sorts them into the window.
-  struct RestoredDedup {
+  // Recovery's deduplication entries until FinishRestore sorts them into the window: the live
+  // ones of stored messages (by their expiry; the key and entry are built from the message at
+  // the end, so a million live entries cost 16 MB here, not a copy of every key) and the stored
+  // records (few: messages that left inside their window).
+  struct RestoredRecord {
     std::string key;
     DedupEntry entry;
-    bool has_record;
   };
-  std::vector<RestoredDedup> restored_dedup_;
+  std::vector<std::pair<int64_t, const StoredMessage*>> restored_entries_;
+  std::vector<RestoredRecord> restored_records_;
   std::unordered_map<std::string, Attempt> attempts_;
   std::vector<Relocation> moves_;         // relocations appended under mu_, not yet scheduled
   std::vector<PendingRecrypt> recrypts_;  // holds taken under mu_, not yet scheduled

@@ -193,10 +193,9 @@ void Queue::Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
   const MessageContent& c = *m.content;
   if (!identity_.fifo || m.moved_in || !c.group_id || !c.deduplication_id) return;
   const int64_t expires = c.sent_millis + DedupWindow::kWindowMillis;
-  if (expires <= wall) return;
-  restored_dedup_.push_back(
-      RestoredDedup{DedupKey(identity_.dedup_by_group, *c.group_id, *c.deduplication_id),
-                    DedupEntry{c.message_id, seq, expires}, false});
+  // A map node does not move while others are added: the pointer stays valid until
+  // FinishRestore, and nothing removes a message before then.
+  if (expires > wall) restored_entries_.emplace_back(expires, &m);
 }
 
 void Queue::RestoreDedup(std::string key, DedupEntry entry) {
@@ -206,21 +205,37 @@ void Queue::RestoreDedup(std::string key, DedupEntry entry) {
   next_seq_.store(std::max(next_seq_.load(), entry.seq + 1));
   // Kept even when expired: the window then reports it at its next sweep, and the record is
   // deleted (a store left by a stopped server keeps records that ran out meanwhile).
-  restored_dedup_.push_back(RestoredDedup{std::move(key), std::move(entry), true});
+  restored_records_.push_back(RestoredRecord{std::move(key), std::move(entry)});
 }
 
 void Queue::FinishRestore() {
   std::lock_guard lock(mu_);
   // The window's order is its expiry order; the entries came from two scans (messages by seq,
-  // records by digest). Equal keys: the later entry replaces the earlier and keeps its record.
-  std::stable_sort(restored_dedup_.begin(), restored_dedup_.end(),
-                   [](const RestoredDedup& a, const RestoredDedup& b) {
+  // nearly in expiry order already, and records by digest), merged here. Equal keys: the later
+  // entry replaces the earlier and keeps its record.
+  auto by_expiry = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::stable_sort(restored_entries_.begin(), restored_entries_.end(), by_expiry);
+  std::stable_sort(restored_records_.begin(), restored_records_.end(),
+                   [](const RestoredRecord& a, const RestoredRecord& b) {
                      return a.entry.expires_millis < b.entry.expires_millis;
                    });
-  for (RestoredDedup& r : restored_dedup_) {
-    dedup_.Insert(std::move(r.key), std::move(r.entry), r.has_record);
+  auto entry = restored_entries_.begin();
+  auto record = restored_records_.begin();
+  while (entry != restored_entries_.end() || record != restored_records_.end()) {
+    if (record == restored_records_.end() ||
+        (entry != restored_entries_.end() && entry->first <= record->entry.expires_millis)) {
+      const StoredMessage& m = *entry->second;
+      const MessageContent& c = *m.content;
+      dedup_.Insert(DedupKey(identity_.dedup_by_group, *c.group_id, *c.deduplication_id),
+                    DedupEntry{c.message_id, m.seq, entry->first}, /*has_record=*/false);
+      ++entry;
+    } else {
+      dedup_.Insert(std::move(record->key), std::move(record->entry), /*has_record=*/true);
+      ++record;
+    }
   }
-  restored_dedup_ = {};
+  restored_entries_ = {};
+  restored_records_ = {};
 }
 
 void Queue::RestoreSeqFloor(uint64_t floor) {
