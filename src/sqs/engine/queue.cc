@@ -403,7 +403,6 @@ void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
   std::vector<Record> records;
   std::vector<SendResult> results(messages.size());
   std::vector<uint64_t> seqs(messages.size(), 0);  // 0: a duplicate, not enqueued
-  std::vector<std::string> dedup_keys;
   uint64_t ticket;
   {
     std::lock_guard lock(mu_);
@@ -417,9 +416,7 @@ void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
       NewMessage& message = messages[i];
       const MessageContent& content = *message.content;
       if (identity_.fifo) {
-        std::string key =
-            DedupKey(identity_.dedup_by_group, *content.group_id, *content.deduplication_id);
-        const DedupWindow::Claim claim = dedup_.ClaimKey(key, wall);
+        const DedupWindow::Claim claim = dedup_.ClaimKey(DedupKeyOf(content), wall);
         if (!claim.fresh) {
           const DedupEntry& seen = *claim.entry;
           results[i] = SendResult{seen.message_id, SequenceNumberOf(seen.seq), true};
@@ -429,7 +426,6 @@ void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
         // No record of its own: the message's record below holds everything recovery needs to
         // rebuild it (dedup_window.h), until the message leaves (AddDeleteRecord).
         *claim.entry = DedupEntry{content.message_id, seqs[i], wall + DedupWindow::kWindowMillis};
-        dedup_keys.push_back(std::move(key));
         results[i] = SendResult{content.message_id, SequenceNumberOf(seqs[i]), false};
       } else {
         seqs[i] = next_seq_++;
@@ -450,9 +446,8 @@ void Queue::Send(std::vector<NewMessage> messages, SendDone done) {
     ticket = Append(records);
   }
   // Published only once durable: a message is never receivable before it is safe.
-  auto pending = std::make_shared<PendingSend>(PendingSend{std::move(messages), std::move(seqs),
-                                                           std::move(results),
-                                                           std::move(dedup_keys), std::move(done)});
+  auto pending = std::make_shared<PendingSend>(
+      PendingSend{std::move(messages), std::move(seqs), std::move(results), std::move(done)});
   deps_.store->WhenDurable(ticket, [self = shared_from_this(), pending](storage::StorageStatus s) {
     self->FinishSend(*pending, std::move(s));
   });
@@ -466,7 +461,6 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
       // after them: its messages and deduplication entries are deleted again.
       std::vector<Record> undo;
       std::lock_guard lock(mu_);
-      size_t next_key = 0;
       const MonoTime now = deps_.clock->Now();
       for (size_t i = 0; i < send.messages.size(); ++i) {
         if (send.seqs[i] == 0) continue;  // a duplicate: nothing of its own was appended
@@ -475,10 +469,10 @@ void Queue::FinishSend(PendingSend& send, storage::StorageStatus status) {
         if (deps_.store->durable()) {
           undo.push_back(Record{RecordType::kMessageDelete, identity_.id, send.seqs[i], {}});
         }
-        if (!identity_.fifo || next_key >= send.dedup_keys.size()) continue;
+        if (!identity_.fifo) continue;
         // A retry must not be taken for a duplicate. Only this send's entry: the key may have
         // expired and been taken by a later send meanwhile.
-        const std::string& key = send.dedup_keys[next_key++];
+        const std::string& key = DedupKeyOf(*send.messages[i].content);
         const DedupEntry* entry = dedup_.Find(key, 0);
         if (entry == nullptr || entry->seq != send.seqs[i]) continue;
         // The store holds a record of the key only when an earlier, expired entry of it left one

@@ -197,7 +197,6 @@ class Queue final : public QueueBackend, public std::enable_shared_from_this<Que
     std::vector<NewMessage> messages;
     std::vector<uint64_t> seqs;  // 0: a FIFO duplicate, not enqueued
     std::vector<SendResult> results;
-    std::vector<std::string> dedup_keys;
     SendDone done;
   };
   void FinishSend(PendingSend& send, storage::StorageStatus status);
@@ -290,7 +289,12 @@ class Queue final : public QueueBackend, public std::enable_shared_from_this<Que
   FifoGroups groups_;  // FIFO queues: groups and which of them have a visible head
   int64_t fifo_visible_ = 0;
   DedupWindow dedup_;
-  std::string dedup_key_scratch_;  // AddDeleteRecord's key, reused (no allocation per delete)
+  // The deduplication key of a message, built in a buffer reused under mu_ (no allocation per
+  // send or delete); valid until the next call.
+  const std::string& DedupKeyOf(const MessageContent& content);
+  std::string dedup_key_scratch_;
+  // The message was sent to this FIFO queue and so claimed a deduplication entry here.
+  bool ClaimedDedupEntry(const StoredMessage& m) const;
   // Recovery's deduplication entries until FinishRestore sorts them into the window: the live
   // ones of stored messages (by their expiry; the key and entry are built from the message at
   // the end, so a million live entries cost 16 MB here, not a copy of every key) and the stored

@@ -116,16 +116,22 @@ void Queue::AddDeleteRecord(std::vector<Record>& records, const StoredMessage& m
   records.push_back(Record{RecordType::kMessageDelete, identity_.id, m.seq, {}});
   // A FIFO message's deduplication entry lived in its record (dedup_window.h). If the entry is
   // still live, it now needs a record of its own, in the same group as the delete.
-  if (!identity_.fifo || m.moved_in || !m.content->group_id || !m.content->deduplication_id) {
-    return;
+  if (!ClaimedDedupEntry(m)) return;
+  const std::string& key = DedupKeyOf(*m.content);
+  if (const DedupEntry* entry = dedup_.RecordIfLive(key, m.seq, deps_.clock->WallMillis())) {
+    records.push_back(
+        Record{RecordType::kDedupPut, identity_.id, 0, EncodeDedupRecord(*entry), key});
   }
-  DedupKeyInto(dedup_key_scratch_, identity_.dedup_by_group, *m.content->group_id,
-               *m.content->deduplication_id);
-  if (const DedupEntry* entry =
-          dedup_.RecordIfLive(dedup_key_scratch_, m.seq, deps_.clock->WallMillis())) {
-    records.push_back(Record{RecordType::kDedupPut, identity_.id, 0, EncodeDedupRecord(*entry),
-                             dedup_key_scratch_});
-  }
+}
+
+const std::string& Queue::DedupKeyOf(const MessageContent& content) {
+  DedupKeyInto(dedup_key_scratch_, identity_.dedup_by_group, *content.group_id,
+               *content.deduplication_id);
+  return dedup_key_scratch_;
+}
+
+bool Queue::ClaimedDedupEntry(const StoredMessage& m) const {
+  return identity_.fifo && !m.moved_in && m.content->group_id && m.content->deduplication_id;
 }
 
 uint64_t Queue::AppendCreated() {
@@ -190,9 +196,8 @@ void Queue::Restore(uint64_t seq, std::shared_ptr<const MessageContent> content,
   // A message sent here claimed a deduplication entry, which has no record of its own while the
   // message is stored (dedup_window.h): rebuilt from the message, if still live. Expiry counts
   // from SentTimestamp, at most a few milliseconds before the send's claim.
-  const MessageContent& c = *m.content;
-  if (!identity_.fifo || m.moved_in || !c.group_id || !c.deduplication_id) return;
-  const int64_t expires = c.sent_millis + DedupWindow::kWindowMillis;
+  if (!ClaimedDedupEntry(m)) return;
+  const int64_t expires = m.content->sent_millis + DedupWindow::kWindowMillis;
   // A map node does not move while others are added: the pointer stays valid until
   // FinishRestore, and nothing removes a message before then.
   if (expires > wall) restored_entries_.emplace_back(expires, &m);
@@ -225,9 +230,8 @@ void Queue::FinishRestore() {
     if (record == restored_records_.end() ||
         (entry != restored_entries_.end() && entry->first <= record->entry.expires_millis)) {
       const StoredMessage& m = *entry->second;
-      const MessageContent& c = *m.content;
-      dedup_.Insert(DedupKey(identity_.dedup_by_group, *c.group_id, *c.deduplication_id),
-                    DedupEntry{c.message_id, m.seq, entry->first}, /*has_record=*/false);
+      dedup_.Insert(DedupKeyOf(*m.content), DedupEntry{m.content->message_id, m.seq, entry->first},
+                    /*has_record=*/false);
       ++entry;
     } else {
       dedup_.Insert(std::move(record->key), std::move(record->entry), /*has_record=*/true);
